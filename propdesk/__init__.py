@@ -1,0 +1,1 @@
+"""propdesk: the service desk of a residential property-management office."""

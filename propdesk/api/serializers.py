@@ -1,0 +1,295 @@
+"""Shapes of the API: *Out serializers render, *In serializers check types at the door.
+The rules themselves live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from propdesk.community.models import Community, Household, Resident, Team, User
+from propdesk.desk.models import (
+    Attachment,
+    Channel,
+    ComplaintType,
+    Contact,
+    OrderKind,
+    Outcome,
+    ServiceItem,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from propdesk.policy.phones import Phone
+
+
+def phone_display(number: str, ext: str = "") -> str:
+    return Phone(number, ext).display() if number else ""
+
+
+class CommunityOut(serializers.ModelSerializer[Community]):
+    company = serializers.CharField(source="company.name")
+
+    class Meta:
+        model = Community
+        fields = ["id", "name", "code", "company", "address", "time_zone", "order_prefix"]
+
+
+class UserBriefOut(serializers.ModelSerializer[User]):
+    display_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+    def get_display_name(self, obj: User) -> str:
+        return str(obj)
+
+
+class ResidentOut(serializers.ModelSerializer[Resident]):
+    phone_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "relation", "phone", "phone_ext", "phone_display"]
+
+    def get_phone_display(self, obj: Resident) -> str:
+        return phone_display(obj.phone, obj.phone_ext)
+
+
+class HouseholdOut(serializers.ModelSerializer[Household]):
+    building = serializers.CharField(source="unit.building.number")
+    unit = serializers.CharField(source="unit.number")
+    residents = ResidentOut(many=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "community",
+            "code",
+            "building",
+            "unit",
+            "room",
+            "area",
+            "note",
+            "residents",
+        ]
+
+
+class HouseholdBriefOut(serializers.ModelSerializer[Household]):
+    class Meta:
+        model = Household
+        fields = ["id", "code"]
+
+
+class TeamOut(serializers.ModelSerializer[Team]):
+    leader = UserBriefOut(allow_null=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "community", "kind", "name", "leader"]
+
+
+class ServiceItemOut(serializers.ModelSerializer[ServiceItem]):
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "team_kind",
+            "steps",
+            "time_standard_minutes",
+            "fee",
+            "fee_note",
+        ]
+
+
+class EventOut(serializers.ModelSerializer[WorkOrderEvent]):
+    actor = UserBriefOut(allow_null=True)
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = ["id", "at", "actor", "action", "from_state", "to_state", "note", "data"]
+
+
+class AttachmentOut(serializers.ModelSerializer[Attachment]):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "original_name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, obj: Attachment) -> str:
+        return obj.file.url
+
+
+class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
+    household = HouseholdBriefOut(allow_null=True)
+    team = serializers.SerializerMethodField()
+    assignee = UserBriefOut(allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display")
+    state_display = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "community",
+            "kind",
+            "kind_display",
+            "complaint_type",
+            "is_important",
+            "is_long_running",
+            "is_construction_legacy",
+            "household",
+            "location",
+            "description",
+            "team",
+            "assignee",
+            "state",
+            "state_display",
+            "version",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
+        ]
+
+    def get_team(self, obj: WorkOrder) -> dict[str, Any] | None:
+        return {"id": obj.team.pk, "name": obj.team.name} if obj.team else None
+
+
+class WorkOrderDetailOut(WorkOrderOut):
+    service_item = ServiceItemOut(allow_null=True)
+    events = EventOut(many=True)
+    attachments = AttachmentOut(many=True)
+    contact = serializers.PrimaryKeyRelatedField(read_only=True)
+    created_by = UserBriefOut()
+    reporter_phone_display = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(WorkOrderOut.Meta):
+        fields = [
+            *WorkOrderOut.Meta.fields,
+            "service_item",
+            "reporter_name",
+            "reporter_phone",
+            "reporter_phone_display",
+            "contact",
+            "created_by",
+            "actions",
+            "events",
+            "attachments",
+        ]
+
+    def get_reporter_phone_display(self, obj: WorkOrder) -> str:
+        return phone_display(obj.reporter_phone)
+
+    def get_actions(self, obj: WorkOrder) -> list[str]:
+        return list(self.context.get("actions", []))
+
+
+class ContactOut(serializers.ModelSerializer[Contact]):
+    household = HouseholdBriefOut(allow_null=True)
+    taken_by = UserBriefOut()
+    work_orders = serializers.SerializerMethodField()
+    caller_phone_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "community",
+            "channel",
+            "received_at",
+            "caller_name",
+            "caller_phone",
+            "caller_phone_ext",
+            "caller_phone_display",
+            "household",
+            "room_text",
+            "intent",
+            "content",
+            "outcome",
+            "resolution",
+            "promised_at",
+            "promise_reason",
+            "owner_agitated",
+            "taken_by",
+            "created_at",
+            "work_orders",
+        ]
+
+    def get_caller_phone_display(self, obj: Contact) -> str:
+        return phone_display(obj.caller_phone, obj.caller_phone_ext)
+
+    def get_work_orders(self, obj: Contact) -> list[dict[str, Any]]:
+        return [{"id": o.pk, "number": o.number} for o in obj.work_orders.all()]
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+
+class WorkOrderDraftIn(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=OrderKind.choices)
+    description = serializers.CharField(max_length=4000, allow_blank=True)
+    complaint_type = serializers.ChoiceField(
+        choices=ComplaintType.choices, required=False, allow_blank=True, default=""
+    )
+    is_important = serializers.BooleanField(required=False, default=False)
+    is_long_running = serializers.BooleanField(required=False, default=False)
+    is_construction_legacy = serializers.BooleanField(required=False, default=False)
+    household = serializers.IntegerField(required=False, allow_null=True, default=None)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reporter_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default=""
+    )
+    reporter_phone = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    service_item = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class WorkOrderCreateIn(WorkOrderDraftIn):
+    community = serializers.IntegerField()
+
+
+class ContactCreateIn(serializers.Serializer[Any]):
+    community = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    caller_phone = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    room_text = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    household = serializers.IntegerField(required=False, allow_null=True, default=None)
+    intent = serializers.ChoiceField(choices=OrderKind.choices)
+    content = serializers.CharField(max_length=4000, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    resolution = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+    promised_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    promise_reason = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default=""
+    )
+    owner_agitated = serializers.BooleanField(required=False, default=False)
+    work_orders = WorkOrderDraftIn(many=True, required=False, default=list)
+
+
+class TransitionIn(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    team = serializers.IntegerField(required=False, allow_null=True, default=None)
+    assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class AttachmentIn(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(
+        choices=Attachment.Kind.choices, required=False, default=Attachment.Kind.PHOTO
+    )

@@ -1,0 +1,19 @@
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from propdesk.api import views
+
+router = DefaultRouter()
+router.register("communities", views.CommunityViewSet, basename="community")
+router.register("households", views.HouseholdViewSet, basename="household")
+router.register("residents", views.ResidentViewSet, basename="resident")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("service-items", views.ServiceItemViewSet, basename="service-item")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include(router.urls)),
+]

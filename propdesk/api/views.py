@@ -1,0 +1,318 @@
+"""The REST API: a thin door onto the selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from propdesk.api import serializers as s
+from propdesk.community import selectors as reg
+from propdesk.community.models import Community, Household, Resident, Team, User
+from propdesk.core.clock import get_clock
+from propdesk.core.errors import NotFound
+from propdesk.desk import selectors as desk
+from propdesk.desk import services
+from propdesk.desk.models import Contact, ServiceItem, WorkOrder
+from propdesk.policy.phones import phone_digits
+from propdesk.policy.workflow import ACTIONS, State, actions_available
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValidationError({name: ["Must be a whole number."]}) from exc
+
+
+class CommunityViewSet(viewsets.ReadOnlyModelViewSet[Community]):
+    serializer_class = s.CommunityOut
+    queryset = Community.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[Community]:
+        return reg.communities_visible(self.request.user)  # type: ignore[arg-type]
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="room number (3-2-1502) or phone, as typed so far"),
+        OpenApiParameter("community", int),
+    ]
+)
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
+    serializer_class = s.HouseholdOut
+    queryset = Household.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[Household]:
+        user: User = self.request.user  # type: ignore[assignment]
+        community_id = _int_param(self.request, "community")
+        q = self.request.query_params.get("q")
+        if q:
+            return reg.household_search(user, q, community_id=community_id).order_by("code")
+        qs = reg.households_visible(user)
+        if community_id is not None:
+            qs = qs.filter(community_id=community_id)
+        return qs.order_by("community_id", "code")
+
+
+@extend_schema(parameters=[OpenApiParameter("phone", str, description="digits, prefix match")])
+class ResidentViewSet(viewsets.ReadOnlyModelViewSet[Resident]):
+    serializer_class = s.ResidentOut
+    queryset = Resident.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[Resident]:
+        qs = reg.scope(Resident.objects.all(), self.request.user, "household__community_id")  # type: ignore[arg-type]
+        phone = phone_digits(self.request.query_params.get("phone", ""))
+        if phone:
+            qs = qs.filter(phone__startswith=phone)
+        return qs.order_by("id")
+
+
+class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
+    serializer_class = s.TeamOut
+    queryset = Team.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[Team]:
+        return reg.teams_visible(self.request.user).order_by("community_id", "kind", "name")  # type: ignore[arg-type]
+
+
+class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet[ServiceItem]):
+    serializer_class = s.ServiceItemOut
+    queryset = ServiceItem.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[ServiceItem]:
+        return desk.service_items_visible(self.request.user).order_by("code")  # type: ignore[arg-type]
+
+
+def _draft(
+    user: User, community: Community, data: dict[str, Any], prefix: str = ""
+) -> services.WorkOrderDraft:
+    household = None
+    if data.get("household") is not None:
+        try:
+            household = reg.access_household(user, data["household"])
+        except NotFound as exc:
+            raise ValidationError({f"{prefix}household": ["No such household."]}) from exc
+    item = None
+    if data.get("service_item") is not None:
+        item = desk.service_items_visible(user).filter(pk=data["service_item"]).first()
+        if item is None:
+            raise ValidationError({f"{prefix}service_item": ["No such service item."]})
+    return services.WorkOrderDraft(
+        kind=data["kind"],
+        description=data["description"],
+        complaint_type=data["complaint_type"],
+        is_important=data["is_important"],
+        is_long_running=data["is_long_running"],
+        is_construction_legacy=data["is_construction_legacy"],
+        household=household,
+        location=data["location"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        service_item=item,
+    )
+
+
+@extend_schema(parameters=[OpenApiParameter("community", int)])
+class ContactViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    serializer_class = s.ContactOut
+    queryset = Contact.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = desk.contacts_visible(self.request.user).prefetch_related("work_orders")  # type: ignore[arg-type]
+        community_id = _int_param(self.request, "community")
+        if community_id is not None:
+            qs = qs.filter(community_id=community_id)
+        return qs.order_by("-received_at", "-id")
+
+    @extend_schema(request=s.ContactCreateIn, responses={201: s.ContactOut})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        data_in = s.ContactCreateIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        v = data_in.validated_data
+        community = reg.access_community(user, v["community"])
+        household = None
+        if v["household"] is not None:
+            try:
+                household = reg.access_household(user, v["household"])
+            except NotFound as exc:
+                raise ValidationError({"household": ["No such household."]}) from exc
+        drafts = [
+            _draft(user, community, wo, prefix=f"work_orders[{i}].")
+            for i, wo in enumerate(v["work_orders"])
+        ]
+        contact = services.contact_log(
+            community=community,
+            by=user,
+            now=get_clock().now(),
+            data=services.ContactInput(
+                channel=v["channel"],
+                intent=v["intent"],
+                content=v["content"],
+                outcome=v["outcome"],
+                caller_name=v["caller_name"],
+                caller_phone=v["caller_phone"],
+                room_text=v["room_text"],
+                household=household,
+                received_at=v["received_at"],
+                resolution=v["resolution"],
+                promised_at=v["promised_at"],
+                promise_reason=v["promise_reason"],
+                owner_agitated=v["owner_agitated"],
+                work_orders=drafts,
+            ),
+        )
+        contact = desk.access_contact(user, contact.pk)
+        return Response(s.ContactOut(contact).data, status=status.HTTP_201_CREATED)
+
+
+def _make_action(name: str) -> Any:
+    @extend_schema(
+        request=s.TransitionIn,
+        responses={200: s.WorkOrderDetailOut},
+        summary=f"{name.replace('_', ' ')} (from: {', '.join(sorted(ACTIONS[name].sources))})",
+    )
+    def handler(self: WorkOrderViewSet, request: Request, pk: str | None = None) -> Response:
+        return self.transition(request, pk, name)
+
+    handler.__name__ = f"action_{name}"
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(
+        handler
+    )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("community", int),
+        OpenApiParameter("state", str, many=True),
+        OpenApiParameter("open", bool),
+        OpenApiParameter("kind", str),
+        OpenApiParameter("team", int),
+        OpenApiParameter("assignee", int),
+        OpenApiParameter("building", int),
+        OpenApiParameter("household", int),
+        OpenApiParameter("q", str),
+    ]
+)
+class WorkOrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    serializer_class = s.WorkOrderOut
+    queryset = WorkOrder.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> QuerySet[WorkOrder]:
+        p = self.request.query_params
+        states = [x for x in p.getlist("state") for x in x.split(",") if x]
+        bad = [x for x in states if x not in State._value2member_map_]
+        if bad:
+            raise ValidationError({"state": [f"Unknown state: {', '.join(bad)}"]})
+        filters = desk.OrderFilters(
+            community_id=_int_param(self.request, "community"),
+            state=states or None,
+            open_only=p.get("open", "").lower() in {"1", "true", "yes"},
+            kind=p.get("kind") or None,
+            team_id=_int_param(self.request, "team"),
+            assignee_id=_int_param(self.request, "assignee"),
+            building_id=_int_param(self.request, "building"),
+            household_id=_int_param(self.request, "household"),
+            text=(p.get("q") or "").strip() or None,
+        )
+        return desk.work_order_list(self.request.user, filters)  # type: ignore[arg-type]
+
+    def _detail(self, request: Request, order_id: int) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        order = desk.access_work_order(user, order_id)
+        on_team = order.assignee_id == user.pk or order.team_id in reg.user_team_ids(user)
+        available = actions_available(
+            State(order.state), reg.user_roles(user, order.community_id), on_team
+        )
+        return Response(s.WorkOrderDetailOut(order, context={"actions": available}).data)
+
+    @extend_schema(responses={200: s.WorkOrderDetailOut})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(request, kwargs["pk"])
+
+    @extend_schema(request=s.WorkOrderCreateIn, responses={201: s.WorkOrderDetailOut})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        data_in = s.WorkOrderCreateIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        community = reg.access_community(user, data_in.validated_data["community"])
+        order = services.work_order_create(
+            community=community,
+            by=user,
+            now=get_clock().now(),
+            draft=_draft(user, community, data_in.validated_data),
+        )
+        response = self._detail(request, order.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def transition(self, request: Request, pk: str | None, name: str) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        order = desk.access_work_order(user, pk or "")
+        data_in = s.TransitionIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        v = data_in.validated_data
+        team = None
+        if v["team"] is not None:
+            team = reg.teams_visible(user).filter(pk=v["team"]).first()
+            if team is None:
+                raise ValidationError({"team": ["No such team."]})
+        assignee = None
+        if v["assignee"] is not None:
+            assignee = reg.staff_in_community(order.community_id).filter(pk=v["assignee"]).first()
+            if assignee is None:
+                raise ValidationError({"assignee": ["No such staff member in this community."]})
+        services.work_order_transition(
+            order_id=order.pk,
+            action=name,
+            by=user,
+            now=get_clock().now(),
+            version=v["version"],
+            note=v["note"],
+            team=team,
+            assignee=assignee,
+        )
+        return self._detail(request, order.pk)
+
+    @extend_schema(
+        request={"multipart/form-data": s.AttachmentIn}, responses={201: s.AttachmentOut}
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        order = desk.access_work_order(user, pk or "")
+        data_in = s.AttachmentIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        attachment = services.work_order_attach(
+            order_id=order.pk,
+            by=user,
+            now=get_clock().now(),
+            upload=data_in.validated_data["file"],
+            kind=data_in.validated_data["kind"],
+        )
+        return Response(s.AttachmentOut(attachment).data, status=status.HTTP_201_CREATED)
+
+
+for _name in ACTIONS:
+    setattr(WorkOrderViewSet, f"action_{_name}", _make_action(_name))

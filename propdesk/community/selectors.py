@@ -1,0 +1,134 @@
+"""Reads of the register, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from propdesk.community.models import Community, Household, Membership, Resident, Team, User
+from propdesk.core.errors import NotFound
+from propdesk.policy.phones import phone_digits
+from propdesk.policy.rooms import InvalidRoom, parse_room
+from propdesk.policy.workflow import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+def _role_map(user: User) -> dict[int, frozenset[Role]]:
+    """community id → the user's roles there; loaded once per user object."""
+    cached: dict[int, frozenset[Role]] | None = getattr(user, "_propdesk_roles", None)
+    if cached is None:
+        roles: dict[int, set[Role]] = {}
+        for community_id, role in Membership.objects.filter(user=user).values_list(
+            "community_id", "role"
+        ):
+            roles.setdefault(community_id, set()).add(Role(role))
+        cached = {cid: frozenset(r) for cid, r in roles.items()}
+        user._propdesk_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def community_ids_visible(user: User) -> list[int] | None:
+    """Ids of the communities the user may see; ``None`` means every community (superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    cached: list[int] | None = getattr(user, "_propdesk_communities", None)
+    if cached is None:
+        ids = set(_role_map(user))
+        if user.is_leadership and user.company_id:
+            ids |= set(
+                Community.objects.filter(company_id=user.company_id).values_list("id", flat=True)
+            )
+        cached = sorted(ids)
+        user._propdesk_communities = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def scope(qs: QuerySet, user: User, field: str = "community_id") -> QuerySet:  # type: ignore[type-arg]
+    """Narrow ``qs`` to the communities ``user`` may see, through ``field``."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return qs
+    return qs.filter(**{f"{field}__in": ids})
+
+
+def user_roles(user: User, community_id: int) -> frozenset[Role]:
+    """The user's roles in one community. Superusers hold every role; leadership its own."""
+    if user.is_superuser:
+        return ALL_ROLES
+    roles = _role_map(user).get(community_id, frozenset())
+    if user.is_leadership:
+        ids = community_ids_visible(user) or []
+        if community_id in ids:
+            roles = roles | {Role.LEADERSHIP}
+    return roles
+
+
+def user_team_ids(user: User) -> frozenset[int]:
+    cached: frozenset[int] | None = getattr(user, "_propdesk_teams", None)
+    if cached is None:
+        led = Team.objects.filter(leader=user).values_list("id", flat=True)
+        member = Team.objects.filter(members=user).values_list("id", flat=True)
+        cached = frozenset(led) | frozenset(member)
+        user._propdesk_teams = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def communities_visible(user: User) -> QuerySet[Community]:
+    return scope(Community.objects.select_related("company"), user, "id").order_by("name")
+
+
+def access_community(user: User, community_id: int | str) -> Community:
+    try:
+        return communities_visible(user).get(pk=int(community_id))
+    except (Community.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Community not found") from exc
+
+
+def households_visible(user: User) -> QuerySet[Household]:
+    residents = Prefetch("residents", queryset=Resident.objects.order_by("id"))
+    return scope(
+        Household.objects.select_related("community", "unit__building").prefetch_related(residents),
+        user,
+    )
+
+
+def household_search(
+    user: User, text: str, *, community_id: int | None = None
+) -> QuerySet[Household]:
+    """Households whose room number or a resident's phone matches what was typed so far.
+
+    A room number (3-2-1502 or 3栋2单元1502) matches exactly, a partial one by prefix
+    (``3-2-`` lists that unit); three or more digits match phone numbers by prefix.
+    """
+    qs = households_visible(user)
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    text = (text or "").strip()
+    if not text:
+        return qs.none()
+    try:
+        return qs.filter(code=parse_room(text).code)
+    except InvalidRoom:
+        pass
+    cond = Q(code__startswith=text.upper())
+    digits = phone_digits(text)
+    if len(digits) >= 3 and digits == text.replace(" ", "").replace("-", "").lstrip("+"):
+        cond |= Q(residents__phone__startswith=digits)
+    return qs.filter(cond).distinct()
+
+
+def access_household(user: User, household_id: int | str) -> Household:
+    try:
+        return households_visible(user).get(pk=int(household_id))
+    except (Household.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Household not found") from exc
+
+
+def teams_visible(user: User) -> QuerySet[Team]:
+    return scope(Team.objects.select_related("community", "leader"), user)
+
+
+def staff_in_community(community_id: int) -> QuerySet[User]:
+    return User.objects.filter(memberships__community_id=community_id, is_active=True).distinct()

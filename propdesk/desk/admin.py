@@ -1,0 +1,86 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
+    list_display = ["code", "name", "kind", "team_kind", "time_standard_minutes", "fee", "active"]
+    list_filter = ["company", "kind", "team_kind", "active"]
+    search_fields = ["code", "name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Work orders and contacts change only through the services (one door, with events)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
+    model = WorkOrderEvent
+    fields = ["at", "actor", "action", "from_state", "to_state", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline[Attachment, WorkOrder]):
+    model = Attachment
+    fields = ["kind", "file", "original_name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "state", "household", "team", "assignee", "created_at"]
+    list_filter = ["community", "kind", "state", "complaint_type"]
+    search_fields = ["number", "description", "household__code"]
+    list_select_related = ["household", "team", "assignee"]
+    date_hierarchy = "created_at"
+    inlines = [EventInline, AttachmentInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = [
+        "received_at",
+        "channel",
+        "caller_name",
+        "caller_phone",
+        "household",
+        "intent",
+        "outcome",
+    ]
+    list_filter = ["community", "channel", "intent", "outcome"]
+    search_fields = ["caller_name", "caller_phone", "content"]
+    list_select_related = ["household"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(WorkOrderEvent)
+class WorkOrderEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "order", "action", "from_state", "to_state", "actor"]
+    list_filter = ["community", "action"]
+    list_select_related = ["order", "actor"]
+    date_hierarchy = "at"

@@ -1,0 +1,333 @@
+"""Contacts (calls, visits, letters, messages), work orders, their append-only events, and the
+service catalogue (the company's Service Refinement Plan)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from propdesk.community.models import Community, Household, Team, TeamKind
+from propdesk.policy.workflow import State
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("Visit")
+    WRITTEN = "written", _("Written letter")
+    ONLINE = "online", _("Online message")
+
+
+class OrderKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    REPAIR = "repair", _("Repair")
+    HOUSEKEEPING = "housekeeping", _("Housekeeping")
+    CONSULTATION = "consultation", _("Consultation")
+    SUGGESTION = "suggestion", _("Suggestion")
+    CONCIERGE = "concierge", _("Concierge")
+    OTHER = "other", _("Other")
+
+
+class ComplaintType(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    WRITTEN = "written", _("Written complaint")
+    ATTITUDE = "attitude", _("Service attitude")
+    GENERAL = "general", _("General complaint")
+
+
+class OrderState(models.TextChoices):
+    NEW = State.NEW.value, _("New")
+    DISPATCHED = State.DISPATCHED.value, _("Dispatched")
+    ACCEPTED = State.ACCEPTED.value, _("Accepted")
+    ON_SITE = State.ON_SITE.value, _("On site")
+    RESOLVED = State.RESOLVED.value, _("Resolved")
+    FOLLOWED_UP = State.FOLLOWED_UP.value, _("Followed up")
+    CLOSED = State.CLOSED.value, _("Closed")
+    RETURNED = State.RETURNED.value, _("Returned")
+    CANCELLED = State.CANCELLED.value, _("Cancelled")
+    REOPENED = State.REOPENED.value, _("Reopened")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved on the spot")
+    WORK_ORDER = "work_order", _("Work order opened")
+    PROMISED = "promised", _("Promised a time")
+
+
+class ServiceItem(models.Model):
+    """One line of the Service Refinement Plan (《服务细化方案》): DS-2."""
+
+    company = models.ForeignKey(
+        "community.Company",
+        on_delete=models.PROTECT,
+        related_name="service_items",
+        verbose_name=_("company"),
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("order kind"), max_length=20, choices=OrderKind.choices)
+    team_kind = models.CharField(_("team"), max_length=20, choices=TeamKind.choices)
+    steps = models.JSONField(_("standard steps"), default=list, blank=True)
+    time_standard_minutes = models.PositiveIntegerField(_("time standard (minutes)"))
+    fee = models.DecimalField(_("fee (yuan)"), max_digits=9, decimal_places=2, default=0)
+    fee_note = models.CharField(_("fee note"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service item")
+        verbose_name_plural = _("service catalogue")
+        ordering = ["company", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="service_item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Contact(models.Model):
+    """Every call, visit, letter and online message the front desk takes (FD-2, FD-3)."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("community")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    caller_name = models.CharField(_("caller"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    caller_phone_ext = models.CharField(_("extension"), max_length=6, blank=True)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("household"),
+    )
+    room_text = models.CharField(_("room as told"), max_length=40, blank=True)
+    intent = models.CharField(_("intent"), max_length=20, choices=OrderKind.choices)
+    content = models.TextField(_("what was said"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    resolution = models.TextField(_("how it was resolved"), blank=True)
+    promised_at = models.DateTimeField(_("promised resolution time"), null=True, blank=True)
+    promise_reason = models.TextField(_("why it cannot be done now"), blank=True)
+    owner_agitated = models.BooleanField(_("owner agitated, moved to a quiet room"), default=False)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("taken by"),
+    )
+    created_at = models.DateTimeField(_("logged at"))
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "-received_at"], name="contact_comm_time"),
+            models.Index(fields=["household", "-received_at"], name="contact_household_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.received_at:%Y-%m-%d %H:%M} {self.caller_name}"
+
+
+class WorkOrder(models.Model):
+    """The 《服务工作单》. Its state changes only through desk.services, each with an event."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("community")
+    )
+    number = models.CharField(_("number"), max_length=32)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrderKind.choices)
+    complaint_type = models.CharField(
+        _("complaint type"), max_length=12, choices=ComplaintType.choices, blank=True
+    )
+    is_important = models.BooleanField(_("important"), default=False)
+    is_long_running = models.BooleanField(_("long-running"), default=False)
+    is_construction_legacy = models.BooleanField(_("construction legacy"), default=False)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("household"),
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    reporter_name = models.CharField(_("reported by"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("contact"),
+    )
+    service_item = models.ForeignKey(
+        ServiceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service item"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_orders",
+        verbose_name=_("assignee"),
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=OrderState.choices, default=OrderState.NEW
+    )
+    # Optimistic lock: every change bumps it; an action names the version it was decided on.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="work_order_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["community", "state", "-created_at"], name="wo_comm_state_time"),
+            models.Index(fields=["community", "-created_at"], name="wo_comm_time"),
+            models.Index(fields=["community", "kind", "state"], name="wo_comm_kind_state"),
+            models.Index(fields=["team", "state"], name="wo_team_state"),
+            models.Index(fields=["assignee", "state"], name="wo_assignee_state"),
+            models.Index(fields=["household", "-created_at"], name="wo_household_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AppendOnlyQuerySet(models.QuerySet["WorkOrderEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("work order events are append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise PermissionError("work order events are append-only")
+
+
+class WorkOrderEvent(models.Model):
+    """One change of a work order: who, when, what, from which state to which. Append-only."""
+
+    order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, related_name="events", verbose_name=_("work order")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work order event")
+        verbose_name_plural = _("work order events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="event_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("work order events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("work order events are append-only")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"orders/{instance.order.community_id}/{instance.order_id}/{filename}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        LETTER = "letter", _("Scanned letter")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("work order"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class WorkOrderSequence(models.Model):
+    """The last number given out per community and (community-local) day."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "day"], name="sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.day} {self.last}"

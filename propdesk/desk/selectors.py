@@ -1,0 +1,143 @@
+"""Reads of contacts and work orders, scoped by community and by role.
+
+Office roles (receptionist, administrator, office head) and leadership see every order of their
+communities; a user who is only on a team there sees that team's orders and orders assigned to
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from propdesk.community.models import User
+from propdesk.community.selectors import (
+    _role_map,
+    community_ids_visible,
+    scope,
+    user_team_ids,
+)
+from propdesk.core.errors import NotFound
+from propdesk.desk.models import Contact, ServiceItem, WorkOrder, WorkOrderEvent
+from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES
+
+FULL_VIEW_ROLES = OFFICE_ROLES
+
+
+def _order_visibility(user: User) -> Q | None:
+    """The filter for orders ``user`` may see; ``None`` means no limit (superuser)."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return None
+    roles = _role_map(user)
+    full = [
+        cid for cid in ids if user.is_leadership or roles.get(cid, frozenset()) & FULL_VIEW_ROLES
+    ]
+    partial = [cid for cid in ids if cid not in full]
+    cond = Q(community_id__in=full)
+    if partial:
+        teams = user_team_ids(user)
+        cond |= Q(community_id__in=partial) & (Q(team_id__in=teams) | Q(assignee_id=user.pk))
+    return cond
+
+
+def work_orders_visible(user: User) -> QuerySet[WorkOrder]:
+    cond = _order_visibility(user)
+    qs = WorkOrder.objects.all()
+    return qs if cond is None else qs.filter(cond)
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    community_id: int | None = None
+    state: list[str] | None = None
+    open_only: bool = False
+    kind: str | None = None
+    team_id: int | None = None
+    assignee_id: int | None = None
+    building_id: int | None = None
+    household_id: int | None = None
+    text: str | None = None
+
+
+def work_order_list(user: User, filters: OrderFilters | None = None) -> QuerySet[WorkOrder]:
+    """Orders for lists and boards, newest first, with what a row shows joined in one query."""
+    f = filters or OrderFilters()
+    qs = work_orders_visible(user).select_related(
+        "community", "household", "team", "assignee", "service_item"
+    )
+    if f.community_id is not None:
+        qs = qs.filter(community_id=f.community_id)
+    if f.open_only:
+        qs = qs.filter(state__in=[s.value for s in OPEN_STATES])
+    if f.state:
+        qs = qs.filter(state__in=f.state)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.team_id is not None:
+        qs = qs.filter(team_id=f.team_id)
+    if f.assignee_id is not None:
+        qs = qs.filter(assignee_id=f.assignee_id)
+    if f.building_id is not None:
+        qs = qs.filter(household__unit__building_id=f.building_id)
+    if f.household_id is not None:
+        qs = qs.filter(household_id=f.household_id)
+    if f.text:
+        qs = qs.filter(
+            Q(number__icontains=f.text)
+            | Q(description__icontains=f.text)
+            | Q(household__code__startswith=f.text)
+        )
+    return qs.order_by("-created_at", "-id")
+
+
+def access_work_order(user: User, order_id: int | str) -> WorkOrder:
+    """One order the user may see, with its timeline and attachments; NotFound otherwise."""
+    events = Prefetch(
+        "events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")
+    )
+    try:
+        return (
+            work_orders_visible(user)
+            .select_related(
+                "community",
+                "household",
+                "team",
+                "assignee",
+                "service_item",
+                "created_by",
+                "contact",
+            )
+            .prefetch_related(events, "attachments")
+            .get(pk=int(order_id))
+        )
+    except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Work order not found") from exc
+
+
+def contacts_visible(user: User) -> QuerySet[Contact]:
+    """Contacts are the front desk's log: office roles and leadership see them."""
+    ids = community_ids_visible(user)
+    qs = Contact.objects.select_related("community", "household", "taken_by")
+    if ids is None:
+        return qs
+    roles = _role_map(user)
+    full = [
+        cid for cid in ids if user.is_leadership or roles.get(cid, frozenset()) & FULL_VIEW_ROLES
+    ]
+    return qs.filter(community_id__in=full)
+
+
+def access_contact(user: User, contact_id: int | str) -> Contact:
+    try:
+        return contacts_visible(user).prefetch_related("work_orders").get(pk=int(contact_id))
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Contact not found") from exc
+
+
+def service_items_visible(user: User) -> QuerySet[ServiceItem]:
+    qs = ServiceItem.objects.filter(active=True)
+    if user.is_superuser:
+        return qs
+    return scope(qs, user, "company__communities__id").distinct()

@@ -1,0 +1,71 @@
+"""Phone numbers as offices write them: mobiles, landlines with area code, extensions (转 801)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+_ALLOWED = re.compile(r"^[\d\s\-()+]+$")
+
+
+class InvalidPhone(ValueError):
+    """The text is not a phone number that can be dialled in China."""
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str  # digits as dialled inside China: 13812345678, 075588881234
+    extension: str  # "" when none
+
+    def display(self) -> str:
+        main = self.number
+        if main.startswith("0") and len(main) >= 10:
+            # Area codes are 3 digits after 0 for 01x/02x, else 4 (0755, 0571).
+            split = 3 if main[1] in "12" else 4
+            main = f"{main[:split]}-{main[split:]}"
+        return f"{main} 转 {self.extension}" if self.extension else main
+
+
+def parse_phone(text: str) -> Phone:
+    """Parse a Chinese mobile or landline, with an optional extension.
+
+    Accepts ``13812345678``, ``+86 138 1234 5678``, ``0755-8888-1234``, ``(010) 6552 9988``,
+    ``0755-8888-1234 转 801``. Raises InvalidPhone with a message for the user.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise InvalidPhone("请填写电话号码")
+    extension = ""
+    m = _EXTENSION.search(raw)
+    if m:
+        extension = m.group(1)
+        raw = raw[: m.start()].strip()
+    if not _ALLOWED.match(raw):
+        raise InvalidPhone(f"电话号码格式不正确：{text}")
+    try:
+        parsed = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(f"电话号码格式不正确：{text}") from exc
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhone(f"不是有效的中国大陆电话号码：{text}")
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = re.sub(r"\D", "", national)
+    is_mobile = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+    if not is_mobile and not digits.startswith("0"):
+        digits = "0" + digits
+    # Landlines carry a 3- or 4-digit area code and a 7- or 8-digit number; mobiles are 11 digits.
+    if not (
+        (digits.startswith("0") and 10 <= len(digits) <= 12)
+        or (digits.startswith("1") and len(digits) == 11)
+    ):
+        raise InvalidPhone(f"电话号码位数不对，座机请带区号：{text}")
+    return Phone(number=digits, extension=extension)
+
+
+def phone_digits(text: str) -> str:
+    """Only the digits of what was typed, for prefix search while typing."""
+    digits = re.sub(r"\D", "", text or "")
+    return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits

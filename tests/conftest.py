@@ -1,0 +1,118 @@
+"""Shared fixtures: an injected clock and a small company of two communities with staff in
+every role. Tests use the real database (SQLite, or PostgreSQL when DATABASE_URL says so)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from propdesk.community.models import Community, Household, Team, User
+from propdesk.core.clock import FixedClock, set_clock
+from tests import factories as f
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_is_what_was_asked(django_db_setup: None, django_db_blocker: object) -> None:
+    """A run asked for PostgreSQL must really run on it (never fall back silently)."""
+    wanted = os.environ.get("DATABASE_URL", "")
+    if wanted.startswith("postgres"):
+        assert connection.vendor == "postgresql", connection.vendor
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    """The injected time source: 2026-11-26 10:00 in Shanghai, moved only by the test."""
+    c = FixedClock(datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
+    set_clock(c)
+    yield c
+    set_clock(None)
+
+
+@dataclass
+class Office:
+    """One community's office, fully staffed."""
+
+    community: Community
+    receptionist: User
+    administrator: User
+    head: User
+    repair_leader: User
+    repair_member: User
+    cleaning_leader: User
+    repair: Team
+    cleaning: Team
+    service: Team
+    household: Household
+
+
+def make_office(community: Community, tag: str) -> Office:
+    def staff(role: str, name: str) -> User:
+        return f.UserFactory(username=f"{tag}-{name}", roles=[(community, role)])
+
+    repair_leader = staff("team_leader", "repair-leader")
+    repair_member = staff("team_member", "repair-member")
+    cleaning_leader = staff("team_leader", "cleaning-leader")
+    head = staff("office_head", "head")
+    repair = f.TeamFactory(
+        community=community,
+        kind="repair",
+        name="维修班",
+        leader=repair_leader,
+        member_list=[repair_member],
+    )
+    cleaning = f.TeamFactory(
+        community=community, kind="cleaning", name="清洁班", leader=cleaning_leader
+    )
+    service = f.TeamFactory(
+        community=community, kind="customer_service", name="客服中心", leader=head
+    )
+    building = f.BuildingFactory(community=community, number="3")
+    unit = f.UnitFactory(building=building, number="2")
+    household = f.HouseholdFactory(unit=unit, community=community, room="1502", code="3-2-1502")
+    f.ResidentFactory(household=household, name="张伟", phone="13812345678")
+    return Office(
+        community=community,
+        receptionist=staff("receptionist", "reception"),
+        administrator=staff("administrator", "admin"),
+        head=head,
+        repair_leader=repair_leader,
+        repair_member=repair_member,
+        cleaning_leader=cleaning_leader,
+        repair=repair,
+        cleaning=cleaning,
+        service=service,
+        household=household,
+    )
+
+
+@pytest.fixture
+def company(db: None) -> f.CompanyFactory:
+    return f.CompanyFactory(name="锦绣物业")
+
+
+@pytest.fixture
+def office(company: object) -> Office:
+    return make_office(f.CommunityFactory(company=company, name="锦绣花园", code="jxhy"), "a")
+
+
+@pytest.fixture
+def other_office(company: object) -> Office:
+    """A second community of the same company: its data must stay out of reach of `office`."""
+    return make_office(f.CommunityFactory(company=company, name="滨江苑", code="bjy"), "b")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def client_for(user: User) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(user)
+    return c

@@ -1,0 +1,13 @@
+"""Test settings: the real settings module, with the environment a test run needs."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("PROPDESK_TESTING", "1")
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
+
+from propdesk.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise wants it to exist
