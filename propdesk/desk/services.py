@@ -4,7 +4,7 @@ the demo seed and the simulator all call these functions, and each change writes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -130,7 +130,6 @@ class WorkOrderDraft:
     reporter_name: str = ""
     reporter_phone: str = ""
     service_item: ServiceItem | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
 def _validate_draft(community: Community, d: WorkOrderDraft) -> dict[str, list[str]]:
@@ -161,7 +160,8 @@ def _validate_draft(community: Community, d: WorkOrderDraft) -> dict[str, list[s
 def _create_order(
     community: Community, d: WorkOrderDraft, *, by: User, now: datetime, contact: Contact | None
 ) -> WorkOrder:
-    reporter_phone, _ext = _normalise_phone(d.reporter_phone, "reporter_phone", d.errors)
+    # Already validated by the caller: a bad number cannot reach this point.
+    reporter_phone, _ext = _normalise_phone(d.reporter_phone, "reporter_phone", {})
     order = WorkOrder(
         community=community,
         number=_next_number(community, now),
@@ -209,6 +209,7 @@ def work_order_create(
     ValidationError with field messages for bad input; nothing is written then.
     """
     _require_office_role(by, community)
+    draft = replace(draft)  # validation fills defaults; the caller's draft stays as given
     errors = _validate_draft(community, draft)
     if draft.reporter_phone.strip():
         _normalise_phone(draft.reporter_phone, "reporter_phone", errors)
@@ -224,7 +225,7 @@ def _check_assignee(
     if not roles - {Role.LEADERSHIP}:
         errors["assignee"] = [_("This person is not on the staff of the community.")]
         return
-    if order.kind == OrderKind.COMPLAINT and team is None:
+    if order.kind == OrderKind.COMPLAINT:
         if not roles & {Role.ADMINISTRATOR, Role.OFFICE_HEAD}:
             errors["assignee"] = [_("A complaint is taken by an administrator or the office head.")]
         return
@@ -256,7 +257,9 @@ def work_order_transition(
     ValidationError for missing notes or a wrong assignee.
     """
     order = (
-        WorkOrder.objects.select_for_update(of=("self",)).select_related("community", "team").get(pk=order_id)
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("community", "team")
+        .get(pk=order_id)
     )
     if order.version != version:
         raise Conflict(
@@ -297,11 +300,15 @@ def work_order_transition(
         if team is not None and team.community_id != order.community_id:
             errors["team"] = [_("This team is not in the community.")]
         chosen_team = team or order.team
-        if action == "dispatch" and order.kind == OrderKind.COMPLAINT and team is None:
-            chosen_team = None  # complaints go to an administrator (CP-1), not a team
-        chosen = assignee or (chosen_team.leader if chosen_team else None)
+        # A complaint is taken by a person (CP-1: an administrator), never by default.
+        is_complaint = order.kind == OrderKind.COMPLAINT
+        chosen = assignee or (chosen_team.leader if chosen_team and not is_complaint else None)
         if chosen is None:
-            errors["assignee"] = [_("Choose who takes this work order.")]
+            errors["assignee"] = [
+                _("Choose the administrator who takes this complaint.")
+                if is_complaint
+                else _("Choose who takes this work order.")
+            ]
         elif "team" not in errors:
             _check_assignee(order, chosen_team, chosen, errors)
         if (
@@ -495,10 +502,16 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
         errors["work_orders"] = [_("Work orders are opened only with the outcome 'work order'.")]
     if d.owner_agitated and d.channel != Channel.VISIT:
         errors["owner_agitated"] = [_("Only a visitor can be moved to a quiet room.")]
-    for i, draft in enumerate(d.work_orders):
-        draft.household = draft.household or household
-        draft.reporter_name = draft.reporter_name or d.caller_name
-        draft.reporter_phone = draft.reporter_phone or d.caller_phone
+    drafts = [
+        replace(
+            draft,
+            household=draft.household or (None if draft.location.strip() else household),
+            reporter_name=draft.reporter_name or d.caller_name,
+            reporter_phone=draft.reporter_phone or d.caller_phone,
+        )
+        for draft in d.work_orders
+    ]
+    for i, draft in enumerate(drafts):
         for key, messages in _validate_draft(community, draft).items():
             errors[f"work_orders[{i}].{key}"] = messages
     if errors:
@@ -523,6 +536,6 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
         created_at=now,
     )
     contact.save(force_insert=True)
-    for draft in d.work_orders:
+    for draft in drafts:
         _create_order(community, draft, by=by, now=now, contact=contact)
     return contact

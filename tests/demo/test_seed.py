@@ -1,0 +1,160 @@
+"""The demo seed: a small, fixed-time run must hold every workflow state, true timelines made by
+the services, staff in every role, valid phones, and nothing after ``now``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max
+from django.test import TestCase
+
+from propdesk.community.models import Community, Company, Household, Resident, User
+from propdesk.community.selectors import user_roles
+from propdesk.core.clock import FixedClock
+from propdesk.demo.seed import DEMO_PASSWORD, SeedRefused, SeedReport, seed_demo
+from propdesk.desk.models import Contact, WorkOrder, WorkOrderEvent
+from propdesk.policy.phones import parse_phone
+from propdesk.policy.workflow import Role, State
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
+HOUSEHOLDS = 16
+
+
+class TestSmallSeed(TestCase):
+    """One seed shared by every check (setUpTestData rolls it back after the class)."""
+
+    report: SeedReport
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.report = seed_demo(now=NOW, households_per_community=HOUSEHOLDS, weeks=1)
+
+    def test_every_work_order_state_appears(self) -> None:
+        states = set(WorkOrder.objects.values_list("state", flat=True))
+        assert states == {s.value for s in State}
+        assert all(self.report.states[s.value] >= 1 for s in State)
+        assert sum(self.report.states.values()) == self.report.work_orders
+        assert self.report.work_orders == WorkOrder.objects.count()
+
+    def test_every_order_has_a_true_timeline(self) -> None:
+        """Each order starts with "create" and its last state change is its present state."""
+        events = defaultdict(list)
+        for e in WorkOrderEvent.objects.order_by("at", "id"):
+            events[e.order_id].append(e)
+        orders = list(WorkOrder.objects.all())
+        assert orders
+        for order in orders:
+            timeline = events[order.pk]
+            assert timeline[0].action == "create", order.number
+            assert timeline[0].to_state == State.NEW
+            assert timeline[-1].to_state == order.state, order.number
+            assert len(timeline) == order.version, order.number  # one event per change
+        actions = {e.action for timeline in events.values() for e in timeline}
+        assert {"dispatch", "assign", "accept", "check_in", "resolve", "follow_up"} <= actions
+        assert {"close", "return", "cancel", "reopen"} <= actions
+
+    def test_nothing_happens_after_now(self) -> None:
+        assert WorkOrderEvent.objects.aggregate(m=Max("at"))["m"] <= NOW
+        assert Contact.objects.aggregate(m=Max("received_at"))["m"] <= NOW
+        assert Contact.objects.aggregate(m=Max("created_at"))["m"] <= NOW
+        for field in ("created_at", "updated_at", "resolved_at", "closed_at"):
+            assert WorkOrder.objects.aggregate(m=Max(field))["m"] <= NOW, field
+
+    def test_contacts_mix_outcomes_and_kinds(self) -> None:
+        contacts = Contact.objects.all()
+        outcomes = set(contacts.values_list("outcome", flat=True))
+        assert outcomes == {"resolved", "work_order", "promised"}
+        assert {"phone", "visit"} <= set(contacts.values_list("channel", flat=True))
+        for contact in contacts.filter(outcome="promised"):
+            assert contact.promised_at is not None
+            assert contact.promised_at > contact.received_at
+            assert contact.promise_reason
+        kinds = set(WorkOrder.objects.values_list("kind", flat=True))
+        assert {"complaint", "repair", "housekeeping"} <= kinds
+
+    def test_complaints_go_to_an_administrator_or_the_head(self) -> None:
+        """CP-1: a complaint is taken by an administrator or the office head."""
+        complaints = WorkOrder.objects.filter(kind="complaint").exclude(assignee=None)
+        assert complaints.exists()
+        for order in complaints:
+            assert order.assignee is not None
+            roles = user_roles(order.assignee, order.community_id)
+            assert roles & {Role.ADMINISTRATOR, Role.OFFICE_HEAD}
+
+    def test_every_role_in_every_community(self) -> None:
+        users = list(User.objects.filter(is_active=True, is_superuser=False))
+        for community in Community.objects.all():
+            present = set().union(*(user_roles(u, community.pk) for u in users))
+            assert present == set(Role), community.name
+            assert community.teams.count() == 5
+            assert not community.teams.filter(leader=None).exists()
+            assert community.teams.get(kind="repair").shifts.exists()
+        assert User.objects.get(username="admin").is_superuser
+        assert User.objects.get(username="leader").is_leadership
+        every = User.objects.all()
+        assert all(u.check_password(DEMO_PASSWORD) for u in every)
+        assert {x.username for x in self.report.logins} == {u.username for u in every}
+
+    def test_register_is_valid(self) -> None:
+        assert Household.objects.count() == self.report.households == 2 * HOUSEHOLDS
+        for community in Community.objects.all():
+            codes = list(community.households.values_list("code", flat=True))
+            assert len(codes) == len(set(codes)) == HOUSEHOLDS
+        phones = list(Resident.objects.values_list("phone", flat=True))
+        assert len(phones) == len(set(phones))
+        for phone in phones + list(User.objects.exclude(phone="").values_list("phone", flat=True)):
+            assert parse_phone(phone).number == phone
+        for household in Household.objects.prefetch_related("residents"):
+            relations = [r.relation for r in household.residents.all()]
+            assert 1 <= len(relations) <= 3
+            assert relations.count("owner") == 1
+
+    def test_a_second_seed_is_refused(self) -> None:
+        before = WorkOrder.objects.count()
+        with pytest.raises(SeedRefused):
+            seed_demo(now=NOW, households_per_community=2, weeks=1)
+        assert WorkOrder.objects.count() == before
+
+
+def _fingerprint() -> list[tuple[object, ...]]:
+    orders = WorkOrder.objects.order_by("community__code", "number")
+    residents = Resident.objects.order_by("household__community__code", "household__code", "id")
+    return list(orders.values_list("number", "state", "description", "household__code")) + list(
+        residents.values_list("household__code", "name", "phone")
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_same_seed_same_data() -> None:
+    """Deterministic: the demo a reviewer sees is the one the tests saw."""
+    prints = []
+    for _ in range(2):
+        with pytest.raises(_Rollback), transaction.atomic():
+            seed_demo(now=NOW, households_per_community=2, weeks=1, seed=7)
+            prints.append(_fingerprint())
+            raise _Rollback
+    assert prints[0]
+    assert prints[0] == prints[1]
+
+
+@pytest.mark.django_db
+def test_if_empty_twice_seeds_once(clock: FixedClock) -> None:
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", "--households", "2", "--weeks", "1", stdout=out)
+    assert DEMO_PASSWORD in out.getvalue()
+    counts = (Company.objects.count(), WorkOrder.objects.count(), User.objects.count())
+    assert counts[1] > 0
+
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert out.getvalue().count("\n") == 1
+    assert counts == (Company.objects.count(), WorkOrder.objects.count(), User.objects.count())
