@@ -37,10 +37,10 @@ class Command(BaseCommand):
             f"every {settings.WORKER_INTERVAL_SECONDS}s"
         )
         while True:
-            close_old_connections()
             run_tick(get_clock().now(), worker=options["name"])
             if options["once"] or stopping:
                 break
+            close_old_connections()  # a long-lived process must not keep a broken connection
             deadline = time.monotonic() + settings.WORKER_INTERVAL_SECONDS
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.1)
