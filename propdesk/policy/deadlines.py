@@ -1,0 +1,80 @@
+"""Deadline arithmetic: computed once, when a clock starts, in the community's time zone.
+
+Interval arithmetic on the calendar, never second-by-second counting. All datetimes are aware;
+results are in the community's zone (compare them freely with UTC datetimes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from propdesk.policy.calendar import WorkingCalendar
+
+
+class DurationKind(StrEnum):
+    MINUTES = "minutes"  # wall clock, 24 h a day, 7 days a week
+    SAME_DAY = "same_day"  # end of the office day; after late intake, end of the next day
+    DAYS = "days"  # N × 24 h
+    WORKING_DAYS = "working_days"  # end of the N-th working day after the start day
+    WEEKLY = "weekly"  # recurring: 7 × 24 h from the start, again from each contact
+    MONTHLY_QUOTA = "monthly_quota"  # end of the calendar month of the start
+    GIVEN = "given"  # the deadline comes with the event (a promise, a rectification date)
+
+
+@dataclass(frozen=True)
+class OfficeDay:
+    """The office's day: when "same day" ends and after which a new request counts as tomorrow's."""
+
+    zone: ZoneInfo
+    day_end: time = time(23, 59, 59)
+    late_intake: time = time(20, 0)
+
+    def end_of(self, day: date) -> datetime:
+        return datetime.combine(day, self.day_end, tzinfo=self.zone)
+
+
+class DeadlineError(ValueError):
+    pass
+
+
+def compute_due(
+    start: datetime,
+    kind: DurationKind,
+    value: int,
+    *,
+    office: OfficeDay,
+    calendar: WorkingCalendar,
+    given: datetime | None = None,
+) -> datetime:
+    """When a clock started at ``start`` is due.
+
+    ``value`` is minutes, days or working days as ``kind`` says (ignored for same day, monthly
+    quota and given). ``given`` is the deadline an event brought (kind GIVEN).
+    """
+    if start.tzinfo is None:
+        raise DeadlineError("start must be timezone-aware")
+    local = start.astimezone(office.zone)
+    if kind is DurationKind.MINUTES:
+        return local + timedelta(minutes=value)
+    if kind is DurationKind.SAME_DAY:
+        day = local.date()
+        if local.time() >= office.late_intake:
+            day += timedelta(days=1)
+        return office.end_of(day)
+    if kind is DurationKind.DAYS:
+        return local + timedelta(days=value)
+    if kind is DurationKind.WEEKLY:
+        return local + timedelta(days=7 * max(value, 1))
+    if kind is DurationKind.WORKING_DAYS:
+        return office.end_of(calendar.nth_working_day_after(local.date(), value))
+    if kind is DurationKind.MONTHLY_QUOTA:
+        first_next = (local.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return office.end_of(first_next.date() - timedelta(days=1))
+    if kind is DurationKind.GIVEN:
+        if given is None or given.tzinfo is None:
+            raise DeadlineError("this clock needs an aware deadline from its event")
+        return given.astimezone(office.zone)
+    raise DeadlineError(f"unknown duration kind {kind}")

@@ -1,0 +1,239 @@
+"""The clock engine: from an event and the clocks already running, which clocks start, are met,
+progress or are cancelled; and, for the sweeper, what a due clock must do now.
+
+Plain Python, no Django, no database: the clocks app turns these decisions into rows in the same
+transaction as the event, and the sweeper into breaches and escalations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from propdesk.policy.calendar import WorkingCalendar
+from propdesk.policy.deadlines import DurationKind, compute_due
+from propdesk.policy.rules import ClockRule, Policy
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One event as the engine sees it.
+
+    ``order`` holds the facts of the order (kind, complaint_type, flags, state) after the event;
+    ``subject`` names whom or what the event is about when a rule keeps one clock per subject (a
+    responder's user id for EM-2, a household for the monthly quota); ``data`` carries what the
+    event brought (``promised_at``, ``deadline``, ``due_at``, ``channel``).
+    """
+
+    event: str
+    at: datetime
+    order: Mapping[str, Any] = field(default_factory=dict)
+    actor_roles: frozenset[str] = frozenset()
+    subject: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def flat(self) -> dict[str, Any]:
+        return {**self.order, "actor_role": self.actor_roles, "channel": self.data.get("channel")}
+
+
+@dataclass(frozen=True)
+class Running:
+    """A clock not yet met or cancelled (it may be breached), under the rule it started with."""
+
+    clock_id: int
+    rule_id: str
+    rule: ClockRule
+    subject: str = ""
+    period: int = 1
+    progress: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Start:
+    rule_id: str
+    subject: str
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime | None
+    period: int = 1
+
+
+@dataclass(frozen=True)
+class Meet:
+    clock_id: int
+    rule_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Progress:
+    clock_id: int
+    rule_id: str
+    progress: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Cancel:
+    clock_id: int
+    rule_id: str
+    reason: str
+
+
+Command = Start | Meet | Progress | Cancel
+
+
+class EngineError(ValueError):
+    pass
+
+
+def start_clock(
+    rule_id: str,
+    rule: ClockRule,
+    *,
+    at: datetime,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    subject: str = "",
+    data: Mapping[str, Any] | None = None,
+    period: int = 1,
+) -> Start:
+    """The deadline and warning time of a clock of ``rule`` started at ``at``."""
+    given = None
+    if rule.duration.kind is DurationKind.GIVEN:
+        raw = (data or {}).get(rule.duration.given_from)
+        if not isinstance(raw, datetime):
+            raise EngineError(f"{rule_id} needs {rule.duration.given_from} from its event")
+        given = raw
+    due = compute_due(
+        at,
+        rule.duration.kind,
+        rule.duration.value,
+        office=policy.office_day.office_day(),
+        calendar=calendar,
+        given=given,
+    )
+    warn = None
+    if rule.warn_before_minutes:
+        warn = due - timedelta(minutes=rule.warn_before_minutes)
+        if warn <= at:
+            warn = None  # no point warning of a deadline closer than the warning itself
+    return Start(rule_id, subject, at, due, warn, period)
+
+
+def react(
+    policy: Policy, calendar: WorkingCalendar, facts: Facts, running: Sequence[Running]
+) -> list[Command]:
+    """What ``facts`` does to the clocks of one order (or one contact, or one community's quota).
+
+    Running clocks are checked first (cancel beats met); then every rule of ``policy`` whose start
+    matches starts a clock, unless one of that rule and subject is still open. A met recurring
+    (weekly) clock starts its next period at the meeting time.
+    """
+    flat = facts.flat()
+    commands: list[Command] = []
+    still_open: set[tuple[str, str]] = set()
+    for clock in running:
+        rule = clock.rule
+        if any(t.matches(facts.event, flat) for t in rule.cancel):
+            commands.append(Cancel(clock.clock_id, clock.rule_id, facts.event))
+            continue
+        same_subject = not clock.subject or clock.subject == facts.subject
+        if rule.duration.kind is DurationKind.MONTHLY_QUOTA:
+            if same_subject and any(t.matches(facts.event, flat) for t in rule.met):
+                progress = clock.progress | {facts.subject}
+                if rule.target is not None and len(progress) >= rule.target:
+                    commands.append(Meet(clock.clock_id, clock.rule_id, facts.at))
+                elif progress != clock.progress:
+                    commands.append(Progress(clock.clock_id, clock.rule_id, progress))
+                    still_open.add((clock.rule_id, clock.subject))
+                else:
+                    still_open.add((clock.rule_id, clock.subject))
+            else:
+                still_open.add((clock.rule_id, clock.subject))
+            continue
+        if same_subject and any(t.matches(facts.event, flat) for t in rule.met):
+            commands.append(Meet(clock.clock_id, clock.rule_id, facts.at))
+            if rule.recurring:
+                commands.append(
+                    start_clock(
+                        clock.rule_id,
+                        rule,
+                        at=facts.at,
+                        policy=policy,
+                        calendar=calendar,
+                        subject=clock.subject,
+                        data=facts.data,
+                        period=clock.period + 1,
+                    )
+                )
+                still_open.add((clock.rule_id, clock.subject))
+            continue
+        still_open.add((clock.rule_id, clock.subject))
+    for rule_id, rule in policy.clocks.items():
+        if not rule.enabled or (rule_id, facts.subject) in still_open:
+            continue
+        if any(t.matches(facts.event, flat) for t in rule.start):
+            commands.append(
+                start_clock(
+                    rule_id,
+                    rule,
+                    at=facts.at,
+                    policy=policy,
+                    calendar=calendar,
+                    subject=facts.subject,
+                    data=facts.data,
+                )
+            )
+            still_open.add((rule_id, facts.subject))
+    return commands
+
+
+@dataclass(frozen=True)
+class SweepStep:
+    """What the sweeper does to one clock now: warn, breach, and which escalation levels go out
+    (each with the time it was due), then when to look at the clock next (None: never)."""
+
+    warn: bool
+    breach: bool
+    levels: tuple[tuple[int, datetime], ...]
+    next_check_at: datetime | None
+
+
+def sweep_step(
+    rule: ClockRule,
+    *,
+    now: datetime,
+    state: str,
+    due_at: datetime,
+    warn_at: datetime | None,
+    warned: bool,
+    level: int,
+) -> SweepStep:
+    """Decide for one clock whose check time has come.
+
+    ``state`` is "running" or "breached"; ``level`` is how many escalation steps went out. A
+    clock found long after its deadline (the worker was down) breaches at its true deadline and
+    sends every step whose time has passed; a warning whose deadline has passed is skipped.
+    """
+    steps = rule.escalation
+    breach = False
+    warn = False
+    if state == "running":
+        if now < due_at:
+            if warn_at is not None and not warned and now >= warn_at:
+                return SweepStep(True, False, (), due_at)
+            return SweepStep(False, False, (), due_at if warned or warn_at is None else warn_at)
+        breach = True
+    sent: list[tuple[int, datetime]] = []
+    while level < len(steps):
+        at = due_at + timedelta(minutes=steps[level].after_minutes)
+        if at > now:
+            break
+        level += 1
+        sent.append((level, at))
+    next_check = (
+        due_at + timedelta(minutes=steps[level].after_minutes) if level < len(steps) else None
+    )
+    return SweepStep(warn, breach, tuple(sent), next_check)

@@ -1,0 +1,231 @@
+"""The office policy file: every clock (which event starts it, meets it, cancels it, how long it
+runs, when it warns, who hears of a breach), the office day and the routing of orders.
+
+The shipped default (``default.yaml`` beside this file) reproduces the seed's rules. A community
+overrides any part with a nested mapping of the same shape (``Community.policy``), e.g.
+``{"clocks": {"CP-1": {"duration": {"value": 15}}}}``. ``load_policy`` validates the result and
+raises PolicyError naming the key that is wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from propdesk.policy.deadlines import DurationKind, OfficeDay
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("default.yaml")
+
+ORDER_FACTS = {
+    "kind",
+    "complaint_type",
+    "is_important",
+    "is_long_running",
+    "is_construction_legacy",
+    "state",
+}
+EVENT_FACTS = {"actor_role", "channel"}
+RECIPIENTS = {
+    "responsible",
+    "assignee",
+    "team_leader",
+    "administrator",
+    "office_head",
+    "receptionist",
+    "leadership",
+    "subject",
+}
+
+Scalar = str | bool | int
+
+
+class PolicyError(ValueError):
+    """The policy is not valid; the message names each wrong key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Trigger(_Strict):
+    event: str = Field(min_length=1)
+    when: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+
+    @field_validator("when")
+    @classmethod
+    def _known_facts(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(value) - ORDER_FACTS - EVENT_FACTS
+        if unknown:
+            raise ValueError(
+                f"unknown fact {', '.join(sorted(unknown))}; "
+                f"use {', '.join(sorted(ORDER_FACTS | EVENT_FACTS))}"
+            )
+        return value
+
+    def matches(self, event: str, facts: Mapping[str, Any]) -> bool:
+        if event != self.event:
+            return False
+        for key, wanted in self.when.items():
+            have = facts.get(key)
+            options = wanted if isinstance(wanted, list) else [wanted]
+            if isinstance(have, (set, frozenset)):
+                if not have & set(options):
+                    return False
+            elif have not in options:
+                return False
+        return True
+
+
+class Duration(_Strict):
+    kind: DurationKind
+    value: int = Field(default=0, ge=0)
+    given_from: str = ""  # the event data key holding the deadline (kind: given)
+
+    @model_validator(mode="after")
+    def _value_fits_kind(self) -> Duration:
+        needs_value = {DurationKind.MINUTES, DurationKind.DAYS, DurationKind.WORKING_DAYS}
+        if self.kind in needs_value and self.value < 1:
+            raise ValueError(f"a {self.kind.value} clock needs a value of at least 1")
+        if self.kind is DurationKind.GIVEN and not self.given_from:
+            raise ValueError("a given deadline needs given_from: the event field that holds it")
+        return self
+
+
+class EscalationStep(_Strict):
+    after_minutes: int = Field(ge=0)
+    notify: list[str] = Field(min_length=1)
+
+    @field_validator("notify")
+    @classmethod
+    def _known_recipients(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - RECIPIENTS
+        if unknown:
+            known = ", ".join(sorted(RECIPIENTS))
+            raise ValueError(f"unknown recipient {', '.join(sorted(unknown))}; use {known}")
+        return value
+
+
+class ClockRule(_Strict):
+    title: str = Field(min_length=1)
+    start: list[Trigger] = Field(min_length=1)
+    met: list[Trigger] = Field(default_factory=list)
+    cancel: list[Trigger] = Field(default_factory=list)
+    duration: Duration
+    warn_before_minutes: int | None = Field(default=None, ge=1)
+    escalation: list[EscalationStep] = Field(min_length=1)
+    target: int | None = Field(default=None, ge=1)  # monthly quota: distinct households
+    enabled: bool = True
+
+    @property
+    def recurring(self) -> bool:
+        return self.duration.kind is DurationKind.WEEKLY
+
+    @model_validator(mode="after")
+    def _escalation_in_order(self) -> ClockRule:
+        delays = [s.after_minutes for s in self.escalation]
+        if delays != sorted(delays):
+            raise ValueError("escalation steps must come in order of after_minutes")
+        if self.duration.kind is DurationKind.MONTHLY_QUOTA and self.target is None:
+            raise ValueError("a monthly quota needs a target")
+        return self
+
+
+class OfficeDaySpec(_Strict):
+    time_zone: str = "Asia/Shanghai"
+    day_end: time = time(23, 59, 59)
+    late_intake: time = time(20, 0)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value}") from exc
+        return value
+
+    def office_day(self) -> OfficeDay:
+        return OfficeDay(ZoneInfo(self.time_zone), self.day_end, self.late_intake)
+
+
+class Policy(_Strict):
+    version: str = Field(min_length=1)
+    office_day: OfficeDaySpec = Field(default_factory=OfficeDaySpec)
+    routing: dict[str, str] = Field(default_factory=dict)
+    clocks: dict[str, ClockRule]
+
+    def rule(self, rule_id: str) -> ClockRule:
+        return self.clocks[rule_id]
+
+    def fingerprint(self) -> str:
+        """A stable hash of the whole policy: equal policies, equal fingerprints."""
+        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _format(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"]) or "(top)"
+        lines.append(f"{where}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def parse_policy(data: Mapping[str, Any]) -> Policy:
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_format(exc)) from exc
+
+
+@lru_cache(maxsize=1)
+def default_policy_data() -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{DEFAULT_POLICY_PATH.name}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PolicyError(f"{DEFAULT_POLICY_PATH.name}: the top level must be a mapping")
+    return data
+
+
+def load_policy(overrides: Mapping[str, Any] | None = None) -> Policy:
+    """The default policy with ``overrides`` merged in, validated. Raises PolicyError."""
+    return _cached_policy(json.dumps(dict(overrides or {}), sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=256)
+def _cached_policy(overrides_json: str) -> Policy:
+    overrides = json.loads(overrides_json)
+    return parse_policy(_deep_merge(default_policy_data(), overrides))
+
+
+def load_policy_text(text: str) -> Policy:
+    """Parse a whole policy file (YAML or JSON text)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(str(exc)) from exc
+    if not isinstance(data, dict):
+        raise PolicyError("the top level must be a mapping")
+    return parse_policy(data)
