@@ -1,7 +1,26 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
+"""The back office for the register. Staff see and pick only the communities they belong to
+(leadership: its company's; superusers: all); households and residents are imported and exported
+as Excel/CSV through propdesk.community.services and selectors, never written here."""
 
+from __future__ import annotations
+
+import io
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import ForeignKey, Model, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from propdesk.community import tabular
 from propdesk.community.models import (
     Building,
     Community,
@@ -15,6 +34,71 @@ from propdesk.community.models import (
     Unit,
     User,
 )
+from propdesk.community.selectors import (
+    REGISTER_ROLES,
+    communities_visible,
+    community_ids_visible,
+    household_export_rows,
+    scope,
+    user_roles,
+)
+from propdesk.community.services import household_import
+from propdesk.core.clock import get_clock
+from propdesk.core.errors import NotFound, ServiceError
+from propdesk.policy.phones import InvalidPhone, parse_phone
+
+# Row errors shown on the import page; the rest are counted (the service reports them all).
+ERRORS_SHOWN = 500
+
+# --- tenancy ------------------------------------------------------------------------------------
+
+
+def _choices_for(model: type[Model], user: User) -> QuerySet[Any] | None:
+    """What a non-superuser may pick in a foreign key to ``model``; None: leave it alone."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return None
+    paths = {
+        Community: "id",
+        Company: "communities__id",
+        Building: "community_id",
+        Unit: "building__community_id",
+        Household: "community_id",
+        Team: "community_id",
+        User: "memberships__community_id",
+    }
+    if model not in paths:
+        return None
+    qs = model._default_manager.filter(**{f"{paths[model]}__in": ids})
+    return qs.distinct() if model in (Company, User) else qs
+
+
+class ScopedForeignKeys:
+    """Foreign-key selects (and raw id inputs) accept only the user's communities' objects."""
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        choices = _choices_for(db_field.related_model, request.user)  # type: ignore[arg-type]
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin[Any]):
+    """Lists and edits only the communities the staff member may see."""
+
+    community_path = "community_id"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return scope(super().get_queryset(request), request.user, self.community_path)  # type: ignore[arg-type]
+
+
+class ScopedInline(ScopedForeignKeys, admin.TabularInline[Any, Any]):
+    extra = 0
+
+
+# --- company and communities --------------------------------------------------------------------
 
 
 @admin.register(Company)
@@ -23,46 +107,234 @@ class CompanyAdmin(admin.ModelAdmin[Company]):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin[Community]):
+class CommunityAdmin(ScopedAdmin):
+    community_path = "id"
     list_display = ["name", "code", "company", "time_zone", "order_prefix"]
-    list_filter = ["company"]
+    list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
 
 
-class UnitInline(admin.TabularInline[Unit, Building]):
+class UnitInline(ScopedInline):
     model = Unit
-    extra = 0
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin[Building]):
+class BuildingAdmin(ScopedAdmin):
     list_display = ["number", "name", "community"]
-    list_filter = ["community"]
+    list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
     inlines = [UnitInline]
 
 
-class ResidentInline(admin.TabularInline[Resident, Household]):
+class ResidentForm(forms.ModelForm[Resident]):
+    """Phones are stored as the front desk's lookups expect them (FD-2): digits, the extension
+    apart; ``0755-8888 1234 转 801`` typed here is kept as 075588881234 + 801."""
+
+    class Meta:
+        model = Resident
+        fields = ["household", "name", "relation", "phone", "phone_ext"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = (data.get("phone") or "").strip()
+        if text:
+            try:
+                phone = parse_phone(text)
+            except InvalidPhone as exc:
+                self.add_error("phone", str(exc))
+            else:
+                data["phone"] = phone.number
+                data["phone_ext"] = phone.extension or data.get("phone_ext") or ""
+        return data
+
+
+class ResidentInline(ScopedInline):
     model = Resident
-    extra = 0
+    form = ResidentForm
+
+
+# --- households: import and export ---------------------------------------------------------------
+
+
+def register_communities(user: User) -> QuerySet[Community]:
+    """The communities whose register ``user`` may import and export (REGISTER_ROLES)."""
+    visible = communities_visible(user)
+    if user.is_superuser:
+        return visible
+    return visible.filter(pk__in=[c.pk for c in visible if user_roles(user, c.pk) & REGISTER_ROLES])
+
+
+class CommunityForm(forms.Form):
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.none(), label=gettext_lazy("小区"), empty_label=None
+    )
+
+    def __init__(self, *args: Any, communities: QuerySet[Community], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+
+
+class HouseholdImportForm(CommunityForm):
+    file = forms.FileField(
+        label=gettext_lazy("文件"),
+        help_text=gettext_lazy(
+            "Excel（.xlsx）或 CSV 文件，第 1 行为列名：房号、面积、姓名、身份、电话、备注。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class HouseholdExportForm(CommunityForm):
+    format = forms.ChoiceField(
+        label=gettext_lazy("格式"),
+        choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")],
+        initial="xlsx",
+    )
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin[Household]):
+class HouseholdAdmin(ScopedAdmin):
+    """Households, searchable by room number and by a resident's phone or name, the lookups the
+    front desk makes while a caller talks (FD-2). The list has 导入/导出 buttons: the whole
+    register to and from Excel or CSV, all or nothing."""
+
     list_display = ["code", "community", "area", "note"]
-    list_filter = ["community", "unit__building"]
+    list_filter = [
+        ("community", admin.RelatedOnlyFieldListFilter),
+        ("unit__building", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "residents__phone", "residents__name"]
     list_select_related = ["community"]
     raw_id_fields = ["unit"]
     inlines = [ResidentInline]
 
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="community_household_import"),
+            path("export/", view(self.export_view), name="community_household_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": self._may_import(request),
+            "can_export": self.has_view_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _may_import(self, request: HttpRequest) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def _page(
+        self, request: HttpRequest, template: str, title: str, **context: Any
+    ) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            f"admin/community/household/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                **context,
+            },
+        )
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a file: every bad row is listed and nothing is written, or all is imported."""
+        if not self._may_import(request):
+            raise PermissionDenied
+        user: User = request.user  # type: ignore[assignment]
+        communities = register_communities(user)
+        report = None
+        if request.method == "POST":
+            form = HouseholdImportForm(request.POST, request.FILES, communities=communities)
+            if form.is_valid():
+                community = form.cleaned_data["community"]
+                upload = form.cleaned_data["file"]
+                try:
+                    report = household_import(
+                        community=community,
+                        by=user,
+                        now=get_clock().now(),
+                        file=upload,
+                        filename=upload.name or "",
+                    )
+                except ServiceError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    if report.ok:
+                        messages.success(request, _("导入完成。") + report.summary())
+                        url = reverse("admin:community_household_changelist")
+                        return HttpResponseRedirect(f"{url}?community__id__exact={community.pk}")
+        else:
+            form = HouseholdImportForm(communities=communities)
+        errors = report.errors if report else []
+        return self._page(
+            request,
+            "import.html",
+            _("导入住户名册"),
+            form=form,
+            errors=errors[:ERRORS_SHOWN],
+            errors_total=len(errors),
+            errors_hidden=max(0, len(errors) - ERRORS_SHOWN),
+            columns=tabular.COLUMNS,
+            relations="、".join(tabular.RELATION_BY_LABEL),
+        )
+
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
+        """Download a community's register (``?community=ID&format=xlsx|csv``), or, with
+        ``?template=1``, an empty file with just the header row."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        user: User = request.user  # type: ignore[assignment]
+        if request.GET.get("template"):
+            return _download(tabular.household_file([], fmt="xlsx"), "住户名册模板.xlsx")
+        communities = register_communities(user)
+        form = HouseholdExportForm(request.GET or None, communities=communities)
+        if form.is_bound and form.is_valid():
+            community: Community = form.cleaned_data["community"]
+            fmt = form.cleaned_data["format"]
+            try:
+                rows = household_export_rows(user, community.pk)
+            except NotFound:
+                form.add_error("community", _("找不到这个小区。"))
+            except ServiceError as exc:
+                form.add_error("community", exc.message)
+            else:
+                day = get_clock().now().astimezone(ZoneInfo(community.time_zone)).date()
+                name = f"{community.name}-住户名册-{day:%Y%m%d}.{fmt}"
+                return _download(tabular.household_file(rows, fmt=fmt), name)
+        return self._page(request, "export.html", _("导出住户名册"), form=form)
+
+
+def _download(data: bytes, filename: str) -> FileResponse:
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if filename.endswith(".xlsx")
+        else "text/csv; charset=utf-8"
+    )
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type
+    )
+
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin[Resident]):
+class ResidentAdmin(ScopedAdmin):
+    """Residents, searchable by phone and room number (FD-2)."""
+
+    community_path = "household__community_id"
+    form = ResidentForm
     list_display = ["name", "household", "relation", "phone", "phone_ext"]
-    list_filter = ["relation", "household__community"]
+    list_filter = ["relation", ("household__community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "phone", "household__code"]
     list_select_related = ["household"]
     raw_id_fields = ["household"]
+
+
+# --- staff, teams and rosters -------------------------------------------------------------------
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -71,31 +343,34 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "name", "phone", "company", "is_leadership", "is_active"]
     list_filter = ["company", "is_leadership", "memberships__role", "memberships__community"]
     search_fields = ["username", "name", "phone"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("propdesk"), {"fields": ("name", "phone", "company", "is_leadership")}),
+        (gettext_lazy("propdesk"), {"fields": ("name", "phone", "company", "is_leadership")}),
     )
     inlines = [MembershipInline]
 
 
-class TeamMemberInline(admin.TabularInline[TeamMember, Team]):
+class TeamMemberInline(ScopedInline):
     model = TeamMember
-    extra = 0
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
+class TeamAdmin(ScopedAdmin):
     list_display = ["name", "kind", "community", "leader"]
-    list_filter = ["community", "kind"]
+    list_filter = [("community", admin.RelatedOnlyFieldListFilter), "kind"]
     inlines = [TeamMemberInline]
 
 
 @admin.register(DutyShift)
-class DutyShiftAdmin(admin.ModelAdmin[DutyShift]):
+class DutyShiftAdmin(ScopedAdmin):
+    community_path = "team__community_id"
     list_display = ["team", "user", "starts_at", "ends_at"]
-    list_filter = ["team__community", "team"]
+    list_filter = [
+        ("team__community", admin.RelatedOnlyFieldListFilter),
+        ("team", admin.RelatedOnlyFieldListFilter),
+    ]
     date_hierarchy = "starts_at"
