@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "import_export",
     "propdesk.core",
     "propdesk.community",
+    "propdesk.notify",
+    "propdesk.clocks",
     "propdesk.desk",
     "propdesk.api",
     "propdesk.demo",
@@ -199,6 +201,8 @@ SPECTACULAR_SETTINGS = {
         "TeamKindEnum": "propdesk.community.models.TeamKind",
         "AttachmentKindEnum": "propdesk.desk.models.Attachment.Kind",
         "RelationEnum": "propdesk.community.models.Relation",
+        "OrderStateEnum": "propdesk.desk.models.OrderState",
+        "ClockStateEnum": "propdesk.clocks.models.ClockState",
     },
 }
 

@@ -1,6 +1,8 @@
 """Test settings: the real settings module, with the environment a test run needs."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("PROPDESK_TESTING", "1")
@@ -14,4 +16,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise wants 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, as in production (WAL, one writer at a time): an in-memory shared-cache database
     # would fail concurrent writers with "table is locked" instead of queueing them.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    # One file per run, so two runs at once (a developer and a helper) never share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"propdesk-test-{os.getpid()}.sqlite3")
+    }

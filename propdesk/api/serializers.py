@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from propdesk.clocks.models import Clock
 from propdesk.community.models import Community, Household, Resident, Team, User
 from propdesk.desk.models import (
     Attachment,
@@ -15,6 +17,7 @@ from propdesk.desk.models import (
     Contact,
     OrderKind,
     Outcome,
+    ReplyChannel,
     ServiceItem,
     WorkOrder,
     WorkOrderEvent,
@@ -162,6 +165,46 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
         return {"id": obj.team.pk, "name": obj.team.name} if obj.team else None
 
 
+class ClockOut(serializers.ModelSerializer[Clock]):
+    seconds_left = serializers.SerializerMethodField(
+        help_text="Until the deadline (negative: overdue); null once met or cancelled."
+    )
+
+    class Meta:
+        model = Clock
+        fields = [
+            "id",
+            "rule_id",
+            "title",
+            "subject",
+            "period",
+            "state",
+            "started_at",
+            "due_at",
+            "met_at",
+            "breached_at",
+            "cancelled_at",
+            "level",
+            "seconds_left",
+        ]
+
+    def get_seconds_left(self, obj: Clock) -> int | None:
+        if obj.met_at or obj.cancelled_at or obj.state in ("met", "cancelled"):
+            return None
+        now = self.context.get("now")
+        return int((obj.due_at - now).total_seconds()) if now else None
+
+
+class TimelineEntryOut(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    source = serializers.ChoiceField(choices=["event", "clock"])
+    what = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    rule_id = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    data = serializers.DictField()
+
+
 class WorkOrderDetailOut(WorkOrderOut):
     service_item = ServiceItemOut(allow_null=True)
     events = EventOut(many=True)
@@ -170,6 +213,8 @@ class WorkOrderDetailOut(WorkOrderOut):
     created_by = UserBriefOut()
     reporter_phone_display = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    clocks = ClockOut(many=True)
+    timeline = serializers.SerializerMethodField()
 
     class Meta(WorkOrderOut.Meta):
         fields = [
@@ -181,9 +226,15 @@ class WorkOrderDetailOut(WorkOrderOut):
             "contact",
             "created_by",
             "actions",
+            "clocks",
+            "timeline",
             "events",
             "attachments",
         ]
+
+    @extend_schema_field(TimelineEntryOut(many=True))
+    def get_timeline(self, obj: WorkOrder) -> list[dict[str, Any]]:
+        return list(self.context.get("timeline", []))
 
     def get_reporter_phone_display(self, obj: WorkOrder) -> str:
         return phone_display(obj.reporter_phone)
@@ -217,6 +268,8 @@ class ContactOut(serializers.ModelSerializer[Contact]):
             "resolution",
             "promised_at",
             "promise_reason",
+            "promise_kept_at",
+            "promise_result",
             "owner_agitated",
             "taken_by",
             "created_at",
@@ -281,11 +334,25 @@ class ContactCreateIn(serializers.Serializer[Any]):
     work_orders = WorkOrderDraftIn(many=True, required=False, default=list)
 
 
+class FlagsIn(serializers.Serializer[Any]):
+    is_important = serializers.BooleanField(required=False)
+    is_long_running = serializers.BooleanField(required=False)
+    is_construction_legacy = serializers.BooleanField(required=False)
+
+
 class TransitionIn(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1)
+    channel = serializers.ChoiceField(
+        choices=ReplyChannel.choices, required=False, allow_blank=True, default=""
+    )
+    flags = FlagsIn(required=False, default=dict)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     team = serializers.IntegerField(required=False, allow_null=True, default=None)
     assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PromiseKeptIn(serializers.Serializer[Any]):
+    result = serializers.CharField(max_length=4000, allow_blank=True)
 
 
 class AttachmentIn(serializers.Serializer[Any]):

@@ -181,6 +181,25 @@ class ContactViewSet(
         contact = desk.access_contact(user, contact.pk)
         return Response(s.ContactOut(contact).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.PromiseKeptIn,
+        responses={200: s.ContactOut},
+        summary="FD-3: the promise made to the owner was kept",
+    )
+    @action(detail=True, methods=["post"], url_path="keep-promise")
+    def keep_promise(self, request: Request, pk: str | None = None) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        contact = desk.access_contact(user, pk or "")
+        data_in = s.PromiseKeptIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        services.contact_promise_keep(
+            contact_id=contact.pk,
+            by=user,
+            now=get_clock().now(),
+            result=data_in.validated_data["result"],
+        )
+        return Response(s.ContactOut(desk.access_contact(user, contact.pk)).data)
+
 
 def _make_action(name: str) -> Any:
     @extend_schema(
@@ -245,7 +264,12 @@ class WorkOrderViewSet(
         available = actions_available(
             State(order.state), reg.user_roles(user, order.community_id), on_team
         )
-        return Response(s.WorkOrderDetailOut(order, context={"actions": available}).data)
+        context = {
+            "actions": available,
+            "now": get_clock().now(),
+            "timeline": desk.work_order_timeline(order),
+        }
+        return Response(s.WorkOrderDetailOut(order, context=context).data)
 
     @extend_schema(responses={200: s.WorkOrderDetailOut})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -292,6 +316,8 @@ class WorkOrderViewSet(
             note=v["note"],
             team=team,
             assignee=assignee,
+            channel=v["channel"],
+            flags=dict(v["flags"]),
         )
         return self._detail(request, order.pk)
 

@@ -50,6 +50,14 @@ class OrderState(models.TextChoices):
     REOPENED = State.REOPENED.value, _("Reopened")
 
 
+class ReplyChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("In person")
+    SMS = "sms", _("Text message")
+    WECHAT = "wechat", _("WeChat")
+    WRITTEN = "written", _("In writing")
+
+
 class Outcome(models.TextChoices):
     RESOLVED = "resolved", _("Resolved on the spot")
     WORK_ORDER = "work_order", _("Work order opened")
@@ -113,6 +121,8 @@ class Contact(models.Model):
     resolution = models.TextField(_("how it was resolved"), blank=True)
     promised_at = models.DateTimeField(_("promised resolution time"), null=True, blank=True)
     promise_reason = models.TextField(_("why it cannot be done now"), blank=True)
+    promise_kept_at = models.DateTimeField(_("promise kept at"), null=True, blank=True)
+    promise_result = models.TextField(_("what was done for the promise"), blank=True)
     owner_agitated = models.BooleanField(_("owner agitated, moved to a quiet room"), default=False)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

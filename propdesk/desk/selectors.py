@@ -8,9 +8,11 @@ them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from propdesk.clocks.models import ClockLog
 from propdesk.community.models import User
 from propdesk.community.selectors import (
     _role_map,
@@ -109,11 +111,42 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
                 "created_by",
                 "contact",
             )
-            .prefetch_related(events, "attachments")
+            .prefetch_related(events, "attachments", "clocks")
             .get(pk=int(order_id))
         )
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Work order not found") from exc
+
+
+def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
+    """The order's events and what happened to its clocks (started, met, breached, escalated,
+    recomputed), oldest first. ``order`` comes from access_work_order (events prefetched)."""
+    entries: list[dict[str, Any]] = [
+        {
+            "at": e.at,
+            "source": "event",
+            "what": e.action,
+            "actor": str(e.actor) if e.actor else None,
+            "rule_id": "",
+            "note": e.note,
+            "data": {**e.data, "from": e.from_state, "to": e.to_state},
+        }
+        for e in order.events.all()
+    ]
+    entries += [
+        {
+            "at": entry.at,
+            "source": "clock",
+            "what": entry.what,
+            "actor": None,
+            "rule_id": entry.data.get("rule", ""),
+            "note": "",
+            "data": entry.data,
+        }
+        for entry in ClockLog.objects.filter(order=order).order_by("at", "id")
+    ]
+    entries.sort(key=lambda x: (x["at"], 0 if x["source"] == "event" else 1))
+    return entries
 
 
 def contacts_visible(user: User) -> QuerySet[Contact]:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
@@ -25,6 +26,7 @@ from propdesk.desk.models import (
     Contact,
     OrderKind,
     Outcome,
+    ReplyChannel,
     ServiceItem,
     WorkOrder,
     WorkOrderEvent,
@@ -184,6 +186,15 @@ def _create_order(
         updated_at=now,
     )
     order.save(force_insert=True)
+    clocks_on_event(
+        community=community,
+        event="create",
+        at=now,
+        actor=by,
+        actor_roles=user_roles(by, community.pk),
+        order=order,
+        new=True,
+    )
     _event(
         order,
         by=by,
@@ -248,13 +259,18 @@ def work_order_transition(
     note: str = "",
     team: Team | None = None,
     assignee: User | None = None,
+    channel: str = "",
+    flags: dict[str, bool] | None = None,
 ) -> WorkOrder:
     """Take one action of the declared state machine (policy.workflow.ACTIONS) on an order.
 
     ``version`` is the order's version the user saw: if someone changed it since, Conflict
     (code ``stale``) and nothing changes. Raises Forbidden when the user's role may not take the
     action, Conflict (``not_allowed_in_state``) when the order's state does not allow it,
-    ValidationError for missing notes or a wrong assignee.
+    ValidationError for missing notes or a wrong assignee. ``channel`` is how the owner was
+    reached (reply, contact_owner); ``flags`` sets is_important / is_long_running /
+    is_construction_legacy (flag). The order's clocks start, are met or cancelled in the same
+    transaction (clocks.services.clocks_on_event).
     """
     order = (
         WorkOrder.objects.select_for_update(of=("self",))
@@ -318,6 +334,21 @@ def work_order_transition(
             and chosen_team.pk not in user_team_ids(by)
         ):
             raise Forbidden(_("You may assign only within your own team."))
+    data: dict[str, object] = {}
+    if action in {"reply", "contact_owner"}:
+        channel = channel or ReplyChannel.PHONE
+        if channel not in ReplyChannel.values:
+            errors["channel"] = [_("Choose how the owner was told.")]
+        data["channel"] = channel
+    changed_flags: dict[str, bool] = {}
+    if action == "flag":
+        for name, value in (flags or {}).items():
+            if name not in FLAGS:
+                errors.setdefault("flags", []).append(_("Unknown flag: %s") % name)
+            elif getattr(order, name) != bool(value):
+                changed_flags[name] = bool(value)
+        if not changed_flags and "flags" not in errors:
+            errors["flags"] = [_("Nothing to change: the order already has these flags.")]
     if errors:
         raise ValidationError(errors)
 
@@ -340,10 +371,17 @@ def work_order_transition(
     if action == "reopen":
         order.resolved_at = order.closed_at = None
         fields += ["resolved_at", "closed_at"]
+    if changed_flags:
+        data["flags"] = changed_flags
+        for name, value in changed_flags.items():
+            setattr(order, name, value)
+        fields += list(changed_flags)
     order.version += 1
     order.updated_at = now
     order.save(update_fields=fields)
     after = {"team": order.team_id, "assignee": order.assignee_id}
+    if before != after:
+        data.update(before=before, after=after)
     _event(
         order,
         by=by,
@@ -352,9 +390,21 @@ def work_order_transition(
         from_state=from_state,
         to_state=order.state,
         note=note,
-        data={"before": before, "after": after} if before != after else {},
+        data=data,
+    )
+    clocks_on_event(
+        community=order.community,
+        event=action,
+        at=now,
+        actor=by,
+        actor_roles=user_roles(by, order.community_id),
+        order=order,
+        data=data,
     )
     return order
+
+
+FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
 
 
 _SIGNATURES: list[tuple[bytes, int, str]] = [
@@ -538,4 +588,40 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     contact.save(force_insert=True)
     for draft in drafts:
         _create_order(community, draft, by=by, now=now, contact=contact)
+    if contact.outcome == Outcome.PROMISED:
+        clocks_on_event(
+            community=community,
+            event="contact_promised",
+            at=now,
+            actor=by,
+            actor_roles=user_roles(by, community.pk),
+            contact=contact,
+            data={"promised_at": contact.promised_at},
+            new=True,
+        )
+    return contact
+
+
+@transaction.atomic
+def contact_promise_keep(*, contact_id: int, by: User, now: datetime, result: str) -> Contact:
+    """Record that a promise made at the front desk (FD-3) was kept: what was done, and that the
+    owner was told. Meets the promise's clock."""
+    contact = Contact.objects.select_for_update().select_related("community").get(pk=contact_id)
+    _require_office_role(by, contact.community)
+    if contact.outcome != Outcome.PROMISED:
+        raise Conflict(_("Nothing was promised on this contact."), code="not_promised")
+    if contact.promise_kept_at is not None:
+        raise Conflict(_("This promise was already recorded as kept."), code="already_kept")
+    if not (result or "").strip():
+        raise ValidationError({"result": [_("Write down what was done and told to the owner.")]})
+    contact.promise_kept_at, contact.promise_result = now, result.strip()
+    contact.save(update_fields=["promise_kept_at", "promise_result"])
+    clocks_on_event(
+        community=contact.community,
+        event="promise_kept",
+        at=now,
+        actor=by,
+        actor_roles=user_roles(by, contact.community_id),
+        contact=contact,
+    )
     return contact

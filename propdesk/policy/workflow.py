@@ -120,6 +120,23 @@ ACTIONS: dict[str, Action] = {
             set(OFFICE_ROLES),
             needs_note=True,
         ),
+        # Actions that keep the state: a reply to the owner (FD-6, CP-3 … CP-6), the weekly
+        # progress contact (FD-5, CP-7), and setting the complaint flags (CP-4, CP-7, FD-5).
+        _a(
+            "reply",
+            set(OPEN_STATES) | {S.RESOLVED, S.FOLLOWED_UP},
+            None,
+            set(TEAM_ROLES | OFFICE_ROLES),
+            needs_note=True,
+        ),
+        _a(
+            "contact_owner",
+            set(OPEN_STATES) | {S.RESOLVED},
+            None,
+            set(OFFICE_ROLES),
+            needs_note=True,
+        ),
+        _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES)),
     )
 }
 

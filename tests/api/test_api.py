@@ -64,7 +64,7 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
     c = client_for(office.receptionist)
     order = create(c, office)
     assert order["number"] == "GD-20261126-0001"
-    assert order["actions"] == ["dispatch", "cancel"]
+    assert order["actions"] == ["dispatch", "cancel", "reply", "contact_owner", "flag"]
     r = c.post(f"/api/work-orders/{order['id']}/dispatch/", {"version": 1}, format="json")
     assert r.status_code == 200
     leader = client_for(office.repair_leader)
@@ -96,7 +96,7 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
         "check_in",
         "resolve",
     ]
-    assert detail["actions"] == ["follow_up"]
+    assert detail["actions"] == ["follow_up", "reply", "contact_owner"]
     listed = c.get("/api/work-orders/", {"state": "resolved"}).json()
     assert [o["id"] for o in listed["results"]] == [order["id"]]
     assert c.get("/api/work-orders/", {"open": "1"}).json()["count"] == 0

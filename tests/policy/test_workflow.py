@@ -87,11 +87,14 @@ def test_every_state_is_reachable_from_new() -> None:
 
 
 def test_reasons_are_required_where_the_office_must_explain() -> None:
-    """FD-3: what cannot be done is explained: returning, cancelling and reopening need a note."""
+    """FD-3: what cannot be done is explained: returning, cancelling and reopening need a note;
+    a reply or a progress contact records what the owner was told."""
     assert {n for n, a in ACTIONS.items() if a.needs_note} == {
         "return",
         "resolve",
         "follow_up",
         "reopen",
         "cancel",
+        "reply",
+        "contact_owner",
     }

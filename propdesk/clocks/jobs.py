@@ -1,0 +1,26 @@
+"""The clocks' periodic work, run by the worker every tick."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from propdesk.clocks.services import calendar_source_check, clocks_sweep
+from propdesk.core.jobs import periodic_job
+
+_calendar_checked = False
+
+
+@periodic_job("clocks.sweep")
+def sweep(now: datetime) -> int:
+    return clocks_sweep(now=now).breached
+
+
+@periodic_job("clocks.calendar")
+def calendar(now: datetime) -> int:
+    """Once per process: the statutory data can only change with a new install."""
+    global _calendar_checked
+    if _calendar_checked:
+        return 0
+    changed = calendar_source_check(now=now)
+    _calendar_checked = True
+    return changed

@@ -1,0 +1,192 @@
+"""Stored clocks: one row per timed obligation, with its deadline computed once at the start.
+
+The sweeper reads only rows whose ``next_check_at`` has come (an index on it), so its cost grows
+with what is due, not with all open orders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicyVersion(models.Model):
+    """The effective policy of a community as it was when clocks started under it."""
+
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.CASCADE,
+        related_name="policy_versions",
+        verbose_name=_("community"),
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=32)
+    content = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "fingerprint"], name="policy_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}:{self.fingerprint}"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Clock(models.Model):
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.CASCADE,
+        related_name="clocks",
+        verbose_name=_("community"),
+    )
+    order = models.ForeignKey(
+        "desk.WorkOrder",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        verbose_name=_("work order"),
+    )
+    contact = models.ForeignKey(
+        "desk.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        verbose_name=_("contact"),
+    )
+    rule_id = models.CharField(_("rule"), max_length=32)
+    title = models.CharField(_("title"), max_length=100)
+    # Whom or what the clock is about within its order: a responder, a household; "" for the
+    # order itself.
+    subject = models.CharField(_("subject"), max_length=64, blank=True)
+    period = models.PositiveIntegerField(_("period"), default=1)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("met by"),
+    )
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancelled because"), max_length=50, blank=True)
+    level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    # When the sweeper must look at this clock next; NULL once nothing more can happen.
+    next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        on_delete=models.PROTECT,
+        related_name="clocks",
+        verbose_name=_("policy version"),
+    )
+    progress = models.JSONField(_("progress"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="clock_next_check",
+                condition=models.Q(next_check_at__isnull=False),
+            ),
+            models.Index(fields=["order", "state"], name="clock_order_state"),
+            models.Index(fields=["contact", "state"], name="clock_contact_state"),
+            models.Index(fields=["community", "started_at", "rule_id"], name="clock_compliance"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.state} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ClockLog(models.Model):
+    """What happened to a clock: started, warned, met, breached, escalated, cancelled,
+    recomputed. Append-only; the order's timeline shows it beside the order's own events."""
+
+    clock = models.ForeignKey(
+        Clock, on_delete=models.CASCADE, related_name="log", verbose_name=_("clock")
+    )
+    order = models.ForeignKey(
+        "desk.WorkOrder",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    what = models.CharField(_("what"), max_length=20)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("clock log entry")
+        verbose_name_plural = _("clock log")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="clocklog_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.what} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the clock log is append-only")
+        super().save(*args, **kwargs)
+
+
+class CalendarDay(models.Model):
+    """An office's own working day or day off, over the statutory calendar."""
+
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.CASCADE,
+        related_name="calendar_days",
+        verbose_name=_("community"),
+    )
+    day = models.DateField(_("day"))
+    is_working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("office calendar day")
+        verbose_name_plural = _("office calendar")
+        ordering = ["community", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day"], name="calendar_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'working' if self.is_working else 'off'}"
+
+
+class CalendarSource(models.Model):
+    """The statutory calendar data last seen, so a package update triggers a recompute."""
+
+    fingerprint = models.CharField(max_length=100)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.fingerprint
