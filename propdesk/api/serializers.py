@@ -360,3 +360,25 @@ class AttachmentIn(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(
         choices=Attachment.Kind.choices, required=False, default=Attachment.Kind.PHOTO
     )
+
+
+class RuleComplianceOut(serializers.Serializer[Any]):
+    rule_id = serializers.CharField()
+    title = serializers.CharField()
+    started = serializers.IntegerField()
+    met = serializers.IntegerField(help_text="met in time")
+    breached = serializers.IntegerField(help_text="missed, met late or not at all")
+    running = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    compliance = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        allow_null=True,
+        help_text="met / (met + breached) in percent; null while nothing is decided",
+    )
+
+
+class ComplianceOut(serializers.Serializer[Any]):
+    community = serializers.IntegerField()
+    month = serializers.CharField()
+    rules = RuleComplianceOut(many=True)

@@ -15,5 +15,6 @@ router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("", include(router.urls)),
 ]

@@ -12,8 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from propdesk.api import serializers as s
+from propdesk.clocks.selectors import compliance_for_month
 from propdesk.community import selectors as reg
 from propdesk.community.models import Community, Household, Resident, Team, User
 from propdesk.core.clock import get_clock
@@ -342,3 +344,34 @@ class WorkOrderViewSet(
 
 for _name in ACTIONS:
     setattr(WorkOrderViewSet, f"action_{_name}", _make_action(_name))
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("community", int, required=True),
+        OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+    ],
+    responses={200: s.ComplianceOut},
+    summary="Per rule: clocks started in the month, met in time, breached, running; compliance %",
+)
+class ComplianceView(APIView):
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        community_id = _int_param(request, "community")
+        if community_id is None:
+            raise ValidationError({"community": ["Required."]})
+        community = reg.access_community(user, community_id)
+        raw = request.query_params.get("month", "")
+        try:
+            year, month = (int(x) for x in raw.split("-"))
+            if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError as exc:
+            raise ValidationError({"month": ["Use YYYY-MM, e.g. 2026-11."]}) from exc
+        rules = compliance_for_month(community, year, month)
+        body = {
+            "community": community.pk,
+            "month": f"{year:04d}-{month:02d}",
+            "rules": [{**r.__dict__, "compliance": r.compliance} for r in rules],
+        }
+        return Response(s.ComplianceOut(body).data)

@@ -162,9 +162,16 @@ def clocks_on_event(
 ) -> list[Command]:
     """Start, meet, progress or cancel the clocks ``event`` concerns; call it inside the
     transaction that writes the event. ``new`` says the order or contact was just created (it
-    has no clocks yet). Returns what was done."""
+    has no clocks yet). Without ``order`` or ``contact`` the clock belongs to the community
+    itself (the monthly visit quota, a common issue's notice). Returns what was done."""
     policy, version_id = policy_for(community)
-    owner = {"order": order} if order is not None else {"contact": contact}
+    if order is not None:
+        owner, scope = {"order": order}, {"order_id": order.pk}
+    elif contact is not None:
+        owner, scope = {"contact": contact}, {"contact_id": contact.pk}
+    else:
+        owner = {}
+        scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
     facts = Facts(
         event=event,
         at=at,
@@ -173,7 +180,7 @@ def clocks_on_event(
         subject=subject,
         data=data or {},
     )
-    running = [] if new else _running(**{f"{k}_id": v.pk for k, v in owner.items()})
+    running = [] if new else _running(**scope)
     commands = react(policy, OfficeCalendar(community.pk), facts, running)
     if commands:
         _apply(
@@ -294,7 +301,7 @@ class SweepReport:
 
 def _due_batch(now: datetime, batch_size: int) -> list[Clock]:
     qs = (
-        Clock.objects.filter(next_check_at__lte=now)
+        Clock.objects.filter(next_check_at__lt=now)
         .select_related("community", "order", "order__team", "contact", "policy_version")
         .defer("policy_version__content")
         .order_by("next_check_at")

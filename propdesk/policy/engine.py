@@ -211,25 +211,27 @@ def sweep_step(
     warned: bool,
     level: int,
 ) -> SweepStep:
-    """Decide for one clock whose check time has come.
+    """Decide for one clock whose check time has passed.
 
-    ``state`` is "running" or "breached"; ``level`` is how many escalation steps went out. A
+    ``state`` is "running" or "breached"; ``level`` is how many escalation steps went out. The
+    deadline itself is still in time: a clock breaches only once ``now`` is past ``due_at``. A
     clock found long after its deadline (the worker was down) breaches at its true deadline and
     sends every step whose time has passed; a warning whose deadline has passed is skipped.
+    The next check time returned is never before ``now``.
     """
     steps = rule.escalation
     breach = False
     warn = False
     if state == "running":
-        if now < due_at:
-            if warn_at is not None and not warned and now >= warn_at:
+        if now <= due_at:
+            if warn_at is not None and not warned and now > warn_at:
                 return SweepStep(True, False, (), due_at)
             return SweepStep(False, False, (), due_at if warned or warn_at is None else warn_at)
         breach = True
     sent: list[tuple[int, datetime]] = []
     while level < len(steps):
         at = due_at + timedelta(minutes=steps[level].after_minutes)
-        if at > now:
+        if at >= now:
             break
         level += 1
         sent.append((level, at))

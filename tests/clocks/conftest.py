@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from propdesk.clocks.models import Clock
+from propdesk.clocks.services import clocks_sweep
+from propdesk.core.clock import FixedClock
+from propdesk.desk.models import WorkOrder
+from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from tests import factories as f
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+class Desk:
+    """The office's actions on an injected clock, as a test script reads them."""
+
+    def __init__(self, office, clock: FixedClock) -> None:
+        self.office, self.clock = office, clock
+
+    def at(self, when: datetime) -> Desk:
+        self.clock.at = when
+        return self
+
+    def open(self, kind: str = "repair", by=None, **kw) -> WorkOrder:
+        draft = WorkOrderDraft(
+            kind=kind,
+            description=kw.pop("description", "问题描述"),
+            household=self.office.household,
+            **kw,
+        )
+        return work_order_create(
+            community=self.office.community,
+            by=by or self.office.receptionist,
+            now=self.clock.now(),
+            draft=draft,
+        )
+
+    def act(self, order: WorkOrder, action: str, by=None, **kw) -> WorkOrder:
+        order.refresh_from_db()
+        if action in {
+            "reply",
+            "contact_owner",
+            "resolve",
+            "follow_up",
+            "cancel",
+            "reopen",
+            "return",
+        }:
+            kw.setdefault("note", "已处理并告知业主")
+        return work_order_transition(
+            order_id=order.pk,
+            action=action,
+            by=by or self.office.administrator,
+            now=self.clock.now(),
+            version=order.version,
+            **kw,
+        )
+
+    def sweep(self, when: datetime | None = None):
+        if when is not None:
+            self.clock.at = when
+        return clocks_sweep(now=self.clock.now())
+
+    @staticmethod
+    def clock_of(owner, rule_id: str, period: int = 1) -> Clock:
+        field = "order" if isinstance(owner, WorkOrder) else "contact"
+        return Clock.objects.get(**{field: owner}, rule_id=rule_id, period=period)
+
+
+@pytest.fixture
+def desk(office, clock) -> Desk:
+    f.UserFactory(username="boss", company=office.community.company, is_leadership=True)
+    return Desk(office, clock)
