@@ -197,19 +197,21 @@ class ClockOut(serializers.ModelSerializer[Clock]):
 
 class TimelineEntryOut(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
-    source = serializers.ChoiceField(choices=["event", "clock"])
+    source = serializers.ChoiceField(choices=["event", "clock"])  # type: ignore[assignment]
     what = serializers.CharField()
     actor = serializers.CharField(allow_null=True)
     rule_id = serializers.CharField(allow_blank=True)
     note = serializers.CharField(allow_blank=True)
-    data = serializers.DictField()
+    data = serializers.DictField()  # type: ignore[assignment]
 
 
 class WorkOrderDetailOut(WorkOrderOut):
     service_item = ServiceItemOut(allow_null=True)
     events = EventOut(many=True)
     attachments = AttachmentOut(many=True)
-    contact = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact: serializers.PrimaryKeyRelatedField[Contact] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     created_by = UserBriefOut()
     reporter_phone_display = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -337,12 +338,13 @@ def _recipients(
 ) -> list[int]:
     found: list[int] = []
     order, cid = clock.order, clock.community_id
+    team_leader = order.team.leader_id if order is not None and order.team is not None else None
     for name in names:
         if name == "responsible":
             if order is not None and order.assignee_id:
                 found.append(order.assignee_id)
-            elif order is not None and order.team_id and order.team.leader_id:
-                found.append(order.team.leader_id)
+            elif team_leader:
+                found.append(team_leader)
             elif clock.contact is not None:
                 found.append(clock.contact.taken_by_id)
             else:
@@ -351,8 +353,8 @@ def _recipients(
             if order is not None and order.assignee_id:
                 found.append(order.assignee_id)
         elif name == "team_leader":
-            if order is not None and order.team_id and order.team.leader_id:
-                found.append(order.team.leader_id)
+            if team_leader:
+                found.append(team_leader)
         elif name == "subject":
             if clock.subject.isdigit():
                 found.append(int(clock.subject))
@@ -365,14 +367,21 @@ def _notice(
     clock: Clock, recipient: int, *, kind: str, level: int, at: datetime, now: datetime
 ) -> Notification:
     cause = f"clock:{clock.pk}:{kind}{level or ''}"
-    where = clock.order.number if clock.order is not None else _("a promise at the front desk")
+    if clock.order is not None:
+        where = clock.order.number
+    elif clock.contact is not None:
+        where = _("a promise at the front desk")
+    else:
+        where = clock.community.name
     late_by = (now - at) if now - at > LATE_AFTER else timedelta(0)
     if kind == "warn":
         title = _("%(rule)s %(title)s: %(where)s is due at %(due)s") % {
             "rule": clock.rule_id,
             "title": clock.title,
             "where": where,
-            "due": clock.due_at.astimezone(clock.community_zone).strftime("%m-%d %H:%M"),
+            "due": clock.due_at.astimezone(ZoneInfo(clock.community.time_zone)).strftime(
+                "%m-%d %H:%M"
+            ),
         }
     else:
         title = _("%(rule)s %(title)s: %(where)s is overdue (level %(level)s)") % {
@@ -412,8 +421,6 @@ def clocks_sweep(
     batch is one transaction: a worker killed mid-batch leaves nothing half-done, and the
     notifications' unique (cause, recipient, channel) key makes every escalation go out once.
     """
-    from zoneinfo import ZoneInfo
-
     report = SweepReport()
     while max_batches is None or report.batches < max_batches:
         with transaction.atomic():
@@ -445,7 +452,6 @@ def clocks_sweep(
             logs: list[ClockLog] = []
             for clock in clocks:
                 rule, step = steps[clock.pk]
-                clock.community_zone = ZoneInfo(clock.community.time_zone)  # type: ignore[attr-defined]
                 if step.warn:
                     clock.warned_at = now
                     report.warned += 1

@@ -287,7 +287,7 @@ def _run_step(world: _World, now: datetime, step: dict[str, Any], suffix: str, w
         )
     elif "event" in step:
         spec = dict(step["event"])
-        order = world.order(label(spec["order"]), where) if "order" in spec else None
+        event_order = world.order(label(spec["order"]), where) if "order" in spec else None
         data = {
             k: parse_when(v, now, where) if k in {"deadline", "due_at", "promised_at"} else v
             for k, v in (spec.get("data") or {}).items()
@@ -299,7 +299,7 @@ def _run_step(world: _World, now: datetime, step: dict[str, Any], suffix: str, w
             community=world.community,
             event=spec["name"],
             at=now,
-            order=order,
+            order=event_order,
             subject=label(subject) if subject and not subject.isdigit() else subject,
             data=data,
         )
@@ -316,11 +316,13 @@ def _run_step(world: _World, now: datetime, step: dict[str, Any], suffix: str, w
 
 
 def _outcomes(world: _World) -> list[ClockOutcome]:
-    names = {o.pk: n for n, o in world.orders.items()}
+    names: dict[str, str] = {f"o{o.pk}": n for n, o in world.orders.items()}
     names.update({f"c{c.pk}": n for n, c in world.contacts.items()})
     rows = []
     for c in Clock.objects.filter(community=world.community).order_by("started_at", "id"):
-        owner = (names.get(c.order_id) if c.order_id else names.get(f"c{c.contact_id}")) or "小区"
+        key = f"o{c.order_id}" if c.order_id else f"c{c.contact_id}"
+        owner = names.get(key) or "小区"
+        at: datetime | None
         if c.state == "breached" and c.met_at:
             outcome, at = "met late", c.met_at
         else:

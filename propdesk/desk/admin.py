@@ -43,7 +43,7 @@ class ReadOnlyAdmin(ScopedAdmin):
 
 class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
     model = WorkOrderEvent
-    fields = ["at", "actor", "action", "from_state", "to_state", "note"]
+    fields = ("at", "actor", "action", "from_state", "to_state", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -57,7 +57,7 @@ class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
 
 class AttachmentInline(admin.TabularInline[Attachment, WorkOrder]):
     model = Attachment
-    fields = ["kind", "file", "original_name", "size", "uploaded_by", "uploaded_at"]
+    fields = ("kind", "file", "original_name", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -243,7 +243,7 @@ class AppendOnlyQuerySet(models.QuerySet["WorkOrderEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("work order events are append-only")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise PermissionError("work order events are append-only")
 
 

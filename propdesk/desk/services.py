@@ -427,7 +427,7 @@ def sniff_content_type(head: bytes) -> str | None:
 
 @transaction.atomic
 def work_order_attach(
-    *, order_id: int, by: User, now: datetime, upload: UploadedFile, kind: str = "photo"
+    *, order_id: int, by: User, now: datetime, upload: UploadedFile[bytes], kind: str = "photo"
 ) -> Attachment:
     """Attach a photo (JPEG, PNG, WebP, HEIC) or a scanned letter (PDF) to an order.
 

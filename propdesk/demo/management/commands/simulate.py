@@ -4,6 +4,7 @@ outcome, and fail when a scenario's expectations are not met. Nothing is kept.""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 )
                 for o in report.outcomes:
 
-                    def t(d):  # type: ignore[no-untyped-def]
+                    def t(d: datetime | None) -> str:
                         return d.astimezone(SH).strftime("%m-%d %H:%M") if d else "-"
 
                     self.stdout.write(
