@@ -94,6 +94,20 @@ class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin[Any]):
         return scope(super().get_queryset(request), request.user, self.community_path)  # type: ignore[arg-type]
 
 
+class ReadOnlyAdmin(ScopedAdmin):
+    """For rows that change only through services (with events) or are written by the system:
+    the back office shows them, scoped, and changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ScopedInline(ScopedForeignKeys, admin.TabularInline[Any, Any]):
     extra = 0
 

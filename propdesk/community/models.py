@@ -80,6 +80,12 @@ class Community(models.Model):
 
         if self.time_zone not in available_timezones():
             raise ValidationError({"time_zone": _("Unknown time zone: %s") % self.time_zone})
+        from propdesk.policy.rules import PolicyError, load_policy
+
+        try:
+            load_policy(self.policy or {})
+        except PolicyError as exc:
+            raise ValidationError({"policy": str(exc)}) from exc
 
 
 class Building(models.Model):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from propdesk.community.admin import ReadOnlyAdmin
 from propdesk.community.selectors import scope
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
 
@@ -17,28 +18,6 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     list_display = ["code", "name", "kind", "team_kind", "time_standard_minutes", "fee", "active"]
     list_filter = ["company", "kind", "team_kind", "active"]
     search_fields = ["code", "name"]
-
-
-class ScopedAdmin(admin.ModelAdmin[Any]):
-    """Back-office lists show only the communities the staff member belongs to."""
-
-    community_path = "community_id"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return scope(super().get_queryset(request), request.user, self.community_path)  # type: ignore[arg-type]
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    """Work orders and contacts change only through the services (one door, with events)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
