@@ -50,6 +50,7 @@ from propdesk.community.models import (
     Unit,
     User,
 )
+from propdesk.clocks.services import clocks_sweep
 from propdesk.demo import names
 from propdesk.desk.models import (
     Channel,
@@ -152,7 +153,7 @@ def seed_demo(
         for office in offices:
             _create_roster(office, now, weeks)
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
-        _replay(plans)
+        _replay(plans, now)
         return _report(company, offices, logins)
 
 
@@ -908,7 +909,7 @@ class _Running:
     index: int = 0
 
 
-def _replay(contacts: list[_ContactPlan]) -> None:
+def _replay(contacts: list[_ContactPlan], now: datetime) -> None:
     """Run every contact and step in time order, across all orders, with ``now`` = its time."""
     seq = itertools.count()  # breaks ties so the heap never compares plans
     queue: list[tuple[datetime, int, _ContactPlan | _Running]] = [
@@ -917,6 +918,9 @@ def _replay(contacts: list[_ContactPlan]) -> None:
     heapq.heapify(queue)
     while queue:
         at, _, item = heapq.heappop(queue)
+        # The worker would have swept all along: breaches and escalations land at their time,
+        # not in one late burst when the app first starts.
+        clocks_sweep(now=at)
         if isinstance(item, _ContactPlan):
             community = item.office.community
             if item.data is None:
@@ -947,6 +951,7 @@ def _replay(contacts: list[_ContactPlan]) -> None:
         item.index += 1
         if item.index < len(item.plan.steps):
             heapq.heappush(queue, (item.plan.steps[item.index].at, next(seq), item))
+    clocks_sweep(now=now)
 
 
 # --- the report ---------------------------------------------------------------------------------
