@@ -35,6 +35,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
+from propdesk.clocks.services import clocks_sweep
 from propdesk.community.models import (
     Building,
     Community,
@@ -50,7 +51,6 @@ from propdesk.community.models import (
     Unit,
     User,
 )
-from propdesk.clocks.services import clocks_sweep
 from propdesk.demo import names
 from propdesk.desk.models import (
     Channel,
