@@ -27,9 +27,13 @@ def insert_many(
     NOTHING, on SQLite and PostgreSQL alike). Model ``save()`` and signals are not run.
     """
     meta = model._meta
-    concrete = [meta.get_field(name) for name in fields]
+    concrete: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column, name
+        concrete.append(field)
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in concrete)  # type: ignore[union-attr]
+    columns = ", ".join(qn(str(f.column)) for f in concrete)
     marks = ", ".join(["%s"] * len(concrete))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
     if ignore_conflicts:
