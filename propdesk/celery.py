@@ -11,6 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 app = Celery("propdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
-    "tick": {"task": "propdesk.core.tasks.tick", "schedule": 1.0},
+    "tick": {"task": "propdesk.core.tasks.tick", "schedule": 0.5},
 }
 app.autodiscover_tasks(["propdesk.core"])
