@@ -183,7 +183,8 @@ def clocks_on_event(
         data=data or {},
     )
     running = [] if new else _running(**scope)
-    commands = react(policy, OfficeCalendar(community.pk), facts, running)
+    calendar = OfficeCalendar(community.pk)
+    commands = react(policy, calendar, facts, running)
     if commands:
         _apply(
             commands,
@@ -193,6 +194,7 @@ def clocks_on_event(
             version_id=version_id,
             actor=actor,
             at=at,
+            fallback_years=sorted(calendar.fallback_years),
         )
     return commands
 
@@ -206,6 +208,7 @@ def _apply(
     version_id: int,
     actor: User | None,
     at: datetime,
+    fallback_years: list[int] | None = None,
 ) -> None:
     order = owner.get("order")
     logs: list[ClockLog] = []
@@ -279,7 +282,12 @@ def _apply(
                 order=order,
                 at=c.started_at,
                 what="started",
-                data={"rule": c.rule_id, "due_at": c.due_at.isoformat()},
+                data={
+                    "rule": c.rule_id,
+                    "due_at": c.due_at.isoformat(),
+                    # Working days counted Monday–Friday: the statutory calendar had no data.
+                    **({"calendar_fallback_years": fallback_years} if fallback_years else {}),
+                },
             )
             for c in started
         )

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from propdesk.clocks.models import Clock
 from propdesk.community.admin import ReadOnlyAdmin
 from propdesk.community.selectors import scope
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
@@ -34,6 +35,22 @@ class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
         return False
 
 
+class ClockInline(admin.TabularInline[Clock, WorkOrder]):
+    """The order's time rules: what is running, met or breached, and when it is due."""
+
+    model = Clock
+    fields = ("rule_id", "title", "state", "started_at", "due_at", "met_at", "breached_at", "level")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AttachmentInline(admin.TabularInline[Attachment, WorkOrder]):
     model = Attachment
     fields = ("kind", "file", "original_name", "size", "uploaded_by", "uploaded_at")
@@ -52,7 +69,7 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     search_fields = ["number", "description", "household__code"]
     list_select_related = ["household", "team", "assignee"]
     date_hierarchy = "created_at"
-    inlines = [EventInline, AttachmentInline]
+    inlines = [ClockInline, EventInline, AttachmentInline]
 
 
 @admin.register(Contact)

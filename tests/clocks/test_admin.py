@@ -25,9 +25,15 @@ def test_cp4_a_day_off_added_in_the_back_office_moves_running_deadlines(
 ) -> None:
     order = desk.at(T0).open("complaint", is_important=True)
     c = superuser_client(django_user_model)
-    r = c.post("/admin/clocks/calendarday/add/", {
-        "community": office.community.pk, "day": "2026-11-27", "is_working": "", "note": "停电",
-    })
+    r = c.post(
+        "/admin/clocks/calendarday/add/",
+        {
+            "community": office.community.pk,
+            "day": "2026-11-27",
+            "is_working": "",
+            "note": "停电",
+        },
+    )
     assert r.status_code == 302, r.content[:2000]
     assert CalendarDay.objects.get().day == date(2026, 11, 27)
     assert desk.clock_of(order, "CP-4").due_at == sh(2026, 12, 1, 23, 59, 59)
@@ -37,11 +43,18 @@ def test_cp4_a_day_off_added_in_the_back_office_moves_running_deadlines(
 def test_a_wrong_policy_is_refused_naming_the_key(office, django_user_model) -> None:
     c = superuser_client(django_user_model)
     community = office.community
-    r = c.post(f"/admin/community/community/{community.pk}/change/", {
-        "company": community.company_id, "name": community.name, "code": community.code,
-        "address": "", "time_zone": "Asia/Shanghai", "order_prefix": "GD",
-        "policy": '{"clocks": {"CP-1": {"duration": {"kind": "minutes", "value": 0}}}}',
-    })
+    r = c.post(
+        f"/admin/community/community/{community.pk}/change/",
+        {
+            "company": community.company_id,
+            "name": community.name,
+            "code": community.code,
+            "address": "",
+            "time_zone": "Asia/Shanghai",
+            "order_prefix": "GD",
+            "policy": '{"clocks": {"CP-1": {"duration": {"kind": "minutes", "value": 0}}}}',
+        },
+    )
     assert r.status_code == 200
     assert "clocks.CP-1.duration" in r.content.decode()
     community.refresh_from_db()

@@ -409,3 +409,21 @@ def test_clocks_start_in_the_same_transaction_as_the_order(desk, office) -> None
         desk.at(T0).open("complaint", description="")
     assert not Clock.objects.exists()
     assert User.objects.filter(username="boss").exists()
+
+
+def test_cp4_past_the_calendars_years_counts_weekdays_and_says_so_on_the_timeline(desk, office):
+    """The package has no data for 2027 yet: a CP-4 clock from Thursday 2026-12-31 counts
+    Monday–Friday in 2027 (Friday 1-1 and Monday 1-4), and its start says so on the timeline."""
+    from propdesk.clocks.models import ClockLog
+    from tests.conftest import client_for
+
+    order = desk.at(sh(2026, 12, 31, 10, 0)).open("complaint", is_important=True)
+    c = desk.clock_of(order, "CP-4")
+    started = ClockLog.objects.get(clock=c, what="started")
+    timeline = client_for(office.head).get(f"/api/work-orders/{order.pk}/").json()["timeline"]
+    entry = next(t for t in timeline if t["rule_id"] == "CP-4" and t["what"] == "started")
+    # chinese-calendar is pinned (requirements.lock); when a release brings 2027, this test
+    # is the place to move the expectation to the official schedule.
+    assert started.data["calendar_fallback_years"] == [2027]
+    assert entry["data"]["calendar_fallback_years"] == [2027]
+    assert c.due_at == sh(2027, 1, 4, 23, 59, 59)
