@@ -21,10 +21,9 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     search_fields = ["code", "name"]
 
 
-class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
-    model = WorkOrderEvent
-    fields = ("at", "actor", "action", "from_state", "to_state", "note")
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline[Any, WorkOrder]):
+    """What hangs off an order is written by the services only: shown, never edited here."""
+
     extra = 0
     can_delete = False
 
@@ -35,31 +34,24 @@ class EventInline(admin.TabularInline[WorkOrderEvent, WorkOrder]):
         return False
 
 
-class ClockInline(admin.TabularInline[Clock, WorkOrder]):
+class EventInline(ReadOnlyInline):
+    model = WorkOrderEvent
+    fields = ("at", "actor", "action", "from_state", "to_state", "note")
+    readonly_fields = fields
+
+
+class ClockInline(ReadOnlyInline):
     """The order's time rules: what is running, met or breached, and when it is due."""
 
     model = Clock
     fields = ("rule_id", "title", "state", "started_at", "due_at", "met_at", "breached_at", "level")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class AttachmentInline(admin.TabularInline[Attachment, WorkOrder]):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ("kind", "file", "original_name", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WorkOrder)

@@ -59,3 +59,11 @@ def test_a_wrong_policy_is_refused_naming_the_key(office, django_user_model) -> 
     assert "clocks.CP-1.duration" in r.content.decode()
     community.refresh_from_db()
     assert community.policy == {}
+
+
+def test_cp1_the_orders_back_office_page_shows_its_clocks(desk, office, django_user_model):
+    order = desk.at(T0).open("complaint")
+    page = superuser_client(django_user_model).get(f"/admin/desk/workorder/{order.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "CP-1" in body and "投诉10分钟内安排管理员处理" in body
