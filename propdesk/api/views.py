@@ -102,7 +102,7 @@ def _draft(
     household = None
     if data.get("household") is not None:
         try:
-            household = reg.access_household(user, data["household"])
+            household = reg.access_household(user, data["household"], with_residents=False)
         except NotFound as exc:
             raise ValidationError({f"{prefix}household": ["No such household."]}) from exc
     item = None
@@ -152,7 +152,7 @@ class ContactViewSet(
         household = None
         if v["household"] is not None:
             try:
-                household = reg.access_household(user, v["household"])
+                household = reg.access_household(user, v["household"], with_residents=False)
             except NotFound as exc:
                 raise ValidationError({"household": ["No such household."]}) from exc
         drafts = [

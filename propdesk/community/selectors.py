@@ -72,9 +72,9 @@ def user_roles(user: User, community_id: int) -> frozenset[Role]:
 def user_team_ids(user: User) -> frozenset[int]:
     cached: frozenset[int] | None = getattr(user, "_propdesk_teams", None)
     if cached is None:
-        led = Team.objects.filter(leader=user).values_list("id", flat=True)
-        member = Team.objects.filter(members=user).values_list("id", flat=True)
-        cached = frozenset(led) | frozenset(member)
+        cached = frozenset(
+            Team.objects.filter(Q(leader=user) | Q(members=user)).values_list("id", flat=True)
+        )
         user._propdesk_teams = cached  # type: ignore[attr-defined]
     return cached
 
@@ -123,9 +123,14 @@ def household_search(
     return qs.filter(cond).distinct()
 
 
-def access_household(user: User, household_id: int | str) -> Household:
+def access_household(
+    user: User, household_id: int | str, *, with_residents: bool = True
+) -> Household:
+    """One household the user may see; NotFound otherwise. ``with_residents=False`` skips
+    loading the residents (for a reference on a form, not a page about the household)."""
+    qs = households_visible(user) if with_residents else scope(Household.objects.all(), user)
     try:
-        return households_visible(user).get(pk=int(household_id))
+        return qs.get(pk=int(household_id))
     except (Household.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Household not found") from exc
 
