@@ -23,8 +23,10 @@ def insert_many(
 ) -> None:
     """Insert ``rows`` (values in the order of ``fields``) into ``model``'s table.
 
-    With ``ignore_conflicts`` a row that breaks a unique constraint is skipped (ON CONFLICT DO
-    NOTHING, on SQLite and PostgreSQL alike). Model ``save()`` and signals are not run.
+    Every other column gets its field's default (as the ORM would), so a field added to the
+    model later with a default does not break this caller. With ``ignore_conflicts`` a row that
+    breaks a unique constraint is skipped (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL
+    alike). Model ``save()`` and signals are not run.
     """
     meta = model._meta
     concrete: list[models.Field[Any, Any]] = []
@@ -32,6 +34,11 @@ def insert_many(
         field = meta.get_field(name)
         assert isinstance(field, models.Field) and field.column, name
         concrete.append(field)
+    defaults = [
+        f for f in meta.concrete_fields if f not in concrete and not f.primary_key and f.column
+    ]
+    default_values = [f.get_default() for f in defaults]
+    concrete += defaults
     qn = connection.ops.quote_name
     columns = ", ".join(qn(str(f.column)) for f in concrete)
     marks = ", ".join(["%s"] * len(concrete))
@@ -51,7 +58,8 @@ def insert_many(
         for f in concrete
     ]
     prepared = [
-        [v if c is None else c(v) for c, v in zip(convert, row, strict=True)] for row in rows
+        [v if c is None else c(v) for c, v in zip(convert, [*row, *default_values], strict=True)]
+        for row in rows
     ]
     if prepared:
         with connection.cursor() as cursor:
