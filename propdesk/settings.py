@@ -64,8 +64,9 @@ INSTALLED_APPS = [
     "import_export",
     "propdesk.core",
     "propdesk.community",
-    "propdesk.notify",
+    # clocks before notify: each worker tick sweeps first, then delivers what the sweep wrote.
     "propdesk.clocks",
+    "propdesk.notify",
     "propdesk.desk",
     "propdesk.api",
     "propdesk.demo",
@@ -203,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         "RelationEnum": "propdesk.community.models.Relation",
         "OrderStateEnum": "propdesk.desk.models.OrderState",
         "ClockStateEnum": "propdesk.clocks.models.ClockState",
+        "NotificationChannelEnum": "propdesk.notify.models.NotificationChannel",
     },
 }
 
@@ -214,6 +216,34 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often the embedded worker ticks; a tick with nothing due costs about a millisecond, and a
 # breach's escalation is written within about one interval of its deadline.
 WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "0.5"))
+
+# --- E-mail (notifications) ---------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "propdesk@localhost")
+
+# --- Notifications: delivery policy --------------------------------------------------------------
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "30"))
+NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
+NOTIFY_RETRY_JITTER = 0.1
+NOTIFY_LEASE_SECONDS = 180  # longer than NOTIFY_BATCH_SIZE × NOTIFY_SEND_TIMEOUT_SECONDS
+NOTIFY_BATCH_SIZE = 20
+NOTIFY_SEND_TIMEOUT_SECONDS = 5
+NOTIFY_TICK_BUDGET_SECONDS = 2
+NOTIFY_ALL_CHANNEL_KINDS = ["emergency"]  # EM-1: these go on every channel a person has
+NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
 
 # --- propdesk -----------------------------------------------------------------------------------
 # The time source: a dotted path to a zero-argument factory of propdesk.core.clock.Clock.

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from propdesk.api import views
+from propdesk.api import notify_views, views
 
 router = DefaultRouter()
 router.register("communities", views.CommunityViewSet, basename="community")
@@ -12,9 +12,15 @@ router.register("teams", views.TeamViewSet, basename="team")
 router.register("service-items", views.ServiceItemViewSet, basename="service-item")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
+router.register("notifications", notify_views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path(
+        "notifications/failed/<int:pk>/retry/",
+        notify_views.FailedDeliveryRetryView.as_view(),
+        name="notification-retry",
+    ),
     path("", include(router.urls)),
 ]

@@ -2,14 +2,35 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from propdesk.community.admin import ReadOnlyAdmin
-from propdesk.notify.models import Notification
+from propdesk.community.admin import ReadOnlyAdmin, ScopedAdmin
+from propdesk.notify.models import Notification, NotificationEndpoint
 
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "title", "recipient", "channel", "state", "read_at"]
+    list_display = [
+        "created_at",
+        "kind",
+        "title",
+        "recipient",
+        "endpoint",
+        "channel",
+        "state",
+        "attempts",
+        "sent_at",
+        "read_at",
+    ]
     list_filter = ["community", "kind", "channel", "state"]
-    search_fields = ["title", "cause"]
-    list_select_related = ["recipient"]
+    search_fields = ["title", "cause", "dedupe_key"]
+    list_select_related = ["recipient", "endpoint"]
     date_hierarchy = "created_at"
+
+
+@admin.register(NotificationEndpoint)
+class NotificationEndpointAdmin(ScopedAdmin):
+    """The community's webhook endpoints: group robots and the SMS gateway. Turn one off rather
+    than delete it: its past deliveries refer to it."""
+
+    list_display = ["name", "community", "kind", "active"]
+    list_filter = ["community", "kind", "active"]
+    search_fields = ["name", "url"]

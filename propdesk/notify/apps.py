@@ -6,3 +6,6 @@ class NotifyConfig(AppConfig):
     name = "propdesk.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from propdesk.notify import jobs  # noqa: F401 - registers the delivery with the worker

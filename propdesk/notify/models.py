@@ -1,7 +1,16 @@
 """The notification outbox: a row per (cause, recipient, channel), written in the same
-transaction as the change that caused it. Delivery (e-mail, webhooks, retries) reads from here."""
+transaction as the change that caused it, and where it goes: each staff member's channels
+(NotificationPreference) and each community's webhook endpoints (NotificationEndpoint).
+
+A row's life: ``pending`` → (claimed by a worker, leased) ``sending`` → ``sent``; or back to
+``pending`` with ``next_attempt_at`` later (a retry with backoff), or ``failed`` after the last
+attempt. While ``sending``, ``next_attempt_at`` is when the lease runs out: a worker that died
+mid-delivery loses the row to the next worker after that time.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,8 +25,110 @@ class NotificationChannel(models.TextChoices):
 
 class NotificationState(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class EndpointKind(models.TextChoices):
+    GENERIC = "generic", _("Signed JSON webhook")
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+    SMS_TEMPLATE = "sms_template", _("SMS gateway (webhook template)")
+
+
+class NotificationEndpoint(models.Model):
+    """Where a community's notifications go besides the staff themselves.
+
+    A group endpoint (generic, WeCom, DingTalk) gets one message per cause. The SMS gateway gets
+    one message per cause and recipient who chose SMS (and has a phone); ``body_template`` is the
+    JSON body with ``{phone}`` and ``{text}`` in its strings.
+    """
+
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.CASCADE,
+        related_name="notification_endpoints",
+        verbose_name=_("community"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=EndpointKind.choices)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("Signs each message (HMAC-SHA256); DingTalk: the robot's signing secret"),
+    )
+    body_template = models.TextField(
+        _("body template"),
+        blank=True,
+        help_text=_('SMS gateway only: JSON with {phone} and {text}, e.g. {"to": "{phone}"}'),
+    )
+    kinds = models.JSONField(
+        _("kinds of notification"),
+        default=list,
+        blank=True,
+        help_text=_("Which kinds it receives, e.g. clock_escalation; empty: every kind"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("notification endpoint")
+        verbose_name_plural = _("notification endpoints")
+        ordering = ["community", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="endpoint_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def receives(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def clean(self) -> None:
+        import json
+
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, Any] = {}
+        if not isinstance(self.kinds, list) or not all(isinstance(k, str) for k in self.kinds):
+            errors["kinds"] = _('A list of kinds, e.g. ["clock_escalation", "emergency"].')
+        if self.kind == EndpointKind.SMS_TEMPLATE:
+            try:
+                json.loads(self.body_template)
+            except ValueError:
+                errors["body_template"] = _("The SMS gateway needs a JSON body template.")
+            else:
+                if "{phone}" not in self.body_template or "{text}" not in self.body_template:
+                    errors["body_template"] = _("The template must contain {phone} and {text}.")
+        if self.kind == EndpointKind.DINGTALK and self.secret and "?" not in self.url:
+            errors["url"] = _("A DingTalk robot URL has its access_token after a question mark.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class NotificationPreference(models.Model):
+    """The channels a staff member chose. In the app is always on; without a row, e-mail is on
+    (when the user has an address) and SMS is off. Read when a notification is sent, so a change
+    applies to the next one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("staff member"),
+    )
+    email = models.BooleanField(_("e-mail"), default=True)
+    sms = models.BooleanField(_("SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("notification channels")
+        verbose_name_plural = _("notification channels")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class Notification(models.Model):
@@ -27,11 +138,22 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("community"),
     )
+    # Empty for a group endpoint's message (one per cause, to the endpoint, not to a person).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+    )
+    endpoint = models.ForeignKey(
+        NotificationEndpoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("endpoint"),
     )
     channel = models.CharField(
         _("channel"),
@@ -43,7 +165,8 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     payload = models.JSONField(_("payload"), default=dict)
-    # Once per (cause, recipient, channel): a second write of the same row is a no-op.
+    # Once per (cause, recipient, channel): a second write of the same row is a no-op. Sent with
+    # every delivery as its idempotency id, so a receiver can drop a retried duplicate.
     dedupe_key = models.CharField(_("dedupe key"), max_length=160, unique=True)
     state = models.CharField(
         _("state"),
@@ -52,9 +175,13 @@ class Notification(models.Model):
         default=NotificationState.PENDING,
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # pending: not before this time (empty: at once); sending: when the worker's lease runs out.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # db_default: rows written by lean INSERTs that do not name this column (the sweeper).
+    lease = models.CharField(_("lease"), max_length=40, blank=True, default="", db_default="")
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -64,7 +191,18 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_inbox"),
             models.Index(fields=["state", "next_attempt_at"], name="notif_due"),
+            models.Index(
+                fields=["community", "-created_at"],
+                name="notif_failed",
+                condition=models.Q(state="failed"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | models.Q(endpoint__isnull=False),
+                name="notif_has_recipient_or_endpoint",
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}: {self.title}"
+        return f"{self.kind} → {self.recipient_id or self.endpoint_id}: {self.title}"

@@ -1,0 +1,87 @@
+"""Shapes of the notifications API: a staff member's inbox, their channels, and the office
+head's failed deliveries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from propdesk.api.serializers import UserBriefOut
+from propdesk.notify.models import Notification, NotificationEndpoint
+
+
+class NotificationOut(serializers.ModelSerializer[Notification]):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "kind",
+            "cause",
+            "title",
+            "payload",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
+
+    def get_unread(self, obj: Notification) -> bool:
+        return obj.read_at is None
+
+
+class EndpointBriefOut(serializers.ModelSerializer[NotificationEndpoint]):
+    class Meta:
+        model = NotificationEndpoint
+        fields = ["id", "name", "kind"]
+
+
+class FailedDeliveryOut(serializers.ModelSerializer[Notification]):
+    recipient = UserBriefOut(allow_null=True)
+    endpoint = EndpointBriefOut(allow_null=True)
+    # A plain string in the schema: "channel" names other choice sets elsewhere in the API.
+    channel = serializers.CharField(help_text="email or webhook")
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "community",
+            "kind",
+            "cause",
+            "title",
+            "channel",
+            "recipient",
+            "endpoint",
+            "state",
+            "attempts",
+            "last_error",
+            "dedupe_key",
+            "created_at",
+        ]
+
+
+class ReadAllIn(serializers.Serializer[Any]):
+    community = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReadAllOut(serializers.Serializer[Any]):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()
+
+
+class ChannelsOut(serializers.Serializer[Any]):
+    in_app = serializers.BooleanField(help_text="always on")
+    email = serializers.BooleanField(help_text="chosen; sent only with an e-mail address")
+    sms = serializers.BooleanField(help_text="chosen; sent only with a phone and an SMS gateway")
+    email_address = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class ChannelsIn(serializers.Serializer[Any]):
+    email = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sms = serializers.BooleanField(required=False, allow_null=True, default=None)

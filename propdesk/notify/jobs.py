@@ -1,0 +1,14 @@
+"""The outbox's periodic work, run by the worker every tick."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from propdesk.core.jobs import periodic_job
+from propdesk.notify.services import notifications_deliver
+
+
+@periodic_job("notify.deliver")
+def deliver(now: datetime) -> int:
+    report = notifications_deliver(now=now)
+    return report.sent

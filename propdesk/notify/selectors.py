@@ -1,0 +1,97 @@
+"""Reads of the outbox, always scoped: a staff member reads only their own notifications, in the
+communities they may see; only an office head reads the failed deliveries of their office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from propdesk.community.models import User
+from propdesk.community.selectors import community_ids_visible, scope, user_roles
+from propdesk.core.errors import Forbidden, NotFound
+from propdesk.notify.models import (
+    Notification,
+    NotificationChannel,
+    NotificationPreference,
+    NotificationState,
+)
+from propdesk.policy.workflow import Role
+
+
+def inbox(
+    user: User, *, community_id: int | None = None, unread_only: bool = False
+) -> QuerySet[Notification]:
+    """The user's in-app notifications, newest first."""
+    qs = scope(
+        Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP), user
+    )
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.select_related("community").order_by("-created_at", "-id")
+
+
+def unread_count(user: User, *, community_id: int | None = None) -> int:
+    return inbox(user, community_id=community_id, unread_only=True).order_by().count()
+
+
+def access_notification(user: User, notification_id: int | str) -> Notification:
+    """One of the user's own in-app notifications; anyone else's is "not found"."""
+    try:
+        return inbox(user).get(pk=int(notification_id))
+    except (Notification.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("Notification not found.")) from exc
+
+
+def _head_of(user: User, community_id: int) -> None:
+    visible = community_ids_visible(user)
+    if visible is not None and community_id not in visible:
+        raise NotFound(_("Community not found."))
+    if Role.OFFICE_HEAD not in user_roles(user, community_id):
+        raise Forbidden(_("Only the office head sees failed deliveries."))
+
+
+def failed_deliveries(user: User, community_id: int) -> QuerySet[Notification]:
+    """Deliveries of one community that failed for good, newest first. NotFound if the
+    community is hidden from ``user``; Forbidden if ``user`` is not its office head."""
+    _head_of(user, community_id)
+    return (
+        Notification.objects.filter(community_id=community_id, state=NotificationState.FAILED)
+        .select_related("recipient", "endpoint")
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_failed_delivery(user: User, notification_id: int | str) -> Notification:
+    try:
+        row = Notification.objects.get(pk=int(notification_id), state=NotificationState.FAILED)
+    except (Notification.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("Notification not found.")) from exc
+    try:
+        _head_of(user, row.community_id)
+    except Forbidden as exc:
+        raise NotFound(_("Notification not found.")) from exc
+    return row
+
+
+@dataclass(frozen=True)
+class Channels:
+    """What a staff member gets: in the app always; e-mail and SMS as chosen, if reachable."""
+
+    email: bool
+    sms: bool
+    email_address: str
+    phone: str
+
+
+def channels_of(user: User) -> Channels:
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return Channels(
+        email=pref.email if pref else True,
+        sms=pref.sms if pref else False,
+        email_address=user.email,
+        phone=user.phone,
+    )
