@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, Household, Team, User
+from propdesk.community.models import Community, Household, Membership, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import (
@@ -32,6 +32,7 @@ from propdesk.desk.models import (
     WorkOrderEvent,
     WorkOrderSequence,
 )
+from propdesk.notify.services import notifications_create
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.rooms import InvalidRoom, parse_room
 from propdesk.policy.routing import team_kind_for
@@ -588,6 +589,8 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     contact.save(force_insert=True)
     for draft in drafts:
         _create_order(community, draft, by=by, now=now, contact=contact)
+    if contact.owner_agitated:
+        _tell_head_agitated_visitor(contact, now=now)
     if contact.outcome == Outcome.PROMISED:
         clocks_on_event(
             community=community,
@@ -600,6 +603,30 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
             new=True,
         )
     return contact
+
+
+def _tell_head_agitated_visitor(contact: Contact, *, now: datetime) -> None:
+    """FD-4: an agitated owner was taken to the meeting room or the head's office; the office
+    head hears of it at once (in the same transaction as the contact)."""
+    heads = Membership.objects.filter(
+        community_id=contact.community_id, role=Role.OFFICE_HEAD, user__is_active=True
+    ).values_list("user_id", flat=True)
+    who = contact.caller_name or _("An owner")
+    where = contact.household.code if contact.household else contact.room_text
+    notifications_create(
+        community_id=contact.community_id,
+        recipient_ids=list(heads),
+        cause=f"agitated:{contact.pk}",
+        kind="agitated_visitor",
+        title=_("%(who)s %(where)s is agitated and was taken to a quiet room: please come now")
+        % {"who": who, "where": where},
+        payload={
+            "contact": contact.pk,
+            "household": contact.household_id,
+            "content": contact.content[:500],
+        },
+        now=now,
+    )
 
 
 @transaction.atomic

@@ -131,6 +131,23 @@ def test_fd4_only_a_visitor_is_moved_to_a_quiet_room(office, clock) -> None:
     assert log(office, clock, channel="visit", owner_agitated=True).owner_agitated
 
 
+def test_fd4_an_agitated_visitor_tells_the_office_head_at_once(office, clock) -> None:
+    from propdesk.notify.models import Notification
+
+    calm = log(office, clock, channel="visit")
+    assert not Notification.objects.exists()
+    contact = log(office, clock, channel="visit", owner_agitated=True)
+    note = Notification.objects.get()
+    assert (note.recipient, note.kind, note.cause) == (
+        office.head,
+        "agitated_visitor",
+        f"agitated:{contact.pk}",
+    )
+    assert note.created_at == clock.now()
+    assert "3-2-1502" in note.title and "张伟" in note.title
+    assert calm.pk != contact.pk
+
+
 def test_fd2_a_contact_cannot_be_dated_in_the_future(office, clock) -> None:
     with pytest.raises(ValidationError) as refused:
         log(office, clock, received_at=clock.now() + timedelta(hours=1))
