@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "propdesk.clocks",
     "propdesk.notify",
     "propdesk.desk",
+    "propdesk.incidents",
     "propdesk.api",
     "propdesk.demo",
 ]

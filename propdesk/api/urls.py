@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from propdesk.api import notify_views, views
+from propdesk.api import incident_views, notify_views, views
 
 router = DefaultRouter()
 router.register("communities", views.CommunityViewSet, basename="community")
@@ -13,6 +13,7 @@ router.register("service-items", views.ServiceItemViewSet, basename="service-ite
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
 router.register("notifications", notify_views.NotificationViewSet, basename="notification")
+router.register("emergencies", incident_views.EmergencyViewSet, basename="emergency")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -22,5 +23,6 @@ urlpatterns = [
         notify_views.FailedDeliveryRetryView.as_view(),
         name="notification-retry",
     ),
+    path("emergency-kinds/", incident_views.EmergencyKindsView.as_view(), name="emergency-kinds"),
     path("", include(router.urls)),
 ]

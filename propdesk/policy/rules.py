@@ -46,6 +46,11 @@ RECIPIENTS = {
     "subject",
 }
 
+# The departments an emergency can call: the team kinds of the register (community.TeamKind).
+TEAM_KINDS = {"repair", "cleaning", "security", "greening", "customer_service"}
+# The roles that can stand in for an office head who does not acknowledge an emergency.
+DEPUTY_ROLES = {"administrator", "receptionist", "office_head", "leadership"}
+
 Scalar = str | bool | int
 
 
@@ -158,11 +163,56 @@ class OfficeDaySpec(_Strict):
         return OfficeDay(ZoneInfo(self.time_zone), self.day_end, self.late_intake)
 
 
+class EmergencyKind(_Strict):
+    """One kind of emergency (EM-1): its Chinese name and the departments (team kinds) whose
+    on-duty staff it calls."""
+
+    title: str = Field(min_length=1)
+    departments: list[str] = Field(min_length=1)
+
+    @field_validator("departments")
+    @classmethod
+    def _known_departments(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - TEAM_KINDS
+        if unknown:
+            known = ", ".join(sorted(TEAM_KINDS))
+            raise ValueError(f"unknown department {', '.join(sorted(unknown))}; use {known}")
+        return list(dict.fromkeys(value))
+
+
+class EmergencyPolicy(_Strict):
+    """EM-1: the emergency kinds, the acknowledgement repeat interval (seconds) and after how
+    many unacknowledged repeats the alert widens to the deputies (once)."""
+
+    repeat_seconds: int = Field(default=60, ge=10)
+    widen_after_rounds: int = Field(default=3, ge=1)
+    office_head_deputies: list[str] = Field(default_factory=lambda: ["administrator"])
+    kinds: dict[str, EmergencyKind] = Field(default_factory=dict)
+
+    @field_validator("office_head_deputies")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - DEPUTY_ROLES
+        if unknown:
+            known = ", ".join(sorted(DEPUTY_ROLES))
+            raise ValueError(f"unknown role {', '.join(sorted(unknown))}; use {known}")
+        return value
+
+    @field_validator("kinds")
+    @classmethod
+    def _kind_codes(cls, value: dict[str, EmergencyKind]) -> dict[str, EmergencyKind]:
+        bad = [k for k in value if not k or len(k) > 30 or not k.replace("_", "").isalnum()]
+        if bad:
+            raise ValueError(f"a kind code is 1-30 letters, digits or _: {', '.join(bad)}")
+        return value
+
+
 class Policy(_Strict):
     version: str = Field(min_length=1)
     office_day: OfficeDaySpec = Field(default_factory=OfficeDaySpec)
     routing: dict[str, str] = Field(default_factory=dict)
     clocks: dict[str, ClockRule]
+    emergencies: EmergencyPolicy = Field(default_factory=EmergencyPolicy)
 
     def rule(self, rule_id: str) -> ClockRule:
         return self.clocks[rule_id]
