@@ -10,7 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 app = Celery("propdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# One beat entry per periodic job (propdesk.core.jobs): each runs as its own task, so a slow
+# delivery never delays the sweep. Kept in step with the registry by a test.
+JOBS = ("clocks.sweep", "clocks.calendar", "notify.deliver", "incidents.repeat")
 app.conf.beat_schedule = {
-    "tick": {"task": "propdesk.core.tasks.tick", "schedule": 0.5},
+    name: {"task": "propdesk.core.tasks.job", "schedule": 0.5, "args": (name,)} for name in JOBS
 }
 app.autodiscover_tasks(["propdesk.core"])

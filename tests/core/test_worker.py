@@ -113,3 +113,50 @@ def test_scale_mode_celery_worker_on_redis_runs_the_tick() -> None:
         app.conf.update(broker_url="memory://", task_always_eager=True)
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_celery_beat_schedules_every_registered_job_on_its_own() -> None:
+    from propdesk.celery import app
+
+    scheduled = {entry["args"][0] for entry in app.conf.beat_schedule.values()}
+    assert scheduled == set(jobs.registered_jobs())
+    assert {e["task"] for e in app.conf.beat_schedule.values()} == {"propdesk.core.tasks.job"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_worker_process_runs_its_jobs_and_stops_on_sigterm() -> None:
+    """make run starts `manage.py worker`: it ticks (heartbeat) and stops cleanly."""
+    import signal
+
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        if connection.vendor == "postgresql"
+        else f"sqlite:///{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "tests-only",
+        "DJANGO_SETTINGS_MODULE": "propdesk.settings",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--name", "proc-test"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if WorkerHeartbeat.objects.filter(name="proc-test", ticks__gte=2).exists():
+                break
+            time.sleep(0.2)
+        assert WorkerHeartbeat.objects.filter(name="proc-test", ticks__gte=2).exists()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out = worker.communicate(timeout=30)[0]
+    assert worker.returncode == 0, out
+    assert "clocks.sweep" in out and "worker stopped" in out

@@ -1,49 +1,62 @@
-"""The embedded background worker: runs the periodic jobs every WORKER_INTERVAL_SECONDS."""
+"""The embedded background worker: each periodic job in its own loop, every
+WORKER_INTERVAL_SECONDS, so a slow job never delays another; a heartbeat for /health/."""
 
 from __future__ import annotations
 
 import signal
 import socket
-import time
+import threading
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from propdesk.core.clock import get_clock
-from propdesk.core.jobs import registered_jobs, run_tick
+from propdesk.core.jobs import heartbeat, registered_jobs, run_job, run_tick
 
 
 class Command(BaseCommand):
     help = "Run the background worker (periodic jobs) until stopped."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="run one tick and exit")
+        parser.add_argument("--once", action="store_true", help="run every job once and exit")
         parser.add_argument("--name", default=f"embedded@{socket.gethostname()}")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stopping = False
+        if options["once"]:
+            run_tick(get_clock().now(), worker=options["name"])
+            return
+        stopping = threading.Event()
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        interval = settings.WORKER_INTERVAL_SECONDS
+        jobs = list(registered_jobs())
         self.stdout.write(
-            f"worker {options['name']}: jobs {', '.join(registered_jobs()) or '(none yet)'}; "
-            f"every {settings.WORKER_INTERVAL_SECONDS}s"
+            f"worker {options['name']}: jobs {', '.join(jobs) or '(none yet)'}; every {interval}s"
         )
-        while True:
-            run_tick(get_clock().now(), worker=options["name"])
-            if options["once"] or stopping:
-                break
-            close_old_connections()  # a long-lived process must not keep a broken connection
-            deadline = time.monotonic() + settings.WORKER_INTERVAL_SECONDS
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if stopping:
-                break
+
+        def loop(name: str) -> None:
+            try:
+                while not stopping.is_set():
+                    run_job(name, get_clock().now())
+                    close_old_connections()  # never keep a broken connection for long
+                    stopping.wait(interval)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=loop, args=(n,), name=n, daemon=True) for n in jobs]
+        for thread in threads:
+            thread.start()
+        while not stopping.is_set():
+            heartbeat(get_clock().now(), options["name"])
+            close_old_connections()
+            stopping.wait(interval)
+        for thread in threads:
+            thread.join(timeout=30)
         self.stdout.write("worker stopped")
