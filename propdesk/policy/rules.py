@@ -20,7 +20,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from propdesk.policy.deadlines import DurationKind, OfficeDay
 
@@ -208,6 +216,7 @@ class EmergencyPolicy(_Strict):
 
 
 class Policy(_Strict):
+    _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
     office_day: OfficeDaySpec = Field(default_factory=OfficeDaySpec)
     routing: dict[str, str] = Field(default_factory=dict)
@@ -218,9 +227,12 @@ class Policy(_Strict):
         return self.clocks[rule_id]
 
     def fingerprint(self) -> str:
-        """A stable hash of the whole policy: equal policies, equal fingerprints."""
-        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(body.encode()).hexdigest()[:16]
+        """A stable hash of the whole policy: equal policies, equal fingerprints. Computed once
+        per policy object (policies are frozen; load_policy hands out cached ones)."""
+        if self._fingerprint is None:
+            body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+            self._fingerprint = hashlib.sha256(body.encode()).hexdigest()[:16]
+        return self._fingerprint
 
 
 def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
