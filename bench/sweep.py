@@ -254,7 +254,13 @@ def worker_latency(db: str) -> dict[str, float]:
     from propdesk.notify.models import Notification
 
     with connection.cursor() as cur:
-        cur.execute("UPDATE clocks_clock SET next_check_at = NULL WHERE state = 'running'")
+        # Park what the timed rounds left to escalate later (their fake "now" is in the past for
+        # the real clock), so the worker sees only the 200 clocks below. Only those rows change:
+        # a mass update would leave a million dead index entries behind and measure vacuum.
+        cur.execute(
+            "UPDATE clocks_clock SET next_check_at = NULL WHERE next_check_at < %s",
+            [datetime.now(UTC) + timedelta(hours=1)],
+        )
     env = dict(os.environ)  # the worker as make run starts it (default interval)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "worker", "--name", "bench"],
