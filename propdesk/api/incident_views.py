@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import incident_serializers as si
+from propdesk.api.refs import household_ref
 from propdesk.community import selectors as reg
 from propdesk.community.models import User
 from propdesk.core.clock import get_clock
-from propdesk.core.errors import NotFound
 from propdesk.incidents import reports, selectors, services
 from propdesk.incidents.models import Emergency
 from propdesk.incidents.pdf import incident_report_pdf
@@ -96,12 +96,7 @@ class EmergencyViewSet(
         data_in.is_valid(raise_exception=True)
         v = data_in.validated_data
         community = reg.access_community(user, v["community"])
-        household = None
-        if v["household"] is not None:
-            try:
-                household = reg.access_household(user, v["household"], with_residents=False)
-            except NotFound as exc:
-                raise ValidationError({"household": ["No such household."]}) from exc
+        household = household_ref(user, v["household"])
         emergency = services.emergency_log(
             community=community,
             by=user,

@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import serializers as s
+from propdesk.api.refs import household_ref
 from propdesk.clocks.selectors import compliance_for_month
 from propdesk.community import selectors as reg
 from propdesk.community.models import Community, Household, Resident, Team, User
 from propdesk.core.clock import get_clock
-from propdesk.core.errors import NotFound
 from propdesk.desk import selectors as desk
 from propdesk.desk import services
 from propdesk.desk.models import Contact, ServiceItem, WorkOrder
@@ -99,12 +99,7 @@ class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet[ServiceItem]):
 def _draft(
     user: User, community: Community, data: dict[str, Any], prefix: str = ""
 ) -> services.WorkOrderDraft:
-    household = None
-    if data.get("household") is not None:
-        try:
-            household = reg.access_household(user, data["household"], with_residents=False)
-        except NotFound as exc:
-            raise ValidationError({f"{prefix}household": ["No such household."]}) from exc
+    household = household_ref(user, data.get("household"), f"{prefix}household")
     item = None
     if data.get("service_item") is not None:
         item = desk.service_items_visible(user).filter(pk=data["service_item"]).first()
@@ -149,12 +144,7 @@ class ContactViewSet(
         data_in.is_valid(raise_exception=True)
         v = data_in.validated_data
         community = reg.access_community(user, v["community"])
-        household = None
-        if v["household"] is not None:
-            try:
-                household = reg.access_household(user, v["household"], with_residents=False)
-            except NotFound as exc:
-                raise ValidationError({"household": ["No such household."]}) from exc
+        household = household_ref(user, v["household"])
         drafts = [
             _draft(user, community, wo, prefix=f"work_orders[{i}].")
             for i, wo in enumerate(v["work_orders"])
