@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "propdesk.desk",
     "propdesk.incidents",
     "propdesk.api",
+    "propdesk.web",
     "propdesk.demo",
 ]
 

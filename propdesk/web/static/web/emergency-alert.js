@@ -1,0 +1,68 @@
+// Emergency alert on every staff screen of the community (issue 4): polls the open emergencies
+// the signed-in staff member may see, shows a full-width red banner and sounds an alarm for a
+// new one. The API scopes the list by community and role; this script only shows it.
+(function () {
+  "use strict";
+  var POLL_MS = 2000;
+  var seen = {};
+  var banner = null;
+
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return; }
+      var ctx = new Ctx();
+      [0, 0.35, 0.7].forEach(function (t) {
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.type = "square";
+        osc.frequency.value = 880;
+        gain.gain.value = 0.2;
+        osc.connect(gain);
+        gain.connect(ctx.destination);
+        osc.start(ctx.currentTime + t);
+        osc.stop(ctx.currentTime + t + 0.25);
+      });
+    } catch (e) { /* a browser without sound still shows the banner */ }
+  }
+
+  function render(list) {
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.id = "emergency-alert";
+      banner.setAttribute("role", "alert");
+      document.body.insertBefore(banner, document.body.firstChild);
+    }
+    if (!list.length) { banner.style.display = "none"; banner.textContent = ""; return; }
+    banner.style.display = "block";
+    banner.textContent = "";
+    list.forEach(function (e) {
+      var line = document.createElement("div");
+      line.className = "emergency-alert-line";
+      line.textContent = "⚠ " + (e.kind_title || e.kind) + " · " + (e.location || "") +
+        " · " + (e.order_number || "") + " · " + new Date(e.reported_at).toLocaleTimeString();
+      banner.appendChild(line);
+    });
+  }
+
+  function poll() {
+    fetch("/api/emergencies/?open=1", {credentials: "same-origin",
+                                       headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : {results: []}; })
+      .then(function (body) {
+        var list = body.results || [];
+        var fresh = list.some(function (e) { return !seen[e.id]; });
+        list.forEach(function (e) { seen[e.id] = true; });
+        render(list);
+        if (fresh) { beep(); }
+      })
+      .catch(function () { /* offline for a moment: try again on the next poll */ })
+      .then(function () { window.setTimeout(poll, POLL_MS); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", poll);
+  } else {
+    poll();
+  }
+})();

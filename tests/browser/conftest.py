@@ -1,0 +1,51 @@
+"""Playwright driving Debian's Chromium (`apt-get install chromium`). In CI a missing browser is a
+failure; elsewhere the browser tests say why they skip. Screenshots go to
+tests/browser/screenshots/ (not committed) so anyone can look at the screens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required in CI ({CHROMIUM}); .ci/run installs it")
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI fails here)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs its own event loop; Django must allow ORM calls from the test.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    yield pg
+    context.close()
