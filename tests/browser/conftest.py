@@ -23,8 +23,10 @@ def browser() -> Iterator[object]:
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI fails here)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs its own event loop; Django must allow ORM calls from the test.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs its own event loop; Django must allow ORM calls from the test,
+    # for the browser tests only (restored after them).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -38,8 +40,14 @@ def browser() -> Iterator[object]:
                 "--no-first-run",
             ],
         )
-        yield b
-        b.close()
+        try:
+            yield b
+        finally:
+            b.close()
+            if previous is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
