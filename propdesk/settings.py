@@ -90,7 +90,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "propdesk.urls"
 WSGI_APPLICATION = "propdesk.wsgi.application"
 AUTH_USER_MODEL = "community.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "emergency-new"
 
 TEMPLATES = [
     {

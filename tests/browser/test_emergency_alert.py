@@ -56,3 +56,60 @@ def test_em1_an_emergency_appears_on_the_front_desk_screen_within_5_seconds(
     assert "3栋大堂" in text and "火警" in text
     assert "滨江苑2栋" not in text  # another community's emergency stays off this screen
     page.screenshot(path=str(SCREENSHOTS / "emergency-alert-desktop.png"), full_page=True)
+
+
+def test_em1_the_front_desk_logs_an_emergency_on_one_screen_with_the_keyboard(page, live_server):
+    """Kind, where, Enter: under 20 seconds, everyone called, and the alert on screen."""
+    import time
+
+    from propdesk.incidents.models import Emergency
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    page.goto(f"{live_server.url}/desk/emergency/")
+    page.fill("#id_username", office.receptionist.username)  # a non-staff login works here
+    page.fill("#id_password", "pw-123456!")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/desk/emergency/")
+    started = time.monotonic()
+    assert page.evaluate("document.activeElement.id") == "id_kind"  # the kind has the focus
+    page.select_option("#id_kind", label="水浸")  # chosen on the focused select, no mouse
+    page.keyboard.press("Tab")
+    page.keyboard.type("地下车库B2")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messagelist .success", timeout=10000)
+    took = time.monotonic() - started
+    assert took < 20
+    emergency = Emergency.objects.get()
+    assert (emergency.kind, emergency.location) == ("flooding", "地下车库B2")
+    assert "人" in page.locator(".messagelist .success").inner_text()
+    page.locator("#emergency-alert").wait_for(state="visible", timeout=5000)
+    page.screenshot(path=str(SCREENSHOTS / "emergency-form-desktop.png"), full_page=True)
+
+
+def test_em1_a_bad_emergency_form_keeps_what_was_typed_and_changes_nothing(page, live_server):
+    from propdesk.incidents.models import Emergency
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    page.goto(f"{live_server.url}/desk/emergency/")
+    page.fill("#id_username", office.receptionist.username)
+    page.fill("#id_password", "pw-123456!")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/desk/emergency/")
+    page.fill("#id_room", "9-9-9999")
+    page.fill("#id_description", "浓烟")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".errorlist")
+    assert page.input_value("#id_room") == "9-9-9999"
+    assert page.input_value("#id_description") == "浓烟"
+    assert not Emergency.objects.exists()
+
+
+def test_em1_a_team_member_is_shown_the_way_back_not_the_form(page, live_server):
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    page.goto(f"{live_server.url}/desk/emergency/")
+    page.fill("#id_username", office.repair_member.username)
+    page.fill("#id_password", "pw-123456!")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("#id_kind").count() == 0
+    assert page.locator("a[href='/admin/']").count() >= 1
