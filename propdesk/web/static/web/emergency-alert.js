@@ -1,4 +1,4 @@
-// Emergency alert on every staff screen of the community (issue 4): polls the open emergencies
+// Emergency alert and notification bell on every staff screen (issue 4): polls the open emergencies
 // the signed-in staff member may see, shows a full-width red banner and sounds an alarm for a
 // new one. The API scopes the list by community and role; this script only shows it.
 (function () {
@@ -60,9 +60,34 @@
       .then(function () { window.setTimeout(poll, POLL_MS); });
   }
 
+  // The bell: how many of my notifications are unread, beside my name; a click opens the list.
+  var bell = null;
+  function pollBell() {
+    fetch("/api/notifications/?unread=1&page_size=1", {credentials: "same-origin",
+                                                       headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (!body) { return; }
+        if (!bell) {
+          var tools = document.getElementById("user-tools") || document.getElementById("header");
+          if (!tools) { return; }
+          bell = document.createElement("a");
+          bell.id = "notification-bell";
+          bell.href = "/api/notifications/?unread=1";
+          bell.style.marginLeft = "8px";
+          tools.insertBefore(bell, tools.firstChild);
+        }
+        bell.textContent = "🔔 " + body.unread;
+        bell.title = body.unread + " unread";
+      })
+      .catch(function () {})
+      .then(function () { window.setTimeout(pollBell, POLL_MS * 2); });
+  }
+
+  function start() { poll(); pollBell(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", poll);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    poll();
+    start();
   }
 })();
