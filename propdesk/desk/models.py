@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community, Household, Team, TeamKind
+from propdesk.core.models import StoredFile
 from propdesk.policy.workflow import State
 
 
@@ -295,7 +296,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"orders/{instance.order.community_id}/{instance.order_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     class Kind(models.TextChoices):
         PHOTO = "photo", _("Photo")
         LETTER = "letter", _("Scanned letter")
@@ -309,24 +310,11 @@ class Attachment(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
     file = models.FileField(_("file"), upload_to=attachment_path)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class WorkOrderSequence(models.Model):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core.models import StoredFile
+
 
 class EmergencyState(models.TextChoices):
     OPEN = "open", _("Open")
@@ -177,29 +179,16 @@ def photo_path(instance: IncidentPhoto, filename: str) -> str:
     return f"incidents/{instance.report.emergency.community_id}/{instance.report_id}/{filename}"
 
 
-class IncidentPhoto(models.Model):
+class IncidentPhoto(StoredFile):
     report = models.ForeignKey(
         IncidentReport, on_delete=models.PROTECT, related_name="photos", verbose_name=_("report")
     )
     file = models.FileField(_("file"), upload_to=photo_path)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         verbose_name = _("incident photo")
         verbose_name_plural = _("incident photos")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ApprovalAction(models.TextChoices):
