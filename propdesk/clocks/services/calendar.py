@@ -1,0 +1,131 @@
+"""When the calendar changes (an office day, a new statutory year), running working-day clocks
+are recomputed and the change is recorded on the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from propdesk.clocks.models import (
+    CalendarDay,
+    CalendarSource,
+    Clock,
+    ClockLog,
+    ClockState,
+    PolicyVersion,
+)
+from propdesk.clocks.services.policy import OfficeCalendar, _policy_by_fingerprint, _policy_of
+from propdesk.community.models import Community
+from propdesk.policy.calendar import statutory_fingerprint
+from propdesk.policy.deadlines import DurationKind
+from propdesk.policy.engine import (
+    start_clock,
+)
+from propdesk.policy.rules import load_policy
+
+# --- the calendar changes ------------------------------------------------------------------------
+
+
+def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
+    changed = 0
+    calendars: dict[int, OfficeCalendar] = {}
+    for clock in clocks:
+        policy = _policy_of(clock)
+        rule = policy.clocks[clock.rule_id]
+        if rule.duration.kind is not DurationKind.WORKING_DAYS:
+            continue
+        cal = calendars.setdefault(clock.community_id, OfficeCalendar(clock.community_id))
+        fresh = start_clock(
+            clock.rule_id,
+            rule,
+            at=clock.started_at,
+            policy=policy,
+            calendar=cal,
+            subject=clock.subject,
+            period=clock.period,
+        )
+        if fresh.due_at == clock.due_at:
+            continue
+        old = clock.due_at
+        clock.due_at, clock.warn_at = fresh.due_at, fresh.warn_at
+        clock.next_check_at = fresh.due_at if clock.warned_at else (fresh.warn_at or fresh.due_at)
+        clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
+        ClockLog.objects.create(
+            clock=clock,
+            order_id=clock.order_id,
+            at=now,
+            what="recomputed",
+            data={
+                "rule": clock.rule_id,
+                "reason": reason,
+                "old_due_at": old.isoformat(),
+                "new_due_at": fresh.due_at.isoformat(),
+            },
+        )
+        changed += 1
+    return changed
+
+
+def _working_day_rules() -> set[str]:
+    """Rule ids counted in working days under any stored policy version (a handful of rows)."""
+    rules = {
+        rid
+        for rid, r in load_policy().clocks.items()
+        if r.duration.kind is DurationKind.WORKING_DAYS
+    }
+    for version_id, fingerprint in PolicyVersion.objects.values_list("id", "fingerprint"):
+        rules |= {
+            rid
+            for rid, r in _policy_by_fingerprint(version_id, fingerprint).clocks.items()
+            if r.duration.kind is DurationKind.WORKING_DAYS
+        }
+    return rules
+
+
+@transaction.atomic
+def calendar_day_set(
+    *, community: Community, day: date, is_working: bool | None, now: datetime, note: str = ""
+) -> int:
+    """Make ``day`` a working day (True) or a day off (False) for the office, or give it back to
+    the statutory calendar (None). Running working-day clocks whose span the day touches are
+    recomputed, each with a note on its order's timeline. Returns how many changed."""
+    if is_working is None:
+        CalendarDay.objects.filter(community=community, day=day).delete()
+    else:
+        CalendarDay.objects.update_or_create(
+            community=community, day=day, defaults={"is_working": is_working, "note": note}
+        )
+    affected = Clock.objects.filter(
+        community=community,
+        state=ClockState.RUNNING,
+        rule_id__in=_working_day_rules(),
+        started_at__date__lt=day + timedelta(days=1),
+    ).filter(Q(due_at__date__gte=day - timedelta(days=1)))
+    return _recompute(
+        list(affected.select_related("policy_version").select_for_update(of=("self",))),
+        now=now,
+        reason=f"calendar:{day.isoformat()}",
+    )
+
+
+def calendar_source_check(*, now: datetime) -> int:
+    """If the statutory calendar data changed since last seen (a package update brought next
+    year's schedule), recompute every running working-day clock. Returns how many changed."""
+    current = statutory_fingerprint()
+    seen = CalendarSource.objects.order_by("-seen_at").first()
+    if seen is not None and seen.fingerprint == current:
+        return 0
+    with transaction.atomic():
+        CalendarSource.objects.all().delete()
+        CalendarSource.objects.create(fingerprint=current, seen_at=now)
+        if seen is None:
+            return 0
+        clocks = (
+            Clock.objects.filter(state=ClockState.RUNNING, rule_id__in=_working_day_rules())
+            .select_related("policy_version")
+            .select_for_update(of=("self",))
+        )
+        return _recompute(list(clocks), now=now, reason=f"statutory:{current}")

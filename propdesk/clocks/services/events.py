@@ -1,0 +1,208 @@
+"""Clocks from events: started, met, progressed or cancelled in the event's own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from propdesk.clocks.models import (
+    Clock,
+    ClockLog,
+    ClockState,
+)
+from propdesk.clocks.services.policy import OfficeCalendar, _policy_of, policy_for
+from propdesk.community.models import Community, User
+from propdesk.policy.engine import (
+    Cancel,
+    Command,
+    Facts,
+    Meet,
+    Progress,
+    Running,
+    Start,
+    react,
+)
+from propdesk.policy.rules import Policy
+
+OPEN = (ClockState.RUNNING, ClockState.BREACHED)
+
+
+# --- clocks from events --------------------------------------------------------------------------
+
+
+def order_facts(order: Any) -> dict[str, Any]:
+    return {
+        "kind": order.kind,
+        "complaint_type": order.complaint_type,
+        "is_important": order.is_important,
+        "is_long_running": order.is_long_running,
+        "is_construction_legacy": order.is_construction_legacy,
+        "state": order.state,
+    }
+
+
+def _running(**owner: Any) -> list[Running]:
+    rows = (
+        Clock.objects.filter(
+            state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
+        )
+        .select_related("policy_version")
+        .only("id", "rule_id", "subject", "period", "progress", "policy_version__fingerprint")
+    )
+    return [
+        Running(
+            clock_id=c.pk,
+            rule_id=c.rule_id,
+            rule=_policy_of(c).clocks[c.rule_id],
+            subject=c.subject,
+            period=c.period,
+            progress=frozenset(c.progress),
+        )
+        for c in rows
+    ]
+
+
+def clocks_on_event(
+    *,
+    community: Community,
+    event: str,
+    at: datetime,
+    actor: User | None = None,
+    actor_roles: Iterable[str] = (),
+    order: Any = None,
+    contact: Any = None,
+    subject: str = "",
+    data: Mapping[str, Any] | None = None,
+    new: bool = False,
+) -> list[Command]:
+    """Start, meet, progress or cancel the clocks ``event`` concerns; call it inside the
+    transaction that writes the event. ``new`` says the order or contact was just created (it
+    has no clocks yet). Without ``order`` or ``contact`` the clock belongs to the community
+    itself (the monthly visit quota, a common issue's notice). Returns what was done."""
+    policy, version_id = policy_for(community)
+    if order is not None:
+        owner, scope = {"order": order}, {"order_id": order.pk}
+    elif contact is not None:
+        owner, scope = {"contact": contact}, {"contact_id": contact.pk}
+    else:
+        owner = {}
+        scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
+    facts = Facts(
+        event=event,
+        at=at,
+        order=order_facts(order) if order is not None else {},
+        actor_roles=frozenset(str(r) for r in actor_roles),
+        subject=subject,
+        data=data or {},
+    )
+    running = [] if new else _running(**scope)
+    calendar = OfficeCalendar(community.pk)
+    commands = react(policy, calendar, facts, running)
+    if commands:
+        _apply(
+            commands,
+            community=community,
+            owner=owner,
+            policy=policy,
+            version_id=version_id,
+            actor=actor,
+            at=at,
+            fallback_years=sorted(calendar.fallback_years),
+        )
+    return commands
+
+
+def _apply(
+    commands: list[Command],
+    *,
+    community: Community,
+    owner: dict[str, Any],
+    policy: Policy,
+    version_id: int,
+    actor: User | None,
+    at: datetime,
+    fallback_years: list[int] | None = None,
+) -> None:
+    order = owner.get("order")
+    logs: list[ClockLog] = []
+    started: list[Clock] = []
+    by_id = {
+        c.pk: c
+        for c in Clock.objects.filter(
+            pk__in=[c.clock_id for c in commands if not isinstance(c, Start)]
+        )
+    }
+    for cmd in commands:
+        if isinstance(cmd, Start):
+            rule = policy.clocks[cmd.rule_id]
+            started.append(
+                Clock(
+                    community=community,
+                    **owner,
+                    rule_id=cmd.rule_id,
+                    title=rule.title,
+                    subject=cmd.subject,
+                    period=cmd.period,
+                    started_at=cmd.started_at,
+                    due_at=cmd.due_at,
+                    warn_at=cmd.warn_at,
+                    next_check_at=cmd.warn_at or cmd.due_at,
+                    policy_version_id=version_id,
+                )
+            )
+            continue
+        clock = by_id[cmd.clock_id]
+        if isinstance(cmd, Meet):
+            clock.met_at, clock.met_by = cmd.at, actor
+            clock.next_check_at = None
+            if clock.state == ClockState.RUNNING and cmd.at <= clock.due_at:
+                clock.state = ClockState.MET
+                what = "met"
+            else:
+                # Met after the deadline: a breach, even if the sweeper had not seen it yet.
+                if clock.state == ClockState.RUNNING:
+                    clock.state, clock.breached_at = ClockState.BREACHED, clock.due_at
+                what = "met_late"
+            clock.save(update_fields=["met_at", "met_by", "next_check_at", "state", "breached_at"])
+            logs.append(
+                ClockLog(
+                    clock=clock, order=order, at=cmd.at, what=what, data={"rule": clock.rule_id}
+                )
+            )
+        elif isinstance(cmd, Cancel):
+            clock.cancelled_at, clock.cancel_reason = at, cmd.reason
+            clock.next_check_at = None
+            if clock.state == ClockState.RUNNING:
+                clock.state = ClockState.CANCELLED
+            clock.save(update_fields=["cancelled_at", "cancel_reason", "next_check_at", "state"])
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=at,
+                    what="cancelled",
+                    data={"rule": clock.rule_id, "reason": cmd.reason},
+                )
+            )
+        elif isinstance(cmd, Progress):
+            clock.progress = sorted(cmd.progress)
+            clock.save(update_fields=["progress"])
+    if started:
+        Clock.objects.bulk_create(started)
+        logs.extend(
+            ClockLog(
+                clock=c,
+                order=order,
+                at=c.started_at,
+                what="started",
+                data={
+                    "rule": c.rule_id,
+                    "due_at": c.due_at.isoformat(),
+                    # Working days counted Monday–Friday: the statutory calendar had no data.
+                    **({"calendar_fallback_years": fallback_years} if fallback_years else {}),
+                },
+            )
+            for c in started
+        )
+    ClockLog.objects.bulk_create(logs)
