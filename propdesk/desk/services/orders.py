@@ -1,41 +1,36 @@
-"""Writes to contacts and work orders. The one door for every change: views, API, commands,
-the demo seed and the simulator all call these functions, and each change writes an event."""
+"""Work orders: open one, take an action of the declared state machine, attach a file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, Household, Membership, Team, User
+from propdesk.community.models import Community, Household, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import (
     Attachment,
-    Channel,
     ComplaintType,
     Contact,
     OrderKind,
-    Outcome,
     ReplyChannel,
     ServiceItem,
     WorkOrder,
-    WorkOrderEvent,
-    WorkOrderSequence,
 )
-from propdesk.notify.services import notifications_create
-from propdesk.policy.phones import InvalidPhone, parse_phone
-from propdesk.policy.rooms import InvalidRoom, parse_room
-from propdesk.policy.routing import team_kind_for
+from propdesk.desk.services._common import (
+    _event,
+    _next_number,
+    _normalise_phone,
+    _require_office_role,
+    _route_team,
+)
 from propdesk.policy.workflow import (
     OFFICE_ROLES,
     TEAM_ROLES,
@@ -44,76 +39,6 @@ from propdesk.policy.workflow import (
     TransitionRefused,
     check_transition,
 )
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def _require_office_role(user: User, community: Community) -> frozenset[Role]:
-    roles = user_roles(user, community.pk)
-    if not roles & OFFICE_ROLES:
-        raise Forbidden(_("Only front-desk and office staff of this community may do this."))
-    return roles
-
-
-def _local_day(community: Community, at: datetime) -> datetime:
-    return at.astimezone(ZoneInfo(community.time_zone))
-
-
-def _next_number(community: Community, now: datetime) -> str:
-    """PREFIX-YYYYMMDD-NNNN, counted per community and community-local day."""
-    day = _local_day(community, now).date()
-    counter = WorkOrderSequence.objects.filter(community=community, day=day)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                WorkOrderSequence.objects.create(community=community, day=day, last=1)
-        except IntegrityError:  # another request created today's row first
-            counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
-    return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
-
-
-def _normalise_phone(value: str, field_name: str, errors: dict[str, list[str]]) -> tuple[str, str]:
-    if not value.strip():
-        return "", ""
-    try:
-        phone = parse_phone(value)
-    except InvalidPhone as exc:
-        errors.setdefault(field_name, []).append(str(exc))
-        return "", ""
-    return phone.number, phone.extension
-
-
-def _event(
-    order: WorkOrder,
-    *,
-    by: User | None,
-    now: datetime,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict[str, object] | None = None,
-) -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
-        order=order,
-        community_id=order.community_id,
-        at=now,
-        actor=by,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data or {},
-    )
-
-
-def _route_team(community: Community, kind: str, service_item: ServiceItem | None) -> Team | None:
-    team_kind = service_item.team_kind if service_item else team_kind_for(kind, community.policy)
-    if not team_kind:
-        return None
-    return Team.objects.filter(community=community, kind=team_kind).order_by("id").first()
-
 
 # --- work orders --------------------------------------------------------------------------------
 
@@ -474,181 +399,3 @@ def work_order_attach(
         data={"attachment": attachment.pk, "kind": kind},
     )
     return attachment
-
-
-# --- contacts -----------------------------------------------------------------------------------
-
-
-@dataclass
-class ContactInput:
-    channel: str
-    intent: str
-    content: str
-    outcome: str
-    caller_name: str = ""
-    caller_phone: str = ""
-    room_text: str = ""
-    household: Household | None = None
-    received_at: datetime | None = None
-    resolution: str = ""
-    promised_at: datetime | None = None
-    promise_reason: str = ""
-    owner_agitated: bool = False
-    work_orders: Sequence[WorkOrderDraft] = ()
-
-
-@transaction.atomic
-def contact_log(*, community: Community, by: User, now: datetime, data: ContactInput) -> Contact:
-    """Log a call, visit, letter or message and its outcome (FD-2, FD-3), with the work orders it
-    opens (FD-6) in the same transaction.
-
-    Outcome rules: *resolved* needs what was done; *promised* needs the promised time (after the
-    contact) and the reason given to the owner; *work_order* needs at least one work order. A typed
-    room number must exist in the community. Raises ValidationError with every field's problem at
-    once; nothing is written then.
-    """
-    _require_office_role(by, community)
-    d = data
-    errors: dict[str, list[str]] = {}
-    if d.channel not in Channel.values:
-        errors["channel"] = [_("Choose how the owner reached us.")]
-    if d.intent not in OrderKind.values:
-        errors["intent"] = [_("Choose what the owner wants.")]
-    if not d.content.strip():
-        errors["content"] = [_("Write down what the owner said.")]
-    received_at = d.received_at or now
-    if received_at > now + timedelta(minutes=1):
-        errors["received_at"] = [_("The time of the contact cannot be in the future.")]
-    phone, ext = _normalise_phone(d.caller_phone, "caller_phone", errors)
-    if d.channel == Channel.PHONE and not d.caller_phone.strip():
-        errors["caller_phone"] = [_("Write down the caller's number.")]
-    household = d.household
-    if household is not None and household.community_id != community.pk:
-        errors["household"] = [_("This household is not in the community.")]
-    if household is None and d.room_text.strip():
-        try:
-            code = parse_room(d.room_text).code
-        except InvalidRoom as exc:
-            errors["room_text"] = [str(exc)]
-        else:
-            household = Household.objects.filter(community=community, code=code).first()
-            if household is None:
-                errors["room_text"] = [
-                    _("There is no room %(code)s in this community.") % {"code": code}
-                ]
-    if d.outcome not in Outcome.values:
-        errors["outcome"] = [_("Choose how the contact ended.")]
-    if d.outcome == Outcome.RESOLVED and not d.resolution.strip():
-        errors["resolution"] = [_("Write down how it was resolved.")]
-    if d.outcome == Outcome.PROMISED:
-        if d.promised_at is None:
-            errors["promised_at"] = [_("Tell the owner when it will be resolved.")]
-        elif d.promised_at <= received_at:
-            errors["promised_at"] = [_("The promised time must be after the contact.")]
-        if not d.promise_reason.strip():
-            errors["promise_reason"] = [_("Tell the owner why it cannot be done now.")]
-    if d.outcome == Outcome.WORK_ORDER and not d.work_orders:
-        errors["work_orders"] = [_("Open at least one work order.")]
-    if d.outcome != Outcome.WORK_ORDER and d.work_orders:
-        errors["work_orders"] = [_("Work orders are opened only with the outcome 'work order'.")]
-    if d.owner_agitated and d.channel != Channel.VISIT:
-        errors["owner_agitated"] = [_("Only a visitor can be moved to a quiet room.")]
-    drafts = [
-        replace(
-            draft,
-            household=draft.household or (None if draft.location.strip() else household),
-            reporter_name=draft.reporter_name or d.caller_name,
-            reporter_phone=draft.reporter_phone or d.caller_phone,
-        )
-        for draft in d.work_orders
-    ]
-    for i, draft in enumerate(drafts):
-        for key, messages in _validate_draft(community, draft).items():
-            errors[f"work_orders[{i}].{key}"] = messages
-    if errors:
-        raise ValidationError(errors)
-    contact = Contact(
-        community=community,
-        channel=d.channel,
-        received_at=received_at,
-        caller_name=d.caller_name.strip(),
-        caller_phone=phone,
-        caller_phone_ext=ext,
-        household=household,
-        room_text=d.room_text.strip(),
-        intent=d.intent,
-        content=d.content.strip(),
-        outcome=d.outcome,
-        resolution=d.resolution.strip(),
-        promised_at=d.promised_at if d.outcome == Outcome.PROMISED else None,
-        promise_reason=d.promise_reason.strip() if d.outcome == Outcome.PROMISED else "",
-        owner_agitated=d.owner_agitated,
-        taken_by=by,
-        created_at=now,
-    )
-    contact.save(force_insert=True)
-    for draft in drafts:
-        _create_order(community, draft, by=by, now=now, contact=contact)
-    if contact.owner_agitated:
-        _tell_head_agitated_visitor(contact, now=now)
-    if contact.outcome == Outcome.PROMISED:
-        clocks_on_event(
-            community=community,
-            event="contact_promised",
-            at=now,
-            actor=by,
-            actor_roles=user_roles(by, community.pk),
-            contact=contact,
-            data={"promised_at": contact.promised_at},
-            new=True,
-        )
-    return contact
-
-
-def _tell_head_agitated_visitor(contact: Contact, *, now: datetime) -> None:
-    """FD-4: an agitated owner was taken to the meeting room or the head's office; the office
-    head hears of it at once (in the same transaction as the contact)."""
-    heads = Membership.objects.filter(
-        community_id=contact.community_id, role=Role.OFFICE_HEAD, user__is_active=True
-    ).values_list("user_id", flat=True)
-    who = contact.caller_name or _("An owner")
-    where = contact.household.code if contact.household else contact.room_text
-    notifications_create(
-        community_id=contact.community_id,
-        recipient_ids=list(heads),
-        cause=f"agitated:{contact.pk}",
-        kind="agitated_visitor",
-        title=_("%(who)s %(where)s is agitated and was taken to a quiet room: please come now")
-        % {"who": who, "where": where},
-        payload={
-            "contact": contact.pk,
-            "household": contact.household_id,
-            "content": contact.content[:500],
-        },
-        now=now,
-    )
-
-
-@transaction.atomic
-def contact_promise_keep(*, contact_id: int, by: User, now: datetime, result: str) -> Contact:
-    """Record that a promise made at the front desk (FD-3) was kept: what was done, and that the
-    owner was told. Meets the promise's clock."""
-    contact = Contact.objects.select_for_update().select_related("community").get(pk=contact_id)
-    _require_office_role(by, contact.community)
-    if contact.outcome != Outcome.PROMISED:
-        raise Conflict(_("Nothing was promised on this contact."), code="not_promised")
-    if contact.promise_kept_at is not None:
-        raise Conflict(_("This promise was already recorded as kept."), code="already_kept")
-    if not (result or "").strip():
-        raise ValidationError({"result": [_("Write down what was done and told to the owner.")]})
-    contact.promise_kept_at, contact.promise_result = now, result.strip()
-    contact.save(update_fields=["promise_kept_at", "promise_result"])
-    clocks_on_event(
-        community=contact.community,
-        event="promise_kept",
-        at=now,
-        actor=by,
-        actor_roles=user_roles(by, contact.community_id),
-        contact=contact,
-    )
-    return contact

@@ -1,0 +1,95 @@
+"""What the desk services share: the office-role check, numbering, phones, events, routing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from propdesk.community.models import Community, Team, User
+from propdesk.community.selectors import user_roles
+from propdesk.core.errors import Forbidden
+from propdesk.desk.models import (
+    ServiceItem,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderSequence,
+)
+from propdesk.policy.phones import InvalidPhone, parse_phone
+from propdesk.policy.routing import team_kind_for
+from propdesk.policy.workflow import (
+    OFFICE_ROLES,
+    Role,
+)
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _require_office_role(user: User, community: Community) -> frozenset[Role]:
+    roles = user_roles(user, community.pk)
+    if not roles & OFFICE_ROLES:
+        raise Forbidden(_("Only front-desk and office staff of this community may do this."))
+    return roles
+
+
+def _local_day(community: Community, at: datetime) -> datetime:
+    return at.astimezone(ZoneInfo(community.time_zone))
+
+
+def _next_number(community: Community, now: datetime) -> str:
+    """PREFIX-YYYYMMDD-NNNN, counted per community and community-local day."""
+    day = _local_day(community, now).date()
+    counter = WorkOrderSequence.objects.filter(community=community, day=day)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                WorkOrderSequence.objects.create(community=community, day=day, last=1)
+        except IntegrityError:  # another request created today's row first
+            counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
+    return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
+
+
+def _normalise_phone(value: str, field_name: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+    if not value.strip():
+        return "", ""
+    try:
+        phone = parse_phone(value)
+    except InvalidPhone as exc:
+        errors.setdefault(field_name, []).append(str(exc))
+        return "", ""
+    return phone.number, phone.extension
+
+
+def _event(
+    order: WorkOrder,
+    *,
+    by: User | None,
+    now: datetime,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, object] | None = None,
+) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        order=order,
+        community_id=order.community_id,
+        at=now,
+        actor=by,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+    )
+
+
+def _route_team(community: Community, kind: str, service_item: ServiceItem | None) -> Team | None:
+    team_kind = service_item.team_kind if service_item else team_kind_for(kind, community.policy)
+    if not team_kind:
+        return None
+    return Team.objects.filter(community=community, kind=team_kind).order_by("id").first()
