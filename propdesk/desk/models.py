@@ -219,6 +219,21 @@ class WorkOrder(models.Model):
     updated_at = models.DateTimeField(_("updated at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # What the team wrote on completion (with the resolve note): materials used, fee charged.
+    materials = models.CharField(_("materials used"), max_length=200, blank=True)
+    fee_charged = models.DecimalField(
+        _("fee charged (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    # CP-5: the staff member a service-attitude complaint names, and that person's account.
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attitude_complaints",
+        verbose_name=_("staff member complained about"),
+    )
+    staff_account = models.TextField(_("the staff member's account"), blank=True)
 
     class Meta:
         verbose_name = _("work order")
@@ -329,3 +344,45 @@ class WorkOrderSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id} {self.day} {self.last}"
+
+
+class Rectification(models.Model):
+    """CP-5: the measures a staff member must carry out by a deadline after a service-attitude
+    complaint, and the penalty; the staff member's record lists them."""
+
+    order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+        verbose_name=_("work order"),
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+        verbose_name=_("staff member"),
+    )
+    measures = models.TextField(_("rectification measures"))
+    penalty = models.CharField(_("penalty"), max_length=200)
+    deadline = models.DateTimeField(_("deadline"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_note = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["staff_member", "-set_at"], name="rect_staff_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.staff_member_id} {self.deadline:%Y-%m-%d}"

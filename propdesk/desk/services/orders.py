@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -187,6 +188,8 @@ def work_order_transition(
     assignee: User | None = None,
     channel: str = "",
     flags: dict[str, bool] | None = None,
+    materials: str = "",
+    fee: Decimal | None = None,
 ) -> WorkOrder:
     """Take one action of the declared state machine (policy.workflow.ACTIONS) on an order.
 
@@ -266,6 +269,14 @@ def work_order_transition(
         if channel not in ReplyChannel.values:
             errors["channel"] = [_("Choose how the owner was told.")]
         data["channel"] = channel
+    if action == "resolve":
+        materials = (materials or "").strip()
+        if len(materials) > 200:
+            errors["materials"] = [_("Keep the materials under 200 characters.")]
+        if fee is not None and (fee < 0 or fee >= Decimal("10000000")):
+            errors["fee"] = [_("The fee must be between 0 and 9,999,999.99 yuan.")]
+    elif materials or fee is not None:
+        errors["materials"] = [_("Materials and fee are written when the job is completed.")]
     changed_flags: dict[str, bool] = {}
     if action == "flag":
         for name, value in (flags or {}).items():
@@ -290,7 +301,13 @@ def work_order_transition(
         fields.append("assignee")
     if action == "resolve":
         order.resolved_at = now
-        fields.append("resolved_at")
+        order.materials = materials
+        order.fee_charged = fee
+        fields += ["resolved_at", "materials", "fee_charged"]
+        if materials:
+            data["materials"] = materials
+        if fee is not None:
+            data["fee"] = str(fee)
     if action == "close":
         order.closed_at = now
         fields.append("closed_at")

@@ -1,0 +1,276 @@
+"""Reads for the staff console: the live board and each role's queue.
+
+Every function takes the user and the community and reads through ``work_orders_visible``, so a
+team member sees only the team's orders. Each list is a bounded number of queries whatever the
+number of rows (the running clocks come in one prefetch), and reads open orders only through the
+(community, state) index, so its cost grows with the open orders, not with all orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from propdesk.clocks.models import Clock, ClockState
+from propdesk.community.models import DutyShift, Team, TeamMember, User
+from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
+from propdesk.desk.selectors import work_orders_visible
+from propdesk.policy.workflow import OPEN_STATES, State
+
+OPEN = [s.value for s in OPEN_STATES]
+# An order's clocks worth showing: still running, or breached and not yet met.
+LIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.BREACHED]
+
+
+def _live_clocks() -> Prefetch[Any]:
+    return Prefetch(
+        "clocks",
+        queryset=Clock.objects.filter(state__in=LIVE_CLOCK_STATES)
+        .only("id", "order_id", "rule_id", "title", "state", "due_at", "warn_at", "subject")
+        .order_by("due_at", "id"),
+        to_attr="live_clocks",
+    )
+
+
+def _next_due() -> Subquery:
+    return Subquery(
+        Clock.objects.filter(order_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+
+
+def _overdue(now: datetime) -> Exists:
+    return Exists(
+        Clock.objects.filter(order_id=OuterRef("pk")).filter(
+            Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lte=now)
+        )
+    )
+
+
+def _rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    return qs.select_related("household", "team", "assignee", "service_item").prefetch_related(
+        _live_clocks()
+    )
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    kind: str = ""
+    team_id: int | None = None
+    state: str = ""
+    building_id: int | None = None
+    overdue: bool = False
+
+
+@dataclass
+class Board:
+    orders: list[WorkOrder]
+    total: int  # open orders matching the filters (the page may show fewer)
+    overdue: int  # of those, with a breached or past-due clock
+    limit: int
+
+
+def board(
+    user: User, community_id: int, *, now: datetime, filters: BoardFilters, limit: int = 200
+) -> Board:
+    """Open work orders of a community for the live board: emergencies first, then by the
+    nearest deadline of a running or breached clock, then newest. Each order carries
+    ``live_clocks`` (running and breached clocks, nearest first)."""
+    qs = work_orders_visible(user).filter(community_id=community_id, state__in=OPEN)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.building_id is not None:
+        qs = qs.filter(household__unit__building_id=filters.building_id)
+    qs = qs.annotate(is_overdue=_overdue(now))
+    counts = qs.aggregate(total=Count("id"), overdue=Count("id", filter=Q(is_overdue=True)))
+    if filters.overdue:
+        qs = qs.filter(is_overdue=True)
+    ordered = qs.annotate(
+        emergency_first=Case(
+            When(complaint_type=ComplaintType.EMERGENCY, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        next_due=_next_due(),
+    ).order_by("emergency_first", "next_due", "-created_at", "-id")
+    orders = list(_rows(ordered)[:limit])
+    total = counts["overdue"] if filters.overdue else counts["total"]
+    return Board(orders=orders, total=total, overdue=counts["overdue"], limit=limit)
+
+
+def orders_with_running_clock(
+    user: User, community_id: int, rule_ids: list[str], *, assignee_id: int | None = None
+) -> list[WorkOrder]:
+    """Orders of the community with a running (or breached, unmet) clock of one of
+    ``rule_ids``, nearest deadline first."""
+    due = Clock.objects.filter(
+        order_id=OuterRef("pk"), rule_id__in=rule_ids, state__in=LIVE_CLOCK_STATES
+    )
+    qs = work_orders_visible(user).filter(community_id=community_id).filter(Exists(due))
+    if assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
+    qs = qs.annotate(next_due=Subquery(due.order_by("due_at").values("due_at")[:1]))
+    return list(_rows(qs.order_by("next_due", "id"))[:100])
+
+
+def complaints_to_take(user: User, community_id: int) -> list[WorkOrder]:
+    """CP-1: complaints nobody has taken yet (new, returned or reopened), oldest first."""
+    qs = work_orders_visible(user).filter(
+        community_id=community_id,
+        kind=OrderKind.COMPLAINT,
+        state__in=[State.NEW, State.RETURNED, State.REOPENED],
+    )
+    return list(_rows(qs.order_by("created_at", "id"))[:100])
+
+
+def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
+    """For the office head: open written, important and service-attitude complaints."""
+    qs = (
+        work_orders_visible(user)
+        .filter(community_id=community_id, kind=OrderKind.COMPLAINT, state__in=OPEN)
+        .filter(
+            Q(complaint_type__in=[ComplaintType.WRITTEN, ComplaintType.ATTITUDE])
+            | Q(is_important=True)
+        )
+    )
+    return list(_rows(qs.order_by("created_at", "id"))[:100])
+
+
+def escalations(user: User, community_id: int) -> list[Clock]:
+    """Breached clocks of the community not met since, most recent breach first."""
+    orders = work_orders_visible(user).filter(community_id=community_id).values("pk")
+    return list(
+        Clock.objects.filter(community_id=community_id, state=ClockState.BREACHED)
+        .filter(Q(order_id__in=orders) | Q(order__isnull=True))
+        .select_related("order", "contact")
+        .order_by("-breached_at", "-id")[:100]
+    )
+
+
+def open_rectifications(community_id: int) -> list[Rectification]:
+    return list(
+        Rectification.objects.filter(community_id=community_id, done_at__isnull=True)
+        .select_related("order", "staff_member")
+        .order_by("deadline", "id")
+    )
+
+
+def staff_record(community_id: int, staff_member_id: int) -> list[Rectification]:
+    """CP-5: the rectifications on a staff member's record in a community, newest first."""
+    return list(
+        Rectification.objects.filter(community_id=community_id, staff_member_id=staff_member_id)
+        .select_related("order", "set_by")
+        .order_by("-set_at", "-id")
+    )
+
+
+def my_jobs(user: User, community_id: int) -> list[WorkOrder]:
+    """A team member's open jobs: assigned to them, emergencies first, nearest deadline next."""
+    qs = work_orders_visible(user).filter(
+        community_id=community_id, assignee_id=user.pk, state__in=OPEN
+    )
+    qs = qs.annotate(
+        emergency_first=Case(
+            When(complaint_type=ComplaintType.EMERGENCY, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        next_due=_next_due(),
+    )
+    return list(_rows(qs.order_by("emergency_first", "next_due", "created_at")))
+
+
+@dataclass
+class MemberLoad:
+    user: User
+    open_orders: int
+    on_duty: bool
+
+
+@dataclass
+class TeamDesk:
+    team: Team
+    to_assign: list[WorkOrder]
+    members: list[MemberLoad] = field(default_factory=list)
+    suggested: MemberLoad | None = None
+
+
+def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk]:
+    """For a team leader: per team they lead, the orders waiting to be handed to someone
+    (dispatched to the team, held by the leader or nobody), each member's open load and
+    whether they are on duty now; the least-loaded member on duty is suggested."""
+    teams = list(
+        Team.objects.filter(community_id=community_id, leader=user).order_by("name")
+        if not user.is_superuser
+        else Team.objects.filter(community_id=community_id).order_by("name")
+    )
+    if not teams:
+        return []
+    team_ids = [t.pk for t in teams]
+    waiting = _rows(
+        WorkOrder.objects.filter(
+            community_id=community_id,
+            team_id__in=team_ids,
+            state=State.DISPATCHED,
+        )
+        .filter(Q(assignee__isnull=True) | Q(assignee_id=user.pk))
+        .order_by("created_at", "id")
+    )
+    by_team: dict[int, list[WorkOrder]] = {t.pk: [] for t in teams}
+    for order in waiting:
+        assert order.team_id is not None
+        by_team[order.team_id].append(order)
+    members: dict[int, list[User]] = {t.pk: [] for t in teams}
+    for tm in (
+        TeamMember.objects.filter(team_id__in=team_ids, user__is_active=True)
+        .select_related("user")
+        .order_by("user__name", "user_id")
+    ):
+        members[tm.team_id].append(tm.user)
+    everyone = {u.pk for ms in members.values() for u in ms}
+    loads = dict(
+        WorkOrder.objects.filter(
+            community_id=community_id, assignee_id__in=everyone, state__in=OPEN
+        )
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    on_duty = set(
+        DutyShift.objects.filter(
+            team_id__in=team_ids, starts_at__lte=now, ends_at__gt=now
+        ).values_list("team_id", "user_id")
+    )
+    desks = []
+    for team in teams:
+        rows = [
+            MemberLoad(u, loads.get(u.pk, 0), (team.pk, u.pk) in on_duty) for u in members[team.pk]
+        ]
+        candidates = [m for m in rows if m.on_duty]
+        suggested = min(candidates, key=lambda m: (m.open_orders, m.user.pk), default=None)
+        desks.append(TeamDesk(team, by_team[team.pk], rows, suggested))
+    return desks
+
+
+def seconds_left(clock: Clock, now: datetime) -> int:
+    return int((clock.due_at - now) / timedelta(seconds=1))
