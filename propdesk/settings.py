@@ -91,7 +91,7 @@ ROOT_URLCONF = "propdesk.urls"
 WSGI_APPLICATION = "propdesk.wsgi.application"
 AUTH_USER_MODEL = "community.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "emergency-new"
+LOGIN_REDIRECT_URL = "desk-home"
 
 TEMPLATES = [
     {

@@ -1,11 +1,17 @@
+"""Console forms: each checks its input at the door, in the user's language; the services check
+the rules again (one door for each action) and their field errors come back onto the form."""
+
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community
+from propdesk.desk.models import Channel, ComplaintType, OrderKind, Outcome, ReplyChannel
 
 
 class EmergencyForm(forms.Form):
@@ -26,3 +32,127 @@ class EmergencyForm(forms.Form):
             self.fields["community"].initial = communities.first()
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
         self.fields["kind"].widget.attrs["autofocus"] = "autofocus"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A <input type=datetime-local> read in the community's time zone (set by the form)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    time_zone = "Asia/Shanghai"
+
+    def to_python(self, value: Any) -> datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        if result.tzinfo is None:
+            return result.replace(tzinfo=ZoneInfo(self.time_zone))
+        return result
+
+
+def _local_fields(form: forms.Form, community: Community) -> None:
+    for f in form.fields.values():
+        if isinstance(f, LocalDateTimeField):
+            f.time_zone = community.time_zone
+
+
+INTENT_KEYS = {
+    OrderKind.REPAIR: "1",
+    OrderKind.COMPLAINT: "2",
+    OrderKind.HOUSEKEEPING: "3",
+    OrderKind.CONSULTATION: "4",
+    OrderKind.SUGGESTION: "5",
+    OrderKind.CONCIERGE: "6",
+    OrderKind.OTHER: "7",
+}
+OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED: "p"}
+
+
+class IntakeForm(forms.Form):
+    """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form."""
+
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=Channel.choices, initial=Channel.PHONE, widget=forms.RadioSelect
+    )
+    caller_phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    room = forms.CharField(label=_("room number"), max_length=40, required=False)
+    caller_name = forms.CharField(label=_("caller"), max_length=50, required=False)
+    intent = forms.ChoiceField(
+        label=_("intent"),
+        choices=[(k.value, k.label) for k in INTENT_KEYS],
+        widget=forms.RadioSelect,
+    )
+    complaint_type = forms.ChoiceField(
+        label=_("complaint type"),
+        choices=[("", "—")] + [c for c in ComplaintType.choices if c[0] != "emergency"],
+        required=False,
+    )
+    is_important = forms.BooleanField(label=_("important"), required=False)
+    is_long_running = forms.BooleanField(label=_("long-running"), required=False)
+    is_construction_legacy = forms.BooleanField(label=_("construction legacy"), required=False)
+    service_item = forms.TypedChoiceField(
+        label=_("service item"), coerce=int, empty_value=None, required=False
+    )
+    content = forms.CharField(
+        label=_("what was said"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    location = forms.CharField(label=_("location"), max_length=200, required=False)
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[(k.value, k.label) for k in OUTCOME_KEYS],
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(
+        label=_("how it was resolved"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    promised_at = LocalDateTimeField(label=_("promised resolution time"), required=False)
+    promise_reason = forms.CharField(
+        label=_("why it cannot be done now"), required=False, max_length=1000
+    )
+    owner_agitated = forms.BooleanField(
+        label=_("owner agitated, moved to a quiet room"), required=False
+    )
+    letter = forms.FileField(label=_("scanned letter"), required=False)
+
+    def __init__(self, *args: Any, community: Community, items: list[Any], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        _local_fields(self, community)
+        self.fields["service_item"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (i.pk, f"{i.code} {i.name}") for i in items
+        ]
+        self.fields["caller_phone"].widget.attrs.update(autofocus="autofocus", inputmode="tel")
+
+
+class ActionForm(forms.Form):
+    """One action of the work-order state machine, with what it may need."""
+
+    action = forms.CharField(max_length=20)
+    version = forms.IntegerField(min_value=1)
+    note = forms.CharField(required=False, max_length=4000)
+    assignee = forms.IntegerField(required=False)
+    team = forms.IntegerField(required=False)
+    channel = forms.ChoiceField(choices=[("", ""), *ReplyChannel.choices], required=False)
+    materials = forms.CharField(required=False, max_length=200)
+    fee = forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2)
+    is_important = forms.BooleanField(required=False)
+    is_long_running = forms.BooleanField(required=False)
+    is_construction_legacy = forms.BooleanField(required=False)
+
+
+class AttitudeAccountForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    staff_member = forms.TypedChoiceField(label=_("staff member"), coerce=int)
+    account = forms.CharField(
+        label=_("the staff member's account"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RectificationForm(forms.Form):
+    measures = forms.CharField(
+        label=_("rectification measures"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    penalty = forms.CharField(label=_("penalty"), max_length=200)
+    deadline = LocalDateTimeField(label=_("deadline"))
+
+    def __init__(self, *args: Any, community: Community, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        _local_fields(self, community)

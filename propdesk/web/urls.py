@@ -1,10 +1,25 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from propdesk.web import views
+from propdesk.web.views import board, emergency, home, intake, jobs, orders, queues
 
 urlpatterns = [
+    path("", home.home, name="desk-home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("emergency/", views.emergency_new, name="emergency-new"),
+    path("emergency/", emergency.emergency_new, name="emergency-new"),
+    path("<int:community_id>/intake/", intake.intake, name="desk-intake"),
+    path("<int:community_id>/intake/lookup/", intake.intake_lookup, name="desk-intake-lookup"),
+    path("<int:community_id>/board/", board.board_view, name="desk-board"),
+    path("<int:community_id>/queue/", queues.queue, name="desk-queue"),
+    path("<int:community_id>/queue/assign/<int:order_id>/", queues.assign, name="desk-assign"),
+    path("<int:community_id>/jobs/", jobs.jobs, name="desk-jobs"),
+    path(
+        "<int:community_id>/staff/<int:staff_id>/",
+        orders.staff_record_view,
+        name="desk-staff-record",
+    ),
+    path("orders/<int:order_id>/", orders.order_detail, name="desk-order"),
+    path("orders/<int:order_id>/print/", orders.order_print, name="desk-order-print"),
+    path("jobs/<int:order_id>/", jobs.job, name="desk-job"),
 ]

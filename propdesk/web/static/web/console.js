@@ -1,0 +1,62 @@
+// The console's small behaviours: clocks that count down between the board's refreshes, and
+// keyboard shortcuts for the front desk. Everything works without it; it only makes it livelier.
+(function () {
+  "use strict";
+
+  // --- countdowns -------------------------------------------------------------------------------
+  // A clock is <span class="clock" data-due="ISO" data-warn="ISO">; its container says the
+  // server's time when it was drawn (data-now), so the count follows the server's clock (which
+  // may be a test's fake clock), not the browser's.
+  function fmt(seconds) {
+    var s = Math.abs(Math.round(seconds));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    var sec = s % 60;
+    if (d > 0) { return d + "d " + h + "h"; }
+    if (h > 0) { return h + "h " + (m < 10 ? "0" : "") + m + "m"; }
+    return m + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+
+  function stamp(root) {
+    root.querySelectorAll("[data-now]").forEach(function (el) { el.dataset.loaded = String(Date.now()); });
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-now]").forEach(function (box) {
+      var serverNow = Date.parse(box.dataset.now) + (Date.now() - Number(box.dataset.loaded || Date.now()));
+      box.querySelectorAll(".clock[data-due]").forEach(function (c) {
+        var left = (Date.parse(c.dataset.due) - serverNow) / 1000;
+        var warn = c.dataset.warn ? Date.parse(c.dataset.warn) : null;
+        var label = c.dataset.label || "";
+        var red = left <= 0 || c.dataset.state === "breached";
+        var amber = !red && warn !== null && serverNow >= warn;
+        c.classList.toggle("red", red);
+        c.classList.toggle("amber", amber);
+        var t = c.querySelector(".t");
+        if (t) { t.textContent = (left <= 0 ? (c.dataset.over || "+") : "") + fmt(left); }
+        c.title = label;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { stamp(document); tick(); setInterval(tick, 1000); });
+  document.addEventListener("htmx:afterSwap", function (e) { stamp(e.target.parentNode || document); tick(); });
+
+  // --- keyboard ---------------------------------------------------------------------------------
+  // Ctrl+Enter (or Cmd+Enter) submits the form the cursor is in; Alt+<key> jumps to the field or
+  // choice whose data-key is that key (shown on screen as <kbd>).
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+      var form = e.target && e.target.form;
+      if (form) { e.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (e.altKey && !e.ctrlKey && e.key && e.key.length === 1) {
+      var el = document.querySelector('[data-key="' + e.key.toLowerCase() + '"]');
+      if (el) {
+        e.preventDefault();
+        el.focus();
+        if (el.type === "radio" || el.type === "checkbox") { el.click(); }
+      }
+    }
+  });
+})();

@@ -1,0 +1,139 @@
+"""What every console page shares: the community from the URL, checked against the user's roles;
+a forbidden page that says why and offers a way back; the navigation of the user's roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from propdesk.community.models import Community, User
+from propdesk.community.selectors import communities_visible, user_roles
+from propdesk.core.clock import get_clock
+from propdesk.core.errors import NotFound
+from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, Role
+
+
+@dataclass
+class Desk:
+    """The signed-in user at one community's desk."""
+
+    user: User
+    community: Community
+    roles: frozenset[Role]
+
+    @property
+    def is_office(self) -> bool:
+        return bool(self.roles & OFFICE_ROLES)
+
+    @property
+    def is_head(self) -> bool:
+        return Role.OFFICE_HEAD in self.roles
+
+    @property
+    def is_team(self) -> bool:
+        return bool(self.roles & TEAM_ROLES)
+
+    @property
+    def is_team_leader(self) -> bool:
+        return Role.TEAM_LEADER in self.roles
+
+    def nav(self) -> list[tuple[str, str, str]]:
+        """(key, label, url) of the screens this user's roles use, in the order they use them."""
+        cid = self.community.pk
+        items: list[tuple[str, str, str]] = []
+        if Role.RECEPTIONIST in self.roles or self.is_office:
+            items.append(("intake", _("Front desk"), reverse("desk-intake", args=[cid])))
+        if self.is_office or Role.LEADERSHIP in self.roles or self.is_team_leader:
+            items.append(("board", _("Live board"), reverse("desk-board", args=[cid])))
+        if self.roles - {Role.LEADERSHIP, Role.CONCIERGE}:
+            items.append(("queue", _("My queue"), reverse("desk-queue", args=[cid])))
+        if self.is_team:
+            items.append(("jobs", _("My jobs"), reverse("desk-jobs", args=[cid])))
+        if self.is_office:
+            items.append(("emergency", _("Emergency"), reverse("emergency-new")))
+        return items
+
+
+def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    return render(
+        request,
+        "web/forbidden.html",
+        {"message": message or _("This page is not for your role in this community.")},
+        status=403,
+    )
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/forbidden.html",
+        {"message": _("There is no such page, or it is not in your communities."), "missing": True},
+        status=404,
+    )
+
+
+def console(
+    *roles: Role,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A console view at ``/desk/<community_id>/…``: signed in, with one of ``roles`` (any role
+    when none is named) in that community. Passes a ``Desk`` as the view's second argument."""
+
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def inner(request: HttpRequest, community_id: int, *args: Any, **kw: Any) -> HttpResponse:
+            user: User = request.user  # type: ignore[assignment]
+            community = communities_visible(user).filter(pk=community_id).first()
+            if community is None:
+                return not_found(request)
+            have = user_roles(user, community.pk)
+            if user.is_leadership:
+                have = have | {Role.LEADERSHIP}
+            if not have or (roles and not have & set(roles)):
+                return forbidden(request)
+            desk = Desk(user=user, community=community, roles=have)
+            request.desk = desk  # type: ignore[attr-defined]
+            try:
+                return view(request, desk, *args, **kw)
+            except NotFound:
+                return not_found(request)
+
+        return inner
+
+    return wrap
+
+
+def now() -> Any:
+    return get_clock().now()
+
+
+def errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def home_url(user: User) -> str | None:
+    """Where a user starts: the first community's screen of their main role."""
+    for community in communities_visible(user).order_by("name"):
+        roles = user_roles(user, community.pk)
+        if roles & {Role.ADMINISTRATOR, Role.OFFICE_HEAD}:
+            return reverse("desk-queue", args=[community.pk])
+        if Role.RECEPTIONIST in roles:
+            return reverse("desk-intake", args=[community.pk])
+        if Role.TEAM_LEADER in roles:
+            return reverse("desk-queue", args=[community.pk])
+        if Role.TEAM_MEMBER in roles:
+            return reverse("desk-jobs", args=[community.pk])
+        if roles or user.is_leadership:
+            return reverse("desk-board", args=[community.pk])
+    return None

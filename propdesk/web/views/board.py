@@ -1,0 +1,51 @@
+"""The live board of a community's open work orders, and each role's queue."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from propdesk.community.models import Building, Team
+from propdesk.desk.models import OrderKind, OrderState
+from propdesk.desk.queues import BoardFilters, board
+from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
+from propdesk.web.views._common import Desk, console, now
+
+BOARD_ROLES = (*OFFICE_ROLES, Role.LEADERSHIP, Role.TEAM_LEADER)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@console(*BOARD_ROLES)
+def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """Filters by kind, team, state, building and overdue; the rows refresh every few seconds
+    (htmx) and each clock counts down between refreshes."""
+    q = request.GET
+    filters = BoardFilters(
+        kind=q.get("kind", "") if q.get("kind", "") in OrderKind.values else "",
+        team_id=_int(q.get("team")),
+        state=q.get("state", "") if q.get("state", "") in {s.value for s in OPEN_STATES} else "",
+        building_id=_int(q.get("building")),
+        overdue=q.get("overdue") == "1",
+    )
+    at = now()
+    result = board(desk.user, desk.community.pk, now=at, filters=filters)
+    ctx = {"desk": desk, "board": result, "now": at, "filters": filters}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/partials/board_rows.html", ctx)
+    ctx.update(
+        nav_active="board",
+        title=_("Live board"),
+        kinds=OrderKind.choices,
+        states=[(s, label) for s, label in OrderState.choices if s in OPEN_STATES],
+        teams=Team.objects.filter(community=desk.community).order_by("name"),
+        buildings=Building.objects.filter(community=desk.community).order_by("number"),
+        query=q.urlencode(),
+    )
+    return render(request, "web/board.html", ctx)

@@ -1,0 +1,89 @@
+"""The team's phone view (works on a 360 px wide screen): my jobs, accept, check in on site,
+photos, the catalogue item's steps, complete with notes, materials and fee."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from propdesk.core.errors import NotFound, ServiceError
+from propdesk.desk.queues import my_jobs
+from propdesk.desk.services import work_order_attach
+from propdesk.policy.workflow import TEAM_ROLES, Role
+from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
+from propdesk.web.views.orders import ACTION_LABELS, available_actions, order_desk, take_action
+
+# What a worker on site may do from the phone, in the order they do it.
+PHONE_ACTIONS = ("accept", "check_in", "resolve", "return")
+
+
+@console(*TEAM_ROLES, Role.ADMINISTRATOR, Role.OFFICE_HEAD)
+def jobs(request: HttpRequest, desk: Desk) -> HttpResponse:
+    return render(
+        request,
+        "web/jobs.html",
+        {
+            "desk": desk,
+            "nav_active": "jobs",
+            "title": _("My jobs"),
+            "jobs": my_jobs(desk.user, desk.community.pk),
+            "now": now(),
+        },
+    )
+
+
+@login_required
+def job(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        desk, order = order_desk(request, order_id)
+    except NotFound:
+        return not_found(request)
+    if not (desk.roles & (TEAM_ROLES | {Role.ADMINISTRATOR, Role.OFFICE_HEAD})):
+        return forbidden(request)
+    errors: dict[str, list[str]] | None = None
+    if request.method == "POST":
+        if request.POST.get("form") == "photo":
+            errors = _photo(request, desk, order.pk)
+        else:
+            errors = take_action(request, desk, order)
+        if errors is None:
+            messages.success(request, _("Saved."))
+            if request.POST.get("action") == "resolve":
+                return redirect("desk-jobs", order.community_id)
+            return redirect("desk-job", order.pk)
+        desk, order = order_desk(request, order_id)
+    allowed = set(available_actions(desk, order))
+    return render(
+        request,
+        "web/job.html",
+        {
+            "desk": desk,
+            "title": order.number,
+            "order": order,
+            "actions": [(a, ACTION_LABELS[a]) for a in PHONE_ACTIONS if a in allowed],
+            "steps": (order.service_item.steps if order.service_item else []) or [],
+            "errors": {k: v for k, v in (errors or {}).items() if k != "__all__"},
+            "general_errors": (errors or {}).get("__all__"),
+            "posted": request.POST if errors else {},
+            "failed_action": request.POST.get("action", "") if errors else "",
+            "now": now(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _photo(request: HttpRequest, desk: Desk, order_id: int) -> dict[str, list[str]] | None:
+    upload = request.FILES.get("file")
+    if upload is None:
+        return {"file": [_("Take or choose a photo first.")]}
+    try:
+        work_order_attach(order_id=order_id, by=desk.user, now=now(), upload=upload, kind="photo")
+    except ValidationError as exc:
+        return errors_of(exc)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}
+    return None

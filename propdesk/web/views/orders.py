@@ -1,0 +1,323 @@
+"""One work order: what it is, its clocks and timeline, and the actions the user may take on it
+(the declared state machine), with the complaint flows of CP-3 … CP-7 and FD-5."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from propdesk.community.models import Membership, Team, User
+from propdesk.community.selectors import staff_in_community, user_roles, user_team_ids
+from propdesk.core.errors import NotFound, ServiceError
+from propdesk.desk.models import ComplaintType, OrderKind, Rectification, ReplyChannel, WorkOrder
+from propdesk.desk.queues import staff_record
+from propdesk.desk.selectors import access_work_order, work_order_timeline
+from propdesk.desk.services import (
+    attitude_account_record,
+    rectification_done,
+    rectification_set,
+    work_order_attach,
+    work_order_transition,
+)
+from propdesk.policy.workflow import ACTIONS, Role, State, actions_available
+from propdesk.web.forms import ActionForm, AttitudeAccountForm, RectificationForm
+from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
+
+ACTION_LABELS = {
+    "dispatch": gettext_lazy("Dispatch"),
+    "assign": gettext_lazy("Assign"),
+    "accept": gettext_lazy("Accept"),
+    "return": gettext_lazy("Return to the office"),
+    "check_in": gettext_lazy("Check in on site"),
+    "resolve": gettext_lazy("Complete"),
+    "follow_up": gettext_lazy("Record the follow-up"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen"),
+    "cancel": gettext_lazy("Cancel the order"),
+    "reply": gettext_lazy("Record a reply to the owner"),
+    "contact_owner": gettext_lazy("Record the weekly progress call"),
+    "flag": gettext_lazy("Change the flags"),
+}
+EVENT_LABELS = {
+    **ACTION_LABELS,
+    "create": gettext_lazy("Opened"),
+    "attach": gettext_lazy("Attached"),
+    "staff_account": gettext_lazy("Staff member's account recorded"),
+    "rectification_set": gettext_lazy("Rectification set"),
+    "rectification_done": gettext_lazy("Rectification confirmed"),
+    "resolve": gettext_lazy("Completed"),
+}
+
+
+def order_desk(request: HttpRequest, order_id: int) -> tuple[Desk, WorkOrder]:
+    user: User = request.user  # type: ignore[assignment]
+    order = access_work_order(user, order_id)
+    roles = user_roles(user, order.community_id)
+    if user.is_leadership:
+        roles = roles | {Role.LEADERSHIP}
+    desk = Desk(user=user, community=order.community, roles=roles)
+    request.desk = desk  # type: ignore[attr-defined]
+    return desk, order
+
+
+def _on_team(user: User, order: WorkOrder) -> bool:
+    return order.assignee_id == user.pk or (
+        order.team_id is not None and order.team_id in user_team_ids(user)
+    )
+
+
+def available_actions(desk: Desk, order: WorkOrder) -> list[str]:
+    return actions_available(State(order.state), desk.roles, _on_team(desk.user, order))
+
+
+def _candidates(order: WorkOrder) -> list[User]:
+    """Who may take the order: an administrator or the head for a complaint (CP-1), else the
+    team's leader and members."""
+    if order.kind == OrderKind.COMPLAINT:
+        return list(
+            User.objects.filter(
+                memberships__community_id=order.community_id,
+                memberships__role__in=[Role.ADMINISTRATOR, Role.OFFICE_HEAD],
+                is_active=True,
+            )
+            .distinct()
+            .order_by("name")
+        )
+    if order.team is None:
+        return []
+    people = list(order.team.members.filter(is_active=True).order_by("name"))
+    if order.team.leader and order.team.leader not in people:
+        people.insert(0, order.team.leader)
+    return people
+
+
+def take_action(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str, list[str]] | None:
+    """Run the posted action through the one door; return the field errors, or None on success."""
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return {k: [str(m) for m in v] for k, v in form.errors.items()}
+    d = form.cleaned_data
+    team = assignee = None
+    errors: dict[str, list[str]] = {}
+    if d["team"]:
+        team = Team.objects.filter(pk=d["team"], community_id=order.community_id).first()
+        if team is None:
+            errors["team"] = [_("This team is not in the community.")]
+    if d["assignee"]:
+        assignee = staff_in_community(order.community_id).filter(pk=d["assignee"]).first()
+        if assignee is None:
+            errors["assignee"] = [_("This person is not on the staff of the community.")]
+    if errors:
+        return errors
+    extra: dict[str, Any] = {}
+    if d["action"] == "resolve":
+        extra = {"materials": d["materials"], "fee": d["fee"]}
+    if d["action"] == "flag":
+        extra = {
+            "flags": {
+                k: d[k] for k in ("is_important", "is_long_running", "is_construction_legacy")
+            }
+        }
+    try:
+        work_order_transition(
+            order_id=order.pk,
+            action=d["action"],
+            by=desk.user,
+            now=now(),
+            version=d["version"],
+            note=d["note"],
+            team=team,
+            assignee=assignee,
+            channel=d["channel"]
+            or ("" if d["action"] not in {"reply", "contact_owner"} else ReplyChannel.PHONE),
+            **extra,
+        )
+    except ValidationError as exc:
+        return errors_of(exc)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}
+    return None
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next") or default
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = default
+    return redirect(target)
+
+
+def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
+    timeline = work_order_timeline(order)
+    for entry in timeline:
+        entry["label"] = EVENT_LABELS.get(entry["what"], entry["what"])
+    is_attitude = order.complaint_type == ComplaintType.ATTITUDE
+    rectifications = (
+        list(order.rectifications.select_related("staff_member")) if is_attitude else []
+    )
+    return {
+        "desk": desk,
+        "order": order,
+        "title": order.number,
+        "now": now(),
+        "clocks": sorted(
+            [c for c in order.clocks.all() if c.state in ("running", "breached")],
+            key=lambda c: c.due_at,
+        ),
+        "timeline": timeline,
+        "actions": [(a, ACTION_LABELS[a], ACTIONS[a]) for a in available_actions(desk, order)],
+        "candidates": _candidates(order),
+        "teams": Team.objects.filter(community_id=order.community_id).order_by("name"),
+        "reply_channels": ReplyChannel.choices,
+        "is_attitude": is_attitude,
+        "rectifications": rectifications,
+        "open_rectification": next((r for r in rectifications if r.done_at is None), None),
+        "staff": list(staff_in_community(order.community_id).order_by("name"))
+        if is_attitude
+        else [],
+        "attachment_kinds": [("photo", _("Photo")), ("letter", _("Scanned letter"))],
+    }
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        desk, order = order_desk(request, order_id)
+    except NotFound:
+        return not_found(request)
+    failure: dict[str, Any] = {}
+    if request.method == "POST":
+        kind = request.POST.get("form", "action")
+        errors = _post(request, desk, order, kind)
+        if errors is None:
+            messages.success(request, _("Saved."))
+            return _back(request, request.path)
+        failure = _failure(request, kind, errors)
+        order = access_work_order(desk.user, order.pk)  # as it is now, with its new version
+    ctx = _detail_context(desk, order) | failure
+    status = 400 if failure else 200
+    return render(request, "web/order.html", ctx, status=status)
+
+
+def _failure(request: HttpRequest, kind: str, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """What the page needs to show a failed form again: its errors and what was typed."""
+    return {
+        "failed": kind,
+        "failed_action": request.POST.get("action", "") if kind == "action" else "",
+        "general_errors": errors.get("__all__"),
+        "errors": {k: v for k, v in errors.items() if k != "__all__"},
+        "posted": request.POST,
+    }
+
+
+def _post(
+    request: HttpRequest, desk: Desk, order: WorkOrder, kind: str
+) -> dict[str, list[str]] | None:
+    at = now()
+    try:
+        if kind == "action":
+            return take_action(request, desk, order)
+        if kind == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                return {"file": [_("Choose a photo or a scan to attach.")]}
+            work_order_attach(
+                order_id=order.pk,
+                by=desk.user,
+                now=at,
+                upload=upload,
+                kind=request.POST.get("kind", "photo"),
+            )
+            return None
+        if kind == "account":
+            form = AttitudeAccountForm(request.POST)
+            form.fields["staff_member"].choices = [  # type: ignore[attr-defined]
+                (u.pk, u.name) for u in staff_in_community(order.community_id)
+            ]
+            if not form.is_valid():
+                return {k: [str(m) for m in v] for k, v in form.errors.items()}
+            attitude_account_record(
+                order_id=order.pk,
+                by=desk.user,
+                now=at,
+                version=form.cleaned_data["version"],
+                staff_member=User.objects.get(pk=form.cleaned_data["staff_member"]),
+                account=form.cleaned_data["account"],
+            )
+            return None
+        if kind == "rectification":
+            rform = RectificationForm(request.POST, community=order.community)
+            if not rform.is_valid():
+                return {k: [str(m) for m in v] for k, v in rform.errors.items()}
+            rectification_set(order_id=order.pk, by=desk.user, now=at, **rform.cleaned_data)
+            return None
+        if kind == "rectification_done":
+            rect = Rectification.objects.filter(
+                pk=request.POST.get("rectification") or 0, order=order
+            ).first()
+            if rect is None:
+                return {"__all__": [_("There is no such rectification on this order.")]}
+            rectification_done(
+                rectification_id=rect.pk, by=desk.user, now=at, note=request.POST.get("note", "")
+            )
+            return None
+    except ValidationError as exc:
+        return errors_of(exc)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}
+    return {"__all__": [_("Unknown form.")]}
+
+
+@console()
+def staff_record_view(request: HttpRequest, desk: Desk, staff_id: int) -> HttpResponse:
+    """CP-5: a staff member's record of service-attitude complaints and rectifications. The
+    office head and administrators see anyone's; a staff member sees their own."""
+    if not (desk.is_head or Role.ADMINISTRATOR in desk.roles or desk.user.pk == staff_id):
+        return forbidden(request)
+    member = staff_in_community(desk.community.pk).filter(pk=staff_id).first()
+    if member is None:
+        return not_found(request)
+    complaints = WorkOrder.objects.filter(community=desk.community, staff_member=member).order_by(
+        "-created_at"
+    )
+    return render(
+        request,
+        "web/staff_record.html",
+        {
+            "desk": desk,
+            "title": _("Staff record"),
+            "member": member,
+            "complaints": complaints,
+            "rectifications": staff_record(desk.community.pk, member.pk),
+            "now": now(),
+            "roles": Membership.objects.filter(user=member, community=desk.community),
+        },
+    )
+
+
+@login_required
+def order_print(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The order as the paper form 《服务工作单》 (A4 PDF, with a QR code that opens it)."""
+    from propdesk.desk.printing import work_order_pdf
+
+    try:
+        desk, order = order_desk(request, order_id)
+    except NotFound:
+        return not_found(request)
+    pdf = work_order_pdf(
+        order,
+        order_url=request.build_absolute_uri(reverse("desk-order", args=[order.pk])),
+        printed_at=now(),
+        printed_by=desk.user,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response

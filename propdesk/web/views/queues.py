@@ -1,0 +1,98 @@
+"""Each role's queue: what waits for this person now, nearest deadline first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from propdesk.desk import queues
+from propdesk.desk.selectors import access_work_order
+from propdesk.incidents.models import IncidentReport, ReportState
+from propdesk.notify.selectors import failed_deliveries
+from propdesk.policy.workflow import Role
+from propdesk.web.views._common import Desk, console, now
+from propdesk.web.views.orders import take_action
+
+QUEUE_ROLES = (
+    Role.RECEPTIONIST,
+    Role.ADMINISTRATOR,
+    Role.OFFICE_HEAD,
+    Role.TEAM_LEADER,
+    Role.TEAM_MEMBER,
+)
+
+
+@console(*QUEUE_ROLES)
+def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
+    user, cid = desk.user, desk.community.pk
+    at = now()
+    ctx: dict[str, Any] = {"desk": desk, "nav_active": "queue", "title": _("My queue"), "now": at}
+    sections: list[tuple[str, str, list[Any]]] = []
+    if Role.ADMINISTRATOR in desk.roles or desk.is_head:
+        sections += [
+            (
+                "take",
+                _("Complaints to take (CP-1: within 10 minutes)"),
+                queues.complaints_to_take(user, cid),
+            ),
+            (
+                "replies",
+                _("Replies due to owners (CP-3 … CP-6, FD-6)"),
+                queues.orders_with_running_clock(
+                    user, cid, ["CP-3", "CP-4", "CP-5", "CP-6", "FD-6"]
+                ),
+            ),
+            (
+                "followups",
+                _("Follow-ups due (CP-2: within 3 days of resolving)"),
+                queues.orders_with_running_clock(user, cid, ["CP-2"]),
+            ),
+            (
+                "weekly",
+                _("Weekly progress calls (CP-7, FD-5)"),
+                queues.orders_with_running_clock(user, cid, ["CP-7", "FD-5"]),
+            ),
+        ]
+    if Role.RECEPTIONIST in desk.roles and not desk.is_head:
+        sections.append(
+            (
+                "visits",
+                _("Same-day return calls (RV-6)"),
+                queues.orders_with_running_clock(user, cid, ["RV-6"]),
+            )
+        )
+    ctx["sections"] = sections
+    if desk.is_head:
+        ctx["escalations"] = queues.escalations(user, cid)
+        ctx["special"] = queues.special_complaints(user, cid)
+        ctx["rectifications"] = queues.open_rectifications(cid)
+        ctx["reports"] = list(
+            IncidentReport.objects.filter(
+                emergency__community_id=cid,
+                state__in=[ReportState.DRAFT, ReportState.RETURNED],
+            ).select_related("emergency__order")
+        )
+        ctx["failed"] = list(failed_deliveries(user, cid)[:50])
+    if desk.is_team_leader:
+        ctx["team_desks"] = queues.team_desks(user, cid, now=at)
+    if Role.TEAM_MEMBER in desk.roles and not desk.is_team_leader:
+        ctx["jobs"] = queues.my_jobs(user, cid)
+    return render(request, "web/queue.html", ctx)
+
+
+@console(Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.OFFICE_HEAD)
+def assign(request: HttpRequest, desk: Desk, order_id: int) -> HttpResponse:
+    """A team leader hands an order to a member (assign, or dispatch if the office has not)."""
+    if request.method != "POST":
+        return redirect("desk-queue", desk.community.pk)
+    order = access_work_order(desk.user, order_id)
+    errors = take_action(request, desk, order)
+    if errors:
+        messages.error(request, " ".join(m for v in errors.values() for m in v))
+    else:
+        messages.success(request, _("%(number)s handed over.") % {"number": order.number})
+    return redirect("desk-queue", desk.community.pk)

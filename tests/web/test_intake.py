@@ -1,0 +1,176 @@
+"""The front desk screen (FD-2, FD-3, FD-4, FD-6, CP-1, CP-3): a call logged in one form, the
+household found by number or room, bad input kept on the form, forbidden doors closed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from propdesk.clocks.models import Clock
+from propdesk.desk.models import Contact, WorkOrder
+from propdesk.notify.models import Notification
+from tests.web.conftest import browser_for
+
+
+def url(office, name: str = "desk-intake") -> str:
+    return reverse(name, args=[office.community.pk])
+
+
+def test_fd2_cp1_a_phone_complaint_becomes_a_work_order_with_its_clock(office, clock) -> None:
+    page = browser_for(office.receptionist)
+    r = page.post(
+        url(office),
+        {
+            "channel": "phone",
+            "caller_phone": "138 1234 5678",
+            "caller_name": "张伟",
+            "intent": "complaint",
+            "complaint_type": "general",
+            "content": "楼上装修噪音太大",
+            "outcome": "work_order",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == url(office)
+    contact = Contact.objects.get()
+    order = WorkOrder.objects.get()
+    # The number alone found the household (one household has it).
+    assert contact.household == office.household == order.household
+    assert (order.kind, order.complaint_type, order.contact) == ("complaint", "general", contact)
+    cp1 = Clock.objects.get(order=order, rule_id="CP-1")
+    assert cp1.due_at == clock.now() + timedelta(minutes=10)
+    follow = page.get(url(office))
+    assert order.number in follow.content.decode()  # the success message names it
+
+
+def test_fd2_a_failed_submit_keeps_everything_typed_and_writes_nothing(office, clock) -> None:
+    page = browser_for(office.receptionist)
+    r = page.post(
+        url(office),
+        {
+            "channel": "phone",
+            "caller_phone": "13812345678",
+            "room": "9-9-9999",
+            "caller_name": "李娜",
+            "intent": "repair",
+            "content": "卫生间漏水很严重",
+            "outcome": "promised",
+            "promise_reason": "师傅在别处",
+        },
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "卫生间漏水很严重" in html and "李娜" in html and "师傅在别处" in html
+    assert "本小区没有房号 9-9-9999" in html  # the room's error, in Chinese
+    assert "承诺的解决时间" in html  # the promised time is missing
+    assert Contact.objects.count() == 0 and WorkOrder.objects.count() == 0
+
+
+def test_fd3_a_promise_is_logged_with_its_time_in_the_communitys_zone(office, clock) -> None:
+    page = browser_for(office.receptionist)
+    r = page.post(
+        url(office),
+        {
+            "channel": "phone",
+            "caller_phone": "13812345678",
+            "intent": "consultation",
+            "content": "问停车费标准",
+            "outcome": "promised",
+            "promised_at": "2026-11-26T15:30",  # Shanghai time
+            "promise_reason": "需查询收费标准",
+        },
+    )
+    assert r.status_code == 302
+    contact = Contact.objects.get()
+    assert contact.promised_at == clock.now() + timedelta(hours=5, minutes=30)
+
+
+def test_fd4_an_agitated_visitor_tells_the_head_at_once(office, clock) -> None:
+    page = browser_for(office.receptionist)
+    r = page.post(
+        url(office),
+        {
+            "channel": "visit",
+            "room": "3-2-1502",
+            "intent": "complaint",
+            "content": "业主情绪激动投诉物业费",
+            "outcome": "work_order",
+            "owner_agitated": "on",
+        },
+    )
+    assert r.status_code == 302
+    assert Notification.objects.filter(recipient=office.head, kind="agitated_visitor").exists()
+
+
+def test_cp3_a_written_complaint_carries_its_scanned_letter(office, clock) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    letter = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 scanned letter", "application/pdf")
+    r = browser_for(office.receptionist).post(
+        url(office),
+        {
+            "channel": "written",
+            "room": "3-2-1502",
+            "intent": "complaint",
+            "complaint_type": "written",
+            "content": "书面投诉：电梯多次困人",
+            "outcome": "work_order",
+            "letter": letter,
+        },
+    )
+    assert r.status_code == 302
+    order = WorkOrder.objects.get()
+    assert [a.kind for a in order.attachments.all()] == ["letter"]
+    assert Clock.objects.filter(order=order, rule_id="CP-3", state="running").exists()
+
+
+def test_a_letter_that_is_not_a_scan_leaves_nothing_logged(office, clock) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = browser_for(office.receptionist).post(
+        url(office),
+        {
+            "channel": "written",
+            "room": "3-2-1502",
+            "intent": "complaint",
+            "complaint_type": "written",
+            "content": "书面投诉",
+            "outcome": "work_order",
+            "letter": SimpleUploadedFile("x.exe", b"MZ\x90\x00", "application/octet-stream"),
+        },
+    )
+    assert r.status_code == 400
+    assert "书面投诉" in r.content.decode()
+    assert Contact.objects.count() == 0 and WorkOrder.objects.count() == 0
+
+
+def test_the_lookup_finds_the_household_with_its_open_orders(office, clock, open_order) -> None:
+    order = open_order()
+    r = browser_for(office.receptionist).get(
+        url(office, "desk-intake-lookup"), {"caller_phone": "1381234"}
+    )
+    html = r.content.decode()
+    assert "3-2-1502" in html and "张伟" in html and order.number in html
+
+
+def test_the_lookup_never_shows_another_communitys_household(office, other_office) -> None:
+    from tests import factories as f
+
+    f.ResidentFactory(household=other_office.household, name="赵敏", phone="13900001111")
+    r = browser_for(office.receptionist).get(
+        url(office, "desk-intake-lookup"), {"caller_phone": "13900001111"}
+    )
+    assert r.status_code == 200 and "赵敏" not in r.content.decode()
+    # A receptionist of one community cannot open another community's front desk at all.
+    assert browser_for(office.receptionist).get(url(other_office)).status_code == 404
+
+
+def test_the_front_desk_is_not_for_a_team_member(office) -> None:
+    r = browser_for(office.repair_member).get(url(office))
+    assert r.status_code == 403
+    assert reverse("desk-home") in r.content.decode()  # a way back
+
+
+def test_signed_out_goes_to_the_sign_in_page(office, client) -> None:
+    r = client.get(url(office))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
