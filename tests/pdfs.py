@@ -181,3 +181,18 @@ def pages(pdf: bytes) -> list[Page]:
     other stream has text or filled rectangles)."""
     found = [read_page(s) for s in content_streams(pdf) if re.search(rb"\bre\b|\bTj\b", s)]
     return [p for p in found if p.texts or p.boxes]
+
+
+def qr_cells(page: Page) -> tuple[set[tuple[int, int]], float, float, float]:
+    """The dark modules drawn on the page (black filled rectangles) as (row, column) cells, with
+    the module size and the symbol's top left corner."""
+    black = [b for b in page.boxes if b.colour == (0.0, 0.0, 0.0)]
+    module = min(b.height for b in black)
+    left = min(b.x for b in black)
+    top = max(b.y + b.height for b in black)
+    cells = set()
+    for b in black:
+        row = round((top - b.y - b.height) / module)
+        first = round((b.x - left) / module)
+        cells |= {(row, c) for c in range(first, first + round(b.width / module))}
+    return cells, module, left, top

@@ -19,7 +19,7 @@ from propdesk.desk.selectors import access_work_order
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
 from tests import factories as f
 from tests.conftest import Office
-from tests.pdfs import A4_MEDIABOX, Page, page_count, pages, pdf_text
+from tests.pdfs import A4_MEDIABOX, page_count, pages, pdf_text, qr_cells
 
 URL = "https://desk.example.cn/desk/orders/{}/"
 WIDTH, HEIGHT = A4
@@ -53,21 +53,6 @@ def print_order(office: Office, order: WorkOrder, clock: FixedClock) -> bytes:
     return work_order_pdf(
         seen, order_url=URL.format(order.pk), printed_at=clock.now(), printed_by=office.head
     )
-
-
-def qr_cells(page: Page) -> tuple[set[tuple[int, int]], float, float, float]:
-    """The dark modules drawn on the page (black filled rectangles) as (row, column) cells, with
-    the module size and the symbol's top left corner."""
-    black = [b for b in page.boxes if b.colour == (0.0, 0.0, 0.0)]
-    module = min(b.height for b in black)
-    left = min(b.x for b in black)
-    top = max(b.y + b.height for b in black)
-    cells = set()
-    for b in black:
-        row = round((top - b.y - b.height) / module)
-        first = round((b.x - left) / module)
-        cells |= {(row, c) for c in range(first, first + round(b.width / module))}
-    return cells, module, left, top
 
 
 @pytest.fixture
