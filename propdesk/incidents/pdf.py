@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 from datetime import datetime
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -15,35 +14,20 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from propdesk.core.pdf import cid_font
+from propdesk.core.pdf import para as _p
 from propdesk.incidents.models import IncidentReport
 from propdesk.incidents.selectors import report_timeline
 
 log = logging.getLogger(__name__)
 
-FONT = "STSong-Light"
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text or "").replace("\n", "<br/>") or "—", style)
-
 
 def incident_report_pdf(report: IncidentReport) -> bytes:
     """The printable form of ``report`` (any state; a draft says so in its title). Times are
     shown in the community's time zone."""
-    font = _font()
+    font = cid_font()
     emergency = report.emergency
     tz = ZoneInfo(emergency.community.time_zone)
 

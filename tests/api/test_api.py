@@ -12,8 +12,10 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from propdesk.core.pdf import qr_matrix
 from propdesk.desk.models import Attachment, WorkOrder
 from tests.conftest import Office, client_for
+from tests.pdfs import page_count, pages, pdf_text, qr_cells
 
 
 def create(c: APIClient, office: Office, **kw) -> dict:
@@ -279,3 +281,33 @@ def test_schema_and_docs_are_served_without_a_cdn(office) -> None:
     docs = c.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower() and b"unpkg" not in docs.content.lower()
+
+
+def test_the_printable_work_order_is_a_pdf_whose_qr_opens_the_order(office, clock) -> None:
+    order = create(client_for(office.receptionist), office)
+    c = client_for(office.repair_leader)  # a team member prints their own team's order
+
+    r = c.get(f"/api/work-orders/{order['id']}/pdf/")
+
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r["Content-Disposition"] == f'inline; filename="{order["number"]}.pdf"'
+    assert page_count(r.content) == 1
+    text = pdf_text(r.content)
+    assert all(w in text for w in (order["number"], "3-2-1502", "楼道灯不亮", "维修班"))
+    assert f"打印人：{office.repair_leader}" in text
+    (page,) = pages(r.content)
+    url = f"http://testserver/desk/orders/{order['id']}/"
+    dark = {(r, c) for r, row in enumerate(qr_matrix(url)) for c, on in enumerate(row) if on}
+    assert qr_cells(page)[0] == dark
+
+
+def test_the_printable_work_order_of_another_community_is_not_found(
+    office, other_office, clock
+) -> None:
+    theirs = create(client_for(other_office.receptionist), other_office)
+
+    r = client_for(office.head).get(f"/api/work-orders/{theirs['id']}/pdf/")
+
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
+    assert client_for(office.head).get("/api/work-orders/999999/pdf/").status_code == 404
+    assert APIClient().get(f"/api/work-orders/{theirs['id']}/pdf/").status_code == 401

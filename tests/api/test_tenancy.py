@@ -43,6 +43,7 @@ def theirs(other_office: Office, clock) -> dict:
 
 READ_DOORS = [
     "/api/work-orders/{order}/",
+    "/api/work-orders/{order}/pdf/",
     "/api/contacts/{contact}/",
     "/api/households/{household}/",
     "/api/communities/{community}/",

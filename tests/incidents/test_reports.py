@@ -3,9 +3,6 @@ or returned by company leadership; an approved report is filed and never changes
 
 from __future__ import annotations
 
-import base64
-import re
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -24,6 +21,7 @@ from propdesk.incidents.services import (
     emergency_resolve,
 )
 from tests.incidents.conftest import T_NIGHT
+from tests.pdfs import A4_MEDIABOX, pdf_text
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -151,39 +149,6 @@ def test_em3_photos_are_checked_by_content(resolved, office) -> None:
     assert (photo.content_type, resolved.photos.count()) == ("image/png", 1)
 
 
-def _unescape(literal: bytes) -> bytes:
-    """A PDF literal string's bytes: \\ddd octal and \\( \\) \\\\ escapes."""
-    simple = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-    def one(m: re.Match[bytes]) -> bytes:
-        x = m.group(1)
-        if x[:1].isdigit():
-            return bytes([int(x, 8)])
-        return simple.get(x, x)
-
-    return re.sub(rb"\\([0-7]{1,3}|.)", one, literal, flags=re.S)
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text drawn in the PDF's content streams (deflated, perhaps ASCII85 first): ReportLab
-    writes a CID font's strings as UCS-2 big-endian literals; enough to find Chinese words."""
-    out = []
-    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        data = raw
-        for decode in (
-            lambda b: zlib.decompress(b),
-            lambda b: zlib.decompress(base64.a85decode(b.strip(), adobe=b.strip().endswith(b"~>"))),
-        ):
-            try:
-                data = decode(raw)
-                break
-            except Exception:  # noqa: S112 - not this encoding; try the next
-                continue
-        for lit in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", data, re.S):
-            out.append(_unescape(lit).decode("utf-16-be", "replace"))
-    return "".join(out)
-
-
 def test_em3_the_pdf_is_the_chinese_a4_form_with_every_field(resolved, duty, office) -> None:
     write(resolved, office.head, cause_analysis="电线老化", measures="断电灭火", losses="墙面熏黑")
     reports.incident_report_submit(report_id=resolved.pk, by=office.head, now=T_NIGHT)
@@ -193,7 +158,7 @@ def test_em3_the_pdf_is_the_chinese_a4_form_with_every_field(resolved, duty, off
     resolved.refresh_from_db()
     pdf = incident_report_pdf(resolved)
     assert pdf.startswith(b"%PDF-") and b"STSong-Light" in pdf
-    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4
+    assert A4_MEDIABOX in pdf
     text = pdf_text(pdf)
     for words in (
         "突发事件处理表",
