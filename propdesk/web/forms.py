@@ -93,7 +93,9 @@ class IntakeForm(forms.Form):
         label=_("service item"), coerce=int, empty_value=None, required=False
     )
     content = forms.CharField(
-        label=_("what was said"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("what was said"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-key": "c"}),
     )
     location = forms.CharField(label=_("location"), max_length=200, required=False)
     outcome = forms.ChoiceField(

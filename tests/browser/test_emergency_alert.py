@@ -105,12 +105,12 @@ def test_em1_the_front_desk_logs_an_emergency_on_one_screen_with_the_keyboard(pa
     page.keyboard.press("Tab")
     page.keyboard.type("地下车库B2")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".messagelist .success", timeout=10000)
+    page.wait_for_selector(".messages .success", timeout=10000)
     took = time.monotonic() - started
     assert took < 20
     emergency = Emergency.objects.get()
     assert (emergency.kind, emergency.location) == ("flooding", "地下车库B2")
-    assert "人" in page.locator(".messagelist .success").inner_text()
+    assert "人" in page.locator(".messages .success").inner_text()
     page.locator("#emergency-alert").wait_for(state="visible", timeout=5000)
     page.screenshot(path=str(SCREENSHOTS / "emergency-form-desktop.png"), full_page=True)
 
@@ -140,6 +140,6 @@ def test_em1_a_team_member_is_shown_the_way_back_not_the_form(page, live_server)
     page.fill("#id_password", "pw-123456!")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/desk/emergency/")
-    way_back = page.locator("#content a[href='/admin/']")
+    way_back = page.locator("main a[href='/desk/']")
     way_back.wait_for(state="visible", timeout=10000)
     assert page.locator("#id_kind").count() == 0

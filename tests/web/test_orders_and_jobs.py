@@ -207,7 +207,15 @@ def test_cp5_a_deadline_in_the_past_is_refused_and_kept_on_the_form(
     assert Rectification.objects.count() == 0
 
 
-def test_the_print_link_is_on_the_order_page(office, clock, open_order) -> None:
+def test_the_order_prints_as_the_paper_form_from_its_page(
+    office, other_office, clock, open_order
+) -> None:
     order = open_order()
-    html = browser_for(office.receptionist).get(reverse("desk-order", args=[order.pk]))
-    assert reverse("desk-order-print", args=[order.pk]) in html.content.decode()
+    page = browser_for(office.receptionist)
+    html = page.get(reverse("desk-order", args=[order.pk])).content.decode()
+    assert reverse("desk-order-print", args=[order.pk]) in html
+    r = page.get(reverse("desk-order-print", args=[order.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-")
+    r = browser_for(other_office.receptionist).get(reverse("desk-order-print", args=[order.pk]))
+    assert r.status_code == 404

@@ -1,0 +1,189 @@
+"""The console as people use it, in Chromium: a receptionist logs a phone complaint with the
+keyboard alone; an administrator takes it; a team member on a phone-sized screen checks in and
+completes; the board's countdown turns red on a fake clock. Screenshots of each screen are saved
+(desktop and phone width) in tests/browser/screenshots/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from propdesk.clocks.models import Clock
+from propdesk.community.models import User
+from propdesk.desk.models import WorkOrder
+from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from tests import factories as f
+from tests.browser.conftest import SCREENSHOTS
+from tests.conftest import make_office
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:
+    page.goto(f"{live_server.url}/desk/login/?next={next_url}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pw-123456!")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_fd2_a_receptionist_logs_a_phone_complaint_with_the_keyboard_alone(
+    page, live_server, clock
+) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    sign_in(page, live_server, office.receptionist)
+    assert page.url.endswith(f"/desk/{office.community.pk}/intake/")  # where a receptionist starts
+    assert page.evaluate("document.activeElement.id") == "id_caller_phone"
+    page.keyboard.type("13812345678")
+    # The household panel finds the caller by number while the call goes on.
+    page.locator("#household-panel").get_by_text("3-2-1502").wait_for(timeout=5000)
+    page.keyboard.press("Tab")  # room: found by the number, nothing to type
+    page.keyboard.press("Tab")
+    page.keyboard.type("张伟")
+    page.keyboard.press("Alt+2")  # intent: complaint
+    page.keyboard.press("Alt+c")  # what was said
+    page.keyboard.type("楼上每晚十二点后还在装修，噪音很大")
+    page.keyboard.press("Alt+w")  # outcome: a work order
+    shot(page, "intake-desktop")
+    page.keyboard.press("Control+Enter")
+    page.locator(".messages .success").wait_for(timeout=10000)
+    order = WorkOrder.objects.get()
+    assert (order.kind, order.household, order.description) == (
+        "complaint",
+        office.household,
+        "楼上每晚十二点后还在装修，噪音很大",
+    )
+    assert order.number in page.locator(".messages .success").inner_text()
+    assert order.contact.caller_name == "张伟"
+    assert Clock.objects.get(order=order, rule_id="CP-1").state == "running"
+
+
+def test_fd2_a_failed_submit_in_the_browser_keeps_what_was_typed(page, live_server, clock) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    sign_in(page, live_server, office.receptionist)
+    page.fill("#id_caller_phone", "13812345678")
+    page.fill("#id_room", "9-9-9999")
+    page.keyboard.press("Alt+1")
+    page.fill("#id_content", "卫生间漏水")
+    page.keyboard.press("Alt+r")
+    page.keyboard.press("Control+Enter")
+    page.locator(".field-error").first.wait_for(timeout=10000)
+    assert page.input_value("#id_room") == "9-9-9999"
+    assert page.input_value("#id_content") == "卫生间漏水"
+    assert page.locator("input[name=intent][value=repair]").is_checked()
+    assert not WorkOrder.objects.exists()
+
+
+def test_cp1_an_administrator_takes_the_complaint_from_the_queue(page, live_server, clock) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    order = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(kind="complaint", description="噪音投诉", household=office.household),
+    )
+    sign_in(page, live_server, office.administrator)
+    assert page.url.endswith(f"/desk/{office.community.pk}/queue/")
+    take = page.locator("#queue-take")
+    shot(page, "queue-administrator-desktop")
+    take.get_by_role("link", name=order.number).click()
+    page.wait_for_url(re.compile(rf"/desk/orders/{order.pk}/$"))
+    shot(page, "order-desktop")
+    dispatch = page.locator("#action-dispatch")
+    assert dispatch.locator("select[name=assignee]").input_value() == str(office.administrator.pk)
+    dispatch.get_by_role("button").click()
+    page.locator(".messages .success").wait_for(timeout=10000)
+    order.refresh_from_db()
+    assert (order.state, order.assignee) == ("dispatched", office.administrator)
+    assert Clock.objects.get(order=order, rule_id="CP-1").state == "met"
+
+
+def test_ds1_a_team_member_checks_in_and_completes_on_a_phone(browser, live_server, clock) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    item = f.ServiceItemFactory(company=office.community.company)
+    order = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(
+            kind="repair",
+            description="厨房水龙头漏水",
+            household=office.household,
+            service_item=item,
+        ),
+    )
+    work_order_transition(
+        order_id=order.pk,
+        action="dispatch",
+        by=office.receptionist,
+        now=clock.now(),
+        version=order.version,
+        assignee=office.repair_member,
+    )
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, office.repair_member)
+        assert page.url.endswith(f"/desk/{office.community.pk}/jobs/")
+        shot(page, "jobs-phone")
+        page.locator(f"[data-order='{order.number}']").click()
+        page.wait_for_url(re.compile(rf"/desk/jobs/{order.pk}/$"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+        assert page.get_by_text(item.steps[0]).is_visible()
+        page.locator("#job-accept button").click()
+        page.locator("#job-check_in button").wait_for(timeout=10000)
+        page.locator("#job-check_in button").click()
+        page.locator("input[type=file]").wait_for(timeout=10000)
+        page.set_input_files(
+            "input[type=file]", files=[{"name": "site.png", "mimeType": "image/png", "buffer": PNG}]
+        )
+        page.locator("form:has(input[type=file]) button").click()
+        page.locator("#job-resolve").wait_for(timeout=10000)
+        page.fill("#job-resolve textarea[name=note]", "更换阀芯，试水正常")
+        page.fill("#job-resolve input[name=materials]", "阀芯×1")
+        page.fill("#job-resolve input[name=fee]", "30")
+        shot(page, "job-phone")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.locator("#job-resolve button").click()
+        page.wait_for_url(re.compile(rf"/desk/{office.community.pk}/jobs/$"))
+        order.refresh_from_db()
+        assert (order.state, order.materials, str(order.fee_charged)) == (
+            "resolved",
+            "阀芯×1",
+            "30.00",
+        )
+        assert order.attachments.count() == 1
+    finally:
+        context.close()
+
+
+def test_cp1_the_board_countdown_turns_red_on_a_fake_clock(page, live_server, clock) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    order = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(kind="complaint", description="噪音投诉", household=office.household),
+    )
+    sign_in(page, live_server, office.administrator, f"/desk/{office.community.pk}/board/")
+    chip = page.locator(f"tr[data-order='{order.number}'] .clock[data-rule='CP-1']")
+    chip.wait_for(timeout=5000)
+    assert "red" not in (chip.get_attribute("class") or "")
+    shot(page, "board-desktop")
+    clock.advance(minutes=10, seconds=1)  # the server's clock passes the 10-minute deadline
+    page.wait_for_function(
+        "sel => document.querySelector(sel)?.classList.contains('red')",
+        arg=f"tr[data-order='{order.number}'] .clock[data-rule='CP-1']",
+        timeout=12000,  # the board refreshes every 5 s
+    )
+    assert "+" in chip.inner_text()  # overdue, counting up
+    shot(page, "board-red-desktop")
