@@ -278,6 +278,8 @@ ORDER_COLS = [
     "updated_at",
     "resolved_at",
     "closed_at",
+    "materials",
+    "staff_account",
 ]
 EVENT_COLS = [
     "id",
@@ -370,6 +372,8 @@ def generate(
                 updated,
                 resolved,
                 closed,
+                "",
+                "",
             )
         )
         events.append(

@@ -118,6 +118,10 @@ class Clock(models.Model):
             models.Index(fields=["order", "state"], name="clock_order_state"),
             models.Index(fields=["contact", "state"], name="clock_contact_state"),
             models.Index(fields=["community", "started_at", "rule_id"], name="clock_compliance"),
+            # The console's queues: live clocks of some rules, nearest deadline first.
+            models.Index(
+                fields=["community", "state", "rule_id", "due_at"], name="clock_live_rule"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,230 @@
+"""Server time of the staff console's board and queues with 100,000 orders (issue 5: < 150 ms).
+
+    bench/console.py --db sqlite   [--orders 100000] [--requests 30]
+    bench/console.py --db postgres [--orders 100000] [--requests 30]
+
+Loads the bench database with bench/setup_data.py (one company, three communities, N orders of
+three years, ~7 % open), then gives every open order a running clock (deadlines from 3 hours ago
+to 2 days ahead, so some are overdue), puts the repair team on duty, and assigns some open
+orders to its members. Then, in this one process, each page goes through Django's whole stack
+(sessions, auth, middleware, view, template) with django.test.Client, on an injected clock,
+`--requests` times after two warm-ups; the table gives the median and the 95th percentile of the
+server time and the number of SQL queries of one request. Results: bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+PG = "postgres://postgres@127.0.0.1:5432/propdesk_bench_console"
+
+
+def database_url(db: str) -> str:
+    return PG if db == "postgres" else f"sqlite:///{OUT / 'console-bench.sqlite3'}"
+
+
+def load(db: str, orders: int) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url(db), "SECRET_KEY": "bench"}
+    env["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
+    cmd = [sys.executable, str(ROOT / "bench" / "setup_data.py"), "--orders", str(orders)]
+    if subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run([*cmd, "--reset"], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def add_clocks_and_duty(now):  # type: ignore[no-untyped-def]
+    """One running clock per open order (idempotent), the repair team on duty, some orders
+    dispatched to the team's members."""
+    import random
+
+    from django.db import transaction
+
+    from propdesk.clocks.models import Clock
+    from propdesk.clocks.services import policy_for
+    from propdesk.community.models import Community, DutyShift, Team
+    from propdesk.core.bulk import insert_many
+    from propdesk.desk.models import WorkOrder
+    from propdesk.policy.workflow import OPEN_STATES
+
+    if Clock.objects.exists():
+        return
+    rng = random.Random(7)
+    rule = {"complaint": ("CP-1", "投诉10分钟内安排管理员处理")}
+    with transaction.atomic():
+        for community in Community.objects.all():
+            _policy, version = policy_for(community)
+            rows = []
+            for pk, kind in WorkOrder.objects.filter(
+                community=community, state__in=[s.value for s in OPEN_STATES]
+            ).values_list("pk", "kind"):
+                rule_id, title = rule.get(kind, ("DS-1", "报修、家政当日完成"))
+                due = now + timedelta(minutes=rng.randint(-180, 2880))
+                rows.append(
+                    (
+                        community.pk,
+                        pk,
+                        rule_id,
+                        title,
+                        "running",
+                        now - timedelta(hours=3),
+                        due,
+                        due - timedelta(hours=2),
+                        due,
+                        version,
+                    )
+                )
+            insert_many(
+                Clock,
+                (
+                    "community",
+                    "order",
+                    "rule_id",
+                    "title",
+                    "state",
+                    "started_at",
+                    "due_at",
+                    "warn_at",
+                    "next_check_at",
+                    "policy_version",
+                ),
+                rows,
+            )
+            team = Team.objects.get(community=community, kind="repair")
+            members = list(team.members.all())
+            for m in members:
+                DutyShift.objects.create(
+                    team=team,
+                    user=m,
+                    starts_at=now - timedelta(hours=2),
+                    ends_at=now + timedelta(hours=6),
+                )
+            open_repairs = list(
+                WorkOrder.objects.filter(
+                    community=community, team=team, state="dispatched"
+                ).values_list("pk", flat=True)
+            )
+            for i, pk in enumerate(open_repairs):
+                if i % 3:  # two in three are with a member; the rest wait for the leader
+                    WorkOrder.objects.filter(pk=pk).update(assignee=members[i % len(members)])
+                else:
+                    WorkOrder.objects.filter(pk=pk).update(assignee=team.leader)
+
+
+def measure(requests: int) -> list[tuple[str, float, float, int, int]]:
+    from django.conf import settings
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from propdesk.community.models import Community, Membership, Team
+    from propdesk.core.clock import FixedClock, set_clock
+    from propdesk.desk.models import WorkOrder
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    community = Community.objects.order_by("id").first()
+    assert community is not None
+    now = WorkOrder.objects.order_by("-created_at").values_list("created_at", flat=True)[0]
+    now += timedelta(hours=12)
+    set_clock(FixedClock(now))
+    add_clocks_and_duty(now)
+
+    def user(role: str):  # type: ignore[no-untyped-def]
+        return Membership.objects.filter(community=community, role=role).first().user  # type: ignore[union-attr]
+
+    leader = Team.objects.get(community=community, kind="repair").leader
+    member = Team.objects.get(community=community, kind="repair").members.first()
+    cid = community.pk
+    pages = [
+        ("board (full page)", user("administrator"), f"/desk/{cid}/board/", {}),
+        (
+            "board (htmx refresh)",
+            user("administrator"),
+            f"/desk/{cid}/board/",
+            {"HTTP_HX_REQUEST": "true"},
+        ),
+        (
+            "board, overdue only",
+            user("administrator"),
+            f"/desk/{cid}/board/?overdue=1",
+            {"HTTP_HX_REQUEST": "true"},
+        ),
+        (
+            "board, complaints",
+            user("administrator"),
+            f"/desk/{cid}/board/?kind=complaint",
+            {"HTTP_HX_REQUEST": "true"},
+        ),
+        ("queue: administrator", user("administrator"), f"/desk/{cid}/queue/", {}),
+        ("queue: office head", user("office_head"), f"/desk/{cid}/queue/", {}),
+        ("queue: team leader", leader, f"/desk/{cid}/queue/", {}),
+        ("my jobs: team member", member, f"/desk/{cid}/jobs/", {}),
+        ("front desk", user("receptionist"), f"/desk/{cid}/intake/", {}),
+    ]
+    rows = []
+    for label, who, url, headers in pages:
+        client = Client()
+        client.force_login(who)
+        for _ in range(2):
+            assert client.get(url, **headers).status_code == 200, (label, url)
+        times = []
+        for _ in range(requests):
+            reset_queries()
+            t = time.perf_counter()
+            r = client.get(url, **headers)
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200
+        with CaptureQueriesContext(connection) as q:
+            client.get(url, **headers)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        size = len(r.content)
+        rows.append((label, statistics.median(times), p95, len(q.captured_queries), size))
+    return rows
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--orders", type=int, default=100_000)
+    p.add_argument("--requests", type=int, default=30)
+    args = p.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    load(args.db, args.orders)
+    os.environ["DATABASE_URL"] = database_url(args.db)
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # as make run does
+    from propdesk.community.models import Community
+    from propdesk.desk.models import WorkOrder
+    from propdesk.policy.workflow import OPEN_STATES
+
+    community = Community.objects.order_by("id").first()
+    open_n = WorkOrder.objects.filter(
+        community=community, state__in=[s.value for s in OPEN_STATES]
+    ).count()
+    print(
+        f"{args.db}: {WorkOrder.objects.count()} orders; first community"
+        f" {WorkOrder.objects.filter(community=community).count()}, open {open_n}"
+    )
+    rows = measure(args.requests)
+    print(f"{'page':28} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>8}")
+    for label, med, p95, queries, size in rows:
+        print(f"{label:28} {med:10.1f} {p95:8.1f} {queries:8d} {size:8d}")
+
+
+if __name__ == "__main__":
+    main()
