@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "propdesk.notify",
     "propdesk.desk",
     "propdesk.incidents",
+    "propdesk.followup",
     "propdesk.api",
     "propdesk.web",
     "propdesk.demo",
