@@ -368,10 +368,8 @@ def satisfaction_figures(community: Community, year: int, month: int) -> Satisfa
         **_level_counts(),
     )
     answered_visit = ReturnVisit.objects.filter(order=OuterRef("pk"), outcome=VisitOutcome.ANSWERED)
-    due = (
-        _due_orders(community, start, end)
-        .annotate(visited=Exists(answered_visit))
-        .aggregate(due=Count("id"), visited=Count("id", filter=Q(visited=True)))
+    due = _due_orders(community, start, end).aggregate(
+        due=Count("id"), visited=Count("id", filter=Exists(answered_visit))
     )
     return SatisfactionFigures(
         community_id=community.pk,
@@ -519,15 +517,11 @@ def complaint_return_visit_figures(
     visit = ReturnVisit.objects.filter(
         order=OuterRef("pk"), kind=VisitKind.COMPLAINT, outcome=VisitOutcome.ANSWERED
     )
-    complaints = (
-        _due_orders(community, start, end)
-        .filter(kind=OrderKind.COMPLAINT)
-        .annotate(visited=Exists(visit))
-    )
-    agg = complaints.aggregate(resolved=Count("id"), visited=Count("id", filter=Q(visited=True)))
+    complaints = _due_orders(community, start, end).filter(kind=OrderKind.COMPLAINT)
+    agg = complaints.aggregate(resolved=Count("id"), visited=Count("id", filter=Exists(visit)))
     missing = tuple(
         MissingVisit(pk, number, resolved_at, important)  # type: ignore[arg-type]
-        for pk, number, resolved_at, important in complaints.filter(visited=False)
+        for pk, number, resolved_at, important in complaints.exclude(Exists(visit))
         .order_by("resolved_at", "id")
         .values_list("pk", "number", "resolved_at", "is_important")
     )
