@@ -50,6 +50,8 @@ from propdesk.policy.workflow import OFFICE_ROLES, Role
 # Who reads what: visits and items (RV-3: team leaders visit too), KPIs (leadership compares).
 READ_ROLES = OFFICE_ROLES | {Role.TEAM_LEADER, Role.LEADERSHIP}
 KPI_ROLES = OFFICE_ROLES | {Role.LEADERSHIP}
+# The bulletin board is public in the community: any staff role (residents come with the portal).
+ALL_STAFF_ROLES = frozenset(Role)
 # Orders whose owners get a return visit: same-day phone visits (RV-6) and complaints (CP-2).
 VISITED_KINDS = (OrderKind.REPAIR, OrderKind.HOUSEKEEPING, OrderKind.COMPLAINT)
 
