@@ -27,7 +27,13 @@ from tests.followup.conftest import sh
 
 T0 = sh(2026, 11, 26, 10, 0)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
-LIFT = ["电梯经常停运", "电梯又坏了停运", "电梯老是停运！", "电梯故障停运，希望尽快修好", "3栋电梯停运好几次了"]
+LIFT = [
+    "电梯经常停运",
+    "电梯又坏了停运",
+    "电梯老是停运！",
+    "电梯故障停运，希望尽快修好",
+    "3栋电梯停运好几次了",
+]
 
 
 def photo() -> SimpleUploadedFile:

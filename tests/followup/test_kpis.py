@@ -147,7 +147,7 @@ def test_rv1_pace_against_days_elapsed(loop, office):
 
 def test_rv1_sample_spreads_over_buildings_and_puts_complainers_first(loop, office):
     a = [loop.household(f"7-1-{100 + i}", building="7") for i in range(6)]
-    b = [loop.household(f"8-1-{100 + i}", building="8") for i in range(2)]
+    _b = [loop.household(f"8-1-{100 + i}", building="8") for i in range(2)]
     loop.at(sh(2026, 10, 5, 10, 0))
     loop.visit("monthly", household=a[0])  # visited last month: after the never-visited
     loop.at(sh(2026, 11, 2, 10, 0))
