@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStateEnum": "propdesk.desk.models.OrderState",
         "ClockStateEnum": "propdesk.clocks.models.ClockState",
         "NotificationChannelEnum": "propdesk.notify.models.NotificationChannel",
+        "ChannelEnum": "propdesk.desk.models.Channel",
+        "OutcomeEnum": "propdesk.desk.models.Outcome",
+        "VisitChannelEnum": "propdesk.followup.models.VisitChannel",
+        "VisitOutcomeEnum": "propdesk.followup.models.VisitOutcome",
     },
 }
 

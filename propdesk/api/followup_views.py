@@ -30,7 +30,14 @@ from propdesk.desk import selectors as desk
 from propdesk.desk.models import WorkOrder
 from propdesk.followup import selectors as sel
 from propdesk.followup import services
-from propdesk.followup.models import CommonIssue, HomeVisit, Notice, Recovery, ReturnVisit
+from propdesk.followup.models import (
+    CommonIssue,
+    HomeVisit,
+    Notice,
+    Recovery,
+    ReturnVisit,
+    SuggestionItem,
+)
 from propdesk.followup.pdf import notice_pdf
 from propdesk.followup.selectors import LevelFigures
 
@@ -150,7 +157,10 @@ class ReturnVisitViewSet(
 
 
 @extend_schema(parameters=[COMMUNITY, OpenApiParameter("open", bool)])
-class SuggestionViewSet(viewsets.ViewSet):
+class SuggestionViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    serializer_class = fs.SuggestionItemOut
+    queryset = SuggestionItem.objects.none()  # for the schema; the actions scope
+
     @extend_schema(
         responses={200: fs.QueueRowOut(many=True)},
         summary="RV-5: the suggestions register with each item's age (open items by default)",
