@@ -12,7 +12,13 @@ app = Celery("propdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # One beat entry per periodic job (propdesk.core.jobs): each runs as its own task, so a slow
 # delivery never delays the sweep. Kept in step with the registry by a test.
-JOBS = ("clocks.sweep", "clocks.calendar", "notify.deliver", "incidents.repeat")
+JOBS = (
+    "clocks.sweep",
+    "clocks.calendar",
+    "notify.deliver",
+    "incidents.repeat",
+    "followup.month_start",
+)
 app.conf.beat_schedule = {
     name: {"task": "propdesk.core.tasks.job", "schedule": 0.5, "args": (name,)} for name in JOBS
 }

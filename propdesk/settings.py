@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "propdesk.notify",
     "propdesk.desk",
     "propdesk.incidents",
+    "propdesk.followup",
     "propdesk.api",
     "propdesk.web",
     "propdesk.demo",
@@ -208,6 +209,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStateEnum": "propdesk.desk.models.OrderState",
         "ClockStateEnum": "propdesk.clocks.models.ClockState",
         "NotificationChannelEnum": "propdesk.notify.models.NotificationChannel",
+        "ChannelEnum": "propdesk.desk.models.Channel",
+        "OutcomeEnum": "propdesk.desk.models.Outcome",
+        "VisitChannelEnum": "propdesk.followup.models.VisitChannel",
+        "VisitOutcomeEnum": "propdesk.followup.models.VisitOutcome",
     },
 }
 

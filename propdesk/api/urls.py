@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from propdesk.api import incident_views, notify_views, views
+from propdesk.api import followup_views, incident_views, notify_views, views
 
 router = DefaultRouter()
 router.register("communities", views.CommunityViewSet, basename="community")
@@ -14,6 +14,12 @@ router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
 router.register("notifications", notify_views.NotificationViewSet, basename="notification")
 router.register("emergencies", incident_views.EmergencyViewSet, basename="emergency")
+router.register("return-visits", followup_views.ReturnVisitViewSet, basename="return-visit")
+router.register("suggestions", followup_views.SuggestionViewSet, basename="suggestion")
+router.register("common-issues", followup_views.CommonIssueViewSet, basename="common-issue")
+router.register("notices", followup_views.NoticeViewSet, basename="notice")
+router.register("home-visits", followup_views.HomeVisitViewSet, basename="home-visit")
+router.register("recoveries", followup_views.RecoveryViewSet, basename="recovery")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -23,6 +29,7 @@ urlpatterns = [
         notify_views.FailedDeliveryRetryView.as_view(),
         name="notification-retry",
     ),
+    path("satisfaction/", followup_views.SatisfactionView.as_view(), name="satisfaction"),
     path("emergency-kinds/", incident_views.EmergencyKindsView.as_view(), name="emergency-kinds"),
     path("", include(router.urls)),
 ]

@@ -52,6 +52,7 @@ from propdesk.community.models import (
     User,
 )
 from propdesk.demo import names
+from propdesk.demo.followup_seed import seed_followup
 from propdesk.desk.models import (
     Channel,
     Contact,
@@ -154,6 +155,7 @@ def seed_demo(
             _create_roster(office, now, weeks)
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
+        seed_followup(offices, rng, now)
         return _report(company, offices, logins)
 
 

@@ -249,6 +249,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["team", "state"], name="wo_team_state"),
             models.Index(fields=["assignee", "state"], name="wo_assignee_state"),
             models.Index(fields=["household", "-created_at"], name="wo_household_time"),
+            # Orders resolved in a month, by kind (return-visit rates, followup.selectors).
+            models.Index(fields=["community", "kind", "resolved_at"], name="wo_comm_kind_resolved"),
         ]
 
     def __str__(self) -> str:

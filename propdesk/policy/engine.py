@@ -136,11 +136,19 @@ def react(
     still_open: set[tuple[str, str]] = set()
     for clock in running:
         rule = clock.rule
-        if any(t.matches(facts.event, flat) for t in rule.cancel):
+        same_subject = not clock.subject or clock.subject == facts.subject
+        # An event about one subject (a common issue, a home visit) cancels only that subject's
+        # clock; an event about no subject (an emergency closed) cancels them all.
+        if (same_subject or not facts.subject) and any(
+            t.matches(facts.event, flat) for t in rule.cancel
+        ):
             commands.append(Cancel(clock.clock_id, clock.rule_id, facts.event))
             continue
-        same_subject = not clock.subject or clock.subject == facts.subject
         if rule.duration.kind is DurationKind.MONTHLY_QUOTA:
+            if any(t.matches(facts.event, flat) for t in rule.start):
+                # The next month begins: last month's quota is over (breached if it fell short).
+                commands.append(Cancel(clock.clock_id, clock.rule_id, facts.event))
+                continue
             if same_subject and any(t.matches(facts.event, flat) for t in rule.met):
                 progress = clock.progress | {facts.subject}
                 if rule.target is not None and len(progress) >= rule.target:

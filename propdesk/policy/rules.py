@@ -71,10 +71,14 @@ class _Strict(BaseModel):
 
 
 class Trigger(_Strict):
+    """An event, narrowed by facts it must have (``when``) and facts it must not have
+    (``unless``: e.g. a complaint, unless its complaint_type is emergency)."""
+
     event: str = Field(min_length=1)
     when: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+    unless: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
 
-    @field_validator("when")
+    @field_validator("when", "unless")
     @classmethod
     def _known_facts(cls, value: dict[str, Any]) -> dict[str, Any]:
         unknown = set(value) - ORDER_FACTS - EVENT_FACTS
@@ -85,18 +89,19 @@ class Trigger(_Strict):
             )
         return value
 
+    @staticmethod
+    def _fits(have: Any, wanted: Scalar | list[Scalar]) -> bool:
+        options = wanted if isinstance(wanted, list) else [wanted]
+        if isinstance(have, (set, frozenset)):
+            return bool(have & set(options))
+        return have in options
+
     def matches(self, event: str, facts: Mapping[str, Any]) -> bool:
         if event != self.event:
             return False
-        for key, wanted in self.when.items():
-            have = facts.get(key)
-            options = wanted if isinstance(wanted, list) else [wanted]
-            if isinstance(have, (set, frozenset)):
-                if not have & set(options):
-                    return False
-            elif have not in options:
-                return False
-        return True
+        if not all(self._fits(facts.get(k), w) for k, w in self.when.items()):
+            return False
+        return not any(self._fits(facts.get(k), w) for k, w in self.unless.items())
 
 
 class Duration(_Strict):
@@ -215,6 +220,71 @@ class EmergencyPolicy(_Strict):
         return value
 
 
+SATISFACTION_LEVELS = (
+    "very_satisfied",  # 很满意
+    "satisfied",  # 满意
+    "fairly_satisfied",  # 基本满意
+    "not_very_satisfied",  # 不太满意
+    "dissatisfied",  # 不满意
+)
+
+
+class SatisfactionPolicy(_Strict):
+    """RV-2: how return-visit answers become the monthly KPIs.
+
+    满意率 (rate) = answers at a satisfied level / answered visits, in percent: 很满意 and 满意,
+    and 基本满意 too when ``fairly_satisfied_counts``. 满意度 (degree) = the mean of the level
+    ``weights`` (0-100) over answered visits. ``rate_target`` and ``degree_target`` are percent.
+    A no-answer schedules a retry ``retry_after_minutes`` later (RV-6)."""
+
+    weights: dict[str, int] = Field(
+        default_factory=lambda: {
+            "very_satisfied": 100,
+            "satisfied": 80,
+            "fairly_satisfied": 60,
+            "not_very_satisfied": 30,
+            "dissatisfied": 0,
+        }
+    )
+    fairly_satisfied_counts: bool = False
+    rate_target: int = Field(default=96, ge=0, le=100)
+    degree_target: int = Field(default=75, ge=0, le=100)
+    retry_after_minutes: int = Field(default=120, ge=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _five_levels(cls, value: dict[str, int]) -> dict[str, int]:
+        if set(value) != set(SATISFACTION_LEVELS):
+            raise ValueError(f"give a weight for each level: {', '.join(SATISFACTION_LEVELS)}")
+        bad = [k for k, w in value.items() if not 0 <= w <= 100]
+        if bad:
+            raise ValueError(f"a weight is 0-100: {', '.join(bad)}")
+        return value
+
+    @property
+    def satisfied_levels(self) -> tuple[str, ...]:
+        """The levels that count as satisfied for 满意率."""
+        if self.fairly_satisfied_counts:
+            return SATISFACTION_LEVELS[:3]
+        return SATISFACTION_LEVELS[:2]
+
+    @property
+    def dissatisfied_levels(self) -> tuple[str, ...]:
+        """The levels that put an order back in front of the office head (不太满意, 不满意)."""
+        return SATISFACTION_LEVELS[3:]
+
+
+class CommonIssuePolicy(_Strict):
+    """RV-7: when the product proposes a common issue: similar texts (``similarity``, 0-1,
+    cosine of character unigrams and bigrams) from at least ``min_households`` households of
+    one building or area within ``window_days``. ``notice_days`` is shown on the issue; the
+    clock itself is RV-7's."""
+
+    min_households: int = Field(default=5, ge=2)
+    window_days: int = Field(default=30, ge=1)
+    similarity: float = Field(default=0.4, gt=0, le=1)
+
+
 class Policy(_Strict):
     _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
@@ -222,6 +292,8 @@ class Policy(_Strict):
     routing: dict[str, str] = Field(default_factory=dict)
     clocks: dict[str, ClockRule]
     emergencies: EmergencyPolicy = Field(default_factory=EmergencyPolicy)
+    satisfaction: SatisfactionPolicy = Field(default_factory=SatisfactionPolicy)
+    common_issues: CommonIssuePolicy = Field(default_factory=CommonIssuePolicy)
 
     def rule(self, rule_id: str) -> ClockRule:
         return self.clocks[rule_id]

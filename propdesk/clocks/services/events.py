@@ -174,8 +174,21 @@ def _apply(
             clock.cancelled_at, clock.cancel_reason = at, cmd.reason
             clock.next_check_at = None
             if clock.state == ClockState.RUNNING:
-                clock.state = ClockState.CANCELLED
-            clock.save(update_fields=["cancelled_at", "cancel_reason", "next_check_at", "state"])
+                if at > clock.due_at:
+                    # Its deadline passed before the sweeper saw it (a month's quota closed by
+                    # the next month's start): a breach, not a cancellation.
+                    clock.state, clock.breached_at = ClockState.BREACHED, clock.due_at
+                else:
+                    clock.state = ClockState.CANCELLED
+            clock.save(
+                update_fields=[
+                    "cancelled_at",
+                    "cancel_reason",
+                    "next_check_at",
+                    "state",
+                    "breached_at",
+                ]
+            )
             logs.append(
                 ClockLog(
                     clock=clock,

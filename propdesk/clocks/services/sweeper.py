@@ -124,8 +124,10 @@ def _recipients(
             if team_leader:
                 found.append(team_leader)
         elif name == "subject":
-            if clock.subject.isdigit():
-                found.append(int(clock.subject))
+            # A person's user id, alone or before a colon ("12:home_visit:3").
+            person = clock.subject.split(":", 1)[0]
+            if person.isdigit():
+                found.append(int(person))
         else:
             found.extend(members.get((cid, name), []))
     return list(dict.fromkeys(found))

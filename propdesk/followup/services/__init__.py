@@ -1,0 +1,38 @@
+"""Writes of the follow-up loop. The one door for every change: views, API, commands and the
+demo seed call these functions; each rule event meets or starts its clock in the same
+transaction (clocks.services.clocks_on_event)."""
+
+from propdesk.followup.services._common import monthly_quota_ensure
+from propdesk.followup.services.issues import (
+    common_issue_drop,
+    common_issue_open,
+    home_visit_assign,
+    home_visit_done,
+    home_visit_drop,
+    notice_post,
+    notice_write,
+)
+from propdesk.followup.services.suggestions import suggestion_create, suggestion_reply
+from propdesk.followup.services.visits import (
+    ItemDraft,
+    VisitDraft,
+    owner_phone,
+    return_visit_record,
+)
+
+__all__ = [
+    "ItemDraft",
+    "VisitDraft",
+    "common_issue_drop",
+    "common_issue_open",
+    "home_visit_assign",
+    "home_visit_done",
+    "home_visit_drop",
+    "monthly_quota_ensure",
+    "notice_post",
+    "notice_write",
+    "owner_phone",
+    "return_visit_record",
+    "suggestion_create",
+    "suggestion_reply",
+]

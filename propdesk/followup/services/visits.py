@@ -1,0 +1,310 @@
+"""Return visits: the same-day phone visit of a finished repair or housekeeping order (RV-6),
+the complaint follow-up within 3 days (CP-2, RV-3), the monthly satisfaction visits (RV-1); the
+owner's opinions as items (RV-4); a dissatisfied answer puts the order back in front of the
+office head until a later visit finds the owner satisfied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from propdesk.clocks.services import clocks_on_event
+from propdesk.community.models import Community, Household, User
+from propdesk.community.selectors import user_roles
+from propdesk.core.errors import Forbidden
+from propdesk.desk.models import OrderKind, WorkOrder, WorkOrderEvent
+from propdesk.desk.services import work_order_transition
+from propdesk.followup.models import (
+    ItemKind,
+    Level,
+    Recovery,
+    RecoveryState,
+    ReturnVisit,
+    SuggestionItem,
+    VisitChannel,
+    VisitKind,
+    VisitOutcome,
+)
+from propdesk.followup.services._common import (
+    VISIT_ROLES,
+    monthly_quota_ensure,
+    policy_of,
+    require_role,
+)
+from propdesk.notify.services import notifications_create
+from propdesk.policy.phones import InvalidPhone, parse_phone
+from propdesk.policy.workflow import Role, State
+
+DONE_STATES = {State.RESOLVED, State.FOLLOWED_UP, State.CLOSED}
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    """One opinion, criticism or suggestion the owner gave on the visit (RV-4)."""
+
+    kind: str
+    text: str
+    area: str = ""
+
+
+@dataclass(frozen=True)
+class VisitDraft:
+    """What the visitor records. ``order`` for kinds order and complaint; ``household`` for a
+    monthly visit (else the order's). ``level`` only when ``outcome`` is answered."""
+
+    kind: str
+    channel: str = VisitChannel.PHONE
+    outcome: str = VisitOutcome.ANSWERED
+    level: str = ""
+    order: WorkOrder | None = None
+    household: Household | None = None
+    phone: str = ""
+    opinion: str = ""
+    items: tuple[ItemDraft, ...] = ()
+    retry_at: datetime | None = None
+
+
+def owner_phone(order: WorkOrder | None, household: Household | None) -> str:
+    """The number to call: the reporter's on the order, else the household's first resident's."""
+    if order is not None and order.reporter_phone:
+        return order.reporter_phone
+    if household is not None:
+        resident = household.residents.exclude(phone="").order_by("id").first()
+        if resident is not None:
+            return resident.phone
+    return ""
+
+
+def _validate(community: Community, d: VisitDraft, now: datetime) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if d.kind not in VisitKind.values:
+        errors["kind"] = [_("Choose the kind of return visit.")]
+    if d.channel not in VisitChannel.values:
+        errors["channel"] = [_("Choose phone or home visit.")]
+    if d.outcome not in VisitOutcome.values:
+        errors["outcome"] = [_("Choose the outcome of the call.")]
+    if d.outcome == VisitOutcome.ANSWERED:
+        if d.level not in Level.values:
+            errors["level"] = [_("Choose how satisfied the owner is.")]
+    elif d.level:
+        errors["level"] = [_("Only an answered visit has a satisfaction level.")]
+    elif d.items:
+        errors["items"] = [_("Only an answered visit records opinions.")]
+    order = d.order
+    if d.kind in {VisitKind.ORDER, VisitKind.COMPLAINT}:
+        if order is None:
+            errors["order"] = [_("Choose the work order visited.")]
+        elif order.community_id != community.pk:
+            errors["order"] = [_("This work order is not in the community.")]
+        elif d.kind == VisitKind.ORDER and order.kind not in {
+            OrderKind.REPAIR,
+            OrderKind.HOUSEKEEPING,
+        }:
+            errors["order"] = [_("A same-day visit is for a repair or housekeeping order.")]
+        elif d.kind == VisitKind.COMPLAINT and order.kind != OrderKind.COMPLAINT:
+            errors["order"] = [_("A complaint visit is for a complaint.")]
+        elif order.state not in DONE_STATES:
+            errors["order"] = [_("The work order is not resolved yet.")]
+    elif d.kind == VisitKind.MONTHLY:
+        if order is not None:
+            errors["order"] = [_("A monthly visit is to a household, not about an order.")]
+        if d.household is None:
+            errors["household"] = [_("Choose the household visited.")]
+    if d.household is not None and d.household.community_id != community.pk:
+        errors["household"] = [_("This household is not in the community.")]
+    if d.retry_at is not None and d.retry_at <= now:
+        errors["retry_at"] = [_("The retry must be later than now.")]
+    for i, item in enumerate(d.items):
+        if item.kind not in ItemKind.values:
+            errors.setdefault("items", []).append(
+                _("Item %(n)s: choose opinion, criticism or suggestion.") % {"n": i + 1}
+            )
+        if not item.text.strip():
+            errors.setdefault("items", []).append(_("Item %(n)s is empty.") % {"n": i + 1})
+    if d.phone.strip():
+        try:
+            parse_phone(d.phone)
+        except InvalidPhone as exc:
+            errors["phone"] = [str(exc)]
+    return errors
+
+
+@transaction.atomic
+def return_visit_record(
+    *, community: Community, by: User, now: datetime, draft: VisitDraft
+) -> ReturnVisit:
+    """Record one return visit (or a call nobody answered) at ``now`` (aware).
+
+    Answered: meets the order's RV-6 clock (event ``return_visit``); on a complaint also takes
+    the order's ``follow_up`` action through the state machine (meets CP-2, shows on the
+    timeline); counts the household towards the month's RV-1 quota (community event
+    ``return_visit``, subject the household id); writes each opinion as its own item; a
+    不太满意/不满意 answer on an order opens a Recovery and tells the office head; a satisfied
+    answer on an order awaiting recovery turns it. No answer: schedules ``retry_at`` (default
+    now + policy ``satisfaction.retry_after_minutes``) and meets nothing.
+
+    Raises Forbidden if the user's role may not visit (RV-3: receptionists, administrators,
+    office heads, team leaders; a major complaint only the office head, code ``head_only``),
+    ValidationError for bad input. Nothing is written then.
+    """
+    roles = require_role(by, community.pk, VISIT_ROLES)
+    order = draft.order
+    if (
+        draft.kind == VisitKind.COMPLAINT
+        and order is not None
+        and order.is_important
+        and Role.OFFICE_HEAD not in roles
+    ):
+        raise Forbidden(
+            _("Only the office head may make the return visit of a major complaint."),
+            code="head_only",
+        )
+    errors = _validate(community, draft, now)
+    if errors:
+        raise ValidationError(errors)
+    policy = policy_of(community)
+    household = draft.household or (order.household if order is not None else None)
+    answered = draft.outcome == VisitOutcome.ANSWERED
+    retry_at = None
+    if draft.outcome == VisitOutcome.NO_ANSWER:
+        retry_at = draft.retry_at or now + timedelta(
+            minutes=policy.satisfaction.retry_after_minutes
+        )
+    phone = draft.phone.strip() or owner_phone(order, household)
+    building_id = None
+    if household is not None:
+        building_id = household.unit.building_id
+    visit = ReturnVisit(
+        community=community,
+        kind=draft.kind,
+        order=order,
+        household=household,
+        channel=draft.channel,
+        phone=phone[:20],
+        outcome=draft.outcome,
+        level=draft.level if answered else "",
+        opinion=draft.opinion.strip(),
+        retry_at=retry_at,
+        visited_by=by,
+        at=now,
+        order_kind=order.kind if order is not None else "",
+        team_id=order.team_id if order is not None else None,
+        building_id=building_id,
+    )
+    visit.save(force_insert=True)
+    if order is not None:
+        _on_order(visit, order, by=by, now=now, roles=roles)
+    if not answered:
+        return visit
+    SuggestionItem.objects.bulk_create(
+        SuggestionItem(
+            community=community,
+            kind=item.kind,
+            text=item.text.strip(),
+            household=household,
+            building_id=building_id,
+            area=item.area.strip()[:50],
+            visit=visit,
+            order=order,
+            created_by=by,
+            created_at=now,
+        )
+        for item in draft.items
+    )
+    if household is not None:
+        monthly_quota_ensure(community=community, now=now)
+        clocks_on_event(
+            community=community,
+            event="return_visit",
+            at=now,
+            actor=by,
+            actor_roles=roles,
+            subject=str(household.pk),
+            data={"channel": draft.channel},
+        )
+    if order is not None:
+        _recovery(visit, order, now=now, satisfied=policy.satisfaction.satisfied_levels)
+    return visit
+
+
+def _on_order(
+    visit: ReturnVisit, order: WorkOrder, *, by: User, now: datetime, roles: frozenset[Role]
+) -> None:
+    """The order's side of a visit: its timeline, its RV-6 clock, a complaint's follow-up."""
+    answered = visit.outcome == VisitOutcome.ANSWERED
+    note = visit.opinion or visit.get_outcome_display()
+    if visit.kind == VisitKind.COMPLAINT and answered and order.state == State.RESOLVED:
+        # CP-2 is met by the order's follow_up action: the state machine writes the event.
+        work_order_transition(
+            order_id=order.pk,
+            action="follow_up",
+            by=by,
+            now=now,
+            version=order.version,
+            note=_("Return visit: %(level)s. %(note)s")
+            % {"level": visit.get_level_display(), "note": note},
+        )
+    else:
+        WorkOrderEvent.objects.create(
+            order=order,
+            community_id=order.community_id,
+            at=now,
+            actor=by,
+            action="return_visit",
+            note=note,
+            data={
+                "visit": visit.pk,
+                "outcome": visit.outcome,
+                "level": visit.level,
+                "channel": visit.channel,
+            },
+        )
+    if answered:
+        clocks_on_event(
+            community=order.community,
+            event="return_visit",
+            at=now,
+            actor=by,
+            actor_roles=user_roles(by, order.community_id),
+            order=order,
+            data={"channel": visit.channel},
+        )
+
+
+def _recovery(
+    visit: ReturnVisit, order: WorkOrder, *, now: datetime, satisfied: tuple[str, ...]
+) -> None:
+    awaiting = Recovery.objects.select_for_update().filter(
+        order=order, state=RecoveryState.AWAITING
+    )
+    if visit.level in {Level.NOT_VERY_SATISFIED, Level.DISSATISFIED}:
+        if awaiting.exists():
+            return  # already in front of the head; the latest words are on the visit
+        recovery = Recovery.objects.create(
+            community_id=visit.community_id,
+            order=order,
+            visit=visit,
+            owner_words=visit.opinion,
+            opened_at=now,
+        )
+        heads = list(
+            order.community.memberships.filter(role=Role.OFFICE_HEAD).values_list(
+                "user_id", flat=True
+            )
+        )
+        notifications_create(
+            community_id=order.community_id,
+            recipient_ids=heads,
+            cause=f"dissatisfied:{recovery.pk}",
+            kind="dissatisfied",
+            title=_("Owner dissatisfied with %(number)s: %(words)s")
+            % {"number": order.number, "words": visit.opinion or visit.get_level_display()},
+            payload={"order": order.pk, "visit": visit.pk, "level": visit.level},
+            now=now,
+        )
+    elif visit.level in satisfied:
+        awaiting.update(state=RecoveryState.TURNED, turned_at=now, turned_visit=visit)
