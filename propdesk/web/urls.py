@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from propdesk.web.views import board, emergency, home, intake, jobs, orders, queues
+from propdesk.web.views import board, emergency, followup, home, intake, jobs, orders, queues
 
 urlpatterns = [
     path("", home.home, name="desk-home"),
@@ -19,6 +19,10 @@ urlpatterns = [
         orders.staff_record_view,
         name="desk-staff-record",
     ),
+    path("<int:community_id>/visits/", followup.visits, name="desk-visits"),
+    path("<int:community_id>/visits/new/", followup.visit_new, name="desk-visit-new"),
+    path("<int:community_id>/suggestions/", followup.suggestions, name="desk-suggestions"),
+    path("<int:community_id>/issues/", followup.issues, name="desk-issues"),
     path("orders/<int:order_id>/", orders.order_detail, name="desk-order"),
     path("orders/<int:order_id>/print/", orders.order_print, name="desk-order-print"),
     path("jobs/<int:order_id>/", jobs.job, name="desk-job"),

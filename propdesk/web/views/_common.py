@@ -59,6 +59,12 @@ class Desk:
         if self.is_team:
             items.append(("jobs", _("My jobs"), reverse("desk-jobs", args=[cid])))
         if self.is_office:
+            items += [
+                ("visits", _("Return visits"), reverse("desk-visits", args=[cid])),
+                ("suggestions", _("Suggestions"), reverse("desk-suggestions", args=[cid])),
+                ("issues", _("Common issues"), reverse("desk-issues", args=[cid])),
+            ]
+        if self.is_office:
             items.append(("emergency", _("Emergency"), reverse("emergency-new")))
         return items
 

@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "rectification_set": gettext_lazy("Rectification set"),
     "rectification_done": gettext_lazy("Rectification confirmed"),
     "resolve": gettext_lazy("Completed"),
+    "return_visit": gettext_lazy("Return visit"),
 }
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.desk import queues
 from propdesk.desk.selectors import access_work_order
+from propdesk.followup.selectors import home_visit_list, recovery_queue
 from propdesk.incidents.models import IncidentReport, ReportState
 from propdesk.notify.selectors import failed_deliveries
 from propdesk.policy.workflow import Role
@@ -77,6 +78,13 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
             ).select_related("emergency__order")
         )
         ctx["failed"] = list(failed_deliveries(user, cid)[:50])
+        ctx["recoveries"] = list(recovery_queue(desk.community))
+    if Role.ADMINISTRATOR in desk.roles or desk.is_head:
+        ctx["home_visits"] = [
+            v
+            for v in home_visit_list(desk.community, open_only=True)
+            if v.administrator_id == user.pk
+        ]
     if desk.is_team_leader:
         ctx["team_desks"] = queues.team_desks(user, cid, now=at)
     if Role.TEAM_MEMBER in desk.roles and not desk.is_team_leader:

@@ -1,0 +1,279 @@
+"""The follow-up loop in the console (RV-1, RV-3, RV-4, RV-5, RV-6, RV-7, RV-8, CP-2): the call
+list and one screen per call, the register, common issues with their notices, home visits."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from propdesk.clocks.models import Clock
+from propdesk.followup.models import (
+    CommonIssue,
+    HomeVisit,
+    Notice,
+    Recovery,
+    ReturnVisit,
+    SuggestionItem,
+)
+from propdesk.followup.services import suggestion_create
+from tests.followup.conftest import Loop
+from tests.web.conftest import browser_for
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def url(office, name: str) -> str:
+    return reverse(name, args=[office.community.pk])
+
+
+def section(html: str, key: str) -> str:
+    return html.split(f'id="{key}"')[1].split("</section>")[0]
+
+
+def test_rv6_an_order_completed_today_is_called_from_the_list(office, clock) -> None:
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    page = browser_for(office.receptionist)
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert order.number in section(html, "visits-today")
+    form = page.get(url(office, "desk-visit-new") + f"?order={order.pk}").content.decode()
+    assert "13812345678" in form  # the owner's number, ready to dial
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {
+            "order": order.pk,
+            "channel": "phone",
+            "phone": "13812345678",
+            "outcome": "answered",
+            "level": "very_satisfied",
+            "opinion": "师傅很专业",
+            "item_kind_0": "suggestion",
+            "item_text_0": "希望能提前电话告知上门时间",
+        },
+    )
+    assert r.status_code == 302
+    visit = ReturnVisit.objects.get()
+    assert (visit.level, visit.visited_by) == ("very_satisfied", office.receptionist)
+    assert Clock.objects.get(order=order, rule_id="RV-6").state == "met"
+    assert SuggestionItem.objects.get().text == "希望能提前电话告知上门时间"
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert order.number not in section(html, "visits-today")
+
+
+def test_rv6_no_answer_keeps_the_order_on_the_list_with_a_retry(office, clock) -> None:
+    loop = Loop(office, clock)
+    order = loop.resolved("housekeeping")
+    page = browser_for(office.receptionist)
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {"order": order.pk, "channel": "phone", "outcome": "no_answer", "level": "satisfied"},
+    )
+    assert r.status_code == 302
+    assert Clock.objects.get(order=order, rule_id="RV-6").state == "running"  # not a visit
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert order.number in section(html, "visits-today")
+    assert "重拨时间" in section(html, "visits-today")
+
+
+def test_rv2_a_dissatisfied_owner_reaches_the_heads_queue_with_their_words(office, clock) -> None:
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    browser_for(office.receptionist).post(
+        url(office, "desk-visit-new"),
+        {
+            "order": order.pk,
+            "outcome": "answered",
+            "level": "dissatisfied",
+            "opinion": "修完第二天又漏水了",
+        },
+    )
+    assert Recovery.objects.filter(order=order, state="awaiting").exists()
+    html = browser_for(office.head).get(url(office, "desk-queue")).content.decode()
+    recoveries = section(html, "queue-recoveries")
+    assert order.number in recoveries and "修完第二天又漏水了" in recoveries
+
+
+def test_rv3_a_major_complaints_visit_is_the_heads_and_the_form_keeps_the_words(
+    office, clock
+) -> None:
+    loop = Loop(office, clock)
+    complaint = loop.resolved("complaint", is_important=True, description="物业费争议")
+    admin = browser_for(office.administrator)
+    html = admin.get(url(office, "desk-visits")).content.decode()
+    assert complaint.number in section(html, "visits-complaints")  # CP-2 is running
+    r = admin.post(
+        url(office, "desk-visit-new"),
+        {"order": complaint.pk, "outcome": "answered", "level": "satisfied", "opinion": "接受"},
+    )
+    assert r.status_code == 400
+    assert "接受" in r.content.decode() and "管理处负责人" in r.content.decode()
+    assert ReturnVisit.objects.count() == 0
+    r = browser_for(office.head).post(
+        url(office, "desk-visit-new"),
+        {"order": complaint.pk, "outcome": "answered", "level": "satisfied", "opinion": "接受"},
+    )
+    assert r.status_code == 302
+    assert Clock.objects.get(order=complaint, rule_id="CP-2").state == "met"
+    complaint.refresh_from_db()
+    assert complaint.state == "followed_up"
+
+
+def test_rv1_a_proposed_household_is_visited_and_the_pace_moves(office, clock) -> None:
+    page = browser_for(office.administrator)
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert "3-2-1502" in section(html, "visits-pace")
+    assert "<strong>0</strong> / 20" in section(html, "visits-pace")
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {
+            "household": office.household.pk,
+            "channel": "home",
+            "outcome": "answered",
+            "level": "satisfied",
+        },
+    )
+    assert r.status_code == 302
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert "<strong>1</strong> / 20" in section(html, "visits-pace")
+
+
+def test_rv5_the_register_shows_age_and_takes_a_written_reply(office, clock) -> None:
+    item = suggestion_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="criticism",
+        text="小区绿化修剪不及时",
+        household=office.household,
+    )
+    clock.advance(days=4)
+    page = browser_for(office.administrator)
+    html = page.get(url(office, "desk-suggestions")).content.decode()
+    assert "小区绿化修剪不及时" in html and "4 天" in html
+    r = page.post(
+        url(office, "desk-suggestions"),
+        {"id": item.pk, "reply": "本周内完成修剪", "channel": "carrier-pigeon"},
+    )
+    assert r.status_code == 400 and "本周内完成修剪" in r.content.decode()
+    item.refresh_from_db()
+    assert item.state == "open"
+    r = page.post(
+        url(office, "desk-suggestions"),
+        {"id": item.pk, "reply": "本周内完成修剪", "channel": "phone"},
+    )
+    assert r.status_code == 302
+    item.refresh_from_db()
+    assert (item.state, item.reply, item.replied_by) == (
+        "replied",
+        "本周内完成修剪",
+        office.administrator,
+    )
+
+
+def test_rv7_a_proposal_becomes_an_issue_its_notice_is_written_printed_and_posted(
+    office, clock
+) -> None:
+    loop = Loop(office, clock)
+    for i, text in enumerate(
+        ["电梯经常停运", "电梯又坏了停运", "电梯老是停运！", "电梯故障停运", "3栋电梯停运好几次了"]
+    ):
+        suggestion_create(
+            community=office.community,
+            by=office.receptionist,
+            now=clock.now(),
+            kind="opinion",
+            text=text,
+            household=loop.household(f"3-1-{300 + i}"),
+        )
+    page = browser_for(office.administrator)
+    html = page.get(url(office, "desk-issues")).content.decode()
+    proposals = section(html, "proposals")
+    assert "5 户" in proposals
+    ids = ",".join(str(i) for i in SuggestionItem.objects.values_list("pk", flat=True))
+    r = page.post(
+        url(office, "desk-issues"),
+        {"form": "open", "title": "3栋电梯频繁停运", "item_ids": ids, "building": ""},
+    )
+    assert r.status_code == 302
+    issue = CommonIssue.objects.get()
+    rv7 = Clock.objects.get(rule_id="RV-7", subject=issue.clock_subject)
+    r = page.post(
+        url(office, "desk-issues"),
+        {"form": "notice", "id": issue.pk, "title": "关于3栋电梯检修的通知", "body": ""},
+    )
+    assert r.status_code == 400 and "关于3栋电梯检修的通知" in r.content.decode()
+    page.post(
+        url(office, "desk-issues"),
+        {
+            "form": "notice",
+            "id": issue.pk,
+            "title": "关于3栋电梯检修的通知",
+            "body": "本周六检修。",
+        },
+    )
+    notice = Notice.objects.get()
+    html = page.get(url(office, "desk-issues")).content.decode()
+    assert reverse("notice-pdf", args=[notice.pk]) in html
+    pdf = page.get(reverse("notice-pdf", args=[notice.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    clock.advance(days=6)
+    r = page.post(
+        url(office, "desk-issues"),
+        {
+            "form": "post",
+            "id": issue.pk,
+            "notice": notice.pk,
+            "photo": SimpleUploadedFile("board.png", PNG, "image/png"),
+        },
+    )
+    assert r.status_code == 302
+    rv7.refresh_from_db()
+    assert rv7.state == "met"
+
+
+def test_rv8_a_home_visit_is_assigned_with_a_due_date_and_recorded(office, clock) -> None:
+    page = browser_for(office.head)
+    r = page.post(
+        url(office, "desk-issues"),
+        {
+            "form": "home_visit",
+            "administrator": office.administrator.pk,
+            "households": "3-2-1502, 9-9-999",
+            "due_at": "2026-11-28T17:00",
+            "reason": "楼上漏水多次未解决",
+        },
+    )
+    assert r.status_code == 400
+    assert "9-9-999" in r.content.decode() and "楼上漏水多次未解决" in r.content.decode()
+    assert HomeVisit.objects.count() == 0
+    r = page.post(
+        url(office, "desk-issues"),
+        {
+            "form": "home_visit",
+            "administrator": office.administrator.pk,
+            "households": "3-2-1502",
+            "due_at": "2026-11-28T17:00",
+            "reason": "楼上漏水多次未解决",
+        },
+    )
+    assert r.status_code == 302
+    visit = HomeVisit.objects.get()
+    rv8 = Clock.objects.get(rule_id="RV-8")
+    assert rv8.due_at == visit.due_at
+    admin = browser_for(office.administrator)
+    assert "楼上漏水多次未解决" in section(
+        admin.get(url(office, "desk-queue")).content.decode(), "queue-home-visits"
+    )
+    r = admin.post(
+        url(office, "desk-issues"),
+        {"form": "home_visit_done", "visit": visit.pk, "notes": "已协调楼上住户维修防水"},
+    )
+    assert r.status_code == 302
+    rv8.refresh_from_db()
+    assert rv8.state == "met"
+
+
+def test_the_follow_up_screens_are_for_the_office(office, other_office) -> None:
+    for name in ("desk-visits", "desk-suggestions", "desk-issues", "desk-visit-new"):
+        assert browser_for(office.repair_member).get(url(office, name)).status_code == 403
+        assert browser_for(office.administrator).get(url(other_office, name)).status_code == 404
