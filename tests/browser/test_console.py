@@ -187,3 +187,45 @@ def test_cp1_the_board_countdown_turns_red_on_a_fake_clock(page, live_server, cl
     )
     assert "+" in chip.inner_text()  # overdue, counting up
     shot(page, "board-red-desktop")
+
+
+def test_rv6_a_receptionist_makes_the_days_return_call(page, live_server, clock) -> None:
+    from propdesk.followup.models import ReturnVisit
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    order = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(kind="repair", description="门锁坏了", household=office.household),
+    )
+    for action, by in (("dispatch", office.receptionist), ("accept", office.repair_leader)):
+        order.refresh_from_db()
+        work_order_transition(
+            order_id=order.pk, action=action, by=by, now=clock.now(), version=order.version
+        )
+    order.refresh_from_db()
+    work_order_transition(
+        order_id=order.pk,
+        action="resolve",
+        by=office.repair_leader,
+        now=clock.now(),
+        version=order.version,
+        note="更换锁芯",
+    )
+    sign_in(page, live_server, office.receptionist, f"/desk/{office.community.pk}/visits/")
+    shot(page, "visits-desktop")
+    page.locator(f"#visits-today tr[data-order='{order.number}'] a.button").click()
+    page.wait_for_url(re.compile(r"/visits/new/"))
+    page.get_by_label("满意", exact=True).check()
+    page.fill("textarea[name=opinion]", "师傅很准时")
+    page.fill("input[name=item_text_0]", "希望公布维修收费标准")
+    shot(page, "visit-call-desktop")
+    page.get_by_role("button", name="保存回访").click()
+    page.locator(".messages .success").wait_for(timeout=10000)
+    visit = ReturnVisit.objects.get()
+    assert (visit.order, visit.level, visit.opinion) == (order, "satisfied", "师傅很准时")
+    assert Clock.objects.get(order=order, rule_id="RV-6").state == "met"
+    page.goto(f"{live_server.url}/desk/{office.community.pk}/suggestions/")
+    page.get_by_text("希望公布维修收费标准").wait_for(timeout=5000)
+    shot(page, "suggestions-desktop")
