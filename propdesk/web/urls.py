@@ -1,13 +1,24 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from propdesk.web.views import board, emergency, followup, home, intake, jobs, orders, queues
+from propdesk.web.views import (
+    board,
+    emergency,
+    followup,
+    home,
+    intake,
+    jobs,
+    notifications,
+    orders,
+    queues,
+)
 
 urlpatterns = [
     path("", home.home, name="desk-home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("emergency/", emergency.emergency_new, name="emergency-new"),
+    path("notifications/", notifications.notifications, name="desk-notifications"),
     path("<int:community_id>/intake/", intake.intake, name="desk-intake"),
     path("<int:community_id>/intake/lookup/", intake.intake_lookup, name="desk-intake-lookup"),
     path("<int:community_id>/board/", board.board_view, name="desk-board"),

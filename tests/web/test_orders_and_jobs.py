@@ -219,3 +219,31 @@ def test_the_order_prints_as_the_paper_form_from_its_page(
     assert r.content.startswith(b"%PDF-")
     r = browser_for(other_office.receptionist).get(reverse("desk-order-print", args=[order.pk]))
     assert r.status_code == 404
+
+
+def test_the_bell_opens_my_notifications_and_one_leads_to_its_order(
+    office, other_office, clock, open_order
+) -> None:
+    order = open_order("complaint", complaint_type="attitude", description="态度差")
+    browser_for(office.receptionist).post(
+        reverse("desk-order", args=[order.pk]),
+        {
+            "form": "account",
+            "version": order.version,
+            "staff_member": office.repair_member.pk,
+            "account": "说明",
+        },
+    )
+    head = browser_for(office.head)
+    html = head.get(reverse("desk-notifications")).content.decode()
+    assert order.number in html
+    row = Notification.objects.get(recipient=office.head, kind="attitude_complaint")
+    # Someone else's notification cannot be marked read.
+    r = browser_for(other_office.head).post(reverse("desk-notifications"), {"id": row.pk})
+    assert r.status_code == 404
+    row.refresh_from_db()
+    assert row.read_at is None
+    r = head.post(reverse("desk-notifications"), {"id": row.pk})
+    assert r.status_code == 302 and r["Location"] == reverse("desk-order", args=[order.pk])
+    row.refresh_from_db()
+    assert row.read_at == clock.now()

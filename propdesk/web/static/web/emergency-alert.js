@@ -73,7 +73,7 @@
           if (!tools) { return; }
           bell = document.createElement("a");
           bell.id = "notification-bell";
-          bell.href = "/api/notifications/?unread=1";
+          bell.href = "/desk/notifications/";
           bell.style.marginLeft = "8px";
           tools.insertBefore(bell, tools.firstChild);
         }
