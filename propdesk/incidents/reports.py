@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.community.models import User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.services import sniff_content_type
+from propdesk.core.uploads import PHOTO_TYPES, upload_check
 from propdesk.incidents.models import (
     ApprovalAction,
     ApprovalRecord,
@@ -29,7 +28,6 @@ from propdesk.policy.workflow import OFFICE_ROLES, Role
 
 TEXT_FIELDS = ("cause_analysis", "measures", "losses", "people_involved")
 EDITABLE = (ReportState.DRAFT, ReportState.RETURNED)
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
 
 
 def _locked(report_id: int) -> IncidentReport:
@@ -104,19 +102,9 @@ def incident_report_attach_photo(
     report = _locked(report_id)
     _refuse_unless_editable(report)
     _require_office(report, by)
-    errors: dict[str, list[str]] = {}
-    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
-        errors["file"] = [
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-        ]
-    upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
-    upload.seek(0)
-    if content_type not in PHOTO_TYPES and "file" not in errors:
-        errors["file"] = [_("Only photos (JPEG, PNG, WebP, HEIC) can be added.")]
-    if errors:
-        raise ValidationError(errors)
+    content_type, problems = upload_check(upload, PHOTO_TYPES)
+    if problems:
+        raise ValidationError({"file": problems})
     photo = IncidentPhoto(
         report=report,
         original_name=(upload.name or "photo")[:200],

@@ -10,7 +10,6 @@ from propdesk.desk.services.contacts import ContactInput, contact_log, contact_p
 from propdesk.desk.services.orders import (
     FLAGS,
     WorkOrderDraft,
-    sniff_content_type,
     work_order_attach,
     work_order_create,
     work_order_transition,
@@ -25,7 +24,6 @@ __all__ = [
     "contact_promise_keep",
     "rectification_done",
     "rectification_set",
-    "sniff_content_type",
     "work_order_attach",
     "work_order_create",
     "work_order_transition",

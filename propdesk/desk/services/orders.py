@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,6 +15,7 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
+from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
 from propdesk.desk.models import (
     Attachment,
     ComplaintType,
@@ -350,24 +350,6 @@ def work_order_transition(
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
 
 
-_SIGNATURES: list[tuple[bytes, int, str]] = [
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"%PDF-", 0, "application/pdf"),
-    (b"WEBP", 8, "image/webp"),
-    (b"ftypheic", 4, "image/heic"),
-    (b"ftypmif1", 4, "image/heic"),
-]
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The type of a file by its first bytes (never by its name): photos and scanned letters."""
-    for magic, offset, content_type in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return content_type
-    return None
-
-
 @transaction.atomic
 def work_order_attach(
     *, order_id: int, by: User, now: datetime, upload: UploadedFile[bytes], kind: str = "photo"
@@ -384,23 +366,16 @@ def work_order_attach(
     errors: dict[str, list[str]] = {}
     if kind not in Attachment.Kind.values:
         errors["kind"] = [_("Unknown attachment kind.")]
-    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
-        errors["file"] = [
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-        ]
-    upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
-    upload.seek(0)
-    if content_type is None and "file" not in errors:
-        errors["file"] = [_("Only photos (JPEG, PNG, WebP, HEIC) and PDF scans can be attached.")]
+    content_type, problems = upload_check(upload, PHOTO_OR_PDF_TYPES)
+    if problems:
+        errors["file"] = problems
     if errors:
         raise ValidationError(errors)
     attachment = Attachment(
         order=order,
         kind=kind,
         original_name=(upload.name or "file")[:200],
-        content_type=content_type or "",
+        content_type=content_type,
         size=upload.size or 0,
         uploaded_by=by,
         uploaded_at=now,

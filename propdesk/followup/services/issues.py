@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,8 +15,8 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Building, Community, Household, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict
+from propdesk.core.uploads import PHOTO_TYPES, upload_check
 from propdesk.desk.models import WorkOrder
-from propdesk.desk.services import sniff_content_type
 from propdesk.followup.models import (
     CommonIssue,
     HomeVisit,
@@ -29,8 +28,6 @@ from propdesk.followup.models import (
 )
 from propdesk.followup.services._common import ISSUE_ROLES, policy_of, require_role
 from propdesk.policy.workflow import Role
-
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
 
 
 def _members(
@@ -166,20 +163,9 @@ def notice_post(*, notice_id: int, by: User, now: datetime, photo: UploadedFile[
     roles = require_role(by, notice.community_id, ISSUE_ROLES)
     if notice.posted_at is not None:
         raise Conflict(_("This notice is already posted."), code="already_posted")
-    if photo.size is None or photo.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "photo": [
-                    _("The file is larger than %(mb)s MB.")
-                    % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-                ]
-            }
-        )
-    photo.seek(0)
-    content_type = sniff_content_type(photo.read(16))
-    photo.seek(0)
-    if content_type not in PHOTO_TYPES:
-        raise ValidationError({"photo": [_("Only photos (JPEG, PNG, WebP, HEIC) can be added.")]})
+    content_type, problems = upload_check(photo, PHOTO_TYPES)
+    if problems:
+        raise ValidationError({"photo": problems})
     stored = NoticePhoto(
         notice=notice,
         original_name=(photo.name or "photo")[:200],
