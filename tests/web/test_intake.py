@@ -37,6 +37,7 @@ def test_fd2_cp1_a_phone_complaint_becomes_a_work_order_with_its_clock(office, c
     # The number alone found the household (one household has it).
     assert contact.household == office.household == order.household
     assert (order.kind, order.complaint_type, order.contact) == ("complaint", "general", contact)
+    assert not Notification.objects.filter(kind="complaint_to_head").exists()  # not the head's
     cp1 = Clock.objects.get(order=order, rule_id="CP-1")
     assert cp1.due_at == clock.now() + timedelta(minutes=10)
     follow = page.get(url(office))
@@ -122,6 +123,9 @@ def test_cp3_a_written_complaint_carries_its_scanned_letter(office, clock) -> No
     order = WorkOrder.objects.get()
     assert [a.kind for a in order.attachments.all()] == ["letter"]
     assert Clock.objects.filter(order=order, rule_id="CP-3", state="running").exists()
+    # Routed to the head at once, with the order to open.
+    note = Notification.objects.get(recipient=office.head, kind="complaint_to_head")
+    assert note.payload == {"order": order.pk} and order.number in note.title
 
 
 def test_a_letter_that_is_not_a_scan_leaves_nothing_logged(office, clock) -> None:

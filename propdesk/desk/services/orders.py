@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, Household, Team, User
+from propdesk.community.models import Community, Household, Membership, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
@@ -32,6 +32,7 @@ from propdesk.desk.services._common import (
     _require_office_role,
     _route_team,
 )
+from propdesk.notify.services import notifications_create
 from propdesk.policy.workflow import (
     OFFICE_ROLES,
     TEAM_ROLES,
@@ -134,7 +135,38 @@ def _create_order(
             "contact": contact.pk if contact else None,
         },
     )
+    if _for_the_head(order):
+        _tell_heads(order, now=now)
     return order
+
+
+def _for_the_head(order: WorkOrder) -> bool:
+    """CP-3, CP-4, CP-5: a written, important or service-attitude complaint goes to the head."""
+    return order.kind == OrderKind.COMPLAINT and (
+        order.is_important
+        or order.complaint_type in (ComplaintType.WRITTEN, ComplaintType.ATTITUDE)
+    )
+
+
+def _tell_heads(order: WorkOrder, *, now: datetime) -> None:
+    heads = Membership.objects.filter(
+        community_id=order.community_id, role=Role.OFFICE_HEAD, user__is_active=True
+    ).values_list("user_id", flat=True)
+    what = (
+        _("Important complaint")
+        if order.is_important
+        else ComplaintType(order.complaint_type).label
+    )
+    notifications_create(
+        community_id=order.community_id,
+        recipient_ids=list(heads),
+        cause=f"complaint-to-head:{order.pk}",
+        kind="complaint_to_head",
+        title=_("%(what)s %(number)s: %(text)s")
+        % {"what": what, "number": order.number, "text": order.description[:60]},
+        payload={"order": order.pk},
+        now=now,
+    )
 
 
 @transaction.atomic
