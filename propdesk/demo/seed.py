@@ -66,9 +66,11 @@ from propdesk.desk.services import (
     ContactInput,
     WorkOrderDraft,
     contact_log,
+    contact_promise_keep,
     work_order_create,
     work_order_transition,
 )
+from propdesk.followup.services import VisitDraft, return_visit_record
 from propdesk.policy.phones import parse_phone
 from propdesk.policy.workflow import ACTIONS, Role, State
 
@@ -466,10 +468,28 @@ def _create_roster(office: _Office, now: datetime, weeks: int) -> None:
 @dataclass
 class _Step:
     at: datetime
-    action: str
+    action: str  # an action of the workflow, or a return visit (RETURN_VISITS)
     by: User
     note: str = ""
     assignee: User | None = None
+    level: str = ""  # the owner's answer, for a return visit
+
+
+# Return visits in the replay: an order's same-day call (RV-6) keeps its state; a complaint's
+# visit (CP-2, RV-3) is its follow-up.
+RETURN_VISITS = {"order_visit": None, "complaint_visit": State.FOLLOWED_UP}
+LEVELS = (
+    ("very_satisfied", 45),
+    ("satisfied", 38),
+    ("fairly_satisfied", 12),
+    ("not_very_satisfied", 4),
+    ("dissatisfied", 1),
+)
+REPLY_NOTES = (
+    "已电话向业主说明处理安排，业主表示理解",
+    "已向业主解释原因并告知今日处理",
+    "已回复业主处理结果，业主接受",
+)
 
 
 @dataclass
@@ -493,12 +513,24 @@ class _ContactPlan:
     by: User
     data: ContactInput | None  # None: an order opened by staff without a contact (patrol)
     orders: list[_OrderPlan]
+    kept_at: datetime | None = None  # FD-3: when the promise was kept (None: not yet, or never)
+
+
+@dataclass
+class _Keep:
+    """FD-3: the office keeps a front-desk promise and tells the owner."""
+
+    contact_id: int
+    by: User
 
 
 def _final_state(steps: list[_Step]) -> State:
     state = State.NEW
     for step in steps:
-        state = ACTIONS[step.action].leads_to(state)
+        if step.action in RETURN_VISITS:
+            state = RETURN_VISITS[step.action] or state
+        else:
+            state = ACTIONS[step.action].leads_to(state)
     return state
 
 
@@ -693,7 +725,13 @@ class _Planner:
             promised_at=datetime.combine(promised_day, time(17), tzinfo=office.tz),
             promise_reason=promise.reason,
         )
-        return _ContactPlan(at, office, by, data, [])
+        assert data.promised_at is not None
+        kept_at = None
+        if r.random() < 0.9:  # most promises are kept, a few hours before the time given
+            kept_at = max(
+                at + timedelta(minutes=30), data.promised_at - timedelta(hours=r.randint(1, 6))
+            )
+        return _ContactPlan(at, office, by, data, [], kept_at=kept_at)
 
     def _housekeeping_draft(self, case: names.Case) -> WorkOrderDraft:
         return WorkOrderDraft(
@@ -847,6 +885,9 @@ class _Planner:
             t.office(0, 0)
         worker = self._worker(order, steps)
         steps.append(_Step(t.after(2, 15), "accept", worker))
+        if order.team_kind is None and not again:
+            # CP-3 … CP-6: the owner is answered the same day, the head in person when it is theirs.
+            steps.append(_Step(t.after(20, 150), "reply", worker, r.choice(REPLY_NOTES)))
         housekeeping = order.draft.kind == OrderKind.HOUSEKEEPING
         on_site = order.team_kind not in (None, TeamKind.CUSTOMER_SERVICE) or r.random() < 0.5
         if on_site:
@@ -864,16 +905,38 @@ class _Planner:
         if order.team_kind is None:
             # CP-2 within 3 days; a major complaint's return visit only by the head (RV-3).
             by = office.head if order.handler == office.head else r.choice(office.administrators)
-            steps.append(_Step(t.office(120, 60 * 30), "follow_up", by, order.follow_up))
+            steps.append(
+                _Step(
+                    t.office(120, 60 * 30),
+                    "complaint_visit",
+                    by,
+                    order.follow_up,
+                    level=self._level(),
+                )
+            )
             closer = office.head
         else:
-            if r.random() < 0.85:  # RV-6: the desk phones the owner the same day
+            if order.draft.kind not in (OrderKind.REPAIR, OrderKind.HOUSEKEEPING):
+                if r.random() < 0.85:  # the desk tells the owner it is done
+                    steps.append(
+                        _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
+                    )
+            elif r.random() < 0.9:  # RV-6: the desk phones the owner the same day
                 steps.append(
-                    _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
+                    _Step(
+                        t.office(30, 240),
+                        "order_visit",
+                        self._desk(order),
+                        order.follow_up,
+                        level=self._level(),
+                    )
                 )
             closer = r.choice(office.administrators)
         steps.append(_Step(t.office(20, 60 * 8), "close", closer))
         return steps
+
+    def _level(self) -> str:
+        return self.rng.choices([lv for lv, _ in LEVELS], [w for _, w in LEVELS])[0]
 
     def _cover_every_state(self, orders: list[_OrderPlan]) -> None:
         """Re-plan the newest closed orders until every workflow state appears at least once."""
@@ -914,7 +977,7 @@ class _Running:
 def _replay(contacts: list[_ContactPlan], now: datetime) -> None:
     """Run every contact and step in time order, across all orders, with ``now`` = its time."""
     seq = itertools.count()  # breaks ties so the heap never compares plans
-    queue: list[tuple[datetime, int, _ContactPlan | _Running]] = [
+    queue: list[tuple[datetime, int, _ContactPlan | _Running | _Keep]] = [
         (c.at, next(seq), c) for c in contacts
     ]
     heapq.heapify(queue)
@@ -923,6 +986,11 @@ def _replay(contacts: list[_ContactPlan], now: datetime) -> None:
         # The worker would have swept all along: breaches and escalations land at their time,
         # not in one late burst when the app first starts.
         clocks_sweep(now=at)
+        if isinstance(item, _Keep):
+            contact_promise_keep(
+                contact_id=item.contact_id, by=item.by, now=at, result="已按承诺处理并电话告知业主"
+            )
+            continue
         if isinstance(item, _ContactPlan):
             community = item.office.community
             if item.data is None:
@@ -934,21 +1002,38 @@ def _replay(contacts: list[_ContactPlan], now: datetime) -> None:
             else:
                 contact = contact_log(community=community, by=item.by, now=at, data=item.data)
                 created = list(contact.work_orders.order_by("id"))
+                if item.kept_at is not None and item.kept_at <= now:
+                    heapq.heappush(queue, (item.kept_at, next(seq), _Keep(contact.pk, item.by)))
             for order, plan in zip(created, item.orders, strict=True):
                 running = _Running(order.pk, order.version, plan)
                 if plan.steps:
                     heapq.heappush(queue, (plan.steps[0].at, next(seq), running))
             continue
         step = item.plan.steps[item.index]
-        order = work_order_transition(
-            order_id=item.order_id,
-            action=step.action,
-            by=step.by,
-            now=step.at,
-            version=item.version,
-            note=step.note,
-            assignee=step.assignee,
-        )
+        if step.action in RETURN_VISITS:
+            order = WorkOrder.objects.select_related("community").get(pk=item.order_id)
+            return_visit_record(
+                community=order.community,
+                by=step.by,
+                now=step.at,
+                draft=VisitDraft(
+                    kind="complaint" if step.action == "complaint_visit" else "order",
+                    order=order,
+                    level=step.level,
+                    opinion=step.note,
+                ),
+            )
+            order.refresh_from_db(fields=["version"])
+        else:
+            order = work_order_transition(
+                order_id=item.order_id,
+                action=step.action,
+                by=step.by,
+                now=step.at,
+                version=item.version,
+                note=step.note,
+                assignee=step.assignee,
+            )
         item.version = order.version
         item.index += 1
         if item.index < len(item.plan.steps):
