@@ -26,9 +26,19 @@ def _num(d: Decimal | None) -> str:
     return "—" if d is None else f"{d:.1f}".rstrip("0").rstrip(".")
 
 
+def chart_lines(lines: Sequence[ReportLine]) -> list[ReportLine]:
+    """The lines a figure-against-target chart shows: every percentage of the seed's targets,
+    and the time rules that had a decided clock this month (the others are all "no data")."""
+    return [
+        ln
+        for ln in lines
+        if ln.unit == "%" and (ln.figure is not None or not ln.key.startswith("clock:"))
+    ]
+
+
 def percent_bars_svg(lines: Sequence[ReportLine], *, width: int = 720) -> SafeString:
-    """Horizontal bars, one per line in percent (0–100 %), the target as a tick."""
-    rows = [ln for ln in lines if ln.unit == "%"]
+    """Horizontal bars, one per line of ``chart_lines`` (0–100 %), the target as a tick."""
+    rows = chart_lines(lines)
     row_h, left, right, top = 24, 190, 60, 10
     height = top + row_h * len(rows) + 24
     plot = width - left - right

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from propdesk.core.pdf import cid_font, para
+from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
 
 PDF_LANGUAGE = "zh-hans"
@@ -59,9 +60,9 @@ def status_label(status: str) -> str:
 def unit_label(unit: str) -> str:
     return {
         "%": "%",
-        "households": _("households"),
-        "items": _("items"),
-        "orders": _("orders"),
+        "households": pgettext("unit", "households"),
+        "items": pgettext("unit", "items"),
+        "orders": pgettext("unit", "orders"),
     }.get(unit, unit)
 
 
@@ -186,34 +187,39 @@ def _in_chinese(build: Callable[[MonthlyReport], bytes]) -> Callable[[MonthlyRep
 def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
     """Figure against target for each percentage line (a missing figure draws as 0, its label
     says "—")."""
-    rows = [ln for ln in lines if ln.unit == "%"]
-    height = 170
+    rows = chart_lines(lines)
+    height = 180
     d = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 30, 45, width - 40, height - 65
+    chart.x, chart.y, chart.width, chart.height = 30, 40, width - 40, height - 70
     chart.data = [
         [float(ln.figure) if ln.figure is not None else 0 for ln in rows],
         [float(ln.target) if ln.target is not None else 0 for ln in rows],
     ]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
     chart.valueAxis.labels.fontName = cid_font()
-    chart.categoryAxis.categoryNames = [ln.rule_id for ln in rows]
     chart.categoryAxis.labels.fontName = cid_font()
-    chart.categoryAxis.labels.fontSize = 6
+    chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
+    short = {"RV-2-rate": "满意率", "RV-2-degree": "满意度", "return-visit-rate": "回访率"}
+    chart.categoryAxis.categoryNames = [short.get(ln.key, ln.rule_id) for ln in rows]
     chart.bars[0].fillColor = BLUE
     chart.bars[1].fillColor = colors.HexColor("#e4c590")
     chart.bars.strokeColor = None
     for i, ln in enumerate(rows):
         chart.bars[(0, i)].fillColor = {"met": GREEN, "missed": RED}.get(ln.status, GREY)
-    chart.barLabelFormat = "%.0f"
+    chart.barLabelArray = [
+        [number(ln.figure) if ln.figure is not None else "—" for ln in rows],
+        ["" for _ln in rows],
+    ]
+    chart.barLabelFormat = "values"
     chart.barLabels.fontName = cid_font()
-    chart.barLabels.fontSize = 5
+    chart.barLabels.fontSize = 6
     chart.barLabels.nudge = 5
     d.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 170, height - 6
+    legend.x, legend.y = 40, height - 4
     legend.fontName = cid_font()
     legend.fontSize = 8
     legend.alignment = "right"
@@ -224,42 +230,56 @@ def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
 
 
 def _trend_drawing(report: MonthlyReport, width: float) -> Drawing:
-    """满意率 and 满意度 over twelve months, with the targets dashed; months without answers
-    leave gaps."""
-    height = 170
+    """满意率 and 满意度 over twelve months with the targets dashed, in plain shapes (like the
+    SVG): a month without answers leaves a gap, a lone month is a dot."""
+    height = 170.0
+    left, right, top, bottom = 30.0, 10.0, 18.0, 24.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(report.trend), 1)
     d = Drawing(width, height)
-    chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 30, 30, width - 40, height - 55
-    chart.data = [
-        [float(p.figures.rate) if p.figures.rate is not None else None for p in report.trend],
-        [float(p.figures.degree) if p.figures.degree is not None else None for p in report.trend],
-    ]
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
-    chart.categoryAxis.categoryNames = [f"{p.year % 100:02d}/{p.month}" for p in report.trend]
-    chart.categoryAxis.labels.fontSize = 7
-    chart.lines[0].strokeColor, chart.lines[1].strokeColor = BLUE, PURPLE
-    chart.lines[0].strokeWidth = chart.lines[1].strokeWidth = 1.5
-    chart.joinedLines = True
-    d.add(chart)
+
+    def x(i: int) -> float:
+        return left + plot_w * (i + 0.5) / n
+
+    def y(v: float) -> float:
+        return bottom + plot_h * v / 100
+
+    for v in (0, 25, 50, 75, 100):
+        d.add(Line(left, y(v), width - right, y(v), strokeColor=colors.HexColor("#d9dee7")))
+        d.add(String(left - 4, y(v) - 3, str(v), fontSize=7, textAnchor="end"))
+    for i, p in enumerate(report.trend):
+        d.add(
+            String(
+                x(i), bottom - 12, f"{p.year % 100:02d}/{p.month}", fontSize=7, textAnchor="middle"
+            )
+        )
     sat = report.satisfaction
     for target, colour in ((sat.rate_target, BLUE), (sat.degree_target, PURPLE)):
-        y = chart.y + chart.height * target / 100
         d.add(
             Line(
-                chart.x,
-                y,
-                chart.x + chart.width,
-                y,
+                left,
+                y(target),
+                width - right,
+                y(target),
                 strokeColor=colour,
                 strokeDashArray=[3, 3],
                 strokeWidth=0.7,
             )
         )
-    d.add(String(chart.x, height - 12, "满意率", fontName=cid_font(), fontSize=8, fillColor=BLUE))
+    for attr, colour in (("rate", BLUE), ("degree", PURPLE)):
+        segment: list[float] = []
+        values = [getattr(p.figures, attr) for p in report.trend]
+        for i, v in enumerate([*values, None]):
+            if v is None:
+                if len(segment) >= 4:
+                    d.add(PolyLine(segment, strokeColor=colour, strokeWidth=1.5))
+                segment = []
+                continue
+            segment += [x(i), y(float(v))]
+            d.add(Circle(x(i), y(float(v)), 2.2, fillColor=colour, strokeColor=None))
+    d.add(String(left + 4, height - 10, "满意率", fontName=cid_font(), fontSize=8, fillColor=BLUE))
     d.add(
-        String(
-            chart.x + 50, height - 12, "满意度", fontName=cid_font(), fontSize=8, fillColor=PURPLE
-        )
+        String(left + 50, height - 10, "满意度", fontName=cid_font(), fontSize=8, fillColor=PURPLE)
     )
     return d
 
@@ -291,7 +311,7 @@ def _pdf(report: MonthlyReport) -> bytes:
     ]
 
     def table(
-        header: list[str], rows: list[list[Any]], widths: list[float], styles: list[Any] = ()
+        header: list[str], rows: list[list[Any]], widths: list[float], styles: Sequence[Any] = ()
     ) -> Table:
         data = [[para(h, head) for h in header]] + [
             [para(str(v), cell) for v in row] for row in rows
@@ -423,7 +443,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
         _("measure"),
         _("target"),
         _("this month"),
-        _("unit"),
+        _("unit of measure"),
         _("sample"),
         _("sample of"),
         _("result"),

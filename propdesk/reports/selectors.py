@@ -198,7 +198,7 @@ def report_community(user: User, community_id: int | str | None) -> Community:
     reads its reports there (Forbidden otherwise)."""
     if community_id in (None, ""):
         raise NotFound("Community not found")
-    community = access_community(user, community_id)  # type: ignore[arg-type]
+    community = access_community(user, community_id)
     roles = user_roles(user, community.pk)
     if not roles & REPORT_ROLES:
         raise Forbidden(gettext("Your role in this community may not read its reports."))
@@ -256,7 +256,7 @@ def _turned(community: Community, start: datetime, end: datetime) -> tuple[Turne
         .order_by("turned_at", "id")
         .values_list("order_id", "order__number", "opened_at", "turned_at")
     )
-    return tuple(TurnedRow(*r) for r in rows)
+    return tuple(TurnedRow(oid, number, opened, turned) for oid, number, opened, turned in rows)  # type: ignore[arg-type]
 
 
 def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[ReportLine]:

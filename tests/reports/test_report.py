@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from propdesk.clocks.models import Clock
 from propdesk.community.models import User
@@ -131,7 +132,10 @@ def test_rv2_empty_month_says_no_data_and_divides_by_nothing(office, clock):
         line = r.line(key)
         assert (line.figure, line.status) == (None, "no_data"), key
     assert r.line("RV-2-rate").sample == 0
-    assert str(r.line("RV-2-rate").note) == "no answers"
+    with translation.override("en"):
+        assert str(r.line("RV-2-rate").note) == "no answers"
+    with translation.override("zh-hans"):
+        assert str(r.line("RV-2-rate").note) == "没有回答"
     assert r.line("RV-1").figure == Decimal(0)
     assert r.line("return-visit-rate").status == "no_data"
     assert all(ln.status == "no_data" for ln in r.time_lines)
