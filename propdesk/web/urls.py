@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from propdesk.web.views import board, emergency, home, intake, jobs, orders, queues
+from propdesk.web.views import board, emergency, home, intake, jobs, orders, queues, reports
 
 urlpatterns = [
     path("", home.home, name="desk-home"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("<int:community_id>/queue/", queues.queue, name="desk-queue"),
     path("<int:community_id>/queue/assign/<int:order_id>/", queues.assign, name="desk-assign"),
     path("<int:community_id>/jobs/", jobs.jobs, name="desk-jobs"),
+    path("<int:community_id>/report/", reports.report_view, name="desk-report"),
+    path("<int:community_id>/report.pdf", reports.report_pdf_view, name="desk-report-pdf"),
+    path("<int:community_id>/report.xlsx", reports.report_xlsx_view, name="desk-report-xlsx"),
+    path("report/compare/", reports.compare_view, name="desk-report-compare"),
     path(
         "<int:community_id>/staff/<int:staff_id>/",
         orders.staff_record_view,

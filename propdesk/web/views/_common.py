@@ -60,6 +60,8 @@ class Desk:
             items.append(("jobs", _("My jobs"), reverse("desk-jobs", args=[cid])))
         if self.is_office:
             items.append(("emergency", _("Emergency"), reverse("emergency-new")))
+        if self.roles & {Role.OFFICE_HEAD, Role.ADMINISTRATOR, Role.LEADERSHIP}:
+            items.append(("report", _("Monthly report"), reverse("desk-report", args=[cid])))
         return items
 
 
