@@ -322,8 +322,13 @@ def measure(runs: int) -> dict[str, Any]:
     from propdesk.community.models import Community, Membership, User
     from propdesk.core.clock import FixedClock, set_clock
     from propdesk.desk.models import WorkOrder
+    from propdesk.followup.selectors import satisfaction_trend
     from propdesk.reports.exports import report_pdf, report_xlsx
-    from propdesk.reports.selectors import leadership_comparison, monthly_report
+    from propdesk.reports.selectors import (
+        leadership_comparison,
+        monthly_report,
+        satisfaction_trend_bucketed,
+    )
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # No collectstatic here: plain static URLs (the page's cost is the same).
@@ -383,6 +388,13 @@ def measure(runs: int) -> dict[str, Any]:
         "API PDF /api/reports/monthly/pdf/": lambda: get(web, f"/api/reports/monthly/pdf/{q}"),
         "leadership comparison (3 communities)": lambda: leadership_comparison(
             boss, year, month, now=now
+        ),
+        # Before/after of the one rewrite: the 12-month trend.
+        "trend before: followup satisfaction_trend (TruncMonth)": lambda: satisfaction_trend(
+            community, year, month
+        ),
+        "trend after: satisfaction_trend_bucketed (CASE)": lambda: satisfaction_trend_bucketed(
+            community, year, month
         ),
     }
     slowest: list[dict[str, Any]] = []
