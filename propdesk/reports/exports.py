@@ -22,6 +22,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -313,16 +314,27 @@ def _pdf(report: MonthlyReport) -> bytes:
     def table(
         header: list[str], rows: list[list[Any]], widths: list[float], styles: Sequence[Any] = ()
     ) -> Table:
+        col_widths = [w * width for w in widths]
+
+        def fit(v: Any, room: float) -> Any:
+            # A Paragraph only where the text must wrap: plain strings draw ten times faster,
+            # and the lists can run to hundreds of rows (bench/RESULTS.md).
+            text = str(v)
+            if "\n" in text or stringWidth(text, font, cell.fontSize) > room - 6:
+                return para(text, cell)
+            return text
+
         data = [[para(h, head) for h in header]] + [
-            [para(str(v), cell) for v in row] for row in rows
+            [fit(v, col_widths[i]) for i, v in enumerate(row)] for row in rows
         ]
-        t = Table(data, colWidths=[w * width for w in widths], repeatRows=1)
+        t = Table(data, colWidths=col_widths, repeatRows=1)
         t.setStyle(
             TableStyle(
                 [
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#16325c")),
                     ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b7c0ce")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (0, 1), (-1, -1), font, cell.fontSize, cell.leading),
                     ("TOPPADDING", (0, 0), (-1, -1), 2),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                     *styles,
