@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "propdesk.desk",
     "propdesk.incidents",
     "propdesk.followup",
+    "propdesk.reports",
     "propdesk.api",
     "propdesk.web",
     "propdesk.demo",

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from propdesk.api import followup_views, incident_views, notify_views, views
+from propdesk.api import followup_views, incident_views, notify_views, report_views, views
 
 router = DefaultRouter()
 router.register("communities", views.CommunityViewSet, basename="community")
@@ -30,6 +30,10 @@ urlpatterns = [
         name="notification-retry",
     ),
     path("satisfaction/", followup_views.SatisfactionView.as_view(), name="satisfaction"),
+    path("reports/monthly/", report_views.MonthlyReportView.as_view(), name="report-monthly"),
+    path("reports/monthly/pdf/", report_views.MonthlyReportPdfView.as_view(), name="report-pdf"),
+    path("reports/monthly/xlsx/", report_views.MonthlyReportXlsxView.as_view(), name="report-xlsx"),
+    path("reports/compare/", report_views.ComparisonView.as_view(), name="report-compare"),
     path("emergency-kinds/", incident_views.EmergencyKindsView.as_view(), name="emergency-kinds"),
     path("", include(router.urls)),
 ]

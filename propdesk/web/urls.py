@@ -11,6 +11,7 @@ from propdesk.web.views import (
     notifications,
     orders,
     queues,
+    reports,
 )
 
 urlpatterns = [
@@ -25,6 +26,10 @@ urlpatterns = [
     path("<int:community_id>/queue/", queues.queue, name="desk-queue"),
     path("<int:community_id>/queue/assign/<int:order_id>/", queues.assign, name="desk-assign"),
     path("<int:community_id>/jobs/", jobs.jobs, name="desk-jobs"),
+    path("<int:community_id>/report/", reports.report_view, name="desk-report"),
+    path("<int:community_id>/report.pdf", reports.report_pdf_view, name="desk-report-pdf"),
+    path("<int:community_id>/report.xlsx", reports.report_xlsx_view, name="desk-report-xlsx"),
+    path("report/compare/", reports.compare_view, name="desk-report-compare"),
     path(
         "<int:community_id>/staff/<int:staff_id>/",
         orders.staff_record_view,

@@ -66,6 +66,8 @@ class Desk:
             ]
         if self.is_office:
             items.append(("emergency", _("Emergency"), reverse("emergency-new")))
+        if self.roles & {Role.OFFICE_HEAD, Role.ADMINISTRATOR, Role.LEADERSHIP}:
+            items.append(("report", _("Monthly report"), reverse("desk-report", args=[cid])))
         return items
 
 

@@ -1,0 +1,587 @@
+"""The monthly report as files: an A4 PDF in Chinese (ReportLab, the built-in CID font
+STSong-Light) and an Excel workbook (openpyxl). Both are written in Simplified Chinese whatever
+the language of the request: they are the office's paper."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from propdesk.core.pdf import cid_font, para
+from propdesk.reports.charts import chart_lines
+from propdesk.reports.selectors import MonthlyReport, ReportLine
+
+PDF_LANGUAGE = "zh-hans"
+GREEN, RED, GREY = (
+    colors.HexColor("#1a7f37"),
+    colors.HexColor("#b42318"),
+    colors.HexColor("#667085"),
+)
+BLUE, PURPLE, AMBER = (
+    colors.HexColor("#1f5fbf"),
+    colors.HexColor("#7a3db8"),
+    colors.HexColor("#b26a00"),
+)
+
+
+def status_label(status: str) -> str:
+    return {
+        "met": _("met"),
+        "missed": _("missed"),
+        "no_data": _("no data"),
+        "info": _("for information"),
+    }[status]
+
+
+def unit_label(unit: str) -> str:
+    return {
+        "%": "%",
+        "households": pgettext("unit", "households"),
+        "items": pgettext("unit", "items"),
+        "orders": pgettext("unit", "orders"),
+    }.get(unit, unit)
+
+
+def number(d: Decimal | int | None, unit: str = "") -> str:
+    """A figure as printed: "96%", "20 households", "—" for no data."""
+    if d is None:
+        return "—"
+    text = f"{d:.1f}".rstrip("0").rstrip(".") if isinstance(d, Decimal) else str(d)
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit_label(unit)}" if unit else text
+
+
+def target_text(ln: ReportLine) -> str:
+    if ln.target is None:
+        return "—"
+    sign = "≥" if ln.comparison == ">=" else "≤"
+    return f"{sign} {number(ln.target, ln.unit)}"
+
+
+def sample_text(ln: ReportLine) -> str:
+    return "—" if ln.sample is None else f"{ln.sample} {ln.sample_label}".strip()
+
+
+def local(dt: datetime | None, zone: str) -> str:
+    return "—" if dt is None else dt.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+# --- the lists, shared by the PDF and the workbook ------------------------------------------
+
+
+def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[list[Any]]]]:
+    """(key, title, header, rows) of each list behind the figures, in the report's order.
+    Times are local strings; rows are plain values."""
+    tz = report.time_zone
+    breaches_title = _("Clocks breached (which order, which rule)")
+    if report.breaches_total > len(report.breaches):
+        breaches_title += " " + _("(first %(n)d of %(total)d)") % {
+            "n": len(report.breaches),
+            "total": report.breaches_total,
+        }
+    return [
+        (
+            "breaches",
+            breaches_title,
+            [_("rule"), _("title"), _("work order"), _("started"), _("due"), _("met late")],
+            [
+                [
+                    b.rule_id,
+                    b.title,
+                    b.number or b.subject or "—",
+                    local(b.started_at, tz),
+                    local(b.due_at, tz),
+                    local(b.met_at, tz) if b.met_at else _("not met"),
+                ]
+                for b in report.breaches
+            ],
+        ),
+        (
+            "missing_complaint_visits",
+            _("RV-3: resolved complaints without a return visit"),
+            [_("work order"), _("resolved"), _("important")],
+            [
+                [m.number, local(m.resolved_at, tz), _("yes") if m.is_important else ""]
+                for m in report.complaints.missing
+            ],
+        ),
+        (
+            "open_items",
+            _("RV-5: opinions and suggestions without a reply, with their age"),
+            [_("recorded"), _("household"), _("text"), _("age (days)")],
+            [
+                [
+                    local(r.item.created_at, tz),
+                    r.item.household.code if r.item.household else (r.item.area or "—"),
+                    r.item.text,
+                    r.age_days,
+                ]
+                for r in report.open_items
+            ],
+        ),
+        (
+            "common_issues",
+            _("RV-7: common issues of the month and their notices"),
+            [_("title"), _("opened"), _("notice due"), _("notice posted"), _("in time")],
+            [
+                [
+                    i.title,
+                    local(i.opened_at, tz),
+                    local(i.notice_due_at, tz),
+                    local(i.notice_posted_at, tz),
+                    "—" if i.in_time is None else (_("yes") if i.in_time else _("no")),
+                ]
+                for i in report.common_issues
+            ],
+        ),
+        (
+            "turned_orders",
+            _("Dissatisfied orders turned satisfied this month"),
+            [_("work order"), _("dissatisfied since"), _("turned satisfied")],
+            [
+                [t.number, local(t.opened_at, tz), local(t.turned_at, tz)]
+                for t in report.turned_orders
+            ],
+        ),
+    ]
+
+
+def _in_chinese(build: Callable[[MonthlyReport], bytes]) -> Callable[[MonthlyReport], bytes]:
+    def wrapped(report: MonthlyReport) -> bytes:
+        with translation.override(PDF_LANGUAGE):
+            return build(report)
+
+    wrapped.__doc__ = build.__doc__
+    wrapped.__name__ = build.__name__
+    return wrapped
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
+    """Figure against target for each percentage line (a missing figure draws as 0, its label
+    says "—")."""
+    rows = chart_lines(lines)
+    height = 180
+    d = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 30, 40, width - 40, height - 70
+    chart.data = [
+        [float(ln.figure) if ln.figure is not None else 0 for ln in rows],
+        [float(ln.target) if ln.target is not None else 0 for ln in rows],
+    ]
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
+    chart.valueAxis.labels.fontName = cid_font()
+    chart.categoryAxis.labels.fontName = cid_font()
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 30
+    chart.categoryAxis.labels.boxAnchor = "ne"
+    short = {"RV-2-rate": "满意率", "RV-2-degree": "满意度", "return-visit-rate": "回访率"}
+    chart.categoryAxis.categoryNames = [short.get(ln.key, ln.rule_id) for ln in rows]
+    chart.bars[0].fillColor = BLUE
+    chart.bars[1].fillColor = colors.HexColor("#e4c590")
+    chart.bars.strokeColor = None
+    for i, ln in enumerate(rows):
+        chart.bars[(0, i)].fillColor = {"met": GREEN, "missed": RED}.get(ln.status, GREY)
+    chart.barLabelArray = [
+        [number(ln.figure) if ln.figure is not None else "—" for ln in rows],
+        ["" for _ln in rows],
+    ]
+    chart.barLabelFormat = "values"
+    chart.barLabels.fontName = cid_font()
+    chart.barLabels.fontSize = 6
+    chart.barLabels.nudge = 5
+    d.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 40, height - 4
+    legend.fontName = cid_font()
+    legend.fontSize = 8
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.colorNamePairs = [(GREEN, _("this month")), (colors.HexColor("#e4c590"), _("target"))]
+    d.add(legend)
+    return d
+
+
+def _trend_drawing(report: MonthlyReport, width: float) -> Drawing:
+    """满意率 and 满意度 over twelve months with the targets dashed, in plain shapes (like the
+    SVG): a month without answers leaves a gap, a lone month is a dot."""
+    height = 170.0
+    left, right, top, bottom = 30.0, 10.0, 18.0, 24.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(report.trend), 1)
+    d = Drawing(width, height)
+
+    def x(i: int) -> float:
+        return left + plot_w * (i + 0.5) / n
+
+    def y(v: float) -> float:
+        return bottom + plot_h * v / 100
+
+    for v in (0, 25, 50, 75, 100):
+        d.add(Line(left, y(v), width - right, y(v), strokeColor=colors.HexColor("#d9dee7")))
+        d.add(String(left - 4, y(v) - 3, str(v), fontSize=7, textAnchor="end"))
+    for i, p in enumerate(report.trend):
+        d.add(
+            String(
+                x(i), bottom - 12, f"{p.year % 100:02d}/{p.month}", fontSize=7, textAnchor="middle"
+            )
+        )
+    sat = report.satisfaction
+    for target, colour in ((sat.rate_target, BLUE), (sat.degree_target, PURPLE)):
+        d.add(
+            Line(
+                left,
+                y(target),
+                width - right,
+                y(target),
+                strokeColor=colour,
+                strokeDashArray=[3, 3],
+                strokeWidth=0.7,
+            )
+        )
+    for attr, colour in (("rate", BLUE), ("degree", PURPLE)):
+        segment: list[float] = []
+        values = [getattr(p.figures, attr) for p in report.trend]
+        for i, v in enumerate([*values, None]):
+            if v is None:
+                if len(segment) >= 4:
+                    d.add(PolyLine(segment, strokeColor=colour, strokeWidth=1.5))
+                segment = []
+                continue
+            segment += [x(i), y(float(v))]
+            d.add(Circle(x(i), y(float(v)), 2.2, fillColor=colour, strokeColor=None))
+    d.add(String(left + 4, height - 10, "满意率", fontName=cid_font(), fontSize=8, fillColor=BLUE))
+    d.add(
+        String(left + 50, height - 10, "满意度", fontName=cid_font(), fontSize=8, fillColor=PURPLE)
+    )
+    return d
+
+
+def _pdf(report: MonthlyReport) -> bytes:
+    """The report as an A4 PDF: title, the target table, the two charts, then the lists."""
+    font = cid_font()
+    title = ParagraphStyle(
+        "title", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER, spaceAfter=4
+    )
+    sub = ParagraphStyle("sub", fontName=font, fontSize=9, leading=13, alignment=TA_CENTER)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5)
+    head = ParagraphStyle("head", parent=cell, textColor=colors.white)
+    width = A4[0] - 30 * mm
+
+    story: list[Any] = [
+        Paragraph(f"《{report.title}》", title),
+        para(
+            _("Generated %(at)s · targets met %(met)d, missed %(missed)d")
+            % {
+                "at": local(report.generated_at, report.time_zone),
+                "met": report.met_count,
+                "missed": report.missed_count,
+            },
+            sub,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+
+    def table(
+        header: list[str], rows: list[list[Any]], widths: list[float], styles: Sequence[Any] = ()
+    ) -> Table:
+        col_widths = [w * width for w in widths]
+
+        def fit(v: Any, room: float) -> Any:
+            # A Paragraph only where the text must wrap: plain strings draw ten times faster,
+            # and the lists can run to hundreds of rows (bench/RESULTS.md).
+            text = str(v)
+            if "\n" in text or stringWidth(text, font, cell.fontSize) > room - 6:
+                return para(text, cell)
+            return text
+
+        data = [[para(h, head) for h in header]] + [
+            [fit(v, col_widths[i]) for i, v in enumerate(row)] for row in rows
+        ]
+        t = Table(data, colWidths=col_widths, repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#16325c")),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b7c0ce")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (0, 1), (-1, -1), font, cell.fontSize, cell.leading),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    *styles,
+                ]
+            )
+        )
+        return t
+
+    for heading, lines in (
+        (_("Targets of the month"), report.target_lines),
+        (_("Time rules: clocks met in time"), report.time_lines),
+    ):
+        rows, styles = [], []
+        for i, ln in enumerate(lines, start=1):
+            rows.append(
+                [
+                    ln.rule_id,
+                    str(ln.title),
+                    target_text(ln),
+                    number(ln.figure, ln.unit),
+                    sample_text(ln),
+                    status_label(ln.status),
+                    str(ln.note),
+                ]
+            )
+            colour = {"met": "#e6f4ea", "missed": "#fde8e6"}.get(ln.status)
+            if colour:
+                styles.append(("BACKGROUND", (5, i), (5, i), colors.HexColor(colour)))
+        story += [
+            Paragraph(heading, h2),
+            table(
+                [
+                    _("rule"),
+                    _("measure"),
+                    _("target"),
+                    _("this month"),
+                    _("sample"),
+                    _("result"),
+                    _("note"),
+                ],
+                rows,
+                [0.09, 0.27, 0.1, 0.1, 0.14, 0.09, 0.21],
+                styles,
+            ),
+        ]
+
+    story += [
+        KeepTogether(
+            [
+                Paragraph(_("Figure against target (percent)"), h2),
+                _bars_drawing(report.lines, width),
+            ]
+        ),
+        KeepTogether(
+            [
+                Paragraph(_("满意率 and 满意度 over twelve months"), h2),
+                _trend_drawing(report, width),
+            ]
+        ),
+    ]
+    for _key, heading, header, rows in report_lists(report):
+        story.append(Paragraph(heading, h2))
+        if rows:
+            story.append(table(header, rows, [1 / len(header)] * len(header)))
+        else:
+            story.append(para(_("None."), cell))
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=report.title,
+    )
+
+    def footer(canvas: Any, doc_: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        canvas.setFillColor(GREY)
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"{report.title} · {doc_.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
+
+
+report_pdf = _in_chinese(_pdf)
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+
+def _xlsx(report: MonthlyReport) -> bytes:
+    """A workbook: 汇总 (targets against figures, with a bar chart), one sheet per list, and 趋势
+    (twelve months, with a line chart)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    bold = Font(bold=True)
+    fills = {
+        "met": PatternFill("solid", fgColor="E6F4EA"),
+        "missed": PatternFill("solid", fgColor="FDE8E6"),
+    }
+    ws = wb.active
+    assert ws is not None
+    ws.title = _("Summary")[:31]
+    ws.append([report.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([_("Generated"), local(report.generated_at, report.time_zone)])
+    ws.append([])
+    header = [
+        _("rule"),
+        _("measure"),
+        _("target"),
+        _("this month"),
+        _("unit of measure"),
+        _("sample"),
+        _("sample of"),
+        _("result"),
+        _("note"),
+    ]
+    ws.append(header)
+    for c in ws[4]:
+        c.font = bold
+    first = ws.max_row + 1
+    for ln in report.lines:
+        ws.append(
+            [
+                ln.rule_id,
+                str(ln.title),
+                float(ln.target) if ln.target is not None else None,
+                float(ln.figure) if ln.figure is not None else None,
+                unit_label(ln.unit),
+                ln.sample,
+                str(ln.sample_label),
+                status_label(ln.status),
+                str(ln.note),
+            ]
+        )
+        fill = fills.get(ln.status)
+        if fill:
+            ws.cell(row=ws.max_row, column=8).fill = fill
+    last = ws.max_row
+    for col, w in zip("ABCDEFGHI", (10, 40, 9, 11, 8, 8, 14, 10, 44), strict=True):
+        ws.column_dimensions[col].width = w
+    ws.freeze_panes = "A5"
+    # A native chart of the percentage lines (figure against target).
+    pct_rows = [i for i, ln in enumerate(report.lines, start=first) if ln.unit == "%"]
+    if pct_rows:
+        chart_ws = wb.create_sheet(_("Chart data")[:31])
+        chart_ws.append([_("rule"), _("this month"), _("target")])
+        for r in pct_rows:
+            chart_ws.append(
+                [ws.cell(r, 1).value, ws.cell(r, 4).value or 0, ws.cell(r, 3).value or 0]
+            )
+        bar = BarChart()
+        bar.title = _("Figure against target (percent)")
+        bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 100
+        bar.add_data(
+            Reference(chart_ws, min_col=2, max_col=3, min_row=1, max_row=chart_ws.max_row),
+            titles_from_data=True,
+        )
+        bar.set_categories(Reference(chart_ws, min_col=1, min_row=2, max_row=chart_ws.max_row))
+        bar.width, bar.height = 24, 9
+        ws.add_chart(bar, f"A{last + 3}")
+
+    names = _sheet_names()
+    for key, title, head, rows in report_lists(report):
+        sheet = wb.create_sheet(_sheet_name(names.get(key, title)))
+        sheet.append([title])
+        sheet["A1"].font = bold
+        sheet.append(head)
+        for c in sheet[2]:
+            c.font = bold
+        for row in rows:
+            sheet.append(row)
+        if not rows:
+            sheet.append([_("None.")])
+        for i in range(len(head)):
+            sheet.column_dimensions[chr(ord("A") + i)].width = 22
+        for row in sheet.iter_rows(min_row=3):
+            for c in row:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+
+    trend = wb.create_sheet(_("Trend")[:31])
+    trend.append(
+        [
+            _("month"),
+            _("answered visits"),
+            "满意率 %",
+            "满意度 %",
+            _("rate target"),
+            _("degree target"),
+        ]
+    )
+    for c in trend[1]:
+        c.font = bold
+    sat = report.satisfaction
+    for p in report.trend:
+        f = p.figures
+        trend.append(
+            [
+                f"{p.year:04d}-{p.month:02d}",
+                f.answered,
+                float(f.rate) if f.rate is not None else None,
+                float(f.degree) if f.degree is not None else None,
+                sat.rate_target,
+                sat.degree_target,
+            ]
+        )
+    line = LineChart()
+    line.title = _("满意率 and 满意度 over twelve months")
+    line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
+    line.add_data(
+        Reference(trend, min_col=3, max_col=6, min_row=1, max_row=trend.max_row),
+        titles_from_data=True,
+    )
+    line.set_categories(Reference(trend, min_col=1, min_row=2, max_row=trend.max_row))
+    line.width, line.height = 24, 9
+    trend.add_chart(line, "H2")
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet_names() -> dict[str, str]:
+    return {
+        "breaches": _("Breaches"),
+        "missing_complaint_visits": _("Complaints without a visit"),
+        "open_items": _("Open items"),
+        "common_issues": _("Common issues"),
+        "turned_orders": _("Turned satisfied"),
+    }
+
+
+def _sheet_name(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    return cleaned[:31] or "list"
+
+
+report_xlsx = _in_chinese(_xlsx)
+
+__all__ = ["report_lists", "report_pdf", "report_xlsx"]

@@ -1,0 +1,695 @@
+"""The monthly report of one community (服务质量月报): every target of the office's rules beside
+the month's figure, with the lists behind each figure; and leadership's comparison of the
+communities it may see.
+
+Months are the community's local months (``Community.time_zone``). Every figure is a SQL
+aggregate read through the follow-up and clock selectors; the report costs a fixed number of
+queries whatever the number of orders, visits or clocks (the tests pin it). A percentage is a
+``Decimal`` to one decimal place, ``None`` when its sample is empty ("no data"), never a
+division by zero. Lists are complete except the breaches, capped at ``BREACH_LIST_LIMIT`` rows
+(``breaches_total`` says how many there are).
+
+Labels are lazy translations: a report renders in the language active where it is shown (the
+PDF and the workbook in Chinese).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from propdesk.clocks.models import Clock, ClockState
+from propdesk.clocks.selectors import RuleCompliance, compliance_for_month, month_bounds
+from propdesk.clocks.services import policy_for
+from propdesk.community.models import Community, User
+from propdesk.community.selectors import (
+    access_community,
+    communities_visible,
+    user_roles,
+)
+from propdesk.core.errors import Forbidden, NotFound
+from propdesk.followup.models import (
+    CommonIssue,
+    Recovery,
+    RecoveryState,
+    ReturnVisit,
+    VisitOutcome,
+)
+from propdesk.followup.selectors import (
+    ComplaintVisitFigures,
+    QueueRow,
+    QuotaPace,
+    SatisfactionFigures,
+    TrendPoint,
+    TurnedFigures,
+    common_issue_figures,
+    complaint_return_visit_figures,
+    level_figures,
+    monthly_quota_pace,
+    satisfaction_figures,
+    suggestion_queue,
+    turned_count,
+)
+from propdesk.policy.workflow import Role
+
+# Who reads a community's report: the office head, administrators, company leadership.
+REPORT_ROLES = frozenset({Role.OFFICE_HEAD, Role.ADMINISTRATOR, Role.LEADERSHIP})
+BREACH_LIST_LIMIT = 500
+TIME_RULE_TARGET = Decimal(100)  # every clock met in time
+
+Status = Literal["met", "missed", "no_data", "info"]
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the target table.
+
+    ``target`` and ``figure`` are in ``unit`` ("%", "households", "points", "items", "orders");
+    ``comparison`` says how the figure must stand to the target (">=" or "<="); ``status`` is
+    met / missed, ``no_data`` when the sample is empty, ``info`` when the rule sets no number.
+    ``sample`` is the figure's sample size (None where the figure is itself a count).
+    ``list_key`` names the list of the report that backs the figure ("" for none)."""
+
+    key: str
+    rule_id: str
+    title: Label
+    unit: str
+    target: Decimal | None
+    figure: Decimal | None
+    sample: int | None
+    sample_label: Label
+    status: Status
+    comparison: str = ">="
+    note: Label = ""
+    list_key: str = ""
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    """A clock of the month that was missed: met late (``met_at``) or not at all."""
+
+    rule_id: str
+    title: str
+    order_id: int | None
+    number: str
+    subject: str
+    started_at: datetime
+    due_at: datetime
+    breached_at: datetime | None
+    met_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    """A common issue opened in the month (RV-7) and how its notice stands."""
+
+    issue_id: int
+    title: str
+    state: str
+    opened_at: datetime
+    notice_due_at: datetime | None
+    notice_posted_at: datetime | None
+    in_time: bool | None  # None while open (or dropped)
+
+
+@dataclass(frozen=True)
+class TurnedRow:
+    """A dissatisfied order whose owner a later visit found satisfied in the month."""
+
+    order_id: int
+    number: str
+    opened_at: datetime
+    turned_at: datetime
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    community_id: int
+    community_name: str
+    year: int
+    month: int
+    generated_at: datetime
+    lines: tuple[ReportLine, ...]
+    satisfaction: SatisfactionFigures
+    pace: QuotaPace
+    complaints: ComplaintVisitFigures
+    turned: TurnedFigures
+    compliance: tuple[RuleCompliance, ...]
+    trend: tuple[TrendPoint, ...]
+    breaches: tuple[BreachRow, ...]
+    breaches_total: int
+    open_items: tuple[QueueRow, ...]
+    common_issues: tuple[IssueRow, ...]
+    turned_orders: tuple[TurnedRow, ...]
+    policy_titles: dict[str, str] = field(default_factory=dict)
+    time_zone: str = "Asia/Shanghai"
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def title(self) -> str:
+        """《锦绣花园 2026年11月 服务质量月报》 (always Chinese: the paper's title)."""
+        return f"{self.community_name} {self.year}年{self.month}月 服务质量月报"
+
+    def line(self, key: str) -> ReportLine:
+        for ln in self.lines:
+            if ln.key == key:
+                return ln
+        raise KeyError(key)
+
+    @property
+    def target_lines(self) -> tuple[ReportLine, ...]:
+        """The seed's targets (RV-*, the return-visit rate and recoveries), time rules apart."""
+        return tuple(ln for ln in self.lines if not ln.key.startswith("clock:"))
+
+    @property
+    def time_lines(self) -> tuple[ReportLine, ...]:
+        return tuple(ln for ln in self.lines if ln.key.startswith("clock:"))
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for ln in self.lines if ln.status == "met")
+
+    @property
+    def missed_count(self) -> int:
+        return sum(1 for ln in self.lines if ln.status == "missed")
+
+
+def _fill(message: Label, values: dict[str, Any]) -> Label:
+    """``message % values`` evaluated when shown, in the language active then."""
+    return lazy(lambda: str(message) % values, str)()
+
+
+def _status(figure: Decimal | None, target: Decimal | None, comparison: str = ">=") -> Status:
+    if target is None:
+        return "info"
+    if figure is None:
+        return "no_data"
+    ok = figure >= target if comparison == ">=" else figure <= target
+    return "met" if ok else "missed"
+
+
+def report_community(user: User, community_id: int | str | None) -> Community:
+    """The community if ``user`` may see it (NotFound otherwise, hidden or missing alike) and
+    reads its reports there (Forbidden otherwise)."""
+    if community_id in (None, ""):
+        raise NotFound("Community not found")
+    community = access_community(user, community_id)
+    roles = user_roles(user, community.pk)
+    if not roles & REPORT_ROLES:
+        raise Forbidden(gettext("Your role in this community may not read its reports."))
+    return community
+
+
+def satisfaction_trend_bucketed(
+    community: Community, year: int, month: int, months: int = 12
+) -> tuple[TrendPoint, ...]:
+    """The same figures as ``followup.selectors.satisfaction_trend`` (oldest month first, a
+    month without answers has answered 0 and None figures), in one query that puts each answered
+    visit in its month by comparing ``at`` with the month bounds (CASE) and counts per (month,
+    level). No per-row time-zone truncation: on SQLite ``TruncMonth`` calls a Python function
+    for each of the year's visits (bench/RESULTS.md, "The monthly report")."""
+    policy = policy_for(community)[0]
+    span: list[tuple[int, int]] = []
+    y, m = year, month
+    for _i in range(months):
+        span.append((y, m))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    span.reverse()
+    bounds = [month_bounds(community, y, m) for y, m in span]
+    bucket = Case(
+        *(When(at__lt=end, then=Value(i)) for i, (_start, end) in enumerate(bounds)),
+        output_field=IntegerField(),
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for i, level, n in (
+        ReturnVisit.objects.filter(
+            community=community,
+            at__gte=bounds[0][0],
+            at__lt=bounds[-1][1],
+            outcome=VisitOutcome.ANSWERED,
+        )
+        .annotate(bucket=bucket)
+        .values("bucket", "level")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("bucket", "level", "n")
+    ):
+        counts.setdefault(i, {})[level] = n
+    return tuple(
+        TrendPoint(y, m, level_figures(counts.get(i, {}), policy.satisfaction))
+        for i, (y, m) in enumerate(span)
+    )
+
+
+def _breaches(community: Community, start: datetime, end: datetime) -> tuple[BreachRow, ...]:
+    rows = (
+        Clock.objects.filter(
+            community=community,
+            started_at__gte=start,
+            started_at__lt=end,
+            state=ClockState.BREACHED,
+        )
+        .order_by("rule_id", "due_at", "id")
+        .values_list(
+            "rule_id",
+            "title",
+            "order_id",
+            "order__number",
+            "subject",
+            "started_at",
+            "due_at",
+            "breached_at",
+            "met_at",
+        )[:BREACH_LIST_LIMIT]
+    )
+    return tuple(
+        BreachRow(rule, title, oid, number or "", subject, started, due, breached, met)
+        for rule, title, oid, number, subject, started, due, breached, met in rows
+    )
+
+
+def _issues(community: Community, start: datetime, end: datetime) -> tuple[IssueRow, ...]:
+    rows = (
+        CommonIssue.objects.filter(community=community, opened_at__gte=start, opened_at__lt=end)
+        .order_by("opened_at", "id")
+        .values_list("pk", "title", "state", "opened_at", "notice_due_at", "notice_posted_at")
+    )
+    out = []
+    for pk, title, state, opened, due, posted in rows:
+        in_time = None if posted is None or due is None else posted <= due
+        out.append(IssueRow(pk, title, state, opened, due, posted, in_time))
+    return tuple(out)
+
+
+def _turned(community: Community, start: datetime, end: datetime) -> tuple[TurnedRow, ...]:
+    rows = (
+        Recovery.objects.filter(
+            community=community,
+            state=RecoveryState.TURNED,
+            turned_at__gte=start,
+            turned_at__lt=end,
+        )
+        .order_by("turned_at", "id")
+        .values_list("order_id", "order__number", "opened_at", "turned_at")
+    )
+    return tuple(TurnedRow(oid, number, opened, turned) for oid, number, opened, turned in rows)  # type: ignore[arg-type]
+
+
+def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[ReportLine]:
+    lv = sat.levels
+    no_answers = _("no answers") if not lv.answered else ""
+    return [
+        ReportLine(
+            key="RV-1",
+            rule_id="RV-1",
+            title=_("Households visited this month"),
+            unit="households",
+            target=Decimal(pace.target),
+            figure=Decimal(pace.visited),
+            sample=None,
+            sample_label="",
+            status=_status(Decimal(pace.visited), Decimal(pace.target)),
+            note=(
+                _fill(
+                    _("behind the pace: %(expected)d expected by day %(day)d"),
+                    {"expected": pace.expected_by_now, "day": pace.days_elapsed},
+                )
+                if pace.behind
+                else ""
+            ),
+        ),
+        ReportLine(
+            key="RV-2-rate",
+            rule_id="RV-2",
+            title=_("Satisfaction rate (满意率)"),
+            unit="%",
+            target=Decimal(sat.rate_target),
+            figure=lv.rate,
+            sample=lv.answered,
+            sample_label=_("answered visits"),
+            status=_status(lv.rate, Decimal(sat.rate_target)),
+            note=no_answers,
+        ),
+        ReportLine(
+            key="RV-2-degree",
+            rule_id="RV-2",
+            title=_("Satisfaction degree (满意度)"),
+            unit="%",
+            target=Decimal(sat.degree_target),
+            figure=lv.degree,
+            sample=lv.answered,
+            sample_label=_("answered visits"),
+            status=_status(lv.degree, Decimal(sat.degree_target)),
+            note=no_answers,
+        ),
+        ReportLine(
+            key="return-visit-rate",
+            rule_id="RV-2",
+            title=_("Return-visit rate (orders resolved with an answered visit)"),
+            unit="%",
+            target=None,
+            figure=sat.return_visit_rate,
+            sample=sat.due,
+            sample_label=_("orders resolved"),
+            status="info" if sat.due else "no_data",
+            note=_fill(
+                _("%(no_answer)d not answered, %(refused)d refused"),
+                {"no_answer": sat.no_answer, "refused": sat.refused},
+            ),
+        ),
+    ]
+
+
+def _compliance_lines(
+    compliance: Sequence[RuleCompliance], policy_titles: dict[str, str]
+) -> list[ReportLine]:
+    by_rule = {c.rule_id: c for c in compliance}
+    rule_ids = sorted(set(policy_titles) | set(by_rule), key=_rule_order)
+    out = []
+    for rule_id in rule_ids:
+        c = by_rule.get(rule_id)
+        figure = c.compliance if c else None
+        decided = (c.met + c.breached) if c else 0
+        note = (
+            _fill(
+                _("%(started)d started, %(met)d met, %(breached)d breached, %(running)d running"),
+                {"started": c.started, "met": c.met, "breached": c.breached, "running": c.running},
+            )
+            if c
+            else _("no clocks this month")
+        )
+        out.append(
+            ReportLine(
+                key=f"clock:{rule_id}",
+                rule_id=rule_id,
+                title=(c.title if c else policy_titles.get(rule_id, rule_id)),
+                unit="%",
+                target=TIME_RULE_TARGET,
+                figure=figure,
+                sample=decided,
+                sample_label=_("clocks decided"),
+                status=_status(figure, TIME_RULE_TARGET),
+                note=note,
+                list_key="breaches" if c and c.breached else "",
+            )
+        )
+    return out
+
+
+_FAMILY = {"FD": 0, "CP": 1, "EM": 2, "DS": 3, "RV": 4, "CS": 5}
+
+
+def _rule_order(rule_id: str) -> tuple[int, int, str]:
+    family, _sep, rest = rule_id.partition("-")
+    num = "".join(ch for ch in rest.split("-")[0] if ch.isdigit())
+    return (_FAMILY.get(family, 9), int(num) if num else 0, rule_id)
+
+
+def monthly_report(community: Community, year: int, month: int, *, now: datetime) -> MonthlyReport:
+    """The report of one local month of ``community`` (already scoped: see
+    ``report_community``), as of ``now`` (the RV-1 pace and the ages of open items count to
+    it). A fixed number of queries (about fifteen), whatever the data."""
+    policy = policy_for(community)[0]
+    policy_titles = {rid: rule.title for rid, rule in policy.clocks.items() if rule.enabled}
+    start, end = month_bounds(community, year, month)
+
+    sat = satisfaction_figures(community, year, month)
+    pace = monthly_quota_pace(community, year, month, now)
+    complaints = complaint_return_visit_figures(community, year, month)
+    issues = common_issue_figures(community, year, month)
+    turned = turned_count(community, year, month)
+    compliance = tuple(compliance_for_month(community, year, month))
+    trend = satisfaction_trend_bucketed(community, year, month)
+    open_items = tuple(suggestion_queue(community, now))
+    issue_rows = _issues(community, start, end)
+    turned_rows = _turned(community, start, end)
+    breaches_total = sum(c.breached for c in compliance)
+    breaches = _breaches(community, start, end) if breaches_total else ()
+
+    lines = _satisfaction_lines(sat, pace)
+    lines.append(
+        ReportLine(
+            key="RV-3",
+            rule_id="RV-3",
+            title=_("Complaint return-visit rate"),
+            unit="%",
+            target=Decimal(complaints.target),
+            figure=complaints.rate,
+            sample=complaints.resolved,
+            sample_label=_("complaints resolved"),
+            status=_status(complaints.rate, Decimal(complaints.target)),
+            note=(
+                _fill(_("%(n)d without a return visit"), {"n": len(complaints.missing)})
+                if complaints.missing
+                else ""
+            ),
+            list_key="missing_complaint_visits" if complaints.missing else "",
+        )
+    )
+    counted = issues.opened - issues.dropped
+    lines.append(
+        ReportLine(
+            key="RV-7",
+            rule_id="RV-7",
+            title=_("Common issues answered by a notice within 7 days"),
+            unit="%",
+            target=Decimal(100),
+            figure=issues.in_time_rate,
+            sample=counted,
+            sample_label=_("common issues"),
+            status=_status(issues.in_time_rate, Decimal(100)),
+            note=_fill(
+                _("%(late)d late, %(without)d without a notice"),
+                {"late": issues.posted_late, "without": issues.without_notice},
+            ),
+            list_key="common_issues" if issue_rows else "",
+        )
+    )
+    oldest = max((r.age_days for r in open_items), default=0)
+    lines.append(
+        ReportLine(
+            key="RV-5",
+            rule_id="RV-5",
+            title=_("Opinions and suggestions still without a written reply"),
+            unit="items",
+            target=Decimal(0),
+            figure=Decimal(len(open_items)),
+            sample=None,
+            sample_label="",
+            status=_status(Decimal(len(open_items)), Decimal(0), "<="),
+            comparison="<=",
+            note=(_fill(_("oldest %(days)d days"), {"days": oldest})) if open_items else "",
+            list_key="open_items" if open_items else "",
+        )
+    )
+    lines.append(
+        ReportLine(
+            key="turned",
+            rule_id="RV-2",
+            title=_("Dissatisfied orders turned satisfied"),
+            unit="orders",
+            target=None,
+            figure=Decimal(turned.turned),
+            sample=turned.opened,
+            sample_label=_("dissatisfied this month"),
+            status="info",
+            note=_fill(_("%(n)d still awaiting"), {"n": turned.awaiting}),
+            list_key="turned_orders" if turned_rows else "",
+        )
+    )
+    lines += _compliance_lines(compliance, policy_titles)
+
+    return MonthlyReport(
+        community_id=community.pk,
+        community_name=community.name,
+        year=year,
+        month=month,
+        generated_at=now,
+        lines=tuple(lines),
+        satisfaction=sat,
+        pace=pace,
+        complaints=complaints,
+        turned=turned,
+        compliance=compliance,
+        trend=trend,
+        breaches=breaches,
+        breaches_total=breaches_total,
+        open_items=open_items,
+        common_issues=issue_rows,
+        turned_orders=turned_rows,
+        policy_titles=policy_titles,
+        time_zone=community.time_zone,
+    )
+
+
+# --- leadership ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunityHeadline:
+    """The headline figures of one community-month, for leadership's side-by-side view."""
+
+    community_id: int
+    community_name: str
+    households_visited: int
+    households_target: int
+    answered: int
+    rate: Decimal | None
+    rate_target: int
+    degree: Decimal | None
+    degree_target: int
+    return_visit_rate: Decimal | None
+    complaint_visit_rate: Decimal | None
+    complaints_resolved: int
+    complaints_missing: int
+    issues_in_time_rate: Decimal | None
+    turned: int
+    clocks_decided: int
+    clocks_breached: int
+    compliance: Decimal | None
+    statuses: dict[str, Status]  # rv1, rate, degree, rv3, rv7, clocks
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for s in self.statuses.values() if s == "missed")
+
+
+def _headline(community: Community, year: int, month: int, now: datetime) -> CommunityHeadline:
+    sat = satisfaction_figures(community, year, month)
+    pace = monthly_quota_pace(community, year, month, now)
+    complaints = complaint_return_visit_figures(community, year, month)
+    issues = common_issue_figures(community, year, month)
+    turned = turned_count(community, year, month)
+    compliance = compliance_for_month(community, year, month)
+    met = sum(c.met for c in compliance)
+    breached = sum(c.breached for c in compliance)
+    overall = (
+        (Decimal(100 * met) / (met + breached)).quantize(Decimal("0.1")) if met + breached else None
+    )
+    lv = sat.levels
+    return CommunityHeadline(
+        community_id=community.pk,
+        community_name=community.name,
+        households_visited=pace.visited,
+        households_target=pace.target,
+        answered=lv.answered,
+        rate=lv.rate,
+        rate_target=sat.rate_target,
+        degree=lv.degree,
+        degree_target=sat.degree_target,
+        return_visit_rate=sat.return_visit_rate,
+        complaint_visit_rate=complaints.rate,
+        complaints_resolved=complaints.resolved,
+        complaints_missing=len(complaints.missing),
+        issues_in_time_rate=issues.in_time_rate,
+        turned=turned.turned,
+        clocks_decided=met + breached,
+        clocks_breached=breached,
+        compliance=overall,
+        statuses={
+            "rv1": _status(Decimal(pace.visited), Decimal(pace.target)),
+            "rate": _status(lv.rate, Decimal(sat.rate_target)),
+            "degree": _status(lv.degree, Decimal(sat.degree_target)),
+            "rv3": _status(complaints.rate, Decimal(complaints.target)),
+            "rv7": _status(issues.in_time_rate, Decimal(100)),
+            "clocks": _status(overall, TIME_RULE_TARGET),
+        },
+    )
+
+
+def leadership_communities(user: User) -> list[Community]:
+    """The communities whose reports ``user`` compares: company leadership sees every community
+    of its company, a superuser every community. Anyone else: Forbidden."""
+    if not (user.is_superuser or getattr(user, "is_leadership", False)):
+        raise Forbidden(gettext("Only company leadership compares communities."))
+    return [
+        c
+        for c in communities_visible(user).order_by("name", "id")
+        if Role.LEADERSHIP in user_roles(user, c.pk)
+    ]
+
+
+def leadership_comparison(
+    user: User, year: int, month: int, *, now: datetime | None = None
+) -> list[CommunityHeadline]:
+    """The headline figures of every community ``user`` leads, side by side, by name. About
+    eight queries a community. ``now`` (for the RV-1 pace) defaults to the injected clock."""
+    if now is None:
+        from propdesk.core.clock import get_clock
+
+        now = get_clock().now()
+    return [_headline(c, year, month, now) for c in leadership_communities(user)]
+
+
+def report_json(report: MonthlyReport) -> dict[str, Any]:
+    """The report as plain data (strings for labels), for the API and the exports."""
+    from dataclasses import asdict
+
+    def line(ln: ReportLine) -> dict[str, Any]:
+        d = asdict(ln)
+        d.update(title=str(ln.title), sample_label=str(ln.sample_label), note=str(ln.note))
+        return d
+
+    return {
+        "community": report.community_id,
+        "community_name": report.community_name,
+        "month": report.month_label,
+        "title": report.title,
+        "generated_at": report.generated_at,
+        "lines": [line(ln) for ln in report.lines],
+        "satisfaction": asdict(report.satisfaction),
+        "pace": asdict(report.pace),
+        "complaints": asdict(report.complaints),
+        "turned": asdict(report.turned),
+        "compliance": [asdict(c) | {"compliance": c.compliance} for c in report.compliance],
+        "trend": [
+            {"month": f"{p.year:04d}-{p.month:02d}", "figures": asdict(p.figures)}
+            for p in report.trend
+        ],
+        "breaches": [asdict(b) for b in report.breaches],
+        "breaches_total": report.breaches_total,
+        "open_items": [
+            {
+                "item_id": r.item.pk,
+                "kind": r.item.kind,
+                "text": r.item.text,
+                "household": r.item.household.code if r.item.household else "",
+                "created_at": r.item.created_at,
+                "age_days": r.age_days,
+                "age_hours": r.age_hours,
+            }
+            for r in report.open_items
+        ],
+        "common_issues": [asdict(r) for r in report.common_issues],
+        "turned_orders": [asdict(r) for r in report.turned_orders],
+    }
+
+
+__all__ = [
+    "BREACH_LIST_LIMIT",
+    "REPORT_ROLES",
+    "BreachRow",
+    "CommunityHeadline",
+    "IssueRow",
+    "MonthlyReport",
+    "ReportLine",
+    "TurnedRow",
+    "leadership_communities",
+    "leadership_comparison",
+    "monthly_report",
+    "report_community",
+    "report_json",
+    "satisfaction_trend_bucketed",
+]

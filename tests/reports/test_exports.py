@@ -1,0 +1,77 @@
+"""The report's files: an A4 PDF in Chinese with the figures and lists (read back with
+tests/pdfs.py), and a workbook that openpyxl opens with the figures, lists and trend."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from propdesk.reports.charts import percent_bars_svg, trend_svg
+from propdesk.reports.exports import report_pdf, report_xlsx
+from propdesk.reports.selectors import monthly_report
+from tests.pdfs import A4_MEDIABOX, page_count, pdf_text
+from tests.reports.conftest import NOW
+
+
+def test_rv2_pdf_is_a4_in_chinese_with_the_figures_and_lists(november, office):
+    pdf = report_pdf(monthly_report(office.community, 2026, 11, now=NOW))
+    assert pdf.startswith(b"%PDF")
+    assert A4_MEDIABOX in pdf
+    assert b"STSong-Light" in pdf
+    text = pdf_text(pdf)
+    assert "《锦绣花园 2026年11月 服务质量月报》" in text
+    for figure in ("83.3%", "70%", "≥ 96%", "≥ 75%", "50%", "3 户"):
+        assert figure in text, figure
+    assert "满意率" in text and "满意度" in text
+    # The lists: the complaint without a visit, the CP-1 breach, the open suggestion.
+    assert november.y.number in text
+    assert november.x.number in text
+    assert "希望增加儿童游乐设施" in text
+    assert page_count(pdf) >= 2
+
+
+def test_pdf_of_an_empty_month_says_no_data(office, clock):
+    pdf = report_pdf(monthly_report(office.community, 2026, 10, now=NOW))
+    text = pdf_text(pdf)
+    assert "无数据" in text
+    assert "没有回答" in text
+
+
+def test_rv3_workbook_holds_the_figures_lists_and_trend(november, office):
+    data = report_xlsx(monthly_report(office.community, 2026, 11, now=NOW))
+    wb = load_workbook(io.BytesIO(data))
+    summary = wb.worksheets[0]
+    assert summary["A1"].value == "锦绣花园 2026年11月 服务质量月报"
+    rows = {(r[0], r[1]): r for r in summary.iter_rows(min_row=5, values_only=True) if r[0]}
+    rate = next(r for (rule, title), r in rows.items() if rule == "RV-2" and "满意率" in title)
+    assert (rate[2], rate[3], rate[5], rate[7]) == (96, 83.3, 6, "未达标")
+    rv3 = next(r for (rule, _t), r in rows.items() if rule == "RV-3")
+    assert (rv3[2], rv3[3], rv3[5]) == (100, 50.0, 2)
+    names = wb.sheetnames
+    missing = wb[next(n for n in names if "投诉" in n and "回访" in n)]
+    assert november.y.number in [c.value for c in missing["A"]]
+    breaches = wb[next(n for n in names if "超时" in n)]
+    assert ("CP-1", november.x.number) in {
+        (r[0], r[2]) for r in breaches.iter_rows(values_only=True)
+    }
+    trend = wb[names[-1]]
+    assert trend.max_row == 13  # header + 12 months
+    assert trend["A13"].value == "2026-11"
+    assert (trend["C13"].value, trend["D13"].value) == (83.3, 70.0)
+    assert trend["C12"].value is None  # October: no answers, no zero
+    assert summary._charts and trend._charts
+
+
+def test_charts_are_inline_svg_without_script(november, office):
+    r = monthly_report(office.community, 2026, 11, now=NOW)
+    bars = percent_bars_svg(r.lines)
+    assert (
+        bars.startswith("<svg")
+        and "<script" not in bars
+        and "http" not in bars.replace("http://www.w3.org/2000/svg", "")
+    )
+    assert 'data-key="RV-2-rate"' in bars
+    line = trend_svg(r.trend, rate_target=96, degree_target=75)
+    assert line.count("<circle") == 2  # one month with answers: a point per series
+    assert "83.3%" in line
