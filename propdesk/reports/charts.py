@@ -56,8 +56,8 @@ def percent_bars_svg(lines: Sequence[ReportLine], *, width: int = 720) -> SafeSt
     for i, ln in enumerate(rows):
         y = top + i * row_h
         label = f"{ln.rule_id} {ln.title}"
-        if len(label) > 22:
-            label = label[:21] + "…"
+        if len(label) > 14:  # Chinese glyphs are a full em wide: 14 fit the left margin
+            label = label[:13] + "…"
         out.append(
             f'<text x="{left - 6}" y="{y + 16}" text-anchor="end" fill="{INK}">'
             f"<title>{escape(f'{ln.rule_id} {ln.title}')}</title>{escape(label)}</text>"

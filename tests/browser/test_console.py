@@ -229,3 +229,25 @@ def test_rv6_a_receptionist_makes_the_days_return_call(page, live_server, clock)
     page.goto(f"{live_server.url}/desk/{office.community.pk}/suggestions/")
     page.get_by_text("希望公布维修收费标准").wait_for(timeout=5000)
     shot(page, "suggestions-desktop")
+
+
+def test_the_monthly_report_reads_at_desktop_and_phone_width(browser, live_server, clock) -> None:
+    from tests.followup.conftest import Loop
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    loop.visit(order=order, level="very_satisfied")
+    loop.visit("monthly", household=office.household, level="fairly_satisfied")
+    for name, viewport in (("desktop", (1280, 800)), ("phone", (360, 740))):
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
+        )
+        page = context.new_page()
+        try:
+            sign_in(page, live_server, office.head, f"/desk/{office.community.pk}/report/")
+            page.get_by_text("服务质量月报").first.wait_for(timeout=5000)
+            assert page.locator("svg").count() >= 1  # the charts, drawn in the page
+            shot(page, f"report-{name}")
+        finally:
+            context.close()

@@ -131,7 +131,10 @@ def errors_of(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def home_url(user: User) -> str | None:
-    """Where a user starts: the first community's screen of their main role."""
+    """Where a user starts: the first community's screen of their main role; company
+    leadership starts at the communities side by side."""
+    if user.is_leadership:
+        return reverse("desk-report-compare")
     for community in communities_visible(user).order_by("name"):
         roles = user_roles(user, community.pk)
         if roles & {Role.ADMINISTRATOR, Role.OFFICE_HEAD}:
