@@ -21,7 +21,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +39,6 @@ from propdesk.followup.models import (
     CommonIssue,
     Recovery,
     RecoveryState,
-    ReturnVisit,
-    VisitOutcome,
 )
 from propdesk.followup.selectors import (
     ComplaintVisitFigures,
@@ -52,9 +49,9 @@ from propdesk.followup.selectors import (
     TurnedFigures,
     common_issue_figures,
     complaint_return_visit_figures,
-    level_figures,
     monthly_quota_pace,
     satisfaction_figures,
+    satisfaction_trend,
     suggestion_queue,
     turned_count,
 )
@@ -210,47 +207,6 @@ def report_community(user: User, community_id: int | str | None) -> Community:
     if not roles & REPORT_ROLES:
         raise Forbidden(gettext("Your role in this community may not read its reports."))
     return community
-
-
-def satisfaction_trend_bucketed(
-    community: Community, year: int, month: int, months: int = 12
-) -> tuple[TrendPoint, ...]:
-    """The same figures as ``followup.selectors.satisfaction_trend`` (oldest month first, a
-    month without answers has answered 0 and None figures), in one query that puts each answered
-    visit in its month by comparing ``at`` with the month bounds (CASE) and counts per (month,
-    level). No per-row time-zone truncation: on SQLite ``TruncMonth`` calls a Python function
-    for each of the year's visits (bench/RESULTS.md, "The monthly report")."""
-    policy = policy_for(community)[0]
-    span: list[tuple[int, int]] = []
-    y, m = year, month
-    for _i in range(months):
-        span.append((y, m))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    span.reverse()
-    bounds = [month_bounds(community, y, m) for y, m in span]
-    bucket = Case(
-        *(When(at__lt=end, then=Value(i)) for i, (_start, end) in enumerate(bounds)),
-        output_field=IntegerField(),
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for i, level, n in (
-        ReturnVisit.objects.filter(
-            community=community,
-            at__gte=bounds[0][0],
-            at__lt=bounds[-1][1],
-            outcome=VisitOutcome.ANSWERED,
-        )
-        .annotate(bucket=bucket)
-        .values("bucket", "level")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("bucket", "level", "n")
-    ):
-        counts.setdefault(i, {})[level] = n
-    return tuple(
-        TrendPoint(y, m, level_figures(counts.get(i, {}), policy.satisfaction))
-        for i, (y, m) in enumerate(span)
-    )
 
 
 def _breaches(community: Community, start: datetime, end: datetime) -> tuple[BreachRow, ...]:
@@ -431,7 +387,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     issues = common_issue_figures(community, year, month)
     turned = turned_count(community, year, month)
     compliance = tuple(compliance_for_month(community, year, month))
-    trend = satisfaction_trend_bucketed(community, year, month)
+    trend = tuple(satisfaction_trend(community, year, month))
     open_items = tuple(suggestion_queue(community, now))
     issue_rows = _issues(community, start, end)
     turned_rows = _turned(community, start, end)
@@ -691,5 +647,4 @@ __all__ = [
     "monthly_report",
     "report_community",
     "report_json",
-    "satisfaction_trend_bucketed",
 ]

@@ -11,13 +11,12 @@ from django.utils import translation
 from propdesk.clocks.models import Clock
 from propdesk.community.models import User
 from propdesk.core.errors import Forbidden, NotFound
-from propdesk.followup.selectors import satisfaction_trend
+from propdesk.followup.selectors import satisfaction_figures, satisfaction_trend
 from propdesk.reports.selectors import (
     leadership_communities,
     leadership_comparison,
     monthly_report,
     report_community,
-    satisfaction_trend_bucketed,
 )
 from tests import factories as f
 from tests.followup.conftest import sh
@@ -197,9 +196,9 @@ def test_leadership_compares_only_its_company(november, office, other_office):
     assert Clock.objects.filter(community=other_office.community).count() == 0
 
 
-def test_rv2_bucketed_trend_equals_the_followup_trend(november, office):
-    """The report's one-query trend gives exactly satisfaction_trend's figures, month by
-    month, across a year boundary and a local-month boundary."""
+def test_rv2_the_trend_equals_each_months_own_figures(november, office):
+    """The one-query 12-month trend gives, month by month, exactly what satisfaction_figures
+    computes for that month alone, across a year boundary and a local-month boundary."""
     loop = november.loop
     o = loop.at(sh(2026, 1, 31, 23, 30)).resolved("repair")
     loop.visit(order=o, level="very_satisfied", at=sh(2026, 1, 31, 23, 59))
@@ -208,10 +207,12 @@ def test_rv2_bucketed_trend_equals_the_followup_trend(november, office):
     o = loop.resolved("repair")
     loop.visit(order=o, level="satisfied", at=sh(2025, 11, 30, 23, 59))  # just before the 12
     for months in (12, 3):
-        assert satisfaction_trend_bucketed(office.community, 2026, 11, months) == tuple(
-            satisfaction_trend(office.community, 2026, 11, months)
-        )
-    trend = satisfaction_trend_bucketed(office.community, 2026, 11)
+        trend = satisfaction_trend(office.community, 2026, 11, months)
+        assert len(trend) == months
+        for point in trend:
+            alone = satisfaction_figures(office.community, point.year, point.month).levels
+            assert point.figures == alone, (point.year, point.month)
+    trend = satisfaction_trend(office.community, 2026, 11)
     assert [(p.month, p.figures.answered) for p in trend if p.figures.answered] == [
         (1, 1),
         (2, 1),
