@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
@@ -169,7 +169,31 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
                 for t in report.turned_orders
             ],
         ),
+        *[
+            (
+                f"breakdown_{by}",
+                str(BREAKDOWN_TITLES[by]),
+                [_("group"), _("answered visits"), "满意率", "满意度"],
+                [
+                    [
+                        r.label,
+                        r.figures.answered,
+                        number(r.figures.rate, "%"),
+                        number(r.figures.degree),
+                    ]
+                    for r in rows
+                ],
+            )
+            for by, rows in report.breakdowns
+        ],
     ]
+
+
+BREAKDOWN_TITLES = {
+    "team": gettext_lazy("RV-2 by team"),
+    "kind": gettext_lazy("RV-2 by kind of order"),
+    "building": gettext_lazy("RV-2 by building"),
+}
 
 
 def _in_chinese(build: Callable[[MonthlyReport], bytes]) -> Callable[[MonthlyReport], bytes]:
@@ -573,6 +597,9 @@ def _sheet_names() -> dict[str, str]:
         "open_items": _("Open items"),
         "common_issues": _("Common issues"),
         "turned_orders": _("Turned satisfied"),
+        "breakdown_team": _("By team"),
+        "breakdown_kind": _("By kind"),
+        "breakdown_building": _("By building"),
     }
 
 

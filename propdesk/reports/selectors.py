@@ -41,6 +41,7 @@ from propdesk.followup.models import (
     RecoveryState,
 )
 from propdesk.followup.selectors import (
+    BreakdownRow,
     ComplaintVisitFigures,
     QueueRow,
     QuotaPace,
@@ -50,6 +51,7 @@ from propdesk.followup.selectors import (
     common_issue_figures,
     complaint_return_visit_figures,
     monthly_quota_pace,
+    satisfaction_breakdown,
     satisfaction_figures,
     satisfaction_trend,
     suggestion_queue,
@@ -147,6 +149,8 @@ class MonthlyReport:
     open_items: tuple[QueueRow, ...]
     common_issues: tuple[IssueRow, ...]
     turned_orders: tuple[TurnedRow, ...]
+    # RV-2 by team, kind of order and building: ((by, rows), …), largest sample first.
+    breakdowns: tuple[tuple[str, tuple[BreakdownRow, ...]], ...] = ()
     policy_titles: dict[str, str] = field(default_factory=dict)
     time_zone: str = "Asia/Shanghai"
 
@@ -388,6 +392,10 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     turned = turned_count(community, year, month)
     compliance = tuple(compliance_for_month(community, year, month))
     trend = tuple(satisfaction_trend(community, year, month))
+    breakdowns = tuple(
+        (by, tuple(satisfaction_breakdown(community, year, month, by=by)))
+        for by in ("team", "kind", "building")
+    )
     open_items = tuple(suggestion_queue(community, now))
     issue_rows = _issues(community, start, end)
     turned_rows = _turned(community, start, end)
@@ -485,6 +493,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
         open_items=open_items,
         common_issues=issue_rows,
         turned_orders=turned_rows,
+        breakdowns=breakdowns,
         policy_titles=policy_titles,
         time_zone=community.time_zone,
     )
@@ -630,6 +639,10 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
         ],
         "common_issues": [asdict(r) for r in report.common_issues],
         "turned_orders": [asdict(r) for r in report.turned_orders],
+        "breakdowns": {
+            by: [{"key": r.key, "label": r.label, "figures": asdict(r.figures)} for r in rows]
+            for by, rows in report.breakdowns
+        },
     }
 
 
