@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from propdesk.api.followup_serializers import (
+    BreakdownRowOut,
     ComplaintFiguresOut,
     LevelFiguresOut,
     PaceOut,
@@ -91,6 +92,14 @@ class ReportTurnedOrderOut(serializers.Serializer[Any]):
     turned_at = serializers.DateTimeField()
 
 
+class ReportBreakdownsOut(serializers.Serializer[Any]):
+    """RV-2 by team, kind of order and building, largest sample first."""
+
+    team = BreakdownRowOut(many=True)
+    kind = BreakdownRowOut(many=True)
+    building = BreakdownRowOut(many=True)
+
+
 class MonthlyReportOut(serializers.Serializer[Any]):
     community = serializers.IntegerField()
     community_name = serializers.CharField()
@@ -109,6 +118,7 @@ class MonthlyReportOut(serializers.Serializer[Any]):
     open_items = ReportOpenItemOut(many=True)
     common_issues = ReportIssueOut(many=True)
     turned_orders = ReportTurnedOrderOut(many=True)
+    breakdowns = ReportBreakdownsOut()
 
 
 class CommunityHeadlineOut(serializers.Serializer[Any]):

@@ -96,6 +96,10 @@ def test_rv3_api_monthly_report_json(november, office):
     assert [i["text"] for i in body["open_items"]] == ["希望增加儿童游乐设施"]
     assert [t["number"] for t in body["turned_orders"]] == [november.d.number]
     assert len(body["trend"]) == 12
+    # RV-2 by team, kind and building: every group adds up to the month's answered visits.
+    for by in ("team", "kind", "building"):
+        assert sum(g["figures"]["answered"] for g in body["breakdowns"][by]) == 6
+    assert office.repair.name in {g["name"] for g in body["breakdowns"]["team"]}
 
 
 def test_api_files(november, office):
