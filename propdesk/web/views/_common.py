@@ -68,6 +68,8 @@ class Desk:
             items.append(("emergency", _("Emergency"), reverse("emergency-new")))
         if self.roles & {Role.OFFICE_HEAD, Role.ADMINISTRATOR, Role.LEADERSHIP}:
             items.append(("report", _("Monthly report"), reverse("desk-report", args=[cid])))
+        if self.roles & {Role.OFFICE_HEAD, Role.LEADERSHIP}:
+            items.append(("incidents", _("Incident reports"), reverse("desk-incident-list")))
         return items
 
 
