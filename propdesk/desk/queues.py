@@ -64,6 +64,15 @@ def _overdue(now: datetime) -> Exists:
     )
 
 
+def _emergency_first() -> Case:
+    """0 for an emergency, 1 for the rest: emergencies always on top."""
+    return Case(
+        When(complaint_type=ComplaintType.EMERGENCY, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def _rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     return qs.select_related("household", "team", "assignee", "service_item").prefetch_related(
         _live_clocks()
@@ -107,11 +116,7 @@ def board(
     if filters.overdue:
         qs = qs.filter(is_overdue=True)
     ordered = qs.annotate(
-        emergency_first=Case(
-            When(complaint_type=ComplaintType.EMERGENCY, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        emergency_first=_emergency_first(),
         next_due=_next_due(),
     ).order_by("emergency_first", "next_due", "-created_at", "-id")
     orders = list(_rows(ordered)[:limit])
@@ -204,11 +209,7 @@ def my_jobs(user: User, community_id: int) -> list[WorkOrder]:
         community_id=community_id, assignee_id=user.pk, state__in=OPEN
     )
     qs = qs.annotate(
-        emergency_first=Case(
-            When(complaint_type=ComplaintType.EMERGENCY, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        emergency_first=_emergency_first(),
         next_due=_next_due(),
     )
     return list(_rows(qs.order_by("emergency_first", "next_due", "created_at")))
