@@ -31,7 +31,7 @@ from propdesk.community.models import DutyShift, Team, TeamMember, User
 from propdesk.community.selectors import user_roles
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
 from propdesk.desk.selectors import work_orders_visible
-from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, State
+from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role, State
 
 OPEN = [s.value for s in OPEN_STATES]
 # An order's clocks worth showing: still running, or breached and not yet met.
@@ -289,3 +289,24 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
 
 def seconds_left(clock: Clock, now: datetime) -> int:
     return int((clock.due_at - now) / timedelta(seconds=1))
+
+
+def assignee_candidates(order: WorkOrder) -> list[User]:
+    """Who may take ``order``, as the desk's dispatch and assign accept them: an administrator
+    or the office head for a complaint (CP-1), else the team's leader and its members."""
+    if order.kind == OrderKind.COMPLAINT:
+        return list(
+            User.objects.filter(
+                memberships__community_id=order.community_id,
+                memberships__role__in=[Role.ADMINISTRATOR, Role.OFFICE_HEAD],
+                is_active=True,
+            )
+            .distinct()
+            .order_by("name", "id")
+        )
+    if order.team is None:
+        return []
+    people = list(order.team.members.filter(is_active=True).order_by("name", "id"))
+    if order.team.leader is not None and order.team.leader not in people:
+        people.insert(0, order.team.leader)
+    return people

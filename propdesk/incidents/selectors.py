@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import Clock
 from propdesk.community.models import User
-from propdesk.community.selectors import scope
+from propdesk.community.selectors import scope, user_roles
 from propdesk.core.errors import NotFound
 from propdesk.desk.models import WorkOrderEvent
-from propdesk.incidents.models import Emergency, IncidentReport, Responder
+from propdesk.incidents.models import Emergency, IncidentReport, ReportState, Responder
+from propdesk.policy.workflow import OFFICE_ROLES
 
 EMERGENCY_RULE = "EM-2"
 
@@ -92,6 +93,30 @@ def access_report(user: User, emergency_id: int | str) -> IncidentReport:
         )
     except IncidentReport.DoesNotExist as exc:
         raise NotFound(_("This emergency has no incident report yet.")) from exc
+
+
+def may_read_report(user: User, report: IncidentReport) -> bool:
+    """The office of the emergency's community and company leadership read its report; a
+    team member who was called to the scene does not."""
+    community_id = report.emergency.community_id
+    return bool(user.is_leadership or user_roles(user, community_id) & OFFICE_ROLES)
+
+
+def incident_reports_for(user: User, *, limit: int = 200) -> list[IncidentReport]:
+    """The reports ``user`` may read, newest first, the ones waiting for them on top: submitted
+    ones for leadership (to approve), drafts and returned ones for the office (to complete)."""
+    rows = [
+        r
+        for r in IncidentReport.objects.filter(emergency__in=emergencies_visible(user))
+        .select_related("emergency__community", "emergency__order")
+        .order_by("-created_at")[:limit]
+        if may_read_report(user, r)
+    ]
+    waiting = (
+        {ReportState.SUBMITTED} if user.is_leadership else {ReportState.DRAFT, ReportState.RETURNED}
+    )
+    rows.sort(key=lambda r: (r.state not in waiting, -r.pk))
+    return rows
 
 
 # --- the timeline of the report ------------------------------------------------------------------

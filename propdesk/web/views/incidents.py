@@ -22,7 +22,12 @@ from propdesk.incidents.reports import (
     incident_report_submit,
     incident_report_update,
 )
-from propdesk.incidents.selectors import access_report, emergencies_visible, report_timeline
+from propdesk.incidents.selectors import (
+    access_report,
+    incident_reports_for,
+    may_read_report,
+    report_timeline,
+)
 from propdesk.policy.workflow import OFFICE_ROLES
 from propdesk.web.views._common import errors_of, forbidden, not_found, now
 
@@ -33,33 +38,17 @@ FIELD_LABELS = {
 }
 
 
-def _may_read(user: User, report: IncidentReport) -> bool:
-    community_id = report.emergency.community_id
-    return bool(user.is_leadership or user_roles(user, community_id) & OFFICE_ROLES)
-
-
 @login_required
 def incident_reports(request: HttpRequest) -> HttpResponse:
     """Every incident report the user may read, those waiting for them first."""
     user: User = request.user  # type: ignore[assignment]
-    reports = [
-        r
-        for r in IncidentReport.objects.filter(emergency__in=emergencies_visible(user))
-        .select_related("emergency__community", "emergency__order")
-        .order_by("-created_at")[:200]
-        if _may_read(user, r)
-    ]
+    reports = incident_reports_for(user)
     if (
         not reports
         and not user.is_leadership
-        and not any(
-            user_roles(user, c) & OFFICE_ROLES
-            for c in {m.community_id for m in user.memberships.all()}
-        )
+        and not any(user_roles(user, m.community_id) & OFFICE_ROLES for m in user.memberships.all())
     ):
         return forbidden(request)
-    waiting = ReportState.SUBMITTED if user.is_leadership else ReportState.DRAFT
-    reports.sort(key=lambda r: (r.state not in (waiting, ReportState.RETURNED), -r.pk))
     return render(
         request,
         "web/incident_reports.html",
@@ -74,7 +63,7 @@ def incident_report(request: HttpRequest, emergency_id: int) -> HttpResponse:
         report = access_report(user, emergency_id)
     except NotFound:
         return not_found(request)
-    if not _may_read(user, report):
+    if not may_read_report(user, report):
         return forbidden(request)
     failure: dict[str, Any] = {}
     if request.method == "POST":

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from propdesk.community.models import Membership, Team, User
 from propdesk.community.selectors import staff_in_community, user_roles, user_team_ids
 from propdesk.core.errors import NotFound, ServiceError
-from propdesk.desk.models import ComplaintType, OrderKind, Rectification, ReplyChannel, WorkOrder
-from propdesk.desk.queues import staff_record
+from propdesk.desk.models import ComplaintType, Rectification, ReplyChannel, WorkOrder
+from propdesk.desk.queues import assignee_candidates, staff_record
 from propdesk.desk.selectors import access_work_order, work_order_timeline
 from propdesk.desk.services import (
     attitude_account_record,
@@ -78,27 +78,6 @@ def _on_team(user: User, order: WorkOrder) -> bool:
 
 def available_actions(desk: Desk, order: WorkOrder) -> list[str]:
     return actions_available(State(order.state), desk.roles, _on_team(desk.user, order))
-
-
-def _candidates(order: WorkOrder) -> list[User]:
-    """Who may take the order: an administrator or the head for a complaint (CP-1), else the
-    team's leader and members."""
-    if order.kind == OrderKind.COMPLAINT:
-        return list(
-            User.objects.filter(
-                memberships__community_id=order.community_id,
-                memberships__role__in=[Role.ADMINISTRATOR, Role.OFFICE_HEAD],
-                is_active=True,
-            )
-            .distinct()
-            .order_by("name")
-        )
-    if order.team is None:
-        return []
-    people = list(order.team.members.filter(is_active=True).order_by("name"))
-    if order.team.leader and order.team.leader not in people:
-        people.insert(0, order.team.leader)
-    return people
 
 
 def take_action(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str, list[str]] | None:
@@ -175,7 +154,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         ),
         "timeline": timeline,
         "actions": [(a, ACTION_LABELS[a], ACTIONS[a]) for a in available_actions(desk, order)],
-        "candidates": _candidates(order),
+        "candidates": assignee_candidates(order),
         "teams": Team.objects.filter(community_id=order.community_id).order_by("name"),
         "reply_channels": ReplyChannel.choices,
         "is_attitude": is_attitude,
