@@ -19,7 +19,7 @@ class VisitKind(models.TextChoices):
 
 
 class VisitChannel(models.TextChoices):
-    PHONE = "phone", _("Phone call")
+    PHONE = "phone", _("By phone")
     HOME = "home", _("Home visit")
 
 
