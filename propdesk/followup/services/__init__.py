@@ -18,6 +18,7 @@ from propdesk.followup.services.visits import (
     VisitDraft,
     owner_phone,
     return_visit_record,
+    visit_kind_for,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "return_visit_record",
     "suggestion_create",
     "suggestion_reply",
+    "visit_kind_for",
 ]

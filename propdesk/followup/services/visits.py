@@ -68,6 +68,14 @@ class VisitDraft:
     retry_at: datetime | None = None
 
 
+def visit_kind_for(order: WorkOrder | None) -> str:
+    """The kind of return visit an order gets: its complaint visit (CP-2, RV-3), or the same-day
+    call of a finished job (RV-6); without an order, the monthly satisfaction visit (RV-1)."""
+    if order is None:
+        return VisitKind.MONTHLY
+    return VisitKind.COMPLAINT if order.kind == OrderKind.COMPLAINT else VisitKind.ORDER
+
+
 def owner_phone(order: WorkOrder | None, household: Household | None) -> str:
     """The number to call: the reporter's on the order, else the household's first resident's."""
     if order is not None and order.reporter_phone:

@@ -41,6 +41,7 @@ from propdesk.followup.services import (
     owner_phone,
     return_visit_record,
     suggestion_reply,
+    visit_kind_for,
 )
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 from propdesk.web.forms import LocalDateTimeField
@@ -118,11 +119,7 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
         household = Household.objects.filter(
             community=desk.community, pk=src.get("household") or 0
         ).first()
-    kind = (
-        VisitKind.MONTHLY
-        if order is None
-        else (VisitKind.COMPLAINT if order.kind == "complaint" else VisitKind.ORDER)
-    )
+    kind = visit_kind_for(order)
     failure: dict[str, Any] = {}
     if request.method == "POST":
         p = request.POST
