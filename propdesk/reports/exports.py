@@ -37,6 +37,7 @@ from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
 
 PDF_LANGUAGE = "zh-hans"
+PDF_LIST_ROWS = 100  # a longer list prints its first rows and points to the workbook
 GREEN, RED, GREY = (
     colors.HexColor("#1a7f37"),
     colors.HexColor("#b42318"),
@@ -421,6 +422,16 @@ def _pdf(report: MonthlyReport) -> bytes:
     ]
     for _key, heading, header, rows in report_lists(report):
         story.append(Paragraph(heading, h2))
+        if len(rows) > PDF_LIST_ROWS:
+            # Paper for the meeting, the workbook for the whole list.
+            story.append(
+                para(
+                    _("The first %(n)d of %(total)d rows; the Excel file lists the rest.")
+                    % {"n": PDF_LIST_ROWS, "total": len(rows)},
+                    cell,
+                )
+            )
+            rows = rows[:PDF_LIST_ROWS]
         if rows:
             story.append(table(header, rows, [1 / len(header)] * len(header)))
         else:

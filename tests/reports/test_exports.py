@@ -75,3 +75,23 @@ def test_charts_are_inline_svg_without_script(november, office):
     line = trend_svg(r.trend, rate_target=96, degree_target=75)
     assert line.count("<circle") == 2  # one month with answers: a point per series
     assert "83.3%" in line
+
+
+def test_a_long_list_prints_its_first_rows_and_points_to_the_workbook(
+    november, office, monkeypatch
+):
+    """At a million orders the breach list alone ran to 37 pages: the PDF prints the first
+    rows (100; 1 here) and says the workbook has the rest, which still lists them all."""
+    from propdesk.reports import exports
+
+    report = monthly_report(office.community, 2026, 11, now=NOW)
+    numbers = [b.number for b in report.breaches]
+    assert len(numbers) >= 2
+    monkeypatch.setattr(exports, "PDF_LIST_ROWS", 1)
+    text = pdf_text(report_pdf(report))
+    assert f"前 1 行（共 {len(numbers)} 行）" in text
+    assert numbers[0] in text
+    wb = load_workbook(io.BytesIO(report_xlsx(report)))
+    sheet = wb[next(n for n in wb.sheetnames if "超时" in n)]
+    listed = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(n in listed for n in numbers)
