@@ -9,7 +9,7 @@ number of rows (the running clocks come in one prefetch), and reads open orders 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import (
@@ -285,10 +285,6 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
         suggested = min(candidates, key=lambda m: (m.open_orders, m.user.pk), default=None)
         desks.append(TeamDesk(team, by_team[team.pk], rows, suggested))
     return desks
-
-
-def seconds_left(clock: Clock, now: datetime) -> int:
-    return int((clock.due_at - now) / timedelta(seconds=1))
 
 
 def assignee_candidates(order: WorkOrder) -> list[User]:
