@@ -3,8 +3,10 @@ The rules themselves live in the services."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +26,7 @@ from propdesk.desk.models import (
     WorkOrderEvent,
 )
 from propdesk.policy.phones import Phone
+from propdesk.policy.workflow import ACTIONS, Field
 
 
 def phone_display(number: str, ext: str = "") -> str:
@@ -351,15 +354,66 @@ class FlagsIn(serializers.Serializer[Any]):
     is_construction_legacy = serializers.BooleanField(required=False)
 
 
-class TransitionIn(serializers.Serializer[Any]):
+class _ActionIn(serializers.Serializer[Any]):
+    """What one action of the workflow takes: the version the client saw, and the fields the
+    workflow table declares for it (policy.workflow.ACTIONS). A field it does not take is an
+    error, not silently dropped: the console and the API accept exactly the same things."""
+
     version = serializers.IntegerField(min_value=1)
-    channel = serializers.ChoiceField(
-        choices=ReplyChannel.choices, required=False, allow_blank=True, default=""
-    )
-    flags = FlagsIn(required=False, default=dict)
-    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    team = serializers.IntegerField(required=False, allow_null=True, default=None)
-    assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            extra = sorted(set(data.keys()) - set(self.fields))
+            if extra:
+                raise serializers.ValidationError(
+                    {k: [_("This action does not take this.")] for k in extra}
+                )
+        return super().to_internal_value(data)
+
+
+def _action_field(f: Field) -> serializers.Field[Any, Any, Any, Any]:
+    req = f.required
+    if f.name == "note":
+        if req:
+            return serializers.CharField(max_length=4000)
+        return serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    if f.name == "channel":
+        return serializers.ChoiceField(
+            choices=ReplyChannel.choices, required=False, default=ReplyChannel.PHONE
+        )
+    if f.name in ("team", "assignee"):
+        if req:
+            return serializers.IntegerField()
+        return serializers.IntegerField(required=False, allow_null=True, default=None)
+    if f.name == "materials":
+        return serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    if f.name == "fee":
+        return serializers.DecimalField(
+            max_digits=9,
+            decimal_places=2,
+            min_value=Decimal(0),
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="yuan",
+        )
+    if f.name == "flags":
+        return FlagsIn(required=req)
+    raise ValueError(f.name)
+
+
+def action_serializer(name: str) -> type[_ActionIn]:
+    """The request body of one action, built from its declaration on the workflow table."""
+    spec = ACTIONS[name]
+    attrs: dict[str, Any] = {
+        f.name: _action_field(f) for f in {f.name: f for f in spec.fields}.values()
+    }
+    attrs["__doc__"] = f"What {name} takes (declared on the workflow table)."
+    camel = "".join(p.capitalize() for p in name.split("_"))
+    return type(f"{camel}In", (_ActionIn,), attrs)
+
+
+ACTION_SERIALIZERS = {name: action_serializer(name) for name in ACTIONS}
 
 
 class PromiseKeptIn(serializers.Serializer[Any]):

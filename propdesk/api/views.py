@@ -27,7 +27,7 @@ from propdesk.desk import services
 from propdesk.desk.models import Contact, ServiceItem, WorkOrder
 from propdesk.desk.printing import work_order_pdf
 from propdesk.policy.phones import phone_digits
-from propdesk.policy.workflow import ACTIONS, State, actions_available
+from propdesk.policy.workflow import ACTIONS, State, actions_for
 
 # The staff console's page of a work order: what the QR code on the printed form opens.
 ORDER_PAGE = "/desk/orders/{id}/"
@@ -201,7 +201,7 @@ class ContactViewSet(
 
 def _make_action(name: str) -> Any:
     @extend_schema(
-        request=s.TransitionIn,
+        request=s.ACTION_SERIALIZERS[name],
         responses={200: s.WorkOrderDetailOut},
         summary=f"{name.replace('_', ' ')} (from: {', '.join(sorted(ACTIONS[name].sources))})",
     )
@@ -258,12 +258,8 @@ class WorkOrderViewSet(
     def _detail(self, request: Request, order_id: int) -> Response:
         user: User = request.user  # type: ignore[assignment]
         order = desk.access_work_order(user, order_id)
-        on_team = order.assignee_id == user.pk or order.team_id in reg.user_team_ids(user)
-        available = actions_available(
-            State(order.state), reg.user_roles(user, order.community_id), on_team
-        )
         context = {
-            "actions": available,
+            "actions": actions_for(services.situation(order, user)),
             "now": get_clock().now(),
             "timeline": desk.work_order_timeline(order),
         }
@@ -292,16 +288,16 @@ class WorkOrderViewSet(
     def transition(self, request: Request, pk: str | None, name: str) -> Response:
         user: User = request.user  # type: ignore[assignment]
         order = desk.access_work_order(user, pk or "")
-        data_in = s.TransitionIn(data=request.data)
+        data_in = s.ACTION_SERIALIZERS[name](data=request.data)
         data_in.is_valid(raise_exception=True)
         v = data_in.validated_data
         team = None
-        if v["team"] is not None:
+        if v.get("team") is not None:
             team = reg.teams_visible(user).filter(pk=v["team"]).first()
             if team is None:
                 raise ValidationError({"team": ["No such team."]})
         assignee = None
-        if v["assignee"] is not None:
+        if v.get("assignee") is not None:
             assignee = reg.staff_in_community(order.community_id).filter(pk=v["assignee"]).first()
             if assignee is None:
                 raise ValidationError({"assignee": ["No such staff member in this community."]})
@@ -311,11 +307,13 @@ class WorkOrderViewSet(
             by=user,
             now=get_clock().now(),
             version=v["version"],
-            note=v["note"],
+            note=v.get("note", ""),
             team=team,
             assignee=assignee,
-            channel=v["channel"],
-            flags=dict(v["flags"]),
+            channel=v.get("channel", ""),
+            flags=dict(v.get("flags") or {}),
+            materials=v.get("materials", ""),
+            fee=v.get("fee"),
         )
         return self._detail(request, order.pk)
 

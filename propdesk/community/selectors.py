@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from propdesk.community.models import Community, Household, Membership, Resident, Team, User
+from propdesk.community.models import (
+    Community,
+    DutyShift,
+    Household,
+    Membership,
+    Resident,
+    Team,
+    User,
+)
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.policy.phones import Phone, phone_digits
 from propdesk.policy.rooms import InvalidRoom, parse_room
@@ -77,6 +88,33 @@ def user_team_ids(user: User) -> frozenset[int]:
         )
         user._propdesk_teams = cached  # type: ignore[attr-defined]
     return cached
+
+
+def members_with_role(community_id: int, *roles: Role) -> list[int]:
+    """Ids of the active staff who hold one of ``roles`` in the community, in id order."""
+    return list(
+        Membership.objects.filter(community_id=community_id, role__in=roles, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def office_heads(community_id: int) -> list[int]:
+    """Ids of the community's active office heads (管理处主任)."""
+    return members_with_role(community_id, Role.OFFICE_HEAD)
+
+
+def on_duty(community_id: int, at: datetime, team_ids: Iterable[int] | None = None) -> list[Any]:
+    """(team id, user id) of every shift running at ``at`` (``starts_at <= at < ends_at``): a
+    night shift 20:00–08:00 is one row crossing midnight, so it counts on both days. Only active
+    staff; ``team_ids`` narrows to those teams."""
+    qs = DutyShift.objects.filter(
+        team__community_id=community_id, starts_at__lte=at, ends_at__gt=at, user__is_active=True
+    )
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=list(team_ids))
+    return list(qs.order_by("starts_at", "id").values_list("team_id", "user_id"))
 
 
 def communities_visible(user: User) -> QuerySet[Community]:

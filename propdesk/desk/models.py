@@ -257,6 +257,53 @@ class WorkOrder(models.Model):
         return self.number
 
 
+class EventAction(models.TextChoices):
+    """Every line a work order's timeline can have: the one vocabulary of events, with the words
+    a person reads (GLOSSARY.md). Written only through desk.services.order_event_write."""
+
+    CREATE = "create", _("Opened")
+    TAKE = "take", _("Taken by the administrator")
+    CLAIM = "claim", _("Taken from the pool")
+    DISPATCH = "dispatch", _("Dispatched")
+    ASSIGN = "assign", _("Dispatched to a member")
+    TRANSFER = "transfer", _("Transferred")
+    ACCEPT = "accept", _("Accepted")
+    RETURN = "return", _("Given back")
+    CHECK_IN = "check_in", _("Arrived on site")
+    REPLY = "reply", _("Answered the owner")
+    RESOLVE = "resolve", _("Completed")
+    FOLLOW_UP = "follow_up", _("Follow-up recorded")
+    CLOSE = "close", _("Closed")
+    REOPEN = "reopen", _("Reopened")
+    CANCEL = "cancel", _("Cancelled")
+    CONTACT_OWNER = "contact_owner", _("Weekly progress call")
+    FLAG = "flag", _("Marks changed")
+    ATTACH = "attach", _("File attached")
+    STAFF_ACCOUNT = "staff_account", _("Staff member's account recorded")
+    RECTIFICATION_SET = "rectification_set", _("Rectification set")
+    RECTIFICATION_DONE = "rectification_done", _("Rectification confirmed")
+    RETURN_VISIT = "return_visit", _("Return visit")
+    EMERGENCY_LOGGED = "emergency_logged", _("Emergency reported")
+    RESPONDER_NOTIFIED = "responder_notified", _("Responder called")
+    ROSTER_GAP = "roster_gap", _("Nobody on duty")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged the emergency")
+    RESPONDER_ARRIVED = "responder_arrived", _("Responder arrived")
+    RESPONDER_REPEATED = "responder_repeated", _("Called again")
+    DEPUTIES_NOTIFIED = "deputies_notified", _("Deputies called")
+    EMERGENCY_RESOLVED = "emergency_resolved", _("Emergency handled")
+
+    @classmethod
+    def label_for(cls, action: str, kind: str = "") -> str:
+        """The timeline's word for ``action`` on an order of ``kind``: a complaint is handled to
+        the end (办结), not completed (完工)."""
+        if action == cls.RESOLVE and kind == "complaint":
+            return str(_("Handled to the end"))
+        try:
+            return str(cls(action).label)
+        except ValueError:
+            return action
+
+
 class AppendOnlyQuerySet(models.QuerySet["WorkOrderEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("work order events are append-only")
@@ -283,7 +330,7 @@ class WorkOrderEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
     from_state = models.CharField(_("from"), max_length=12, blank=True)
     to_state = models.CharField(_("to"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)

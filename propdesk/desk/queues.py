@@ -27,10 +27,11 @@ from django.db.models import (
 )
 
 from propdesk.clocks.models import Clock, ClockState
-from propdesk.community.models import DutyShift, Team, TeamMember, User
-from propdesk.community.selectors import user_roles
+from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
+from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
 from propdesk.desk.selectors import work_orders_visible
+from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role, State
 
 OPEN = [s.value for s in OPEN_STATES]
@@ -246,9 +247,12 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
         WorkOrder.objects.filter(
             community_id=community_id,
             team_id__in=team_ids,
-            state=State.DISPATCHED,
         )
-        .filter(Q(assignee__isnull=True) | Q(assignee_id=user.pk))
+        .filter(
+            Q(state=State.DISPATCHED, assignee__isnull=True)
+            | Q(state=State.DISPATCHED, assignee_id=user.pk)
+            | Q(state=State.RETURNED)
+        )
         .order_by("created_at", "id")
     )
     by_team: dict[int, list[WorkOrder]] = {t.pk: [] for t in teams}
@@ -281,10 +285,57 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
         rows = [
             MemberLoad(u, loads.get(u.pk, 0), (team.pk, u.pk) in on_duty) for u in members[team.pk]
         ]
-        candidates = [m for m in rows if m.on_duty]
-        suggested = min(candidates, key=lambda m: (m.open_orders, m.user.pk), default=None)
-        desks.append(TeamDesk(team, by_team[team.pk], rows, suggested))
+        desks.append(TeamDesk(team, by_team[team.pk], rows, _least_loaded(rows)))
     return desks
+
+
+def _least_loaded(rows: list[MemberLoad]) -> MemberLoad | None:
+    """The member on duty with the fewest open orders (the lowest id on a tie)."""
+    candidates = [m for m in rows if m.on_duty]
+    return min(candidates, key=lambda m: (m.open_orders, m.user.pk), default=None)
+
+
+def suggested_assignee(order: WorkOrder, now: datetime) -> int | None:
+    """Whom the console preselects when an order is handed to a member: the least-loaded member
+    of its team on duty now (None for a complaint, or when nobody of the team is on duty)."""
+    if order.kind == OrderKind.COMPLAINT or order.team_id is None:
+        return None
+    members = list(
+        TeamMember.objects.filter(team_id=order.team_id, user__is_active=True).select_related(
+            "user"
+        )
+    )
+    ids = [tm.user_id for tm in members]
+    loads = dict(
+        WorkOrder.objects.filter(assignee_id__in=ids, state__in=OPEN)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    duty = set(
+        DutyShift.objects.filter(
+            team_id=order.team_id, starts_at__lte=now, ends_at__gt=now
+        ).values_list("user_id", flat=True)
+    )
+    best = _least_loaded(
+        [MemberLoad(tm.user, loads.get(tm.user_id, 0), tm.user_id in duty) for tm in members]
+    )
+    return best.user.pk if best else None
+
+
+def team_pool(user: User, community_id: int) -> list[WorkOrder]:
+    """Orders waiting in the pools of the user's teams (a team, nobody yet), oldest first, for
+    members to take (抢单) where the community's policy lets them."""
+    if not load_policy(Community.objects.get(pk=community_id).policy).dispatch.pool:
+        return []
+    qs = work_orders_visible(user).filter(
+        community_id=community_id,
+        team_id__in=list(user_team_ids(user)),
+        state=State.DISPATCHED,
+        assignee__isnull=True,
+    )
+    qs = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
+    return list(_rows(qs.order_by("emergency_first", "next_due", "created_at")))
 
 
 def assignee_candidates(order: WorkOrder) -> list[User]:

@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -165,3 +166,14 @@ def service_items_visible(user: User) -> QuerySet[ServiceItem]:
     if user.is_superuser:
         return qs
     return scope(qs, user, "company__communities__id").distinct()
+
+
+def agitated_visitors(user: User, community_id: int, *, since: datetime) -> list[Contact]:
+    """FD-4: the agitated visitors taken to a quiet room since ``since``, newest first, with the
+    orders they opened."""
+    return list(
+        contacts_visible(user)
+        .filter(community_id=community_id, owner_agitated=True, received_at__gte=since)
+        .prefetch_related("work_orders")
+        .order_by("-received_at", "-id")
+    )

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, DutyShift, Household, Membership, Team, User
-from propdesk.community.selectors import user_roles
+from propdesk.community.models import Community, Household, Membership, Team, User
+from propdesk.community.selectors import office_heads, on_duty, user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import ComplaintType, OrderKind, WorkOrder, WorkOrderEvent
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
@@ -33,7 +33,7 @@ from propdesk.incidents.models import (
 from propdesk.notify.services import notifications_create
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.rules import EmergencyPolicy, load_policy
-from propdesk.policy.workflow import OFFICE_ROLES, Role, State
+from propdesk.policy.workflow import OFFICE_ROLES, State
 
 EMERGENCY_KIND = "emergency"  # the notification kind: every channel a person has (EM-1)
 ROSTER_GAP_KIND = "roster_gap"
@@ -75,27 +75,6 @@ def _alert_title(emergency: Emergency) -> str:
         "kind": emergency.kind_title,
         "location": emergency.location,
     }
-
-
-def office_heads(community_id: int) -> list[int]:
-    return list(
-        Membership.objects.filter(
-            community_id=community_id, role=Role.OFFICE_HEAD, user__is_active=True
-        )
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-
-
-def on_duty(community_id: int, at: datetime, team_ids: Iterable[int] | None = None) -> list[Any]:
-    """(team id, user id) of every shift running at ``at`` (``starts_at <= at < ends_at``): a
-    night shift 20:00–08:00 is one row crossing midnight, so it counts on both days."""
-    qs = DutyShift.objects.filter(
-        team__community_id=community_id, starts_at__lte=at, ends_at__gt=at, user__is_active=True
-    )
-    if team_ids is not None:
-        qs = qs.filter(team_id__in=list(team_ids))
-    return list(qs.order_by("starts_at", "id").values_list("team_id", "user_id"))
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,54 @@ class CommonIssuePolicy(_Strict):
     similarity: float = Field(default=0.4, gt=0, le=1)
 
 
+# Who is told of an event (NOTIFY_EVENTS), resolved at the event's moment by the desk.
+NOTIFY_RECIPIENTS = {
+    "administrator_on_duty",  # the community's administrators on duty now, by the roster
+    "administrator",  # every administrator of the community
+    "office_head",
+    "team_leader",  # the leader of the order's team
+    "team_on_duty",  # the order's team members on duty now (the pool, where members may take)
+    "assignee",  # the person the order is now with
+}
+NOTIFY_EVENTS = {
+    "complaint_created",  # a new complaint (CP-1: an administrator within 10 minutes)
+    "order_routed",  # a repair or housekeeping order reaches its team's pool
+    "order_assigned",  # 派单 or 转单 to a person
+    "order_returned",  # 退单: back with the reason
+    "complaint_to_head",  # written, important (also when marked later) or attitude (CP-3/4/5)
+    "agitated_visitor",  # FD-4
+    "order_cancelled",  # the order was cancelled while someone had it
+}
+
+
+class NotifyRule(_Strict):
+    """``to``: who is told; ``otherwise``: who is told when ``to`` finds nobody (no
+    administrator on duty: the office head)."""
+
+    to: list[str] = Field(default_factory=list)
+    otherwise: list[str] = Field(default_factory=list)
+
+    @field_validator("to", "otherwise")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - NOTIFY_RECIPIENTS
+        if unknown:
+            raise ValueError(
+                f"unknown recipient {', '.join(sorted(unknown))}; "
+                f"use {', '.join(sorted(NOTIFY_RECIPIENTS))}"
+            )
+        return value
+
+
+class DispatchPolicy(_Strict):
+    """How work reaches people. ``direct``: the order kinds that go straight to their routed team
+    when logged (no office 派单); ``pool``: members may take (抢单) orders waiting in their team's
+    pool; otherwise the leader assigns each."""
+
+    direct: list[str] = Field(default_factory=lambda: ["repair", "housekeeping"])
+    pool: bool = True
+
+
 class Policy(_Strict):
     _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
@@ -294,6 +342,19 @@ class Policy(_Strict):
     emergencies: EmergencyPolicy = Field(default_factory=EmergencyPolicy)
     satisfaction: SatisfactionPolicy = Field(default_factory=SatisfactionPolicy)
     common_issues: CommonIssuePolicy = Field(default_factory=CommonIssuePolicy)
+    dispatch: DispatchPolicy = Field(default_factory=DispatchPolicy)
+    notify: dict[str, NotifyRule] = Field(default_factory=dict)
+
+    @field_validator("notify")
+    @classmethod
+    def _known_events(cls, value: dict[str, NotifyRule]) -> dict[str, NotifyRule]:
+        unknown = set(value) - NOTIFY_EVENTS
+        if unknown:
+            raise ValueError(
+                f"unknown event {', '.join(sorted(unknown))}; "
+                f"use {', '.join(sorted(NOTIFY_EVENTS))}"
+            )
+        return value
 
     def rule(self, rule_id: str) -> ClockRule:
         return self.clocks[rule_id]

@@ -44,16 +44,60 @@ FINAL_STATES = frozenset({State.CLOSED, State.CANCELLED})
 
 
 @dataclass(frozen=True)
+class Field:
+    """One thing an action takes, beside the order's version.
+
+    ``name`` is one of FIELD_NAMES; ``required`` says it must be given; ``kinds`` limits the field
+    to orders of those kinds (None: every kind). The service checks it, the API serializer and the
+    console form are built from it, and the template shows only these fields.
+    """
+
+    name: str
+    required: bool = False
+    kinds: frozenset[str] | None = None
+
+    def applies_to(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+# What an action may take: a note (the reason or result), the owner reply's channel, the team and
+# the person it goes to, materials and fee of a completed job, and the complaint flags.
+FIELD_NAMES = ("note", "channel", "team", "assignee", "materials", "fee", "flags")
+
+# Kinds whose work is done on site by a team (materials and fee belong to them).
+TEAM_WORK_KINDS = frozenset({"repair", "housekeeping"})
+
+
+@dataclass(frozen=True)
 class Action:
     name: str
     sources: frozenset[State]
     target: State | None
     roles: frozenset[Role]
-    needs_note: bool = False  # a reason or a result must be written
-    needs_assignee: bool = False  # the action names who takes the order
+    fields: tuple[Field, ...] = ()
+    kinds: frozenset[str] | None = None  # the order kinds it is for (None: every kind)
+    confirm: bool = False  # destructive: the console asks before it is taken
 
     def leads_to(self, state: State) -> State:
         return self.target if self.target is not None else state
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def fields_for(self, kind: str) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.applies_to(kind))
+
+    @property
+    def needs_note(self) -> bool:
+        f = self.field("note")
+        return f is not None and f.required
+
+    @property
+    def needs_assignee(self) -> bool:
+        return self.field("assignee") is not None
+
+    def is_for(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
 
 
 def _a(
@@ -61,82 +105,131 @@ def _a(
     sources: set[State],
     target: State | None,
     roles: set[Role],
-    *,
-    needs_note: bool = False,
-    needs_assignee: bool = False,
+    *fields: Field,
+    kinds: set[str] | None = None,
+    confirm: bool = False,
 ) -> Action:
-    return Action(name, frozenset(sources), target, frozenset(roles), needs_note, needs_assignee)
+    return Action(
+        name,
+        frozenset(sources),
+        target,
+        frozenset(roles),
+        tuple(fields),
+        frozenset(kinds) if kinds is not None else None,
+        confirm,
+    )
 
 
+def _f(name: str, *, required: bool = False, kinds: set[str] | None = None) -> Field:
+    assert name in FIELD_NAMES, name
+    return Field(name, required, frozenset(kinds) if kinds is not None else None)
+
+
+NOTE, REASON = _f("note"), _f("note", required=True)
 S, R = State, Role
+COMPLAINT = {"complaint"}
+# The table is in the order a person usually takes the actions: the console shows the first one
+# a user may take as the usual next step, and cancel last.
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        # The office sends the order to a team (its leader), or a complaint to an administrator.
+        # An administrator (or the head) takes a complaint in one step: assigned to self and
+        # accepted (受理; meets CP-1 like a dispatch).
         _a(
-            "dispatch",
-            {S.NEW, S.RETURNED, S.REOPENED},
-            S.DISPATCHED,
-            set(OFFICE_ROLES),
-            needs_assignee=True,
+            "take",
+            {S.NEW, S.DISPATCHED, S.RETURNED, S.REOPENED},
+            S.ACCEPTED,
+            {R.ADMINISTRATOR, R.OFFICE_HEAD},
+            NOTE,
+            kinds=COMPLAINT,
         ),
-        # The team leader (or the office) hands it to someone; the state stays.
+        # A member takes an order waiting in the team's pool (抢单): the first taker wins.
+        _a("claim", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES), kinds=set(TEAM_WORK_KINDS)),
+        _a("accept", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES | OFFICE_ROLES), NOTE),
+        _a("check_in", {S.ACCEPTED}, S.ON_SITE, set(TEAM_ROLES | OFFICE_ROLES), NOTE),
+        # A reply to the owner (FD-6, CP-3 … CP-6); the state stays.
         _a(
-            "assign",
-            {S.DISPATCHED, S.ACCEPTED},
+            "reply",
+            set(OPEN_STATES) | {S.RESOLVED, S.FOLLOWED_UP},
             None,
-            {R.TEAM_LEADER, R.ADMINISTRATOR, R.OFFICE_HEAD},
-            needs_assignee=True,
-        ),
-        _a("accept", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES | OFFICE_ROLES)),
-        _a(
-            "return",
-            {S.DISPATCHED, S.ACCEPTED},
-            S.RETURNED,
             set(TEAM_ROLES | OFFICE_ROLES),
-            needs_note=True,
+            _f("channel", required=True),
+            REASON,
         ),
-        _a("check_in", {S.ACCEPTED}, S.ON_SITE, set(TEAM_ROLES | OFFICE_ROLES)),
         _a(
             "resolve",
             {S.ACCEPTED, S.ON_SITE},
             S.RESOLVED,
             set(TEAM_ROLES | OFFICE_ROLES),
-            needs_note=True,
+            REASON,
+            _f("materials", kinds=set(TEAM_WORK_KINDS)),
+            _f("fee", kinds=set(TEAM_WORK_KINDS)),
         ),
-        _a("follow_up", {S.RESOLVED}, S.FOLLOWED_UP, set(OFFICE_ROLES), needs_note=True),
-        _a("close", {S.RESOLVED, S.FOLLOWED_UP}, S.CLOSED, {R.ADMINISTRATOR, R.OFFICE_HEAD}),
+        _a("follow_up", {S.RESOLVED}, S.FOLLOWED_UP, set(OFFICE_ROLES), REASON),
+        _a("close", {S.RESOLVED, S.FOLLOWED_UP}, S.CLOSED, {R.ADMINISTRATOR, R.OFFICE_HEAD}, NOTE),
+        # The office sends the order to a team (its pool, or one person), or a complaint to an
+        # administrator; it may also send on an order already with a team.
+        _a(
+            "dispatch",
+            {S.NEW, S.DISPATCHED, S.RETURNED, S.REOPENED},
+            S.DISPATCHED,
+            set(OFFICE_ROLES),
+            _f("team"),
+            _f("assignee"),
+            NOTE,
+        ),
+        # The team leader (or the office) gives it to a member; the state stays.
+        # From the pool or from someone else, it now waits for the new person to accept.
+        _a(
+            "assign",
+            {S.DISPATCHED, S.ACCEPTED, S.RETURNED},
+            S.DISPATCHED,
+            {R.TEAM_LEADER, R.ADMINISTRATOR, R.OFFICE_HEAD},
+            _f("assignee", required=True),
+            NOTE,
+        ),
+        # The one who has it gives it to someone else, with the reason (转单); they must accept.
+        _a(
+            "transfer",
+            {S.DISPATCHED, S.ACCEPTED},
+            S.DISPATCHED,
+            set(TEAM_ROLES | OFFICE_ROLES),
+            _f("assignee", required=True),
+            REASON,
+        ),
+        # The weekly progress contact (FD-5, CP-7) and the complaint flags (CP-4, CP-7, FD-5).
+        _a(
+            "contact_owner",
+            set(OPEN_STATES) | {S.RESOLVED},
+            None,
+            set(OFFICE_ROLES),
+            _f("channel", required=True),
+            REASON,
+        ),
+        _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES), _f("flags", required=True)),
+        # Given back with a reason (退单): to the team's pool, or the office.
+        _a(
+            "return",
+            {S.DISPATCHED, S.ACCEPTED},
+            S.RETURNED,
+            set(TEAM_ROLES | OFFICE_ROLES),
+            REASON,
+        ),
         _a(
             "reopen",
             {S.RESOLVED, S.FOLLOWED_UP, S.CLOSED},
             S.REOPENED,
             {R.ADMINISTRATOR, R.OFFICE_HEAD},
-            needs_note=True,
+            REASON,
         ),
         _a(
             "cancel",
             {S.NEW, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.REOPENED},
             S.CANCELLED,
             set(OFFICE_ROLES),
-            needs_note=True,
+            REASON,
+            confirm=True,
         ),
-        # Actions that keep the state: a reply to the owner (FD-6, CP-3 … CP-6), the weekly
-        # progress contact (FD-5, CP-7), and setting the complaint flags (CP-4, CP-7, FD-5).
-        _a(
-            "reply",
-            set(OPEN_STATES) | {S.RESOLVED, S.FOLLOWED_UP},
-            None,
-            set(TEAM_ROLES | OFFICE_ROLES),
-            needs_note=True,
-        ),
-        _a(
-            "contact_owner",
-            set(OPEN_STATES) | {S.RESOLVED},
-            None,
-            set(OFFICE_ROLES),
-            needs_note=True,
-        ),
-        _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES)),
     )
 }
 
@@ -150,6 +243,58 @@ class TransitionRefused(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Situation:
+    """What the state machine needs to know of an order and of the person acting on it.
+
+    ``on_team``: the actor leads or belongs to the order's team, or has it. ``is_assignee``: the
+    order is with the actor. ``in_pool``: the order waits in its team's pool (a team, nobody yet)
+    and the community lets members take from the pool. ``kind``: the order's kind (None: any).
+    """
+
+    state: State
+    roles: frozenset[Role]
+    on_team: bool = False
+    is_assignee: bool = False
+    in_pool: bool = False
+    kind: str | None = None
+
+
+# Team members act on what is theirs: only the one who has the order (or the team leader) may give
+# it on (转单) or back (退单), and only an order that is theirs is accepted (one from the pool is
+# taken with 抢单).
+_ASSIGNEE_ONLY = frozenset({"accept", "transfer", "return"})
+
+
+def check_action(action_name: str, situation: Situation) -> Action:
+    """Return the action if the actor may take it in ``situation``; raise TransitionRefused
+    (codes: unknown_action, not_for_kind, not_allowed_in_state, not_in_pool, in_pool,
+    role_not_allowed)."""
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise TransitionRefused("unknown_action", f"Unknown action: {action_name}")
+    sit = situation
+    if sit.kind is not None and not action.is_for(sit.kind):
+        raise TransitionRefused("not_for_kind", f"{action_name} is not for a {sit.kind}")
+    if sit.state not in action.sources:
+        raise TransitionRefused(
+            "not_allowed_in_state", f"{action_name} is not allowed in {sit.state}"
+        )
+    effective = {r for r in sit.roles if r not in TEAM_ROLES or sit.on_team}
+    if action_name in _ASSIGNEE_ONLY and not sit.is_assignee:
+        # A team member acts only on an order that is theirs; the leader and the office on any.
+        effective.discard(Role.TEAM_MEMBER)
+        if action_name == "accept":
+            effective.discard(Role.TEAM_LEADER)
+    if not effective & action.roles:
+        raise TransitionRefused("role_not_allowed", f"Your role may not {action_name} this order")
+    if action_name == "claim" and not sit.in_pool:
+        raise TransitionRefused("not_in_pool", "The order is not waiting in the team's pool")
+    if action_name == "accept" and sit.in_pool and not effective & OFFICE_ROLES:
+        raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")
+    return action
+
+
 def check_transition(
     action_name: str,
     *,
@@ -157,31 +302,28 @@ def check_transition(
     actor_roles: frozenset[Role],
     actor_on_team: bool,
 ) -> Action:
-    """Return the action if ``actor_roles`` may take it from ``state``; raise TransitionRefused.
-
-    ``actor_roles`` are the actor's roles in the order's community. ``actor_on_team`` says whether
-    the actor leads or belongs to the team the order is with: team roles count only then.
-    """
-    action = ACTIONS.get(action_name)
-    if action is None:
-        raise TransitionRefused("unknown_action", f"Unknown action: {action_name}")
-    if state not in action.sources:
-        raise TransitionRefused("not_allowed_in_state", f"{action_name} is not allowed in {state}")
-    effective = {r for r in actor_roles if r not in TEAM_ROLES or actor_on_team}
-    if not effective & action.roles:
-        raise TransitionRefused("role_not_allowed", f"Your role may not {action_name} this order")
-    return action
+    """``check_action`` for an actor who has the order if on its team, of any kind."""
+    return check_action(
+        action_name,
+        Situation(state, actor_roles, on_team=actor_on_team, is_assignee=actor_on_team),
+    )
 
 
-def actions_available(state: State, actor_roles: frozenset[Role], actor_on_team: bool) -> list[str]:
-    """The actions this actor may take from ``state``, in table order."""
+def actions_for(situation: Situation) -> list[str]:
+    """The actions the actor may take in ``situation``, the usual next step first (table order),
+    cancel last."""
     out = []
     for name in ACTIONS:
         try:
-            check_transition(
-                name, state=state, actor_roles=actor_roles, actor_on_team=actor_on_team
-            )
+            check_action(name, situation)
         except TransitionRefused:
             continue
         out.append(name)
     return out
+
+
+def actions_available(state: State, actor_roles: frozenset[Role], actor_on_team: bool) -> list[str]:
+    """The actions this actor may take from ``state``, in table order."""
+    return actions_for(
+        Situation(state, actor_roles, on_team=actor_on_team, is_assignee=actor_on_team)
+    )

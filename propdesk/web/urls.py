@@ -3,6 +3,7 @@ from django.urls import path
 
 from propdesk.web.views import (
     board,
+    contacts,
     emergency,
     followup,
     home,
@@ -43,6 +44,7 @@ urlpatterns = [
     path("<int:community_id>/suggestions/", followup.suggestions, name="desk-suggestions"),
     path("<int:community_id>/issues/", followup.issues, name="desk-issues"),
     path("orders/<int:order_id>/", orders.order_detail, name="desk-order"),
+    path("contacts/<int:contact_id>/", contacts.contact_detail, name="desk-contact"),
     path("orders/<int:order_id>/print/", orders.order_print, name="desk-order-print"),
     path("jobs/<int:order_id>/", jobs.job, name="desk-job"),
 ]

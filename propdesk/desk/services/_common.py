@@ -13,6 +13,7 @@ from propdesk.community.models import Community, Team, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Forbidden
 from propdesk.desk.models import (
+    EventAction,
     ServiceItem,
     WorkOrder,
     WorkOrderEvent,
@@ -64,23 +65,26 @@ def _normalise_phone(value: str, field_name: str, errors: dict[str, list[str]]) 
     return phone.number, phone.extension
 
 
-def _event(
+def order_event_write(
     order: WorkOrder,
     *,
     by: User | None,
     now: datetime,
-    action: str,
+    action: EventAction | str,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
     data: dict[str, object] | None = None,
 ) -> WorkOrderEvent:
+    """Append one line to ``order``'s timeline (the event log is append-only). ``action`` is one
+    of EventAction, the one vocabulary of the timeline; anything else is a programming error."""
+    action = EventAction(action)
     return WorkOrderEvent.objects.create(
         order=order,
         community_id=order.community_id,
         at=now,
         actor=by,
-        action=action,
+        action=action.value,
         from_state=from_state,
         to_state=to_state,
         note=note,

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Membership, User
-from propdesk.community.selectors import user_roles
+from propdesk.community.models import User
+from propdesk.community.selectors import office_heads, user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
-from propdesk.desk.services._common import _event, _require_office_role
-from propdesk.notify.services import notifications_create
+from propdesk.desk.services._common import _require_office_role, order_event_write
+from propdesk.desk.services.telling import tell_about_order
 from propdesk.policy.workflow import FINAL_STATES, Role, State
 
 
@@ -58,7 +58,7 @@ def attitude_account_record(
     order.version += 1
     order.updated_at = now
     order.save(update_fields=["staff_member", "staff_account", "version", "updated_at"])
-    _event(
+    order_event_write(
         order,
         by=by,
         now=now,
@@ -66,18 +66,14 @@ def attitude_account_record(
         note=account,
         data={"staff_member": staff_member.pk},
     )
-    heads = Membership.objects.filter(
-        community_id=order.community_id, role=Role.OFFICE_HEAD, user__is_active=True
-    ).values_list("user_id", flat=True)
-    notifications_create(
-        community_id=order.community_id,
-        recipient_ids=list(heads),
+    tell_about_order(
+        "complaint_to_head",
+        order=order,
+        now=now,
         cause=f"attitude:{order.pk}:{order.version}",
-        kind="attitude_complaint",
         title=_("Service-attitude complaint %(number)s about %(name)s: the account is in")
         % {"number": order.number, "name": staff_member.name or staff_member.username},
-        payload={"order": order.pk, "staff_member": staff_member.pk},
-        now=now,
+        recipient_ids=office_heads(order.community_id),
     )
     return order
 
@@ -130,7 +126,7 @@ def rectification_set(
         set_by=by,
         set_at=now,
     )
-    _event(
+    order_event_write(
         order,
         by=by,
         now=now,
@@ -176,7 +172,7 @@ def rectification_done(
         raise ValidationError({"note": [_("Write down what the staff member did.")]})
     rectification.done_at, rectification.done_note = now, note
     rectification.save(update_fields=["done_at", "done_note"])
-    _event(
+    order_event_write(
         order,
         by=by,
         now=now,

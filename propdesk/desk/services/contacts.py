@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, Household, Membership, User
+from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict
 from propdesk.desk.models import (
@@ -25,11 +25,8 @@ from propdesk.desk.services._common import (
     _require_office_role,
 )
 from propdesk.desk.services.orders import WorkOrderDraft, _create_order, _validate_draft
-from propdesk.notify.services import notifications_create
+from propdesk.desk.services.telling import tell_about_contact
 from propdesk.policy.rooms import InvalidRoom, parse_room
-from propdesk.policy.workflow import (
-    Role,
-)
 
 # --- contacts -----------------------------------------------------------------------------------
 
@@ -163,24 +160,15 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
 def _tell_head_agitated_visitor(contact: Contact, *, now: datetime) -> None:
     """FD-4: an agitated owner was taken to the meeting room or the head's office; the office
     head hears of it at once (in the same transaction as the contact)."""
-    heads = Membership.objects.filter(
-        community_id=contact.community_id, role=Role.OFFICE_HEAD, user__is_active=True
-    ).values_list("user_id", flat=True)
     who = contact.caller_name or _("An owner")
     where = contact.household.code if contact.household else contact.room_text
-    notifications_create(
-        community_id=contact.community_id,
-        recipient_ids=list(heads),
+    tell_about_contact(
+        "agitated_visitor",
+        contact=contact,
+        now=now,
         cause=f"agitated:{contact.pk}",
-        kind="agitated_visitor",
         title=_("%(who)s %(where)s is agitated and was taken to a quiet room: please come now")
         % {"who": who, "where": where},
-        payload={
-            "contact": contact.pk,
-            "household": contact.household_id,
-            "content": contact.content[:500],
-        },
-        now=now,
     )
 
 

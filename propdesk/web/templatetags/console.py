@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import template
 from django.utils.html import format_html
@@ -50,3 +51,12 @@ def local(value: datetime | None, tz: str) -> datetime | None:
     from zoneinfo import ZoneInfo
 
     return value.astimezone(ZoneInfo(tz)) if value else None
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` in a template, or None (e.g. the errors of one field)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -11,14 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from propdesk.core.errors import NotFound, ServiceError
-from propdesk.desk.queues import my_jobs
+from propdesk.desk.models import ReplyChannel
+from propdesk.desk.queues import assignee_candidates, my_jobs, team_pool
 from propdesk.desk.services import work_order_attach
 from propdesk.policy.workflow import TEAM_ROLES, Role
+from propdesk.web.actions import action_bar
 from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
-from propdesk.web.views.orders import ACTION_LABELS, available_actions, order_desk, take_action
+from propdesk.web.views.orders import order_desk, take_action
 
 # What a worker on site may do from the phone, in the order they do it.
-PHONE_ACTIONS = ("accept", "check_in", "resolve", "return")
+PHONE_ACTIONS = ("claim", "accept", "check_in", "resolve", "transfer", "return")
 
 
 @console(*TEAM_ROLES, Role.ADMINISTRATOR, Role.OFFICE_HEAD)
@@ -31,6 +33,7 @@ def jobs(request: HttpRequest, desk: Desk) -> HttpResponse:
             "nav_active": "jobs",
             "title": _("My jobs"),
             "jobs": my_jobs(desk.user, desk.community.pk),
+            "pool": team_pool(desk.user, desk.community.pk),
             "now": now(),
         },
     )
@@ -52,11 +55,11 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
             errors = take_action(request, desk, order)
         if errors is None:
             messages.success(request, _("Saved."))
-            if request.POST.get("action") == "resolve":
+            if request.POST.get("action") in ("resolve", "transfer", "return"):
                 return redirect("desk-jobs", order.community_id)
             return redirect("desk-job", order.pk)
         desk, order = order_desk(request, order_id)
-    allowed = set(available_actions(desk, order))
+    bar = {item.name: item for item in action_bar(desk.user, order)}
     return render(
         request,
         "web/job.html",
@@ -64,7 +67,9 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
             "desk": desk,
             "title": order.number,
             "order": order,
-            "actions": [(a, ACTION_LABELS[a]) for a in PHONE_ACTIONS if a in allowed],
+            "actions": [bar[a] for a in PHONE_ACTIONS if a in bar],
+            "candidates": assignee_candidates(order) if "transfer" in bar else [],
+            "reply_channels": ReplyChannel.choices,
             "steps": (order.service_item.steps if order.service_item else []) or [],
             "errors": {k: v for k, v in (errors or {}).items() if k != "__all__"},
             "general_errors": (errors or {}).get("__all__"),

@@ -13,13 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from propdesk.community.models import Membership, Team, User
-from propdesk.community.selectors import staff_in_community, user_roles, user_team_ids
+from propdesk.community.selectors import staff_in_community, user_roles
 from propdesk.core.errors import NotFound, ServiceError
-from propdesk.desk.models import ComplaintType, Rectification, ReplyChannel, WorkOrder
-from propdesk.desk.queues import assignee_candidates, staff_record
+from propdesk.desk.models import ComplaintType, EventAction, Rectification, ReplyChannel, WorkOrder
+from propdesk.desk.queues import assignee_candidates, staff_record, suggested_assignee
 from propdesk.desk.selectors import access_work_order, work_order_timeline
 from propdesk.desk.services import (
     attitude_account_record,
@@ -28,35 +27,10 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
-from propdesk.policy.workflow import ACTIONS, Role, State, actions_available
-from propdesk.web.forms import ActionForm, AttitudeAccountForm, RectificationForm
+from propdesk.policy.workflow import ACTIONS, Role
+from propdesk.web.actions import FLAG_NAMES, action_bar, action_form
+from propdesk.web.forms import AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
-
-ACTION_LABELS = {
-    "dispatch": gettext_lazy("Dispatch"),
-    "assign": gettext_lazy("Assign"),
-    "accept": gettext_lazy("Accept"),
-    "return": gettext_lazy("Return to the office"),
-    "check_in": gettext_lazy("Check in on site"),
-    "resolve": gettext_lazy("Complete"),
-    "follow_up": gettext_lazy("Record the follow-up"),
-    "close": gettext_lazy("Close"),
-    "reopen": gettext_lazy("Reopen"),
-    "cancel": gettext_lazy("Cancel the order"),
-    "reply": gettext_lazy("Record a reply to the owner"),
-    "contact_owner": gettext_lazy("Record the weekly progress call"),
-    "flag": gettext_lazy("Change the flags"),
-}
-EVENT_LABELS = {
-    **ACTION_LABELS,
-    "create": gettext_lazy("Opened"),
-    "attach": gettext_lazy("Attached"),
-    "staff_account": gettext_lazy("Staff member's account recorded"),
-    "rectification_set": gettext_lazy("Rectification set"),
-    "rectification_done": gettext_lazy("Rectification confirmed"),
-    "resolve": gettext_lazy("Completed"),
-    "return_visit": gettext_lazy("Return visit"),
-}
 
 
 def order_desk(request: HttpRequest, order_id: int) -> tuple[Desk, WorkOrder]:
@@ -70,56 +44,47 @@ def order_desk(request: HttpRequest, order_id: int) -> tuple[Desk, WorkOrder]:
     return desk, order
 
 
-def _on_team(user: User, order: WorkOrder) -> bool:
-    return order.assignee_id == user.pk or (
-        order.team_id is not None and order.team_id in user_team_ids(user)
-    )
-
-
 def available_actions(desk: Desk, order: WorkOrder) -> list[str]:
-    return actions_available(State(order.state), desk.roles, _on_team(desk.user, order))
+    return [item.name for item in action_bar(desk.user, order)]
 
 
 def take_action(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str, list[str]] | None:
-    """Run the posted action through the one door; return the field errors, or None on success."""
-    form = ActionForm(request.POST)
+    """Run the posted action through the one door; return the field errors, or None on success.
+    The form takes exactly the fields the workflow table declares for the action."""
+    name = request.POST.get("action", "")
+    if name not in ACTIONS:
+        return {"__all__": [_("Unknown action.")]}
+    form = action_form(name, request.POST)
     if not form.is_valid():
         return {k: [str(m) for m in v] for k, v in form.errors.items()}
     d = form.cleaned_data
     team = assignee = None
     errors: dict[str, list[str]] = {}
-    if d["team"]:
+    if d.get("team"):
         team = Team.objects.filter(pk=d["team"], community_id=order.community_id).first()
         if team is None:
             errors["team"] = [_("This team is not in the community.")]
-    if d["assignee"]:
+    if d.get("assignee"):
         assignee = staff_in_community(order.community_id).filter(pk=d["assignee"]).first()
         if assignee is None:
             errors["assignee"] = [_("This person is not on the staff of the community.")]
     if errors:
         return errors
-    extra: dict[str, Any] = {}
-    if d["action"] == "resolve":
-        extra = {"materials": d["materials"], "fee": d["fee"]}
-    if d["action"] == "flag":
-        extra = {
-            "flags": {
-                k: d[k] for k in ("is_important", "is_long_running", "is_construction_legacy")
-            }
-        }
+    flags = {k: d[k] for k in FLAG_NAMES if k in d}
     try:
         work_order_transition(
             order_id=order.pk,
-            action=d["action"],
+            action=name,
             by=desk.user,
             now=now(),
             version=d["version"],
-            note=d["note"],
+            note=d.get("note", ""),
             team=team,
             assignee=assignee,
-            channel=d["channel"]
-            or ("" if d["action"] not in {"reply", "contact_owner"} else ReplyChannel.PHONE),
-            **extra,
+            channel=d.get("channel", ""),
+            flags=flags or None,
+            materials=d.get("materials", ""),
+            fee=d.get("fee"),
         )
     except ValidationError as exc:
         return errors_of(exc)
@@ -138,7 +103,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
     for entry in timeline:
-        entry["label"] = EVENT_LABELS.get(entry["what"], entry["what"])
+        entry["label"] = EventAction.label_for(entry["what"], order.kind)
     is_attitude = order.complaint_type == ComplaintType.ATTITUDE
     rectifications = (
         list(order.rectifications.select_related("staff_member")) if is_attitude else []
@@ -153,8 +118,9 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
             key=lambda c: c.due_at,
         ),
         "timeline": timeline,
-        "actions": [(a, ACTION_LABELS[a], ACTIONS[a]) for a in available_actions(desk, order)],
+        "actions": action_bar(desk.user, order),
         "candidates": assignee_candidates(order),
+        "suggested": suggested_assignee(order, now()),
         "teams": Team.objects.filter(community_id=order.community_id).order_by("name"),
         "reply_channels": ReplyChannel.choices,
         "is_attitude": is_attitude,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from propdesk.desk import queues
-from propdesk.desk.selectors import access_work_order
+from propdesk.desk.selectors import access_work_order, agitated_visitors
 from propdesk.followup.selectors import home_visit_list, recovery_queue
 from propdesk.incidents.models import IncidentReport, ReportState
 from propdesk.notify.selectors import failed_deliveries
@@ -68,6 +69,7 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         )
     ctx["sections"] = sections
     if desk.is_head:
+        ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
         ctx["escalations"] = queues.escalations(user, cid)
         ctx["special"] = queues.special_complaints(user, cid)
         ctx["rectifications"] = queues.open_rectifications(cid)

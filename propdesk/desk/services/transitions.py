@@ -1,0 +1,452 @@
+"""Actions on a work order: one of the declared state machine (policy.workflow.ACTIONS), checked,
+written as one event, its clocks moved and the people who must act told, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from propdesk.clocks.services import clocks_on_event
+from propdesk.community.models import Team, User
+from propdesk.community.selectors import user_roles, user_team_ids
+from propdesk.core.errors import Conflict, Forbidden
+from propdesk.desk.models import OrderKind, ReplyChannel, WorkOrder
+from propdesk.desk.services._common import order_event_write
+from propdesk.desk.services.telling import recipients, tell_about_order
+from propdesk.policy.rules import load_policy
+from propdesk.policy.workflow import (
+    OFFICE_ROLES,
+    Action,
+    Role,
+    Situation,
+    State,
+    TransitionRefused,
+    check_action,
+)
+
+FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
+MAX_FEE = Decimal("10000000")
+
+
+@dataclass
+class ActionInput:
+    """What a person gives with an action; which of these an action takes is declared on the
+    workflow table (``Action.fields``). Anything given that the action does not take is refused."""
+
+    note: str = ""
+    channel: str = ""
+    team: Team | None = None
+    assignee: User | None = None
+    materials: str = ""
+    fee: Decimal | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+
+    def given(self) -> set[str]:
+        out = {
+            name
+            for name in ("note", "channel", "materials")
+            if str(getattr(self, name) or "").strip()
+        }
+        out |= {name for name in ("team", "assignee", "fee") if getattr(self, name) is not None}
+        if self.flags:
+            out.add("flags")
+        return out
+
+
+def situation(order: WorkOrder, user: User) -> Situation:
+    """The order as the state machine sees it for ``user``."""
+    roles = user_roles(user, order.community_id)
+    if user.is_leadership:
+        roles = roles | {Role.LEADERSHIP}
+    policy = load_policy(order.community.policy)
+    return Situation(
+        state=State(order.state),
+        roles=roles,
+        on_team=order.assignee_id == user.pk
+        or (order.team_id is not None and order.team_id in user_team_ids(user)),
+        is_assignee=order.assignee_id == user.pk,
+        in_pool=policy.dispatch.pool
+        and order.team_id is not None
+        and order.assignee_id is None
+        and order.state == State.DISPATCHED,
+        kind=order.kind,
+    )
+
+
+def _refused(exc: TransitionRefused, order: WorkOrder) -> Exception:
+    if exc.code == "role_not_allowed":
+        return Forbidden(_("Your role may not do this to the work order."), code=exc.code)
+    if exc.code == "not_for_kind":
+        return Forbidden(
+            _("This action is not for a %(kind)s.") % {"kind": order.get_kind_display()},
+            code=exc.code,
+        )
+    if exc.code == "not_in_pool":
+        if order.assignee_id is not None:
+            who = order.assignee.name or order.assignee.username if order.assignee else ""
+            return Conflict(
+                _("%(who)s has already taken this work order.") % {"who": who}, code="taken"
+            )
+        return Conflict(_("This work order is not waiting in the team's pool."), code=exc.code)
+    if exc.code == "in_pool":
+        return Conflict(
+            _("This work order waits in the team's pool: take it with 抢单."), code=exc.code
+        )
+    return Conflict(
+        _("The work order is %(state)s: this action is not possible now.")
+        % {"state": order.get_state_display()},
+        code=exc.code,
+    )
+
+
+def _check_assignee(
+    order: WorkOrder, team: Team | None, assignee: User, errors: dict[str, list[str]]
+) -> None:
+    roles = user_roles(assignee, order.community_id) if assignee.is_active else frozenset()
+    if not roles - {Role.LEADERSHIP}:
+        errors["assignee"] = [_("This person is not on the staff of the community.")]
+        return
+    if order.kind == OrderKind.COMPLAINT:
+        if not roles & {Role.ADMINISTRATOR, Role.OFFICE_HEAD}:
+            errors["assignee"] = [_("A complaint is taken by an administrator or the office head.")]
+        return
+    if (
+        team is not None
+        and team.leader_id != assignee.pk
+        and assignee.pk not in set(team.members.values_list("id", flat=True))
+    ):
+        errors["assignee"] = [_("This person is not on the team.")]
+
+
+def _check_input(
+    spec: Action, order: WorkOrder, given: ActionInput, by: User
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Field errors of ``given`` against what ``spec`` takes for this order's kind, and what the
+    change will be (team, assignee, channel, materials, fee, flags)."""
+    errors: dict[str, list[str]] = {}
+    takes = {f.name: f for f in spec.fields_for(order.kind)}
+    for name in sorted(given.given() - set(takes)):
+        if name in ("materials", "fee"):
+            errors[name] = [_("Materials and fee are written when the job is completed.")]
+        else:
+            errors[name] = [_("This action does not take this.")]
+    note = (given.note or "").strip()
+    if "note" in takes and takes["note"].required and not note:
+        errors["note"] = [_("Write the reason or the result.")]
+    change: dict[str, Any] = {"note": note}
+    if "channel" in takes:
+        channel = given.channel or ReplyChannel.PHONE
+        if channel not in ReplyChannel.values:
+            errors["channel"] = [_("Choose how the owner was told.")]
+        change["channel"] = channel
+    if "assignee" in takes:
+        _assignee_change(spec, order, given, by, errors, change)
+    if "materials" in takes:
+        materials = (given.materials or "").strip()
+        if len(materials) > 200:
+            errors["materials"] = [_("Keep the materials under 200 characters.")]
+        change["materials"] = materials
+    if "fee" in takes:
+        if given.fee is not None and (given.fee < 0 or given.fee >= MAX_FEE):
+            errors["fee"] = [_("The fee must be between 0 and 9,999,999.99 yuan.")]
+        change["fee"] = given.fee
+    if "flags" in takes:
+        flags: dict[str, bool] = {}
+        for name, value in given.flags.items():
+            if name not in FLAGS:
+                errors.setdefault("flags", []).append(_("Unknown flag: %s") % name)
+            elif getattr(order, name) != bool(value):
+                flags[name] = bool(value)
+        if not flags and "flags" not in errors:
+            errors["flags"] = [_("Nothing to change: the order already has these flags.")]
+        change["flags"] = flags
+    return errors, change
+
+
+def _assignee_change(
+    spec: Action,
+    order: WorkOrder,
+    given: ActionInput,
+    by: User,
+    errors: dict[str, list[str]],
+    change: dict[str, Any],
+) -> None:
+    team = given.team
+    if team is not None and team.community_id != order.community_id:
+        errors["team"] = [_("This team is not in the community.")]
+        return
+    chosen_team = team or order.team
+    is_complaint = order.kind == OrderKind.COMPLAINT
+    chosen = given.assignee
+    if chosen is None and spec.name == "dispatch" and not is_complaint:
+        if chosen_team is None:
+            errors["team"] = [_("Choose the team that does this work.")]
+            return
+        # To the team: it waits in the team's pool for the leader or a member (抢单).
+    elif chosen is None:
+        errors["assignee"] = [
+            _("Choose the administrator who takes this complaint.")
+            if is_complaint
+            else _("Choose who takes this work order.")
+        ]
+        return
+    else:
+        _check_assignee(order, chosen_team, chosen, errors)
+        if spec.name == "transfer" and chosen.pk == order.assignee_id:
+            errors["assignee"] = [_("Choose someone else: the order is already with them.")]
+    roles = user_roles(by, order.community_id)
+    if (
+        Role.TEAM_LEADER in roles
+        and not roles & OFFICE_ROLES
+        and chosen_team is not None
+        and chosen_team.pk not in user_team_ids(by)
+    ):
+        raise Forbidden(_("You may assign only within your own team."))
+    change["team"], change["assignee"] = chosen_team, chosen
+
+
+@transaction.atomic
+def work_order_transition(
+    *,
+    order_id: int,
+    action: str,
+    by: User,
+    now: datetime,
+    version: int,
+    note: str = "",
+    team: Team | None = None,
+    assignee: User | None = None,
+    channel: str = "",
+    flags: dict[str, bool] | None = None,
+    materials: str = "",
+    fee: Decimal | None = None,
+) -> WorkOrder:
+    """Take one action of the declared state machine (policy.workflow.ACTIONS) on an order.
+
+    What the action takes (note, channel, team, assignee, materials, fee, flags) is declared on
+    the workflow table; anything else given is refused with a field error. ``version`` is the
+    order's version the user saw: if someone changed it since, Conflict (code ``stale``) and
+    nothing changes. Taking an order from the pool (``claim``) that someone else took first is
+    Conflict ``taken``, naming who. Raises Forbidden when the user's role may not take the action,
+    Conflict (``not_allowed_in_state``) when the order's state does not allow it,
+    ValidationError for missing notes or a wrong assignee. The order's clocks start, are met or
+    cancelled, and the people who must act are notified, in the same transaction.
+    """
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("community", "team", "assignee")
+        .get(pk=order_id)
+    )
+    given = ActionInput(
+        note=note,
+        channel=channel,
+        team=team,
+        assignee=assignee,
+        materials=materials,
+        fee=fee,
+        flags=dict(flags or {}),
+    )
+    # The loser of a race for the pool hears who won, not that the page was stale.
+    if action == "claim" and order.assignee_id is not None and order.assignee_id != by.pk:
+        raise _refused(TransitionRefused("not_in_pool", ""), order)
+    if order.version != version:
+        raise Conflict(
+            _(
+                "Someone else changed this work order (now version %(now)s, you saw %(seen)s). "
+                "Reload it and try again."
+            )
+            % {"now": order.version, "seen": version},
+            code="stale",
+        )
+    try:
+        spec = check_action(action, situation(order, by))
+    except TransitionRefused as exc:
+        raise _refused(exc, order) from exc
+    errors, change = _check_input(spec, order, given, by)
+    if errors:
+        raise ValidationError(errors)
+    return _apply(order, spec, change, by=by, now=now)
+
+
+def _apply(
+    order: WorkOrder, spec: Action, change: dict[str, Any], *, by: User, now: datetime
+) -> WorkOrder:
+    action = spec.name
+    from_state = order.state
+    before = {"team": order.team_id, "assignee": order.assignee_id}
+    previous_assignee = order.assignee_id
+    order.state = spec.leads_to(State(order.state))
+    fields = ["state", "version", "updated_at"]
+    data: dict[str, object] = {}
+    if "assignee" in change:
+        order.team = change["team"]
+        order.assignee = change["assignee"]
+        fields += ["team", "assignee"]
+    if action in ("take", "claim"):
+        order.assignee = by
+        if action == "take" and order.kind == OrderKind.COMPLAINT and order.team_id is None:
+            order.team = _service_team(order)
+        fields += ["team", "assignee"]
+    if action == "return":
+        order.assignee = None
+        fields.append("assignee")
+    if "channel" in change:
+        data["channel"] = change["channel"]
+    if action == "resolve":
+        order.resolved_at = now
+        order.materials = change.get("materials", "")
+        order.fee_charged = change.get("fee")
+        fields += ["resolved_at", "materials", "fee_charged"]
+        if order.materials:
+            data["materials"] = order.materials
+        if order.fee_charged is not None:
+            data["fee"] = str(order.fee_charged)
+    if action == "close":
+        order.closed_at = now
+        fields.append("closed_at")
+    if action == "reopen":
+        order.resolved_at = order.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    flags = change.get("flags") or {}
+    if flags:
+        data["flags"] = flags
+        for name, value in flags.items():
+            setattr(order, name, value)
+        fields += list(flags)
+    order.version += 1
+    order.updated_at = now
+    order.save(update_fields=list(dict.fromkeys(fields)))
+    after = {"team": order.team_id, "assignee": order.assignee_id}
+    if before != after:
+        data.update(before=before, after=after)
+    order_event_write(
+        order,
+        by=by,
+        now=now,
+        action=action,
+        from_state=from_state,
+        to_state=order.state,
+        note=change["note"],
+        data=data,
+    )
+    clocks_on_event(
+        community=order.community,
+        event=action,
+        at=now,
+        actor=by,
+        actor_roles=user_roles(by, order.community_id),
+        order=order,
+        data=data,
+    )
+    _tell(order, action, by=by, now=now, note=change["note"], flags=flags, was=previous_assignee)
+    return order
+
+
+def _service_team(order: WorkOrder) -> Team | None:
+    from propdesk.desk.services._common import _route_team
+
+    return _route_team(order.community, order.kind, None)
+
+
+def _tell(
+    order: WorkOrder,
+    action: str,
+    *,
+    by: User,
+    now: datetime,
+    note: str,
+    flags: dict[str, bool],
+    was: int | None,
+) -> None:
+    """Tell the people who must act now (the policy's ``notify``); never the actor."""
+    who = by.name or by.username
+    cause = f"order:{order.pk}:v{order.version}:{action}"
+    text = order.description[:60]
+    if action in ("dispatch", "assign", "transfer") and order.assignee_id:
+        title = (
+            _("%(who)s transferred %(number)s to you: %(reason)s")
+            if action == "transfer"
+            else _("%(who)s dispatched %(number)s to you: %(text)s")
+        )
+        tell_about_order(
+            "order_assigned",
+            order=order,
+            now=now,
+            cause=cause,
+            title=title % {"who": who, "number": order.number, "text": text, "reason": note},
+            exclude=[by.pk],
+        )
+    elif action == "dispatch" and order.team_id:
+        tell_routed(order, now=now, cause=cause, exclude=[by.pk])
+    elif action == "return":
+        tell_about_order(
+            "order_returned",
+            order=order,
+            now=now,
+            cause=cause,
+            title=_("%(who)s gave back %(number)s: %(reason)s")
+            % {"who": who, "number": order.number, "reason": note},
+            exclude=[by.pk],
+        )
+    elif action == "cancel" and was:
+        tell_about_order(
+            "order_cancelled",
+            order=order,
+            now=now,
+            cause=cause,
+            title=_("%(number)s was cancelled: %(reason)s")
+            % {"number": order.number, "reason": note},
+            recipient_ids=[was],
+            exclude=[by.pk],
+        )
+    elif action == "flag" and flags.get("is_important") and order.kind == OrderKind.COMPLAINT:
+        tell_head(order, now=now, exclude=[by.pk])
+
+
+def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[int]) -> None:
+    """A repair or housekeeping order reached its team's pool: the leader and the members on
+    duty hear of it."""
+    tell_about_order(
+        "order_routed",
+        order=order,
+        now=now,
+        cause=cause,
+        title=_("New %(kind)s %(number)s for %(team)s: %(text)s")
+        % {
+            "kind": order.get_kind_display(),
+            "number": order.number,
+            "team": order.team.name if order.team else "",
+            "text": order.description[:60],
+        },
+        exclude=exclude,
+    )
+
+
+def tell_head(order: WorkOrder, *, now: datetime, exclude: list[int] | None = None) -> None:
+    """CP-3, CP-4, CP-5: a written, important or service-attitude complaint goes to the head,
+    at creation or when it is marked important later."""
+    from propdesk.desk.models import ComplaintType
+
+    what = (
+        _("Important complaint")
+        if order.is_important
+        else ComplaintType(order.complaint_type).label
+    )
+    tell_about_order(
+        "complaint_to_head",
+        order=order,
+        now=now,
+        cause=f"complaint-to-head:{order.pk}" + (":important" if order.is_important else ""),
+        title=_("%(what)s %(number)s: %(text)s")
+        % {"what": what, "number": order.number, "text": order.description[:60]},
+        exclude=exclude or [],
+    )
+
+
+__all__ = ["FLAGS", "ActionInput", "recipients", "situation", "work_order_transition"]

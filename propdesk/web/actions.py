@@ -1,0 +1,123 @@
+"""The order's action bar: what the user may do now, the usual next step first, cancel last, each
+with only the fields the workflow table declares for it (policy.workflow.ACTIONS).
+
+The console form of an action is built from the same declaration as the API's serializer and the
+service's check, so the three accept exactly the same things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from propdesk.desk.models import OrderKind, ReplyChannel, WorkOrder
+from propdesk.desk.services import situation
+from propdesk.policy.workflow import ACTIONS, Action, Field, actions_for
+
+ACTION_LABELS = {
+    "take": _("Take it"),  # 受理
+    "claim": _("Take from the pool"),  # 抢单
+    "accept": _("Accept"),  # 接单
+    "check_in": _("Check in on site"),  # 签到
+    "reply": _("Answer the owner"),  # 答复
+    "resolve": _("Complete"),  # 完工 (办结 for a complaint)
+    "follow_up": _("Record the follow-up"),
+    "close": _("Close"),
+    "dispatch": _("Dispatch"),  # 派单
+    "assign": _("Dispatch to a member"),  # 派单
+    "transfer": _("Transfer"),  # 转单
+    "contact_owner": _("Record the weekly progress call"),
+    "flag": _("Change the marks"),
+    "return": _("Give back"),  # 退单
+    "reopen": _("Reopen"),
+    "cancel": _("Cancel the order"),
+}
+# What the note is called on each action: a reason, a result, or what was said.
+NOTE_LABELS = {
+    "reply": _("what the owner was told"),
+    "resolve": _("what was done"),
+    "follow_up": _("what the owner said"),
+    "contact_owner": _("what the owner was told"),
+    "transfer": _("why"),
+    "return": _("why"),
+    "reopen": _("why"),
+    "cancel": _("why"),
+}
+
+
+def action_label(name: str, kind: str) -> str:
+    if name == "resolve" and kind == OrderKind.COMPLAINT:
+        return str(_("Handle to the end"))  # 办结
+    return str(ACTION_LABELS[name])
+
+
+@dataclass
+class BarItem:
+    name: str
+    label: str
+    spec: Action
+    fields: tuple[Field, ...]
+
+    @property
+    def one_tap(self) -> bool:
+        """Nothing to fill in: one tap takes it (an optional note is left out)."""
+        return all(f.name == "note" and not f.required for f in self.fields)
+
+    @property
+    def note_label(self) -> str:
+        return str(NOTE_LABELS.get(self.name, _("note")))
+
+    @property
+    def confirm(self) -> bool:
+        return self.spec.confirm
+
+
+def action_bar(user: Any, order: WorkOrder) -> list[BarItem]:
+    """The actions ``user`` may take on ``order`` now, the usual next step first, cancel last.
+    The office's 派单 covers giving the order to a member, so 'assign' is not offered beside it;
+    once the owner has been answered, 办结 comes before another reply."""
+    names = actions_for(situation(order, user))
+    if "dispatch" in names and "assign" in names:
+        names.remove("assign")
+    answered = any(e.action == "reply" for e in order.events.all())
+    if "resolve" in names and "reply" in names and order.kind == OrderKind.COMPLAINT and answered:
+        names.remove("resolve")
+        names.insert(names.index("reply"), "resolve")
+    return [
+        BarItem(n, action_label(n, order.kind), ACTIONS[n], ACTIONS[n].fields_for(order.kind))
+        for n in names
+    ]
+
+
+def _form_field(f: Field) -> forms.Field:
+    if f.name == "note":
+        return forms.CharField(required=f.required, max_length=4000)
+    if f.name == "channel":
+        return forms.ChoiceField(choices=[("", ""), *ReplyChannel.choices], required=False)
+    if f.name in ("team", "assignee"):
+        return forms.IntegerField(required=f.required)
+    if f.name == "materials":
+        return forms.CharField(required=False, max_length=200)
+    if f.name == "fee":
+        return forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2)
+    raise ValueError(f.name)
+
+
+FLAG_NAMES = ("is_important", "is_long_running", "is_construction_legacy")
+
+
+def action_form(name: str, data: Any) -> forms.Form:
+    """The console form of one action, built from its declaration."""
+    spec = ACTIONS[name]
+    attrs: dict[str, Any] = {"version": forms.IntegerField(min_value=1)}
+    for f in {f.name: f for f in spec.fields}.values():
+        if f.name == "flags":
+            for flag in FLAG_NAMES:
+                attrs[flag] = forms.BooleanField(required=False)
+        else:
+            attrs[f.name] = _form_field(f)
+    form_class: type[forms.Form] = type(f"{name.title()}Form", (forms.Form,), attrs)
+    return form_class(data)
