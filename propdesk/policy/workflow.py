@@ -281,6 +281,8 @@ def check_action(action_name: str, situation: Situation) -> Action:
             "not_allowed_in_state", f"{action_name} is not allowed in {sit.state}"
         )
     effective = {r for r in sit.roles if r not in TEAM_ROLES or sit.on_team}
+    if action_name == "accept" and sit.in_pool and not effective & OFFICE_ROLES:
+        raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")
     if action_name in _ASSIGNEE_ONLY and not sit.is_assignee:
         # A team member acts only on an order that is theirs; the leader and the office on any.
         effective.discard(Role.TEAM_MEMBER)
@@ -290,8 +292,6 @@ def check_action(action_name: str, situation: Situation) -> Action:
         raise TransitionRefused("role_not_allowed", f"Your role may not {action_name} this order")
     if action_name == "claim" and not sit.in_pool:
         raise TransitionRefused("not_in_pool", "The order is not waiting in the team's pool")
-    if action_name == "accept" and sit.in_pool and not effective & OFFICE_ROLES:
-        raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")
     return action
 
 
