@@ -1,0 +1,188 @@
+"""Live dispatch in the console: every notification's link opens for its recipient; the order's
+action bar (the usual next step first, 取消工单 last, only each action's own fields); an
+administrator takes, answers and handles a complaint in three steps; a failed action keeps what
+was typed with the error beside its field; a member takes an order from the pool on the phone."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from propdesk.clocks.services import clocks_sweep
+from propdesk.community.models import DutyShift
+from propdesk.desk.models import WorkOrder
+from propdesk.desk.services import ContactInput, contact_log
+from propdesk.notify.models import Notification
+from tests.web.conftest import act, browser_for
+
+
+def _every_kind_of_notification(office, clock, open_order) -> None:
+    DutyShift.objects.create(
+        team=office.service,
+        user=office.administrator,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(hours=8),
+    )
+    DutyShift.objects.create(
+        team=office.repair,
+        user=office.repair_member,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(hours=8),
+    )
+    repair = open_order()  # order_routed: the leader and the member on duty
+    act(repair, "assign", office.repair_leader, clock, assignee=office.repair_member)  # assigned
+    act(repair, "accept", office.repair_member, clock)
+    act(repair, "return", office.repair_member, clock, note="缺配件")  # order_returned
+    complaint = open_order("complaint", complaint_type="written")  # created + to the head
+    act(complaint, "flag", office.administrator, clock, flags={"is_important": True})
+    cancelled = open_order()
+    act(cancelled, "claim", office.repair_member, clock)
+    act(cancelled, "cancel", office.receptionist, clock, note="业主撤回")  # order_cancelled
+    contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="visit",
+            intent="complaint",
+            content="情绪激动",
+            outcome="resolved",
+            resolution="主任接待",
+            household=office.household,
+            owner_agitated=True,
+        ),
+    )  # agitated_visitor
+    clock.advance(hours=30)
+    clocks_sweep(now=clock.now())  # clock warnings and escalations of every kind of owner
+
+
+def test_every_notification_opens_a_page_its_recipient_may_see(office, clock, open_order) -> None:
+    _every_kind_of_notification(office, clock, open_order)
+    rows = list(Notification.objects.filter(channel="in_app").select_related("recipient"))
+    kinds = {n.kind for n in rows}
+    assert {
+        "order_routed",
+        "order_assigned",
+        "order_returned",
+        "complaint_created",
+        "complaint_to_head",
+        "order_cancelled",
+        "agitated_visitor",
+        "clock_escalation",
+    } <= kinds
+    for n in rows:
+        page = browser_for(n.recipient)
+        opened = page.post("/desk/notifications/", {"id": n.pk})
+        assert opened.status_code == 302, (n.kind, n.title)
+        landing = page.get(opened["Location"])
+        assert landing.status_code == 200, (n.kind, n.recipient.username, opened["Location"])
+
+
+def test_the_action_bar_puts_the_usual_next_step_first_and_cancel_last(
+    office, clock, open_order
+) -> None:
+    complaint = open_order("complaint")
+    html = browser_for(office.administrator).get(f"/desk/orders/{complaint.pk}/").content.decode()
+    bar = html[html.index('id="actions"') :]
+    names = re.findall(r'id="action-([a-z_]+)"', bar)
+    assert names[0] == "take"
+    assert names[-1] == "cancel"
+    assert "data-confirm" in bar[bar.index('id="action-cancel"') :]
+    # 受理 is one tap: no field to fill in.
+    take = bar[bar.index('id="action-take"') : bar.index("</form>", bar.index('id="action-take"'))]
+    assert "<textarea" not in take and "<select" not in take
+
+
+def test_cp1_an_administrator_takes_answers_and_handles_a_complaint_in_three_steps(
+    office, clock, open_order
+) -> None:
+    complaint = open_order("complaint")
+    page = browser_for(office.administrator)
+    url = f"/desk/orders/{complaint.pk}/"
+    for action, extra in (
+        ("take", {}),
+        ("reply", {"channel": "phone", "note": "已联系楼上住户，今晚停止施工"}),
+        ("resolve", {"note": "业主认可处理结果"}),
+    ):
+        complaint.refresh_from_db()
+        done = page.post(
+            url, {"form": "action", "action": action, "version": complaint.version, **extra}
+        )
+        assert done.status_code == 302, (action, done.content.decode()[:500])
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.assignee) == ("resolved", office.administrator)
+    assert [e.action for e in complaint.events.order_by("id")] == [
+        "create",
+        "take",
+        "reply",
+        "resolve",
+    ]
+    # A complaint is handled to the end (办结), never completed (完工).
+    html = page.get(url).content.decode()
+    assert "办结" in html and "完工" not in html
+
+
+def test_a_failed_action_keeps_what_was_typed_beside_its_field(office, clock, open_order) -> None:
+    order = open_order()
+    act(order, "claim", office.repair_member, clock)
+    order.refresh_from_db()
+    page = browser_for(office.repair_member)
+    failed = page.post(
+        f"/desk/orders/{order.pk}/",
+        {
+            "form": "action",
+            "action": "resolve",
+            "version": order.version,
+            "note": "更换阀芯",
+            "materials": "阀芯",
+            "fee": "四十五",
+        },
+    )
+    assert failed.status_code == 400
+    html = failed.content.decode()
+    resolve = html[html.index('id="action-resolve"') :]
+    assert resolve.startswith('id="action-resolve" open') or ' open' in resolve[:80]
+    assert "更换阀芯" in resolve and 'value="阀芯"' in resolve and 'value="四十五"' in resolve
+    fee = resolve[resolve.index('name="fee"') :]
+    assert 'aria-invalid="true"' in fee[:200]
+    assert WorkOrder.objects.get(pk=order.pk).state == "accepted"
+
+
+def test_ds1_a_member_takes_an_order_from_the_pool_on_the_phone(office, clock, open_order) -> None:
+    order = open_order()
+    page = browser_for(office.repair_member)
+    jobs = page.get(f"/desk/{office.community.pk}/jobs/").content.decode()
+    assert f'id="pool-{order.pk}"' in jobs
+    taken = page.post(
+        f"/desk/jobs/{order.pk}/", {"form": "action", "action": "claim", "version": order.version}
+    )
+    assert taken.status_code == 302
+    order.refresh_from_db()
+    assert (order.state, order.assignee) == ("accepted", office.repair_member)
+    jobs = page.get(f"/desk/{office.community.pk}/jobs/").content.decode()
+    assert f'id="pool-{order.pk}"' not in jobs and order.number in jobs
+
+
+def test_fd4_the_head_opens_the_agitated_visitor_from_the_queue(office, clock) -> None:
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="visit",
+            caller_name="王先生",
+            intent="complaint",
+            content="楼上漏水三次没人管",
+            outcome="resolved",
+            resolution="主任当面处理",
+            household=office.household,
+            owner_agitated=True,
+        ),
+    )
+    head = browser_for(office.head)
+    queue = head.get(f"/desk/{office.community.pk}/queue/").content.decode()
+    assert f"/desk/contacts/{contact.pk}/" in queue
+    page = head.get(f"/desk/contacts/{contact.pk}/")
+    assert page.status_code == 200 and "楼上漏水三次没人管" in page.content.decode()
+    # A team member may not read the front desk's log.
+    assert browser_for(office.repair_member).get(f"/desk/contacts/{contact.pk}/").status_code == 404
