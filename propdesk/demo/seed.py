@@ -72,6 +72,7 @@ from propdesk.desk.services import (
 )
 from propdesk.followup.services import VisitDraft, return_visit_record
 from propdesk.policy.phones import parse_phone
+from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import ACTIONS, Role, State
 
 # Long enough for MinimumLengthValidator, not a common password, unlike any username.
@@ -505,6 +506,13 @@ class _OrderPlan:
     steps: list[_Step] = field(default_factory=list)
     forced: bool = False
 
+    @property
+    def first_state(self) -> State:
+        """A repair or housekeeping order starts in its team's pool (policy dispatch.direct)."""
+        direct = load_policy(self.office.community.policy).dispatch.direct
+        routed = self.team_kind not in (None, TeamKind.CUSTOMER_SERVICE)
+        return State.DISPATCHED if routed and self.draft.kind in direct else State.NEW
+
 
 @dataclass
 class _ContactPlan:
@@ -524,8 +532,8 @@ class _Keep:
     by: User
 
 
-def _final_state(steps: list[_Step]) -> State:
-    state = State.NEW
+def _final_state(steps: list[_Step], start: State = State.NEW) -> State:
+    state = start
     for step in steps:
         if step.action in RETURN_VISITS:
             state = RETURN_VISITS[step.action] or state
@@ -580,10 +588,15 @@ class _Planner:
                     # Leave a few minutes so the contact is logged before "now".
                     if at <= self.now - timedelta(minutes=3):
                         contacts.append(self._contact(office, at))
+            # A complaint came in a few minutes ago: an administrator has minutes left (CP-1).
+            fresh = self._contact(office, self.now - timedelta(minutes=4), "complaint")
+            for order in fresh.orders:
+                order.forced = True  # stays new: nobody has taken it yet
+            contacts.append(fresh)
         contacts.sort(key=lambda c: c.at)
         orders = [o for c in contacts for o in c.orders]
         for order in orders:
-            order.steps = self._paths(order, self._scenario(order))
+            order.steps = [] if order.forced else self._paths(order, self._scenario(order))
         self._cover_every_state(orders)
         return contacts
 
@@ -604,21 +617,24 @@ class _Planner:
         # Receptionists write it both ways; the services read both.
         return household.code if self.rng.random() < 0.7 else f"{b}栋{u}单元{room}室"
 
-    def _contact(self, office: _Office, at: datetime) -> _ContactPlan:
+    def _contact(self, office: _Office, at: datetime, kind: str = "") -> _ContactPlan:
         r = self.rng
-        kind = r.choices(
-            [
-                "repair",
-                "public",
-                "legacy",
-                "housekeeping",
-                "complaint",
-                "consult",
-                "suggest",
-                "promise",
-            ],
-            weights=[26, 10, 2, 10, 18, 16, 8, 8],
-        )[0]
+        kind = (
+            kind
+            or r.choices(
+                [
+                    "repair",
+                    "public",
+                    "legacy",
+                    "housekeeping",
+                    "complaint",
+                    "consult",
+                    "suggest",
+                    "promise",
+                ],
+                weights=[26, 10, 2, 10, 18, 16, 8, 8],
+            )[0]
+        )
         by = r.choice(office.receptionists)
         household, caller = self._resident(office)
         channel = r.choices([Channel.PHONE, Channel.VISIT, Channel.ONLINE], weights=[55, 30, 15])[0]
@@ -812,6 +828,8 @@ class _Planner:
         r = self.rng
         if scenario == "cancelled":
             steps = [] if r.random() < 0.5 else self._dispatch(order, t)
+            if steps and steps[-1].action == "claim":
+                steps.pop()  # cancelled before anybody took it
             steps.append(
                 _Step(t.after(20, 180), "cancel", self._desk(order), r.choice(names.CANCEL_NOTES))
             )
@@ -852,17 +870,23 @@ class _Planner:
                 admin = self.rng.choice(office.administrators)
                 steps.append(_Step(t.after(10, 60), "assign", office.head, assignee=admin))
             return steps
-        # The team leader is the default assignee (DS-1); the leader then picks a member.
-        steps = [_Step(t.after(3, 25), "dispatch", self._desk(order))]
-        if self.rng.random() < 0.8:
-            member = self.rng.choice(office.members[order.team_kind])
+        # DS-1: a repair or housekeeping order waits in its team's pool from the start; a returned
+        # or reopened one is sent back there by the office. The leader hands it to a member, or
+        # a member takes it from the pool (抢单).
+        steps = [_Step(t.after(3, 25), "dispatch", self._desk(order))] if again else []
+        member = self.rng.choice(office.members[order.team_kind])
+        if self.rng.random() < 0.6:
             leader = office.leaders[order.team_kind]
             steps.append(_Step(t.after(3, 20), "assign", leader, assignee=member))
+        else:
+            steps.append(_Step(t.after(2, 20), "claim", member))
         return steps
 
     def _worker(self, order: _OrderPlan, steps: list[_Step]) -> User:
-        """Whoever holds the order after the last dispatch or assign."""
+        """Whoever holds the order after the last dispatch, assign or claim."""
         for step in reversed(steps):
+            if step.action == "claim":
+                return step.by
             if step.action in ("assign", "dispatch"):
                 if step.assignee is not None:
                     return step.assignee
@@ -884,7 +908,8 @@ class _Planner:
             # Re-dispatching is office work: it waits for the office to open.
             t.office(0, 0)
         worker = self._worker(order, steps)
-        steps.append(_Step(t.after(2, 15), "accept", worker))
+        if steps[-1].action != "claim":  # 抢单 is taking it: nothing more to accept
+            steps.append(_Step(t.after(2, 15), "accept", worker))
         if order.team_kind is None and not again:
             # CP-3 … CP-6: the owner is answered the same day, the head in person when it is theirs.
             steps.append(_Step(t.after(20, 150), "reply", worker, r.choice(REPLY_NOTES)))
@@ -921,6 +946,10 @@ class _Planner:
                     steps.append(
                         _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
                     )
+            elif r.random() < 0.1:  # the desk records the owner's word on the order itself
+                steps.append(
+                    _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
+                )
             elif r.random() < 0.9:  # RV-6: the desk phones the owner the same day
                 steps.append(
                     _Step(
@@ -940,25 +969,25 @@ class _Planner:
 
     def _cover_every_state(self, orders: list[_OrderPlan]) -> None:
         """Re-plan the newest closed orders until every workflow state appears at least once."""
-        finals = Counter(_final_state(o.steps) for o in orders)
+        finals = Counter(_final_state(o.steps, o.first_state) for o in orders)
         for wanted in State:
             if finals[wanted]:
                 continue
             for order in sorted(orders, key=lambda o: o.created_at, reverse=True):
-                if order.forced or finals[_final_state(order.steps)] < 2:
+                if order.forced or finals[_final_state(order.steps, order.first_state)] < 2:
                     continue
                 steps = self._steps_ending_in(order, wanted)
                 if steps is not None:
-                    finals[_final_state(order.steps)] -= 1
+                    finals[_final_state(order.steps, order.first_state)] -= 1
                     order.steps, order.forced = steps, True
                     finals[wanted] += 1
                     break
 
     def _steps_ending_in(self, order: _OrderPlan, wanted: State) -> list[_Step] | None:
-        for scenario in ("closed", "returned", "cancelled", "reopened"):
+        for scenario in ("closed", "returned", "cancelled", "reopened") * 8:
             steps = self._paths(order, scenario)
             for k in range(len(steps), -1, -1):
-                if _final_state(steps[:k]) == wanted:
+                if _final_state(steps[:k], order.first_state) == wanted:
                     return steps[:k]
         return None
 

@@ -144,7 +144,7 @@ ACTIONS: dict[str, Action] = {
             kinds=COMPLAINT,
         ),
         # A member takes an order waiting in the team's pool (抢单): the first taker wins.
-        _a("claim", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES), kinds=set(TEAM_WORK_KINDS)),
+        _a("claim", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES), NOTE, kinds=set(TEAM_WORK_KINDS)),
         _a("accept", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES | OFFICE_ROLES), NOTE),
         _a("check_in", {S.ACCEPTED}, S.ON_SITE, set(TEAM_ROLES | OFFICE_ROLES), NOTE),
         # A reply to the owner (FD-6, CP-3 … CP-6); the state stays.
@@ -206,7 +206,7 @@ ACTIONS: dict[str, Action] = {
             _f("channel", required=True),
             REASON,
         ),
-        _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES), _f("flags", required=True)),
+        _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES), _f("flags", required=True), NOTE),
         # Given back with a reason (退单): to the team's pool, or the office.
         _a(
             "return",
