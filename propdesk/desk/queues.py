@@ -75,7 +75,9 @@ def _emergency_first() -> Case:
 
 
 def _rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    return qs.select_related("household", "team", "assignee", "service_item").prefetch_related(
+    return qs.select_related(
+        "household", "team", "assignee", "service_item", "contact"
+    ).prefetch_related(
         _live_clocks()
     )
 

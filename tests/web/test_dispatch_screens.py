@@ -141,7 +141,7 @@ def test_a_failed_action_keeps_what_was_typed_beside_its_field(office, clock, op
     assert failed.status_code == 400
     html = failed.content.decode()
     resolve = html[html.index('id="action-resolve"') :]
-    assert resolve.startswith('id="action-resolve" open') or ' open' in resolve[:80]
+    assert resolve.startswith('id="action-resolve" open') or " open" in resolve[:80]
     assert "更换阀芯" in resolve and 'value="阀芯"' in resolve and 'value="四十五"' in resolve
     fee = resolve[resolve.index('name="fee"') :]
     assert 'aria-invalid="true"' in fee[:200]
@@ -186,3 +186,47 @@ def test_fd4_the_head_opens_the_agitated_visitor_from_the_queue(office, clock) -
     assert page.status_code == 200 and "楼上漏水三次没人管" in page.content.decode()
     # A team member may not read the front desk's log.
     assert browser_for(office.repair_member).get(f"/desk/contacts/{contact.pk}/").status_code == 404
+
+
+def test_cp1_a_complaint_is_taken_from_the_queue_in_one_tap(office, clock, open_order) -> None:
+    complaint = open_order("complaint")
+    page = browser_for(office.administrator)
+    queue_url = f"/desk/{office.community.pk}/queue/"
+    queue = page.get(queue_url).content.decode()
+    section = queue[
+        queue.index('id="queue-take"') : queue.index("</section>", queue.index('id="queue-take"'))
+    ]
+    assert complaint.number in section and 'value="take"' in section
+    taken = page.post(
+        f"/desk/orders/{complaint.pk}/",
+        {"form": "action", "action": "take", "version": complaint.version, "next": queue_url},
+    )
+    assert (taken.status_code, taken["Location"]) == (302, queue_url)
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.assignee) == ("accepted", office.administrator)
+    queue = page.get(queue_url).content.decode()
+    section = queue[
+        queue.index('id="queue-take"') : queue.index("</section>", queue.index('id="queue-take"'))
+    ]
+    assert complaint.number not in section
+
+
+def test_fd4_an_order_of_an_agitated_visitor_is_marked_on_the_board(office, clock) -> None:
+    from propdesk.desk.services import WorkOrderDraft
+
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="visit",
+            intent="complaint",
+            content="物业不作为",
+            outcome="work_order",
+            household=office.household,
+            owner_agitated=True,
+            work_orders=[WorkOrderDraft(kind="complaint", description="物业不作为")],
+        ),
+    )
+    board = browser_for(office.head).get(f"/desk/{office.community.pk}/board/").content.decode()
+    assert f"/desk/contacts/{contact.pk}/" in board
