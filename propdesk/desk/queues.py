@@ -77,9 +77,7 @@ def _emergency_first() -> Case:
 def _rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     return qs.select_related(
         "household", "team", "assignee", "service_item", "contact"
-    ).prefetch_related(
-        _live_clocks()
-    )
+    ).prefetch_related(_live_clocks())
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ FIELD_NAMES = ("note", "channel", "team", "assignee", "materials", "fee", "flags
 
 # Kinds whose work is done on site by a team (materials and fee belong to them).
 TEAM_WORK_KINDS = frozenset({"repair", "housekeeping"})
+# Every kind of order (desk.models.OrderKind); a complaint is answered and handled to the end, not
+# checked in on site.
+ORDER_KINDS = frozenset(
+    {"complaint", "repair", "housekeeping", "consultation", "suggestion", "concierge", "other"}
+)
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,14 @@ ACTIONS: dict[str, Action] = {
         # A member takes an order waiting in the team's pool (抢单): the first taker wins.
         _a("claim", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES), NOTE, kinds=set(TEAM_WORK_KINDS)),
         _a("accept", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES | OFFICE_ROLES), NOTE),
-        _a("check_in", {S.ACCEPTED}, S.ON_SITE, set(TEAM_ROLES | OFFICE_ROLES), NOTE),
+        _a(
+            "check_in",
+            {S.ACCEPTED},
+            S.ON_SITE,
+            set(TEAM_ROLES | OFFICE_ROLES),
+            NOTE,
+            kinds=set(ORDER_KINDS - COMPLAINT),
+        ),
         # A reply to the owner (FD-6, CP-3 … CP-6); the state stays.
         _a(
             "reply",
