@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community
-from propdesk.desk.models import Channel, ComplaintType, OrderKind, Outcome, ReplyChannel
+from propdesk.desk.models import Channel, ComplaintType, OrderKind, Outcome
 
 
 class EmergencyForm(forms.Form):
@@ -122,22 +122,6 @@ class IntakeForm(forms.Form):
             (i.pk, f"{i.code} {i.name}") for i in items
         ]
         self.fields["caller_phone"].widget.attrs.update(autofocus="autofocus", inputmode="tel")
-
-
-class ActionForm(forms.Form):
-    """One action of the work-order state machine, with what it may need."""
-
-    action = forms.CharField(max_length=20)
-    version = forms.IntegerField(min_value=1)
-    note = forms.CharField(required=False, max_length=4000)
-    assignee = forms.IntegerField(required=False)
-    team = forms.IntegerField(required=False)
-    channel = forms.ChoiceField(choices=[("", ""), *ReplyChannel.choices], required=False)
-    materials = forms.CharField(required=False, max_length=200)
-    fee = forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2)
-    is_important = forms.BooleanField(required=False)
-    is_long_running = forms.BooleanField(required=False)
-    is_construction_legacy = forms.BooleanField(required=False)
 
 
 class AttitudeAccountForm(forms.Form):

@@ -67,21 +67,36 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
     c = client_for(office.receptionist)
     order = create(c, office)
     assert order["number"] == "GD-20261126-0001"
-    assert order["actions"] == ["dispatch", "cancel", "reply", "contact_owner", "flag"]
-    r = c.post(f"/api/work-orders/{order['id']}/dispatch/", {"version": 1}, format="json")
-    assert r.status_code == 200
+    # A repair goes straight to the repair team's pool: nobody has it yet.
+    assert (order["state"], order["team"]["id"], order["assignee"]) == (
+        "dispatched",
+        office.repair.pk,
+        None,
+    )
+    assert order["actions"] == [
+        "accept",
+        "reply",
+        "dispatch",
+        "transfer",
+        "contact_owner",
+        "flag",
+        "return",
+        "cancel",
+    ]
     leader = client_for(office.repair_leader)
     r = leader.post(
         f"/api/work-orders/{order['id']}/assign/",
-        {"version": 2, "assignee": office.repair_member.pk},
+        {"version": 1, "assignee": office.repair_member.pk},
         format="json",
     )
+    assert r.status_code == 200, r.json()
     assert r.json()["assignee"]["id"] == office.repair_member.pk
+    assert r.json()["state"] == "dispatched"
     member = client_for(office.repair_member)
     for action, version, note in [
-        ("accept", 3, ""),
-        ("check-in", 4, ""),
-        ("resolve", 5, "已更换灯泡"),
+        ("accept", 2, ""),
+        ("check-in", 3, ""),
+        ("resolve", 4, "已更换灯泡"),
     ]:
         r = member.post(
             f"/api/work-orders/{order['id']}/{action}/",
@@ -93,13 +108,12 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
     assert detail["state"] == "resolved" and detail["state_display"]
     assert [e["action"] for e in detail["events"]] == [
         "create",
-        "dispatch",
         "assign",
         "accept",
         "check_in",
         "resolve",
     ]
-    assert detail["actions"] == ["follow_up", "reply", "contact_owner"]
+    assert detail["actions"] == ["reply", "follow_up", "contact_owner"]
     listed = c.get("/api/work-orders/", {"state": "resolved"}).json()
     assert [o["id"] for o in listed["results"]] == [order["id"]]
     assert c.get("/api/work-orders/", {"open": "1"}).json()["count"] == 0

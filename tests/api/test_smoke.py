@@ -4,7 +4,8 @@ from tests.conftest import Office, client_for
 def test_fd6_receptionist_logs_a_repair_call_that_opens_a_numbered_work_order(
     office: Office, clock
 ) -> None:
-    """FD-2, FD-6, DS-1: the call is logged, the order numbered and routed to the repair team."""
+    """FD-2, FD-6, DS-1: the call is logged, the order numbered and routed to the repair team's
+    pool, where the leader takes it."""
     c = client_for(office.receptionist)
     r = c.post(
         "/api/contacts/",
@@ -29,8 +30,12 @@ def test_fd6_receptionist_logs_a_repair_call_that_opens_a_numbered_work_order(
     order_id = body["work_orders"][0]["id"]
     d = c.get(f"/api/work-orders/{order_id}/").json()
     assert d["team"]["name"] == "维修班"
-    assert d["state"] == "new"
+    # Straight to the repair team's pool (DS-1): nobody has it until someone takes it.
+    assert (d["state"], d["assignee"]) == ("dispatched", None)
     assert [e["action"] for e in d["events"]] == ["create"]
-    r = c.post(f"/api/work-orders/{order_id}/dispatch/", {"version": 1}, format="json")
+    r = client_for(office.repair_leader).post(
+        f"/api/work-orders/{order_id}/claim/", {"version": 1}, format="json"
+    )
     assert r.status_code == 200, r.json()
+    assert r.json()["state"] == "accepted"
     assert r.json()["assignee"]["username"] == office.repair_leader.username

@@ -79,15 +79,17 @@ def test_lists_and_searches_leave_other_communities_out(office, theirs) -> None:
     assert len(c.get("/api/residents/", {"phone": "138"}).json()["results"]) == 1
 
 
-@pytest.mark.parametrize("action", ["dispatch", "cancel", "accept", "resolve"])
+@pytest.mark.parametrize(
+    "action", ["dispatch", "assign", "claim", "transfer", "cancel", "accept", "resolve"]
+)
 def test_another_communitys_order_cannot_be_changed(office, theirs, action) -> None:
-    order = theirs["order"]
+    order = theirs["order"]  # waiting in their repair team's pool
     r = client_for(office.head).post(
         f"/api/work-orders/{order.pk}/{action}/", {"version": 1, "note": "越权"}, format="json"
     )
     assert r.status_code == 404
     order.refresh_from_db()
-    assert (order.state, order.version) == ("new", 1)
+    assert (order.state, order.version, order.assignee) == ("dispatched", 1, None)
     assert WorkOrderEvent.objects.filter(order=order).count() == 1
 
 
@@ -160,7 +162,12 @@ def test_an_order_cannot_be_dispatched_to_another_communitys_team_or_staff(offic
     )
     assert r.status_code == 400 and "assignee" in r.json()["error"]["fields"]
     mine.refresh_from_db()
-    assert mine.state == "new"
+    assert (mine.state, mine.version, mine.team, mine.assignee) == (
+        "dispatched",
+        1,
+        office.repair,
+        None,
+    )
 
 
 def test_leadership_sees_every_community_of_its_company_only(office, theirs, company) -> None:

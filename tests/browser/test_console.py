@@ -1,5 +1,5 @@
 """The console as people use it, in Chromium: a receptionist logs a phone complaint with the
-keyboard alone; an administrator takes it; a team member on a phone-sized screen checks in and
+keyboard alone; an administrator takes it (受理); a team member on a phone-sized screen checks in and
 completes; the board's countdown turns red on a fake clock. Screenshots of each screen are saved
 (desktop and phone width) in tests/browser/screenshots/."""
 
@@ -96,12 +96,14 @@ def test_cp1_an_administrator_takes_the_complaint_from_the_queue(page, live_serv
     take.get_by_role("link", name=order.number).click()
     page.wait_for_url(re.compile(rf"/desk/orders/{order.pk}/$"))
     shot(page, "order-desktop")
-    dispatch = page.locator("#action-dispatch")
-    assert dispatch.locator("select[name=assignee]").input_value() == str(office.administrator.pk)
-    dispatch.get_by_role("button").click()
+    # 受理: the usual next step, first in the action bar, one tap (nothing to fill in).
+    take = page.locator("#action-take")
+    assert take.evaluate("el => el.tagName") == "FORM"
+    assert page.locator("#actions .bar > *").first.get_attribute("id") == "action-take"
+    take.get_by_role("button").click()
     page.locator(".messages .success").wait_for(timeout=10000)
     order.refresh_from_db()
-    assert (order.state, order.assignee) == ("dispatched", office.administrator)
+    assert (order.state, order.assignee) == ("accepted", office.administrator)
     assert Clock.objects.get(order=order, rule_id="CP-1").state == "met"
 
 
@@ -119,10 +121,11 @@ def test_ds1_a_team_member_checks_in_and_completes_on_a_phone(browser, live_serv
             service_item=item,
         ),
     )
+    # Straight to the repair team's pool; the leader gives it to the member, who must accept.
     work_order_transition(
         order_id=order.pk,
-        action="dispatch",
-        by=office.receptionist,
+        action="assign",
+        by=office.repair_leader,
         now=clock.now(),
         version=order.version,
         assignee=office.repair_member,
@@ -139,21 +142,22 @@ def test_ds1_a_team_member_checks_in_and_completes_on_a_phone(browser, live_serv
         page.wait_for_url(re.compile(rf"/desk/jobs/{order.pk}/$"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
         assert page.get_by_text(item.steps[0]).is_visible()
-        page.locator("#job-accept button").click()
-        page.locator("#job-check_in button").wait_for(timeout=10000)
-        page.locator("#job-check_in button").click()
+        page.locator("#action-accept button").click()
+        page.locator("#action-check_in button").wait_for(timeout=10000)
+        page.locator("#action-check_in button").click()
         page.locator("input[type=file]").wait_for(timeout=10000)
         page.set_input_files(
             "input[type=file]", files=[{"name": "site.png", "mimeType": "image/png", "buffer": PNG}]
         )
         page.locator("form:has(input[type=file]) button").click()
-        page.locator("#job-resolve").wait_for(timeout=10000)
-        page.fill("#job-resolve textarea[name=note]", "更换阀芯，试水正常")
-        page.fill("#job-resolve input[name=materials]", "阀芯×1")
-        page.fill("#job-resolve input[name=fee]", "30")
+        page.locator("#action-resolve summary").wait_for(timeout=10000)
+        page.locator("#action-resolve summary").click()  # opens the form of 完工
+        page.fill("#action-resolve textarea[name=note]", "更换阀芯，试水正常")
+        page.fill("#action-resolve input[name=materials]", "阀芯×1")
+        page.fill("#action-resolve input[name=fee]", "30")
         shot(page, "job-phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.locator("#job-resolve button").click()
+        page.locator("#action-resolve form button").click()
         page.wait_for_url(re.compile(rf"/desk/{office.community.pk}/jobs/$"))
         order.refresh_from_db()
         assert (order.state, order.materials, str(order.fee_charged)) == (
@@ -199,11 +203,14 @@ def test_rv6_a_receptionist_makes_the_days_return_call(page, live_server, clock)
         now=clock.now(),
         draft=WorkOrderDraft(kind="repair", description="门锁坏了", household=office.household),
     )
-    for action, by in (("dispatch", office.receptionist), ("accept", office.repair_leader)):
-        order.refresh_from_db()
-        work_order_transition(
-            order_id=order.pk, action=action, by=by, now=clock.now(), version=order.version
-        )
+    # The repair waits in the team's pool: the leader takes it (抢单).
+    work_order_transition(
+        order_id=order.pk,
+        action="claim",
+        by=office.repair_leader,
+        now=clock.now(),
+        version=order.version,
+    )
     order.refresh_from_db()
     work_order_transition(
         order_id=order.pk,

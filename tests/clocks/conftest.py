@@ -53,6 +53,7 @@ class Desk:
             "cancel",
             "reopen",
             "return",
+            "transfer",
         }:
             kw.setdefault("note", "已处理并告知业主")
         return work_order_transition(

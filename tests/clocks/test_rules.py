@@ -42,7 +42,9 @@ def test_cp1_complaint_not_dispatched_breaches_at_10_minutes_and_escalates(desk,
     c = desk.clock_of(order, "CP-1")
     assert c.due_at == T0 + timedelta(minutes=10)
     desk.sweep(T0 + timedelta(minutes=8))
-    assert not Notification.objects.exists()
+    # Only the notice of the new complaint (nobody on duty: the head); no warning yet.
+    told = set(Notification.objects.values_list("kind", "recipient_id"))
+    assert told == {("complaint_created", office.head.pk)}
     desk.sweep(T0 + timedelta(minutes=8, seconds=1))  # warned 2 minutes before, once
     desk.sweep(T0 + timedelta(minutes=9))
     warning = Notification.objects.get(kind="clock_warning")
@@ -188,8 +190,7 @@ def test_cp7_long_running_complaint_weekly_contact_renews(desk, office) -> None:
 def test_fd5_construction_legacy_weekly_call_stops_when_resolved(desk, office) -> None:
     order = desk.at(T0).open("repair", is_construction_legacy=True)
     assert desk.clock_of(order, "FD-5").due_at == T0 + timedelta(days=7)
-    desk.at(T0 + timedelta(days=2)).act(order, "dispatch", by=office.receptionist)
-    desk.act(order, "accept", by=office.repair_leader)
+    desk.at(T0 + timedelta(days=2)).act(order, "claim", by=office.repair_leader)
     desk.act(order, "resolve", by=office.repair_leader)
     c = desk.clock_of(order, "FD-5")
     assert (c.state, c.cancel_reason, c.next_check_at) == ("cancelled", "resolve", None)
@@ -199,17 +200,19 @@ def test_fd6_repair_replied_same_day_when_the_team_accepts(desk, office) -> None
     order = desk.at(sh(2026, 11, 26, 21, 30)).open("repair")  # after late intake
     c = desk.clock_of(order, "FD-6")
     assert c.due_at == sh(2026, 11, 27, 23, 59, 59)
-    desk.at(sh(2026, 11, 27, 8, 0)).act(order, "dispatch", by=office.receptionist)
-    desk.act(order, "accept", by=office.repair_leader)
+    leader, member = office.repair_leader, office.repair_member
+    desk.at(sh(2026, 11, 27, 8, 0)).act(order, "assign", by=leader, assignee=member)
     c.refresh_from_db()
-    assert (c.state, c.met_by) == ("met", office.repair_leader)
+    assert c.state == "running"  # handed to a member, who has not accepted yet
+    desk.act(order, "accept", by=member)
+    c.refresh_from_db()
+    assert (c.state, c.met_by) == ("met", member)
 
 
 def test_ds1_repair_completed_the_same_day(desk, office) -> None:
     done, late = desk.at(T0).open("repair"), desk.open("repair")
     for order in (done, late):
-        desk.act(order, "dispatch", by=office.receptionist)
-        desk.act(order, "accept", by=office.repair_leader)
+        desk.act(order, "claim", by=office.repair_leader)  # from the repair team's pool
     desk.at(sh(2026, 11, 26, 23, 59, 59)).act(done, "resolve", by=office.repair_leader)
     assert desk.clock_of(done, "DS-1").state == "met"
     desk.sweep(sh(2026, 11, 27, 0, 0, 0))
@@ -304,8 +307,7 @@ def test_rv1_quota_short_at_month_end_breaches(desk, office) -> None:
 
 def test_rv6_phone_return_visit_the_day_the_repair_is_done(desk, office) -> None:
     order = desk.at(T0).open("repair")
-    desk.act(order, "dispatch", by=office.receptionist)
-    desk.act(order, "accept", by=office.repair_leader)
+    desk.act(order, "claim", by=office.repair_leader)
     desk.at(sh(2026, 11, 26, 15, 0)).act(order, "resolve", by=office.repair_leader)
     c = desk.clock_of(order, "RV-6")
     assert c.due_at == sh(2026, 11, 26, 23, 59, 59)
@@ -370,10 +372,14 @@ def test_each_escalation_goes_out_once_however_often_the_sweeper_runs(desk, offi
     desk.at(T0).open("complaint")
     for minutes in (11, 11, 12, 25, 25, 60, 60):
         desk.sweep(T0 + timedelta(minutes=minutes))
-    causes = list(Notification.objects.values_list("cause", "recipient_id"))
+    causes = list(
+        Notification.objects.filter(cause__startswith="clock:").values_list("cause", "recipient_id")
+    )
     # L1 to the administrator and the head, L2 the head, L3 leadership; no warning, since the
     # first sweep came after the deadline.
     assert len(causes) == len(set(causes)) == 4
+    # Beside them only the notice of the new complaint, once.
+    assert Notification.objects.exclude(cause__startswith="clock:").count() == 1
 
 
 def test_policy_change_applies_to_clocks_started_after_it(desk, office) -> None:

@@ -53,7 +53,9 @@ class TestSmallSeed(TestCase):
         for order in orders:
             timeline = events[order.pk]
             assert timeline[0].action == "create", order.number
-            assert timeline[0].to_state == State.NEW
+            # Repairs and housekeeping with a team go straight to its pool (dispatch.direct).
+            direct = order.kind in ("repair", "housekeeping") and timeline[0].data["team"]
+            assert timeline[0].to_state == (State.DISPATCHED if direct else State.NEW), order.number
             changes = [e for e in timeline if e.action not in NOT_A_CHANGE]
             assert changes[-1].to_state == order.state, order.number
             assert len(changes) == order.version, order.number  # one event per change

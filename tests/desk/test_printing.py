@@ -58,13 +58,13 @@ def print_order(office: Office, order: WorkOrder, clock: FixedClock) -> bytes:
 @pytest.fixture
 def dispatched(office, clock) -> WorkOrder:
     item = f.ServiceItemFactory(company=office.community.company, name="更换水龙头")
-    order = open_order(office, clock, service_item=item)
+    order = open_order(office, clock, service_item=item)  # straight to the repair team's pool
     clock.advance(minutes=5)
-    act(order, "dispatch", office.receptionist, clock)
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     clock.advance(minutes=4)
-    act(order, "accept", office.repair_leader, clock)
+    act(order, "accept", office.repair_member, clock)
     clock.advance(minutes=20)
-    act(order, "check_in", office.repair_leader, clock)
+    act(order, "check_in", office.repair_member, clock)
     clock.advance(minutes=1)
     return order
 
@@ -87,7 +87,7 @@ def test_the_form_is_one_a4_page_in_chinese_with_every_field(office, clock, disp
         "13812345678",
         "厨房水龙头漏水，滴个不停，业主下午三点后在家。",
         "维修班",
-        str(office.repair_leader),
+        str(office.repair_member),
         "更换水龙头",
         "1小时",
         "30.00元",
@@ -114,7 +114,7 @@ def test_times_are_the_communitys_local_time_in_chinese(office, clock, dispatche
     text = pdf_text(print_order(office, dispatched, clock))
 
     assert "报修时间" in text and "2026年11月26日 10:00" in text  # opened
-    for step, at in (("派工", "10:05"), ("接单", "10:09"), ("到场", "10:29")):
+    for step, at in (("指派", "10:05"), ("接单", "10:09"), ("到场", "10:29")):
         assert f"2026年11月26日 {at}{step}" in text, step
     assert f"打印时间：2026年11月26日 10:30　打印人：{office.head}" in text
 
@@ -226,3 +226,23 @@ def test_text_typed_by_users_is_printed_not_interpreted(office, clock) -> None:
     text = pdf_text(print_order(office, order, clock))
 
     assert "<b>漏水</b> & <font size=80>大</font>" in text
+
+
+def test_every_step_of_the_road_prints_on_the_timeline(office, clock) -> None:
+    """Taking from the pool (抢单), transferring (转单) and taking a complaint (受理) are steps of
+    the road like any other: each prints with its time."""
+    order = open_order(office, clock)
+    clock.advance(minutes=5)
+    act(order, "claim", office.repair_leader, clock)
+    clock.advance(minutes=4)
+    act(order, "transfer", office.repair_leader, clock, assignee=office.repair_member, note="换人")
+    complaint = open_order(office, clock, kind="complaint", description="楼上装修噪音")
+    clock.advance(minutes=2)
+    act(complaint, "take", office.administrator, clock)
+    clock.advance(minutes=10)  # printed at 10:21, after every step
+
+    text = pdf_text(print_order(office, order, clock))
+    for at in ("10:00", "10:05", "10:09"):
+        assert f"2026年11月26日 {at}" in text, at
+    assert "换人" in text
+    assert "2026年11月26日 10:11" in pdf_text(print_order(office, complaint, clock))

@@ -79,10 +79,10 @@ def test_ds2_a_service_item_of_another_kind_is_refused(office, clock) -> None:
 
 
 def test_ds1_the_whole_road_writes_one_event_per_change(office, clock) -> None:
+    """A repair goes straight to its team's pool; the leader gives it to a member, who accepts."""
     order = repair(office, clock)
-    clock.advance(minutes=3)
-    act(order, "dispatch", office.receptionist, clock)
-    clock.advance(minutes=1)
+    assert (order.state, order.team, order.assignee) == ("dispatched", office.repair, None)
+    clock.advance(minutes=4)
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     act(order, "accept", office.repair_member, clock)
     clock.advance(minutes=20)
@@ -92,12 +92,11 @@ def test_ds1_the_whole_road_writes_one_event_per_change(office, clock) -> None:
     act(order, "follow_up", office.receptionist, clock, note="业主满意")
     order = act(order, "close", office.administrator, clock)
     assert order.state == "closed"
-    assert order.version == 8
+    assert order.version == 7
     assert order.resolved_at == datetime(2026, 11, 26, 2, 54, tzinfo=UTC)
     events = list(order.events.order_by("id"))
     assert [(e.action, e.from_state, e.to_state) for e in events] == [
-        ("create", "", "new"),
-        ("dispatch", "new", "dispatched"),
+        ("create", "", "dispatched"),
         ("assign", "dispatched", "dispatched"),
         ("accept", "dispatched", "accepted"),
         ("check_in", "accepted", "on_site"),
@@ -105,13 +104,15 @@ def test_ds1_the_whole_road_writes_one_event_per_change(office, clock) -> None:
         ("follow_up", "resolved", "followed_up"),
         ("close", "followed_up", "closed"),
     ]
-    assert events[1].actor == office.receptionist
+    assert events[0].actor == office.receptionist
+    assert events[0].data["team"] == office.repair.pk
+    assert events[1].actor == office.repair_leader
+    assert events[1].data["before"] == {"team": office.repair.pk, "assignee": None}
     assert events[1].data["after"] == {
         "team": office.repair.pk,
-        "assignee": office.repair_leader.pk,
+        "assignee": office.repair_member.pk,
     }
-    assert events[2].data["after"]["assignee"] == office.repair_member.pk
-    assert events[5].note == "更换阀芯，试水正常"
+    assert events[4].note == "更换阀芯，试水正常"
     assert events[-1].at == clock.now()
 
 
@@ -135,7 +136,12 @@ def test_stale_edit_is_refused_and_changes_nothing(office, clock) -> None:
     """Two people act on the same order: the second, who saw version 1, is told to reload."""
     order = repair(office, clock)
     work_order_transition(
-        order_id=order.pk, action="dispatch", by=office.receptionist, now=clock.now(), version=1
+        order_id=order.pk,
+        action="assign",
+        by=office.repair_leader,
+        now=clock.now(),
+        version=1,
+        assignee=office.repair_member,
     )
     with pytest.raises(Conflict) as refused:
         work_order_transition(
@@ -157,19 +163,19 @@ def test_a_role_not_in_the_table_is_forbidden_and_nothing_changes(office, clock)
     with pytest.raises(Forbidden):
         act(order, "dispatch", office.repair_member, clock)
     order.refresh_from_db()
-    assert (order.state, order.version, order.events.count()) == ("new", 1, 1)
+    assert (order.state, order.version, order.events.count()) == ("dispatched", 1, 1)
 
 
 def test_team_member_of_another_team_cannot_accept(office, clock) -> None:
     order = repair(office, clock, kind="housekeeping", description="保洁")
-    act(order, "dispatch", office.receptionist, clock)
+    assert order.team == office.cleaning
+    act(order, "assign", office.cleaning_leader, clock, assignee=office.cleaning_leader)
     with pytest.raises(Forbidden):
         act(order, "accept", office.repair_member, clock)
 
 
 def test_a_team_leader_assigns_only_within_the_team(office, clock) -> None:
     order = repair(office, clock)
-    act(order, "dispatch", office.receptionist, clock)
     with pytest.raises(ValidationError) as refused:
         act(order, "assign", office.repair_leader, clock, assignee=office.cleaning_leader)
     assert "assignee" in refused.value.message_dict
@@ -177,6 +183,7 @@ def test_a_team_leader_assigns_only_within_the_team(office, clock) -> None:
 
 def test_an_action_the_state_does_not_allow_is_a_conflict(office, clock) -> None:
     order = repair(office, clock)
+    assert order.state == "dispatched"
     with pytest.raises(Conflict) as refused:
         act(order, "resolve", office.administrator, clock, note="done")
     assert refused.value.code == "not_allowed_in_state"
@@ -193,21 +200,17 @@ def test_fd3_cancel_return_and_reopen_need_a_reason(office, clock) -> None:
 
 def test_returned_order_goes_back_to_the_office_and_can_be_redispatched(office, clock) -> None:
     order = repair(office, clock)
-    act(order, "dispatch", office.receptionist, clock)
+    assert (order.state, order.team, order.assignee) == ("dispatched", office.repair, None)
     order = act(order, "return", office.repair_leader, clock, note="属于公共区域，非维修班")
     assert (order.state, order.assignee) == ("returned", None)
+    # Dispatched to another team without a person: it waits in that team's pool.
     order = act(order, "dispatch", office.receptionist, clock, team=office.cleaning)
-    assert (order.state, order.team, order.assignee) == (
-        "dispatched",
-        office.cleaning,
-        office.cleaning_leader,
-    )
+    assert (order.state, order.team, order.assignee) == ("dispatched", office.cleaning, None)
 
 
 def test_reopen_clears_the_resolution(office, clock) -> None:
     order = repair(office, clock)
-    act(order, "dispatch", office.receptionist, clock)
-    act(order, "accept", office.repair_leader, clock)
+    act(order, "claim", office.repair_leader, clock)
     act(order, "resolve", office.repair_leader, clock, note="ok")
     order = act(order, "close", office.head, clock)
     order = act(order, "reopen", office.head, clock, note="业主反映仍漏水")

@@ -27,9 +27,9 @@ class Loop(Desk):
             self.act(order, "dispatch", by=o.receptionist, assignee=o.administrator)
             self.act(order, "accept", by=o.administrator)
             return self.act(order, "resolve", by=o.administrator)
-        self.act(order, "dispatch", by=o.receptionist)
+        # Repairs and housekeeping wait in their team's pool: the leader takes it (抢单).
         leader = o.repair_leader if kind == "repair" else o.cleaning_leader
-        self.act(order, "accept", by=leader)
+        self.act(order, "claim", by=leader)
         return self.act(order, "resolve", by=leader)
 
     def open_for(self, kind: str, household=None, **kw) -> WorkOrder:

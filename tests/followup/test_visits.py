@@ -160,8 +160,8 @@ def test_dissatisfied_answer_goes_to_the_head_and_a_later_satisfied_visit_turns_
     note = Notification.objects.get(cause=f"dissatisfied:{rec.pk}")
     assert note.recipient == office.head
     loop.act(order, "reopen", by=office.head)
-    loop.act(order, "dispatch", by=office.receptionist)
-    loop.act(order, "accept", by=office.repair_leader)
+    loop.act(order, "dispatch", by=office.receptionist)  # back to the team's pool
+    loop.act(order, "claim", by=office.repair_leader)
     loop.at(T0 + timedelta(hours=3)).act(order, "resolve", by=office.repair_leader)
     loop.visit(order=order, level="fairly_satisfied")  # not satisfied by default policy
     assert recovery_queue(office.community).count() == 1

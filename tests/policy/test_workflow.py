@@ -17,10 +17,13 @@ from propdesk.policy.workflow import (
 OFFICE = frozenset({Role.RECEPTIONIST})
 HEAD = frozenset({Role.OFFICE_HEAD})
 MEMBER = frozenset({Role.TEAM_MEMBER})
+LEADER = frozenset({Role.TEAM_LEADER})
 
-# The main road of a repair (FD-6, DS-1): each step from the state the previous one left.
+# The main road of a repair (FD-6, DS-1): it is logged straight into its team's pool
+# (dispatched), the leader gives it to a member, who accepts; each step from the state the
+# previous one left.
 HAPPY_PATH = [
-    ("dispatch", State.NEW, OFFICE, False, State.DISPATCHED),
+    ("assign", State.DISPATCHED, LEADER, True, State.DISPATCHED),
     ("accept", State.DISPATCHED, MEMBER, True, State.ACCEPTED),
     ("check_in", State.ACCEPTED, MEMBER, True, State.ON_SITE),
     ("resolve", State.ON_SITE, MEMBER, True, State.RESOLVED),
@@ -87,10 +90,11 @@ def test_every_state_is_reachable_from_new() -> None:
 
 
 def test_reasons_are_required_where_the_office_must_explain() -> None:
-    """FD-3: what cannot be done is explained: returning, cancelling and reopening need a note;
-    a reply or a progress contact records what the owner was told."""
+    """FD-3: what cannot be done is explained: returning, transferring, cancelling and reopening
+    need a note; a reply or a progress contact records what the owner was told."""
     assert {n for n, a in ACTIONS.items() if a.needs_note} == {
         "return",
+        "transfer",
         "resolve",
         "follow_up",
         "reopen",

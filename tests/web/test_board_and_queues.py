@@ -72,8 +72,12 @@ def test_the_board_filters_by_kind_team_state_building_and_overdue(
     assert rows(page.get(board_url(office, overdue=1)).content.decode()) == []
     clock.advance(minutes=11)  # CP-1 is past due: the complaint is overdue, even before a sweep
     assert rows(page.get(board_url(office, overdue=1)).content.decode()) == [complaint.number]
-    act(repair, "dispatch", office.receptionist, clock)
-    assert rows(page.get(board_url(office, state="dispatched")).content.decode()) == [repair.number]
+    # Repairs wait in the team's pool (dispatched) from the start; a complaint is new.
+    assert rows(page.get(board_url(office, state="new")).content.decode()) == [complaint.number]
+    dispatched = rows(page.get(board_url(office, state="dispatched")).content.decode())
+    assert sorted(dispatched) == sorted([repair.number, far.number])
+    act(repair, "claim", office.repair_leader, clock)
+    assert rows(page.get(board_url(office, state="accepted")).content.decode()) == [repair.number]
 
 
 def test_cp1_the_countdown_is_green_then_amber_then_red(office, clock, open_order) -> None:
@@ -139,7 +143,7 @@ def test_cp1_the_administrator_takes_a_complaint_from_the_queue(office, clock, o
 
 def test_a_stale_action_is_refused_and_the_note_survives(office, clock, open_order) -> None:
     order = open_order()
-    act(order, "dispatch", office.receptionist, clock)
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     r = browser_for(office.receptionist).post(
         reverse("desk-order", args=[order.pk]),
         {"form": "action", "action": "cancel", "version": 1, "note": "业主说不用修了"},
@@ -211,10 +215,9 @@ def test_the_team_leader_is_offered_the_least_loaded_member_on_duty(
             starts_at=clock.now() - timedelta(hours=1),
             ends_at=clock.now() + timedelta(hours=7),
         )
-    earlier = open_order()
-    act(earlier, "dispatch", office.receptionist, clock)
+    earlier = open_order()  # straight to the team's pool
     act(earlier, "assign", office.repair_leader, clock, assignee=busy)
-    waiting = act(open_order(), "dispatch", office.receptionist, clock)  # to the team's leader
+    waiting = open_order()  # in the team's pool, nobody has it yet
     page = browser_for(office.repair_leader)
     html = page.get(reverse("desk-queue", args=[office.community.pk])).content.decode()
     team = html.split(f'id="team-{office.repair.pk}"')[1].split("</section>")[0]
@@ -229,23 +232,22 @@ def test_the_team_leader_is_offered_the_least_loaded_member_on_duty(
     )
     assert r.status_code == 302
     waiting.refresh_from_db()
-    assert waiting.assignee == free
-    # A member of another team cannot be given the job.
+    assert (waiting.state, waiting.assignee) == ("dispatched", free)  # free must accept it
+    # A member of another team cannot be given the job: it stays in the pool.
     other = open_order()
-    act(other, "dispatch", office.receptionist, clock)
     page.post(
         reverse("desk-assign", args=[office.community.pk, other.pk]),
-        {"action": "assign", "version": 2, "assignee": office.cleaning_leader.pk},
+        {"action": "assign", "version": other.version, "assignee": office.cleaning_leader.pk},
     )
     other.refresh_from_db()
-    assert other.assignee == office.repair_leader
+    assert (other.state, other.version, other.assignee) == ("dispatched", 1, None)
 
 
 def test_a_team_member_cannot_open_another_teams_order(office, clock, open_order) -> None:
     housekeeping = open_order("housekeeping", description="开荒保洁")
     r = browser_for(office.repair_member).get(reverse("desk-order", args=[housekeeping.pk]))
     assert r.status_code == 404
-    assert WorkOrder.objects.get(pk=housekeeping.pk).state == "new"
+    assert WorkOrder.objects.get(pk=housekeeping.pk).state == "dispatched"
 
 
 def test_english_is_one_click_away(office) -> None:

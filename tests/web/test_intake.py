@@ -125,7 +125,12 @@ def test_cp3_a_written_complaint_carries_its_scanned_letter(office, clock) -> No
     assert Clock.objects.filter(order=order, rule_id="CP-3", state="running").exists()
     # Routed to the head at once, with the order to open.
     note = Notification.objects.get(recipient=office.head, kind="complaint_to_head")
-    assert note.payload == {"order": order.pk} and order.number in note.title
+    assert note.payload == {
+        "order": order.pk,
+        "number": order.number,
+        "url": reverse("desk-order", args=[order.pk]),
+    }
+    assert order.number in note.title
 
 
 def test_a_letter_that_is_not_a_scan_leaves_nothing_logged(office, clock) -> None:

@@ -28,8 +28,7 @@ def post_action(page, order, action: str, **data):
 def test_ds1_a_team_member_accepts_checks_in_and_completes_from_the_phone(
     office, clock, open_order
 ) -> None:
-    order = open_order()
-    act(order, "dispatch", office.receptionist, clock)
+    order = open_order()  # straight to the repair team's pool
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     phone = browser_for(office.repair_member)
     jobs = phone.get(reverse("desk-jobs", args=[office.community.pk])).content.decode()
@@ -56,14 +55,14 @@ def test_ds1_a_team_member_accepts_checks_in_and_completes_from_the_phone(
     assert [a.kind for a in order.attachments.all()] == ["photo"]
     assert Clock.objects.get(order=order, rule_id="DS-1").state == "met"
     actions = list(WorkOrderEvent.objects.filter(order=order).values_list("action", flat=True))
-    assert actions == ["create", "dispatch", "assign", "accept", "check_in", "attach", "resolve"]
+    assert actions == ["create", "assign", "accept", "check_in", "attach", "resolve"]
 
 
 def test_completing_without_the_work_done_or_with_a_negative_fee_keeps_the_form(
     office, clock, open_order
 ) -> None:
     order = open_order()
-    act(order, "dispatch", office.receptionist, clock, assignee=office.repair_member)
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     act(order, "accept", office.repair_member, clock)
     phone = browser_for(office.repair_member)
     r = post_action(phone, order, "resolve", note="", materials="生料带", fee="-5")
@@ -75,12 +74,12 @@ def test_completing_without_the_work_done_or_with_a_negative_fee_keeps_the_form(
 
 
 def test_another_teams_member_cannot_act_from_the_phone(office, clock, open_order) -> None:
-    order = open_order("housekeeping", description="开荒保洁")
-    act(order, "dispatch", office.receptionist, clock)
-    r = post_action(browser_for(office.repair_member), order, "accept")
-    assert r.status_code == 404
+    order = open_order("housekeeping", description="开荒保洁")  # in the cleaning team's pool
+    for action in ("claim", "accept"):
+        r = post_action(browser_for(office.repair_member), order, action)
+        assert r.status_code == 404
     order.refresh_from_db()
-    assert order.state == "dispatched"
+    assert (order.state, order.version, order.assignee) == ("dispatched", 1, None)
 
 
 def test_the_phone_view_fits_a_small_screen_and_shows_the_catalogue_steps(
@@ -90,7 +89,7 @@ def test_the_phone_view_fits_a_small_screen_and_shows_the_catalogue_steps(
 
     item = f.ServiceItemFactory(company=office.community.company)
     order = open_order(service_item=item)
-    act(order, "dispatch", office.receptionist, clock, assignee=office.repair_member)
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     html = browser_for(office.repair_member).get(reverse("desk-job", args=[order.pk]))
     html = html.content.decode()
     assert 'name="viewport" content="width=device-width' in html
@@ -134,7 +133,12 @@ def test_cp5_account_rectification_and_the_staff_record(office, clock, open_orde
         },
     )
     assert r.status_code == 302
-    assert Notification.objects.filter(recipient=office.head, kind="attitude_complaint").exists()
+    # The head hears that the account is in (CP-5), beside the notice of the complaint itself.
+    told = Notification.objects.get(
+        recipient=office.head, kind="complaint_to_head", cause__startswith="attitude:"
+    )
+    assert str(office.repair_member) in told.title
+    assert told.payload["url"] == reverse("desk-order", args=[order.pk])
     # Only the head sets the rectification.
     r = desk.post(
         reverse("desk-order", args=[order.pk]),
@@ -237,7 +241,9 @@ def test_the_bell_opens_my_notifications_and_one_leads_to_its_order(
     head = browser_for(office.head)
     html = head.get(reverse("desk-notifications")).content.decode()
     assert order.number in html
-    row = Notification.objects.get(recipient=office.head, kind="attitude_complaint")
+    row = Notification.objects.get(
+        recipient=office.head, kind="complaint_to_head", cause__startswith="attitude:"
+    )
     # Someone else's notification cannot be marked read.
     r = browser_for(other_office.head).post(reverse("desk-notifications"), {"id": row.pk})
     assert r.status_code == 404
