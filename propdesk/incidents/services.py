@@ -22,7 +22,12 @@ from propdesk.community.models import Community, Household, Membership, Team, Us
 from propdesk.community.selectors import office_heads, on_duty, user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import ComplaintType, OrderKind, WorkOrder, WorkOrderEvent
-from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from propdesk.desk.services import (
+    WorkOrderDraft,
+    order_event_write,
+    work_order_create,
+    work_order_transition,
+)
 from propdesk.incidents.models import (
     Emergency,
     EmergencyState,
@@ -47,15 +52,7 @@ def _order_event(
     order: WorkOrder, *, by: User | None, now: datetime, action: str, note: str = "", **data: Any
 ) -> WorkOrderEvent:
     """An event on the emergency's work order; its state does not change."""
-    return WorkOrderEvent.objects.create(
-        order=order,
-        community_id=order.community_id,
-        at=now,
-        actor=by,
-        action=action,
-        note=note,
-        data=data,
-    )
+    return order_event_write(order, by=by, now=now, action=action, note=note, data=data)
 
 
 def _payload(emergency: Emergency) -> dict[str, Any]:

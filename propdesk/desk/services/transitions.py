@@ -16,7 +16,7 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.models import OrderKind, ReplyChannel, WorkOrder
+from propdesk.desk.models import ComplaintType, OrderKind, ReplyChannel, WorkOrder
 from propdesk.desk.services._common import order_event_write
 from propdesk.desk.services.telling import recipients, tell_about_order
 from propdesk.policy.rules import load_policy
@@ -364,7 +364,10 @@ def _tell(
     flags: dict[str, bool],
     was: int | None,
 ) -> None:
-    """Tell the people who must act now (the policy's ``notify``); never the actor."""
+    """Tell the people who must act now (the policy's ``notify``); never the actor. An
+    emergency calls its own people on every channel (incidents), so nothing more here."""
+    if order.complaint_type == ComplaintType.EMERGENCY:
+        return
     who = by.name or by.username
     cause = f"order:{order.pk}:v{order.version}:{action}"
     text = order.description[:60]
@@ -431,8 +434,6 @@ def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[in
 def tell_head(order: WorkOrder, *, now: datetime, exclude: list[int] | None = None) -> None:
     """CP-3, CP-4, CP-5: a written, important or service-attitude complaint goes to the head,
     at creation or when it is marked important later."""
-    from propdesk.desk.models import ComplaintType
-
     what = (
         _("Important complaint")
         if order.is_important

@@ -16,8 +16,8 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Forbidden
-from propdesk.desk.models import OrderKind, WorkOrder, WorkOrderEvent
-from propdesk.desk.services import work_order_transition
+from propdesk.desk.models import EventAction, OrderKind, WorkOrder
+from propdesk.desk.services import order_event_write, work_order_transition
 from propdesk.followup.models import (
     ItemKind,
     Level,
@@ -257,12 +257,11 @@ def _on_order(
             % {"level": visit.get_level_display(), "note": note},
         )
     else:
-        WorkOrderEvent.objects.create(
-            order=order,
-            community_id=order.community_id,
-            at=now,
-            actor=by,
-            action="return_visit",
+        order_event_write(
+            order,
+            by=by,
+            now=now,
+            action=EventAction.RETURN_VISIT,
             note=note,
             data={
                 "visit": visit.pk,
