@@ -1,30 +1,23 @@
-"""Writes of emergencies (EM-1, EM-2): logging one, acknowledging, checking in on site, resolving,
-and the repeat of unacknowledged alerts that widens to the deputies.
-
-Every function takes an aware ``now`` and runs in one transaction: the work order, the emergency,
-its responders, their outbox notifications, their EM-2 clocks and the work order's events are
-written together or not at all.
+"""Writes of one emergency (EM-1, EM-2): logging it, acknowledging, checking in on site,
+resolving. Each runs in one transaction: the work order, the emergency, its responders, their
+outbox notifications, their EM-2 clocks and the order's events are written together or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, Household, Membership, Team, User
-from propdesk.community.selectors import office_heads, on_duty, user_roles
+from propdesk.community.models import Community, Household, User
+from propdesk.community.selectors import office_heads, user_roles
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.models import ComplaintType, OrderKind, WorkOrder, WorkOrderEvent
+from propdesk.desk.models import ComplaintType, OrderKind
 from propdesk.desk.services import (
     WorkOrderDraft,
-    order_event_write,
     work_order_create,
     work_order_transition,
 )
@@ -33,97 +26,20 @@ from propdesk.incidents.models import (
     EmergencyState,
     IncidentReport,
     Responder,
-    ResponderReason,
+)
+from propdesk.incidents.services._common import (
+    EMERGENCY_KIND,
+    ROSTER_GAP_KIND,
+    _alert_title,
+    _department_name,
+    _order_event,
+    _payload,
+    emergency_policy,
+    responders_for,
 )
 from propdesk.notify.services import notifications_create
 from propdesk.policy.phones import InvalidPhone, parse_phone
-from propdesk.policy.rules import EmergencyPolicy, load_policy
 from propdesk.policy.workflow import OFFICE_ROLES, State
-
-EMERGENCY_KIND = "emergency"  # the notification kind: every channel a person has (EM-1)
-ROSTER_GAP_KIND = "roster_gap"
-
-
-def emergency_policy(community: Community) -> EmergencyPolicy:
-    return load_policy(community.policy).emergencies
-
-
-def _order_event(
-    order: WorkOrder, *, by: User | None, now: datetime, action: str, note: str = "", **data: Any
-) -> WorkOrderEvent:
-    """An event on the emergency's work order; its state does not change."""
-    return order_event_write(order, by=by, now=now, action=action, note=note, data=data)
-
-
-def _payload(emergency: Emergency) -> dict[str, Any]:
-    return {
-        "emergency": emergency.pk,
-        "order": emergency.order_id,
-        "number": emergency.order.number,
-        "kind": emergency.kind,
-        "kind_title": emergency.kind_title,
-        "location": emergency.location,
-        "reported_at": emergency.reported_at.isoformat(),
-    }
-
-
-def _alert_title(emergency: Emergency) -> str:
-    return _("Emergency: %(kind)s at %(location)s") % {
-        "kind": emergency.kind_title,
-        "location": emergency.location,
-    }
-
-
-@dataclass(frozen=True)
-class Call:
-    user_id: int
-    reason: str
-    team_id: int | None
-
-
-@dataclass(frozen=True)
-class RosterGap:
-    department: str  # a team kind
-    team_id: int | None  # None: the community has no such team at all
-    leader_id: int | None
-
-
-def responders_for(
-    community: Community, departments: Iterable[str], at: datetime
-) -> tuple[list[Call], list[RosterGap]]:
-    """Who an emergency calls at ``at`` (EM-1): the office head(s), then the on-duty staff of each
-    department in the policy's order; a department with nobody on duty calls its team leader
-    instead and is reported as a roster gap. Each person is called once (first reason wins)."""
-    calls: dict[int, Call] = {}
-    for uid in office_heads(community.pk):
-        calls.setdefault(uid, Call(uid, ResponderReason.OFFICE_HEAD, None))
-    gaps: list[RosterGap] = []
-    departments = list(departments)
-    teams = list(
-        Team.objects.filter(community=community, kind__in=departments).order_by("kind", "id")
-    )
-    duty = on_duty(community.pk, at, [t.pk for t in teams])
-    for department in departments:
-        mine = [t for t in teams if t.kind == department]
-        people = [(tid, uid) for tid, uid in duty if tid in {t.pk for t in mine}]
-        for tid, uid in people:
-            calls.setdefault(uid, Call(uid, ResponderReason.ON_DUTY, tid))
-        if people:
-            continue
-        team = mine[0] if mine else None
-        leader = team.leader_id if team is not None else None
-        if leader is not None and User.objects.filter(pk=leader, is_active=True).exists():
-            calls.setdefault(leader, Call(leader, ResponderReason.TEAM_LEADER, team.pk))  # type: ignore[union-attr]
-        else:
-            leader = None
-        gaps.append(RosterGap(department, team.pk if team else None, leader))
-    return list(calls.values()), gaps
-
-
-def _department_name(kind: str) -> str:
-    from propdesk.community.models import TeamKind
-
-    return str(TeamKind(kind).label) if kind in TeamKind.values else kind
 
 
 @transaction.atomic
@@ -399,134 +315,3 @@ def emergency_resolve(*, emergency_id: int, by: User, now: datetime, note: str) 
 
 
 # --- repeat and widen ----------------------------------------------------------------------------
-
-
-@dataclass
-class RepeatReport:
-    examined: int = 0
-    repeats: int = 0
-    widened: int = 0
-
-
-def _deputies(responder: Responder, now: datetime, policy: EmergencyPolicy) -> list[int]:
-    """Who stands in for an unacknowledged responder: for a department's responder, its team
-    leader, its other on-duty staff and the office head(s); for an office head, the other office
-    heads and the roles the policy names."""
-    emergency = responder.emergency
-    cid = emergency.community_id
-    out: list[int] = []
-    if responder.team_id is not None:
-        leader = Team.objects.filter(pk=responder.team_id).values_list("leader_id", flat=True)
-        out += [uid for uid in leader if uid is not None]
-        out += [uid for _tid, uid in on_duty(cid, now, [responder.team_id])]
-        out += office_heads(cid)
-    else:
-        out += office_heads(cid)
-        roles = set(policy.office_head_deputies)
-        out += list(
-            Membership.objects.filter(
-                community_id=cid, role__in=roles - {"leadership"}, user__is_active=True
-            )
-            .order_by("user_id")
-            .values_list("user_id", flat=True)
-        )
-        if "leadership" in roles:
-            out += list(
-                User.objects.filter(
-                    is_leadership=True,
-                    is_active=True,
-                    company_id=emergency.community.company_id,
-                )
-                .order_by("id")
-                .values_list("id", flat=True)
-            )
-    return [uid for uid in dict.fromkeys(out) if uid != responder.user_id]
-
-
-def _due(now: datetime, batch_size: int) -> list[Responder]:
-    qs = (
-        Responder.objects.filter(
-            next_repeat_at__lte=now,
-            acknowledged_at__isnull=True,
-            emergency__state=EmergencyState.OPEN,
-        )
-        .select_related("emergency__community", "emergency__order")
-        .order_by("next_repeat_at", "id")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs[:batch_size])
-
-
-def emergencies_repeat(*, now: datetime, batch_size: int = 200) -> RepeatReport:
-    """Repeat the alert to every responder who has not acknowledged after each interval (EM-1:
-    every ``repeat_seconds``, policy), once per round: round *n* is due at notified_at + n ×
-    interval, and a worker that fell behind sends only the latest round. After
-    ``widen_after_rounds`` rounds the deputies are told, once. Each batch is one transaction and
-    each round's cause is unique (``emergency:<id>:r<n>:<user>``), so two workers never send a
-    round twice."""
-    report = RepeatReport()
-    while True:
-        with transaction.atomic():
-            due = _due(now, batch_size)
-            if not due:
-                return report
-            report.examined += len(due)
-            for responder in due:
-                _repeat_one(responder, now, report)
-        if len(due) < batch_size:
-            return report
-
-
-def _repeat_one(responder: Responder, now: datetime, report: RepeatReport) -> None:
-    emergency = responder.emergency
-    policy = emergency_policy(emergency.community)
-    interval = timedelta(seconds=policy.repeat_seconds)
-    round_ = max(int((now - responder.notified_at) / interval), responder.rounds + 1)
-    responder.rounds = round_
-    responder.next_repeat_at = responder.notified_at + interval * (round_ + 1)
-    fields = ["rounds", "next_repeat_at"]
-    notifications_create(
-        community_id=emergency.community_id,
-        recipient_ids=[responder.user_id],
-        cause=f"emergency:{emergency.pk}:r{round_}:{responder.user_id}",
-        kind=EMERGENCY_KIND,
-        title=_("Not yet acknowledged (reminder %(round)s): %(alert)s")
-        % {"round": round_, "alert": _alert_title(emergency)},
-        payload={**_payload(emergency), "round": round_},
-        now=now,
-    )
-    _order_event(
-        emergency.order,
-        by=None,
-        now=now,
-        action="responder_repeated",
-        user=responder.user_id,
-        round=round_,
-    )
-    report.repeats += 1
-    if round_ >= policy.widen_after_rounds and responder.widened_at is None:
-        deputies = _deputies(responder, now, policy)
-        who = User.objects.filter(pk=responder.user_id).first()
-        notifications_create(
-            community_id=emergency.community_id,
-            recipient_ids=deputies,
-            cause=f"emergency:{emergency.pk}:w:{responder.user_id}",
-            kind=EMERGENCY_KIND,
-            title=_("%(name)s has not acknowledged: %(alert)s")
-            % {"name": str(who), "alert": _alert_title(emergency)},
-            payload={**_payload(emergency), "unacknowledged": responder.user_id},
-            now=now,
-        )
-        responder.widened_at = now
-        fields.append("widened_at")
-        _order_event(
-            emergency.order,
-            by=None,
-            now=now,
-            action="deputies_notified",
-            user=responder.user_id,
-            deputies=deputies,
-        )
-        report.widened += 1
-    responder.save(update_fields=fields)
