@@ -31,8 +31,7 @@ from propdesk.desk.services._common import (
     _route_team,
     order_event_write,
 )
-from propdesk.desk.services.telling import tell_about_order
-from propdesk.desk.services.transitions import tell_head, tell_routed
+from propdesk.desk.services.telling import tell_about_order, tell_head, tell_routed
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
     OFFICE_ROLES,

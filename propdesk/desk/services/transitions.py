@@ -16,9 +16,9 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.models import ComplaintType, OrderKind, ReplyChannel, WorkOrder
+from propdesk.desk.models import OrderKind, ReplyChannel, WorkOrder
 from propdesk.desk.services._common import order_event_write
-from propdesk.desk.services.telling import recipients, tell_about_order
+from propdesk.desk.services.telling import recipients, tell_after_action
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
     OFFICE_ROLES,
@@ -344,7 +344,9 @@ def _apply(
         order=order,
         data=data,
     )
-    _tell(order, action, by=by, now=now, note=change["note"], flags=flags, was=previous_assignee)
+    tell_after_action(
+        order, action, by=by, now=now, note=change["note"], flags=flags, was=previous_assignee
+    )
     return order
 
 
@@ -352,102 +354,6 @@ def _service_team(order: WorkOrder) -> Team | None:
     from propdesk.desk.services._common import _route_team
 
     return _route_team(order.community, order.kind, None)
-
-
-def _tell(
-    order: WorkOrder,
-    action: str,
-    *,
-    by: User,
-    now: datetime,
-    note: str,
-    flags: dict[str, bool],
-    was: int | None,
-) -> None:
-    """Tell the people who must act now (the policy's ``notify``); never the actor. An
-    emergency calls its own people on every channel (incidents), so nothing more here."""
-    if order.complaint_type == ComplaintType.EMERGENCY:
-        return
-    who = by.name or by.username
-    cause = f"order:{order.pk}:v{order.version}:{action}"
-    text = order.description[:60]
-    if action in ("dispatch", "assign", "transfer") and order.assignee_id:
-        title = (
-            _("%(who)s transferred %(number)s to you: %(reason)s")
-            if action == "transfer"
-            else _("%(who)s dispatched %(number)s to you: %(text)s")
-        )
-        tell_about_order(
-            "order_assigned",
-            order=order,
-            now=now,
-            cause=cause,
-            title=title % {"who": who, "number": order.number, "text": text, "reason": note},
-            exclude=[by.pk],
-        )
-    elif action == "dispatch" and order.team_id:
-        tell_routed(order, now=now, cause=cause, exclude=[by.pk])
-    elif action == "return":
-        tell_about_order(
-            "order_returned",
-            order=order,
-            now=now,
-            cause=cause,
-            title=_("%(who)s gave back %(number)s: %(reason)s")
-            % {"who": who, "number": order.number, "reason": note},
-            exclude=[by.pk],
-        )
-    elif action == "cancel" and was:
-        tell_about_order(
-            "order_cancelled",
-            order=order,
-            now=now,
-            cause=cause,
-            title=_("%(number)s was cancelled: %(reason)s")
-            % {"number": order.number, "reason": note},
-            recipient_ids=[was],
-            exclude=[by.pk],
-        )
-    elif action == "flag" and flags.get("is_important") and order.kind == OrderKind.COMPLAINT:
-        tell_head(order, now=now, exclude=[by.pk])
-
-
-def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[int]) -> None:
-    """A repair or housekeeping order reached its team's pool: the leader and the members on
-    duty hear of it."""
-    tell_about_order(
-        "order_routed",
-        order=order,
-        now=now,
-        cause=cause,
-        title=_("New %(kind)s %(number)s for %(team)s: %(text)s")
-        % {
-            "kind": order.get_kind_display(),
-            "number": order.number,
-            "team": order.team.name if order.team else "",
-            "text": order.description[:60],
-        },
-        exclude=exclude,
-    )
-
-
-def tell_head(order: WorkOrder, *, now: datetime, exclude: list[int] | None = None) -> None:
-    """CP-3, CP-4, CP-5: a written, important or service-attitude complaint goes to the head,
-    at creation or when it is marked important later."""
-    what = (
-        _("Important complaint")
-        if order.is_important
-        else ComplaintType(order.complaint_type).label
-    )
-    tell_about_order(
-        "complaint_to_head",
-        order=order,
-        now=now,
-        cause=f"complaint-to-head:{order.pk}" + (":important" if order.is_important else ""),
-        title=_("%(what)s %(number)s: %(text)s")
-        % {"what": what, "number": order.number, "text": order.description[:60]},
-        exclude=exclude or [],
-    )
 
 
 __all__ = ["FLAGS", "ActionInput", "recipients", "situation", "work_order_transition"]
