@@ -505,6 +505,7 @@ class _OrderPlan:
     minutes: int = 60  # the job's time standard
     steps: list[_Step] = field(default_factory=list)
     forced: bool = False
+    planned: str = ""  # a path chosen by the plan, not drawn (see _paths)
 
     @property
     def first_state(self) -> State:
@@ -588,6 +589,15 @@ class _Planner:
                     # Leave a few minutes so the contact is logged before "now".
                     if at <= self.now - timedelta(minutes=3):
                         contacts.append(self._contact(office, at))
+            # This morning's desk answered a question on the spot and promised a time for
+            # something it could not do at once (FD-3).
+            contacts.append(self._contact(office, self.now - timedelta(minutes=95), "consult"))
+            contacts.append(self._contact(office, self.now - timedelta(minutes=185), "promise"))
+            # A complaint of this morning, taken and answered the same day (CP-1, CP-6).
+            answered = self._contact(office, self.now - timedelta(hours=5), "complaint")
+            for order in answered.orders:
+                order.planned = "closed"
+            contacts.append(answered)
             # A complaint came in a few minutes ago: an administrator has minutes left (CP-1).
             fresh = self._contact(office, self.now - timedelta(minutes=4), "complaint")
             for order in fresh.orders:
@@ -596,7 +606,9 @@ class _Planner:
         contacts.sort(key=lambda c: c.at)
         orders = [o for c in contacts for o in c.orders]
         for order in orders:
-            order.steps = [] if order.forced else self._paths(order, self._scenario(order))
+            order.steps = (
+                [] if order.forced else self._paths(order, order.planned or self._scenario(order))
+            )
         self._cover_every_state(orders)
         return contacts
 
@@ -914,7 +926,10 @@ class _Planner:
             # CP-3 … CP-6: the owner is answered the same day, the head in person when it is theirs.
             steps.append(_Step(t.after(20, 150), "reply", worker, r.choice(REPLY_NOTES)))
         housekeeping = order.draft.kind == OrderKind.HOUSEKEEPING
-        on_site = order.team_kind not in (None, TeamKind.CUSTOMER_SERVICE) or r.random() < 0.5
+        # A complaint is answered and handled to the end, never checked in on site.
+        on_site = order.team_kind not in (None, TeamKind.CUSTOMER_SERVICE) or (
+            order.draft.kind != OrderKind.COMPLAINT and r.random() < 0.5
+        )
         if on_site:
             # Housekeeping is booked for a later slot; repairs go at once.
             at = t.office(60, 60 * 20) if housekeeping else t.after(10, 45)

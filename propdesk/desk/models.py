@@ -275,7 +275,7 @@ class EventAction(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up recorded")
     CLOSE = "close", _("Closed")
     REOPEN = "reopen", _("Reopened")
-    CANCEL = "cancel", _("Cancelled")
+    CANCEL = "cancel", _("Cancelled the order")
     CONTACT_OWNER = "contact_owner", _("Weekly progress call")
     FLAG = "flag", _("Marks changed")
     ATTACH = "attach", _("File attached")

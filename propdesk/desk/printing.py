@@ -30,8 +30,9 @@ from reportlab.platypus import (
 
 from propdesk.community.models import User
 from propdesk.core.pdf import cid_font, para, qr_drawing
-from propdesk.desk.models import WorkOrder
+from propdesk.desk.models import EventAction, WorkOrder
 from propdesk.desk.selectors import work_order_timeline
+from propdesk.policy.workflow import ACTIONS
 
 TITLE = "服务工作单"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -51,23 +52,10 @@ FLAGS = (
     ("is_long_running", "长期"),
     ("is_construction_legacy", "施工遗留"),
 )
-# What each event of the state machine is called on paper; others (attach) are left out.
-STEPS = {
-    "create": "登记",
-    "dispatch": "派工",
-    "assign": "指派",
-    "accept": "接单",
-    "return": "退回",
-    "check_in": "到场",
-    "resolve": "完成",
-    "follow_up": "回访",
-    "close": "关闭",
-    "reopen": "重新打开",
-    "cancel": "作废",
-    "reply": "答复业主",
-    "contact_owner": "联系业主",
-    "flag": "标记",
-}
+# The timeline's lines printed on paper: the state machine's actions and the opening (not the
+# attachments, return visits or emergency calls), each in the words of the timeline
+# (desk.models.EventAction), in Chinese whatever the printer's language.
+PRINTED_STEPS = frozenset({"create", *ACTIONS})
 LABEL_GREY = colors.HexColor("#eeeeee")
 CELL_PADDING = 6
 DESCRIPTION_BLOCK = 10 * 14  # points: about ten lines a table row
@@ -285,12 +273,12 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
     timeline += [
         [
             p(chinese_time(e["at"], tz), "small"),
-            p(STEPS[e["what"]], "small"),
+            p(EventAction.label_for(e["what"], order.kind), "small"),
             p(e["actor"] or "", "small"),
             p(e["note"], "small"),
         ]
         for e in work_order_timeline(order)
-        if e["source"] == "event" and e["what"] in STEPS
+        if e["source"] == "event" and e["what"] in PRINTED_STEPS
     ]
     story.append(
         Table(

@@ -41,6 +41,7 @@ ORDER_FACTS = {
     "is_long_running",
     "is_construction_legacy",
     "state",
+    "has_assignee",
 }
 EVENT_FACTS = {"actor_role", "channel"}
 RECIPIENTS = {

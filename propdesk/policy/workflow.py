@@ -142,7 +142,7 @@ ACTIONS: dict[str, Action] = {
         # accepted (受理; meets CP-1 like a dispatch).
         _a(
             "take",
-            {S.NEW, S.DISPATCHED, S.RETURNED, S.REOPENED},
+            {S.NEW, S.RETURNED, S.REOPENED},
             S.ACCEPTED,
             {R.ADMINISTRATOR, R.OFFICE_HEAD},
             NOTE,
@@ -270,6 +270,7 @@ class Situation:
     is_assignee: bool = False
     in_pool: bool = False
     kind: str | None = None
+    has_assignee: bool = True
 
 
 # Team members act on what is theirs: only the one who has the order (or the team leader) may give
@@ -281,7 +282,7 @@ _ASSIGNEE_ONLY = frozenset({"accept", "transfer", "return"})
 def check_action(action_name: str, situation: Situation) -> Action:
     """Return the action if the actor may take it in ``situation``; raise TransitionRefused
     (codes: unknown_action, not_for_kind, not_allowed_in_state, not_in_pool, in_pool,
-    role_not_allowed)."""
+    nobody_assigned, role_not_allowed)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionRefused("unknown_action", f"Unknown action: {action_name}")
@@ -293,8 +294,10 @@ def check_action(action_name: str, situation: Situation) -> Action:
             "not_allowed_in_state", f"{action_name} is not allowed in {sit.state}"
         )
     effective = {r for r in sit.roles if r not in TEAM_ROLES or sit.on_team}
-    if action_name == "accept" and sit.in_pool and not effective & OFFICE_ROLES:
+    if action_name == "accept" and sit.in_pool:
         raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")
+    if action_name == "accept" and not sit.has_assignee:
+        raise TransitionRefused("nobody_assigned", "Nobody has this order to accept")
     if action_name in _ASSIGNEE_ONLY and not sit.is_assignee:
         # A team member acts only on an order that is theirs; the leader and the office on any.
         effective.discard(Role.TEAM_MEMBER)

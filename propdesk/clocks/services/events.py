@@ -39,6 +39,7 @@ def order_facts(order: Any) -> dict[str, Any]:
         "is_long_running": order.is_long_running,
         "is_construction_legacy": order.is_construction_legacy,
         "state": order.state,
+        "has_assignee": order.assignee_id is not None,
     }
 
 

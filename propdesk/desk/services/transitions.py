@@ -76,6 +76,7 @@ def situation(order: WorkOrder, user: User) -> Situation:
         and order.assignee_id is None
         and order.state == State.DISPATCHED,
         kind=order.kind,
+        has_assignee=order.assignee_id is not None,
     )
 
 
@@ -94,6 +95,10 @@ def _refused(exc: TransitionRefused, order: WorkOrder) -> Exception:
                 _("%(who)s has already taken this work order.") % {"who": who}, code="taken"
             )
         return Conflict(_("This work order is not waiting in the team's pool."), code=exc.code)
+    if exc.code == "nobody_assigned":
+        return Conflict(
+            _("Nobody has this work order yet: dispatch it to someone first."), code=exc.code
+        )
     if exc.code == "in_pool":
         return Conflict(
             _("This work order waits in the team's pool: take it with 抢单."), code=exc.code
