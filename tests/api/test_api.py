@@ -73,16 +73,6 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
         office.repair.pk,
         None,
     )
-    assert order["actions"] == [
-        "accept",
-        "reply",
-        "dispatch",
-        "transfer",
-        "contact_owner",
-        "flag",
-        "return",
-        "cancel",
-    ]
     leader = client_for(office.repair_leader)
     r = leader.post(
         f"/api/work-orders/{order['id']}/assign/",
@@ -117,6 +107,18 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
     listed = c.get("/api/work-orders/", {"state": "resolved"}).json()
     assert [o["id"] for o in listed["results"]] == [order["id"]]
     assert c.get("/api/work-orders/", {"open": "1"}).json()["count"] == 0
+    # What the receptionist was offered on the new order: not 接单 of an order waiting in the
+    # team's pool (accepting it would leave it accepted with nobody on it, and meet DS-1-take and
+    # FD-6); it is given to someone (dispatch, transfer) or taken by the team (抢单).
+    assert order["actions"] == [
+        "reply",
+        "dispatch",
+        "transfer",
+        "contact_owner",
+        "flag",
+        "return",
+        "cancel",
+    ]
 
 
 def test_bad_input_gets_field_errors_never_a_500(office, clock) -> None:

@@ -1,7 +1,7 @@
 """The console as people use it, in Chromium: a receptionist logs a phone complaint with the
-keyboard alone; an administrator takes it (受理); a team member on a phone-sized screen checks in and
-completes; the board's countdown turns red on a fake clock. Screenshots of each screen are saved
-(desktop and phone width) in tests/browser/screenshots/."""
+keyboard alone; an administrator takes it (受理); a team member on a phone-sized screen checks in
+and completes; the board's countdown turns red on a fake clock. Screenshots of each screen are
+saved (desktop and phone width) in tests/browser/screenshots/."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-123456!")
     page.keyboard.press("Enter")
+    # Wait for the sign-in to land somewhere else (networkidle alone can come before the POST
+    # has even started on a busy machine, leaving the page on the login form).
+    page.wait_for_url(lambda url: "/desk/login/" not in url, timeout=15000)
     page.wait_for_load_state("networkidle")
 
 

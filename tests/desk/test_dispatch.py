@@ -52,8 +52,7 @@ def on_duty(team, user, clock: FixedClock) -> None:
 def told(kind: str) -> dict[int, dict]:
     """recipient id → payload of the in-app notifications of ``kind``."""
     return {
-        n.recipient_id: n.payload
-        for n in Notification.objects.filter(kind=kind, channel="in_app")
+        n.recipient_id: n.payload for n in Notification.objects.filter(kind=kind, channel="in_app")
     }
 
 

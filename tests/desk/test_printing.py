@@ -114,7 +114,7 @@ def test_times_are_the_communitys_local_time_in_chinese(office, clock, dispatche
     text = pdf_text(print_order(office, dispatched, clock))
 
     assert "报修时间" in text and "2026年11月26日 10:00" in text  # opened
-    for step, at in (("指派", "10:05"), ("接单", "10:09"), ("到场", "10:29")):
+    for step, at in (("派单给成员", "10:05"), ("已接单", "10:09"), ("到场", "10:29")):
         assert f"2026年11月26日 {at}{step}" in text, step
     assert f"打印时间：2026年11月26日 10:30　打印人：{office.head}" in text
 
