@@ -287,3 +287,28 @@ def test_fd4_an_agitated_visitor_reaches_the_head_with_a_link_to_the_contact(off
     tell = told("agitated_visitor")
     assert set(tell) == {office.head.pk}
     assert tell[office.head.pk]["url"] == f"/desk/contacts/{contact.pk}/"
+
+
+def test_ds1_the_office_cannot_accept_an_order_nobody_has(office, clock) -> None:
+    order = create(office, clock)
+    with pytest.raises(Conflict) as refused:
+        act(order, "accept", office.receptionist, clock)
+    assert refused.value.code == "in_pool"
+    order.refresh_from_db()
+    assert (order.state, order.assignee, order.version) == ("dispatched", None, 1)
+    assert order.clocks.get(rule_id="DS-1-take").state == "running"
+
+
+def test_ds1_take_keeps_running_when_the_office_sends_a_returned_order_back_to_the_pool(
+    office, clock
+) -> None:
+    order = create(office, clock)
+    act(order, "claim", office.repair_member, clock)
+    act(order, "return", office.repair_member, clock, note="缺配件")
+    clock.advance(minutes=5)
+    act(order, "dispatch", office.receptionist, clock)
+    take = order.clocks.filter(rule_id="DS-1-take").order_by("id")
+    assert [c.state for c in take] == ["met", "running"]
+    clock.advance(minutes=26)
+    clocks_sweep(now=clock.now())
+    assert take.last().state == "breached"  # 30 minutes after it was given back, still in the pool
