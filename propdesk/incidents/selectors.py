@@ -253,7 +253,7 @@ def _labels() -> dict[str, str]:
         "deputies": _("Deputies notified"),
         "acknowledged": _("Acknowledged"),
         "arrived": _("Arrived on site"),
-        "resolved": _("Resolved"),
+        "resolved": _("Handled"),  # 处置完毕 (GLOSSARY), not a work order's 处理完成
     }
 
 
