@@ -27,6 +27,7 @@ def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-123456!")
     page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/desk/login/" not in url)  # the POST, then where it leads
     page.wait_for_load_state("networkidle")
 
 
