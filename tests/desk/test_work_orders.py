@@ -13,6 +13,7 @@ from propdesk.core.clock import FixedClock
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import WorkOrder, WorkOrderEvent
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.conftest import Office
 
@@ -260,3 +261,21 @@ def test_time_comes_from_the_injected_clock(office) -> None:
     assert order.events.get().at == at
     assert order.number == "GD-20300102-0001"
     assert order.created_at - at == timedelta(0)
+
+
+def test_the_one_handed_an_order_hears_of_it(office, clock) -> None:
+    """The bell of whoever is handed an order (派单) rises: one in-app row per handing."""
+    order = act(repair(office, clock), "dispatch", office.receptionist, clock)
+    to_leader = Notification.objects.get(recipient=office.repair_leader, kind="order_assigned")
+    assert to_leader.payload == {"order": order.pk} and order.number in to_leader.title
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    assert Notification.objects.filter(
+        recipient=office.repair_member, kind="order_assigned", channel="in_app"
+    ).exists()
+    # Taking it oneself is no news to oneself.
+    mine = act(repair(office, clock), "dispatch", office.receptionist, clock)
+    act(mine, "assign", office.repair_leader, clock, assignee=office.repair_leader)
+    assert (
+        Notification.objects.filter(recipient=office.repair_leader, kind="order_assigned").count()
+        == 2
+    )

@@ -376,7 +376,25 @@ def work_order_transition(
         order=order,
         data=data,
     )
+    if spec.needs_assignee and order.assignee_id is not None and order.assignee_id != by.pk:
+        _tell_assignee(order, now=now)
     return order
+
+
+def _tell_assignee(order: WorkOrder, *, now: datetime) -> None:
+    """Whoever is handed an order (派单, by the office or the team leader) hears of it: the bell,
+    and their other channels through the outbox. Once per handing (the order's version)."""
+    assert order.assignee_id is not None
+    notifications_create(
+        community_id=order.community_id,
+        recipient_ids=[order.assignee_id],
+        cause=f"assigned:{order.pk}:{order.version}",
+        kind="order_assigned",
+        title=_("Work order %(number)s was dispatched to you: %(text)s")
+        % {"number": order.number, "text": order.description[:60]},
+        payload={"order": order.pk},
+        now=now,
+    )
 
 
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
