@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet
 
 from propdesk.clocks.models import ClockLog
-from propdesk.community.models import Community, User
+from propdesk.community.models import User
 from propdesk.community.selectors import (
     _role_map,
     community_ids_visible,
-    community_ids_visible_query,
     scope,
     user_team_ids,
 )
@@ -43,22 +42,6 @@ def _order_visibility(user: User) -> Q | None:
         teams = user_team_ids(user)
         cond |= Q(community_id__in=partial) & (Q(team_id__in=teams) | Q(assignee_id=user.pk))
     return cond
-
-
-def newest_event_id(user: User) -> Subquery:
-    """An expression for the newest work-order event id over the communities ``user`` may see
-    (NULL when there is none), to put in another query: the live screens' cursor. Events are
-    append-only and every change of an order writes one, so a larger id means something changed.
-    Per community one seek of the index ``event_comm_id`` (community, id), whatever the size of
-    the table, and however idle some of the user's communities are."""
-    ids = community_ids_visible_query(user)
-    communities = Community.objects.all() if ids is None else Community.objects.filter(pk__in=ids)
-    newest = WorkOrderEvent.objects.filter(community_id=OuterRef("pk")).order_by("-id")
-    return Subquery(
-        communities.annotate(newest=Subquery(newest.values("id")[:1]))
-        .order_by(F("newest").desc(nulls_last=True))
-        .values("newest")[:1]
-    )
 
 
 def work_orders_visible(user: User) -> QuerySet[WorkOrder]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import User
@@ -48,24 +48,6 @@ def _in_app_mine(user: User) -> QuerySet[Notification]:
     qs = Notification.objects.filter(recipient_id=user.pk, channel=NotificationChannel.IN_APP)
     ids = community_ids_visible_query(user)
     return qs if ids is None else qs.filter(community_id__in=ids)
-
-
-def newest_notification_id(user: User) -> Subquery:
-    """An expression for the id of the user's newest in-app notification (NULL when none), to
-    put in another query (index ``notif_in_app``)."""
-    return Subquery(_in_app_mine(user).order_by("-id").values("id")[:1])
-
-
-def unread_count_expression(user: User) -> Subquery:
-    """An expression for ``unread_count(user)`` to put in another query (index
-    ``notif_unread``: only the unread in-app rows are counted, never the e-mail rows)."""
-    rows = _in_app_mine(user).filter(read_at__isnull=True).order_by()
-    return Subquery(
-        rows.annotate(n=Func(F("id"), function="COUNT", output_field=IntegerField())).values("n")[
-            :1
-        ],
-        output_field=IntegerField(),
-    )
 
 
 def unread_alerts(user: User, kinds: list[str], *, after_id: int) -> list[Notification]:

@@ -239,3 +239,43 @@ def test_alerts_are_my_new_unread_notifications_of_the_alert_kinds(office, clock
     agitated.read_at = clock.now()
     agitated.save(update_fields=["read_at"])
     assert [x["id"] for x in poll(head, c=0, n=0)["alerts"]] == [call.pk]
+
+
+def test_the_live_statement_agrees_with_the_selectors_for_every_kind_of_user(
+    office, other_office, clock, open_order
+) -> None:
+    """live_state is one hand-written statement; it must scope exactly as
+    community_ids_visible and notify.selectors do, for members, leadership, superusers and
+    inactive users."""
+    from propdesk.community.selectors import community_ids_visible
+    from propdesk.notify.selectors import inbox, unread_count
+    from propdesk.web.live import live_state
+
+    open_order()
+    work_order_create(
+        community=other_office.community,
+        by=other_office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(kind="repair", description="漏水", household=other_office.household),
+    )
+    boss = f.UserFactory(username="boss", is_leadership=True, company=office.community.company)
+    root = f.UserFactory(username="root", is_superuser=True)
+    gone = f.UserFactory(
+        username="gone", is_active=False, roles=[(office.community, "administrator")]
+    )
+    for user in (office.head, boss, root, gone, other_office.head):
+        for i in range(2):
+            notify(office, user, f"t:{user.pk}:{i}", clock=clock)
+    notify(other_office, office.head, "t:elsewhere", clock=clock)  # not a community of his
+    for user in (office.head, office.repair_member, boss, root, gone, other_office.head):
+        ids = community_ids_visible(user)
+        events = WorkOrderEvent.objects.all()
+        if ids is not None:
+            events = events.filter(community_id__in=ids)
+        newest = inbox(user).values_list("id", flat=True).first()
+        state = live_state(user)
+        assert (state.cursor, state.newest_notification, state.unread) == (
+            max(events.values_list("id", flat=True), default=0),
+            newest or 0,
+            unread_count(user),
+        ), user.username
