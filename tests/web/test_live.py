@@ -279,3 +279,28 @@ def test_the_live_statement_agrees_with_the_selectors_for_every_kind_of_user(
             newest or 0,
             unread_count(user),
         ), user.username
+
+
+def test_the_cursor_reads_the_community_event_index_even_for_a_community_without_events(
+    office, other_office, clock, open_order
+) -> None:
+    """A community with no events must not make the cursor scan the events of the others
+    (PostgreSQL chose the primary key backwards for "community_id = v.id")."""
+    from django.db import connection
+
+    from propdesk.web.live import live_sql, live_state
+
+    for _ in range(3):
+        open_order()
+    newcomer = f.UserFactory(username="new", roles=[(other_office.community, "administrator")])
+    assert live_state(newcomer).cursor == 0
+    sql, params = live_sql(newcomer)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+            assert "event_comm_id" in plan, plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(r[-1]) for r in cursor.fetchall())
+            assert "SEARCH e USING COVERING INDEX" in plan, plan
