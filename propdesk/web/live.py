@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from propdesk.community.models import Community, Membership, User
 from propdesk.desk.models import WorkOrderEvent
+from propdesk.incidents.models import EmergencyState
 from propdesk.incidents.selectors import emergencies_visible
 from propdesk.incidents.services import EMERGENCY_KIND
 from propdesk.notify.models import Notification, NotificationChannel
@@ -113,7 +114,7 @@ def live_cursor(user: User) -> int:
 
 def _alert_url(payload: dict[str, Any]) -> str:
     url = payload.get("url")
-    if isinstance(url, str) and url.startswith("/"):
+    if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):  # ours only
         return url
     order = payload.get("order")
     if isinstance(order, int):
@@ -141,7 +142,7 @@ def live_answer(
         return answer
     emergencies = list(
         emergencies_visible(user)
-        .filter(state="open")
+        .filter(state=EmergencyState.OPEN)
         .order_by("-reported_at", "-id")
         .values("id", "kind", "kind_title", "location", "order__number", "reported_at")[:20]
     )
