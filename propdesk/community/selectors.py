@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -49,7 +50,7 @@ def community_ids_visible(user: User) -> list[int] | None:
     return cached
 
 
-def community_ids_visible_query(user: User) -> QuerySet[Community] | list[int] | None:
+def community_ids_visible_query(user: User) -> QuerySet[Any, Any] | list[int] | None:
     """``community_ids_visible`` for use inside another query: the ids as a subquery, costing no
     query of its own (a list when they are already known, ``None`` for every community). For a
     statement that must be the only one of a request (the live screens' poll)."""

@@ -24,7 +24,7 @@ def live(request: HttpRequest) -> HttpResponse:
     """JSON for the poller; 401 (not a redirect to the login page) when signed out."""
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Sign in again.")}, status=401)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     answer = live_answer(
         user, seen_cursor=_seen(request.GET.get("c")), seen_notification=_seen(request.GET.get("n"))
     )
