@@ -27,6 +27,9 @@ def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-123456!")
     page.keyboard.press("Enter")
+    # Wait for the page after the login: "networkidle" alone could be the login page's own (the
+    # form not sent yet), which made tests fail on a busy machine.
+    page.wait_for_url(lambda url: "/desk/login/" not in url, timeout=15000)
     page.wait_for_load_state("networkidle")
 
 
