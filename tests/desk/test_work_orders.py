@@ -279,3 +279,18 @@ def test_the_one_handed_an_order_hears_of_it(office, clock) -> None:
         Notification.objects.filter(recipient=office.repair_leader, kind="order_assigned").count()
         == 2
     )
+
+
+def test_an_emergencys_head_is_called_once_not_also_told_of_the_dispatch(office, clock) -> None:
+    from propdesk.incidents.services import emergency_log
+
+    emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋大堂",
+    )
+    mine = Notification.objects.filter(recipient=office.head, channel="in_app")
+    kinds = list(mine.values_list("kind", flat=True))
+    assert "emergency" in kinds and "order_assigned" not in kinds  # (roster gaps: this office)
