@@ -313,7 +313,12 @@ class WorkOrderEvent(models.Model):
         verbose_name = _("work order event")
         verbose_name_plural = _("work order events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["order", "at"], name="event_order_time")]
+        indexes = [
+            models.Index(fields=["order", "at"], name="event_order_time"),
+            # The live screens' cursor: the newest event of each community, one index seek
+            # (propdesk/web/live.py).
+            models.Index(fields=["community", "id"], name="event_comm_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

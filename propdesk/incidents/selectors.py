@@ -88,6 +88,27 @@ def may_open_emergency(user: User, emergency: Emergency) -> bool:
     return any(r.user_id == user.pk for r in emergency.responders.all())
 
 
+def emergencies_openable(user: User, emergency_ids: list[int]) -> set[int]:
+    """Which of ``emergency_ids`` (visible to ``user``) the user may open the page of, as
+    may_open_emergency decides, in at most two queries."""
+    if not emergency_ids:
+        return set()
+    rows = list(Emergency.objects.filter(pk__in=emergency_ids).values_list("id", "community_id"))
+    out = {
+        eid
+        for eid, cid in rows
+        if user.is_leadership or user_roles(user, cid) & (OFFICE_ROLES | {Role.LEADERSHIP})
+    }
+    rest = [eid for eid, _cid in rows if eid not in out]
+    if rest:
+        out |= set(
+            Responder.objects.filter(user_id=user.pk, emergency_id__in=rest).values_list(
+                "emergency_id", flat=True
+            )
+        )
+    return out
+
+
 def may_resolve_emergency(user: User, emergency: Emergency) -> bool:
     """Whether the page offers ``user`` 处置完毕: the office head of its community (the one who
     takes the emergency's order), while it is open."""

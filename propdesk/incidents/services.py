@@ -218,6 +218,7 @@ def emergency_log(
             now=now,
             version=order.version,
             assignee=User.objects.get(pk=heads[0]),
+            tell_assignee=False,  # the emergency's own call tells the head, on every channel
         )
     emergency = Emergency.objects.create(
         community=community,

@@ -222,6 +222,7 @@ def work_order_transition(
     flags: dict[str, bool] | None = None,
     materials: str = "",
     fee: Decimal | None = None,
+    tell_assignee: bool = True,
 ) -> WorkOrder:
     """Take one action of the declared state machine (policy.workflow.ACTIONS) on an order.
 
@@ -231,7 +232,9 @@ def work_order_transition(
     ValidationError for missing notes or a wrong assignee. ``channel`` is how the owner was
     reached (reply, contact_owner); ``flags`` sets is_important / is_long_running /
     is_construction_legacy (flag). The order's clocks start, are met or cancelled in the same
-    transaction (clocks.services.clocks_on_event).
+    transaction (clocks.services.clocks_on_event). Whoever is handed the order (dispatch,
+    assign) by someone else gets a notification, unless ``tell_assignee`` is False (the caller
+    tells them itself, e.g. an emergency's call).
     """
     order = (
         WorkOrder.objects.select_for_update(of=("self",))
@@ -376,7 +379,30 @@ def work_order_transition(
         order=order,
         data=data,
     )
+    if (
+        tell_assignee
+        and spec.needs_assignee
+        and order.assignee_id is not None
+        and order.assignee_id != by.pk
+    ):
+        _tell_assignee(order, now=now)
     return order
+
+
+def _tell_assignee(order: WorkOrder, *, now: datetime) -> None:
+    """Whoever is handed an order (派单, by the office or the team leader) hears of it: the bell,
+    and their other channels through the outbox. Once per handing (the order's version)."""
+    assert order.assignee_id is not None
+    notifications_create(
+        community_id=order.community_id,
+        recipient_ids=[order.assignee_id],
+        cause=f"assigned:{order.pk}:{order.version}",
+        kind="order_assigned",
+        title=_("Work order %(number)s was dispatched to you: %(text)s")
+        % {"number": order.number, "text": order.description[:60]},
+        payload={"order": order.pk},
+        now=now,
+    )
 
 
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
