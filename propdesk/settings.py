@@ -269,3 +269,8 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("propdesk back office")
+
+# --- Live screens -------------------------------------------------------------------------------
+# Notification kinds every open staff page shows as a banner with a sound, like an emergency
+# (which always is one): e.g. FD-4's agitated visitor. See propdesk/web/live.py.
+LIVE_ALERT_KINDS: list[str] = []

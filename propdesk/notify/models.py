@@ -191,6 +191,18 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_inbox"),
             models.Index(fields=["state", "next_attempt_at"], name="notif_due"),
+            # The live screens (propdesk/web/live.py): my newest in-app notification, and how many
+            # of mine are unread, without reading the e-mail and webhook rows (never "read").
+            models.Index(
+                fields=["recipient", "id"],
+                name="notif_in_app",
+                condition=models.Q(channel="in_app"),
+            ),
+            models.Index(
+                fields=["recipient", "community"],
+                name="notif_unread",
+                condition=models.Q(channel="in_app", read_at__isnull=True),
+            ),
             models.Index(
                 fields=["community", "-created_at"],
                 name="notif_failed",

@@ -9,7 +9,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import User
-from propdesk.community.selectors import community_ids_visible, scope, user_roles
+from propdesk.community.selectors import (
+    community_ids_visible,
+    community_ids_visible_query,
+    scope,
+    user_roles,
+)
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.notify.models import (
     Notification,
@@ -36,6 +41,23 @@ def inbox(
 
 def unread_count(user: User, *, community_id: int | None = None) -> int:
     return inbox(user, community_id=community_id, unread_only=True).order_by().count()
+
+
+def _in_app_mine(user: User) -> QuerySet[Notification]:
+    """``inbox`` without a query of its own for the user's communities (a subquery instead)."""
+    qs = Notification.objects.filter(recipient_id=user.pk, channel=NotificationChannel.IN_APP)
+    ids = community_ids_visible_query(user)
+    return qs if ids is None else qs.filter(community_id__in=ids)
+
+
+def unread_alerts(user: User, kinds: list[str], *, after_id: int) -> list[Notification]:
+    """The user's unread in-app notifications of ``kinds`` newer than ``after_id``, newest
+    first, at most 10 (what a screen shows as an alert banner)."""
+    return list(
+        _in_app_mine(user)
+        .filter(read_at__isnull=True, kind__in=kinds, id__gt=after_id)
+        .order_by("-id")[:10]
+    )
 
 
 def access_notification(user: User, notification_id: int | str) -> Notification:

@@ -13,6 +13,7 @@ from propdesk.core.clock import FixedClock
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import WorkOrder, WorkOrderEvent
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.conftest import Office
 
@@ -263,3 +264,36 @@ def test_time_comes_from_the_injected_clock(office) -> None:
     assert order.events.get().at == at
     assert order.number == "GD-20300102-0001"
     assert order.created_at - at == timedelta(0)
+
+
+def test_the_one_handed_an_order_hears_of_it(office, clock) -> None:
+    """The bell of whoever is handed an order (派单) rises: one in-app row per handing."""
+    order = act(repair(office, clock), "dispatch", office.receptionist, clock)
+    to_leader = Notification.objects.get(recipient=office.repair_leader, kind="order_assigned")
+    assert to_leader.payload == {"order": order.pk} and order.number in to_leader.title
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    assert Notification.objects.filter(
+        recipient=office.repair_member, kind="order_assigned", channel="in_app"
+    ).exists()
+    # Taking it oneself is no news to oneself.
+    mine = act(repair(office, clock), "dispatch", office.receptionist, clock)
+    act(mine, "assign", office.repair_leader, clock, assignee=office.repair_leader)
+    assert (
+        Notification.objects.filter(recipient=office.repair_leader, kind="order_assigned").count()
+        == 2
+    )
+
+
+def test_an_emergencys_head_is_called_once_not_also_told_of_the_dispatch(office, clock) -> None:
+    from propdesk.incidents.services import emergency_log
+
+    emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋大堂",
+    )
+    mine = Notification.objects.filter(recipient=office.head, channel="in_app")
+    kinds = list(mine.values_list("kind", flat=True))
+    assert "emergency" in kinds and "order_assigned" not in kinds  # (roster gaps: this office)

@@ -10,6 +10,7 @@ from propdesk.community.models import Building, Team
 from propdesk.desk.models import OrderKind, OrderState
 from propdesk.desk.queues import BoardFilters, board
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
+from propdesk.web.live import live_cursor
 from propdesk.web.views._common import Desk, console, now
 
 BOARD_ROLES = (*OFFICE_ROLES, Role.LEADERSHIP, Role.TEAM_LEADER)
@@ -24,8 +25,9 @@ def _int(value: str | None) -> int | None:
 
 @console(*BOARD_ROLES)
 def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """Filters by kind, team, state, building and overdue; the rows refresh every few seconds
-    (htmx) and each clock counts down between refreshes."""
+    """Filters by kind, team, state, building and overdue; the rows refresh when something
+    changed (live.js) and once a minute (what time alone changes: overdue counts), and each
+    clock counts down between refreshes."""
     q = request.GET
     filters = BoardFilters(
         kind=q.get("kind", "") if q.get("kind", "") in OrderKind.values else "",
@@ -35,11 +37,15 @@ def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
         overdue=q.get("overdue") == "1",
     )
     at = now()
+    fragment = bool(request.htmx)  # type: ignore[attr-defined]
+    # The cursor is read before the rows: a change after this moves it past the page's.
+    live_c = None if fragment else live_cursor(desk.user)
     result = board(desk.user, desk.community.pk, now=at, filters=filters)
     ctx = {"desk": desk, "board": result, "now": at, "filters": filters}
-    if request.htmx:  # type: ignore[attr-defined]
+    if fragment:  # live.js (on a change), the filters, or the minute's refresh
         return render(request, "web/partials/board_rows.html", ctx)
     ctx.update(
+        live_c=live_c,
         nav_active="board",
         title=_("Live board"),
         kinds=OrderKind.choices,

@@ -16,6 +16,7 @@ from propdesk.desk.queues import assignee_candidates, my_jobs, team_pool
 from propdesk.desk.services import work_order_attach
 from propdesk.policy.workflow import TEAM_ROLES, Role
 from propdesk.web.actions import action_bar
+from propdesk.web.live import live_cursor
 from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
 from propdesk.web.views.orders import order_desk, take_action
 
@@ -25,9 +26,13 @@ PHONE_ACTIONS = ("claim", "accept", "check_in", "resolve", "transfer", "return")
 
 @console(*TEAM_ROLES, Role.ADMINISTRATOR, Role.OFFICE_HEAD)
 def jobs(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """The whole page, or its live region when live.js refreshes it (an htmx request)."""
+    fragment = bool(request.htmx)  # type: ignore[attr-defined]
+    # The cursor is read before the rows: a change after this moves it past the page's.
+    live_c = None if fragment else live_cursor(desk.user)
     return render(
         request,
-        "web/jobs.html",
+        "web/jobs.html#live" if fragment else "web/jobs.html",
         {
             "desk": desk,
             "nav_active": "jobs",
@@ -35,6 +40,7 @@ def jobs(request: HttpRequest, desk: Desk) -> HttpResponse:
             "jobs": my_jobs(desk.user, desk.community.pk),
             "pool": team_pool(desk.user, desk.community.pk),
             "now": now(),
+            "live_c": live_c,
         },
     )
 

@@ -27,6 +27,7 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
+from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form
 from propdesk.web.forms import AttitudeAccountForm, RectificationForm
@@ -130,6 +131,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         if is_attitude
         else [],
         "attachment_kinds": [("photo", _("Photo")), ("letter", _("Scanned letter"))],
+        "emergency": emergency_of_order(desk.user, order.pk) if order.is_emergency else None,
     }
 
 

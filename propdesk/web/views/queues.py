@@ -16,6 +16,7 @@ from propdesk.followup.selectors import home_visit_list, recovery_queue
 from propdesk.incidents.models import IncidentReport, ReportState
 from propdesk.notify.selectors import failed_deliveries
 from propdesk.policy.workflow import Role
+from propdesk.web.live import live_cursor
 from propdesk.web.views._common import Desk, console, now
 from propdesk.web.views.orders import take_action
 
@@ -33,6 +34,9 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     user, cid = desk.user, desk.community.pk
     at = now()
     ctx: dict[str, Any] = {"desk": desk, "nav_active": "queue", "title": _("My queue"), "now": at}
+    fragment = bool(request.htmx)  # type: ignore[attr-defined]
+    if not fragment:  # read before the rows: a change after this moves the cursor past it
+        ctx["live_c"] = live_cursor(user)
     sections: list[tuple[str, str, list[Any]]] = []
     if Role.ADMINISTRATOR in desk.roles or desk.is_head:
         sections += [
@@ -91,7 +95,8 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         ctx["team_desks"] = queues.team_desks(user, cid, now=at)
     if Role.TEAM_MEMBER in desk.roles and not desk.is_team_leader:
         ctx["jobs"] = queues.my_jobs(user, cid)
-    return render(request, "web/queue.html", ctx)
+    # The live region (live.js refreshes it when something changed) or the whole page.
+    return render(request, "web/queue.html#live" if fragment else "web/queue.html", ctx)
 
 
 @console(Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.OFFICE_HEAD)

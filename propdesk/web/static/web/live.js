@@ -1,0 +1,254 @@
+// One poller per staff page (issue 10): GET /desk/live/?c=<cursor>&n=<notification id> every 2 s
+// while the page is visible, every 30 s while it is hidden. The answer drives
+//  - the bell (#notification-bell): my unread notifications;
+//  - the banner (#emergency-alert): the open emergencies of my communities, and alerts (unread
+//    notifications of the alert kinds, e.g. an emergency call, FD-4) with an alarm sound;
+//  - the page's live regions: on a change, "live:changed" is dispatched on document.body, and
+//    every element with hx-trigger="live:changed from:body" fetches its fragment (htmx). Rows
+//    (data-live-id) that were not there before the swap get the class "live-new", which fades.
+// The server scopes everything; this script only shows it. Without it a reload shows the truth.
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var cfg = me ? me.dataset : {};
+  var URL = cfg.url || "/desk/live/";
+  var VISIBLE_MS = 2000, HIDDEN_MS = 30000, MAX_BACKOFF_MS = 60000;
+  var N_KEY = "propdesk-live-n", ALERTS_KEY = "propdesk-live-alerts", SOUND_KEY = "propdesk-live-sound";
+
+  var state = {c: null, n: null, pageC: null, first: true, failures: 0};
+  var timer = null, inFlight = false;
+  var seenEmergencies = {}, emergencies = [], alerts = [];
+
+  function store(key, value) { try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) {} }
+  function load(key) { try { return JSON.parse(window.sessionStorage.getItem(key)); } catch (e) { return null; } }
+  function soundOn() { try { return window.localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; } }
+
+  // --- sound ------------------------------------------------------------------------------------
+  function tone(times, freq, type) {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return; }
+      var ctx = new Ctx();
+      times.forEach(function (t) {
+        var osc = ctx.createOscillator(), gain = ctx.createGain();
+        osc.type = type;
+        osc.frequency.value = freq;
+        gain.gain.value = 0.2;
+        osc.connect(gain);
+        gain.connect(ctx.destination);
+        osc.start(ctx.currentTime + t);
+        osc.stop(ctx.currentTime + t + 0.25);
+      });
+    } catch (e) { /* a browser without sound still shows the banner */ }
+  }
+  function alarm() { tone([0, 0.35, 0.7], 880, "square"); }  // emergencies and alerts: always
+  function chime() { if (soundOn()) { tone([0], 660, "sine"); } }  // a new row: only if chosen
+
+  // --- banner -----------------------------------------------------------------------------------
+  var banner = null;
+  function renderBanner() {
+    if (!banner) {
+      banner = document.getElementById("emergency-alert");
+      if (!banner) {
+        banner = document.createElement("div");
+        banner.id = "emergency-alert";
+        banner.setAttribute("role", "alert");
+        document.body.insertBefore(banner, document.body.firstChild);
+      }
+    }
+    var shownEmergencies = {};
+    emergencies.forEach(function (e) { shownEmergencies[e.id] = true; });
+    // An emergency call to me is already on the banner as its emergency: one line, not two.
+    var lines = alerts.filter(function (a) { return !(a.emergency && shownEmergencies[a.emergency]); });
+    banner.textContent = "";
+    if (!emergencies.length && !lines.length) { banner.style.display = "none"; return; }
+    banner.style.display = "block";
+    emergencies.forEach(function (e) {
+      // A link to the emergency's page for whoever may open it (called to it, the office,
+      // leadership); a team member who was not called is told, not sent to a 403.
+      var line = document.createElement(e.url ? "a" : "div");
+      line.className = "emergency-alert-line";
+      if (e.url) { line.href = e.url; }
+      line.dataset.emergency = e.id;
+      line.textContent = "⚠ " + (e.kind_title || e.kind) + " · " + (e.location || "") +
+        " · " + (e.order_number || "") + " · " + new Date(e.reported_at).toLocaleTimeString();
+      banner.appendChild(line);
+    });
+    lines.forEach(function (a) {
+      var row = document.createElement("div");
+      row.className = "emergency-alert-line live-alert";
+      var link = document.createElement("a");
+      link.href = a.url;
+      link.dataset.notification = a.id;
+      link.textContent = "⚠ " + a.title;
+      link.addEventListener("click", function () { dismiss(a.id); });
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "live-dismiss";
+      close.textContent = "×";
+      close.title = close.ariaLabel = cfg.dismiss || "×";
+      close.addEventListener("click", function () { dismiss(a.id); renderBanner(); });
+      row.appendChild(link);
+      row.appendChild(close);
+      banner.appendChild(row);
+    });
+  }
+  function dismiss(id) {
+    alerts = alerts.filter(function (a) { return a.id !== id; });
+    store(ALERTS_KEY, alerts);
+  }
+
+  // --- bell -------------------------------------------------------------------------------------
+  var bell = null;
+  function renderBell(unread) {
+    if (!bell) {
+      bell = document.getElementById("notification-bell");
+      if (!bell) {
+        var tools = document.getElementById("user-tools") || document.getElementById("header");
+        if (!tools) { return; }
+        bell = document.createElement("a");
+        bell.id = "notification-bell";
+        bell.href = cfg.bell || "/desk/notifications/";
+        tools.insertBefore(bell, tools.firstChild);
+      }
+    }
+    bell.textContent = "🔔 " + unread;
+    bell.title = (cfg.unread || "") + " " + unread;
+  }
+
+  // --- live regions -----------------------------------------------------------------------------
+  // The ids of the rows a region holds before its swap, to mark the new ones after it.
+  function ids(el) {
+    var out = {};
+    el.querySelectorAll("[data-live-id]").forEach(function (r) { out[r.dataset.liveId] = true; });
+    return out;
+  }
+  function byLive(evt) {  // this swap answers "live:changed" (not a filter, not the timer)
+    var rc = evt.detail.requestConfig;
+    return !!(rc && rc.triggeringEvent && rc.triggeringEvent.type === "live:changed");
+  }
+  function busy(el) {
+    // Someone is choosing or typing in a form of the region: swap after they leave it.
+    var a = document.activeElement;
+    return a && a !== document.body && el.contains(a) && a.closest("form") !== null;
+  }
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (!byLive(evt)) { return; }
+    if (busy(target)) {
+      evt.detail.shouldSwap = false;
+      target.dataset.liveStale = "1";
+      return;
+    }
+    target._liveBefore = ids(target);
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail.target;
+    var before = target && target._liveBefore;
+    if (!before) { return; }
+    target._liveBefore = null;
+    var fresh = false;
+    target.querySelectorAll("[data-live-id]").forEach(function (r) {
+      if (!before[r.dataset.liveId]) {
+        r.classList.add("live-new");
+        fresh = true;
+        r.addEventListener("animationend", function () { r.classList.remove("live-new"); }, {once: true});
+      }
+    });
+    if (fresh) { chime(); }
+  });
+  document.addEventListener("focusout", function () {
+    window.setTimeout(function () {
+      var again = false;
+      document.querySelectorAll("[data-live-stale]").forEach(function (el) {
+        if (!busy(el)) { delete el.dataset.liveStale; again = true; }
+      });
+      if (again) { document.body.dispatchEvent(new CustomEvent("live:changed")); }
+    }, 0);
+  });
+
+  // --- the poll ---------------------------------------------------------------------------------
+  function delay() {
+    var base = document.visibilityState === "hidden" ? HIDDEN_MS : VISIBLE_MS;
+    return Math.min(base * Math.pow(2, state.failures), MAX_BACKOFF_MS);
+  }
+  function schedule(ms) {
+    if (timer) { window.clearTimeout(timer); }
+    timer = window.setTimeout(poll, ms);
+  }
+  function answered(a) {
+    var changed = state.first ? (state.pageC !== null && a.c !== state.pageC) : a.changed;
+    state.first = false;
+    state.c = a.c;
+    state.n = a.n;
+    store(N_KEY, a.n);
+    renderBell(a.unread);
+    if (a.emergencies) {
+      var fresh = a.emergencies.some(function (e) { return !seenEmergencies[e.id]; });
+      a.emergencies.forEach(function (e) { seenEmergencies[e.id] = true; });
+      emergencies = a.emergencies;
+      if (fresh) { alarm(); }
+    }
+    if (a.alerts && a.alerts.length) {
+      var known = {};
+      alerts.forEach(function (x) { known[x.id] = true; });
+      var added = a.alerts.filter(function (x) { return !known[x.id]; });
+      alerts = added.concat(alerts).slice(0, 10);
+      store(ALERTS_KEY, alerts);
+      if (added.length) { alarm(); }
+    }
+    renderBanner();
+    if (changed) { document.body.dispatchEvent(new CustomEvent("live:changed", {detail: a})); }
+  }
+  function poll() {
+    if (inFlight) { return; }
+    inFlight = true;
+    var q = [];
+    if (state.c !== null) { q.push("c=" + state.c); }
+    if (state.n !== null) { q.push("n=" + state.n); }
+    fetch(URL + (q.length ? "?" + q.join("&") : ""), {
+      credentials: "same-origin", headers: {"Accept": "application/json"}, cache: "no-store"
+    })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (a) { state.failures = 0; answered(a); })
+      .catch(function () { state.failures = Math.min(state.failures + 1, 5); })
+      .then(function () { inFlight = false; schedule(delay()); });
+  }
+
+  function start() {
+    // The cursor the page's rows were read at (the live regions say it), so that a change
+    // between the page's rendering and the first poll still refreshes them.
+    document.querySelectorAll("[data-live-c]").forEach(function (el) {
+      var v = parseInt(el.dataset.liveC, 10);
+      if (!isNaN(v) && (state.pageC === null || v < state.pageC)) { state.pageC = v; }
+    });
+    // The notification id this tab saw last: an alert rings once per tab, not on every page.
+    var n = load(N_KEY);
+    state.n = typeof n === "number" ? n : null;
+    alerts = load(ALERTS_KEY) || [];
+    renderBanner();
+    var sound = document.getElementById("live-sound");
+    if (sound) {
+      var label = function () {
+        sound.textContent = soundOn() ? (cfg.soundOn || "♪") : (cfg.soundOff || "♪");
+        sound.setAttribute("aria-pressed", soundOn() ? "true" : "false");
+      };
+      sound.hidden = false;
+      label();
+      sound.addEventListener("click", function () {
+        try { window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on"); } catch (e) {}
+        label();
+        if (soundOn()) { chime(); }
+      });
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") { schedule(0); }
+    });
+    poll();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
