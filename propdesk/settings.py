@@ -272,5 +272,6 @@ ADMIN_SITE_HEADER = _("propdesk back office")
 
 # --- Live screens -------------------------------------------------------------------------------
 # Notification kinds every open staff page shows as a banner with a sound, like an emergency
-# (which always is one): e.g. FD-4's agitated visitor. See propdesk/web/live.py.
-LIVE_ALERT_KINDS: list[str] = []
+# (which always is one): FD-4's agitated visitor, whom the office head must meet at once. See
+# propdesk/web/live.py.
+LIVE_ALERT_KINDS: list[str] = ["agitated_visitor"]

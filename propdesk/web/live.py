@@ -24,6 +24,7 @@ from propdesk.incidents.selectors import emergencies_openable, emergencies_visib
 from propdesk.incidents.services import EMERGENCY_KIND
 from propdesk.notify.models import Notification, NotificationChannel
 from propdesk.notify.selectors import unread_alerts
+from propdesk.web.links import notification_link
 
 
 def live_alert_kinds() -> list[str]:
@@ -112,16 +113,6 @@ def live_cursor(user: User) -> int:
     return live_state(user).cursor
 
 
-def _alert_url(payload: dict[str, Any]) -> str:
-    url = payload.get("url")
-    if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):  # ours only
-        return url
-    order = payload.get("order")
-    if isinstance(order, int):
-        return reverse("desk-order", args=[order])
-    return reverse("desk-notifications")
-
-
 def live_answer(
     user: User, *, seen_cursor: int | None, seen_notification: int | None
 ) -> dict[str, Any]:
@@ -169,7 +160,8 @@ def live_answer(
             "id": a.pk,
             "kind": a.kind,
             "title": a.title,
-            "url": _alert_url(a.payload or {}),
+            "url": notification_link(a.payload or {}, a.community_id)
+            or reverse("desk-notifications"),
             "emergency": (a.payload or {}).get("emergency"),
             "created_at": a.created_at.isoformat(),
         }

@@ -267,20 +267,28 @@ def test_time_comes_from_the_injected_clock(office) -> None:
 
 
 def test_the_one_handed_an_order_hears_of_it(office, clock) -> None:
-    """The bell of whoever is handed an order (派单) rises: one in-app row per handing."""
-    order = act(repair(office, clock), "dispatch", office.receptionist, clock)
+    """The bell of whoever is handed an order (派单) rises: one in-app row per handing, with the
+    page they act on."""
+    order = act(
+        repair(office, clock), "dispatch", office.receptionist, clock, assignee=office.repair_leader
+    )
     to_leader = Notification.objects.get(recipient=office.repair_leader, kind="order_assigned")
-    assert to_leader.payload == {"order": order.pk} and order.number in to_leader.title
+    assert to_leader.payload == {
+        "order": order.pk,
+        "number": order.number,
+        "url": f"/desk/jobs/{order.pk}/",
+    }
+    assert order.number in to_leader.title
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     assert Notification.objects.filter(
         recipient=office.repair_member, kind="order_assigned", channel="in_app"
     ).exists()
     # Taking it oneself is no news to oneself.
-    mine = act(repair(office, clock), "dispatch", office.receptionist, clock)
+    mine = repair(office, clock)
     act(mine, "assign", office.repair_leader, clock, assignee=office.repair_leader)
     assert (
         Notification.objects.filter(recipient=office.repair_leader, kind="order_assigned").count()
-        == 2
+        == 1
     )
 
 

@@ -230,3 +230,30 @@ def test_fd4_an_order_of_an_agitated_visitor_is_marked_on_the_board(office, cloc
     )
     board = browser_for(office.head).get(f"/desk/{office.community.pk}/board/").content.decode()
     assert f"/desk/contacts/{contact.pk}/" in board
+
+
+def test_fd4_rings_on_the_heads_screen_as_a_banner_linked_to_the_contact(office, clock) -> None:
+    head = browser_for(office.head)
+    seen = head.get("/desk/live/").json()
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="visit",
+            caller_name="王先生",
+            intent="complaint",
+            content="楼上漏水三次没人管",
+            outcome="resolved",
+            resolution="主任当面处理",
+            household=office.household,
+            owner_agitated=True,
+        ),
+    )
+    answer = head.get("/desk/live/", {"c": seen["c"], "n": seen["n"]}).json()
+    assert [(a["kind"], a["url"]) for a in answer["alerts"]] == [
+        ("agitated_visitor", f"/desk/contacts/{contact.pk}/")
+    ]
+    # The receptionist who logged it hears nothing: the alert is the head's.
+    desk = browser_for(office.receptionist).get("/desk/live/").json()
+    assert desk["alerts"] == []

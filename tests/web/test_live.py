@@ -206,8 +206,8 @@ def test_a_change_brings_the_open_emergencies_of_my_communities_with_their_links
     assert a["emergencies"][0]["order_number"] == mine.order.number
 
 
-def test_alerts_are_my_new_unread_notifications_of_the_alert_kinds(office, clock, settings) -> None:
-    settings.LIVE_ALERT_KINDS = ["agitated_visitor"]
+def test_alerts_are_my_new_unread_notifications_of_the_alert_kinds(office, clock) -> None:
+    """An emergency call and FD-4's agitated visitor ring as banners (LIVE_ALERT_KINDS)."""
     head = browser_for(office.head)
     seen = poll(head)
     called = emergency_log(
@@ -227,7 +227,7 @@ def test_alerts_are_my_new_unread_notifications_of_the_alert_kinds(office, clock
     )
     assert [(x["id"], x["kind"], x["url"]) for x in a["alerts"]] == [
         (agitated.pk, "agitated_visitor", "/desk/1/intake/"),
-        (call.pk, "emergency", f"/desk/orders/{called.order_id}/"),
+        (call.pk, "emergency", f"/desk/emergencies/{called.pk}/"),
     ]
     assert a["alerts"][1]["emergency"] == called.pk
     assert plain.pk == a["n"]  # the newest, though not an alert

@@ -22,7 +22,7 @@ def newest_event(community) -> int:
 def test_the_queue_jobs_and_board_carry_the_cursor_they_were_read_at(
     office, clock, open_order
 ) -> None:
-    order = act(open_order(), "dispatch", office.receptionist, clock)
+    order = act(open_order(), "dispatch", office.receptionist, clock, assignee=office.repair_leader)
     cursor = newest_event(office.community)
     cid = office.community.pk
     for user, name in (
