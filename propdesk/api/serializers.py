@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -126,7 +127,8 @@ class AttachmentOut(serializers.ModelSerializer[Attachment]):
         fields = ["id", "kind", "original_name", "content_type", "size", "uploaded_at", "url"]
 
     def get_url(self, obj: Attachment) -> str:
-        return obj.file.url
+        """The file, served only through the access-checked view (never /media/)."""
+        return reverse("file-attachment", args=[obj.pk])
 
 
 class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
