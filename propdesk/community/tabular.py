@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from django.utils.translation import gettext as _
 
+from propdesk.core.xlsx import is_formula_like, safe_cell
+
 if TYPE_CHECKING:
     from propdesk.community.selectors import HouseholdExportRow
 
@@ -43,7 +45,6 @@ MAX_ROWS = 20_000  # data rows; more is almost surely the wrong file, or should 
 _MAX_COLUMNS = 30  # cells read per row: extra columns beyond this are ignored
 _HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003) and other OLE files
 # "面积（㎡）", "面积(m²)": a unit in brackets after the header is allowed.
@@ -302,15 +303,16 @@ def _write_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
 def _csv_safe(text: str) -> str:
     """Text Excel would run as a formula (=, +, -, @ first) gets a leading apostrophe, which
     Excel shows and ``read_rows`` takes off again (CSV injection, CWE-1236)."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return f"'{text}" if is_formula_like(text) else text
 
 
 def _csv_unquote(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def _write_xlsx(rows: Iterable[Sequence[Cell]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import Cell as OpenpyxlCell
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -331,9 +333,8 @@ def _write_xlsx(rows: Iterable[Sequence[Cell]]) -> bytes:
     for row in rows:
         cells = []
         for column, value in zip(COLUMNS, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would store "=…" as a formula
+            safe = safe_cell(sheet, value)  # "=…" as text, never a formula
+            cell = safe if isinstance(safe, OpenpyxlCell) else WriteOnlyCell(sheet, value=value)
             if column != AREA:
                 cell.number_format = "@"  # text: "13812345678" must not become 1.38E+10
             cells.append(cell)
