@@ -258,6 +258,10 @@ NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
 # The time source: a dotted path to a zero-argument factory of propdesk.core.clock.Clock.
 PROPDESK_CLOCK = os.environ.get("PROPDESK_CLOCK", "propdesk.core.clock.SystemClock")
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An imported .xlsx is a zip: refused before it is opened when its members would unpack to more
+# than this (a 200 KB file can expand to hundreds of MB and take a web worker's memory with it).
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -20,6 +21,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING, BinaryIO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from propdesk.core.xlsx import is_formula_like, safe_cell
@@ -137,9 +139,40 @@ def read_rows(
     return _to_sheet_rows(raw)
 
 
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse (TabularError) an .xlsx whose zip members would unpack to more than
+    settings.IMPORT_MAX_UNPACKED_BYTES in all, or that has more than
+    settings.IMPORT_MAX_ZIP_MEMBERS members, before anything is decompressed. The sizes are
+    those the zip declares: Python's zipfile never unpacks a member past its declared size (and
+    fails its CRC check if the data says otherwise), so they bound what openpyxl can read."""
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise TabularError(
+            _("This Excel file cannot be read; it may be damaged: %(e)s") % {"e": exc}
+        ) from exc
+    if len(members) > settings.IMPORT_MAX_ZIP_MEMBERS:
+        raise TabularError(
+            _("This Excel file holds %(n)d parts, more than the %(max)d a workbook needs.")
+            % {"n": len(members), "max": settings.IMPORT_MAX_ZIP_MEMBERS}
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limit:
+        raise TabularError(
+            _(
+                "This Excel file would unpack to %(size)s, more than the %(limit)s allowed "
+                "(a compressed bomb, or far too big a register): nothing was imported."
+            )
+            % {"size": _size(unpacked), "limit": _size(limit)}
+        )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl fails in many ways on a damaged or foreign zip
