@@ -225,6 +225,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often the embedded worker ticks; a tick with nothing due costs about a millisecond, and a
 # breach's escalation is written within about one interval of its deadline.
 WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "0.5"))
+# /health/ answers 503 when a job's last tick is older than HEALTH_STALE_INTERVALS of its
+# intervals, and never sooner than HEALTH_STALE_MIN_SECONDS (a 0.5 s interval would otherwise
+# flap on one slow delivery run).
+HEALTH_STALE_INTERVALS = float(os.environ.get("HEALTH_STALE_INTERVALS", "3"))
+HEALTH_STALE_MIN_SECONDS = float(os.environ.get("HEALTH_STALE_MIN_SECONDS", "10"))
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
