@@ -5,6 +5,7 @@ REDIS_URL       when set, Celery uses it (scale mode); otherwise the embedded wo
 DEBUG           "1" to turn debugging on; off by default.
 SECRET_KEY      required unless DEBUG is on.
 ALLOWED_HOSTS   comma-separated; default 127.0.0.1,localhost.
+PROPDESK_PRODUCTION  "1" for a production start: never the demo (see propdesk/demo/bootstrap.py).
 """
 
 from __future__ import annotations
@@ -262,6 +263,9 @@ NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
 # --- propdesk -----------------------------------------------------------------------------------
 # The time source: a dotted path to a zero-argument factory of propdesk.core.clock.Clock.
 PROPDESK_CLOCK = os.environ.get("PROPDESK_CLOCK", "propdesk.core.clock.SystemClock")
+# A production start (also any start beyond loopback or on PostgreSQL): `make run` never seeds
+# the demo and its published password; an empty database gets an admin with a generated one.
+PROPDESK_PRODUCTION = env_bool("PROPDESK_PRODUCTION")
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An imported .xlsx is a zip: refused before it is opened when its members would unpack to more
 # than this (a 200 KB file can expand to hundreds of MB and take a web worker's memory with it).
