@@ -1,8 +1,8 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from propdesk.api import (
+    auth_views,
     file_views,
     followup_views,
     incident_views,
@@ -29,7 +29,7 @@ router.register("home-visits", followup_views.HomeVisitViewSet, basename="home-v
 router.register("recoveries", followup_views.RecoveryViewSet, basename="recovery")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", auth_views.TokenLoginView.as_view(), name="api-token"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path(
         "notifications/failed/<int:pk>/retry/",
