@@ -123,7 +123,7 @@ def test_a_killed_worker_turns_health_503_and_the_supervisor_restarts_it(
             return bool(text) and int(text) != first and health()[0] == 200
 
         assert _wait_for(restarted), (health(), log.read_text())
-        assert WorkerHeartbeat.objects.get(name="supervised").ticks >= 2
+        assert _wait_for(lambda: WorkerHeartbeat.objects.get(name="supervised").ticks >= 2)
     finally:
         supervisor.send_signal(signal.SIGTERM)
         supervisor.wait(timeout=40)
