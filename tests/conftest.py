@@ -42,23 +42,25 @@ def _sqlite_flush_lifts_the_event_delete_trigger(
     """Transactional tests empty the database after each test (flush). PostgreSQL's flush is
     TRUNCATE, which the append-only row trigger does not see; SQLite's is DELETE, which its
     trigger refuses. So on SQLite the test flush drops that trigger before its DELETEs and creates
-    it again after them, the statement taken from the migration that made it."""
+    it again after them, the statement taken from the migration that made it. Patched on the
+    class: a live server's or an async context's connection is another instance."""
     if connection.vendor != "sqlite":
         yield
         return
-    migration = importlib.import_module("propdesk.desk.migrations.0006_events_no_delete_sqlite")
-    ops = connection.ops
-    original = ops.sql_flush
+    from django.db.backends.sqlite3.operations import DatabaseOperations
 
-    def sql_flush(style: object, tables: list[str], **kw: object) -> list[str]:
-        sql = original(style, tables, **kw)  # type: ignore[arg-type]
+    migration = importlib.import_module("propdesk.desk.migrations.0006_events_no_delete_sqlite")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: DatabaseOperations, style: object, tables: list[str], **kw: object):
+        sql = original(self, style, tables, **kw)  # type: ignore[arg-type]
         if "desk_workorderevent" not in tables:
             return sql
         return ["DROP TRIGGER IF EXISTS desk_event_no_delete;", *sql, migration.NO_DELETE]
 
-    ops.sql_flush = sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield
-    ops.sql_flush = original  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
 
 
 @dataclass

@@ -25,7 +25,10 @@ def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:
     page.goto(f"{live_server.url}/desk/login/?next={next_url}")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-123456!")
-    page.keyboard.press("Enter")
+    # Wait for the sign-in's own navigation: "networkidle" alone is already true on the login
+    # page, so a slower login (throttling checks) raced the next assertion.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
 
 
