@@ -91,6 +91,11 @@ class EmergencyOut(serializers.ModelSerializer[Emergency]):
     reported_by = UserBriefOut()
     responders = ResponderOut(many=True)
     has_report = serializers.SerializerMethodField()
+    may_open = serializers.SerializerMethodField(
+        help_text="Whether the signed-in user may open the emergency's page in the console "
+        "(/desk/emergencies/{id}/): called to it, office staff of its community or company "
+        "leadership. The alert banner links there when true."
+    )
 
     class Meta:
         model = Emergency
@@ -113,10 +118,15 @@ class EmergencyOut(serializers.ModelSerializer[Emergency]):
             "resolution",
             "responders",
             "has_report",
+            "may_open",
         ]
 
     def get_has_report(self, obj: Emergency) -> bool:
         return hasattr(obj, "report")
+
+    def get_may_open(self, obj: Emergency) -> bool:
+        request = self.context.get("request")
+        return request is not None and selectors.may_open_emergency(request.user, obj)
 
 
 class TimelineEntryOut(serializers.Serializer[Any]):

@@ -167,7 +167,7 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
         ]
 
     def get_kind_display(self, obj: WorkOrder) -> str:
-        return str(OrderKind(obj.kind).label)
+        return obj.kind_label
 
     def get_state_display(self, obj: WorkOrder) -> str:
         return str(OrderState(obj.state).label)

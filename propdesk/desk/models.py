@@ -256,6 +256,24 @@ class WorkOrder(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_emergency(self) -> bool:
+        """An emergency is stored as a complaint of type emergency, but it is its own thing."""
+        return self.kind == OrderKind.COMPLAINT and self.complaint_type == ComplaintType.EMERGENCY
+
+    @property
+    def kind_label(self) -> str:
+        """The order's kind as a person reads it, in the active language: 紧急事件 for an
+        emergency (never a kind of complaint), else the kind, with the complaint type for a
+        complaint (投诉 · 书面投诉). From the enums, not get_FOO_display(), which rebuilds
+        every lazy choice label on each call (the board draws hundreds)."""
+        if self.is_emergency:
+            return str(ComplaintType.EMERGENCY.label)
+        kind = str(OrderKind(self.kind).label) if self.kind in OrderKind.values else self.kind
+        if self.kind == OrderKind.COMPLAINT and self.complaint_type in ComplaintType.values:
+            return f"{kind} · {ComplaintType(self.complaint_type).label}"
+        return kind
+
 
 class AppendOnlyQuerySet(models.QuerySet["WorkOrderEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:

@@ -227,14 +227,20 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
 
     story: list[Flowable] = [_header(order, order_url, st), Spacer(1, 3 * mm)]
 
-    kind = order.get_kind_display()
+    # An emergency is its own kind (紧急事件), never a type of complaint.
+    kind = order.kind_label if order.is_emergency else order.get_kind_display()
+    complaint_type = (
+        order.get_complaint_type_display()
+        if order.complaint_type and not order.is_emergency
+        else ""
+    )
     flags = "、".join(label for name, label in FLAGS if getattr(order, name))
     top: list[list[Any]] = [[p("编号", "label"), p(order.number), p("类别", "label"), p(kind)]]
-    if order.complaint_type or flags:
+    if complaint_type or flags:
         top.append(
             [
                 p("投诉类型", "label"),
-                p(order.get_complaint_type_display() if order.complaint_type else ""),
+                p(complaint_type),
                 p("标记", "label"),
                 p(flags),
             ]

@@ -6,32 +6,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import Clock
 from propdesk.community.models import User
-from propdesk.community.selectors import scope, user_roles
+from propdesk.community.selectors import community_ids_visible, user_roles
 from propdesk.core.errors import NotFound
 from propdesk.desk.models import WorkOrderEvent
 from propdesk.incidents.models import (
     Emergency,
+    EmergencyState,
     IncidentPhoto,
     IncidentReport,
     ReportState,
     Responder,
 )
-from propdesk.policy.workflow import OFFICE_ROLES
+from propdesk.policy.workflow import OFFICE_ROLES, Role
 
 EMERGENCY_RULE = "EM-2"
 
 
 def emergencies_visible(user: User) -> QuerySet[Emergency]:
-    """Every emergency of the communities the user may see: an emergency concerns the whole
-    office of its community."""
-    return scope(
-        Emergency.objects.select_related("community", "order", "household", "reported_by"), user
-    )
+    """Every emergency of the communities the user may see (an emergency concerns the whole
+    office of its community), and every emergency the user was called to, even from a roster
+    of a community where they hold no role: whoever is called sees the alert."""
+    qs = Emergency.objects.select_related("community", "order", "household", "reported_by")
+    ids = community_ids_visible(user)
+    if ids is None:
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    called = Responder.objects.filter(user_id=user.pk).values("emergency_id")
+    return qs.filter(Q(community_id__in=ids) | Q(pk__in=called))
 
 
 def emergency_list(
@@ -71,6 +78,87 @@ def access_emergency(user: User, emergency_id: int | str) -> Emergency:
         )
     except (Emergency.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(_("Emergency not found")) from exc
+
+
+def may_open_emergency(user: User, emergency: Emergency) -> bool:
+    """Who opens an emergency's page (``emergency`` from access_emergency): each person called
+    to it, the office staff of its community (front desk, administrators, office head) and
+    company leadership. A team member who was not called sees the alert, not the page."""
+    if user_roles(user, emergency.community_id) & (OFFICE_ROLES | {Role.LEADERSHIP}):
+        return True
+    return any(r.user_id == user.pk for r in emergency.responders.all())
+
+
+def may_resolve_emergency(user: User, emergency: Emergency) -> bool:
+    """Whether the page offers ``user`` 处置完毕: the office head of its community (the one who
+    takes the emergency's order), while it is open."""
+    return emergency.state == EmergencyState.OPEN and Role.OFFICE_HEAD in user_roles(
+        user, emergency.community_id
+    )
+
+
+def emergency_of_order(user: User, order_id: int) -> Emergency | None:
+    """The emergency a work order belongs to, if ``user`` may open its page; None otherwise
+    (not an emergency's order, or not for this user). Two queries at most."""
+    emergency = (
+        emergencies_visible(user).filter(order_id=order_id).prefetch_related(_responders()).first()
+    )
+    if emergency is None or not may_open_emergency(user, emergency):
+        return None
+    return emergency
+
+
+# What a person reads of each responder on the emergency page.
+CALLED, ACKNOWLEDGED, ARRIVED, LATE = "called", "acknowledged", "arrived", "late"
+
+
+@dataclass(frozen=True)
+class ResponderLine:
+    """One person called, as the emergency page shows them at ``now``.
+
+    ``status``: ``called`` (told, not yet acknowledged), ``acknowledged``, ``arrived`` (on site)
+    or ``late`` (not on site and their EM-2 deadline has passed, whether or not the sweeper has
+    breached the clock yet). ``late`` is also true of an arrival after the deadline. ``clock``
+    is their EM-2 clock, shown counting down while it runs."""
+
+    responder: Responder
+    status: str
+    late: bool
+    clock: Clock | None
+
+    @property
+    def counting(self) -> bool:
+        return (
+            self.clock is not None
+            and self.status != ARRIVED
+            and self.clock.state
+            in (
+                "running",
+                "breached",
+            )
+        )
+
+
+def responder_lines(emergency: Emergency, now: datetime) -> list[ResponderLine]:
+    """Each responder of ``emergency`` (from access_emergency: responders and clocks are
+    prefetched, so no further query) with their state at ``now``, in the order they were
+    called (the office head first)."""
+    out: list[ResponderLine] = []
+    for r in emergency.responders.all():
+        clock = responder_clock(emergency, r.user_id)
+        overdue = clock is not None and (
+            clock.state == "breached" or (clock.state == "running" and clock.due_at <= now)
+        )
+        if r.arrived_at is not None:
+            status = ARRIVED
+        elif overdue:
+            status = LATE
+        elif r.acknowledged_at is not None:
+            status = ACKNOWLEDGED
+        else:
+            status = CALLED
+        out.append(ResponderLine(responder=r, status=status, late=overdue, clock=clock))
+    return out
 
 
 def responder_clock(emergency: Emergency, user_id: int) -> Clock | None:
@@ -119,6 +207,14 @@ def access_incident_photo(user: User, photo_id: int | str) -> IncidentPhoto:
     if not may_read_report(user, photo.report):
         raise NotFound(_("Photo not found"))
     return photo
+
+
+def readable_report(user: User, emergency: Emergency) -> IncidentReport | None:
+    """The emergency's incident report if there is one yet and ``user`` may read it."""
+    report = IncidentReport.objects.filter(emergency=emergency).first()
+    if report is None or not may_read_report(user, report):
+        return None
+    return report
 
 
 def incident_reports_for(user: User, *, limit: int = 200) -> list[IncidentReport]:
@@ -171,7 +267,7 @@ def _labels() -> dict[str, str]:
         "deputies": _("Deputies notified"),
         "acknowledged": _("Acknowledged"),
         "arrived": _("Arrived on site"),
-        "resolved": _("Resolved"),
+        "resolved": _("Handled"),  # 处置完毕 (GLOSSARY), not a work order's 处理完成
     }
 
 

@@ -18,7 +18,14 @@ class EmergencyForm(forms.Form):
     """The front desk's one-screen emergency form (EM-1): kind and where; the rest may wait."""
 
     community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("community"))
-    kind = forms.ChoiceField(label=_("Kind of emergency"))
+    # No default: a hurried Enter must not report a fire.
+    kind = forms.ChoiceField(
+        label=_("Kind of emergency"),
+        error_messages={
+            "required": _("Choose the kind of emergency."),
+            "invalid_choice": _("Choose the kind of emergency."),
+        },
+    )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     room = forms.CharField(label=_("room number"), max_length=40, required=False)
     description = forms.CharField(
@@ -30,7 +37,7 @@ class EmergencyForm(forms.Form):
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
         if communities.count() == 1:
             self.fields["community"].initial = communities.first()
-        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", _("Choose…")), *kinds]  # type: ignore[attr-defined]
         self.fields["kind"].widget.attrs["autofocus"] = "autofocus"
 
 

@@ -20,6 +20,12 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("emergency/", emergency.emergency_new, name="emergency-new"),
+    path("emergencies/<int:emergency_id>/", emergency.emergency_page, name="desk-emergency"),
+    path(
+        "emergencies/<int:emergency_id>/responders/",
+        emergency.emergency_responders,
+        name="desk-emergency-responders",
+    ),
     path("notifications/", notifications.notifications, name="desk-notifications"),
     path("incidents/", incidents.incident_reports, name="desk-incident-list"),
     path("incidents/<int:emergency_id>/", incidents.incident_report, name="desk-incident"),

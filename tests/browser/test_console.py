@@ -25,10 +25,8 @@ def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:
     page.goto(f"{live_server.url}/desk/login/?next={next_url}")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-123456!")
-    # Wait for the sign-in's own navigation: "networkidle" alone is already true on the login
-    # page, so a slower login (throttling checks) raced the next assertion.
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/desk/login/" not in url)  # the POST, then where it leads
     page.wait_for_load_state("networkidle")
 
 

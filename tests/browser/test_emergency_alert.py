@@ -126,7 +126,7 @@ def test_em1_a_bad_emergency_form_keeps_what_was_typed_and_changes_nothing(page,
     page.wait_for_url(f"{live_server.url}/desk/emergency/")
     page.fill("#id_room", "9-9-9999")
     page.fill("#id_description", "浓烟")
-    page.click("input[type=submit]")
+    page.click("#call-everyone")
     page.wait_for_selector(".errorlist")
     assert page.input_value("#id_room") == "9-9-9999"
     assert page.input_value("#id_description") == "浓烟"

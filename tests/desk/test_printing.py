@@ -172,6 +172,15 @@ def test_complaint_type_and_flags_print_when_present(office, clock) -> None:
     assert "投诉类型" not in plain and "标记" not in plain
 
 
+def test_an_emergency_prints_as_its_own_kind_not_a_type_of_complaint(office, clock) -> None:
+    order = open_order(office, clock, kind="complaint", complaint_type="emergency")
+
+    text = pdf_text(print_order(office, order, clock))
+
+    assert "紧急事件" in text
+    assert "投诉类型" not in text and "投诉" not in text.replace("投诉人", "")
+
+
 def test_an_order_without_household_team_or_item_prints_blanks(office, clock) -> None:
     """A kind routed to a team the community does not have: the order has no team yet."""
     office.community.policy = {"routing": {"other": "security"}}

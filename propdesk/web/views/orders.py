@@ -28,6 +28,7 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
+from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role, State, actions_available
 from propdesk.web.forms import ActionForm, AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
@@ -164,6 +165,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         if is_attitude
         else [],
         "attachment_kinds": [("photo", _("Photo")), ("letter", _("Scanned letter"))],
+        "emergency": emergency_of_order(desk.user, order.pk) if order.is_emergency else None,
     }
 
 

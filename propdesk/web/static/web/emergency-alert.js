@@ -6,6 +6,7 @@
   var POLL_MS = 2000;
   var seen = {};
   var banner = null;
+  var drawn = null;
 
   function beep() {
     try {
@@ -33,12 +34,22 @@
       banner.setAttribute("role", "alert");
       document.body.insertBefore(banner, document.body.firstChild);
     }
+    // Redrawn only when something changed: a line replaced under a finger loses the tap.
+    var key = JSON.stringify(list.map(function (e) {
+      return [e.id, e.may_open, e.kind_title, e.location, e.order_number, e.reported_at];
+    }));
+    if (key === drawn) { return; }
+    drawn = key;
     if (!list.length) { banner.style.display = "none"; banner.textContent = ""; return; }
     banner.style.display = "block";
     banner.textContent = "";
     list.forEach(function (e) {
-      var line = document.createElement("div");
+      // A line is a link to the emergency's page for whoever may open it (called to it, the
+      // office, leadership); a team member who was not called is told, not sent to a 403.
+      var line = document.createElement(e.may_open ? "a" : "div");
       line.className = "emergency-alert-line";
+      line.dataset.emergency = e.id;
+      if (e.may_open) { line.href = "/desk/emergencies/" + e.id + "/"; }
       line.textContent = "⚠ " + (e.kind_title || e.kind) + " · " + (e.location || "") +
         " · " + (e.order_number || "") + " · " + new Date(e.reported_at).toLocaleTimeString();
       banner.appendChild(line);
