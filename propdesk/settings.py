@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "import_export",
-    "axes",  # login throttling (see "Login throttling" below)
+    "propdesk.core.axes_app.AxesConfig",  # django-axes: login throttling (see below)
     "propdesk.core",
     "propdesk.community",
     # clocks before notify: each worker tick sweeps first, then delivers what the sweep wrote.

@@ -96,9 +96,12 @@ def test_the_back_office_lists_the_lockouts(staff) -> None:
     root = f.UserFactory(username="root", is_staff=True, is_superuser=True)
     c = Client()
     c.force_login(root)
-    page = c.get("/admin/axes/accessattempt/")
-    assert page.status_code == 200 and "wang" in page.content.decode()
+    page = c.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert page.status_code == 200 and "wang" in text
+    assert "登录尝试" in text and "登录失败次数" in text  # axes' labels in Chinese
     assert c.get("/admin/axes/accessfailurelog/").status_code == 200
+    assert "登录限制" in c.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
 
 def test_behind_a_proxy_the_named_header_is_the_address(settings) -> None:
