@@ -5,11 +5,13 @@ REDIS_URL       when set, Celery uses it (scale mode); otherwise the embedded wo
 DEBUG           "1" to turn debugging on; off by default.
 SECRET_KEY      required unless DEBUG is on.
 ALLOWED_HOSTS   comma-separated; default 127.0.0.1,localhost.
+PROPDESK_PRODUCTION  "1" for a production start: never the demo (see propdesk/demo/bootstrap.py).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "import_export",
+    "propdesk.core.axes_app.AxesConfig",  # django-axes: login throttling (see below)
     "propdesk.core",
     "propdesk.community",
     # clocks before notify: each worker tick sweeps first, then delivers what the sweep wrote.
@@ -87,11 +90,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out login on any door into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "propdesk.urls"
 WSGI_APPLICATION = "propdesk.wsgi.application"
 AUTH_USER_MODEL = "community.User"
+# axes first: it refuses a locked-out account or address before a password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk-home"
 
@@ -225,6 +235,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often the embedded worker ticks; a tick with nothing due costs about a millisecond, and a
 # breach's escalation is written within about one interval of its deadline.
 WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "0.5"))
+# /health/ answers 503 when a job's last tick is older than HEALTH_STALE_INTERVALS of its
+# intervals, and never sooner than HEALTH_STALE_MIN_SECONDS (a 0.5 s interval would otherwise
+# flap on one slow delivery run).
+HEALTH_STALE_INTERVALS = float(os.environ.get("HEALTH_STALE_INTERVALS", "3"))
+HEALTH_STALE_MIN_SECONDS = float(os.environ.get("HEALTH_STALE_MIN_SECONDS", "10"))
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -254,10 +269,34 @@ NOTIFY_TICK_BUDGET_SECONDS = 2
 NOTIFY_ALL_CHANNEL_KINDS = ["emergency"]  # EM-1: these go on every channel a person has
 NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
 
+# --- Login throttling (django-axes) -------------------------------------------------------------
+# Every door (the console /desk/login/, the back office /admin/login/, POST /api/auth/token/):
+# after LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
+# address is locked for LOGIN_COOLOFF_MINUTES (counted again from each further try). Each failure
+# and lockout is recorded (back office → Axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "propdesk.web.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "propdesk.web.lockout.client_ip"
+# Behind a reverse proxy every request comes from the proxy's address: name the header that the
+# proxy sets to the client's address (e.g. HTTP_X_REAL_IP) so that the lock is per client. Only
+# set it when the proxy always overwrites that header; a client can send it too.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+
 # --- propdesk -----------------------------------------------------------------------------------
 # The time source: a dotted path to a zero-argument factory of propdesk.core.clock.Clock.
 PROPDESK_CLOCK = os.environ.get("PROPDESK_CLOCK", "propdesk.core.clock.SystemClock")
+# A production start (also any start beyond loopback or on PostgreSQL): `make run` never seeds
+# the demo and its published password; an empty database gets an admin with a generated one.
+PROPDESK_PRODUCTION = env_bool("PROPDESK_PRODUCTION")
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An imported .xlsx is a zip: refused before it is opened when its members would unpack to more
+# than this (a 200 KB file can expand to hundreds of MB and take a web worker's memory with it).
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
 
 LOGGING = {
     "version": 1,
@@ -265,7 +304,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 ADMIN_SITE_HEADER = _("propdesk back office")

@@ -3,6 +3,7 @@ every role. Tests use the real database (SQLite, or PostgreSQL when DATABASE_URL
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,34 @@ def clock() -> Iterator[FixedClock]:
     set_clock(c)
     yield c
     set_clock(None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_lifts_the_event_delete_trigger(
+    django_db_setup: None, django_db_blocker: object
+) -> Iterator[None]:
+    """Transactional tests empty the database after each test (flush). PostgreSQL's flush is
+    TRUNCATE, which the append-only row trigger does not see; SQLite's is DELETE, which its
+    trigger refuses. So on SQLite the test flush drops that trigger before its DELETEs and creates
+    it again after them, the statement taken from the migration that made it. Patched on the
+    class: a live server's or an async context's connection is another instance."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    migration = importlib.import_module("propdesk.desk.migrations.0008_events_no_delete_sqlite")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: DatabaseOperations, style: object, tables: list[str], **kw: object):
+        sql = original(self, style, tables, **kw)  # type: ignore[arg-type]
+        if "desk_workorderevent" not in tables:
+            return sql
+        return ["DROP TRIGGER IF EXISTS desk_event_no_delete;", *sql, migration.NO_DELETE]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from propdesk.api.serializers import UserBriefOut
@@ -145,9 +146,15 @@ class ApprovalOut(serializers.ModelSerializer[ApprovalRecord]):
 
 
 class PhotoOut(serializers.ModelSerializer[IncidentPhoto]):
+    url = serializers.SerializerMethodField()
+
     class Meta:
         model = IncidentPhoto
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at"]
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, obj: IncidentPhoto) -> str:
+        """The photo, served only through the access-checked view (never /media/)."""
+        return reverse("file-incident-photo", args=[obj.pk])
 
 
 class IncidentReportOut(serializers.ModelSerializer[IncidentReport]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -129,7 +130,8 @@ class AttachmentOut(serializers.ModelSerializer[Attachment]):
         fields = ["id", "kind", "original_name", "content_type", "size", "uploaded_at", "url"]
 
     def get_url(self, obj: Attachment) -> str:
-        return obj.file.url
+        """The file, served only through the access-checked view (never /media/)."""
+        return reverse("file-attachment", args=[obj.pk])
 
 
 class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):

@@ -1,8 +1,15 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from propdesk.api import followup_views, incident_views, notify_views, report_views, views
+from propdesk.api import (
+    auth_views,
+    file_views,
+    followup_views,
+    incident_views,
+    notify_views,
+    report_views,
+    views,
+)
 
 router = DefaultRouter()
 router.register("communities", views.CommunityViewSet, basename="community")
@@ -22,7 +29,7 @@ router.register("home-visits", followup_views.HomeVisitViewSet, basename="home-v
 router.register("recoveries", followup_views.RecoveryViewSet, basename="recovery")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", auth_views.TokenLoginView.as_view(), name="api-token"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path(
         "notifications/failed/<int:pk>/retry/",
@@ -35,5 +42,20 @@ urlpatterns = [
     path("reports/monthly/xlsx/", report_views.MonthlyReportXlsxView.as_view(), name="report-xlsx"),
     path("reports/compare/", report_views.ComparisonView.as_view(), name="report-compare"),
     path("emergency-kinds/", incident_views.EmergencyKindsView.as_view(), name="emergency-kinds"),
+    path(
+        "files/attachments/<int:pk>/",
+        file_views.AttachmentFileView.as_view(),
+        name="file-attachment",
+    ),
+    path(
+        "files/incident-photos/<int:pk>/",
+        file_views.IncidentPhotoFileView.as_view(),
+        name="file-incident-photo",
+    ),
+    path(
+        "files/notice-photos/<int:pk>/",
+        file_views.NoticePhotoFileView.as_view(),
+        name="file-notice-photo",
+    ),
     path("", include(router.urls)),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -20,7 +21,10 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING, BinaryIO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from propdesk.core.xlsx import is_formula_like, safe_cell
 
 if TYPE_CHECKING:
     from propdesk.community.selectors import HouseholdExportRow
@@ -43,7 +47,6 @@ MAX_ROWS = 20_000  # data rows; more is almost surely the wrong file, or should 
 _MAX_COLUMNS = 30  # cells read per row: extra columns beyond this are ignored
 _HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003) and other OLE files
 # "面积（㎡）", "面积(m²)": a unit in brackets after the header is allowed.
@@ -136,9 +139,40 @@ def read_rows(
     return _to_sheet_rows(raw)
 
 
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse (TabularError) an .xlsx whose zip members would unpack to more than
+    settings.IMPORT_MAX_UNPACKED_BYTES in all, or that has more than
+    settings.IMPORT_MAX_ZIP_MEMBERS members, before anything is decompressed. The sizes are
+    those the zip declares: Python's zipfile never unpacks a member past its declared size (and
+    fails its CRC check if the data says otherwise), so they bound what openpyxl can read."""
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise TabularError(
+            _("This Excel file cannot be read; it may be damaged: %(e)s") % {"e": exc}
+        ) from exc
+    if len(members) > settings.IMPORT_MAX_ZIP_MEMBERS:
+        raise TabularError(
+            _("This Excel file holds %(n)d parts, more than the %(max)d a workbook needs.")
+            % {"n": len(members), "max": settings.IMPORT_MAX_ZIP_MEMBERS}
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limit:
+        raise TabularError(
+            _(
+                "This Excel file would unpack to %(size)s, more than the %(limit)s allowed "
+                "(a compressed bomb, or far too big a register): nothing was imported."
+            )
+            % {"size": _size(unpacked), "limit": _size(limit)}
+        )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl fails in many ways on a damaged or foreign zip
@@ -302,15 +336,16 @@ def _write_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
 def _csv_safe(text: str) -> str:
     """Text Excel would run as a formula (=, +, -, @ first) gets a leading apostrophe, which
     Excel shows and ``read_rows`` takes off again (CSV injection, CWE-1236)."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return f"'{text}" if is_formula_like(text) else text
 
 
 def _csv_unquote(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def _write_xlsx(rows: Iterable[Sequence[Cell]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import Cell as OpenpyxlCell
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -331,9 +366,8 @@ def _write_xlsx(rows: Iterable[Sequence[Cell]]) -> bytes:
     for row in rows:
         cells = []
         for column, value in zip(COLUMNS, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would store "=…" as a formula
+            safe = safe_cell(sheet, value)  # "=…" as text, never a formula
+            cell = safe if isinstance(safe, OpenpyxlCell) else WriteOnlyCell(sheet, value=value)
             if column != AREA:
                 cell.number_format = "@"  # text: "13812345678" must not become 1.38E+10
             cells.append(cell)

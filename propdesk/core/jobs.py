@@ -5,15 +5,21 @@ with the clock's ``now``. The embedded worker (``manage.py worker``, started by 
 gives each job its own loop, so a slow job (delivering a backlog of e-mails) never holds up
 another (the sweeper that breaches clocks on time); Celery beat (scale mode) schedules each job
 as its own task. Both run the same list, so the two modes cannot drift apart.
+
+Each job's last tick is stored as a ``WorkerHeartbeat`` row named ``job:<name>`` (the worker's
+own sign of life is the row with the worker's name); /health/ answers 503 when any job's last
+tick is older than settings.HEALTH_STALE_INTERVALS of its interval (``job_interval``).
 """
 
 from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 
 from propdesk.core.models import WorkerHeartbeat
@@ -45,6 +51,22 @@ def run_job(name: str, now: datetime) -> object:
         return "failed"
 
 
+JOB_TICK_PREFIX = "job:"
+
+
+def job_interval(name: str) -> float:
+    """Seconds between two runs of a job: every job runs each settings.WORKER_INTERVAL_SECONDS
+    (the embedded loop and Celery beat alike)."""
+    return float(settings.WORKER_INTERVAL_SECONDS)
+
+
+def job_ticks(ticks: Mapping[str, datetime]) -> None:
+    """Record when each job last ran (or started the run it is in), in one transaction."""
+    with transaction.atomic():
+        for name, at in ticks.items():
+            heartbeat(at, f"{JOB_TICK_PREFIX}{name}")
+
+
 def heartbeat(now: datetime, worker: str | None = None) -> None:
     name = worker or f"{socket.gethostname()}"
     updated = WorkerHeartbeat.objects.filter(name=name).update(last_tick=now, ticks=F("ticks") + 1)
@@ -55,5 +77,6 @@ def heartbeat(now: datetime, worker: str | None = None) -> None:
 def run_tick(now: datetime, *, worker: str | None = None) -> dict[str, object]:
     """Run every registered job once, in order; a failing job does not stop the others."""
     results = {name: run_job(name, now) for name in _JOBS}
+    job_ticks(dict.fromkeys(_JOBS, now))
     heartbeat(now, worker)
     return results

@@ -1,15 +1,45 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from propdesk.core.clock import get_clock
+from propdesk.core.jobs import JOB_TICK_PREFIX, job_interval, registered_jobs
 from propdesk.core.models import WorkerHeartbeat
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    """Liveness for the web process and the last sign of life of each worker."""
+    """The web process answers, with each worker's last sign of life and each job's last tick.
+    503 when any registered job has not ticked for settings.HEALTH_STALE_INTERVALS of its
+    interval (at least HEALTH_STALE_MIN_SECONDS), or never: the worker is down or stuck."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    now = get_clock().now()
+    rows = list(WorkerHeartbeat.objects.order_by("name"))
     workers = [
         {"name": hb.name, "last_tick": hb.last_tick.isoformat()}
-        for hb in WorkerHeartbeat.objects.order_by("name")
+        for hb in rows
+        if not hb.name.startswith(JOB_TICK_PREFIX)
     ]
-    return JsonResponse({"ok": True, "workers": workers})
+    ticks = {
+        hb.name.removeprefix(JOB_TICK_PREFIX): hb.last_tick
+        for hb in rows
+        if hb.name.startswith(JOB_TICK_PREFIX)
+    }
+    jobs = []
+    for name in sorted(registered_jobs()):
+        interval = job_interval(name)
+        allowed = max(interval * settings.HEALTH_STALE_INTERVALS, settings.HEALTH_STALE_MIN_SECONDS)
+        last = ticks.get(name)
+        stale = last is None or now - last > timedelta(seconds=allowed)
+        jobs.append(
+            {
+                "name": name,
+                "last_tick": last.isoformat() if last else None,
+                "interval_seconds": interval,
+                "stale": stale,
+            }
+        )
+    ok = not any(job["stale"] for job in jobs)
+    return JsonResponse({"ok": ok, "workers": workers, "jobs": jobs}, status=200 if ok else 503)

@@ -22,7 +22,7 @@ from propdesk.community.selectors import (
     user_team_ids,
 )
 from propdesk.core.errors import NotFound
-from propdesk.desk.models import Contact, ServiceItem, WorkOrder, WorkOrderEvent
+from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES
 
 FULL_VIEW_ROLES = OFFICE_ROLES
@@ -108,6 +108,17 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
         )
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Work order not found") from exc
+
+
+def access_attachment(user: User, attachment_id: int | str) -> Attachment:
+    """One attachment of an order the user may see; NotFound otherwise (hidden and missing
+    look the same)."""
+    try:
+        return Attachment.objects.get(
+            pk=int(attachment_id), order__in=work_orders_visible(user).values("pk")
+        )
+    except (Attachment.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound("Attachment not found") from exc
 
 
 def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:

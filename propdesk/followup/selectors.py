@@ -47,6 +47,7 @@ from propdesk.followup.models import (
     ItemState,
     Level,
     Notice,
+    NoticePhoto,
     Recovery,
     RecoveryState,
     ReturnVisit,
@@ -122,6 +123,16 @@ def access_common_issue(user: User, issue_id: int | str) -> CommonIssue:
 def access_notice(user: User, notice_id: int | str) -> Notice:
     qs = Notice.objects.select_related("community", "common_issue").prefetch_related("photos")
     return _access(qs, user, notice_id, READ_ROLES)  # type: ignore[no-any-return]
+
+
+def access_notice_photo(user: User, photo_id: int | str) -> NoticePhoto:
+    """A photo of a notice the user may see (access_notice); NotFound otherwise."""
+    try:
+        photo = NoticePhoto.objects.get(pk=int(photo_id))
+    except (NoticePhoto.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound("Not found") from exc
+    access_notice(user, photo.notice_id)
+    return photo
 
 
 def access_home_visit(user: User, visit_id: int | str) -> HomeVisit:

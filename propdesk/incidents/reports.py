@@ -98,22 +98,23 @@ def incident_report_update(
 def incident_report_attach_photo(
     *, report_id: int, by: User, now: datetime, upload: UploadedFile[bytes]
 ) -> IncidentPhoto:
-    """Add a photo (JPEG, PNG, WebP, HEIC: read from the content) to a report being written."""
+    """Add a photo (JPEG, PNG, WebP: read from the content, re-encoded, stored under a name
+    made by core.uploads) to a report being written."""
     report = _locked(report_id)
     _refuse_unless_editable(report)
     _require_office(report, by)
-    content_type, problems = upload_check(upload, PHOTO_TYPES)
-    if problems:
+    checked, problems = upload_check(upload, PHOTO_TYPES, default_name="photo")
+    if problems or checked is None:
         raise ValidationError({"file": problems})
     photo = IncidentPhoto(
         report=report,
-        original_name=(upload.name or "photo")[:200],
-        content_type=content_type or "",
-        size=upload.size or 0,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=by,
         uploaded_at=now,
     )
-    photo.file.save(upload.name or "photo", upload, save=False)
+    photo.file.save(checked.stored_name, checked.content, save=False)
     photo.save(force_insert=True)
     report.version += 1
     report.updated_at = now

@@ -17,6 +17,7 @@ from propdesk.desk.models import WorkOrderEvent
 from propdesk.incidents.models import (
     Emergency,
     EmergencyState,
+    IncidentPhoto,
     IncidentReport,
     ReportState,
     Responder,
@@ -214,6 +215,19 @@ def may_read_report(user: User, report: IncidentReport) -> bool:
     team member who was called to the scene does not."""
     community_id = report.emergency.community_id
     return bool(user.is_leadership or user_roles(user, community_id) & OFFICE_ROLES)
+
+
+def access_incident_photo(user: User, photo_id: int | str) -> IncidentPhoto:
+    """A photo of an incident report the user may read (may_read_report); NotFound otherwise."""
+    try:
+        photo = IncidentPhoto.objects.select_related("report__emergency").get(
+            pk=int(photo_id), report__emergency__in=emergencies_visible(user).values("pk")
+        )
+    except (IncidentPhoto.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound(_("Photo not found")) from exc
+    if not may_read_report(user, photo.report):
+        raise NotFound(_("Photo not found"))
+    return photo
 
 
 def readable_report(user: User, emergency: Emergency) -> IncidentReport | None:

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from propdesk.core.pdf import cid_font, para
+from propdesk.core.xlsx import safe_row
 from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
 
@@ -481,10 +482,10 @@ def _xlsx(report: MonthlyReport) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = _("Summary")[:31]
-    ws.append([report.title])
+    ws.append(safe_row(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Generated"), local(report.generated_at, report.time_zone)])
-    ws.append([])
+    ws.append(safe_row(ws, [_("Generated"), local(report.generated_at, report.time_zone)]))
+    ws.append(safe_row(ws, []))
     header = [
         _("rule"),
         _("measure"),
@@ -496,23 +497,26 @@ def _xlsx(report: MonthlyReport) -> bytes:
         _("result"),
         _("note"),
     ]
-    ws.append(header)
+    ws.append(safe_row(ws, header))
     for c in ws[4]:
         c.font = bold
     first = ws.max_row + 1
     for ln in report.lines:
         ws.append(
-            [
-                ln.rule_id,
-                str(ln.title),
-                float(ln.target) if ln.target is not None else None,
-                float(ln.figure) if ln.figure is not None else None,
-                unit_label(ln.unit),
-                ln.sample,
-                str(ln.sample_label),
-                status_label(ln.status),
-                str(ln.note),
-            ]
+            safe_row(
+                ws,
+                [
+                    ln.rule_id,
+                    str(ln.title),
+                    float(ln.target) if ln.target is not None else None,
+                    float(ln.figure) if ln.figure is not None else None,
+                    unit_label(ln.unit),
+                    ln.sample,
+                    str(ln.sample_label),
+                    status_label(ln.status),
+                    str(ln.note),
+                ],
+            )
         )
         fill = fills.get(ln.status)
         if fill:
@@ -525,10 +529,13 @@ def _xlsx(report: MonthlyReport) -> bytes:
     pct_rows = [i for i, ln in enumerate(report.lines, start=first) if ln.unit == "%"]
     if pct_rows:
         chart_ws = wb.create_sheet(_("Chart data")[:31])
-        chart_ws.append([_("rule"), _("this month"), _("target")])
+        chart_ws.append(safe_row(chart_ws, [_("rule"), _("this month"), _("target")]))
         for r in pct_rows:
             chart_ws.append(
-                [ws.cell(r, 1).value, ws.cell(r, 4).value or 0, ws.cell(r, 3).value or 0]
+                safe_row(
+                    chart_ws,
+                    [ws.cell(r, 1).value, ws.cell(r, 4).value or 0, ws.cell(r, 3).value or 0],
+                )
             )
         bar = BarChart()
         bar.title = _("Figure against target (percent)")
@@ -544,15 +551,15 @@ def _xlsx(report: MonthlyReport) -> bytes:
     names = _sheet_names()
     for key, title, head, rows in report_lists(report):
         sheet = wb.create_sheet(_sheet_name(names.get(key, title)))
-        sheet.append([title])
+        sheet.append(safe_row(sheet, [title]))
         sheet["A1"].font = bold
-        sheet.append(head)
+        sheet.append(safe_row(sheet, head))
         for c in sheet[2]:
             c.font = bold
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(sheet, row))
         if not rows:
-            sheet.append([_("None.")])
+            sheet.append(safe_row(sheet, [_("None.")]))
         for i in range(len(head)):
             sheet.column_dimensions[chr(ord("A") + i)].width = 22
         for row in sheet.iter_rows(min_row=3):
@@ -561,14 +568,17 @@ def _xlsx(report: MonthlyReport) -> bytes:
 
     trend = wb.create_sheet(_("Trend")[:31])
     trend.append(
-        [
-            _("month"),
-            _("answered visits"),
-            "满意率 %",
-            "满意度 %",
-            _("rate target"),
-            _("degree target"),
-        ]
+        safe_row(
+            trend,
+            [
+                _("month"),
+                _("answered visits"),
+                "满意率 %",
+                "满意度 %",
+                _("rate target"),
+                _("degree target"),
+            ],
+        )
     )
     for c in trend[1]:
         c.font = bold
@@ -576,14 +586,17 @@ def _xlsx(report: MonthlyReport) -> bytes:
     for p in report.trend:
         f = p.figures
         trend.append(
-            [
-                f"{p.year:04d}-{p.month:02d}",
-                f.answered,
-                float(f.rate) if f.rate is not None else None,
-                float(f.degree) if f.degree is not None else None,
-                sat.rate_target,
-                sat.degree_target,
-            ]
+            safe_row(
+                trend,
+                [
+                    f"{p.year:04d}-{p.month:02d}",
+                    f.answered,
+                    float(f.rate) if f.rate is not None else None,
+                    float(f.degree) if f.degree is not None else None,
+                    sat.rate_target,
+                    sat.degree_target,
+                ],
+            )
         )
     line = LineChart()
     line.title = _("满意率 and 满意度 over twelve months")

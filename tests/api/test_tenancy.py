@@ -13,6 +13,7 @@ from propdesk.desk.models import Contact, WorkOrder, WorkOrderEvent
 from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log, work_order_create
 from tests import factories as f
 from tests.conftest import Office, client_for, make_office
+from tests.images import PNG
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_another_communitys_order_cannot_be_changed(office, theirs, action) -> N
 
 
 def test_nothing_can_be_attached_to_another_communitys_order(office, theirs) -> None:
-    photo = io.BytesIO(b"\x89PNG\r\n\x1a\n0000")
+    photo = io.BytesIO(PNG)
     photo.name = "x.png"
     r = client_for(office.head).post(
         f"/api/work-orders/{theirs['order'].pk}/attachments/", {"file": photo}, format="multipart"

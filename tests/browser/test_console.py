@@ -16,10 +16,9 @@ from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import make_office
+from tests.images import PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def sign_in(page, live_server, user: User, next_url: str = "/desk/") -> None:

@@ -255,6 +255,19 @@ def test_events_are_append_only_in_orm_and_database(office, clock) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE desk_workorderevent SET note = 'x' WHERE id = %s", [event.pk])
     assert WorkOrderEvent.objects.get(pk=event.pk).note == ""
+    # DELETE too, on SQLite as on PostgreSQL (one row, or the whole table).
+    for sql, params in (
+        ("DELETE FROM desk_workorderevent WHERE id = %s", [event.pk]),
+        ("DELETE FROM desk_workorderevent", []),
+    ):
+        with (
+            pytest.raises(DatabaseError) as refused,
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(sql, params)
+        assert "append-only" in str(refused.value)
+    assert list(WorkOrderEvent.objects.values_list("pk", "note")) == [(event.pk, "")]
 
 
 def test_time_comes_from_the_injected_clock(office) -> None:

@@ -10,9 +10,9 @@ from propdesk.followup.models import CommonIssue, ReturnVisit, SuggestionItem
 from propdesk.followup.services import ItemDraft
 from tests.conftest import client_for
 from tests.followup.conftest import sh
+from tests.images import PNG
 
 T0 = sh(2026, 11, 26, 10, 0)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
 def test_rv6_call_list_and_visit_through_the_api(loop, office):

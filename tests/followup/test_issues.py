@@ -24,9 +24,9 @@ from propdesk.followup.services import (
 )
 from propdesk.notify.models import Notification
 from tests.followup.conftest import sh
+from tests.images import PNG
 
 T0 = sh(2026, 11, 26, 10, 0)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 LIFT = [
     "电梯经常停运",
     "电梯又坏了停运",

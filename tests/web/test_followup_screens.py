@@ -17,9 +17,8 @@ from propdesk.followup.models import (
 )
 from propdesk.followup.services import suggestion_create
 from tests.followup.conftest import Loop
+from tests.images import PNG
 from tests.web.conftest import browser_for
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def url(office, name: str) -> str:

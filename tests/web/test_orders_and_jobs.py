@@ -12,9 +12,8 @@ from django.urls import reverse
 from propdesk.clocks.models import Clock
 from propdesk.desk.models import Rectification, WorkOrderEvent
 from propdesk.notify.models import Notification
+from tests.images import PNG
 from tests.web.conftest import act, browser_for
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def post_action(page, order, action: str, **data):

@@ -195,9 +195,10 @@ FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
 def work_order_attach(
     *, order_id: int, by: User, now: datetime, upload: UploadedFile[bytes], kind: str = "photo"
 ) -> Attachment:
-    """Attach a photo (JPEG, PNG, WebP, HEIC) or a scanned letter (PDF) to an order.
+    """Attach a photo (JPEG, PNG, WebP) or a scanned letter (PDF) to an order.
 
-    The type is read from the file's content; the size limit is settings.ATTACHMENT_MAX_BYTES.
+    The type is read from the file's content; the size limit is settings.ATTACHMENT_MAX_BYTES;
+    photos are re-encoded and the stored name is made by core.uploads (never the user's).
     """
     order = WorkOrder.objects.select_related("community").get(pk=order_id)
     roles = user_roles(by, order.community_id)
@@ -207,21 +208,21 @@ def work_order_attach(
     errors: dict[str, list[str]] = {}
     if kind not in Attachment.Kind.values:
         errors["kind"] = [_("Unknown attachment kind.")]
-    content_type, problems = upload_check(upload, PHOTO_OR_PDF_TYPES)
+    checked, problems = upload_check(upload, PHOTO_OR_PDF_TYPES)
     if problems:
         errors["file"] = problems
-    if errors:
+    if errors or checked is None:
         raise ValidationError(errors)
     attachment = Attachment(
         order=order,
         kind=kind,
-        original_name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=upload.size or 0,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=by,
         uploaded_at=now,
     )
-    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.file.save(checked.stored_name, checked.content, save=False)
     attachment.save(force_insert=True)
     order_event_write(
         order,

@@ -157,24 +157,24 @@ def notice_write(
 @transaction.atomic
 def notice_post(*, notice_id: int, by: User, now: datetime, photo: UploadedFile[bytes]) -> Notice:
     """Mark a notice posted on the lobby board, with a photo of it there (JPEG, PNG, WebP,
-    HEIC, read from the content). Meets its issue's RV-7 clock (``notice_posted``) and shows the
-    notice on the resident portal. Conflict (``already_posted``) if it was posted."""
+    read from the content and re-encoded). Meets its issue's RV-7 clock (``notice_posted``) and
+    shows the notice on the resident portal. Conflict (``already_posted``) if it was posted."""
     notice = Notice.objects.select_for_update().select_related("community").get(pk=notice_id)
     roles = require_role(by, notice.community_id, ISSUE_ROLES)
     if notice.posted_at is not None:
         raise Conflict(_("This notice is already posted."), code="already_posted")
-    content_type, problems = upload_check(photo, PHOTO_TYPES)
-    if problems:
+    checked, problems = upload_check(photo, PHOTO_TYPES, default_name="photo")
+    if problems or checked is None:
         raise ValidationError({"photo": problems})
     stored = NoticePhoto(
         notice=notice,
-        original_name=(photo.name or "photo")[:200],
-        content_type=content_type or "",
-        size=photo.size or 0,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=by,
         uploaded_at=now,
     )
-    stored.file.save(photo.name or "photo", photo, save=False)
+    stored.file.save(checked.stored_name, checked.content, save=False)
     stored.save(force_insert=True)
     notice.posted_at, notice.posted_by = now, by
     notice.save(update_fields=["posted_at", "posted_by"])

@@ -1,11 +1,14 @@
 """The embedded background worker: each periodic job in its own loop, every
-WORKER_INTERVAL_SECONDS, so a slow job never delays another; a heartbeat for /health/."""
+WORKER_INTERVAL_SECONDS, so a slow job never delays another; a heartbeat for /health/, with each
+job's last tick (the start of its latest run: a job stuck in one run goes stale). `bin/run`
+keeps it running (bin/supervise restarts it when it dies)."""
 
 from __future__ import annotations
 
 import signal
 import socket
 import threading
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
@@ -14,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connections
 
 from propdesk.core.clock import get_clock
-from propdesk.core.jobs import heartbeat, registered_jobs, run_job, run_tick
+from propdesk.core.jobs import heartbeat, job_ticks, registered_jobs, run_job, run_tick
 
 
 class Command(BaseCommand):
@@ -41,10 +44,14 @@ class Command(BaseCommand):
             f"worker {options['name']}: jobs {', '.join(jobs) or '(none yet)'}; every {interval}s"
         )
 
+        started: dict[str, datetime] = {}  # each job's latest run, written by the main loop
+
         def loop(name: str) -> None:
             try:
                 while not stopping.is_set():
-                    run_job(name, get_clock().now())
+                    now = get_clock().now()
+                    started[name] = now
+                    run_job(name, now)
                     close_old_connections()  # never keep a broken connection for long
                     stopping.wait(interval)
             finally:
@@ -54,7 +61,9 @@ class Command(BaseCommand):
         for thread in threads:
             thread.start()
         while not stopping.is_set():
-            heartbeat(get_clock().now(), options["name"])
+            now = get_clock().now()
+            job_ticks(dict(started))
+            heartbeat(now, options["name"])
             close_old_connections()
             stopping.wait(interval)
         for thread in threads:

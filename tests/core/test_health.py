@@ -1,0 +1,137 @@
+"""/health/ answers 503 when any job's last tick is older than three of its intervals (the
+worker is down or stuck), and the supervisor of `bin/run` (bin/supervise) brings a killed worker
+back: a real worker process, SIGKILLed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from propdesk.core import jobs
+from propdesk.core.models import WorkerHeartbeat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def health() -> tuple[int, dict]:
+    r = Client().get("/health/")
+    return r.status_code, r.json()
+
+
+def test_health_is_503_when_a_job_has_not_ticked_for_three_intervals(db, clock, settings):
+    settings.WORKER_INTERVAL_SECONDS = 2
+    settings.HEALTH_STALE_MIN_SECONDS = 0
+    names = sorted(jobs.registered_jobs())
+    assert health()[0] == 503  # no worker has ever run
+    jobs.run_tick(clock.now(), worker="w1")
+    status, body = health()
+    assert status == 200 and body["ok"] is True
+    assert [j["name"] for j in body["jobs"]] == names and not any(j["stale"] for j in body["jobs"])
+    assert [w["name"] for w in body["workers"]] == ["w1"]
+    clock.at = clock.now() + timedelta(seconds=6)  # exactly three intervals: still fresh
+    assert health()[0] == 200
+    jobs.job_ticks({name: clock.now() for name in names[1:]})  # every job but the first ticks
+    clock.at = clock.now() + timedelta(seconds=0.5)
+    status, body = health()
+    assert status == 503 and body["ok"] is False
+    assert [j["name"] for j in body["jobs"] if j["stale"]] == [names[0]]
+
+
+def test_the_minimum_keeps_a_short_interval_from_flapping(db, clock, settings):
+    settings.WORKER_INTERVAL_SECONDS = 0.5
+    settings.HEALTH_STALE_MIN_SECONDS = 10
+    jobs.run_tick(clock.now())
+    clock.at = clock.now() + timedelta(seconds=9)
+    assert health()[0] == 200
+    clock.at = clock.now() + timedelta(seconds=2)
+    assert health()[0] == 503
+
+
+def _wait_for(what, timeout: float = 40.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = what()
+        if value:
+            return value
+        time.sleep(0.1)
+    return what()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_turns_health_503_and_the_supervisor_restarts_it(
+    settings, tmp_path
+) -> None:
+    settings.WORKER_INTERVAL_SECONDS = 0.2
+    settings.HEALTH_STALE_MIN_SECONDS = 0
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        if connection.vendor == "postgresql"
+        else f"sqlite:///{db['NAME']}"
+    )
+    pidfile = tmp_path / "worker.pid"
+    log = tmp_path / "supervise.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "tests-only",
+        "DJANGO_SETTINGS_MODULE": "propdesk.settings",
+        "WORKER_INTERVAL_SECONDS": "0.2",
+        "SUPERVISE_RESTART_DELAY": "3",  # long enough to see /health/ turn 503 first
+        "SUPERVISE_PIDFILE": str(pidfile),
+    }
+    assert health()[0] == 503  # nothing running yet
+    with log.open("w") as out:
+        supervisor = subprocess.Popen(
+            [
+                str(ROOT / "bin" / "supervise"),
+                "worker",
+                sys.executable,
+                "manage.py",
+                "worker",
+                "--name",
+                "supervised",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        assert _wait_for(lambda: health()[0] == 200), (health(), log.read_text())
+        first = int(pidfile.read_text())
+        os.kill(first, signal.SIGKILL)
+
+        def stale() -> dict | None:  # every job stale: the whole worker is gone
+            status, body = health()
+            return body if status == 503 and all(j["stale"] for j in body["jobs"]) else None
+
+        body = _wait_for(stale, timeout=2.5)
+        assert body and body["ok"] is False, (health(), log.read_text())
+
+        def restarted() -> bool:
+            text = pidfile.read_text().strip() if pidfile.exists() else ""
+            return bool(text) and int(text) != first and health()[0] == 200
+
+        assert _wait_for(restarted), (health(), log.read_text())
+        assert _wait_for(lambda: WorkerHeartbeat.objects.get(name="supervised").ticks >= 2)
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(timeout=40)
+    text = log.read_text()
+    assert supervisor.returncode == 0, text
+    assert f"pid {first} exited with status 137; restart 1 in 3s" in text
+    assert (
+        "restarted as pid" in text
+        and "worker stopped" in text
+        and text.rstrip().endswith("stopped")
+    )
