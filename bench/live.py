@@ -96,9 +96,12 @@ PAGE = {  # the page each role keeps open, and its live region (None: the page h
 }
 
 
-def make_sessions(consoles: int, community_id: int) -> list[dict[str, Any]]:
+def make_sessions(
+    consoles: int, community_id: int, watch_user_id: int | None = None
+) -> list[dict[str, Any]]:
     """One session per console; console 0 is the office head of ``community_id`` (the one the
-    logged complaints notify)."""
+    logged complaints notify), or ``watch_user_id`` (the repair team's leader, whom a logged
+    repair notifies)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -107,7 +110,12 @@ def make_sessions(consoles: int, community_id: int) -> list[dict[str, Any]]:
     members = list(
         Membership.objects.select_related("user").order_by("community_id", "role", "user__username")
     )
-    head = next(m for m in members if m.community_id == community_id and m.role == "office_head")
+    head = next(
+        m
+        for m in members
+        if m.community_id == community_id
+        and (m.user_id == watch_user_id if watch_user_id else m.role == "office_head")
+    )
     members.remove(head)
     order = [head, *members]
     out = []
@@ -451,6 +459,13 @@ def phase(
                     "is_important": True,
                     "description": "楼上装修噪音，业主很不满意（bench）",
                     "household": rng.randint(lo, hi),
+                }
+                if meta.get("latency_kind", "complaint") == "complaint"
+                else {
+                    "community": meta["community"],
+                    "kind": "repair",
+                    "description": "厨房水龙头漏水（bench）",
+                    "household": rng.randint(lo, hi),
                 },
             )
             post_ms.append((time.perf_counter() - p0) * 1000)
@@ -520,6 +535,13 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=3)
     p.add_argument("--phases", default="quiet,legacy,latency,busy")
     p.add_argument("--latency-orders", type=int, default=50, help="orders of the latency phase")
+    p.add_argument(
+        "--latency-kind",
+        choices=["complaint", "repair"],
+        default="complaint",
+        help="complaint: an important complaint, the office head's bell; repair: a repair that"
+        " goes straight to the repair team's pool, its leader's bell",
+    )
     args = p.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     meta_path = OUT / f"meta-live-{args.db}.json"
@@ -536,7 +558,18 @@ def main() -> None:
 
     from propdesk.desk.models import WorkOrderEvent
 
-    sessions = make_sessions(args.consoles, meta["community"])
+    meta["latency_kind"] = args.latency_kind
+    watch = None
+    if args.latency_kind == "repair":
+        from propdesk.community.models import Team
+
+        watch = (
+            Team.objects.filter(community_id=meta["community"], kind="repair")
+            .order_by("id")
+            .values_list("leader_id", flat=True)
+            .first()
+        )
+    sessions = make_sessions(args.consoles, meta["community"], watch)
     events = WorkOrderEvent.objects.count()
     inproc = in_process(sessions[0])
     print(f"in-process poll (nothing changed): {inproc}")
@@ -602,7 +635,10 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    (OUT / f"live-{args.db}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    suffix = "" if args.latency_kind == "complaint" else f"-{args.latency_kind}"
+    (OUT / f"live-{args.db}{suffix}.json").write_text(
+        json.dumps(results, indent=1, ensure_ascii=False)
+    )
     print(
         f"\n{args.db}, {meta['total_orders']} orders, {events} events, gunicorn {args.workers}"
         f" sync workers, {args.consoles} consoles every {args.interval:g} s"

@@ -105,6 +105,9 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
     for entry in timeline:
         entry["label"] = EventAction.label_for(entry["what"], order.kind)
+        channel = (entry.get("data") or {}).get("channel")
+        if channel in ReplyChannel.values:
+            entry["channel_label"] = ReplyChannel(channel).label
     is_attitude = order.complaint_type == ComplaintType.ATTITUDE
     rectifications = (
         list(order.rectifications.select_related("staff_member")) if is_attitude else []

@@ -60,3 +60,19 @@
     }
   });
 })();
+
+// The order's action bar (issue 10): a failed action's error is brought into view (the page
+// comes back from the server at its top), and a destructive action asks first (data-confirm).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var bad = document.querySelector("#action-error, .action-bar [aria-invalid='true']");
+    if (bad) { bad.scrollIntoView({block: "center"}); }
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      e.preventDefault();
+    }
+  }, true);
+})();
