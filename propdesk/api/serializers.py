@@ -241,6 +241,8 @@ class WorkOrderDetailOut(WorkOrderOut):
             "reporter_phone_display",
             "contact",
             "created_by",
+            "materials",
+            "fee_charged",
             "actions",
             "clocks",
             "timeline",

@@ -109,16 +109,9 @@ def test_fd6_create_list_detail_and_each_transition(office, clock) -> None:
     assert c.get("/api/work-orders/", {"open": "1"}).json()["count"] == 0
     # What the receptionist was offered on the new order: not 接单 of an order waiting in the
     # team's pool (accepting it would leave it accepted with nobody on it, and meet DS-1-take and
-    # FD-6); it is given to someone (dispatch, transfer) or taken by the team (抢单).
-    assert order["actions"] == [
-        "reply",
-        "dispatch",
-        "transfer",
-        "contact_owner",
-        "flag",
-        "return",
-        "cancel",
-    ]
+    # FD-6), nor 转单/退单 of an order nobody has; it is dispatched to someone or taken by the
+    # team (抢单).
+    assert order["actions"] == ["reply", "dispatch", "contact_owner", "flag", "cancel"]
 
 
 def test_bad_input_gets_field_errors_never_a_500(office, clock) -> None:
@@ -334,3 +327,35 @@ def test_the_printable_work_order_of_another_community_is_not_found(
     assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
     assert client_for(office.head).get("/api/work-orders/999999/pdf/").status_code == 404
     assert APIClient().get(f"/api/work-orders/{theirs['id']}/pdf/").status_code == 401
+
+
+def test_ds1_the_api_takes_exactly_what_the_console_takes(office, clock) -> None:
+    """A member takes a repair from the pool (抢单) and completes it with materials and fee;
+    a field an action does not take is refused by name, and nothing changes."""
+    order = create(client_for(office.receptionist), office)
+    desk = client_for(office.receptionist).get(f"/api/work-orders/{order['id']}/").json()
+    # Nobody has it yet: the office may send it on, not accept, transfer or give it back.
+    assert not {"accept", "transfer", "return", "claim"} & set(desk["actions"])
+    member = client_for(office.repair_member)
+    claimed = member.post(f"/api/work-orders/{order['id']}/claim/", {"version": 1}, format="json")
+    assert claimed.status_code == 200
+    refused = member.post(
+        f"/api/work-orders/{order['id']}/check-in/",
+        {"version": 2, "materials": "阀芯"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["fields"]) == {"materials"}
+    assert WorkOrder.objects.get(pk=order["id"]).state == "accepted"
+    done = member.post(
+        f"/api/work-orders/{order['id']}/resolve/",
+        {"version": 2, "note": "更换阀芯", "materials": "阀芯 1 个", "fee": "45.00"},
+        format="json",
+    )
+    assert done.status_code == 200
+    body = done.json()
+    assert (body["state"], body["materials"], body["fee_charged"]) == (
+        "resolved",
+        "阀芯 1 个",
+        "45.00",
+    )
