@@ -296,11 +296,11 @@ def check_action(action_name: str, situation: Situation) -> Action:
     effective = {r for r in sit.roles if r not in TEAM_ROLES or sit.on_team}
     if action_name == "accept" and sit.in_pool:
         raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")
-    if action_name in _ASSIGNEE_ONLY and not sit.has_assignee:
-        # Nobody has it: nothing to accept or hand on (the office dispatches it); only the team
-        # leader gives an order of the pool back to the office (not the team's work).
-        if action_name != "return" or not (effective & {Role.TEAM_LEADER}):
-            raise TransitionRefused("nobody_assigned", f"Nobody has this order to {action_name}")
+    # Nobody has it: nothing to accept or hand on (the office dispatches it); only the team
+    # leader gives an order of the pool back to the office (not the team's work).
+    leader_gives_back = action_name == "return" and bool(effective & {Role.TEAM_LEADER})
+    if action_name in _ASSIGNEE_ONLY and not sit.has_assignee and not leader_gives_back:
+        raise TransitionRefused("nobody_assigned", f"Nobody has this order to {action_name}")
     if action_name in _ASSIGNEE_ONLY and not sit.is_assignee:
         # A team member acts only on an order that is theirs; the leader and the office on any.
         effective.discard(Role.TEAM_MEMBER)
