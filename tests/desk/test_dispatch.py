@@ -132,6 +132,7 @@ def test_ds1_two_phones_claim_at_once_one_wins(company, clock) -> None:
     order = create(office, clock)
     barrier = threading.Barrier(2)
     results: dict[str, str] = {}
+    messages: dict[str, str] = {}
 
     def tap(user) -> None:
         try:
@@ -142,6 +143,7 @@ def test_ds1_two_phones_claim_at_once_one_wins(company, clock) -> None:
             results[user.username] = "won"
         except Conflict as exc:
             results[user.username] = exc.code
+            messages[user.username] = exc.message
         finally:
             connections.close_all()
 
@@ -155,6 +157,8 @@ def test_ds1_two_phones_claim_at_once_one_wins(company, clock) -> None:
     winner = office.repair_member if results[office.repair_member.username] == "won" else second
     assert (order.state, order.assignee, order.version) == ("accepted", winner, 2)
     assert order.events.filter(action="claim").count() == 1
+    # The loser is told who took it (on PostgreSQL the loser's read waited for the winner's lock).
+    assert [winner.name in m for m in messages.values()] == [True]
     assert connection.vendor in ("sqlite", "postgresql")
 
 

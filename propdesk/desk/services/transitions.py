@@ -243,11 +243,11 @@ def work_order_transition(
     ValidationError for missing notes or a wrong assignee. The order's clocks start, are met or
     cancelled, and the people who must act are notified, in the same transaction.
     """
-    order = (
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("community", "team", "assignee")
-        .get(pk=order_id)
-    )
+    # Lock the row first, then read it with its related rows: on PostgreSQL a locking read that
+    # waited for another transaction re-reads the locked row, not the joined ones (the loser of a
+    # race for the pool would see the new assignee's id with the old, empty, join).
+    WorkOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True).get()
+    order = WorkOrder.objects.select_related("community", "team", "assignee").get(pk=order_id)
     given = ActionInput(
         note=note,
         channel=channel,
