@@ -40,6 +40,7 @@ from propdesk.followup.models import (
 )
 from propdesk.followup.pdf import notice_pdf
 from propdesk.followup.selectors import LevelFigures
+from propdesk.policy.workflow import FIGURE_ROLES
 
 COMMUNITY = OpenApiParameter("community", int, required=True)
 MONTH = OpenApiParameter("month", str, description="YYYY-MM, the community's local month")
@@ -478,7 +479,7 @@ def _levels(f: LevelFigures) -> dict[str, Any]:
 )
 class SatisfactionView(APIView):
     def get(self, request: Request) -> Response:
-        community = _community(request, roles=sel.KPI_ROLES)
+        community = _community(request, roles=FIGURE_ROLES)
         ym = _month(request, required=True)
         assert ym is not None
         year, month = ym

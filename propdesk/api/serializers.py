@@ -26,6 +26,7 @@ from propdesk.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from propdesk.desk.selectors import Reporter
 from propdesk.policy.phones import Phone
 from propdesk.policy.workflow import ACTIONS, Field
 
@@ -227,7 +228,11 @@ class WorkOrderDetailOut(WorkOrderOut):
         read_only=True
     )
     created_by = UserBriefOut()
+    # From the "reporter" context (desk.selectors.order_reporter): masked for team roles.
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.SerializerMethodField()
     reporter_phone_display = serializers.SerializerMethodField()
+    reporter_phone_masked = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     clocks = ClockOut(many=True)
     timeline = serializers.SerializerMethodField()
@@ -239,6 +244,7 @@ class WorkOrderDetailOut(WorkOrderOut):
             "reporter_name",
             "reporter_phone",
             "reporter_phone_display",
+            "reporter_phone_masked",
             "contact",
             "created_by",
             "materials",
@@ -254,8 +260,23 @@ class WorkOrderDetailOut(WorkOrderOut):
     def get_timeline(self, obj: WorkOrder) -> list[dict[str, Any]]:
         return list(self.context.get("timeline", []))
 
+    def _reporter(self) -> Reporter:
+        reporter: Reporter | None = self.context.get("reporter")
+        if reporter is None:  # never the whole number unless the view decided so
+            raise ValueError("WorkOrderDetailOut needs the reporter in its context")
+        return reporter
+
+    def get_reporter_name(self, obj: WorkOrder) -> str:
+        return self._reporter().name
+
+    def get_reporter_phone(self, obj: WorkOrder) -> str:
+        return self._reporter().phone
+
     def get_reporter_phone_display(self, obj: WorkOrder) -> str:
-        return phone_display(obj.reporter_phone)
+        return self._reporter().phone_display
+
+    def get_reporter_phone_masked(self, obj: WorkOrder) -> bool:
+        return self._reporter().masked
 
     def get_actions(self, obj: WorkOrder) -> list[str]:
         return list(self.context.get("actions", []))

@@ -30,6 +30,11 @@ router.register("recoveries", followup_views.RecoveryViewSet, basename="recovery
 
 urlpatterns = [
     path("auth/token/", auth_views.TokenLoginView.as_view(), name="api-token"),
+    path(
+        "staff/<int:pk>/revoke-tokens/",
+        auth_views.StaffRevokeTokensView.as_view(),
+        name="staff-revoke-tokens",
+    ),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path(
         "notifications/failed/<int:pk>/retry/",

@@ -193,10 +193,23 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sees and approves across every community of the company"),
     )
+    # When the password last changed (set_password); API tokens issued before it are refused.
+    # None: not since this was recorded.
+    password_changed_at = models.DateTimeField(
+        _("password changed at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
+
+    def set_password(self, raw_password: str | None) -> None:
+        # Every way a password changes (the console, the back office, changepassword) goes
+        # through here and then saves the user; a rehash on login does not, and is no change.
+        from propdesk.core.clock import get_clock
+
+        super().set_password(raw_password)
+        self.password_changed_at = get_clock().now()
 
     def __str__(self) -> str:
         return self.name or self.username

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from propdesk.community.models import (
     Community,
@@ -23,7 +24,7 @@ from propdesk.community.models import (
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.policy.phones import Phone, phone_digits
 from propdesk.policy.rooms import InvalidRoom, parse_room
-from propdesk.policy.workflow import OFFICE_ROLES, Role
+from propdesk.policy.workflow import RESIDENT_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
 
@@ -145,8 +146,53 @@ def access_community(user: User, community_id: int | str) -> Community:
         raise NotFound("Community not found") from exc
 
 
+def access_community_with_roles(
+    user: User, community_id: int | str, roles: Iterable[Role], message: str | None = None
+) -> Community:
+    """The community if ``user`` may see it (NotFound otherwise, hidden or missing alike) and
+    holds one of ``roles`` there (Forbidden otherwise, with ``message`` or a general one)."""
+    community = access_community(user, community_id)
+    if not user_roles(user, community.pk) & frozenset(roles):
+        raise Forbidden(message or _("Your role in this community may not see this."))
+    return community
+
+
+def resident_community_ids(user: User) -> list[int] | None:
+    """Ids of the communities whose residents' names and phones ``user`` reads (a role in
+    RESIDENT_ROLES there: front desk, administrators, office head, company leadership);
+    ``None`` means every community (superuser)."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return None
+    return [cid for cid in ids if user_roles(user, cid) & RESIDENT_ROLES]
+
+
+def may_read_residents(user: User, community_id: int) -> bool:
+    """Whether ``user`` reads the names and whole phone numbers of the community's residents."""
+    return bool(user_roles(user, community_id) & RESIDENT_ROLES)
+
+
+def residents_visible(user: User) -> QuerySet[Resident]:
+    """The residents (names, phones) of the communities where ``user`` holds a role in
+    RESIDENT_ROLES. Forbidden when the user holds one in none of the communities they see (a
+    team member, a concierge): the register is the office's."""
+    ids = resident_community_ids(user)
+    qs = Resident.objects.select_related("household")
+    if ids is None:
+        return qs
+    if not ids:
+        raise Forbidden(_("Only the office and company leadership may read residents' details."))
+    return qs.filter(household__community_id__in=ids)
+
+
 def households_visible(user: User) -> QuerySet[Household]:
-    residents = Prefetch("residents", queryset=Resident.objects.order_by("id"))
+    """The households of the communities the user may see. Their residents come along only
+    where the user reads them (resident_community_ids); elsewhere a household has none."""
+    ids = resident_community_ids(user)
+    residents_qs = Resident.objects.order_by("id")
+    if ids is not None:
+        residents_qs = residents_qs.filter(household__community_id__in=ids)
+    residents = Prefetch("residents", queryset=residents_qs)
     return scope(
         Household.objects.select_related("community", "unit__building").prefetch_related(residents),
         user,
@@ -174,7 +220,10 @@ def household_search(
     cond = Q(code__startswith=text.upper())
     digits = phone_digits(text)
     if len(digits) >= 3 and digits == text.replace(" ", "").replace("-", "").lstrip("+"):
-        cond |= Q(residents__phone__startswith=digits)
+        # By phone only where the user reads phones: a match would tell a number's household.
+        ids = resident_community_ids(user)
+        by_phone = Q(residents__phone__startswith=digits)
+        cond |= by_phone if ids is None else by_phone & Q(community_id__in=ids)
     return qs.filter(cond).distinct()
 
 
@@ -201,7 +250,7 @@ def staff_in_community(community_id: int) -> QuerySet[User]:
 # --- the register as a table (import/export) ----------------------------------------------------
 
 # Who may import or export a community's register of households and residents (personal data).
-REGISTER_ROLES = OFFICE_ROLES | {Role.LEADERSHIP}
+REGISTER_ROLES = RESIDENT_ROLES
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ from propdesk.community.models import User
 from propdesk.community.selectors import (
     _role_map,
     community_ids_visible,
+    may_read_residents,
     scope,
     user_team_ids,
 )
 from propdesk.core.errors import NotFound
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
+from propdesk.policy.phones import Phone, mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES
 
 FULL_VIEW_ROLES = OFFICE_ROLES
@@ -108,6 +110,27 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
         )
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Work order not found") from exc
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who reported an order, as ``user`` may read it: the whole phone for the office and
+    leadership (may_read_residents); for anyone else who sees the order (its team, its
+    assignee) the name and a masked phone (138****1234), enough to knock on the right door."""
+
+    name: str
+    phone: str
+    phone_display: str
+    masked: bool
+
+
+def order_reporter(user: User, order: WorkOrder) -> Reporter:
+    """The reporter of ``order`` (an order from access_work_order) as ``user`` may read it."""
+    if may_read_residents(user, order.community_id):
+        display = Phone(order.reporter_phone, "").display() if order.reporter_phone else ""
+        return Reporter(order.reporter_name, order.reporter_phone, display, masked=False)
+    masked = mask_phone(order.reporter_phone)
+    return Reporter(order.reporter_name, masked, masked, masked=True)
 
 
 def access_attachment(user: User, attachment_id: int | str) -> Attachment:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.models import Clock
 from propdesk.community.models import User
 from propdesk.community.selectors import community_ids_visible, user_roles
-from propdesk.core.errors import NotFound
+from propdesk.core.errors import Forbidden, NotFound
 from propdesk.desk.models import WorkOrderEvent
 from propdesk.incidents.models import (
     Emergency,
@@ -198,16 +198,22 @@ def seconds_left(clock: Clock | None, now: datetime) -> int | None:
 
 
 def access_report(user: User, emergency_id: int | str) -> IncidentReport:
-    """The incident report of an emergency the user may see; NotFound if there is none yet."""
+    """The incident report of an emergency the user may see and whose report they may read
+    (may_read_report: the office of its community and company leadership). NotFound if the
+    emergency is hidden or missing, or has no report yet; Forbidden for anyone else who sees
+    the emergency (a team member called to the scene, a concierge)."""
     emergency = access_emergency(user, emergency_id)
     try:
-        return (
+        report = (
             IncidentReport.objects.select_related("emergency")
             .prefetch_related("approvals__by", "photos")
             .get(emergency=emergency)
         )
     except IncidentReport.DoesNotExist as exc:
         raise NotFound(_("This emergency has no incident report yet.")) from exc
+    if not may_read_report(user, report):
+        raise Forbidden(_("Only the office and company leadership read incident reports."))
+    return report
 
 
 def may_read_report(user: User, report: IncidentReport) -> bool:

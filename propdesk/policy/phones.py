@@ -69,3 +69,15 @@ def phone_digits(text: str) -> str:
     """Only the digits of what was typed, for prefix search while typing."""
     digits = re.sub(r"\D", "", text or "")
     return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
+
+
+def mask_phone(number: str) -> str:
+    """A phone number as shown to staff who may not read it whole: the first three and the last
+    four digits, the middle as ``****`` (13812341234 → 138****1234). Anything shorter than eight
+    digits is masked entirely; the extension is never shown. "" stays ""."""
+    digits = re.sub(r"\D", "", number or "")
+    if not digits:
+        return ""
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"

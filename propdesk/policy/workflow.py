@@ -36,6 +36,10 @@ class Role(StrEnum):
 
 OFFICE_ROLES = frozenset({Role.RECEPTIONIST, Role.ADMINISTRATOR, Role.OFFICE_HEAD})
 TEAM_ROLES = frozenset({Role.TEAM_LEADER, Role.TEAM_MEMBER})
+# Who reads residents' names and phones: the office and company leadership.
+RESIDENT_ROLES = OFFICE_ROLES | {Role.LEADERSHIP}
+# Who reads a community's figures (compliance, satisfaction, the monthly report).
+FIGURE_ROLES = frozenset({Role.OFFICE_HEAD, Role.ADMINISTRATOR, Role.LEADERSHIP})
 
 OPEN_STATES = frozenset(
     {State.NEW, State.DISPATCHED, State.ACCEPTED, State.ON_SITE, State.RETURNED, State.REOPENED}

@@ -57,10 +57,10 @@ from propdesk.followup.selectors import (
     suggestion_queue,
     turned_count,
 )
-from propdesk.policy.workflow import Role
+from propdesk.policy.workflow import FIGURE_ROLES, Role
 
 # Who reads a community's report: the office head, administrators, company leadership.
-REPORT_ROLES = frozenset({Role.OFFICE_HEAD, Role.ADMINISTRATOR, Role.LEADERSHIP})
+REPORT_ROLES = FIGURE_ROLES
 BREACH_LIST_LIMIT = 500
 TIME_RULE_TARGET = Decimal(100)  # every clock met in time
 

@@ -94,10 +94,15 @@ def test_other_community_is_404_and_wrong_role_403(loop, office, other_office):
     assert r.status_code == 404
     member = client_for(office.repair_member)
     assert member.get("/api/return-visits/", {"community": office.community.pk}).status_code == 403
-    r = client_for(office.receptionist).get(
+    # The figures are the office head's, administrators' and leadership's (issue 12).
+    r = client_for(office.administrator).get(
         "/api/satisfaction/", {"community": office.community.pk, "month": "2026-11"}
     )
     assert r.status_code == 200
+    r = client_for(office.receptionist).get(
+        "/api/satisfaction/", {"community": office.community.pk, "month": "2026-11"}
+    )
+    assert r.status_code == 403
     r = client_for(office.repair_leader).get(
         "/api/satisfaction/", {"community": office.community.pk, "month": "2026-11"}
     )

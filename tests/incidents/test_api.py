@@ -10,6 +10,7 @@ import pytest
 from propdesk.incidents.models import IncidentReport, Responder
 from propdesk.incidents.services import emergencies_repeat
 from propdesk.notify.models import Notification
+from tests import factories as f
 from tests.conftest import client_for
 from tests.incidents.conftest import T_NIGHT
 
@@ -176,3 +177,46 @@ def test_the_worker_tick_runs_the_repeat(logged) -> None:
     assert "incidents.repeat" in registered_jobs()
     assert registered_jobs()["incidents.repeat"](T_NIGHT + timedelta(seconds=60)) == 3
     assert emergencies_repeat(now=T_NIGHT + timedelta(seconds=60)).repeats == 0
+
+
+def test_the_report_and_its_pdf_are_the_offices_and_leaderships_only(logged, duty, office) -> None:
+    """Issue 12: the API refuses the report to whoever the console refuses it (team leaders and
+    members, a guard called to the scene, a concierge): 403 with a structured error, nothing of
+    the report in the answer; the office and leadership read it."""
+    head = client_for(office.head)
+    head.post(f"{BASE}{logged.pk}/resolve/", {"note": "处理完毕"}, format="json")
+    version = head.get(f"{BASE}{logged.pk}/report/").json()["version"]
+    head.patch(
+        f"{BASE}{logged.pk}/report/",
+        {"version": version, "cause_analysis": "电线老化起火"},
+        format="json",
+    )
+    concierge = f.UserFactory(username="a-concierge", roles=[(office.community, "concierge")])
+    before = IncidentReport.objects.values().get()
+    for user in (duty.night_guard, duty.security_leader, office.repair_member, concierge):
+        c = client_for(user)
+        for path in ("report/", "report/pdf/"):
+            r = c.get(f"{BASE}{logged.pk}/{path}")
+            assert r.status_code == 403, (user.username, path)
+            assert r["Content-Type"] == "application/json"
+            assert r.json()["error"]["code"] == "forbidden"
+            assert "电线老化" not in r.content.decode()
+        r = c.patch(
+            f"{BASE}{logged.pk}/report/", {"version": version, "losses": "x"}, format="json"
+        )
+        assert r.status_code == 403
+    assert IncidentReport.objects.values().get() == before
+    for user in (office.head, office.administrator, office.receptionist, duty.boss):
+        c = client_for(user)
+        r = c.get(f"{BASE}{logged.pk}/report/")
+        assert r.status_code == 200 and r.json()["cause_analysis"] == "电线老化起火"
+        pdf = c.get(f"{BASE}{logged.pk}/report/pdf/")
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_another_communitys_report_is_not_found_for_its_office_too(logged, office, other_office):
+    client_for(office.head).post(f"{BASE}{logged.pk}/resolve/", {"note": "x"}, format="json")
+    for user in (other_office.head, other_office.repair_member):
+        c = client_for(user)
+        for path in ("report/", "report/pdf/"):
+            assert c.get(f"{BASE}{logged.pk}/{path}").status_code == 404

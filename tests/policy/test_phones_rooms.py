@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from propdesk.policy.phones import InvalidPhone, parse_phone, phone_digits
+from propdesk.policy.phones import InvalidPhone, mask_phone, parse_phone, phone_digits
 from propdesk.policy.rooms import InvalidRoom, parse_room
 
 
@@ -58,3 +58,17 @@ def test_fd2_room_numbers_in_the_forms_offices_write(typed, code) -> None:
 def test_fd2_refuses_what_is_not_a_room_number(typed) -> None:
     with pytest.raises(InvalidRoom):
         parse_room(typed)
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("13812341234", "138****1234"),
+        ("075588881234", "075****1234"),
+        ("0755-8888 1234", "075****1234"),
+        ("1234567", "*******"),
+        ("", ""),
+    ],
+)
+def test_mask_phone_keeps_the_first_three_and_last_four_digits(number: str, masked: str) -> None:
+    assert mask_phone(number) == masked

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.models import User
 from propdesk.community.selectors import user_roles
-from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.errors import Forbidden, NotFound, ServiceError
 from propdesk.incidents.models import IncidentReport, ReportState
 from propdesk.incidents.reports import (
     incident_report_approve,
@@ -25,7 +25,6 @@ from propdesk.incidents.reports import (
 from propdesk.incidents.selectors import (
     access_report,
     incident_reports_for,
-    may_read_report,
     report_timeline,
 )
 from propdesk.policy.workflow import OFFICE_ROLES
@@ -63,7 +62,7 @@ def incident_report(request: HttpRequest, emergency_id: int) -> HttpResponse:
         report = access_report(user, emergency_id)
     except NotFound:
         return not_found(request)
-    if not may_read_report(user, report):
+    except Forbidden:
         return forbidden(request)
     failure: dict[str, Any] = {}
     if request.method == "POST":

@@ -1,0 +1,26 @@
+"""``Authorization: Token …`` as before, refused (401) once the token has expired, was issued
+before the user's last password change, or was revoked (then it no longer exists)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from propdesk.community.tokens import EXPIRED, token_refusal
+from propdesk.core.clock import get_clock
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        reason = token_refusal(token, get_clock().now())
+        if reason == EXPIRED:
+            message = _("Your API token has expired. Please log in again.")
+            raise exceptions.AuthenticationFailed(message, code="token_expired")
+        if reason is not None:
+            message = _("Your password changed after this API token was issued. Log in again.")
+            raise exceptions.AuthenticationFailed(message, code="password_changed")
+        return user, token
