@@ -80,6 +80,11 @@ def access_emergency(user: User, emergency_id: int | str) -> Emergency:
         raise NotFound(_("Emergency not found")) from exc
 
 
+def emergency_id_of_order(order_id: int) -> int | None:
+    """The id of the emergency whose work order is ``order_id`` (None: not an emergency's)."""
+    return Emergency.objects.filter(order_id=order_id).values_list("id", flat=True).first()
+
+
 def may_open_emergency(user: User, emergency: Emergency) -> bool:
     """Who opens an emergency's page (``emergency`` from access_emergency): each person called
     to it, the office staff of its community (front desk, administrators, office head) and

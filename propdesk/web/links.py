@@ -7,6 +7,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from propdesk.incidents.selectors import EMERGENCY_RULE, emergency_id_of_order
+
 # A clock that belongs to the community itself leads to the screen where it is met.
 _RULE_PAGES = {"RV-1": "desk-visits", "RV-7": "desk-issues", "RV-8": "desk-issues"}
 
@@ -18,6 +20,12 @@ def notification_link(payload: Mapping[str, Any], community_id: int) -> str | No
     url = payload.get("url")
     if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):
         return url
+    if payload.get("rule") == EMERGENCY_RULE and isinstance(payload.get("order"), int):
+        # A responder's EM-2 clock: the emergency's page, which whoever was called may open
+        # (its work order is the office's).
+        emergency_id = emergency_id_of_order(payload["order"])
+        if emergency_id is not None:
+            return reverse("desk-emergency", args=[emergency_id])
     for key, name in (
         ("emergency", "desk-emergency"),
         ("order", "desk-order"),

@@ -12,6 +12,8 @@ from propdesk.clocks.services import clocks_sweep
 from propdesk.community.models import DutyShift
 from propdesk.desk.models import WorkOrder
 from propdesk.desk.services import ContactInput, contact_log
+from propdesk.followup.services import VisitDraft, return_visit_record
+from propdesk.incidents.services import emergency_log
 from propdesk.notify.models import Notification
 from tests.web.conftest import act, browser_for
 
@@ -52,6 +54,24 @@ def _every_kind_of_notification(office, clock, open_order) -> None:
             owner_agitated=True,
         ),
     )  # agitated_visitor
+    # An emergency calls the head and the on-duty staff (emergency; a department with nobody on
+    # duty: roster_gap); a dissatisfied owner reaches the head (dissatisfied).
+    emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋地下车库",
+    )
+    done = open_order()
+    act(done, "claim", office.repair_member, clock)
+    done = act(done, "resolve", office.repair_member, clock, note="已修好")
+    return_visit_record(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=VisitDraft(kind="order", order=done, level="dissatisfied", opinion="还在漏"),
+    )
     clock.advance(hours=30)
     clocks_sweep(now=clock.now())  # clock warnings and escalations of every kind of owner
 
@@ -69,6 +89,9 @@ def test_every_notification_opens_a_page_its_recipient_may_see(office, clock, op
         "order_cancelled",
         "agitated_visitor",
         "clock_escalation",
+        "emergency",
+        "roster_gap",
+        "dissatisfied",
     } <= kinds
     for n in rows:
         page = browser_for(n.recipient)
