@@ -663,7 +663,8 @@ def main() -> None:
         if r.get("orders_logged"):
             print(
                 f"{r['phase']}: {r['orders_seen']}/{r['orders_logged']} orders seen by the"
-                f" watched console's poll; POST p50 {r['post_p50_ms']} ms; unread rose after the order was logged:"
+                f" watched console's poll; POST p50 {r['post_p50_ms']} ms;"
+                " unread rose after the order was logged:"
                 f" p50 {r['seen_p50_ms']} ms, p99 {r['seen_p99_ms']} ms, max {r['seen_max_ms']} ms"
                 f" (from submitting: p50 {r['seen_from_submit_p50_ms']} ms, p99"
                 f" {r['seen_from_submit_p99_ms']} ms); live-region fetches"
