@@ -277,10 +277,10 @@ class Situation:
     has_assignee: bool = True
 
 
-# Team members act on what is theirs: only the one who has the order (or the team leader) may give
-# it on (转单) or back (退单), and only an order that is theirs is accepted (one from the pool is
-# taken with 抢单).
-_ASSIGNEE_ONLY = frozenset({"accept", "transfer", "return"})
+# Team members act on what is theirs: only the one who has the order (or the team leader) checks
+# in, completes, gives it on (转单) or back (退单), and only an order that is theirs is accepted
+# (one from the pool is taken with 抢单). A colleague who lost the race for it does nothing more.
+_ASSIGNEE_ONLY = frozenset({"accept", "transfer", "return", "check_in", "resolve"})
 
 
 def check_action(action_name: str, situation: Situation) -> Action:
