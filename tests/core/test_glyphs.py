@@ -3,6 +3,8 @@ the coverage table is the CMap's, and every PDF's text goes through the one subs
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -25,7 +27,7 @@ def test_every_character_of_gb2312_and_ascii_is_drawable() -> None:
     assert missing == []
     assert all(drawable(chr(c)) for c in range(0x20, 0x7F))
     assert all(lo <= hi for lo, hi in RANGES)
-    assert all(a[1] < b[0] for a, b in zip(RANGES, RANGES[1:], strict=False))
+    assert all(a[1] < b[0] for a, b in pairwise(RANGES))
 
 
 @pytest.mark.parametrize(
