@@ -77,4 +77,3 @@ def test_rv7_the_notice_pdf_opens_in_the_browser_too(office, clock) -> None:
 
     assert r.status_code == 200
     assert r["Content-Disposition"] == f'inline; filename="notice-{notice.pk}.pdf"'
-
