@@ -13,6 +13,7 @@ poppler-data)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from functools import cache
@@ -66,6 +67,10 @@ RANGES: tuple[tuple[int, int], ...] = (
 )
 # fmt: on
 _STARTS = [lo for lo, _hi in RANGES]
+# Any character outside RANGES: one search in C decides that most text needs nothing done.
+_UNDRAWABLE = re.compile(
+    "[^" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in RANGES) + "]"
+)
 
 
 @cache
@@ -81,7 +86,7 @@ def printable(text: str) -> str:
     character: an emoji sequence (joined by ZWJ, with a skin tone, a flag's two letters) becomes
     one MISSING; invisible marks are dropped; a control character or a space the font lacks
     becomes a space. Text the font can draw comes back unchanged."""
-    if all(map(drawable, text)):
+    if _UNDRAWABLE.search(text) is None:
         return text
     out: list[str] = []
     joined = False  # the character before was a ZWJ after a placeholder

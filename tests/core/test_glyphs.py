@@ -30,6 +30,15 @@ def test_every_character_of_gb2312_and_ascii_is_drawable() -> None:
     assert all(a[1] < b[0] for a, b in pairwise(RANGES))
 
 
+def test_text_the_font_can_draw_comes_back_unchanged_and_nothing_else_does() -> None:
+    everything = "".join(chr(c) for lo, hi in RANGES for c in range(lo, hi + 1))
+    assert printable(everything) == everything
+    lacking = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c <= 0xDFFF]
+    lacking = [ch for ch in lacking if not drawable(ch)]
+    assert len(lacking) > 100_000
+    assert all(printable(f"甲{ch}乙") != f"甲{ch}乙" for ch in lacking)
+
+
 @pytest.mark.parametrize(
     ("text", "printed"),
     [
