@@ -27,6 +27,9 @@ INVISIBLE = frozenset(
     | set(range(0xE0100, 0xE01F0))
 )
 ZWJ = 0x200D
+# The same character under another code point the font has: GB 2312's middle dot is U+30FB
+# (CID 99); GB 18030, and so what people type, says U+00B7 (艾力·买买提, 投诉 · 书面投诉).
+ALIASES = {"\u00b7": "\u30fb"}
 # What extends the emoji before it: skin tones, the keycap, tag characters (subdivision flags).
 EXTENDERS = frozenset({*range(0x1F3FB, 0x1F400), 0x20E3, *range(0xE0020, 0xE0080)})
 REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)  # two of them make one flag
@@ -83,9 +86,10 @@ def drawable(ch: str) -> bool:
 
 def printable(text: str) -> str:
     """``text`` with every character the PDF font lacks replaced by MISSING, never by another
-    character: an emoji sequence (joined by ZWJ, with a skin tone, a flag's two letters) becomes
-    one MISSING; invisible marks are dropped; a control character or a space the font lacks
-    becomes a space. Text the font can draw comes back unchanged."""
+    character (but for ALIASES, the same character under a code point the font has): an emoji
+    sequence (joined by ZWJ, with a skin tone, a flag's two letters) becomes one MISSING;
+    invisible marks are dropped; a control character or a space the font lacks becomes a space.
+    Text the font can draw comes back unchanged."""
     if _UNDRAWABLE.search(text) is None:
         return text
     out: list[str] = []
@@ -96,6 +100,8 @@ def printable(text: str) -> str:
         after_missing = bool(out) and out[-1] == MISSING
         if drawable(ch):
             out.append(ch)
+        elif ch in ALIASES:
+            out.append(ALIASES[ch])
         elif cp < 0x20 or 0x7F <= cp < 0xA0:
             out.append(" ")
         elif cp == ZWJ:
