@@ -7,6 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
+from propdesk.core.glyphs import MISSING
 from propdesk.reports.charts import percent_bars_svg, trend_svg
 from propdesk.reports.exports import report_pdf, report_xlsx
 from propdesk.reports.selectors import monthly_report
@@ -154,6 +155,8 @@ def test_rv2_workbook_figures_are_numbers_with_number_formats(november, office):
     trend = wb.worksheets[-1]
     assert [c.number_format for c in trend[13][1:6]] == ["0", "0.0%", "0.0%", "0.0%", "0.0%"]
     assert (trend["E13"].value, trend["F13"].value) == (0.96, 0.75)
-    # the printed report says the same figures in words
+    # the printed report says the same figures in words, every character in the font (its
+    # " · " too: the middle dot is GB 2312's, not a placeholder)
     text = pdf_text(report_pdf(monthly_report(office.community, 2026, 11, now=NOW)))
-    assert "83.3%" in text
+    assert "83.3%" in text and "・" in text
+    assert MISSING not in text
