@@ -359,7 +359,7 @@ class NoticeViewSet(
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         notice = sel.access_notice(_user(request), pk or "")
         response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.pdf"'
+        response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
         return response
 
     @extend_schema(

@@ -254,5 +254,6 @@ class EmergencyViewSet(
         report = selectors.access_report(request.user, pk or "")  # type: ignore[arg-type]
         response = HttpResponse(incident_report_pdf(report), content_type="application/pdf")
         name = f"incident-{report.emergency.order.number}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        # Opens in the browser to print, like the other PDFs (the console links it in a new tab).
+        response["Content-Disposition"] = f'inline; filename="{name}"'
         return response

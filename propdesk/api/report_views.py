@@ -79,7 +79,7 @@ class MonthlyReportPdfView(APIView):
             report = _report(request)
         response = HttpResponse(report_pdf(report), content_type="application/pdf")
         response["Content-Disposition"] = (
-            f'attachment; filename="report-{report.community_id}-{report.month_label}.pdf"'
+            f'inline; filename="report-{report.community_id}-{report.month_label}.pdf"'
         )
         return response
 

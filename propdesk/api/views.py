@@ -30,8 +30,9 @@ from propdesk.desk.printing import work_order_pdf
 from propdesk.policy.phones import phone_digits
 from propdesk.policy.workflow import ACTIONS, FIGURE_ROLES, State, actions_for
 
-# The staff console's page of a work order: what the QR code on the printed form opens.
-ORDER_PAGE = "/desk/orders/{id}/"
+# The technician's phone page of a work order (web.urls desk-job): what the QR code on the
+# printed form opens.
+JOB_PAGE = "/desk/jobs/{id}/"
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -324,7 +325,7 @@ class WorkOrderViewSet(
     @extend_schema(
         request=None,
         responses={(200, "application/pdf"): OpenApiResponse(response=OpenApiTypes.BINARY)},
-        summary="《服务工作单》 as a PDF (A4) to print, with a QR code that opens the order",
+        summary="《服务工作单》 as a PDF (A4) to print, with a QR code that opens the job page",
     )
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
@@ -332,7 +333,7 @@ class WorkOrderViewSet(
         order = desk.access_work_order(user, pk or "")
         content = work_order_pdf(
             order,
-            order_url=request.build_absolute_uri(ORDER_PAGE.format(id=order.pk)),
+            job_url=request.build_absolute_uri(JOB_PAGE.format(id=order.pk)),
             printed_at=get_clock().now(),
             printed_by=user,
         )

@@ -1,5 +1,6 @@
 """What the printable forms share: ReportLab's built-in Chinese CID font (STSong-Light, nothing to
-install, every PDF reader has it), a paragraph that escapes what a user typed and wraps Chinese
+install, every PDF reader has it) that prints a character it lacks as a visible □ (core.glyphs),
+a paragraph that escapes what a user typed and wraps Chinese
 text anywhere, and a QR code drawn as vector squares from segno's matrix (crisp on any printer)."""
 
 from __future__ import annotations
@@ -14,17 +15,34 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph
 
+from propdesk.core.glyphs import printable
+
 FONT = "STSong-Light"
 QR_QUIET_ZONE = 2  # modules of white around the symbol; the form's white margin adds to it
-_registered = False
+
+
+class CoveredCIDFont(UnicodeCIDFont):  # type: ignore[misc]  # reportlab has no types
+    """The CID font whose text goes through ``printable`` both where it is measured and where it
+    is written: every string drawn in it, by a paragraph, a table, a chart or the canvas, has the
+    characters the font lacks replaced, and lines are laid out with the replaced text's width."""
+
+    def formatForPdf(self, text: str | bytes) -> str:
+        return super().formatForPdf(printable(_text(text)))  # type: ignore[no-any-return]
+
+    def stringWidth(self, text: str | bytes, size: float, encoding: str | None = None) -> float:
+        return super().stringWidth(printable(_text(text)), size, encoding)  # type: ignore[no-any-return]
+
+
+def _text(text: str | bytes) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
 def cid_font() -> str:
-    """The name of the Chinese font, registered with ReportLab on first use."""
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
+    """The name of the Chinese font, registered with ReportLab on first use (replacing a plain
+    registration of the same font, so that no PDF draws a character the font lacks)."""
+    registered = FONT in pdfmetrics.getRegisteredFontNames()
+    if not registered or not isinstance(pdfmetrics.getFont(FONT), CoveredCIDFont):
+        pdfmetrics.registerFont(CoveredCIDFont(FONT))
     return FONT
 
 

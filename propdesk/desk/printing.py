@@ -1,26 +1,25 @@
 """The work order as the paper form 《服务工作单》: A4 portrait, Chinese whatever the user's UI
-language, a QR code that opens the order, what the office knows so far, and ruled boxes the team
-fills in by hand (arrival, completion, materials, fee, result, the owner's rating and signatures),
-so a team without phones can work on paper and the office can file it."""
+language (the office's words for the kind of order, desk.paper), a QR code that opens the
+technician's phone job page, what the office knows so far, and the boxes of the work (arrival,
+completion, materials, fee, result, the owner's rating and signatures, desk.paper_form): filled
+with what was entered, blank to fill in by hand where nothing was, so a team without phones can
+work on paper and the office can file the completed form."""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import translation
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -31,6 +30,17 @@ from reportlab.platypus import (
 from propdesk.community.models import User
 from propdesk.core.pdf import cid_font, para, qr_drawing
 from propdesk.desk.models import EventAction, WorkOrder
+from propdesk.desk.paper import state_label, words_for
+from propdesk.desk.paper_form import (
+    COLUMNS,
+    LABEL_GREY,
+    NBSP,
+    chinese_time,
+    fee_text,
+    form_table,
+    styles,
+    work_block,
+)
 from propdesk.desk.selectors import work_order_timeline
 from propdesk.policy.workflow import ACTIONS
 
@@ -39,14 +49,6 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN  # 180 mm
 QR_SIZE = 28 * mm
-# label, value, label, value: the ruled form's four columns
-COLUMNS = [24 * mm, 66 * mm, 24 * mm, 66 * mm]
-# Room to write in: no-break spaces, one em wide in this font (ReportLab would collapse ordinary
-# and ideographic spaces).
-NBSP = "\u00a0"
-GAP = NBSP * 3
-BLANK_TIME = f"{NBSP * 4}年{NBSP * 2}月{NBSP * 2}日{NBSP * 3}时{NBSP * 2}分"
-SATISFACTION = ("很满意", "满意", "基本满意", "不太满意", "不满意")
 FLAGS = (
     ("is_important", "重要"),
     ("is_long_running", "长期"),
@@ -56,18 +58,9 @@ FLAGS = (
 # attachments, return visits or emergency calls), each in the words of the timeline
 # (desk.models.EventAction), in Chinese whatever the printer's language.
 PRINTED_STEPS = frozenset({"create", *ACTIONS})
-LABEL_GREY = colors.HexColor("#eeeeee")
 CELL_PADDING = 6
 DESCRIPTION_BLOCK = 10 * 14  # points: about ten lines a table row
 LONG_DESCRIPTION = 300  # characters past which the description is set smaller
-
-
-def chinese_time(at: datetime | None, tz: ZoneInfo) -> str:
-    """``at`` in ``tz`` as 2026年11月26日 10:05; empty for None."""
-    if at is None:
-        return ""
-    local = at.astimezone(tz)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _minutes(total: int) -> str:
@@ -76,76 +69,6 @@ def _minutes(total: int) -> str:
     parts = [f"{days}天" if days else "", f"{hours}小时" if hours else ""]
     parts.append(f"{minutes}分钟" if minutes or not (days or hours) else "")
     return "".join(parts)
-
-
-def _fee(fee: Decimal, note: str) -> str:
-    text = f"{fee:.2f}元" if fee else "免费"
-    return f"{text}（{note}）" if note else text
-
-
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    def style(name: str, size: float, **kw: Any) -> ParagraphStyle:
-        # CJK wrapping breaks a line between any two characters: Chinese has no spaces.
-        return ParagraphStyle(
-            name, fontName=font, fontSize=size, leading=size * 1.4, wordWrap="CJK", **kw
-        )
-
-    return {
-        "title": style("title", 20, alignment=TA_CENTER, spaceBefore=2, spaceAfter=2),
-        "company": style("company", 11, alignment=TA_CENTER),
-        "label": style("label", 10, alignment=TA_LEFT),
-        "body": style("body", 10),
-        "long": style("long", 8.5),
-        "small": style("small", 8.5),
-        "qr": style("qr", 8, alignment=TA_CENTER),
-        "head": style("head", 11, spaceBefore=5, spaceAfter=2),
-    }
-
-
-def _form_table(
-    rows: list[list[Any]],
-    font: str,
-    *,
-    widths: list[float] = COLUMNS,
-    heights: list[float] | None = None,
-    top: bool = True,
-    bottom: bool = True,
-    split: bool = True,
-) -> Table:
-    """A ruled block of the form: label, value, label, value; a row of two cells (label, value)
-    has its value across the row. Label cells are grey. ``top`` and ``bottom`` draw the form's
-    heavy outer line above and below, so blocks stacked without a gap read as one form."""
-    cols = len(widths)
-    full: list[list[Any]] = []
-    style: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("LINEBEFORE", (0, 0), (0, -1), 1.2, colors.black),
-        ("LINEAFTER", (-1, 0), (-1, -1), 1.2, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if top:
-        style.append(("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black))
-    if bottom:
-        style.append(("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black))
-    for r, row in enumerate(rows):
-        style.append(("BACKGROUND", (0, r), (0, r), LABEL_GREY))
-        if len(row) < cols:
-            style.append(("SPAN", (len(row) - 1, r), (-1, r)))
-            row = row + [""] * (cols - len(row))
-        elif cols == 4:
-            style.append(("BACKGROUND", (2, r), (2, r), LABEL_GREY))
-        full.append(row)
-    # splitInRow: a row taller than what is left of the page goes on over the next one
-    return Table(
-        full,
-        colWidths=widths,
-        rowHeights=heights,
-        style=TableStyle(style),
-        splitInRow=1 if split else 0,
-    )
 
 
 def _description(label: Paragraph, text: Paragraph, font: str) -> Table:
@@ -192,28 +115,31 @@ def _description(label: Paragraph, text: Paragraph, font: str) -> Table:
 
 
 def work_order_pdf(
-    order: WorkOrder, *, order_url: str, printed_at: datetime, printed_by: User
+    order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by: User
 ) -> bytes:
     """The printable 《服务工作单》 of ``order`` as PDF bytes: A4 portrait, one page for an
     ordinary order; a long description or timeline continues on further pages, never off the
-    page. ``order_url`` is what the QR code in the top right corner opens (the order's page).
-    Times, ``printed_at`` included, are shown in the community's time zone. Blank fields print
-    as blank boxes. ``order`` is best fetched with desk.selectors.access_work_order (its events
-    and related rows come prefetched)."""
+    page. ``job_url`` is what the QR code in the top right corner opens (the technician's phone
+    job page). Times, ``printed_at`` included, are shown in the community's time zone. What was
+    entered on the order (arrival, completion and its result, materials, fee, replies, the owner's
+    answer on the return visit) fills its boxes; the rest print blank, to fill in by hand.
+    ``order`` is best fetched with desk.selectors.access_work_order (its events and related rows
+    come prefetched)."""
     with translation.override("zh-hans"):
-        return _render(order, order_url=order_url, printed_at=printed_at, printed_by=printed_by)
+        return _render(order, job_url=job_url, printed_at=printed_at, printed_by=printed_by)
 
 
-def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_by: User) -> bytes:
+def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by: User) -> bytes:
     font = cid_font()
-    st = _styles(font)
+    st = styles(font)
     community = order.community
     tz = ZoneInfo(community.time_zone)
 
     def p(text: str | None, style: str = "body", blank: str = "") -> Any:
         return para(text, st[style], blank=blank)
 
-    story: list[Flowable] = [_header(order, order_url, st), Spacer(1, 3 * mm)]
+    words = words_for(order)
+    story: list[Flowable] = [_header(order, job_url, st), Spacer(1, 3 * mm)]
 
     # An emergency is its own kind (紧急事件), never a type of complaint.
     kind = order.kind_label if order.is_emergency else order.get_kind_display()
@@ -236,20 +162,20 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
     reporter = "　".join(x for x in (order.reporter_name, order.reporter_phone) if x)
     top += [
         [
-            p("报修时间", "label"),
+            p(words.opened, "label"),
             p(chinese_time(order.created_at, tz)),
             p("当前状态", "label"),
-            p(order.get_state_display()),
+            p(state_label(order, words)),
         ],
         [
             p("房号", "label"),
             p(order.household.code if order.household else ""),
-            p("报修人/电话", "label"),
+            p(f"{words.reporter}/电话", "label"),
             p(reporter),
         ],
         [p("地点", "label"), p(order.location)],
     ]
-    story.append(_form_table(top, font, bottom=False))
+    story.append(form_table(top, font, bottom=False))
     description_style = "long" if len(order.description) > LONG_DESCRIPTION else "body"
     story.append(_description(p("内容", "label"), p(order.description, description_style), font))
     assignee = order.assignee
@@ -258,9 +184,9 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
     steps = "\n".join(f"{i}. {s}" for i, s in enumerate(item.steps or [], 1)) if item else ""
     bottom: list[list[Any]] = [
         [
-            p("派工班组", "label"),
+            p("派单班组", "label"),
             p(order.team.name if order.team else ""),
-            p("维修人员", "label"),
+            p(words.worker, "label"),
             p(worker),
         ],
         [p("服务项目", "label"), p(f"{item.code}{NBSP * 2}{item.name}" if item else "")],
@@ -268,11 +194,11 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
             p("时间标准", "label"),
             p(_minutes(item.time_standard_minutes) if item else ""),
             p("收费标准", "label"),
-            p(_fee(item.fee, item.fee_note) if item else ""),
+            p(fee_text(item.fee, item.fee_note) if item else ""),
         ],
         [p("标准步骤", "label"), p(steps, "small")],
     ]
-    story.append(_form_table(bottom, font, top=False))
+    story.append(form_table(bottom, font, top=False))
 
     story.append(p("办理记录", "head"))
     timeline = [[p(x, "small") for x in ("时间", "环节", "经办人", "说明")]]
@@ -306,35 +232,7 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
         )
     )
 
-    rating = GAP.join(f"□{NBSP}{x}" for x in SATISFACTION)
-    by_hand = [
-        [
-            p("到场时间", "label"),
-            p(BLANK_TIME, "small"),
-            p("完成时间", "label"),
-            p(BLANK_TIME, "small"),
-        ],
-        [p("使用材料", "label"), ""],
-        [p("收费", "label"), p(f"{GAP * 2}元"), p("收据编号", "label"), ""],
-        [p("处理结果", "label"), ""],
-        [p("业主评价", "label"), p(rating)],
-        [p("业主意见", "label"), ""],
-        [p("业主签名", "label"), "", p("维修人签名", "label"), ""],
-    ]
-    # The boxes to fill in by hand stay together, on the last page if they must.
-    story.append(
-        KeepTogether(
-            [
-                p("现场填写（维修人员手写，业主确认）", "head"),
-                _form_table(
-                    by_hand,
-                    font,
-                    heights=[9 * mm, 16 * mm, 9 * mm, 22 * mm, 9 * mm, 10 * mm, 13 * mm],
-                    split=False,
-                ),
-            ]
-        )
-    )
+    story.append(work_block(order, words, tz, st, font))
 
     footer = f"打印时间：{chinese_time(printed_at, tz)}　打印人：{printed_by}"
 
@@ -364,14 +262,14 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
     return out.getvalue()
 
 
-def _header(order: WorkOrder, order_url: str, st: dict[str, ParagraphStyle]) -> Table:
+def _header(order: WorkOrder, job_url: str, st: dict[str, ParagraphStyle]) -> Table:
     """Company and community, the title, and the QR code with the number under it."""
     community = order.community
     left = [
         para(f"{community.company.name}　{community.name}", st["company"]),
         para(TITLE, st["title"]),
     ]
-    right = [qr_drawing(order_url, QR_SIZE), para(order.number, st["qr"])]
+    right = [qr_drawing(job_url, QR_SIZE), para(order.number, st["qr"])]
     return Table(
         [[left, right]],
         colWidths=[CONTENT_WIDTH - QR_SIZE - 4 * mm, QR_SIZE + 4 * mm],

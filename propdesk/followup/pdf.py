@@ -1,5 +1,5 @@
 """A notice for the lobby bulletin board (RV-7) as an A4 PDF in Chinese (ReportLab's built-in
-CID font STSong-Light, nothing to install): title, body, the office and the date."""
+CID font STSong-Light, nothing to install, core.pdf): title, body, the office and the date."""
 
 from __future__ import annotations
 
@@ -11,25 +11,16 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from propdesk.core.pdf import cid_font
 from propdesk.followup.models import Notice
-
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def notice_pdf(notice: Notice) -> bytes:
     """The printable notice. The date is the posting date (else the writing date) in the
     community's time zone, written the Chinese way (2026年11月26日)."""
-    font = _font()
+    font = cid_font()
     community = notice.community
     when = (notice.posted_at or notice.written_at).astimezone(ZoneInfo(community.time_zone))
     title = ParagraphStyle(

@@ -1,5 +1,9 @@
-"""The incident report as the paper form 《突发事件处理表》: A4, Chinese (ReportLab's built-in CID
-font STSong-Light, nothing to install), every field, the timeline and the approvals."""
+"""The incident report as the paper form 《突发事件处理表》: A4, in Chinese whatever the language of
+the request (ReportLab's built-in CID font STSong-Light, nothing to install, core.pdf), every
+field, the timeline, the approvals so far, and the lines to sign: 填表人, the department
+head's and the office head's opinion (部门负责人 / 管理处主任), company leadership's approval
+(公司领导审批), each with its signature and date (EM-3). What the system knows is printed on
+them (who submitted the report, leadership's decision); the signatures are written by hand."""
 
 from __future__ import annotations
 
@@ -8,25 +12,35 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
+from django.utils import translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from propdesk.core.pdf import cid_font
 from propdesk.core.pdf import para as _p
-from propdesk.incidents.models import IncidentReport
+from propdesk.incidents.models import ApprovalAction, IncidentReport
 from propdesk.incidents.selectors import report_timeline
 
 log = logging.getLogger(__name__)
 
 
+TITLE = "突发事件处理表"
+NBSP = "\u00a0"  # room to write in (ReportLab keeps no-break spaces)
+BLANK_DATE = f"{NBSP * 6}年{NBSP * 3}月{NBSP * 3}日"
+
+
 def incident_report_pdf(report: IncidentReport) -> bytes:
-    """The printable form of ``report`` (any state; a draft says so in its title). Times are
-    shown in the community's time zone."""
+    """The printable form of ``report`` (any state; its state is printed under the title).
+    Times are shown in the community's time zone."""
+    with translation.override("zh-hans"):
+        return _render(report)
+
+
+def _render(report: IncidentReport) -> bytes:
     font = cid_font()
     emergency = report.emergency
     tz = ZoneInfo(emergency.community.time_zone)
@@ -49,27 +63,27 @@ def incident_report_pdf(report: IncidentReport) -> bytes:
         ]
     )
     story: list[object] = [
-        _p("突发事件处理表", title),
+        _p(TITLE, title),
         _p(
-            f"{emergency.community.name}　{_('Work order')}：{emergency.order.number}　"
-            f"{_('State')}：{report.get_state_display()}",
+            f"{emergency.community.name}　工单：{emergency.order.number}　"
+            f"状态：{report.get_state_display()}",
             small,
         ),
         Spacer(1, 4 * mm),
     ]
     fields = [
-        (_("Kind of emergency"), emergency.kind_title),
-        (_("Location"), emergency.location),
-        (_("Reported at"), t(emergency.reported_at)),
-        (_("Logged by"), str(emergency.reported_by)),
-        (_("Caller"), " ".join(x for x in (emergency.caller_name, emergency.caller_phone) if x)),
-        (_("Description"), emergency.description or emergency.order.description),
-        (_("Resolved at"), t(emergency.resolved_at)),
-        (_("How it was resolved"), emergency.resolution),
-        (_("Cause analysis"), report.cause_analysis),
-        (_("Measures taken"), report.measures),
-        (_("Losses"), report.losses),
-        (_("People involved"), report.people_involved),
+        ("事件类型", emergency.kind_title),
+        ("地点", emergency.location),
+        ("报告时间", t(emergency.reported_at)),
+        ("登记人", str(emergency.reported_by)),
+        ("报告人", " ".join(x for x in (emergency.caller_name, emergency.caller_phone) if x)),
+        ("事件经过", emergency.description or emergency.order.description),
+        ("处置完毕时间", t(emergency.resolved_at)),
+        ("处理结果", emergency.resolution),
+        ("原因分析", report.cause_analysis),
+        ("采取措施", report.measures),
+        ("损失情况", report.losses),
+        ("涉及人员", report.people_involved),
     ]
     story.append(
         Table(
@@ -78,8 +92,8 @@ def incident_report_pdf(report: IncidentReport) -> bytes:
             style=grid,
         )
     )
-    story.append(_p(_("Timeline"), head))
-    rows = [[_p(x, small) for x in (_("Time"), _("Event"), _("Person"), _("Note"))]]
+    story.append(_p("时间经过", head))
+    rows = [[_p(x, small) for x in ("时间", "事项", "人员", "备注")]]
     rows += [
         [_p(t(e.at), small), _p(e.title, small), _p(e.person, small), _p(e.note, small)]
         for e in report_timeline(emergency)
@@ -95,8 +109,8 @@ def incident_report_pdf(report: IncidentReport) -> bytes:
     story.append(
         Table(rows, colWidths=[38 * mm, 30 * mm, 30 * mm, 72 * mm], style=timeline, repeatRows=1)
     )
-    story.append(_p(_("Approvals"), head))
-    approvals = [[_p(x, small) for x in (_("Time"), _("Action"), _("By"), _("Comment"))]]
+    story.append(_p("审批记录", head))
+    approvals = [[_p(x, small) for x in ("时间", "操作", "经办人", "意见")]]
     approvals += [
         [
             _p(t(a.at), small),
@@ -111,9 +125,10 @@ def incident_report_pdf(report: IncidentReport) -> bytes:
             approvals, colWidths=[38 * mm, 30 * mm, 30 * mm, 72 * mm], style=timeline, repeatRows=1
         )
     )
+    story += _signatures(report, tz, font, body)
     photos = list(report.photos.all())
     if photos:
-        story.append(_p(_("Photos"), head))
+        story.append(_p("照片", head))
         for photo in photos:
             story.append(_p(photo.original_name, small))
             try:
@@ -135,6 +150,67 @@ def incident_report_pdf(report: IncidentReport) -> bytes:
         rightMargin=20 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title="突发事件处理表",
+        title=TITLE,
     ).build(story)
     return out.getvalue()
+
+
+def _signatures(
+    report: IncidentReport, tz: ZoneInfo, font: str, body: ParagraphStyle
+) -> list[object]:
+    """The lines to sign (EM-3): who filled the form in, the department head's and the office
+    head's opinion, company leadership's approval, each with a signature and a date. The
+    submitter and leadership's decision are printed where the system has them."""
+
+    def day(at: datetime | None) -> str:
+        if at is None:
+            return BLANK_DATE
+        local = at.astimezone(tz)
+        return f"{local.year}年{local.month}月{local.day}日"
+
+    records = list(report.approvals.select_related("by"))
+    submitted = next((a for a in reversed(records) if a.action == ApprovalAction.SUBMITTED), None)
+    approved = next((a for a in reversed(records) if a.action == ApprovalAction.APPROVED), None)
+    decision = ""
+    if approved is not None:
+        decision = "审批通过" + (f"：{approved.comment}" if approved.comment else "")
+    rows = [
+        [
+            "填表人",
+            str(submitted.by) if submitted else "",
+            "填表日期",
+            day(getattr(submitted, "at", None)),
+        ],
+        ["部门负责人意见", ""],
+        ["签字", "", "日期", BLANK_DATE],
+        ["管理处主任审批", ""],
+        ["签字", "", "日期", BLANK_DATE],
+        ["公司领导审批", decision],
+        ["签字", "", "日期", day(approved.at) if approved else BLANK_DATE],
+    ]
+    grey = colors.HexColor("#eeeeee")
+    style: list[tuple[object, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (0, -1), grey),
+        ("BACKGROUND", (2, 0), (2, 0), grey),
+    ]
+    for r in (1, 3, 5):  # an opinion across the row, room to write
+        style.append(("SPAN", (1, r), (3, r)))
+    for r in (2, 4, 6):
+        style.append(("BACKGROUND", (2, r), (2, r), grey))
+    cells = [[_p(v, body) if v else "" for v in row] + [""] * (4 - len(row)) for row in rows]
+    mm10 = 10 * mm
+    return [
+        Spacer(1, 4 * mm),
+        KeepTogether(
+            Table(
+                cells,
+                colWidths=[30 * mm, 60 * mm, 20 * mm, 60 * mm],
+                rowHeights=[mm10, 18 * mm, mm10, 18 * mm, mm10, 18 * mm, mm10],
+                style=TableStyle(style),
+            )
+        ),
+    ]

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 )
 
 from propdesk.core.pdf import cid_font, para
-from propdesk.core.xlsx import safe_row
+from propdesk.core.xlsx import Figure, count, percent, safe_row
 from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
 
@@ -77,6 +77,13 @@ def number(d: Decimal | int | None, unit: str = "") -> str:
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit_label(unit)}" if unit else text
+
+
+def figure(d: Decimal | int | None, unit: str) -> Figure:
+    """A figure of the report for the workbook: a percentage, else a count."""
+    if unit == "%":
+        return percent(d)
+    return count(None if d is None else int(d))
 
 
 def target_text(ln: ReportLine) -> str:
@@ -142,7 +149,7 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
                     local(r.item.created_at, tz),
                     r.item.household.code if r.item.household else (r.item.area or "—"),
                     r.item.text,
-                    r.age_days,
+                    count(r.age_days),
                 ]
                 for r in report.open_items
             ],
@@ -179,9 +186,9 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
                 [
                     [
                         r.label,
-                        r.figures.answered,
-                        number(r.figures.rate, "%"),
-                        number(r.figures.degree),
+                        count(r.figures.answered),
+                        percent(r.figures.rate),
+                        percent(r.figures.degree),
                     ]
                     for r in rows
                 ],
@@ -211,6 +218,10 @@ def _in_chinese(build: Callable[[MonthlyReport], bytes]) -> Callable[[MonthlyRep
 # --- PDF ---------------------------------------------------------------------------------------
 
 
+# The three RV-2 lines by their names on a chart (the rule ID alone would say RV-2 three times).
+CHART_NAMES = {"RV-2-rate": "满意率", "RV-2-degree": "满意度", "return-visit-rate": "回访率"}
+
+
 def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
     """Figure against target for each percentage line (a missing figure draws as 0, its label
     says "—")."""
@@ -229,8 +240,7 @@ def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
-    short = {"RV-2-rate": "满意率", "RV-2-degree": "满意度", "return-visit-rate": "回访率"}
-    chart.categoryAxis.categoryNames = [short.get(ln.key, ln.rule_id) for ln in rows]
+    chart.categoryAxis.categoryNames = [CHART_NAMES.get(ln.key, ln.rule_id) for ln in rows]
     chart.bars[0].fillColor = BLUE
     chart.bars[1].fillColor = colors.HexColor("#e4c590")
     chart.bars.strokeColor = None
@@ -500,7 +510,6 @@ def _xlsx(report: MonthlyReport) -> bytes:
     ws.append(safe_row(ws, header))
     for c in ws[4]:
         c.font = bold
-    first = ws.max_row + 1
     for ln in report.lines:
         ws.append(
             safe_row(
@@ -508,10 +517,10 @@ def _xlsx(report: MonthlyReport) -> bytes:
                 [
                     ln.rule_id,
                     str(ln.title),
-                    float(ln.target) if ln.target is not None else None,
-                    float(ln.figure) if ln.figure is not None else None,
+                    figure(ln.target, ln.unit),
+                    figure(ln.figure, ln.unit),
                     unit_label(ln.unit),
-                    ln.sample,
+                    count(ln.sample),
                     str(ln.sample_label),
                     status_label(ln.status),
                     str(ln.note),
@@ -525,21 +534,26 @@ def _xlsx(report: MonthlyReport) -> bytes:
     for col, w in zip("ABCDEFGHI", (10, 40, 9, 11, 8, 8, 14, 10, 44), strict=True):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A5"
-    # A native chart of the percentage lines (figure against target).
-    pct_rows = [i for i, ln in enumerate(report.lines, start=first) if ln.unit == "%"]
-    if pct_rows:
+    # A native chart of the percentage lines (figure against target; no data draws as 0).
+    pct_lines = [ln for ln in report.lines if ln.unit == "%"]
+    if pct_lines:
         chart_ws = wb.create_sheet(_("Chart data")[:31])
         chart_ws.append(safe_row(chart_ws, [_("rule"), _("this month"), _("target")]))
-        for r in pct_rows:
+        for ln in pct_lines:
             chart_ws.append(
                 safe_row(
                     chart_ws,
-                    [ws.cell(r, 1).value, ws.cell(r, 4).value or 0, ws.cell(r, 3).value or 0],
+                    [
+                        CHART_NAMES.get(ln.key, ln.rule_id),
+                        percent(ln.figure or 0),
+                        percent(ln.target or 0),
+                    ],
                 )
             )
         bar = BarChart()
         bar.title = _("Figure against target (percent)")
-        bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 100
+        bar.y_axis.scaling.min, bar.y_axis.scaling.max = 0, 1
+        bar.y_axis.numFmt = "0%"
         bar.add_data(
             Reference(chart_ws, min_col=2, max_col=3, min_row=1, max_row=chart_ws.max_row),
             titles_from_data=True,
@@ -573,8 +587,8 @@ def _xlsx(report: MonthlyReport) -> bytes:
             [
                 _("month"),
                 _("answered visits"),
-                "满意率 %",
-                "满意度 %",
+                "满意率",
+                "满意度",
                 _("rate target"),
                 _("degree target"),
             ],
@@ -590,17 +604,18 @@ def _xlsx(report: MonthlyReport) -> bytes:
                 trend,
                 [
                     f"{p.year:04d}-{p.month:02d}",
-                    f.answered,
-                    float(f.rate) if f.rate is not None else None,
-                    float(f.degree) if f.degree is not None else None,
-                    sat.rate_target,
-                    sat.degree_target,
+                    count(f.answered),
+                    percent(f.rate),
+                    percent(f.degree),
+                    percent(sat.rate_target),
+                    percent(sat.degree_target),
                 ],
             )
         )
     line = LineChart()
     line.title = _("满意率 and 满意度 over twelve months")
-    line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
+    line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 1
+    line.y_axis.numFmt = "0%"
     line.add_data(
         Reference(trend, min_col=3, max_col=6, min_row=1, max_row=trend.max_row),
         titles_from_data=True,

@@ -299,7 +299,7 @@ def test_schema_and_docs_are_served_without_a_cdn(office) -> None:
     assert "unpkg" not in html
 
 
-def test_the_printable_work_order_is_a_pdf_whose_qr_opens_the_order(office, clock) -> None:
+def test_the_printable_work_order_is_a_pdf_whose_qr_opens_the_job_page(office, clock) -> None:
     order = create(client_for(office.receptionist), office)
     c = client_for(office.repair_leader)  # a team member prints their own team's order
 
@@ -312,7 +312,7 @@ def test_the_printable_work_order_is_a_pdf_whose_qr_opens_the_order(office, cloc
     assert all(w in text for w in (order["number"], "3-2-1502", "楼道灯不亮", "维修班"))
     assert f"打印人：{office.repair_leader}" in text
     (page,) = pages(r.content)
-    url = f"http://testserver/desk/orders/{order['id']}/"
+    url = f"http://testserver/desk/jobs/{order['id']}/"  # the technician's phone page
     dark = {(r, c) for r, row in enumerate(qr_matrix(url)) for c, on in enumerate(row) if on}
     assert qr_cells(page)[0] == dark
 

@@ -81,3 +81,34 @@ def test_an_owner_named_like_a_formula_is_exported_as_text(office, clock) -> Non
     assert sheet is not None
     owner = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "4-1-101")
     assert (owner[2].value, owner[2].data_type, owner[2].quotePrefix) == (HYPERLINK, "s", True)
+
+
+def test_figures_are_numbers_with_their_number_formats_and_text_stays_safe() -> None:
+    """Percentages, counts and money go into a workbook as numbers with number formats (0.0%,
+    0, ¥#,##0.00), never as text; no data is an empty cell; formula-like text is still text."""
+    from decimal import Decimal
+
+    from propdesk.core.xlsx import count, money, percent
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(
+        safe_row(ws, [percent(Decimal("83.3")), count(20), money(Decimal("45")), percent(None)])
+    )
+    ws.append(safe_row(ws, ["=1+1", Decimal("2.5")]))
+    out = io.BytesIO()
+    wb.save(out)
+
+    back = load_workbook(io.BytesIO(out.getvalue())).active
+    cells = [back.cell(1, c) for c in range(1, 5)]
+    assert [(c.value, c.data_type, c.number_format) for c in cells[:3]] == [
+        (0.833, "n", "0.0%"),
+        (20, "n", "0"),
+        (45, "n", "¥#,##0.00"),
+    ]
+    assert cells[3].value is None
+    assert (back["A2"].value, back["A2"].data_type) == ("=1+1", "s")
+    assert formulas_in(out.getvalue()) == []
+    assert (str(percent(Decimal("83.3"))), str(percent(96)), str(count(3))) == ("83.3%", "96%", "3")
+    assert (str(money(Decimal("1234.5"))), str(percent(None))) == ("¥1,234.50", "—")

@@ -21,7 +21,7 @@ from tests import factories as f
 from tests.conftest import Office
 from tests.pdfs import A4_MEDIABOX, page_count, pages, pdf_text, qr_cells
 
-URL = "https://desk.example.cn/desk/orders/{}/"
+URL = "https://desk.example.cn/desk/jobs/{}/"
 WIDTH, HEIGHT = A4
 
 
@@ -51,7 +51,7 @@ def act(order: WorkOrder, action: str, by, clock: FixedClock, **kw) -> None:
 def print_order(office: Office, order: WorkOrder, clock: FixedClock) -> bytes:
     seen = access_work_order(office.head, order.pk)
     return work_order_pdf(
-        seen, order_url=URL.format(order.pk), printed_at=clock.now(), printed_by=office.head
+        seen, job_url=URL.format(order.pk), printed_at=clock.now(), printed_by=office.head
     )
 
 
@@ -95,7 +95,7 @@ def test_the_form_is_one_a4_page_in_chinese_with_every_field(office, clock, disp
         "4. 试水",
         # hand-filled boxes
         "到场时间",
-        "完成时间",
+        "完工时间",
         "使用材料",
         "收费",
         "处理结果",
@@ -104,7 +104,7 @@ def test_the_form_is_one_a4_page_in_chinese_with_every_field(office, clock, disp
         "不太满意",
         "不满意",
         "业主签名",
-        "维修人签名",
+        "维修工签名",
     ):
         assert words in text, words
 
@@ -113,7 +113,7 @@ def test_times_are_the_communitys_local_time_in_chinese(office, clock, dispatche
     """The clock stands at 02:00 UTC on 26 November: 10:00 in Shanghai."""
     text = pdf_text(print_order(office, dispatched, clock))
 
-    assert "报修时间" in text and "2026年11月26日 10:00" in text  # opened
+    assert "报事时间" in text and "2026年11月26日 10:00" in text  # opened
     for step, at in (("派单给成员", "10:05"), ("已接单", "10:09"), ("到场", "10:29")):
         assert f"2026年11月26日 {at}{step}" in text, step
     assert f"打印时间：2026年11月26日 10:30　打印人：{office.head}" in text
@@ -199,7 +199,7 @@ def test_an_order_without_household_team_or_item_prints_blanks(office, clock) ->
 
     assert page_count(pdf) == 1
     text = pdf_text(pdf)
-    for label in ("房号", "派工班组", "维修人员", "服务项目", "时间标准", "收费标准", "标准步骤"):
+    for label in ("房号", "派单班组", "处理人", "服务项目", "时间标准", "收费标准", "标准步骤"):
         assert label in text, label
     assert "3-2-1502" not in text and "维修班" not in text and "None" not in text
     assert "厨房" in text  # the location stands in for the household
@@ -226,7 +226,7 @@ def test_a_very_long_description_continues_on_the_next_page_within_the_margins(
             assert 5 * mm <= t.y <= HEIGHT - 10 * mm, t
     # the boxes to fill in by hand come once, whole, after the description
     assert everything.count("业主签名") == 1
-    assert all(w in drawn[-1].text for w in ("现场填写", "到场时间", "使用材料", "维修人签名"))
+    assert all(w in drawn[-1].text for w in ("现场填写", "到场时间", "使用材料", "维修工签名"))
 
 
 def test_text_typed_by_users_is_printed_not_interpreted(office, clock) -> None:

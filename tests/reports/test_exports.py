@@ -7,6 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
+from propdesk.core.glyphs import MISSING
 from propdesk.reports.charts import percent_bars_svg, trend_svg
 from propdesk.reports.exports import report_pdf, report_xlsx
 from propdesk.reports.selectors import monthly_report
@@ -45,9 +46,9 @@ def test_rv3_workbook_holds_the_figures_lists_and_trend(november, office):
     assert summary["A1"].value == "锦绣花园 2026年11月 服务质量月报"
     rows = {(r[0], r[1]): r for r in summary.iter_rows(min_row=5, values_only=True) if r[0]}
     rate = next(r for (rule, title), r in rows.items() if rule == "RV-2" and "满意率" in title)
-    assert (rate[2], rate[3], rate[5], rate[7]) == (96, 83.3, 6, "未达标")
+    assert (rate[2], rate[3], rate[5], rate[7]) == (0.96, 0.833, 6, "未达标")
     rv3 = next(r for (rule, _t), r in rows.items() if rule == "RV-3")
-    assert (rv3[2], rv3[3], rv3[5]) == (100, 50.0, 2)
+    assert (rv3[2], rv3[3], rv3[5]) == (1, 0.5, 2)
     names = wb.sheetnames
     missing = wb[next(n for n in names if "投诉" in n and "回访" in n)]
     assert november.y.number in [c.value for c in missing["A"]]
@@ -58,7 +59,7 @@ def test_rv3_workbook_holds_the_figures_lists_and_trend(november, office):
     trend = wb[names[-1]]
     assert trend.max_row == 13  # header + 12 months
     assert trend["A13"].value == "2026-11"
-    assert (trend["C13"].value, trend["D13"].value) == (83.3, 70.0)
+    assert (trend["C13"].value, trend["D13"].value) == (0.833, 0.7)
     assert trend["C12"].value is None  # October: no answers, no zero
     assert summary._charts and trend._charts
 
@@ -115,3 +116,47 @@ def test_a_suggestion_written_as_a_formula_is_text_in_the_workbook(november, off
     row = next(r for r in sheet.iter_rows(min_row=3) if r[2].value == payload)
     assert (row[2].data_type, row[2].quotePrefix) == ("s", True)
     assert row[3].data_type == "n"
+
+
+def test_rv2_workbook_figures_are_numbers_with_number_formats(november, office):
+    """RV-2, RV-3: percentages, counts and sample sizes are numeric cells with number formats
+    (0.0%, 0), never text, on the summary, the breakdowns and the trend, so that a spreadsheet
+    sums, sorts and charts them."""
+    data = report_xlsx(monthly_report(office.community, 2026, 11, now=NOW))
+    wb = load_workbook(io.BytesIO(data))
+    summary = wb.worksheets[0]
+    header = [c.value for c in summary[4]]
+    target, figure, sample = (header.index(h) for h in ("目标", "本月", "样本"))
+    lines = [r for r in summary.iter_rows(min_row=5) if r[0].value]
+    by_unit = {}
+    for r in lines:
+        by_unit.setdefault(r[4].value, []).append(r)
+    assert "%" in by_unit and "户" in by_unit
+    for r in by_unit["%"]:
+        for cell in (r[target], r[figure]):
+            if cell.value is not None:  # no target or no data: an empty cell, never "—"
+                assert (cell.data_type, cell.number_format) == ("n", "0.0%")
+                assert 0 <= cell.value <= 1
+    (households,) = by_unit["户"]
+    assert (households[figure].value, households[figure].number_format) == (3, "0")
+    assert all(r[sample].number_format == "0" for r in lines if r[sample].value is not None)
+    rate = next(r for r in by_unit["%"] if r[0].value == "RV-2" and "满意率" in r[1].value)
+    assert (rate[figure].value, rate[sample].value) == (0.833, 6)
+
+    by_team = wb[next(n for n in wb.sheetnames if "班组" in n)]
+    rows = list(by_team.iter_rows(min_row=3))
+    assert rows
+    for answered, rate_cell, degree in (r[1:4] for r in rows):
+        assert (answered.data_type, answered.number_format) == ("n", "0")
+        for cell in (rate_cell, degree):
+            assert cell.value is None or (cell.data_type, cell.number_format) == ("n", "0.0%")
+    assert any(isinstance(r[2].value, float) for r in rows)
+
+    trend = wb.worksheets[-1]
+    assert [c.number_format for c in trend[13][1:6]] == ["0", "0.0%", "0.0%", "0.0%", "0.0%"]
+    assert (trend["E13"].value, trend["F13"].value) == (0.96, 0.75)
+    # the printed report says the same figures in words, every character in the font (its
+    # " · " too: the middle dot is GB 2312's, not a placeholder)
+    text = pdf_text(report_pdf(monthly_report(office.community, 2026, 11, now=NOW)))
+    assert "83.3%" in text and "・" in text
+    assert MISSING not in text

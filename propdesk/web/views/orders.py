@@ -256,7 +256,8 @@ def staff_record_view(request: HttpRequest, desk: Desk, staff_id: int) -> HttpRe
 
 @login_required
 def order_print(request: HttpRequest, order_id: int) -> HttpResponse:
-    """The order as the paper form 《服务工作单》 (A4 PDF, with a QR code that opens it)."""
+    """The order as the paper form 《服务工作单》 (A4 PDF, with a QR code that opens the
+    technician's phone job page)."""
     from propdesk.desk.printing import work_order_pdf
 
     try:
@@ -265,7 +266,7 @@ def order_print(request: HttpRequest, order_id: int) -> HttpResponse:
         return not_found(request)
     pdf = work_order_pdf(
         order,
-        order_url=request.build_absolute_uri(reverse("desk-order", args=[order.pk])),
+        job_url=request.build_absolute_uri(reverse("desk-job", args=[order.pk])),
         printed_at=now(),
         printed_by=desk.user,
     )
