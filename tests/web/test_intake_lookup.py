@@ -52,9 +52,7 @@ def test_fd2_the_panel_finds_the_household_however_it_is_said(
 
 def test_fd2_typing_1502_as_the_room_lists_rooms_not_phones(register) -> None:
     # Both fields are sent (hx-include); the field typed in decides.
-    r = lookup(
-        register.receptionist, register.shenzhen, room="1502", caller_phone="", field="room"
-    )
+    r = lookup(register.receptionist, register.shenzhen, room="1502", caller_phone="", field="room")
     assert [b["room"] for b in buttons(r.content.decode())] == ["12-1-1502"]
 
 
@@ -75,7 +73,11 @@ def test_fd2_the_form_takes_exactly_what_the_panel_filled_in(register, clock) ->
     [match] = buttons(
         lookup(user, sz, caller_phone="8888 1234", field="caller_phone").content.decode()
     )
-    assert (match["room"], match["name"], match["phone"]) == ("5-1-901", "张伟", "0755-88881234 转 801")
+    assert (match["room"], match["name"], match["phone"]) == (
+        "5-1-901",
+        "张伟",
+        "0755-88881234 转 801",
+    )
     r = browser_for(user).post(
         reverse("desk-intake", args=[sz.pk]),
         {
