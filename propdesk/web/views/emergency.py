@@ -65,7 +65,9 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
         household: Household | None = None
         room = form.cleaned_data["room"].strip()
         if room:
-            household = household_search(user, room, community_id=community.pk).first()
+            # Read as a room (never the start of a phone), and only when it names one household.
+            found = list(household_search(user, room, community_id=community.pk, field="room"))
+            household = found[0] if len(found) == 1 else None
             if household is None:
                 form.add_error(
                     "room", _("There is no room %(code)s in this community.") % {"code": room}
