@@ -84,7 +84,6 @@ def test_mask_phone_keeps_the_first_three_and_last_four_digits(number: str, mask
 # --- the lookup's reading of what is typed (issue 11) --------------------------------------------
 
 
-
 @pytest.mark.parametrize(
     ("typed", "area_code", "number"),
     [
