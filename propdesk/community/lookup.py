@@ -65,11 +65,19 @@ class HouseholdLookup:
     note: LookupNote = LookupNote.NONE
     phone: PhoneQuery | None = None
     name: str = ""
+    # Found by a whole room or a whole number, not by what is still being typed (a prefix): a
+    # form takes the household only then (4-1-90 lists 4-1-901, but does not name it).
+    exact: bool = False
 
     @property
     def household(self) -> Household | None:
         """The household, when exactly one matches."""
         return self.households[0] if len(self.households) == 1 else None
+
+    @property
+    def named(self) -> Household | None:
+        """The household the text names: exactly one, found by a whole room or number."""
+        return self.household if self.exact else None
 
     @property
     def matches(self) -> list[Match]:
@@ -145,7 +153,7 @@ def household_lookup(
 
 
 def _first(qs: QuerySet[Household], limit: int) -> tuple[list[Household], bool]:
-    rows = list(qs.order_by("code").distinct()[: limit + 1])
+    rows = list(qs.order_by("code")[: limit + 1])
     return rows[:limit], len(rows) > limit
 
 
@@ -157,10 +165,11 @@ def _result(
     *,
     phone: PhoneQuery | None = None,
     name: str = "",
+    exact: bool = False,
 ) -> HouseholdLookup:
     if more and note == LookupNote.NONE:
         note = LookupNote.MORE
-    return HouseholdLookup(how=how, households=rows, note=note, phone=phone, name=name)
+    return HouseholdLookup(how=how, households=rows, note=note, phone=phone, name=name, exact=exact)
 
 
 def _by_room(
@@ -184,11 +193,18 @@ def _by_room(
     if exact is not None:
         rows, more = _first(qs.filter(exact), limit)
         if rows:
-            return _result("room", rows, more, note if len(rows) > 1 else LookupNote.NONE)
+            note = note if len(rows) > 1 else LookupNote.NONE
+            return _result("room", rows, more, note, exact=True)
     rows, more = _first(qs.filter(prefix), limit)
     if note == LookupNote.UNIT_AMBIGUOUS:
         note = LookupNote.NONE  # a prefix list is typing, not an ambiguity
     return _result("room", rows, more, note if len(rows) > 1 else LookupNote.NONE)
+
+
+def _with_residents(cond: Q) -> Q:
+    """Households with a resident matching ``cond``: a subquery, so that the residents' phone
+    index answers it (a join would walk the community's households) and no row comes twice."""
+    return Q(pk__in=Resident.objects.filter(cond).values("household_id"))
 
 
 def _readable(user: User) -> Q:
@@ -199,18 +215,18 @@ def _readable(user: User) -> Q:
 
 def _by_phone(user: User, qs: QuerySet[Household], q: PhoneQuery, limit: int) -> HouseholdLookup:
     if q.exact:
-        cond = Q(residents__phone=q.exact)
+        cond = Q(phone=q.exact)
     elif q.prefix:
-        cond = Q(residents__phone__startswith=q.prefix)
+        cond = Q(phone__startswith=q.prefix)
     elif q.local:
-        cond = Q(residents__phone__startswith="0", residents__phone__endswith=q.local)
+        cond = Q(phone__startswith="0", phone__endswith=q.local)
     else:
         return HouseholdLookup(how="phone", phone=q)
-    rows, more = _first(qs.filter(cond & _readable(user)), limit)
+    rows, more = _first(qs.filter(_with_residents(cond) & _readable(user)), limit)
     note = LookupNote.NO_AREA_CODE if q.local else LookupNote.NONE
-    return _result("phone", rows, more, note, phone=q)
+    return _result("phone", rows, more, note, phone=q, exact=bool(q.exact))
 
 
 def _by_name(user: User, qs: QuerySet[Household], text: str, limit: int) -> HouseholdLookup:
-    rows, more = _first(qs.filter(Q(residents__name__contains=text) & _readable(user)), limit)
+    rows, more = _first(qs.filter(_with_residents(Q(name__contains=text)) & _readable(user)), limit)
     return _result("name", rows, more, LookupNote.NONE, name=text)

@@ -95,3 +95,15 @@ def test_fd2_household_search_without_a_field_reads_the_shape(register) -> None:
     assert [h.code for h in household_search(user, "+86 180 7130 3284")] == ["4-1-901"]
     # A community the user does not see finds nothing, as if it did not exist.
     assert list(household_search(user, "4-1-901", community_id=register.hidden.pk)) == []
+
+
+def test_fd2_only_a_whole_room_or_number_names_the_household(register) -> None:
+    user, sz = register.receptionist, register.shenzhen
+    typing = household_lookup(user, "4-1-90", field="room", community=sz)
+    assert [h.code for h in typing.households] == ["4-1-901"]
+    assert typing.named is None  # listed while typing, not taken by a form
+    whole = household_lookup(user, "4栋1单元901", field="room", community=sz)
+    assert whole.named is not None and whole.named.code == "4-1-901"
+    assert household_lookup(user, "180 7130", field="phone", community=sz).named is None
+    number = household_lookup(user, "180 7130 3284", field="phone", community=sz).named
+    assert number is not None and number.code == "4-1-901"

@@ -195,3 +195,18 @@ def test_fd2_the_lookup_reads_in_a_few_queries(register, django_assert_max_num_q
         client.get(url, {"room": "4-901", "field": "room"})
     with django_assert_max_num_queries(14):  # one household: its open orders and contacts too
         client.get(url, {"caller_phone": "18071303284", "field": "caller_phone"})
+
+
+def test_fd2_a_room_still_being_typed_is_not_taken_by_the_form(register, clock) -> None:
+    r = browser_for(register.receptionist).post(
+        reverse("desk-intake", args=[register.shenzhen.pk]),
+        {
+            "channel": "visit",
+            "room": "4-1-90",
+            "intent": "consultation",
+            "content": "问物业费",
+            "outcome": "resolved",
+            "resolution": "已告知",
+        },
+    )
+    assert r.status_code == 400 and Contact.objects.count() == 0

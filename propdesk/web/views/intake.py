@@ -107,10 +107,10 @@ def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Con
     household = None
     room_text = d["room"]
     if room_text.strip():
-        household = _lookup(desk, LookupField.ROOM, room_text).household
+        household = _lookup(desk, LookupField.ROOM, room_text).named
         room_text = household.code if household is not None else room_text
     elif d["caller_phone"].strip():
-        household = _lookup(desk, LookupField.PHONE, d["caller_phone"]).household
+        household = _lookup(desk, LookupField.PHONE, d["caller_phone"]).named
     data = ContactInput(
         household=household,
         channel=d["channel"],
