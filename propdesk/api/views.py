@@ -27,7 +27,7 @@ from propdesk.desk import selectors as desk
 from propdesk.desk import services
 from propdesk.desk.models import Contact, ServiceItem, WorkOrder
 from propdesk.desk.printing import work_order_pdf
-from propdesk.policy.phones import phone_digits
+from propdesk.policy.phones import phone_query
 from propdesk.policy.workflow import ACTIONS, FIGURE_ROLES, State, actions_for
 
 # The technician's phone page of a work order (web.urls desk-job): what the QR code on the
@@ -55,7 +55,19 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet[Community]):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="room number (3-2-1502) or phone, as typed so far"),
+        OpenApiParameter(
+            "q",
+            str,
+            description="what the owner said, as typed so far: a room (4-1-901, 4/1/901, "
+            "4栋1单元901, 4-901), a phone in any common form, or part of a resident's name",
+        ),
+        OpenApiParameter(
+            "field",
+            str,
+            enum=["room", "phone", "name"],
+            description="read q as this only (a room's 1502 is then never a phone's start); "
+            "without it q is read by its shape",
+        ),
         OpenApiParameter("community", int),
     ]
 )
@@ -67,15 +79,28 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
         user: User = self.request.user  # type: ignore[assignment]
         community_id = _int_param(self.request, "community")
         q = self.request.query_params.get("q")
+        field = self.request.query_params.get("field", "")
+        if field not in ("", "room", "phone", "name"):
+            raise ValidationError({"field": ["Must be room, phone or name."]})
         if q:
-            return reg.household_search(user, q, community_id=community_id).order_by("code")
+            found = reg.household_search(user, q, community_id=community_id, field=field)
+            return found.order_by("code")
         qs = reg.households_visible(user)
         if community_id is not None:
             qs = qs.filter(community_id=community_id)
         return qs.order_by("community_id", "code")
 
 
-@extend_schema(parameters=[OpenApiParameter("phone", str, description="digits, prefix match")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "phone",
+            str,
+            description="a phone in any common form (+86 180…, 0755-8888 1234): a whole number "
+            "matches exactly, one still being typed by prefix",
+        )
+    ]
+)
 class ResidentViewSet(viewsets.ReadOnlyModelViewSet[Resident]):
     serializer_class = s.ResidentOut
     queryset = Resident.objects.none()  # for the schema; get_queryset scopes
@@ -84,9 +109,15 @@ class ResidentViewSet(viewsets.ReadOnlyModelViewSet[Resident]):
         if getattr(self, "swagger_fake_view", False):  # the schema's generation, no user
             return Resident.objects.none()
         qs = reg.residents_visible(self.request.user)  # type: ignore[arg-type]
-        phone = phone_digits(self.request.query_params.get("phone", ""))
-        if phone:
-            qs = qs.filter(phone__startswith=phone)
+        phone = phone_query(self.request.query_params.get("phone", ""))
+        if phone.exact:
+            qs = qs.filter(phone=phone.exact)
+        elif phone.prefix:
+            qs = qs.filter(phone__startswith=phone.prefix)
+        elif phone.local:  # no community to take an area code from: any area's landline
+            qs = qs.filter(phone__startswith="0", phone__endswith=phone.local)
+        elif self.request.query_params.get("phone", "").strip():
+            return qs.none()
         return qs.order_by("id")
 
 

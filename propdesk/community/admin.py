@@ -123,7 +123,7 @@ class CompanyAdmin(admin.ModelAdmin[Company]):
 @admin.register(Community)
 class CommunityAdmin(ScopedAdmin):
     community_path = "id"
-    list_display = ["name", "code", "company", "time_zone", "order_prefix"]
+    list_display = ["name", "code", "company", "time_zone", "area_code", "order_prefix"]
     list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
 

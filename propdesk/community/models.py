@@ -4,9 +4,11 @@ and the staff, their roles per community, teams and duty rosters."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.policy.phones import AREA_CODE
 from propdesk.policy.workflow import Role
 
 
@@ -54,6 +56,18 @@ class Community(models.Model):
         max_length=8,
         default="GD",
         help_text=_("Work orders are numbered PREFIX-YYYYMMDD-NNNN"),
+    )
+    area_code = models.CharField(
+        _("area code"),
+        max_length=4,
+        blank=True,
+        validators=[
+            RegexValidator(AREA_CODE, _("An area code is 0 and two or three digits, e.g. 0755."))
+        ],
+        help_text=_(
+            "The telephone area code of the community's city (e.g. 0755): a local landline "
+            "typed without it (8888 1234) gets it."
+        ),
     )
     policy = models.JSONField(
         _("policy overrides"),

@@ -22,8 +22,7 @@ from propdesk.community.models import (
     User,
 )
 from propdesk.core.errors import Forbidden, NotFound
-from propdesk.policy.phones import Phone, phone_digits
-from propdesk.policy.rooms import InvalidRoom, parse_room
+from propdesk.policy.phones import Phone
 from propdesk.policy.workflow import RESIDENT_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
@@ -200,31 +199,20 @@ def households_visible(user: User) -> QuerySet[Household]:
 
 
 def household_search(
-    user: User, text: str, *, community_id: int | None = None
+    user: User, text: str, *, community_id: int | None = None, field: str = "", limit: int = 50
 ) -> QuerySet[Household]:
-    """Households whose room number or a resident's phone matches what was typed so far.
+    """The households the front desk's lookup finds for ``text`` typed in ``field`` (``"room"``,
+    ``"phone"``, ``"name"``; ``""`` reads it by its shape), as a queryset of at most ``limit``:
+    see ``community.lookup.household_lookup``, which this wraps for the API and the forms."""
+    from propdesk.community.lookup import household_lookup
 
-    A room number (3-2-1502 or 3栋2单元1502) matches exactly, a partial one by prefix
-    (``3-2-`` lists that unit); three or more digits match phone numbers by prefix.
-    """
-    qs = households_visible(user)
+    community = None
     if community_id is not None:
-        qs = qs.filter(community_id=community_id)
-    text = (text or "").strip()
-    if not text:
-        return qs.none()
-    try:
-        return qs.filter(code=parse_room(text).code)
-    except InvalidRoom:
-        pass
-    cond = Q(code__startswith=text.upper())
-    digits = phone_digits(text)
-    if len(digits) >= 3 and digits == text.replace(" ", "").replace("-", "").lstrip("+"):
-        # By phone only where the user reads phones: a match would tell a number's household.
-        ids = resident_community_ids(user)
-        by_phone = Q(residents__phone__startswith=digits)
-        cond |= by_phone if ids is None else by_phone & Q(community_id__in=ids)
-    return qs.filter(cond).distinct()
+        community = scope(Community.objects.all(), user, "id").filter(pk=community_id).first()
+        if community is None:
+            return Household.objects.none()
+    found = household_lookup(user, text, field=field, community=community, limit=limit)
+    return households_visible(user).filter(pk__in=[h.pk for h in found.households])
 
 
 def access_household(

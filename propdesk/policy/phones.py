@@ -29,11 +29,19 @@ class Phone:
         return f"{main} 转 {self.extension}" if self.extension else main
 
 
-def parse_phone(text: str) -> Phone:
-    """Parse a Chinese mobile or landline, with an optional extension.
+# A local landline as people say it in their own city: 7 or 8 digits, never starting 0 or 1.
+_LOCAL = re.compile(r"^[2-9]\d{6,7}$")
+AREA_CODE = re.compile(r"^0\d{2,3}$")
+
+
+def parse_phone(text: str, *, area_code: str = "") -> Phone:
+    """Parse a Chinese mobile or landline, with an optional extension: the one normalisation of
+    phone numbers, used by the front desk's lookup, its form, the services and the API.
 
     Accepts ``13812345678``, ``+86 138 1234 5678``, ``0755-8888-1234``, ``(010) 6552 9988``,
-    ``0755-8888-1234 转 801``. Raises InvalidPhone with a message for the user.
+    ``0755-8888-1234 转 801``; a local landline of 7 or 8 digits (``8888 1234``) takes
+    ``area_code`` (the community's, e.g. ``0755``), and without one is refused with a message
+    asking for the area code. Raises InvalidPhone with a message for the user.
     """
     raw = (text or "").strip()
     if not raw:
@@ -45,6 +53,10 @@ def parse_phone(text: str) -> Phone:
         raw = raw[: m.start()].strip()
     if not _ALLOWED.match(raw):
         raise InvalidPhone(f"电话号码格式不正确：{text}")
+    if _LOCAL.match(re.sub(r"[\s\-()]", "", raw)):
+        if not AREA_CODE.match(area_code or ""):
+            raise InvalidPhone(f"座机号码请带区号，例如 0755-88881234：{text}")
+        raw = area_code + re.sub(r"\D", "", raw)
     try:
         parsed = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException as exc:
@@ -66,9 +78,50 @@ def parse_phone(text: str) -> Phone:
 
 
 def phone_digits(text: str) -> str:
-    """Only the digits of what was typed, for prefix search while typing."""
-    digits = re.sub(r"\D", "", text or "")
+    """Only the digits of what was typed, for prefix search while typing, without the country
+    code (``+86 180`` → ``180``, ``0086 180`` → ``180``, ``8618071303284`` → ``18071303284``)."""
+    raw = (text or "").strip()
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+") or raw.startswith("00"):
+        digits = digits.lstrip("0")
+        return digits[2:] if digits.startswith("86") else digits
     return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
+
+
+@dataclass(frozen=True)
+class PhoneQuery:
+    """What a phone typed so far asks the register for (``phone_query``).
+
+    ``exact``: a whole number, normalised as stored (``parse_phone``); ``prefix``: the stored
+    numbers that start with it, while the number is still being typed; ``local``: a whole local
+    landline (7 or 8 digits) in a community with no area code: the stored landlines ending in it,
+    whatever their area code. At most one of them is set; none when nothing can be searched yet.
+    """
+
+    exact: str = ""
+    prefix: str = ""
+    local: str = ""
+
+
+def phone_query(text: str, *, area_code: str = "") -> PhoneQuery:
+    """Read what was typed into the phone field, whole or in part, the way ``parse_phone`` reads
+    a whole number: ``+86 180…``, ``180-7130-…``, ``0755 8888…``, and a local ``8888 12…`` with
+    the community's ``area_code``. Fewer than three digits search nothing."""
+    raw = _EXTENSION.sub("", (text or "").strip())
+    if not raw or not _ALLOWED.match(raw):
+        return PhoneQuery()
+    try:
+        return PhoneQuery(exact=parse_phone(raw, area_code=area_code).number)
+    except InvalidPhone:
+        pass
+    digits = phone_digits(raw)
+    if len(digits) < 3:
+        return PhoneQuery()
+    if digits[0] in "01":
+        return PhoneQuery(prefix=digits)
+    if AREA_CODE.match(area_code or ""):
+        return PhoneQuery(prefix=area_code + digits)
+    return PhoneQuery(local=digits) if 7 <= len(digits) <= 8 else PhoneQuery()
 
 
 def mask_phone(number: str) -> str:

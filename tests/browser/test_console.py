@@ -45,7 +45,9 @@ def test_fd2_a_receptionist_logs_a_phone_complaint_with_the_keyboard_alone(
     assert page.evaluate("document.activeElement.id") == "id_caller_phone"
     page.keyboard.type("13812345678")
     # The household panel finds the caller by number while the call goes on.
-    page.locator("#household-panel").get_by_text("3-2-1502").wait_for(timeout=5000)
+    page.locator("#household-panel").locator(".lookup-match", has_text="3-2-1502").wait_for(
+        timeout=5000
+    )
     page.keyboard.press("Tab")  # room: found by the number, nothing to type
     page.keyboard.press("Tab")
     page.keyboard.type("张伟")

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from propdesk.policy.phones import InvalidPhone, mask_phone, parse_phone, phone_digits
-from propdesk.policy.rooms import InvalidRoom, parse_room
+from propdesk.policy.phones import (
+    InvalidPhone,
+    PhoneQuery,
+    mask_phone,
+    parse_phone,
+    phone_digits,
+    phone_query,
+)
+from propdesk.policy.rooms import InvalidRoom, RoomQuery, parse_room, parse_room_query
 
 
 @pytest.mark.parametrize(
@@ -72,3 +79,71 @@ def test_fd2_refuses_what_is_not_a_room_number(typed) -> None:
 )
 def test_mask_phone_keeps_the_first_three_and_last_four_digits(number: str, masked: str) -> None:
     assert mask_phone(number) == masked
+
+
+# --- the lookup's reading of what is typed (issue 11) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "area_code", "number"),
+    [
+        ("8888 1234", "0755", "075588881234"),  # 8-digit local number
+        ("8888-1234 转 801", "0755", "075588881234"),
+        ("501 2345", "0951", "09515012345"),  # 7-digit local number
+        ("0951-5012345", "", "09515012345"),
+        ("0086 180 7130 3284", "", "18071303284"),
+    ],
+)
+def test_fd2_a_local_number_takes_the_communitys_area_code(typed, area_code, number) -> None:
+    assert parse_phone(typed, area_code=area_code).number == number
+
+
+def test_fd2_a_local_number_without_an_area_code_is_refused_asking_for_it() -> None:
+    with pytest.raises(InvalidPhone) as refused:
+        parse_phone("8888 1234")
+    assert "区号" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "area_code", "query"),
+    [
+        ("+86 180 7130 3284", "", PhoneQuery(exact="18071303284")),
+        ("+86 180", "", PhoneQuery(prefix="180")),
+        ("0086 180", "", PhoneQuery(prefix="180")),
+        ("180-71", "", PhoneQuery(prefix="18071")),
+        ("0755 8888", "", PhoneQuery(prefix="07558888")),
+        ("8888 12", "0755", PhoneQuery(prefix="0755888812")),
+        ("8888 1234", "0755", PhoneQuery(exact="075588881234")),
+        ("87654321", "", PhoneQuery(local="87654321")),
+        ("13", "", PhoneQuery()),
+        ("王", "", PhoneQuery()),
+    ],
+)
+def test_fd2_phone_query_reads_a_number_whole_or_in_part(typed, area_code, query) -> None:
+    assert phone_query(typed, area_code=area_code) == query
+
+
+@pytest.mark.parametrize(
+    ("typed", "query"),
+    [
+        ("4-1-901", RoomQuery("4", "1", "901")),
+        ("4/1/901", RoomQuery("4", "1", "901")),
+        ("4栋1单元901", RoomQuery("4", "1", "901")),
+        ("4号楼1单元901室", RoomQuery("4", "1", "901")),
+        ("４－１－９０１", RoomQuery("4", "1", "901")),
+        ("4-901", RoomQuery("4", "", "901")),
+        ("4栋901", RoomQuery("4", "", "901")),
+        ("901", RoomQuery("", "", "901")),
+        ("4-1-", RoomQuery("4", "1", "")),
+        ("4栋1单元", RoomQuery("4", "1", "")),
+        ("4栋", RoomQuery("4", "", "")),
+        ("王建国", None),
+        ("3-2-1502-9", None),
+    ],
+)
+def test_fd2_parse_room_query_reads_a_room_whole_or_in_part(typed, query) -> None:
+    assert parse_room_query(typed) == query
+
+
+def test_fd2_the_form_takes_a_room_written_with_slashes() -> None:
+    assert parse_room("4/1/901").code == "4-1-901"

@@ -54,11 +54,15 @@ def _next_number(community: Community, now: datetime) -> str:
     return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
 
 
-def _normalise_phone(value: str, field_name: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+def _normalise_phone(
+    value: str, field_name: str, errors: dict[str, list[str]], area_code: str = ""
+) -> tuple[str, str]:
+    """(number, extension) as stored, by ``parse_phone`` (a local landline takes the community's
+    ``area_code``); a bad number adds its message to ``errors[field_name]`` and gives ("", "")."""
     if not value.strip():
         return "", ""
     try:
-        phone = parse_phone(value)
+        phone = parse_phone(value, area_code=area_code)
     except InvalidPhone as exc:
         errors.setdefault(field_name, []).append(str(exc))
         return "", ""

@@ -71,7 +71,7 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     received_at = d.received_at or now
     if received_at > now + timedelta(minutes=1):
         errors["received_at"] = [_("The time of the contact cannot be in the future.")]
-    phone, ext = _normalise_phone(d.caller_phone, "caller_phone", errors)
+    phone, ext = _normalise_phone(d.caller_phone, "caller_phone", errors, community.area_code)
     if d.channel == Channel.PHONE and not d.caller_phone.strip():
         errors["caller_phone"] = [_("Write down the caller's number.")]
     household = d.household

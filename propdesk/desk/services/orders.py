@@ -88,7 +88,9 @@ def _create_order(
     community: Community, d: WorkOrderDraft, *, by: User, now: datetime, contact: Contact | None
 ) -> WorkOrder:
     # Already validated by the caller: a bad number cannot reach this point.
-    reporter_phone, _ext = _normalise_phone(d.reporter_phone, "reporter_phone", {})
+    reporter_phone, _ext = _normalise_phone(
+        d.reporter_phone, "reporter_phone", {}, community.area_code
+    )
     team = _route_team(community, d.kind, d.service_item)
     # Repairs and housekeeping go straight to their team's pool (policy: dispatch.direct).
     direct = team is not None and d.kind in load_policy(community.policy).dispatch.direct
@@ -182,7 +184,7 @@ def work_order_create(
     draft = replace(draft)  # validation fills defaults; the caller's draft stays as given
     errors = _validate_draft(community, draft)
     if draft.reporter_phone.strip():
-        _normalise_phone(draft.reporter_phone, "reporter_phone", errors)
+        _normalise_phone(draft.reporter_phone, "reporter_phone", errors, community.area_code)
     if errors:
         raise ValidationError(errors)
     return _create_order(community, draft, by=by, now=now, contact=None)

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from propdesk.community.lookup import household_lookup
 from propdesk.community.models import Community, Household, User
-from propdesk.community.selectors import communities_visible, household_search, user_roles
+from propdesk.community.selectors import communities_visible, user_roles
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.incidents.models import Emergency, EmergencyState
@@ -65,7 +66,8 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
         household: Household | None = None
         room = form.cleaned_data["room"].strip()
         if room:
-            household = household_search(user, room, community_id=community.pk).first()
+            # Read as a room (never the start of a phone), taken when it names one household.
+            household = household_lookup(user, room, field="room", community=community).named
             if household is None:
                 form.add_error(
                     "room", _("There is no room %(code)s in this community.") % {"code": room}

@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from propdesk.community.selectors import household_search
-from propdesk.core.errors import ServiceError
+from propdesk.community.lookup import HouseholdLookup, LookupField, household_lookup
+from propdesk.community.models import Building
+from propdesk.community.selectors import access_household, scope
+from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import Attachment, Contact, OrderKind, Outcome
 from propdesk.desk.selectors import (
     OrderFilters,
@@ -61,9 +63,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, text)
             return redirect("desk-intake", community.pk)
         status = 400
-    lookup = _lookup_context(
-        desk, request.POST.get("caller_phone", ""), request.POST.get("room", "")
-    )
+    lookup = _lookup_context(desk, request.POST)
     return render(
         request,
         "web/intake.html",
@@ -76,6 +76,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
             "intent_keys": {str(k.value): v for k, v in INTENT_KEYS.items()},
             "outcome_keys": {str(k.value): v for k, v in OUTCOME_KEYS.items()},
             "items": items,
+            "buildings": buildings_of(desk),
             **lookup,
         },
         status=status,
@@ -101,13 +102,15 @@ def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Con
                 service_item=item,
             )
         )
+    # The room as the lookup reads it (4-901 where building 4 has one unit), else the number
+    # alone, finds the household when exactly one matches; the room is then stored as its code.
     household = None
-    if not d["room"].strip() and d["caller_phone"].strip():
-        # The number alone finds the household when exactly one has it.
-        found = list(
-            household_search(desk.user, d["caller_phone"], community_id=desk.community.pk)[:2]
-        )
-        household = found[0] if len(found) == 1 else None
+    room_text = d["room"]
+    if room_text.strip():
+        household = _lookup(desk, LookupField.ROOM, room_text).named
+        room_text = household.code if household is not None else room_text
+    elif d["caller_phone"].strip():
+        household = _lookup(desk, LookupField.PHONE, d["caller_phone"]).named
     data = ContactInput(
         household=household,
         channel=d["channel"],
@@ -116,7 +119,7 @@ def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Con
         outcome=d["outcome"],
         caller_name=d["caller_name"],
         caller_phone=d["caller_phone"],
-        room_text=d["room"],
+        room_text=room_text,
         resolution=d["resolution"],
         promised_at=d["promised_at"],
         promise_reason=d["promise_reason"],
@@ -148,14 +151,49 @@ def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Con
     return contact
 
 
-def _lookup_context(desk: Desk, phone: str, room: str) -> dict[str, object]:
-    households = []
-    for text in (room, phone):
-        if text.strip():
-            households = list(household_search(desk.user, text, community_id=desk.community.pk)[:6])
-            if households:
-                break
-    household = households[0] if len(households) == 1 else None
+def _lookup(
+    desk: Desk, field: LookupField, text: str, building_id: int | None = None
+) -> HouseholdLookup:
+    return household_lookup(
+        desk.user, text, field=field, community=desk.community, building_id=building_id
+    )
+
+
+# The form's fields the lookup reads, and how.
+LOOKUP_FIELDS = {
+    "room": LookupField.ROOM,
+    "caller_phone": LookupField.PHONE,
+    "caller_name": LookupField.NAME,
+}
+
+
+def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
+    """The household panel: ``field`` names the input typed in (room, caller_phone,
+    caller_name); without it the room, then the number, then the name is tried. ``building``
+    is the building chosen for a room typed alone (901); ``household`` a match chosen."""
+    try:
+        building_id: int | None = int(params.get("building") or 0) or None
+    except ValueError:
+        building_id = None
+    found = HouseholdLookup()
+    chosen = params.get("household")
+    typed = params.get("field", "")
+    if chosen:
+        try:
+            one = access_household(desk.user, chosen)
+        except NotFound:
+            one = None
+        if one is not None and one.community_id == desk.community.pk:
+            found = HouseholdLookup(how="room", households=[one])
+    else:
+        names = [typed] if typed in LOOKUP_FIELDS else list(LOOKUP_FIELDS)
+        for name in names:
+            text = params.get(name, "")
+            if text.strip():
+                found = _lookup(desk, LOOKUP_FIELDS[name], text, building_id)
+                if found.households:
+                    break
+    household = found.household
     orders: list[object] = []
     contacts: list[object] = []
     if household is not None:
@@ -171,16 +209,25 @@ def _lookup_context(desk: Desk, phone: str, room: str) -> dict[str, object]:
             contacts_visible(desk.user).filter(household=household).order_by("-received_at")[:5]
         )
     return {
-        "households": households,
+        "lookup": found,
+        "matches": found.matches,
+        "households": found.households,
         "household": household,
         "open_orders": orders,
         "recent_contacts": contacts,
-        "looked_up": bool(phone.strip() or room.strip()),
+        "looked_up": any(params.get(n, "").strip() for n in LOOKUP_FIELDS) or bool(chosen),
     }
+
+
+def buildings_of(desk: Desk) -> list[Building]:
+    """The community's buildings, for a room typed alone (901)."""
+    rows = scope(Building.objects.all(), desk.user).filter(community=desk.community)
+    return sorted(rows, key=lambda b: (len(b.number), b.number))  # 2 before 10
 
 
 @console(*OFFICE_ROLES)
 def intake_lookup(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """The household panel beside the form, refreshed as the number or the room is typed."""
-    ctx = _lookup_context(desk, request.GET.get("caller_phone", ""), request.GET.get("room", ""))
+    """The household panel beside the form, refreshed as the number, the room or the name is
+    typed, or when a match is chosen (``household``)."""
+    ctx = _lookup_context(desk, request.GET)
     return render(request, "web/partials/household_panel.html", {"desk": desk, **ctx})

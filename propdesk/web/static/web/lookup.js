@@ -1,0 +1,53 @@
+// The front desk's household lookup (FD-2): a match in the panel is a button; choosing it (a
+// click, or the down arrow then Enter) fills 房号, 报事人 and 电话 with what the form takes back
+// unchanged, then shows that household's open orders. Arrow keys move through the matches,
+// Escape goes back to the field typed in. Without JavaScript the form still takes what is typed.
+(function () {
+  "use strict";
+  var lastField = null;
+
+  function matches() {
+    return Array.prototype.slice.call(document.querySelectorAll("#household-panel .lookup-match"));
+  }
+
+  function fill(button) {
+    var set = function (id, value) {
+      var el = document.getElementById(id);
+      if (el && value) { el.value = value; }
+    };
+    set("id_room", button.dataset.room);
+    set("id_caller_name", button.dataset.name);
+    set("id_caller_phone", button.dataset.phone);
+    var panel = document.getElementById("household-panel");
+    if (window.htmx && panel && panel.dataset.lookupUrl) {
+      window.htmx.ajax("GET", panel.dataset.lookupUrl + "?household=" + encodeURIComponent(button.dataset.household),
+        {target: "#household-panel"});
+    }
+    var next = document.querySelector("#intake-form input[name=intent]:checked") ||
+      document.querySelector("#intake-form input[name=intent]");
+    if (next) { next.focus(); }
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("#household-panel .lookup-match");
+    if (button) { e.preventDefault(); fill(button); }
+  });
+
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (!t || e.altKey || e.ctrlKey || e.metaKey) { return; }
+    if (t.hasAttribute && t.hasAttribute("data-lookup") && e.key === "ArrowDown") {
+      var first = matches()[0];
+      if (first) { e.preventDefault(); lastField = t; first.focus(); }
+      return;
+    }
+    if (t.classList && t.classList.contains("lookup-match")) {
+      var all = matches(), i = all.indexOf(t);
+      if (e.key === "ArrowDown" && i < all.length - 1) { e.preventDefault(); all[i + 1].focus(); }
+      else if (e.key === "ArrowUp") {
+        e.preventDefault();
+        if (i > 0) { all[i - 1].focus(); } else if (lastField) { lastField.focus(); }
+      } else if (e.key === "Escape" && lastField) { e.preventDefault(); lastField.focus(); }
+    }
+  });
+})();
