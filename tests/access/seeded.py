@@ -13,7 +13,7 @@ from propdesk.core.clock import FixedClock, set_clock
 from propdesk.demo.seed import seed_demo
 from propdesk.desk.models import WorkOrder
 from propdesk.followup.models import CommonIssue, HomeVisit, Notice
-from propdesk.incidents.models import Emergency
+from propdesk.incidents.models import Emergency, IncidentReport
 from propdesk.notify.models import NotificationEndpoint
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
@@ -58,7 +58,7 @@ def seed_company() -> Company:
         )
         order = WorkOrder.objects.filter(community=community).order_by("id").first()
         assert order is not None
-        Emergency.objects.create(
+        emergency = Emergency.objects.create(
             community=community,
             order=order,
             kind="fire",
@@ -67,6 +67,7 @@ def seed_company() -> Company:
             reported_at=NOW,
             reported_by=head,
         )
+        IncidentReport.objects.create(emergency=emergency, created_at=NOW, updated_at=NOW)
     return Company(
         own=own,
         other=other,
