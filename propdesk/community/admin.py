@@ -24,9 +24,11 @@ from propdesk.community.access import communities_visible, has_role
 from propdesk.community.backoffice import (
     BackOfficeAdmin,
     BackOfficeInline,
+    backoffice_event_write,
     superusers_only,
 )
 from propdesk.community.models import (
+    BackOfficeAction,
     Building,
     Community,
     Company,
@@ -233,6 +235,15 @@ class HouseholdAdmin(BackOfficeAdmin):
                     form.add_error(None, exc.message)
                 else:
                     if report.ok:
+                        backoffice_event_write(
+                            actor=user,
+                            action=BackOfficeAction.ADD,
+                            obj=community,
+                            changes=[
+                                {"imported": {"file": upload.name, "summary": report.summary()}}
+                            ],
+                            object_repr=_("导入住户名册"),
+                        )
                         messages.success(request, _("导入完成。") + report.summary())
                         url = reverse("admin:community_household_changelist")
                         return HttpResponseRedirect(f"{url}?community__id__exact={community.pk}")
