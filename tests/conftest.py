@@ -50,13 +50,21 @@ def _sqlite_flush_lifts_the_event_delete_trigger(
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     migration = importlib.import_module("propdesk.desk.migrations.0008_events_no_delete_sqlite")
+    backoffice = importlib.import_module(
+        "propdesk.community.migrations.0005_backoffice_events_append_only"
+    )
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self: DatabaseOperations, style: object, tables: list[str], **kw: object):
         sql = original(self, style, tables, **kw)  # type: ignore[arg-type]
-        if "desk_workorderevent" not in tables:
-            return sql
-        return ["DROP TRIGGER IF EXISTS desk_event_no_delete;", *sql, migration.NO_DELETE]
+        before, after = [], []
+        if "desk_workorderevent" in tables:
+            before.append("DROP TRIGGER IF EXISTS desk_event_no_delete;")
+            after.append(migration.NO_DELETE)
+        if "community_backofficeevent" in tables:
+            before.append("DROP TRIGGER IF EXISTS community_backoffice_no_delete;")
+            after.append(backoffice.NO_DELETE)
+        return [*before, *sql, *after]
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield

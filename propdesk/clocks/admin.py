@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from propdesk.clocks.models import CalendarDay, Clock, PolicyVersion
 from propdesk.clocks.services import calendar_day_set
-from propdesk.community.admin import ReadOnlyAdmin, ScopedAdmin
+from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin
 from propdesk.core.clock import get_clock
 
 
@@ -36,7 +36,7 @@ class PolicyVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ScopedAdmin):
+class CalendarDayAdmin(BackOfficeAdmin):
     """An office's own working days and days off; saving recomputes running clocks."""
 
     list_display = ["day", "is_working", "note", "community"]

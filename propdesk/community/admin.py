@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
@@ -21,27 +20,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from propdesk.community import tabular
+from propdesk.community.access import communities_visible, has_role
+from propdesk.community.backoffice import (
+    BackOfficeAdmin,
+    BackOfficeInline,
+    backoffice_event_write,
+    superusers_only,
+)
 from propdesk.community.models import (
+    BackOfficeAction,
     Building,
     Community,
     Company,
     DutyShift,
     Household,
-    Membership,
     Resident,
     Team,
     TeamMember,
     Unit,
     User,
 )
-from propdesk.community.selectors import (
-    REGISTER_ROLES,
-    communities_visible,
-    community_ids_visible,
-    household_export_rows,
-    scope,
-    user_roles,
-)
+from propdesk.community.selectors import REGISTER_ROLES, household_export_rows
 from propdesk.community.services import household_import
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound, ServiceError
@@ -50,90 +49,46 @@ from propdesk.policy.phones import InvalidPhone, parse_phone
 # Row errors shown on the import page; the rest are counted (the service reports them all).
 ERRORS_SHOWN = 500
 
-# --- tenancy ------------------------------------------------------------------------------------
-
-
-def _choices_for(model: type[Model], user: User) -> QuerySet[Any] | None:
-    """What a non-superuser may pick in a foreign key to ``model``; None: leave it alone."""
-    ids = community_ids_visible(user)
-    if ids is None:
-        return None
-    paths = {
-        Community: "id",
-        Company: "communities__id",
-        Building: "community_id",
-        Unit: "building__community_id",
-        Household: "community_id",
-        Team: "community_id",
-        User: "memberships__community_id",
-    }
-    if model not in paths:
-        return None
-    qs = model._default_manager.filter(**{f"{paths[model]}__in": ids})
-    return qs.distinct() if model in (Company, User) else qs
-
-
-class ScopedForeignKeys:
-    """Foreign-key selects (and raw id inputs) accept only the user's communities' objects."""
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> Any:
-        choices = _choices_for(db_field.related_model, request.user)  # type: ignore[arg-type]
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-
-
-class ScopedAdmin(ScopedForeignKeys, admin.ModelAdmin[Any]):
-    """Lists and edits only the communities the staff member may see."""
-
-    community_path = "community_id"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return scope(super().get_queryset(request), request.user, self.community_path)  # type: ignore[arg-type]
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    """For rows that change only through services (with events) or are written by the system:
-    the back office shows them, scoped, and changes nothing."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ScopedInline(ScopedForeignKeys, admin.TabularInline[Any, Any]):
-    extra = 0
-
-
 # --- company and communities --------------------------------------------------------------------
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin[Company]):
+class CompanyAdmin(BackOfficeAdmin):
+    """A company spans communities: a staff member sees their own, a superuser changes them."""
+
     search_fields = ["name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(Community)
-class CommunityAdmin(ScopedAdmin):
-    community_path = "id"
+class CommunityAdmin(BackOfficeAdmin):
+    """A new community is a superuser's to make: its maker would not be a member of it."""
+
     list_display = ["name", "code", "company", "time_zone", "area_code", "order_prefix"]
     list_filter = [("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
 
-class UnitInline(ScopedInline):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+class UnitInline(BackOfficeInline):
     model = Unit
 
 
 @admin.register(Building)
-class BuildingAdmin(ScopedAdmin):
+class BuildingAdmin(BackOfficeAdmin):
     list_display = ["number", "name", "community"]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
     inlines = [UnitInline]
@@ -161,7 +116,7 @@ class ResidentForm(forms.ModelForm[Resident]):
         return data
 
 
-class ResidentInline(ScopedInline):
+class ResidentInline(BackOfficeInline):
     model = Resident
     form = ResidentForm
 
@@ -174,7 +129,7 @@ def register_communities(user: User) -> QuerySet[Community]:
     visible = communities_visible(user)
     if user.is_superuser:
         return visible
-    return visible.filter(pk__in=[c.pk for c in visible if user_roles(user, c.pk) & REGISTER_ROLES])
+    return visible.filter(pk__in=[c.pk for c in visible if has_role(user, c.pk, REGISTER_ROLES)])
 
 
 class CommunityForm(forms.Form):
@@ -206,7 +161,7 @@ class HouseholdExportForm(CommunityForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdmin):
+class HouseholdAdmin(BackOfficeAdmin):
     """Households, searchable by room number and by a resident's phone or name, the lookups the
     front desk makes while a caller talks (FD-2). The list has 导入/导出 buttons: the whole
     register to and from Excel or CSV, all or nothing."""
@@ -280,6 +235,15 @@ class HouseholdAdmin(ScopedAdmin):
                     form.add_error(None, exc.message)
                 else:
                     if report.ok:
+                        backoffice_event_write(
+                            actor=user,
+                            action=BackOfficeAction.ADD,
+                            obj=community,
+                            changes=[
+                                {"imported": {"file": upload.name, "summary": report.summary()}}
+                            ],
+                            object_repr=_("导入住户名册"),
+                        )
                         messages.success(request, _("导入完成。") + report.summary())
                         url = reverse("admin:community_household_changelist")
                         return HttpResponseRedirect(f"{url}?community__id__exact={community.pk}")
@@ -336,10 +300,9 @@ def _download(data: bytes, filename: str) -> FileResponse:
 
 
 @admin.register(Resident)
-class ResidentAdmin(ScopedAdmin):
+class ResidentAdmin(BackOfficeAdmin):
     """Residents, searchable by phone and room number (FD-2)."""
 
-    community_path = "household__community_id"
     form = ResidentForm
     list_display = ["name", "household", "relation", "phone", "phone_ext"]
     list_filter = ["relation", ("household__community", admin.RelatedOnlyFieldListFilter)]
@@ -351,40 +314,30 @@ class ResidentAdmin(ScopedAdmin):
 # --- staff, teams and rosters -------------------------------------------------------------------
 
 
-class MembershipInline(admin.TabularInline[Membership, User]):
-    model = Membership
-    extra = 0
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
-    list_display = ["username", "name", "phone", "company", "is_leadership", "is_active"]
-    list_filter = ["company", "is_leadership", "memberships__role", "memberships__community"]
-    search_fields = ["username", "name", "phone"]
-    fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
-        (gettext_lazy("propdesk"), {"fields": ("name", "phone", "company", "is_leadership")}),
-    )
-    inlines = [MembershipInline]
-
-
-class TeamMemberInline(ScopedInline):
+class TeamMemberInline(BackOfficeInline):
     model = TeamMember
 
 
 @admin.register(Team)
-class TeamAdmin(ScopedAdmin):
+class TeamAdmin(BackOfficeAdmin):
     list_display = ["name", "kind", "community", "leader"]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter), "kind"]
     inlines = [TeamMemberInline]
 
 
 @admin.register(DutyShift)
-class DutyShiftAdmin(ScopedAdmin):
-    community_path = "team__community_id"
+class DutyShiftAdmin(BackOfficeAdmin):
     list_display = ["team", "user", "starts_at", "ends_at"]
     list_filter = [
         ("team__community", admin.RelatedOnlyFieldListFilter),
         ("team", admin.RelatedOnlyFieldListFilter),
     ]
     date_hierarchy = "starts_at"
+
+
+from propdesk.community import users_admin  # noqa: E402,F401 - registers the staff admin
+
+# Admins registered before this app's (auth's groups, DRF's tokens, axes' records) know no
+# community: superusers only. propdesk's own all derive from BackOfficeAdmin (tests/community/
+# test_backoffice.py checks every registered model).
+superusers_only(admin.site)

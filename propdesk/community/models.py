@@ -320,3 +320,68 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.user} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BackOfficeAction(models.TextChoices):
+    ADD = "add", _("Added")
+    CHANGE = "change", _("Changed")
+    DELETE = "delete", _("Deleted")
+
+
+class BackOfficeEventQuerySet(models.QuerySet["BackOfficeEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("back-office events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("back-office events are append-only")
+
+
+class BackOfficeEvent(models.Model):
+    """One change made in the back office (add, change, delete): who, when, what, in which
+    community. Append-only, like the work orders' events; the database refuses UPDATE and DELETE.
+    The staff member and the community are kept by id and by name without a database constraint,
+    so the record outlives what it records (a deleted user, a deleted community)."""
+
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=150)
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=BackOfficeAction.choices)
+    model = models.CharField(_("kind of record"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=200)
+    changes = models.JSONField(_("details"), default=list, blank=True)
+
+    objects = BackOfficeEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("back-office change")
+        verbose_name_plural = _("back-office changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["community", "at"], name="backoffice_comm_time")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.model} {self.object_repr}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError("back-office events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("back-office events are append-only")

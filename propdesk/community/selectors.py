@@ -12,11 +12,29 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+# Access is decided in propdesk.community.access; these names are re-exported so that
+# ``from propdesk.community.selectors import scope`` keeps working everywhere.
+from propdesk.community.access import (
+    ALL_ROLES,
+    access_community,
+    access_community_with_roles,
+    communities_visible,
+    community_ids_visible,
+    community_ids_visible_query,
+    community_ids_with_roles,
+    has_role,
+    may_read_residents,
+    require_roles,
+    resident_community_ids,
+    scope,
+    staff_with_roles,
+    user_roles,
+    user_team_ids,
+)
 from propdesk.community.models import (
     Community,
     DutyShift,
     Household,
-    Membership,
     Resident,
     Team,
     User,
@@ -25,96 +43,10 @@ from propdesk.core.errors import Forbidden, NotFound
 from propdesk.policy.phones import Phone
 from propdesk.policy.workflow import RESIDENT_ROLES, Role
 
-ALL_ROLES = frozenset(Role)
-
-
-def _role_map(user: User) -> dict[int, frozenset[Role]]:
-    """community id → the user's roles there; loaded once per user object."""
-    cached: dict[int, frozenset[Role]] | None = getattr(user, "_propdesk_roles", None)
-    if cached is None:
-        roles: dict[int, set[Role]] = {}
-        for community_id, role in Membership.objects.filter(user=user).values_list(
-            "community_id", "role"
-        ):
-            roles.setdefault(community_id, set()).add(Role(role))
-        cached = {cid: frozenset(r) for cid, r in roles.items()}
-        user._propdesk_roles = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def community_ids_visible(user: User) -> list[int] | None:
-    """Ids of the communities the user may see; ``None`` means every community (superuser)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    cached: list[int] | None = getattr(user, "_propdesk_communities", None)
-    if cached is None:
-        ids = set(_role_map(user))
-        if user.is_leadership and user.company_id:
-            ids |= set(
-                Community.objects.filter(company_id=user.company_id).values_list("id", flat=True)
-            )
-        cached = sorted(ids)
-        user._propdesk_communities = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def community_ids_visible_query(user: User) -> QuerySet[Any, Any] | list[int] | None:
-    """``community_ids_visible`` for use inside another query: the ids as a subquery, costing no
-    query of its own (a list when they are already known, ``None`` for every community). For a
-    statement that must be the only one of a request (the live screens' poll)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    cached: list[int] | None = getattr(user, "_propdesk_communities", None)
-    if cached is not None:
-        return cached
-    cond = Q(pk__in=Membership.objects.filter(user_id=user.pk).values("community_id"))
-    if user.is_leadership and user.company_id:
-        cond |= Q(company_id=user.company_id)
-    return Community.objects.filter(cond).values("pk")
-
-
-def scope(qs: QuerySet, user: User, field: str = "community_id") -> QuerySet:  # type: ignore[type-arg]
-    """Narrow ``qs`` to the communities ``user`` may see, through ``field``."""
-    ids = community_ids_visible(user)
-    if ids is None:
-        return qs
-    return qs.filter(**{f"{field}__in": ids})
-
-
-def user_roles(user: User, community_id: int) -> frozenset[Role]:
-    """The user's roles in one community. Superusers hold every role; leadership its own."""
-    if user.is_superuser:
-        return ALL_ROLES
-    roles = _role_map(user).get(community_id, frozenset())
-    if user.is_leadership:
-        ids = community_ids_visible(user) or []
-        if community_id in ids:
-            roles = roles | {Role.LEADERSHIP}
-    return roles
-
-
-def user_team_ids(user: User) -> frozenset[int]:
-    cached: frozenset[int] | None = getattr(user, "_propdesk_teams", None)
-    if cached is None:
-        cached = frozenset(
-            Team.objects.filter(Q(leader=user) | Q(members=user)).values_list("id", flat=True)
-        )
-        user._propdesk_teams = cached  # type: ignore[attr-defined]
-    return cached
-
 
 def members_with_role(community_id: int, *roles: Role) -> list[int]:
     """Ids of the active staff who hold one of ``roles`` in the community, in id order."""
-    return list(
-        Membership.objects.filter(community_id=community_id, role__in=roles, user__is_active=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+    return list(staff_with_roles(community_id, roles).order_by("id").values_list("id", flat=True))
 
 
 def office_heads(community_id: int) -> list[int]:
@@ -132,43 +64,6 @@ def on_duty(community_id: int, at: datetime, team_ids: Iterable[int] | None = No
     if team_ids is not None:
         qs = qs.filter(team_id__in=list(team_ids))
     return list(qs.order_by("starts_at", "id").values_list("team_id", "user_id"))
-
-
-def communities_visible(user: User) -> QuerySet[Community]:
-    return scope(Community.objects.select_related("company"), user, "id").order_by("name")
-
-
-def access_community(user: User, community_id: int | str) -> Community:
-    try:
-        return communities_visible(user).get(pk=int(community_id))
-    except (Community.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound("Community not found") from exc
-
-
-def access_community_with_roles(
-    user: User, community_id: int | str, roles: Iterable[Role], message: str | None = None
-) -> Community:
-    """The community if ``user`` may see it (NotFound otherwise, hidden or missing alike) and
-    holds one of ``roles`` there (Forbidden otherwise, with ``message`` or a general one)."""
-    community = access_community(user, community_id)
-    if not user_roles(user, community.pk) & frozenset(roles):
-        raise Forbidden(message or _("Your role in this community may not see this."))
-    return community
-
-
-def resident_community_ids(user: User) -> list[int] | None:
-    """Ids of the communities whose residents' names and phones ``user`` reads (a role in
-    RESIDENT_ROLES there: front desk, administrators, office head, company leadership);
-    ``None`` means every community (superuser)."""
-    ids = community_ids_visible(user)
-    if ids is None:
-        return None
-    return [cid for cid in ids if user_roles(user, cid) & RESIDENT_ROLES]
-
-
-def may_read_residents(user: User, community_id: int) -> bool:
-    """Whether ``user`` reads the names and whole phone numbers of the community's residents."""
-    return bool(user_roles(user, community_id) & RESIDENT_ROLES)
 
 
 def residents_visible(user: User) -> QuerySet[Resident]:
@@ -277,7 +172,7 @@ def household_export_rows(user: User, community_id: int | str) -> list[Household
             raise NotFound("Community not found")
     elif cid not in visible:
         raise NotFound("Community not found")
-    if not user_roles(user, cid) & REGISTER_ROLES:
+    if not has_role(user, cid, REGISTER_ROLES):
         raise Forbidden("只有本小区的前台、管理员、管理处主任或公司领导可以导出住户名册。")
     # LEFT JOIN: a household without residents still gives one row, with None for them.
     values = Household.objects.filter(community_id=cid).values_list(
@@ -305,3 +200,24 @@ def household_export_rows(user: User, community_id: int | str) -> list[Household
         )
         for code, area, note, _id, name, relation, phone, ext in rows
     ]
+
+
+__all__ = [
+    "ALL_ROLES",
+    "REGISTER_ROLES",
+    "access_community",
+    "access_community_with_roles",
+    "access_household",
+    "communities_visible",
+    "community_ids_visible",
+    "community_ids_visible_query",
+    "community_ids_with_roles",
+    "has_role",
+    "may_read_residents",
+    "require_roles",
+    "resident_community_ids",
+    "scope",
+    "staff_with_roles",
+    "user_roles",
+    "user_team_ids",
+]

@@ -18,10 +18,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from propdesk.community import tabular
+from propdesk.community.access import require_roles
 from propdesk.community.models import Building, Community, Household, Resident, Unit, User
-from propdesk.community.selectors import REGISTER_ROLES, user_roles
+from propdesk.community.selectors import REGISTER_ROLES
 from propdesk.community.tabular import AREA, COLUMNS, NAME, NOTE, PHONE, RELATION, ROOM, SheetRow
-from propdesk.core.errors import Conflict, Forbidden
+from propdesk.core.errors import Conflict
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.rooms import InvalidRoom, Room, parse_room
 
@@ -46,8 +47,12 @@ _COLUMN_OF_FIELD = {
 def require_register_role(user: User, community: Community) -> None:
     """Raise Forbidden unless ``user`` may import or export ``community``'s register: an office
     role there (receptionist, administrator, office head), company leadership, or superuser."""
-    if not user_roles(user, community.pk) & REGISTER_ROLES:
-        raise Forbidden(_("只有本小区的前台、管理员、管理处主任或公司领导可以导入导出住户名册。"))
+    require_roles(
+        user,
+        community.pk,
+        REGISTER_ROLES,
+        _("只有本小区的前台、管理员、管理处主任或公司领导可以导入导出住户名册。"),
+    )
 
 
 @dataclass(frozen=True)

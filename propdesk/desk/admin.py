@@ -1,37 +1,17 @@
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
 
 from propdesk.clocks.models import Clock
-from propdesk.community.admin import ReadOnlyAdmin
-from propdesk.community.selectors import scope
+from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin, ReadOnlyInline
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceItem]:
-        qs = super().get_queryset(request)
-        return scope(qs, request.user, "company__communities__id").distinct()  # type: ignore[arg-type]
+class ServiceItemAdmin(BackOfficeAdmin):
+    """The company's catalogue of services: a staff member sees their companies' items."""
 
     list_display = ["code", "name", "kind", "team_kind", "time_standard_minutes", "fee", "active"]
     list_filter = ["company", "kind", "team_kind", "active"]
     search_fields = ["code", "name"]
-
-
-class ReadOnlyInline(admin.TabularInline[Any, WorkOrder]):
-    """What hangs off an order is written by the services only: shown, never edited here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EventInline(ReadOnlyInline):

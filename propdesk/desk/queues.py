@@ -27,8 +27,8 @@ from django.db.models import (
 )
 
 from propdesk.clocks.models import Clock, ClockState
+from propdesk.community.access import has_role, staff_with_roles, user_team_ids
 from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
-from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
 from propdesk.desk.selectors import work_orders_visible
 from propdesk.policy.rules import load_policy
@@ -176,9 +176,7 @@ def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
 def escalations(user: User, community_id: int) -> list[Clock]:
     """Breached clocks of the community not met since, most recent breach first: for the
     office roles and leadership, who see every order of the community (others get none)."""
-    if not (
-        user.is_superuser or user.is_leadership or user_roles(user, community_id) & OFFICE_ROLES
-    ):
+    if not has_role(user, community_id, OFFICE_ROLES | {Role.LEADERSHIP}):
         return []
     return list(
         Clock.objects.filter(community_id=community_id, state=ClockState.BREACHED)
@@ -343,13 +341,9 @@ def assignee_candidates(order: WorkOrder) -> list[User]:
     or the office head for a complaint (CP-1), else the team's leader and its members."""
     if order.kind == OrderKind.COMPLAINT:
         return list(
-            User.objects.filter(
-                memberships__community_id=order.community_id,
-                memberships__role__in=[Role.ADMINISTRATOR, Role.OFFICE_HEAD],
-                is_active=True,
+            staff_with_roles(order.community_id, [Role.ADMINISTRATOR, Role.OFFICE_HEAD]).order_by(
+                "name", "id"
             )
-            .distinct()
-            .order_by("name", "id")
         )
     if order.team is None:
         return []

@@ -14,20 +14,21 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from propdesk.clocks.models import ClockLog
-from propdesk.community.models import User
-from propdesk.community.selectors import (
-    _role_map,
+from propdesk.community.access import (
     community_ids_visible,
+    community_ids_with_roles,
     may_read_residents,
     scope,
     user_team_ids,
 )
+from propdesk.community.models import User
 from propdesk.core.errors import NotFound
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
 from propdesk.policy.phones import Phone, mask_phone
-from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES
+from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 
-FULL_VIEW_ROLES = OFFICE_ROLES
+# The office and company leadership see every order and contact of their communities.
+FULL_VIEW_ROLES = OFFICE_ROLES | {Role.LEADERSHIP}
 
 
 def _order_visibility(user: User) -> Q | None:
@@ -35,10 +36,7 @@ def _order_visibility(user: User) -> Q | None:
     ids = community_ids_visible(user)
     if ids is None:
         return None
-    roles = _role_map(user)
-    full = [
-        cid for cid in ids if user.is_leadership or roles.get(cid, frozenset()) & FULL_VIEW_ROLES
-    ]
+    full = community_ids_with_roles(user, FULL_VIEW_ROLES) or []
     partial = [cid for cid in ids if cid not in full]
     cond = Q(community_id__in=full)
     if partial:
@@ -181,11 +179,7 @@ def contacts_visible(user: User) -> QuerySet[Contact]:
     qs = Contact.objects.select_related("community", "household", "taken_by")
     if ids is None:
         return qs
-    roles = _role_map(user)
-    full = [
-        cid for cid in ids if user.is_leadership or roles.get(cid, frozenset()) & FULL_VIEW_ROLES
-    ]
-    return qs.filter(community_id__in=full)
+    return qs.filter(community_id__in=community_ids_with_roles(user, FULL_VIEW_ROLES) or [])
 
 
 def access_contact(user: User, contact_id: int | str) -> Contact:

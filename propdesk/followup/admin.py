@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from propdesk.community.backoffice import BackOfficeAdmin
 from propdesk.followup.models import (
     CommonIssue,
     HomeVisit,
@@ -11,7 +12,7 @@ from propdesk.followup.models import (
 
 
 @admin.register(ReturnVisit)
-class ReturnVisitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReturnVisitAdmin(BackOfficeAdmin):
     list_display = ("at", "community", "kind", "order", "household", "outcome", "level")
     list_filter = ("community", "kind", "outcome", "level")
     raw_id_fields = ("order", "household", "visited_by", "team", "building")
@@ -19,34 +20,34 @@ class ReturnVisitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(SuggestionItem)
-class SuggestionItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SuggestionItemAdmin(BackOfficeAdmin):
     list_display = ("created_at", "community", "kind", "text", "state")
     list_filter = ("community", "kind", "state")
     raw_id_fields = ("household", "building", "visit", "order", "common_issue")
 
 
 @admin.register(CommonIssue)
-class CommonIssueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CommonIssueAdmin(BackOfficeAdmin):
     list_display = ("opened_at", "community", "title", "state", "notice_due_at")
     list_filter = ("community", "state")
     raw_id_fields = ("orders",)
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class NoticeAdmin(BackOfficeAdmin):
     list_display = ("written_at", "community", "title", "posted_at")
     list_filter = ("community",)
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HomeVisitAdmin(BackOfficeAdmin):
     list_display = ("due_at", "community", "administrator", "state")
     list_filter = ("community", "state")
     raw_id_fields = ("households",)
 
 
 @admin.register(Recovery)
-class RecoveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RecoveryAdmin(BackOfficeAdmin):
     list_display = ("opened_at", "community", "order", "state", "turned_at")
     list_filter = ("community", "state")
     raw_id_fields = ("order", "visit", "turned_visit")

@@ -1,17 +1,17 @@
 from django.contrib import admin
 
+from propdesk.community.backoffice import BackOfficeAdmin, BackOfficeInline
 from propdesk.incidents.models import ApprovalRecord, Emergency, IncidentReport, Responder
 
 
-class ResponderInline(admin.TabularInline[Responder, Emergency]):
+class ResponderInline(BackOfficeInline):
     model = Responder
-    extra = 0
     can_delete = False
     readonly_fields = [f.name for f in Responder._meta.fields]
 
 
 @admin.register(Emergency)
-class EmergencyAdmin(admin.ModelAdmin[Emergency]):
+class EmergencyAdmin(BackOfficeAdmin):
     """Read-only: every change goes through the services (and writes an event)."""
 
     list_display = ["kind_title", "location", "community", "state", "reported_at"]
@@ -25,15 +25,14 @@ class EmergencyAdmin(admin.ModelAdmin[Emergency]):
         return False
 
 
-class ApprovalInline(admin.TabularInline[ApprovalRecord, IncidentReport]):
+class ApprovalInline(BackOfficeInline):
     model = ApprovalRecord
-    extra = 0
     can_delete = False
     readonly_fields = ["action", "by", "at", "comment"]
 
 
 @admin.register(IncidentReport)
-class IncidentReportAdmin(admin.ModelAdmin[IncidentReport]):
+class IncidentReportAdmin(BackOfficeAdmin):
     list_display = ["emergency", "state", "submitted_at", "approved_at"]
     list_filter = ["state"]
     inlines = [ApprovalInline]

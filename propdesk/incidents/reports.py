@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import User
-from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.core.uploads import PHOTO_TYPES, upload_check
 from propdesk.incidents.models import (
@@ -51,8 +51,12 @@ def _refuse_unless_editable(report: IncidentReport) -> None:
 
 
 def _require_office(report: IncidentReport, by: User) -> None:
-    if not user_roles(by, report.emergency.community_id) & OFFICE_ROLES:
-        raise Forbidden(_("Only office staff of this community may write the incident report."))
+    require_roles(
+        by,
+        report.emergency.community_id,
+        OFFICE_ROLES,
+        _("Only office staff of this community may write the incident report."),
+    )
 
 
 @transaction.atomic

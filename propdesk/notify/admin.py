@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from propdesk.community.admin import ReadOnlyAdmin, ScopedAdmin
+from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin
 from propdesk.notify.models import Notification, NotificationEndpoint
 
 
@@ -27,7 +27,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NotificationEndpoint)
-class NotificationEndpointAdmin(ScopedAdmin):
+class NotificationEndpointAdmin(BackOfficeAdmin):
     """The community's webhook endpoints: group robots and the SMS gateway. Turn one off rather
     than delete it: its past deliveries refer to it."""
 

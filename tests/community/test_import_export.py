@@ -22,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from propdesk.community import tabular
 from propdesk.community.models import (
+    BackOfficeEvent,
     Building,
     Community,
     DutyShift,
@@ -643,6 +644,15 @@ def test_admin_superuser_imports_a_good_file(
     assert response.redirect_chain[-1][0].endswith(f"?community__id__exact={office.community.pk}")
     assert "导入完成" in response.content.decode()
     assert Household.objects.filter(community=office.community, code="5-1-101").exists()
+    # A back-office change like any other: recorded, with who and which community (issue 12).
+    event = BackOfficeEvent.objects.get()
+    assert (event.actor_id, event.action, event.community_id) == (
+        root.pk,
+        "add",
+        office.community.pk,
+    )
+    assert "导入完成" not in event.changes[0]["imported"]["summary"]
+    assert event.changes[0]["imported"]["summary"]
 
 
 def test_admin_import_of_a_bad_file_lists_row_errors_and_writes_nothing(

@@ -9,9 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Team, User
-from propdesk.community.selectors import user_roles
-from propdesk.core.errors import Forbidden
 from propdesk.desk.models import (
     EventAction,
     ServiceItem,
@@ -30,10 +29,13 @@ from propdesk.policy.workflow import (
 
 
 def _require_office_role(user: User, community: Community) -> frozenset[Role]:
-    roles = user_roles(user, community.pk)
-    if not roles & OFFICE_ROLES:
-        raise Forbidden(_("Only front-desk and office staff of this community may do this."))
-    return roles
+    require_roles(
+        user,
+        community.pk,
+        OFFICE_ROLES,
+        _("Only front-desk and office staff of this community may do this."),
+    )
+    return user_roles(user, community.pk)
 
 
 def _local_day(community: Community, at: datetime) -> datetime:

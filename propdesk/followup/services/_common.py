@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import Clock
 from propdesk.clocks.services import clocks_on_event, policy_for
+from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, User
-from propdesk.community.selectors import user_roles
-from propdesk.core.errors import Forbidden
 from propdesk.policy.rules import Policy
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 
@@ -23,10 +22,8 @@ ISSUE_ROLES = frozenset({Role.ADMINISTRATOR, Role.OFFICE_HEAD})
 
 
 def require_role(user: User, community_id: int, allowed: Collection[Role]) -> frozenset[Role]:
-    roles = user_roles(user, community_id)
-    if not roles & set(allowed):
-        raise Forbidden(_("Your role in this community may not do this."))
-    return roles
+    require_roles(user, community_id, allowed, _("Your role in this community may not do this."))
+    return user_roles(user, community_id)
 
 
 def policy_of(community: Community) -> Policy:

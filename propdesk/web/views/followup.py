@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from propdesk.community.models import Building, Household, User
+from propdesk.community.access import staff_with_roles
+from propdesk.community.models import Building, Household
 from propdesk.community.selectors import staff_in_community
 from propdesk.core.errors import ServiceError
 from propdesk.desk.models import ReplyChannel, WorkOrder
@@ -260,13 +261,9 @@ def issues(request: HttpRequest, desk: Desk) -> HttpResponse:
             "proposals": fs.common_issue_proposals(community, at),
             "issues": issue_rows,
             "home_visits": list(fs.home_visit_list(community)[:50]),
-            "administrators": User.objects.filter(
-                memberships__community=community,
-                memberships__role__in=[Role.ADMINISTRATOR, Role.OFFICE_HEAD],
-                is_active=True,
-            )
-            .distinct()
-            .order_by("name"),
+            "administrators": staff_with_roles(
+                community.pk, [Role.ADMINISTRATOR, Role.OFFICE_HEAD]
+            ).order_by("name"),
             "buildings": Building.objects.filter(community=community).order_by("number"),
             **failure,
         },

@@ -1,0 +1,213 @@
+"""Who may see which community, with which roles: the one place that decides it.
+
+Services, selectors, the API, the console and the back office ask here; nothing else reads
+memberships to decide access. The rules:
+
+- An inactive or anonymous user sees nothing.
+- A superuser sees every community and holds every role in each.
+- A staff member sees the communities where they hold a role (Membership), with those roles.
+- Company leadership (``User.is_leadership``) also sees every community of its company and holds
+  ``Role.LEADERSHIP`` there.
+- Another community's object is "not found" (NotFound), never "forbidden": ids leak nothing. A
+  visible community where the user's roles do not allow the thing is Forbidden.
+
+Results are cached on the user object (one query per request for the roles)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from propdesk.community.models import Community, Membership, Team, User
+from propdesk.core.errors import Forbidden, NotFound
+from propdesk.policy.workflow import RESIDENT_ROLES, Role
+
+ALL_ROLES = frozenset(Role)
+
+
+def _role_map(user: User) -> dict[int, frozenset[Role]]:
+    """community id → the user's roles there; loaded once per user object."""
+    cached: dict[int, frozenset[Role]] | None = getattr(user, "_propdesk_roles", None)
+    if cached is None:
+        roles: dict[int, set[Role]] = {}
+        for community_id, role in Membership.objects.filter(user=user).values_list(
+            "community_id", "role"
+        ):
+            roles.setdefault(community_id, set()).add(Role(role))
+        cached = {cid: frozenset(r) for cid, r in roles.items()}
+        user._propdesk_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def forget(user: User) -> None:
+    """Drop what was cached on ``user`` (after its memberships or flags changed)."""
+    for attr in ("_propdesk_roles", "_propdesk_communities", "_propdesk_teams"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def community_ids_visible(user: User) -> list[int] | None:
+    """Ids of the communities the user may see; ``None`` means every community (superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    cached: list[int] | None = getattr(user, "_propdesk_communities", None)
+    if cached is None:
+        ids = set(_role_map(user))
+        if user.is_leadership and user.company_id:
+            ids |= set(
+                Community.objects.filter(company_id=user.company_id).values_list("id", flat=True)
+            )
+        cached = sorted(ids)
+        user._propdesk_communities = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def community_ids_visible_query(user: User) -> QuerySet[Any, Any] | list[int] | None:
+    """``community_ids_visible`` for use inside another query: the ids as a subquery, costing no
+    query of its own (a list when they are already known, ``None`` for every community). For a
+    statement that must be the only one of a request (the live screens' poll)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    cached: list[int] | None = getattr(user, "_propdesk_communities", None)
+    if cached is not None:
+        return cached
+    cond = Q(pk__in=Membership.objects.filter(user_id=user.pk).values("community_id"))
+    if user.is_leadership and user.company_id:
+        cond |= Q(company_id=user.company_id)
+    return Community.objects.filter(cond).values("pk")
+
+
+def scope(qs: QuerySet, user: User, field: str = "community_id") -> QuerySet:  # type: ignore[type-arg]
+    """Narrow ``qs`` to the communities ``user`` may see, through ``field``."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return qs
+    return qs.filter(**{f"{field}__in": ids})
+
+
+def user_roles(user: User, community_id: int) -> frozenset[Role]:
+    """The user's roles in one community. Superusers hold every role; leadership its own."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return ALL_ROLES
+    roles = _role_map(user).get(community_id, frozenset())
+    if user.is_leadership:
+        ids = community_ids_visible(user) or []
+        if community_id in ids:
+            roles = roles | {Role.LEADERSHIP}
+    return roles
+
+
+def has_role(user: User, community_id: int, roles: Iterable[Role]) -> bool:
+    """Whether ``user`` holds one of ``roles`` in the community."""
+    return bool(user_roles(user, community_id) & frozenset(roles))
+
+
+def community_ids_with_roles(user: User, roles: Iterable[Role]) -> list[int] | None:
+    """Ids of the visible communities where ``user`` holds one of ``roles``; ``None``: every
+    community (superuser)."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return None
+    wanted = frozenset(roles)
+    return [cid for cid in ids if user_roles(user, cid) & wanted]
+
+
+def user_team_ids(user: User) -> frozenset[int]:
+    """Ids of the teams the user leads or belongs to."""
+    cached: frozenset[int] | None = getattr(user, "_propdesk_teams", None)
+    if cached is None:
+        cached = frozenset(
+            Team.objects.filter(Q(leader=user) | Q(members=user)).values_list("id", flat=True)
+        )
+        user._propdesk_teams = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def communities_visible(user: User) -> QuerySet[Community]:
+    return scope(Community.objects.select_related("company"), user, "id").order_by("name")
+
+
+def access_community(user: User, community_id: int | str) -> Community:
+    """The community if ``user`` may see it; NotFound otherwise (hidden or missing alike)."""
+    try:
+        return communities_visible(user).get(pk=int(community_id))
+    except (Community.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound("Community not found") from exc
+
+
+def require_roles(
+    user: User, community_id: int, roles: Iterable[Role], message: str | None = None
+) -> None:
+    """Forbidden unless ``user`` holds one of ``roles`` in the (visible) community."""
+    if not has_role(user, community_id, roles):
+        raise Forbidden(message or _("Your role in this community may not see this."))
+
+
+def access_community_with_roles(
+    user: User, community_id: int | str, roles: Iterable[Role], message: str | None = None
+) -> Community:
+    """The community if ``user`` may see it (NotFound otherwise, hidden or missing alike) and
+    holds one of ``roles`` there (Forbidden otherwise, with ``message`` or a general one)."""
+    community = access_community(user, community_id)
+    require_roles(user, community.pk, roles, message)
+    return community
+
+
+def resident_community_ids(user: User) -> list[int] | None:
+    """Ids of the communities whose residents' names and phones ``user`` reads (a role in
+    RESIDENT_ROLES there: front desk, administrators, office head, company leadership);
+    ``None`` means every community (superuser)."""
+    return community_ids_with_roles(user, RESIDENT_ROLES)
+
+
+def may_read_residents(user: User, community_id: int) -> bool:
+    """Whether ``user`` reads the names and whole phone numbers of the community's residents."""
+    return has_role(user, community_id, RESIDENT_ROLES)
+
+
+def staff_with_roles(community_id: int, roles: Iterable[Role]) -> QuerySet[User]:
+    """The active staff who hold one of ``roles`` in the community (each once)."""
+    return User.objects.filter(
+        memberships__community_id=community_id,
+        memberships__role__in=[Role(r).value for r in roles],
+        is_active=True,
+    ).distinct()
+
+
+# --- granting: nobody gives what they do not hold ------------------------------------------------
+
+
+def may_grant_role(user: User, community_id: int, role: Role | str) -> bool:
+    """Whether ``user`` may give ``role`` in the community to someone: a superuser anything; a
+    staff member only in a community where they are the office head or leadership, and never
+    leadership itself (that is the company's, set by a superuser)."""
+    if user.is_superuser:
+        return True
+    if Role(role) == Role.LEADERSHIP:
+        return False
+    return has_role(user, community_id, {Role.OFFICE_HEAD, Role.LEADERSHIP})
+
+
+def may_manage_user(user: User, other: User) -> bool:
+    """Whether ``user`` may change ``other``'s account (details, password, roles): a superuser
+    anyone; otherwise only someone who is not a superuser or leadership, and whose every
+    community is one where ``user`` may grant roles (an office head manages their office)."""
+    if user.is_superuser:
+        return True
+    if other.pk == user.pk:
+        return True
+    if other.is_superuser or other.is_leadership:
+        return False
+    theirs = set(_role_map(other)) if other.pk else set()
+    return all(has_role(user, cid, {Role.OFFICE_HEAD, Role.LEADERSHIP}) for cid in theirs) and bool(
+        theirs or other.pk is None
+    )
