@@ -159,6 +159,7 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
             "household",
             "location",
             "description",
+            "appointment_at",
             "team",
             "assignee",
             "state",
@@ -343,6 +344,13 @@ class WorkOrderDraftIn(serializers.Serializer[Any]):
         max_length=40, required=False, allow_blank=True, default=""
     )
     service_item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    appointment_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="预约上门时间: when the owner wants the visit (not in the past); the "
+        "technician's plan.",
+    )
 
 
 class WorkOrderCreateIn(WorkOrderDraftIn):
@@ -370,6 +378,13 @@ class ContactCreateIn(serializers.Serializer[Any]):
         max_length=1000, required=False, allow_blank=True, default=""
     )
     owner_agitated = serializers.BooleanField(required=False, default=False)
+    no_written_material = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="CP-3: a written complaint (a complaint that came as a letter) needs the "
+        "owner's letter, which the front desk's form attaches; here, where no file is sent, "
+        "true says that the owner left no written material.",
+    )
     work_orders = WorkOrderDraftIn(many=True, required=False, default=list)
 
 

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, Team, User
+from propdesk.community.phones import phone_normalise
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Forbidden
 from propdesk.desk.models import (
@@ -19,7 +20,7 @@ from propdesk.desk.models import (
     WorkOrderEvent,
     WorkOrderSequence,
 )
-from propdesk.policy.phones import InvalidPhone, parse_phone
+from propdesk.policy.phones import InvalidPhone
 from propdesk.policy.routing import team_kind_for
 from propdesk.policy.workflow import (
     OFFICE_ROLES,
@@ -54,11 +55,16 @@ def _next_number(community: Community, now: datetime) -> str:
     return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
 
 
-def _normalise_phone(value: str, field_name: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+def _normalise_phone(
+    value: str, field_name: str, errors: dict[str, list[str]], area_code: str = ""
+) -> tuple[str, str]:
+    """(number, extension) as stored, by ``community.phones.phone_normalise`` (local landlines
+    of 7 or 8 digits included); a bad number adds its message to ``errors[field_name]`` and
+    gives ("", "")."""
     if not value.strip():
         return "", ""
     try:
-        phone = parse_phone(value)
+        phone = phone_normalise(value, area_code=area_code)
     except InvalidPhone as exc:
         errors.setdefault(field_name, []).append(str(exc))
         return "", ""

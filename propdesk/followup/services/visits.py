@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
+from propdesk.community.phones import phone_normalise
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Forbidden
 from propdesk.desk.models import EventAction, OrderKind, WorkOrder
@@ -36,7 +37,7 @@ from propdesk.followup.services._common import (
     require_role,
 )
 from propdesk.notify.services import notifications_create
-from propdesk.policy.phones import InvalidPhone, parse_phone
+from propdesk.policy.phones import InvalidPhone
 from propdesk.policy.workflow import Role, State
 
 DONE_STATES = {State.RESOLVED, State.FOLLOWED_UP, State.CLOSED}
@@ -135,7 +136,7 @@ def _validate(community: Community, d: VisitDraft, now: datetime) -> dict[str, l
             errors.setdefault("items", []).append(_("Item %(n)s is empty.") % {"n": i + 1})
     if d.phone.strip():
         try:
-            parse_phone(d.phone)
+            phone_normalise(d.phone)
         except InvalidPhone as exc:
             errors["phone"] = [str(exc)]
     return errors

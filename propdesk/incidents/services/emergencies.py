@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
+from propdesk.community.phones import phone_normalise
 from propdesk.community.selectors import office_heads, user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import ComplaintType, OrderKind
@@ -38,7 +39,7 @@ from propdesk.incidents.services._common import (
     responders_for,
 )
 from propdesk.notify.services import notifications_create
-from propdesk.policy.phones import InvalidPhone, parse_phone
+from propdesk.policy.phones import InvalidPhone
 from propdesk.policy.workflow import OFFICE_ROLES, State
 
 
@@ -78,7 +79,7 @@ def emergency_log(
         errors["location"] = [_("Say where it is: a location or a room.")]
     if caller_phone.strip():
         try:
-            parse_phone(caller_phone)
+            phone_normalise(caller_phone)
         except InvalidPhone as exc:
             errors["caller_phone"] = [str(exc)]
     if errors:
