@@ -73,6 +73,9 @@ def _failure(request: HttpRequest, form: str, errors: dict[str, list[str]]) -> d
         "failed_id": request.POST.get("id", ""),
         "general_errors": errors.get("__all__"),
         "errors": {k: v for k, v in errors.items() if k != "__all__"},
+        # Apart: in a template, errors.items would be the dict's method whenever the key is absent
+        # (the optional 意见/批评/建议 rows turned red when another field failed).
+        "item_errors": errors.get("items"),
         "posted": request.POST,
     }
 
