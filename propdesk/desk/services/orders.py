@@ -87,7 +87,9 @@ def _validate_draft(
         elif d.service_item.kind != d.kind:
             errors["service_item"] = [_("This service item is for another kind of work order.")]
     if not d.household and not d.location.strip():
-        errors["location"] = [_("Give the household or the location.")]
+        errors["location"] = [
+            _("Write the room number (e.g. 4-1-901), or where it is (e.g. 3栋大堂).")
+        ]
     return errors
 
 

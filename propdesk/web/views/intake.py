@@ -35,6 +35,7 @@ FIELD_OF = {
     "kind": "intent",
     "reporter_phone": "caller_phone",
     "letter": "letter",
+    "location": "room",  # no household and no location: the room is what is usually missing
 }
 
 
