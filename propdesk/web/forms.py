@@ -90,16 +90,18 @@ class MoneyField(forms.CharField):
 
 
 def upload_limit_attrs() -> dict[str, str]:
-    """What a file input carries for the browser's size check before upload (console.js): the
-    server's limit and the message the server would give."""
+    """What a file input carries for the browser's size check before upload (uploads.js): the
+    server's limit and the words that say what to do instead."""
     limit = settings.ATTACHMENT_MAX_BYTES
     return {
         "data-max-bytes": str(limit),
         "data-too-large": str(
-            _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
-        )
-        + " "
-        + str(_("Choose a smaller file, or take the photo again at a lower resolution.")),
+            _(
+                "The file is larger than %(mb)s MB: choose a smaller file, or take the photo "
+                "again at a lower resolution."
+            )
+            % {"mb": limit // (1024 * 1024)}
+        ),
     }
 
 
