@@ -142,7 +142,7 @@ def action_form(name: str, data: Any) -> forms.Form:
         field.label = FIELD_LABELS.get(key, field.label)
     if "note" in form.fields:
         form.fields["note"].label = NOTE_LABELS.get(name, _("note"))
-    hints = dict(FIELD_HINTS)
+    hints: dict[str, Any] = dict(FIELD_HINTS)
     hints["note"] = _("Write down %(what)s.") % {
         "what": form.fields.get("note", forms.Field()).label
     }

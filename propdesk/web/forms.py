@@ -76,7 +76,7 @@ class MoneyField(forms.CharField):
         self.max_yuan = max_yuan
         self.widget.attrs.setdefault("inputmode", "decimal")
 
-    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Decimal | None:
         text = super().clean(value)
         try:
             amount = parse_money(text)

@@ -83,9 +83,7 @@ def test_intake_shows_every_error_at_once_beside_its_field_and_keeps_what_was_ty
     assert Contact.objects.count() == 0 and WorkOrder.objects.count() == 0
 
 
-def test_intake_says_what_to_type_when_the_room_and_the_location_are_missing(
-    office, clock
-) -> None:
+def test_intake_says_what_to_type_when_the_room_and_the_location_are_missing(office, clock) -> None:
     r = browser_for(office.receptionist).post(
         url(office),
         {
@@ -164,9 +162,7 @@ def test_cp3_a_letter_filed_as_a_complaint_is_a_written_complaint_never_a_genera
     assert "CP-3" in rules and "CP-6" not in rules
 
 
-def test_cp3_a_written_complaint_without_its_scan_or_the_checkbox_is_refused(
-    office, clock
-) -> None:
+def test_cp3_a_written_complaint_without_its_scan_or_the_checkbox_is_refused(office, clock) -> None:
     r = browser_for(office.receptionist).post(url(office), written(office))
     assert r.status_code == 400
     html = r.content.decode()
@@ -215,9 +211,7 @@ def test_file_inputs_carry_the_servers_limit_for_the_browsers_check(
         assert "web/uploads.js" in html
 
 
-def test_intakes_appointment_becomes_the_orders_and_the_technicians_plan(
-    office, clock
-) -> None:
+def test_intakes_appointment_becomes_the_orders_and_the_technicians_plan(office, clock) -> None:
     r = browser_for(office.receptionist).post(
         url(office),
         {
@@ -292,9 +286,7 @@ def test_a_nonsense_fee_is_refused_in_words_that_say_what_to_type(
     assert (order.state, order.fee_charged) == ("accepted", None)
 
 
-def test_an_action_without_its_required_note_says_what_to_write(
-    office, clock, open_order
-) -> None:
+def test_an_action_without_its_required_note_says_what_to_write(office, clock, open_order) -> None:
     order = open_order()
     act(order, "claim", office.repair_member, clock)
     order.refresh_from_db()
