@@ -326,3 +326,18 @@ def test_the_visit_forms_optional_items_stay_calm_when_another_field_fails(
     fieldset = items[items.rfind("<fieldset") :]
     assert "field-error" not in fieldset
     assert "电话号码格式不正确：12345" in html  # the failing field says so
+
+
+def test_the_visit_forms_retry_time_says_what_to_type(office, clock, open_order) -> None:
+    order = open_order()
+    act(order, "claim", office.repair_member, clock)
+    act(order, "resolve", office.repair_member, clock, note="已修好")
+    r = browser_for(office.receptionist).post(
+        reverse("desk-visit-new", args=[office.community.pk]),
+        {"order": order.pk, "outcome": "no_answer", "retry_at": "明天下午"},
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert_plain(html)
+    assert "再次拨打时间：请选择日期和时间，例如 2026-12-01 09:30。" in html
+    assert 'value="明天下午"' in html  # kept

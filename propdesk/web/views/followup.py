@@ -131,6 +131,9 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
         if p.get("retry_at"):
             field = LocalDateTimeField(required=False)
             field.time_zone = desk.community.time_zone
+            field.error_messages["invalid"] = _(
+                "%(label)s: choose a date and a time, e.g. 2026-12-01 09:30."
+            ) % {"label": _("the time to call again")}
             try:
                 retry = field.clean(p["retry_at"])
             except ValidationError as exc:
