@@ -341,3 +341,34 @@ def test_the_visit_forms_retry_time_says_what_to_type(office, clock, open_order)
     assert_plain(html)
     assert "再次拨打时间：请选择日期和时间，例如 2026-12-01 09:30。" in html
     assert 'value="明天下午"' in html  # kept
+
+
+def test_cp5_the_rectification_form_puts_each_error_beside_its_field(
+    office, clock, open_order
+) -> None:
+    from propdesk.desk.services import attitude_account_record
+
+    order = open_order("complaint", complaint_type="attitude", description="保安态度恶劣")
+    attitude_account_record(
+        order_id=order.pk,
+        by=office.receptionist,
+        now=clock.now(),
+        version=order.version,
+        staff_member=office.repair_member,
+        account="当时在处理另一件事",
+    )
+    r = browser_for(office.head).post(
+        reverse("desk-order", args=[order.pk]),
+        {"form": "rectification", "measures": "", "penalty": "扣绩效100元", "deadline": "下周"},
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert_plain(html)
+    form = html[html.index('id="form-rectification"') :]
+    form = form[: form.index("</form>")]
+    measures = form[: form.index('name="penalty"')]
+    assert "field-error" in measures and "请写明员工须整改的内容。" in measures
+    deadline = form[form.index('name="penalty"') :]
+    assert "例如 2026-12-01 09:30" in deadline and 'value="下周"' in deadline
+    assert 'value="扣绩效100元"' in form  # kept
+    assert not order.rectifications.exists()
