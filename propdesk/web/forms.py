@@ -3,9 +3,8 @@ the rules again (one door for each action) and their field errors come back onto
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community
 from propdesk.desk.models import Channel, ComplaintType, OrderKind, Outcome
+from propdesk.policy.money import parse_money
 
 
 def plain_messages(form: forms.Form, hints: dict[str, Any] | None = None) -> None:
@@ -45,25 +45,6 @@ def plain_messages(form: forms.Form, hints: dict[str, Any] | None = None) -> Non
             # when the validator has none, so set it on the validator too.
             if getattr(validator, "code", "") == "max_length" and limit:
                 validator.message = messages["max_length"]
-
-
-_MONEY = re.compile(r"^(?:¥|￥|RMB|CNY)?\s*(\d+(?:\.\d{1,2})?)\s*(?:元|块|圆)?$", re.IGNORECASE)
-
-
-def parse_money(text: str) -> Decimal | None:
-    """Yuan as people write them: ``45``, ``45.00``, ``45.5``, ``¥45``, ``￥45``, ``45元``,
-    ``1,200``. None for an empty text. Raises ValueError for anything else (negative, letters,
-    more than two decimals)."""
-    raw = (text or "").strip().replace(",", "").replace("，", "")
-    if not raw:
-        return None
-    m = _MONEY.match(raw)
-    if not m:
-        raise ValueError(text)
-    try:
-        return Decimal(m.group(1))
-    except InvalidOperation as exc:  # pragma: no cover: the pattern admits only numbers
-        raise ValueError(text) from exc
 
 
 class MoneyField(forms.CharField):

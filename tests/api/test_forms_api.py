@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from propdesk.desk.models import Contact, WorkOrder
 from tests.conftest import client_for
 
@@ -113,3 +115,43 @@ def test_cp3_a_letter_through_the_api_is_a_written_complaint_and_says_no_materia
     order = WorkOrder.objects.get()
     assert (order.complaint_type, order.no_written_material) == ("written", True)
     assert order.clocks.filter(rule_id="CP-3").exists()
+
+
+@pytest.mark.parametrize(("fee", "stored"), [("¥45", "45.00"), ("45元", "45.00"), (45, "45.00")])
+def test_the_api_takes_a_fee_as_the_console_does(office, clock, fee, stored) -> None:
+    order = _claimed(office, clock)
+    done = client_for(office.repair_member).post(
+        f"/api/work-orders/{order.pk}/resolve/",
+        {"version": order.version, "note": "更换阀芯", "fee": fee},
+        format="json",
+    )
+    assert done.status_code == 200, done.json()
+    assert done.json()["fee_charged"] == stored
+
+
+def test_the_api_refuses_a_nonsense_fee_by_name(office, clock) -> None:
+    order = _claimed(office, clock)
+    r = client_for(office.repair_member).post(
+        f"/api/work-orders/{order.pk}/resolve/",
+        {"version": order.version, "note": "更换阀芯", "fee": "四十五"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["fields"]["fee"] == ["请填写金额（元），例如 45、45.50 或 ¥45。"]
+    order.refresh_from_db()
+    assert (order.state, order.fee_charged) == ("accepted", None)
+
+
+def _claimed(office, clock) -> WorkOrder:
+    from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+
+    order = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(kind="repair", description="漏水", household=office.household),
+    )
+    return work_order_transition(
+        order_id=order.pk, action="claim", by=office.repair_member, now=clock.now(), version=1
+    )
