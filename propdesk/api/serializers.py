@@ -27,6 +27,7 @@ from propdesk.desk.models import (
     WorkOrderEvent,
 )
 from propdesk.desk.selectors import Reporter
+from propdesk.policy.money import parse_money
 from propdesk.policy.phones import Phone
 from propdesk.policy.workflow import ACTIONS, Field
 
@@ -159,6 +160,7 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
             "household",
             "location",
             "description",
+            "appointment_at",
             "team",
             "assignee",
             "state",
@@ -343,6 +345,13 @@ class WorkOrderDraftIn(serializers.Serializer[Any]):
         max_length=40, required=False, allow_blank=True, default=""
     )
     service_item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    appointment_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="预约上门时间: when the owner wants the visit (not in the past); the "
+        "technician's plan.",
+    )
 
 
 class WorkOrderCreateIn(WorkOrderDraftIn):
@@ -370,6 +379,13 @@ class ContactCreateIn(serializers.Serializer[Any]):
         max_length=1000, required=False, allow_blank=True, default=""
     )
     owner_agitated = serializers.BooleanField(required=False, default=False)
+    no_written_material = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="CP-3: a written complaint (a complaint that came as a letter) needs the "
+        "owner's letter, which the front desk's form attaches; here, where no file is sent, "
+        "true says that the owner left no written material.",
+    )
     work_orders = WorkOrderDraftIn(many=True, required=False, default=list)
 
 
@@ -396,6 +412,21 @@ class _ActionIn(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+class MoneyIn(serializers.DecimalField):
+    """Yuan as the console takes them: 45, "45.00", "¥45", "45元" (policy.money)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, str) and data.strip():
+            try:
+                amount = parse_money(data)
+            except ValueError:
+                raise serializers.ValidationError(
+                    _("Type the amount in yuan, e.g. 45, 45.50 or ¥45."), code="invalid"
+                ) from None
+            data = str(amount)
+        return super().to_internal_value(data)
+
+
 def _action_field(f: Field) -> serializers.Field[Any, Any, Any, Any]:
     req = f.required
     if f.name == "note":
@@ -413,7 +444,7 @@ def _action_field(f: Field) -> serializers.Field[Any, Any, Any, Any]:
     if f.name == "materials":
         return serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     if f.name == "fee":
-        return serializers.DecimalField(
+        return MoneyIn(
             max_digits=9,
             decimal_places=2,
             min_value=Decimal(0),

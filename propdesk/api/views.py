@@ -158,6 +158,7 @@ def _draft(
         reporter_name=data["reporter_name"],
         reporter_phone=data["reporter_phone"],
         service_item=item,
+        appointment_at=data.get("appointment_at"),
     )
 
 
@@ -209,6 +210,7 @@ class ContactViewSet(
                 promise_reason=v["promise_reason"],
                 owner_agitated=v["owner_agitated"],
                 work_orders=drafts,
+                no_written_material=v["no_written_material"],
             ),
         )
         contact = desk.access_contact(user, contact.pk)

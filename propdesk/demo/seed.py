@@ -814,6 +814,8 @@ class _Planner:
             # FD-4: an agitated visitor is taken to the meeting room.
             owner_agitated=channel == Channel.VISIT and r.random() < 0.25,
             work_orders=[draft],
+            # CP-3: the demo keeps no scans; a letter's complaint says so, as the desk must.
+            no_written_material=channel == Channel.WRITTEN,
         )
         return _ContactPlan(at, office, by, data, [plan])
 

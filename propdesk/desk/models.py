@@ -172,6 +172,15 @@ class WorkOrder(models.Model):
     description = models.TextField(_("description"))
     reporter_name = models.CharField(_("reported by"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    appointment_at = models.DateTimeField(
+        _("appointment"),
+        null=True,
+        blank=True,
+        help_text=_("When the owner asked us to come (the technician's plan)"),
+    )
+    no_written_material = models.BooleanField(
+        _("the owner left no written material"), default=False
+    )
     contact = models.ForeignKey(
         Contact,
         on_delete=models.PROTECT,

@@ -32,6 +32,10 @@ class Phone:
 # A local landline as people say it in their own city: 7 or 8 digits, never starting 0 or 1.
 _LOCAL = re.compile(r"^[2-9]\d{6,7}$")
 AREA_CODE = re.compile(r"^0\d{2,3}$")
+# 0 + area code (10, 2x, or three digits from 3) + a local number of 7 or 8 digits: what offices
+# dial, some of which the numbering tables no longer list (0371-6123456).
+_AREA_LANDLINE = re.compile(r"^0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}$")
+_SAY_WHAT = "。请填写手机号（例如 13812345678）或座机号（例如 0755-88881234）"
 
 
 def parse_phone(text: str, *, area_code: str = "") -> Phone:
@@ -52,17 +56,21 @@ def parse_phone(text: str, *, area_code: str = "") -> Phone:
         extension = m.group(1)
         raw = raw[: m.start()].strip()
     if not _ALLOWED.match(raw):
-        raise InvalidPhone(f"电话号码格式不正确：{text}")
+        raise InvalidPhone(f"电话号码格式不正确：{text}{_SAY_WHAT}")
     if _LOCAL.match(re.sub(r"[\s\-()]", "", raw)):
         if not AREA_CODE.match(area_code or ""):
             raise InvalidPhone(f"座机号码请带区号，例如 0755-88881234：{text}")
         raw = area_code + re.sub(r"\D", "", raw)
     try:
         parsed = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"电话号码格式不正确：{text}") from exc
-    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhone(f"不是有效的中国大陆电话号码：{text}")
+        valid = parsed.country_code == 86 and phonenumbers.is_valid_number(parsed)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        landline = re.sub(r"\D", "", raw)
+        if not raw.startswith("+") and _AREA_LANDLINE.match(landline):
+            return Phone(number=landline, extension=extension)
+        raise InvalidPhone(f"电话号码格式不正确：{text}{_SAY_WHAT}")
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = re.sub(r"\D", "", national)
     is_mobile = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from propdesk.desk.models import OrderKind, ReplyChannel, WorkOrder
 from propdesk.desk.services import situation
 from propdesk.policy.workflow import ACTIONS, Action, Field, actions_for
+from propdesk.web.forms import MoneyField, plain_messages
 
 ACTION_LABELS = {
     "take": _("Take it"),  # 受理
@@ -102,8 +103,24 @@ def _form_field(f: Field) -> forms.Field:
     if f.name == "materials":
         return forms.CharField(required=False, max_length=200)
     if f.name == "fee":
-        return forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2)
+        return MoneyField(required=False)
     raise ValueError(f.name)
+
+
+# What each field's error says, in words that say what to type.
+FIELD_HINTS = {
+    "team": _("Choose the team."),
+    "assignee": _("Choose who takes it."),
+    "channel": _("Choose how the owner was told."),
+}
+FIELD_LABELS = {
+    "note": _("note"),
+    "channel": _("how the owner was told"),
+    "team": _("team"),
+    "assignee": _("who takes it"),
+    "materials": _("materials used"),
+    "fee": _("fee (yuan)"),
+}
 
 
 FLAG_NAMES = ("is_important", "is_long_running", "is_construction_legacy")
@@ -120,4 +137,15 @@ def action_form(name: str, data: Any) -> forms.Form:
         else:
             attrs[f.name] = _form_field(f)
     form_class: type[forms.Form] = type(f"{name.title()}Form", (forms.Form,), attrs)
-    return form_class(data)
+    form = form_class(data)
+    for key, field in form.fields.items():
+        field.label = FIELD_LABELS.get(key, field.label)
+    if "note" in form.fields:
+        form.fields["note"].label = NOTE_LABELS.get(name, _("note"))
+    hints: dict[str, Any] = dict(FIELD_HINTS)
+    hints["note"] = _("Write down %(what)s.") % {
+        "what": form.fields.get("note", forms.Field()).label
+    }
+    hints["version"] = _("Reload the page and try again.")
+    plain_messages(form, hints)
+    return form

@@ -4,14 +4,86 @@ the rules again (one door for each action) and their field errors come back onto
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community
 from propdesk.desk.models import Channel, ComplaintType, OrderKind, Outcome
+from propdesk.policy.money import parse_money
+
+
+def plain_messages(form: forms.Form, hints: dict[str, Any] | None = None) -> None:
+    """Django's generic messages ("This field is required.", "Ensure this value has at most 50
+    characters", "Enter a number.") replaced by words that say what to type: the field's own
+    hint from ``hints`` when given, else one made from its label."""
+    hints = hints or {}
+    for name, field in form.fields.items():
+        label = field.label or name
+        messages = field.error_messages
+        hint = hints.get(name)
+        messages["required"] = hint or _("Fill in %(label)s.") % {"label": label}
+        messages["invalid_choice"] = _("Choose %(label)s from the list.") % {"label": label}
+        limit = getattr(field, "max_length", None)
+        if limit:
+            messages["max_length"] = _(
+                "%(label)s: at most %(limit)s characters (this has %(n)s); shorten it."
+            ) % {"label": label, "limit": limit, "n": "%(show_value)d"}
+        if isinstance(field, forms.DateTimeField):
+            messages["invalid"] = _(
+                "%(label)s: choose a date and a time, e.g. 2026-12-01 09:30."
+            ) % {"label": label}
+        elif isinstance(field, forms.IntegerField | forms.TypedChoiceField):
+            messages["invalid"] = _("Choose %(label)s from the list.") % {"label": label}
+        for validator in getattr(field, "validators", []):
+            # MaxLengthValidator carries its own message; the field's is used by Django only
+            # when the validator has none, so set it on the validator too.
+            if getattr(validator, "code", "") == "max_length" and limit:
+                validator.message = messages["max_length"]
+
+
+class MoneyField(forms.CharField):
+    """A fee in yuan: ``45``, ``45.00``, ``¥45`` and ``45元`` all mean 45.00; nonsense is refused
+    with words that say what to type. Cleans to a Decimal (two places) or None."""
+
+    def __init__(self, *, max_yuan: int = 9_999_999, **kw: Any) -> None:
+        kw.setdefault("max_length", 20)
+        super().__init__(**kw)
+        self.max_yuan = max_yuan
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def clean(self, value: Any) -> Decimal | None:
+        text = super().clean(value)
+        try:
+            amount = parse_money(text)
+        except ValueError as exc:
+            raise ValidationError(
+                _("Type the amount in yuan, e.g. 45, 45.50 or ¥45."), code="invalid"
+            ) from exc
+        if amount is not None and amount > self.max_yuan:
+            raise ValidationError(_("The amount is too large: check it."), code="max_value")
+        return amount.quantize(Decimal("0.01")) if amount is not None else None
+
+
+def upload_limit_attrs() -> dict[str, str]:
+    """What a file input carries for the browser's size check before upload (uploads.js): the
+    server's limit and the words that say what to do instead."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    return {
+        "data-max-bytes": str(limit),
+        "data-too-large": str(
+            _(
+                "The file is larger than %(mb)s MB: choose a smaller file, or take the photo "
+                "again at a lower resolution."
+            )
+            % {"mb": limit // (1024 * 1024)}
+        ),
+    }
 
 
 class EmergencyForm(forms.Form):
@@ -39,6 +111,14 @@ class EmergencyForm(forms.Form):
             self.fields["community"].initial = communities.first()
         self.fields["kind"].choices = [("", _("Choose…")), *kinds]  # type: ignore[attr-defined]
         self.fields["kind"].widget.attrs["autofocus"] = "autofocus"
+        plain_messages(
+            self,
+            {
+                "community": _("Choose the community."),
+                "kind": _("Choose the kind of emergency."),
+            },
+        )
+        self.fields["kind"].error_messages["invalid_choice"] = _("Choose the kind of emergency.")
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -114,6 +194,7 @@ class IntakeForm(forms.Form):
         label=_("how it was resolved"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     promised_at = LocalDateTimeField(label=_("promised resolution time"), required=False)
+    appointment_at = LocalDateTimeField(label=_("appointment for a home visit"), required=False)
     promise_reason = forms.CharField(
         label=_("why it cannot be done now"), required=False, max_length=1000
     )
@@ -121,6 +202,9 @@ class IntakeForm(forms.Form):
         label=_("owner agitated, moved to a quiet room"), required=False
     )
     letter = forms.FileField(label=_("scanned letter"), required=False)
+    no_written_material = forms.BooleanField(
+        label=_("the owner left no written material"), required=False
+    )
 
     def __init__(self, *args: Any, community: Community, items: list[Any], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -129,6 +213,16 @@ class IntakeForm(forms.Form):
             (i.pk, f"{i.code} {i.name}") for i in items
         ]
         self.fields["caller_phone"].widget.attrs.update(autofocus="autofocus", inputmode="tel")
+        self.fields["letter"].widget.attrs.update(upload_limit_attrs())
+        plain_messages(
+            self,
+            {
+                "channel": _("Choose how the owner reached us."),
+                "intent": _("Choose what the owner wants (Alt+1…7)."),
+                "content": _("Write down what the owner said."),
+                "outcome": _("Choose how the contact ended (Alt+R / W / P)."),
+            },
+        )
 
 
 class AttitudeAccountForm(forms.Form):
@@ -137,6 +231,16 @@ class AttitudeAccountForm(forms.Form):
     account = forms.CharField(
         label=_("the staff member's account"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        plain_messages(
+            self,
+            {
+                "staff_member": _("Choose the staff member the owner complained about."),
+                "account": _("Write down the staff member's account of what happened."),
+            },
+        )
 
 
 class RectificationForm(forms.Form):
@@ -149,3 +253,11 @@ class RectificationForm(forms.Form):
     def __init__(self, *args: Any, community: Community, **kw: Any) -> None:
         super().__init__(*args, **kw)
         _local_fields(self, community)
+        plain_messages(
+            self,
+            {
+                "measures": _("Write down what the staff member must change."),
+                "penalty": _("Write down the penalty (or 'none' and why)."),
+                "deadline": _("Give the deadline of the rectification."),
+            },
+        )

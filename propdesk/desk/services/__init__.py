@@ -7,7 +7,12 @@ from propdesk.desk.services.complaints import (
     rectification_done,
     rectification_set,
 )
-from propdesk.desk.services.contacts import ContactInput, contact_log, contact_promise_keep
+from propdesk.desk.services.contacts import (
+    ContactInput,
+    contact_errors,
+    contact_log,
+    contact_promise_keep,
+)
 from propdesk.desk.services.orders import WorkOrderDraft, work_order_attach, work_order_create
 from propdesk.desk.services.transitions import (
     FLAGS,
@@ -22,6 +27,7 @@ __all__ = [
     "ContactInput",
     "WorkOrderDraft",
     "attitude_account_record",
+    "contact_errors",
     "contact_log",
     "contact_promise_keep",
     "order_event_write",

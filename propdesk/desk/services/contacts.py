@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,8 +15,11 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict
+from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
 from propdesk.desk.models import (
+    Attachment,
     Channel,
+    ComplaintType,
     Contact,
     OrderKind,
     Outcome,
@@ -24,7 +28,12 @@ from propdesk.desk.services._common import (
     _normalise_phone,
     _require_office_role,
 )
-from propdesk.desk.services.orders import WorkOrderDraft, _create_order, _validate_draft
+from propdesk.desk.services.orders import (
+    WorkOrderDraft,
+    _create_order,
+    _validate_draft,
+    work_order_attach,
+)
 from propdesk.desk.services.telling import tell_about_contact
 from propdesk.policy.rooms import InvalidRoom, parse_room
 
@@ -47,6 +56,21 @@ class ContactInput:
     promise_reason: str = ""
     owner_agitated: bool = False
     work_orders: Sequence[WorkOrderDraft] = ()
+    # CP-3: a written complaint carries the owner's letter (a scan or a photo), or says that the
+    # owner left none.
+    letter: UploadedFile[bytes] | None = None
+    no_written_material: bool = False
+
+
+def _complaint_type(channel: str, draft: WorkOrderDraft) -> str:
+    """CP-3: a complaint that came as a letter is a written complaint, never a general one."""
+    if (
+        draft.kind == OrderKind.COMPLAINT
+        and channel == Channel.WRITTEN
+        and draft.complaint_type in ("", ComplaintType.GENERAL)
+    ):
+        return ComplaintType.WRITTEN
+    return draft.complaint_type
 
 
 @transaction.atomic
@@ -61,6 +85,65 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     """
     _require_office_role(by, community)
     d = data
+    errors, received_at, household, drafts, (phone, ext) = _contact_check(community, now, d)
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact(
+        community=community,
+        channel=d.channel,
+        received_at=received_at,
+        caller_name=d.caller_name.strip(),
+        caller_phone=phone,
+        caller_phone_ext=ext,
+        household=household,
+        room_text=d.room_text.strip(),
+        intent=d.intent,
+        content=d.content.strip(),
+        outcome=d.outcome,
+        resolution=d.resolution.strip(),
+        promised_at=d.promised_at if d.outcome == Outcome.PROMISED else None,
+        promise_reason=d.promise_reason.strip() if d.outcome == Outcome.PROMISED else "",
+        owner_agitated=d.owner_agitated,
+        taken_by=by,
+        created_at=now,
+    )
+    contact.save(force_insert=True)
+    for draft in drafts:
+        order = _create_order(community, draft, by=by, now=now, contact=contact)
+        if d.letter is not None:
+            work_order_attach(
+                order_id=order.pk, by=by, now=now, upload=d.letter, kind=Attachment.Kind.LETTER
+            )
+        elif d.no_written_material and order.complaint_type == ComplaintType.WRITTEN:
+            order.no_written_material = True
+            order.save(update_fields=["no_written_material"])
+    if contact.owner_agitated:
+        _tell_head_agitated_visitor(contact, now=now)
+    if contact.outcome == Outcome.PROMISED:
+        clocks_on_event(
+            community=community,
+            event="contact_promised",
+            at=now,
+            actor=by,
+            actor_roles=user_roles(by, community.pk),
+            contact=contact,
+            data={"promised_at": contact.promised_at},
+            new=True,
+        )
+    return contact
+
+
+def contact_errors(
+    *, community: Community, now: datetime, data: ContactInput
+) -> dict[str, list[str]]:
+    """Every problem ``contact_log`` would refuse ``data`` for, by field, writing nothing: the
+    console shows them all at once beside its own checks."""
+    return _contact_check(community, now, data)[0]
+
+
+def _contact_check(
+    community: Community, now: datetime, d: ContactInput
+) -> tuple[dict[str, list[str]], datetime, Household | None, list[WorkOrderDraft], tuple[str, str]]:
     errors: dict[str, list[str]] = {}
     if d.channel not in Channel.values:
         errors["channel"] = [_("Choose how the owner reached us.")]
@@ -108,6 +191,7 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     drafts = [
         replace(
             draft,
+            complaint_type=_complaint_type(d.channel, draft),
             household=draft.household or (None if draft.location.strip() else household),
             reporter_name=draft.reporter_name or d.caller_name,
             reporter_phone=draft.reporter_phone or d.caller_phone,
@@ -115,46 +199,28 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
         for draft in d.work_orders
     ]
     for i, draft in enumerate(drafts):
-        for key, messages in _validate_draft(community, draft).items():
+        draft_errors = _validate_draft(community, draft, now)
+        if draft.reporter_phone.strip() != d.caller_phone.strip():
+            # The order's own number (the caller's is checked above): refused, never dropped.
+            _normalise_phone(
+                draft.reporter_phone, "reporter_phone", draft_errors, community.area_code
+            )
+        for key, messages in draft_errors.items():
             errors[f"work_orders[{i}].{key}"] = messages
-    if errors:
-        raise ValidationError(errors)
-    contact = Contact(
-        community=community,
-        channel=d.channel,
-        received_at=received_at,
-        caller_name=d.caller_name.strip(),
-        caller_phone=phone,
-        caller_phone_ext=ext,
-        household=household,
-        room_text=d.room_text.strip(),
-        intent=d.intent,
-        content=d.content.strip(),
-        outcome=d.outcome,
-        resolution=d.resolution.strip(),
-        promised_at=d.promised_at if d.outcome == Outcome.PROMISED else None,
-        promise_reason=d.promise_reason.strip() if d.outcome == Outcome.PROMISED else "",
-        owner_agitated=d.owner_agitated,
-        taken_by=by,
-        created_at=now,
-    )
-    contact.save(force_insert=True)
-    for draft in drafts:
-        _create_order(community, draft, by=by, now=now, contact=contact)
-    if contact.owner_agitated:
-        _tell_head_agitated_visitor(contact, now=now)
-    if contact.outcome == Outcome.PROMISED:
-        clocks_on_event(
-            community=community,
-            event="contact_promised",
-            at=now,
-            actor=by,
-            actor_roles=user_roles(by, community.pk),
-            contact=contact,
-            data={"promised_at": contact.promised_at},
-            new=True,
-        )
-    return contact
+    if d.letter is not None:
+        _checked, problems = upload_check(d.letter, PHOTO_OR_PDF_TYPES)
+        if problems:
+            errors["letter"] = problems
+    elif not d.no_written_material and any(
+        x.kind == OrderKind.COMPLAINT and x.complaint_type == ComplaintType.WRITTEN for x in drafts
+    ):
+        errors["letter"] = [
+            _(
+                "Attach the owner's letter (a scan or a photo), or tick 'the owner left no "
+                "written material'."
+            )
+        ]
+    return errors, received_at, household, drafts, (phone, ext)
 
 
 def _tell_head_agitated_visitor(contact: Contact, *, now: datetime) -> None:

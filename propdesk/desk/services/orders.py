@@ -57,10 +57,17 @@ class WorkOrderDraft:
     reporter_name: str = ""
     reporter_phone: str = ""
     service_item: ServiceItem | None = None
+    appointment_at: datetime | None = None  # 预约上门时间: aware, not in the past
 
 
-def _validate_draft(community: Community, d: WorkOrderDraft) -> dict[str, list[str]]:
+def _validate_draft(
+    community: Community, d: WorkOrderDraft, now: datetime | None = None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if d.appointment_at is not None and now is not None and d.appointment_at < now:
+        errors["appointment_at"] = [
+            _("The appointment cannot be in the past: give a time from now on.")
+        ]
     if d.kind not in OrderKind.values:
         errors["kind"] = [_("Choose a kind of work order.")]
     if d.kind == OrderKind.COMPLAINT:
@@ -80,7 +87,9 @@ def _validate_draft(community: Community, d: WorkOrderDraft) -> dict[str, list[s
         elif d.service_item.kind != d.kind:
             errors["service_item"] = [_("This service item is for another kind of work order.")]
     if not d.household and not d.location.strip():
-        errors["location"] = [_("Give the household or the location.")]
+        errors["location"] = [
+            _("Write the room number (e.g. 4-1-901), or where it is (e.g. 3栋大堂).")
+        ]
     return errors
 
 
@@ -107,6 +116,7 @@ def _create_order(
         description=d.description.strip(),
         reporter_name=d.reporter_name.strip(),
         reporter_phone=reporter_phone,
+        appointment_at=d.appointment_at,
         contact=contact,
         service_item=d.service_item,
         team=team,
@@ -182,7 +192,7 @@ def work_order_create(
     """
     _require_office_role(by, community)
     draft = replace(draft)  # validation fills defaults; the caller's draft stays as given
-    errors = _validate_draft(community, draft)
+    errors = _validate_draft(community, draft, now)
     if draft.reporter_phone.strip():
         _normalise_phone(draft.reporter_phone, "reporter_phone", errors, community.area_code)
     if errors:

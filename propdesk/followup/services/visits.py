@@ -135,7 +135,7 @@ def _validate(community: Community, d: VisitDraft, now: datetime) -> dict[str, l
             errors.setdefault("items", []).append(_("Item %(n)s is empty.") % {"n": i + 1})
     if d.phone.strip():
         try:
-            parse_phone(d.phone)
+            parse_phone(d.phone, area_code=community.area_code)
         except InvalidPhone as exc:
             errors["phone"] = [str(exc)]
     return errors

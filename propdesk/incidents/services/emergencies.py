@@ -78,7 +78,7 @@ def emergency_log(
         errors["location"] = [_("Say where it is: a location or a room.")]
     if caller_phone.strip():
         try:
-            parse_phone(caller_phone)
+            parse_phone(caller_phone, area_code=community.area_code)
         except InvalidPhone as exc:
             errors["caller_phone"] = [str(exc)]
     if errors:

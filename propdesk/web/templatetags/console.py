@@ -60,3 +60,14 @@ def get(mapping: Any, key: str) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag
+def upload_limit() -> str:
+    """The data attributes of a file input for the browser's size check (static/web/uploads.js):
+    the server's limit and its message."""
+    from django.forms.utils import flatatt
+
+    from propdesk.web.forms import upload_limit_attrs
+
+    return flatatt(upload_limit_attrs())

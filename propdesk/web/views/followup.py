@@ -74,6 +74,9 @@ def _failure(request: HttpRequest, form: str, errors: dict[str, list[str]]) -> d
         "failed_id": request.POST.get("id", ""),
         "general_errors": errors.get("__all__"),
         "errors": {k: v for k, v in errors.items() if k != "__all__"},
+        # Apart: in a template, errors.items would be the dict's method whenever the key is absent
+        # (the optional 意见/批评/建议 rows turned red when another field failed).
+        "item_errors": errors.get("items"),
         "posted": request.POST,
     }
 
@@ -129,6 +132,9 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
         if p.get("retry_at"):
             field = LocalDateTimeField(required=False)
             field.time_zone = desk.community.time_zone
+            field.error_messages["invalid"] = _(
+                "%(label)s: choose a date and a time, e.g. 2026-12-01 09:30."
+            ) % {"label": _("the time to call again")}
             try:
                 retry = field.clean(p["retry_at"])
             except ValidationError as exc:

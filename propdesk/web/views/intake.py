@@ -3,9 +3,10 @@ visit without touching the mouse; the caller's number or room finds the househol
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,14 +15,14 @@ from propdesk.community.lookup import HouseholdLookup, LookupField, household_lo
 from propdesk.community.models import Building
 from propdesk.community.selectors import access_household, scope
 from propdesk.core.errors import NotFound, ServiceError
-from propdesk.desk.models import Attachment, Contact, OrderKind, Outcome
+from propdesk.desk.models import Contact, OrderKind, Outcome
 from propdesk.desk.selectors import (
     OrderFilters,
     contacts_visible,
     service_items_visible,
     work_order_list,
 )
-from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log, work_order_attach
+from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_errors, contact_log
 from propdesk.policy.workflow import OFFICE_ROLES
 from propdesk.web.forms import INTENT_KEYS, OUTCOME_KEYS, IntakeForm
 from propdesk.web.views._common import Desk, console, errors_of, now
@@ -35,6 +36,8 @@ FIELD_OF = {
     "description": "content",
     "kind": "intent",
     "reporter_phone": "caller_phone",
+    "letter": "letter",
+    "location": "room",  # no household and no location: the room is what is usually missing
 }
 
 
@@ -83,72 +86,84 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     )
 
 
-def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Contact | None:  # type: ignore[type-arg]
-    if not form.is_valid():
-        return None
-    d = form.cleaned_data
-    item = next((i for i in items if i.pk == d["service_item"]), None)
+def _input(desk: Desk, d: dict[str, Any], items: list[Any]) -> ContactInput:
+    """What the service takes, from what the form read (in part, when some fields failed)."""
+    item = next((i for i in items if i.pk == d.get("service_item")), None)
+    intent, outcome = d.get("intent", ""), d.get("outcome", "")
     drafts = []
-    if d["outcome"] == Outcome.WORK_ORDER:
+    if outcome == Outcome.WORK_ORDER:
         drafts.append(
             WorkOrderDraft(
-                kind=d["intent"],
-                description=d["content"],
-                complaint_type=d["complaint_type"] if d["intent"] == OrderKind.COMPLAINT else "",
-                is_important=d["is_important"],
-                is_long_running=d["is_long_running"],
-                is_construction_legacy=d["is_construction_legacy"],
-                location=d["location"],
+                kind=intent,
+                description=d.get("content", ""),
+                complaint_type=d.get("complaint_type", "") if intent == OrderKind.COMPLAINT else "",
+                is_important=d.get("is_important", False),
+                is_long_running=d.get("is_long_running", False),
+                is_construction_legacy=d.get("is_construction_legacy", False),
+                location=d.get("location", ""),
                 service_item=item,
+                appointment_at=d.get("appointment_at"),
             )
         )
+    room, phone = d.get("room", ""), d.get("caller_phone", "")
     # The room as the lookup reads it (4-901 where building 4 has one unit), else the number
     # alone, finds the household when exactly one matches; the room is then stored as its code.
     household = None
-    room_text = d["room"]
-    if room_text.strip():
-        household = _lookup(desk, LookupField.ROOM, room_text).named
-        room_text = household.code if household is not None else room_text
-    elif d["caller_phone"].strip():
-        household = _lookup(desk, LookupField.PHONE, d["caller_phone"]).named
-    data = ContactInput(
+    if room.strip():
+        household = _lookup(desk, LookupField.ROOM, room).named
+        room = household.code if household is not None else room
+    elif phone.strip():
+        household = _lookup(desk, LookupField.PHONE, phone).named
+    return ContactInput(
         household=household,
-        channel=d["channel"],
-        intent=d["intent"],
-        content=d["content"],
-        outcome=d["outcome"],
-        caller_name=d["caller_name"],
-        caller_phone=d["caller_phone"],
-        room_text=room_text,
-        resolution=d["resolution"],
-        promised_at=d["promised_at"],
-        promise_reason=d["promise_reason"],
-        owner_agitated=d["owner_agitated"],
+        channel=d.get("channel", ""),
+        intent=intent,
+        content=d.get("content", ""),
+        outcome=outcome,
+        caller_name=d.get("caller_name", ""),
+        caller_phone=phone,
+        room_text=room,
+        resolution=d.get("resolution", ""),
+        promised_at=d.get("promised_at"),
+        promise_reason=d.get("promise_reason", ""),
+        owner_agitated=d.get("owner_agitated", False),
         work_orders=drafts,
+        letter=d.get("letter"),
+        no_written_material=d.get("no_written_material", False),
     )
+
+
+def _add_errors(form: IntakeForm, errors: dict[str, list[str]], *, only_new: bool) -> None:
+    for key, errs in errors.items():
+        field = _field(form, key)
+        if only_new and (field is None or field in form.errors):
+            continue  # the form's own word on that field stands
+        form.add_error(field, errs)
+
+
+def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Contact | None:  # type: ignore[type-arg]
     at = now()
+    if not form.is_valid():
+        # Every problem at once: the service's checks on what the form could read, beside the
+        # form's own (never one stage after the other).
+        data = _input(desk, form.cleaned_data, items)
+        _add_errors(
+            form, contact_errors(community=desk.community, now=at, data=data), only_new=True
+        )
+        return None
     try:
-        # One transaction: a scanned letter that cannot be attached leaves nothing logged.
-        with transaction.atomic():
-            contact = contact_log(community=desk.community, by=desk.user, now=at, data=data)
-            letter = d.get("letter")
-            if letter is not None:
-                for order in contact.work_orders.all():
-                    work_order_attach(
-                        order_id=order.pk,
-                        by=desk.user,
-                        now=at,
-                        upload=letter,
-                        kind=Attachment.Kind.LETTER,
-                    )
+        return contact_log(
+            community=desk.community,
+            by=desk.user,
+            now=at,
+            data=_input(desk, form.cleaned_data, items),
+        )
     except ValidationError as exc:
-        for key, errs in errors_of(exc).items():
-            form.add_error(_field(form, key), errs)
+        _add_errors(form, errors_of(exc), only_new=False)
         return None
     except ServiceError as exc:
         form.add_error(None, exc.message)
         return None
-    return contact
 
 
 def _lookup(
