@@ -19,7 +19,7 @@ from propdesk.clocks.models import (
 )
 from propdesk.clocks.services.policy import OfficeCalendar, _policy_by_fingerprint, _policy_of
 from propdesk.community.models import Community
-from propdesk.policy.calendar import statutory_fingerprint
+from propdesk.policy.calendar import fallback_years_between, statutory_fingerprint
 from propdesk.policy.deadlines import DurationKind
 from propdesk.policy.engine import (
     start_clock,
@@ -63,6 +63,12 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
                 "reason": reason,
                 "old_due_at": old.isoformat(),
                 "new_due_at": fresh.due_at.isoformat(),
+                # Still counted Monday–Friday where the statutory calendar has no data.
+                **(
+                    {"calendar_fallback_years": years}
+                    if (years := fallback_years_between(clock.started_at.date(), fresh.due_at.date()))
+                    else {}
+                ),
             },
         )
         changed += 1
