@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from propdesk.community.models import Building, Household, User
 from propdesk.community.selectors import staff_in_community
 from propdesk.core.errors import ServiceError
-from propdesk.desk.models import ReplyChannel, WorkOrder
+from propdesk.desk.models import EventAction, ReplyChannel, WorkOrder
 from propdesk.desk.queues import orders_with_running_clock
-from propdesk.desk.selectors import access_work_order
+from propdesk.desk.selectors import access_work_order, work_done
 from propdesk.followup import selectors as fs
 from propdesk.followup.models import (
     CommonIssue,
@@ -162,6 +162,7 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, _("Return visit recorded."))
             return redirect("desk-visits", desk.community.pk)
         failure = _failure(request, "visit", errors)
+    done = work_done(order) if order is not None else None
     return render(
         request,
         "web/visit_new.html",
@@ -170,6 +171,17 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             "nav_active": "visits",
             "title": _("Return visit"),
             "order": order,
+            "done": done,
+            "done_steps": [
+                (
+                    e,
+                    EventAction.label_for(e.action, order.kind),
+                    ReplyChannel(e.data["channel"]).label
+                    if (e.data or {}).get("channel") in ReplyChannel.values
+                    else "",
+                )
+                for e in (done.steps if done and order else [])
+            ],
             "household": household,
             "kind": kind,
             "kind_label": VisitKind(kind).label,
