@@ -26,7 +26,6 @@ from django.db.models import (
     Value,
     When,
 )
-
 from django.db.models.expressions import OrderBy
 
 from propdesk.clocks.models import Clock, ClockState
@@ -149,8 +148,9 @@ def orders_with_running_clock(
 ) -> list[WorkOrder]:
     """Orders of the community with a running (or breached, unmet) clock of one of
     ``rule_ids``, nearest deadline first (the overdue on top), at most ``limit``; a closed or
-    cancelled order is nobody's work any more, whatever its clocks say. Read from the clocks (an index on
-    community, state, rule and deadline), so the cost follows the live clocks, not the orders."""
+    cancelled order is nobody's work any more, whatever its clocks say. Read from the clocks
+    (an index on community, state, rule and deadline), so the cost follows the live clocks, not
+    the orders."""
     due: dict[int, datetime] = {}
     for order_id, due_at in (
         Clock.objects.filter(

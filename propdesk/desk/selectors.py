@@ -179,6 +179,7 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
 class WorkDone:
     """What was done on an order, for the caller to check with the owner on a return visit."""
 
+    kind: str  # the order's kind (a complaint is handled to the end, not completed)
     steps: list[WorkOrderEvent]  # the answers to the owner, the completions, the follow-ups
     materials: str
     fee: Any  # Decimal in yuan, or None when no fee was entered
@@ -196,6 +197,7 @@ def work_done(order: WorkOrder) -> WorkDone:
     steps = [e for e in order.events.all() if e.action in WORK_DONE_ACTIONS]
     resolved = [e for e in steps if e.action == "resolve"]
     return WorkDone(
+        kind=order.kind,
         steps=steps,
         materials=order.materials,
         fee=order.fee_charged,

@@ -31,7 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Callable[[], Any]]:
     template calls it)."""
 
     def lazy() -> Desk | None:
-        desk = getattr(request, "desk", None)
+        desk: Desk | None = getattr(request, "desk", None)
         if desk is not None:
             return desk
         user = getattr(request, "user", None)

@@ -95,7 +95,9 @@ def test_fd6_replies_due_never_list_a_closed_order(office, clock, open_order) ->
 def incident(duty, office) -> IncidentReport:
     at = sh(2026, 11, 26, 23, 30)
     emergency = duty.log("fire", at=at)
-    emergency_check_in(emergency_id=emergency.pk, by=duty.night_guard, now=at + timedelta(minutes=2))
+    emergency_check_in(
+        emergency_id=emergency.pk, by=duty.night_guard, now=at + timedelta(minutes=2)
+    )
     emergency_resolve(
         emergency_id=emergency.pk, by=office.head, now=at + timedelta(minutes=20), note="扑灭"
     )
@@ -103,7 +105,9 @@ def incident(duty, office) -> IncidentReport:
 
 
 def test_every_staff_page_has_the_navigation(office, clock, open_order, incident) -> None:
-    boss = f.UserFactory(username="company-boss", company=office.community.company, is_leadership=True)
+    boss = f.UserFactory(
+        username="company-boss", company=office.community.company, is_leadership=True
+    )
     order = open_order()
     act(order, "claim", office.repair_member, clock)
     cid = office.community.pk
@@ -271,9 +275,7 @@ def test_lists_put_orders_without_a_live_clock_last_on_every_database(
     Clock.objects.filter(order=quiet).update(state="met")  # nothing left to count down
     (late,) = overdue_orders(open_order, clock, 1)
     act(late, "assign", office.repair_leader, clock, assignee=office.repair_member)
-    board = browser_for(office.administrator).get(
-        reverse("desk-board", args=[office.community.pk])
-    )
+    board = browser_for(office.administrator).get(reverse("desk-board", args=[office.community.pk]))
     assert numbers(board.content.decode()) == [late.number, quiet.number]
     jobs = browser_for(office.repair_member).get(reverse("desk-jobs", args=[office.community.pk]))
     assert numbers(jobs.content.decode()) == [late.number, quiet.number]

@@ -50,6 +50,7 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
         if fresh.due_at == clock.due_at:
             continue
         old = clock.due_at
+        years = fallback_years_between(clock.started_at.date(), fresh.due_at.date())
         clock.due_at, clock.warn_at = fresh.due_at, fresh.warn_at
         clock.next_check_at = fresh.due_at if clock.warned_at else (fresh.warn_at or fresh.due_at)
         clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
@@ -64,11 +65,7 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
                 "old_due_at": old.isoformat(),
                 "new_due_at": fresh.due_at.isoformat(),
                 # Still counted Monday–Friday where the statutory calendar has no data.
-                **(
-                    {"calendar_fallback_years": years}
-                    if (years := fallback_years_between(clock.started_at.date(), fresh.due_at.date()))
-                    else {}
-                ),
+                **({"calendar_fallback_years": years} if years else {}),
             },
         )
         changed += 1

@@ -17,7 +17,7 @@ from propdesk.community.selectors import staff_in_community
 from propdesk.core.errors import ServiceError
 from propdesk.desk.models import EventAction, ReplyChannel, WorkOrder
 from propdesk.desk.queues import orders_with_running_clock
-from propdesk.desk.selectors import access_work_order, work_done
+from propdesk.desk.selectors import WorkDone, access_work_order, work_done
 from propdesk.followup import selectors as fs
 from propdesk.followup.models import (
     CommonIssue,
@@ -101,6 +101,20 @@ def visits(request: HttpRequest, desk: Desk) -> HttpResponse:
     )
 
 
+def _steps(done: WorkDone) -> list[tuple[Any, str, str]]:
+    """Each line of what was done with its word and the channel the owner was answered on."""
+    return [
+        (
+            e,
+            EventAction.label_for(e.action, done.kind),
+            str(ReplyChannel(e.data["channel"]).label)
+            if (e.data or {}).get("channel") in ReplyChannel.values
+            else "",
+        )
+        for e in done.steps
+    ]
+
+
 @console(*OFFICE_ROLES)
 def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
     """One screen per call: the order (or the household, for the monthly visit), the owner's
@@ -172,16 +186,7 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             "title": _("Return visit"),
             "order": order,
             "done": done,
-            "done_steps": [
-                (
-                    e,
-                    EventAction.label_for(e.action, order.kind),
-                    ReplyChannel(e.data["channel"]).label
-                    if (e.data or {}).get("channel") in ReplyChannel.values
-                    else "",
-                )
-                for e in (done.steps if done and order else [])
-            ],
+            "done_steps": _steps(done) if done else [],
             "household": household,
             "kind": kind,
             "kind_label": VisitKind(kind).label,
