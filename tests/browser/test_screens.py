@@ -13,6 +13,7 @@ from propdesk.community.models import Community, User
 from propdesk.demo.seed import DEMO_PASSWORD, seed_demo
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.followup.models import Recovery
+from propdesk.followup.services import VisitDraft, return_visit_record
 from propdesk.incidents.models import Emergency
 from propdesk.incidents.services import emergency_log, emergency_resolve
 from tests.browser.conftest import SCREENSHOTS
@@ -44,6 +45,25 @@ def demo(clock) -> Community:
         now=clock.now() - timedelta(minutes=1),
         note="切断电源，未起火",
     )
+    # An owner dissatisfied with a finished repair: the order says so first (RV-2).
+    repair = (
+        WorkOrder.objects.filter(community=community, state="resolved", kind="repair")
+        .order_by("-id")
+        .first()
+    )
+    if repair is not None and not Recovery.objects.filter(community=community).exists():
+        return_visit_record(
+            community=community,
+            by=User.objects.get(username="jxhy-reception1"),
+            now=clock.now(),
+            draft=VisitDraft(
+                kind="order",
+                order=repair,
+                outcome="answered",
+                level="dissatisfied",
+                opinion="修完第二天又漏水了",
+            ),
+        )
     return community
 
 
@@ -158,7 +178,7 @@ def test_every_screen_is_photographed_and_fits_a_phone(browser, live_server, clo
             ("board-leadership", f"/desk/{cid}/board/"),
         ],
     }
-    if dissatisfied is not None:
+    if dissatisfied is not None:  # the demo's, or the one demo() adds
         screens["jxhy-head"].append(
             ("order-dissatisfied", f"/desk/orders/{dissatisfied.order_id}/")
         )
