@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q
 
-from propdesk.clocks.models import Clock, ClockState
+from propdesk.clocks.models import Clock, ClockLog, ClockState
 from propdesk.community.models import Community
 
 
@@ -57,3 +58,23 @@ def compliance_for_month(community: Community, year: int, month: int) -> list[Ru
         .order_by("rule_id")
     )
     return [RuleCompliance(**row) for row in rows]
+
+
+def calendar_fallback(order_ids: Iterable[int], *, live_only: bool = False) -> dict[int, list[int]]:
+    """Orders whose clocks count working days Monday–Friday because the statutory calendar has no
+    data for a year they span (RULES: "says so in the UI and log"): order id → those years.
+    Read from each clock's last start or recomputation in its log (one query); ``live_only``
+    keeps only clocks still running or breached."""
+    qs = ClockLog.objects.filter(order_id__in=list(order_ids), what__in=["started", "recomputed"])
+    if live_only:
+        qs = qs.filter(clock__state__in=[ClockState.RUNNING, ClockState.BREACHED])
+    last: dict[int, tuple[int, list[int]]] = {}
+    for clock_id, order_id, data in qs.order_by("clock_id", "at", "id").values_list(
+        "clock_id", "order_id", "data"
+    ):
+        last[clock_id] = (order_id, list((data or {}).get("calendar_fallback_years") or []))
+    found: dict[int, set[int]] = {}
+    for order_id, years in last.values():
+        if years:
+            found.setdefault(order_id, set()).update(years)
+    return {order_id: sorted(years) for order_id, years in found.items()}

@@ -16,6 +16,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -25,16 +26,19 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import OrderBy
 
 from propdesk.clocks.models import Clock, ClockState
+from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.access import has_role, staff_with_roles, user_team_ids
 from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
 from propdesk.desk.selectors import work_orders_visible
 from propdesk.policy.rules import load_policy
-from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role, State
+from propdesk.policy.workflow import FINAL_STATES, OFFICE_ROLES, OPEN_STATES, Role, State
 
 OPEN = [s.value for s in OPEN_STATES]
+FINAL = [s.value for s in FINAL_STATES]
 # An order's clocks worth showing: still running, or breached and not yet met.
 LIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.BREACHED]
 
@@ -55,6 +59,12 @@ def _next_due() -> Subquery:
         .order_by("due_at")
         .values("due_at")[:1]
     )
+
+
+def _by_deadline() -> OrderBy:
+    """Nearest deadline first, orders without a live clock after all the others. Explicit: SQLite
+    sorts NULLs first and PostgreSQL last, and a list must read the same on both."""
+    return F("next_due").asc(nulls_last=True)
 
 
 def _overdue(now: datetime) -> Exists:
@@ -95,6 +105,8 @@ class Board:
     total: int  # open orders matching the filters (the page may show fewer)
     overdue: int  # of those, with a breached or past-due clock
     limit: int
+    # Orders whose live clocks count working days Monday–Friday (no statutory data): id → years.
+    calendar_fallback: dict[int, list[int]] = field(default_factory=dict)
 
 
 def board(
@@ -119,18 +131,26 @@ def board(
     ordered = qs.annotate(
         emergency_first=_emergency_first(),
         next_due=_next_due(),
-    ).order_by("emergency_first", "next_due", "-created_at", "-id")
+    ).order_by("emergency_first", _by_deadline(), "-created_at", "-id")
     orders = list(_rows(ordered)[:limit])
     total = counts["overdue"] if filters.overdue else counts["total"]
-    return Board(orders=orders, total=total, overdue=counts["overdue"], limit=limit)
+    return Board(
+        orders=orders,
+        total=total,
+        overdue=counts["overdue"],
+        limit=limit,
+        calendar_fallback=calendar_fallback([o.pk for o in orders], live_only=True),
+    )
 
 
 def orders_with_running_clock(
     user: User, community_id: int, rule_ids: list[str], *, limit: int = 100
 ) -> list[WorkOrder]:
     """Orders of the community with a running (or breached, unmet) clock of one of
-    ``rule_ids``, nearest deadline first, at most ``limit``. Read from the clocks (an index on
-    community, state, rule and deadline), so the cost follows the live clocks, not the orders."""
+    ``rule_ids``, nearest deadline first (the overdue on top), at most ``limit``; a closed or
+    cancelled order is nobody's work any more, whatever its clocks say. Read from the clocks
+    (an index on community, state, rule and deadline), so the cost follows the live clocks, not
+    the orders."""
     due: dict[int, datetime] = {}
     for order_id, due_at in (
         Clock.objects.filter(
@@ -139,6 +159,7 @@ def orders_with_running_clock(
             rule_id__in=rule_ids,
             order__isnull=False,
         )
+        .exclude(order__state__in=FINAL)
         .order_by("due_at", "id")
         .values_list("order_id", "due_at")
     ):
@@ -174,12 +195,14 @@ def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
 
 
 def escalations(user: User, community_id: int) -> list[Clock]:
-    """Breached clocks of the community not met since, most recent breach first: for the
+    """Breached clocks of the community not met since (an order closed or cancelled since is
+    history, in the monthly report), most recent breach first: for the
     office roles and leadership, who see every order of the community (others get none)."""
     if not has_role(user, community_id, OFFICE_ROLES | {Role.LEADERSHIP}):
         return []
     return list(
         Clock.objects.filter(community_id=community_id, state=ClockState.BREACHED)
+        .exclude(order__state__in=FINAL)
         .select_related("order", "contact")
         .order_by("-breached_at", "-id")[:100]
     )
@@ -211,7 +234,7 @@ def my_jobs(user: User, community_id: int) -> list[WorkOrder]:
         emergency_first=_emergency_first(),
         next_due=_next_due(),
     )
-    return list(_rows(qs.order_by("emergency_first", "next_due", "created_at")))
+    return list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
 
 
 @dataclass
@@ -333,7 +356,7 @@ def team_pool(user: User, community_id: int) -> list[WorkOrder]:
         assignee__isnull=True,
     )
     qs = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
-    return list(_rows(qs.order_by("emergency_first", "next_due", "created_at")))
+    return list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
 
 
 def assignee_candidates(order: WorkOrder) -> list[User]:

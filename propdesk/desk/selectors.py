@@ -173,6 +173,37 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     return entries
 
 
+@dataclass(frozen=True)
+class WorkDone:
+    """What was done on an order, for the caller to check with the owner on a return visit."""
+
+    kind: str  # the order's kind (a complaint is handled to the end, not completed)
+    steps: list[WorkOrderEvent]  # the answers to the owner, the completions, the follow-ups
+    materials: str
+    fee: Any  # Decimal in yuan, or None when no fee was entered
+    photos: list[Attachment]
+    done_by: User | None
+
+
+# The lines of a timeline that say what the owner was told and what was done.
+WORK_DONE_ACTIONS = ("reply", "resolve", "follow_up", "contact_owner")
+
+
+def work_done(order: WorkOrder) -> WorkDone:
+    """``order`` comes from access_work_order (events prefetched): its answers, completions and
+    follow-ups oldest first, the materials and fee entered, and its photos."""
+    steps = [e for e in order.events.all() if e.action in WORK_DONE_ACTIONS]
+    resolved = [e for e in steps if e.action == "resolve"]
+    return WorkDone(
+        kind=order.kind,
+        steps=steps,
+        materials=order.materials,
+        fee=order.fee_charged,
+        photos=[a for a in order.attachments.all() if a.kind == Attachment.Kind.PHOTO],
+        done_by=resolved[-1].actor if resolved else order.assignee,
+    )
+
+
 def contacts_visible(user: User) -> QuerySet[Contact]:
     """Contacts are the front desk's log: office roles and leadership see them."""
     ids = community_ids_visible(user)

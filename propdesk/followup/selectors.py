@@ -268,6 +268,17 @@ def recovery_queue(community: Community) -> QuerySet[Recovery]:
     )
 
 
+def awaiting_recovery(order: WorkOrder) -> Recovery | None:
+    """The order's dissatisfied answer still awaiting recovery (the latest), or None once a later
+    visit found the owner satisfied. The caller has already checked access to the order."""
+    return (
+        Recovery.objects.filter(order=order, state=RecoveryState.AWAITING)
+        .select_related("visit", "visit__visited_by")
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+
+
 def common_issue_list(community: Community) -> QuerySet[CommonIssue]:
     return (
         CommonIssue.objects.filter(community=community)

@@ -30,6 +30,14 @@ def statutory_fingerprint() -> str:
     )
 
 
+def fallback_years_between(start: date, end: date) -> list[int]:
+    """The years from ``start`` to ``end`` (inclusive) the statutory data does not cover: a
+    working-day count over them falls back to Monday–Friday."""
+    covered = {d.year for d in chinese_calendar.holidays}
+    low, high = min(covered), max(covered)
+    return [y for y in range(start.year, end.year + 1) if not low <= y <= high]
+
+
 class WorkingCalendar:
     """Which days are working days for one office.
 

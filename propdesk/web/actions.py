@@ -61,6 +61,8 @@ class BarItem:
     label: str
     spec: Action
     fields: tuple[Field, ...]
+    # A warning asked before the action is taken; an action with one is never the main one.
+    caution: str = ""
 
     @property
     def one_tap(self) -> bool:
@@ -91,6 +93,19 @@ def action_bar(user: Any, order: WorkOrder) -> list[BarItem]:
         BarItem(n, action_label(n, order.kind), ACTIONS[n], ACTIONS[n].fields_for(order.kind))
         for n in names
     ]
+
+
+def hold_back_close(items: list[BarItem], warning: str) -> list[BarItem]:
+    """The owner is dissatisfied and no visit has found them satisfied since: 关闭 stays allowed
+    (the workflow's rule) but is no longer the main action. It moves behind the others (before a
+    cancel) and asks ``warning`` first."""
+    close = next((i for i in items if i.name == "close"), None)
+    if close is None:
+        return items
+    rest = [i for i in items if i is not close]
+    close.caution = warning
+    at = next((n for n, i in enumerate(rest) if i.confirm), len(rest))
+    return [*rest[:at], close, *rest[at:]]
 
 
 def _form_field(f: Field) -> forms.Field:

@@ -19,7 +19,7 @@ from propdesk.clocks.models import (
 )
 from propdesk.clocks.services.policy import OfficeCalendar, _policy_by_fingerprint, _policy_of
 from propdesk.community.models import Community
-from propdesk.policy.calendar import statutory_fingerprint
+from propdesk.policy.calendar import fallback_years_between, statutory_fingerprint
 from propdesk.policy.deadlines import DurationKind
 from propdesk.policy.engine import (
     start_clock,
@@ -50,6 +50,7 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
         if fresh.due_at == clock.due_at:
             continue
         old = clock.due_at
+        years = fallback_years_between(clock.started_at.date(), fresh.due_at.date())
         clock.due_at, clock.warn_at = fresh.due_at, fresh.warn_at
         clock.next_check_at = fresh.due_at if clock.warned_at else (fresh.warn_at or fresh.due_at)
         clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
@@ -63,6 +64,8 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
                 "reason": reason,
                 "old_due_at": old.isoformat(),
                 "new_due_at": fresh.due_at.isoformat(),
+                # Still counted Monday–Friday where the statutory calendar has no data.
+                **({"calendar_fallback_years": years} if years else {}),
             },
         )
         changed += 1

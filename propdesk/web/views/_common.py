@@ -70,6 +70,8 @@ class Desk:
             items.append(("report", _("Monthly report"), reverse("desk-report", args=[cid])))
         if self.roles & {Role.OFFICE_HEAD, Role.LEADERSHIP}:
             items.append(("incidents", _("Incident reports"), reverse("desk-incident-list")))
+        if Role.LEADERSHIP in self.roles:
+            items.append(("compare", _("Communities compared"), reverse("desk-report-compare")))
         return items
 
 

@@ -99,7 +99,7 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/emergency_new.html",
-        {"form": form, "title": _("Emergency")},
+        {"form": form, "title": _("Emergency"), "nav_active": "emergency"},
         status=400 if form.errors else 200,
     )
 

@@ -16,9 +16,9 @@ from propdesk.community.access import staff_with_roles
 from propdesk.community.models import Building, Household
 from propdesk.community.selectors import staff_in_community
 from propdesk.core.errors import ServiceError
-from propdesk.desk.models import ReplyChannel, WorkOrder
+from propdesk.desk.models import EventAction, ReplyChannel, WorkOrder
 from propdesk.desk.queues import orders_with_running_clock
-from propdesk.desk.selectors import access_work_order
+from propdesk.desk.selectors import WorkDone, access_work_order, work_done
 from propdesk.followup import selectors as fs
 from propdesk.followup.models import (
     CommonIssue,
@@ -105,6 +105,20 @@ def visits(request: HttpRequest, desk: Desk) -> HttpResponse:
     )
 
 
+def _steps(done: WorkDone) -> list[tuple[Any, str, str]]:
+    """Each line of what was done with its word and the channel the owner was answered on."""
+    return [
+        (
+            e,
+            EventAction.label_for(e.action, done.kind),
+            str(ReplyChannel(e.data["channel"]).label)
+            if (e.data or {}).get("channel") in ReplyChannel.values
+            else "",
+        )
+        for e in done.steps
+    ]
+
+
 @console(*OFFICE_ROLES)
 def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
     """One screen per call: the order (or the household, for the monthly visit), the owner's
@@ -169,6 +183,7 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, _("Return visit recorded."))
             return redirect("desk-visits", desk.community.pk)
         failure = _failure(request, "visit", errors)
+    done = work_done(order) if order is not None else None
     return render(
         request,
         "web/visit_new.html",
@@ -177,6 +192,8 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             "nav_active": "visits",
             "title": _("Return visit"),
             "order": order,
+            "done": done,
+            "done_steps": _steps(done) if done else [],
             "household": household,
             "kind": kind,
             "kind_label": VisitKind(kind).label,

@@ -27,8 +27,8 @@ from propdesk.incidents.selectors import (
     incident_reports_for,
     report_timeline,
 )
-from propdesk.policy.workflow import OFFICE_ROLES
-from propdesk.web.views._common import errors_of, forbidden, not_found, now
+from propdesk.policy.workflow import OFFICE_ROLES, Role
+from propdesk.web.views._common import Desk, errors_of, forbidden, not_found, now
 
 FIELDS = ("cause_analysis", "measures", "losses", "people_involved")
 FIELD_LABELS = {
@@ -51,7 +51,7 @@ def incident_reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/incident_reports.html",
-        {"title": _("Incident reports"), "reports": reports},
+        {"title": _("Incident reports"), "reports": reports, "nav_active": "incidents"},
     )
 
 
@@ -79,11 +79,19 @@ def incident_report(request: HttpRequest, emergency_id: int) -> HttpResponse:
     editable = report.state in (ReportState.DRAFT, ReportState.RETURNED) and bool(
         user_roles(user, report.emergency.community_id) & OFFICE_ROLES
     )
+    roles = set(user_roles(user, report.emergency.community_id))
+    if user.is_leadership:
+        roles.add(Role.LEADERSHIP)
     return render(
         request,
         "web/incident_report.html",
         {
+            # The navigation of the emergency's community (base.html).
+            "desk": Desk(user=user, community=report.emergency.community, roles=frozenset(roles))
+            if roles
+            else None,
             "title": _("Incident report"),
+            "nav_active": "incidents",
             "report": report,
             "emergency": report.emergency,
             "timeline": report_timeline(report.emergency),

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.models import Membership, Team, User
 from propdesk.community.selectors import staff_in_community, user_roles
 from propdesk.core.errors import NotFound, ServiceError
@@ -27,9 +28,10 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
+from propdesk.followup.selectors import awaiting_recovery
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
-from propdesk.web.actions import FLAG_NAMES, action_bar, action_form
+from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
 from propdesk.web.forms import AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
 
@@ -112,17 +114,29 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     rectifications = (
         list(order.rectifications.select_related("staff_member")) if is_attitude else []
     )
+    recovery = awaiting_recovery(order)
+    actions = action_bar(desk.user, order)
+    if recovery is not None:
+        actions = hold_back_close(
+            actions,
+            _(
+                "The owner is still dissatisfied: close the order only after a return visit "
+                "finds them satisfied. Close it anyway?"
+            ),
+        )
     return {
         "desk": desk,
         "order": order,
         "title": order.number,
+        "recovery": recovery,
+        "calendar_fallback_years": calendar_fallback([order.pk]).get(order.pk, []),
         "now": now(),
         "clocks": sorted(
             [c for c in order.clocks.all() if c.state in ("running", "breached")],
             key=lambda c: c.due_at,
         ),
         "timeline": timeline,
-        "actions": action_bar(desk.user, order),
+        "actions": actions,
         "candidates": assignee_candidates(order),
         "suggested": suggested_assignee(order, now()),
         "teams": Team.objects.filter(community_id=order.community_id).order_by("name"),

@@ -37,21 +37,43 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     fragment = bool(request.htmx)  # type: ignore[attr-defined]
     if not fragment:  # read before the rows: a change after this moves the cursor past it
         ctx["live_c"] = live_cursor(user)
+    # Most urgent first: what breached or is due now, and the complaints the head must see,
+    # before the long lists (the escalations fold after their first rows).
     sections: list[tuple[str, str, list[Any]]] = []
     if Role.ADMINISTRATOR in desk.roles or desk.is_head:
-        sections += [
+        sections.append(
             (
                 "take",
                 _("Complaints to take (CP-1: within 10 minutes)"),
                 queues.complaints_to_take(user, cid),
-            ),
+            )
+        )
+        if desk.is_head:
+            sections.append(
+                (
+                    "special",
+                    _("Written, important and service-attitude complaints"),
+                    queues.special_complaints(user, cid),
+                )
+            )
+        sections.append(
             (
                 "replies",
                 _("Replies due to owners (CP-3 … CP-6, FD-6)"),
                 queues.orders_with_running_clock(
                     user, cid, ["CP-3", "CP-4", "CP-5", "CP-6", "FD-6"]
                 ),
-            ),
+            )
+        )
+        if desk.is_head:
+            sections.append(
+                (
+                    "recoveries",
+                    _("Dissatisfied owners awaiting recovery"),
+                    list(recovery_queue(desk.community)),
+                )
+            )
+        sections += [
             (
                 "followups",
                 _("Follow-ups due (CP-2: within 3 days of resolving)"),
@@ -75,7 +97,6 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     if desk.is_head:
         ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
         ctx["escalations"] = queues.escalations(user, cid)
-        ctx["special"] = queues.special_complaints(user, cid)
         ctx["rectifications"] = queues.open_rectifications(cid)
         ctx["reports"] = list(
             IncidentReport.objects.filter(
@@ -84,7 +105,6 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
             ).select_related("emergency__order")
         )
         ctx["failed"] = list(failed_deliveries(user, cid)[:50])
-        ctx["recoveries"] = list(recovery_queue(desk.community))
     if Role.ADMINISTRATOR in desk.roles or desk.is_head:
         ctx["home_visits"] = [
             v

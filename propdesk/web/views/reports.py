@@ -150,6 +150,7 @@ def compare_view(request: HttpRequest) -> HttpResponse:
         "web/report_compare.html",
         {
             "title": _("Communities compared"),
+            "nav_active": "compare",
             "rows": rows,
             "error": error,
             "month_value": f"{year:04d}-{month:02d}",

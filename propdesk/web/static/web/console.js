@@ -76,3 +76,24 @@
     }
   }, true);
 })();
+
+// On a phone a table is a stack of cards (console.css): each cell of a table with a header row
+// carries its column's name (data-label, shown before the value), unless the template labelled
+// the cells itself. Run again when htmx brings new rows.
+(function () {
+  "use strict";
+  function label(root) {
+    root.querySelectorAll("table.list").forEach(function (table) {
+      var heads = table.querySelectorAll(":scope > thead th");
+      if (!heads.length || table.querySelector("td[data-label]")) { return; }
+      var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      table.querySelectorAll(":scope > tbody > tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (names[i] && td.tagName === "TD" && !td.hasAttribute("colspan")) { td.dataset.label = names[i]; }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { label(document); });
+  document.addEventListener("htmx:afterSwap", function () { label(document); });
+})();
