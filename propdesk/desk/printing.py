@@ -62,6 +62,17 @@ DESCRIPTION_BLOCK = 10 * 14  # points: about ten lines a table row
 LONG_DESCRIPTION = 300  # characters past which the description is set smaller
 
 
+def _words(kind: str) -> dict[str, str]:
+    """The form's labels in the office's words (GLOSSARY.md): a complaint has a 投诉人 and is
+    handled, not repaired; a repair has its 报修时间 and 维修人员; the caller on any other order
+    is the 报事人."""
+    if kind == "complaint":
+        return {"time": "投诉时间", "reporter": "投诉人/电话", "worker": "处理人"}
+    if kind == "repair":
+        return {"time": "报修时间", "reporter": "报事人/电话", "worker": "维修人员"}
+    return {"time": "报事时间", "reporter": "报事人/电话", "worker": "服务人员"}
+
+
 def chinese_time(at: datetime | None, tz: ZoneInfo) -> str:
     """``at`` in ``tz`` as 2026年11月26日 10:05; empty for None."""
     if at is None:
@@ -234,9 +245,10 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
             ]
         )
     reporter = "　".join(x for x in (order.reporter_name, order.reporter_phone) if x)
+    words = _words(order.kind)
     top += [
         [
-            p("报修时间", "label"),
+            p(words["time"], "label"),
             p(chinese_time(order.created_at, tz)),
             p("当前状态", "label"),
             p(order.get_state_display()),
@@ -244,7 +256,7 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
         [
             p("房号", "label"),
             p(order.household.code if order.household else ""),
-            p("报修人/电话", "label"),
+            p(words["reporter"], "label"),
             p(reporter),
         ],
         [p("地点", "label"), p(order.location)],
@@ -258,9 +270,9 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
     steps = "\n".join(f"{i}. {s}" for i, s in enumerate(item.steps or [], 1)) if item else ""
     bottom: list[list[Any]] = [
         [
-            p("派工班组", "label"),
+            p("派单班组", "label"),
             p(order.team.name if order.team else ""),
-            p("维修人员", "label"),
+            p(words["worker"], "label"),
             p(worker),
         ],
         [p("服务项目", "label"), p(f"{item.code}{NBSP * 2}{item.name}" if item else "")],
@@ -325,7 +337,7 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
     story.append(
         KeepTogether(
             [
-                p("现场填写（维修人员手写，业主确认）", "head"),
+                p(f"现场填写（{words['worker']}手写，业主确认）", "head"),
                 _form_table(
                     by_hand,
                     font,

@@ -51,8 +51,12 @@ def incident_report_pdf(report: IncidentReport) -> bytes:
     story: list[object] = [
         _p("突发事件处理表", title),
         _p(
-            f"{emergency.community.name}　{_('Work order')}：{emergency.order.number}　"
-            f"{_('State')}：{report.get_state_display()}",
+            _("%(community)s　Work order: %(number)s　Status: %(state)s")
+            % {
+                "community": emergency.community.name,
+                "number": emergency.order.number,
+                "state": report.get_state_display(),
+            },
             small,
         ),
         Spacer(1, 4 * mm),
