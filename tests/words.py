@@ -92,7 +92,7 @@ NOT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 COMPLAINT_NOT = (
     (re.compile(r"完工"), "a complaint is 办结, never 完工"),
-    (re.compile(r"报修时间|维修人员"), "a complaint is not a repair"),
+    (re.compile(r"报修时间|维修人"), "a complaint is not a repair"),
 )
 
 

@@ -62,15 +62,39 @@ DESCRIPTION_BLOCK = 10 * 14  # points: about ten lines a table row
 LONG_DESCRIPTION = 300  # characters past which the description is set smaller
 
 
-def _words(kind: str) -> dict[str, str]:
+def _words(order: WorkOrder) -> dict[str, str]:
     """The form's labels in the office's words (GLOSSARY.md): a complaint has a 投诉人 and is
-    handled, not repaired; a repair has its 报修时间 and 维修人员; the caller on any other order
-    is the 报事人."""
-    if kind == "complaint":
-        return {"time": "投诉时间", "reporter": "投诉人/电话", "worker": "处理人"}
-    if kind == "repair":
-        return {"time": "报修时间", "reporter": "报事人/电话", "worker": "维修人员"}
-    return {"time": "报事时间", "reporter": "报事人/电话", "worker": "服务人员"}
+    handled (处理人), not repaired; a repair has its 报修时间 and 维修人员; the caller on any other
+    order (an emergency among them) is the 报事人."""
+    if order.complaint_type == "emergency":
+        return {
+            "time": "报事时间",
+            "reporter": "报事人/电话",
+            "worker": "处理人",
+            "signer": "处理人",
+        }
+    if order.kind == "complaint":
+        return {
+            "time": "投诉时间",
+            "reporter": "投诉人/电话",
+            "worker": "处理人",
+            "signer": "处理人",
+        }
+    if order.kind == "repair":
+        return {
+            "time": "报修时间",
+            "reporter": "报事人/电话",
+            "worker": "维修人员",
+            "signer": "维修人",
+        }
+    if order.kind == "housekeeping":
+        return {
+            "time": "报事时间",
+            "reporter": "报事人/电话",
+            "worker": "服务人员",
+            "signer": "服务人员",
+        }
+    return {"time": "报事时间", "reporter": "报事人/电话", "worker": "处理人", "signer": "处理人"}
 
 
 def chinese_time(at: datetime | None, tz: ZoneInfo) -> str:
@@ -245,7 +269,7 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
             ]
         )
     reporter = "　".join(x for x in (order.reporter_name, order.reporter_phone) if x)
-    words = _words(order.kind)
+    words = _words(order)
     top += [
         [
             p(words["time"], "label"),
@@ -331,7 +355,7 @@ def _render(order: WorkOrder, *, order_url: str, printed_at: datetime, printed_b
         [p("处理结果", "label"), ""],
         [p("业主评价", "label"), p(rating)],
         [p("业主意见", "label"), ""],
-        [p("业主签名", "label"), "", p("维修人签名", "label"), ""],
+        [p("业主签名", "label"), "", p(f"{words['signer']}签名", "label"), ""],
     ]
     # The boxes to fill in by hand stay together, on the last page if they must.
     story.append(

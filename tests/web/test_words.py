@@ -20,6 +20,7 @@ from propdesk.community.models import Community, Membership, User
 from propdesk.core.clock import FixedClock, set_clock
 from propdesk.demo.seed import seed_demo
 from propdesk.desk.models import Contact, OrderKind, WorkOrder
+from propdesk.desk.services import work_order_transition
 from propdesk.followup.models import Notice, SuggestionItem
 from propdesk.followup.services import common_issue_open, notice_write
 from propdesk.incidents.models import Emergency, IncidentReport
@@ -90,6 +91,27 @@ def _emergency(community: Community, at: datetime) -> Emergency:
     return e
 
 
+def _complete_today(community: Community, at: datetime) -> None:
+    """A repair and a complaint completed today: the return-visit screen has a call to make
+    (RV-6) and a complaint awaiting its return visit (CP-2)."""
+    repair = WorkOrder.objects.filter(
+        community=community, kind="repair", state__in=["accepted", "on_site"]
+    ).first()
+    complaint = WorkOrder.objects.filter(
+        community=community, kind="complaint", state="new", complaint_type="general"
+    ).first()
+    admin = Membership.objects.filter(community=community, role=Role.ADMINISTRATOR).first()
+    assert repair and repair.assignee and complaint and admin
+    work_order_transition(
+        order_id=complaint.pk, action="take", by=admin.user, now=at, version=complaint.version
+    )
+    for order, by in ((repair, repair.assignee), (complaint, admin.user)):
+        order.refresh_from_db()
+        work_order_transition(
+            order_id=order.pk, action="resolve", by=by, now=at, version=order.version, note="已处理"
+        )
+
+
 def _notice(community: Community, at: datetime) -> Notice:
     admin = Membership.objects.filter(community=community, role=Role.ADMINISTRATOR).first()
     assert admin
@@ -114,6 +136,7 @@ class TestTheOfficesWords(TestCase):
     def setUpTestData(cls) -> None:
         seed_demo(now=NOW, households_per_community=16, weeks=1)
         cls.community = Community.objects.order_by("pk").first()
+        _complete_today(cls.community, NOW + timedelta(minutes=2))
         cls.emergency = _emergency(cls.community, NOW + timedelta(minutes=5))
         cls.notice = _notice(cls.community, NOW + timedelta(minutes=10))
 
