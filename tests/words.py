@@ -59,7 +59,6 @@ ALLOWED_WORDS = {
     "English",  # the language switch offers English in English, as every such switch does
     "PDF",  # the file format, as printed on the links (打印 PDF); no Chinese word replaces it
     "Excel",  # the file format of the workbook link
-    "QR",  # 二维码 is said too, but "QR" is printed beside the code on paper forms
     # The keys of the intake's shortcuts, named as they are printed on the keyboard:
     "Alt",
     "Ctrl",
