@@ -9,7 +9,6 @@ admin.site.site_title = settings.ADMIN_SITE_HEADER
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/desk/", permanent=False)),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("propdesk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

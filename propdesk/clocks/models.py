@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PolicyVersion(models.Model):
@@ -128,6 +129,19 @@ class Clock(models.Model):
         return f"{self.rule_id} {self.state} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
+# What a person reads for each line of a clock's log (the glossary's 时限 row).
+CLOCK_LOG_LABELS = {
+    "started": pgettext_lazy("clock", "timing started"),
+    "warned": pgettext_lazy("clock", "due soon"),
+    "met": pgettext_lazy("clock", "on time"),
+    "met_late": pgettext_lazy("clock", "done late"),
+    "breached": pgettext_lazy("clock", "overdue"),
+    "escalated": pgettext_lazy("clock", "escalated"),
+    "cancelled": pgettext_lazy("clock", "cancelled"),
+    "recomputed": pgettext_lazy("clock", "deadline recomputed"),
+}
+
+
 class ClockLog(models.Model):
     """What happened to a clock: started, warned, met, breached, escalated, cancelled,
     recomputed. Append-only; the order's timeline shows it beside the order's own events."""
@@ -159,6 +173,12 @@ class ClockLog(models.Model):
         if self.pk is not None:
             raise PermissionError("the clock log is append-only")
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def label_for(what: str) -> str:
+        """The line's words (CLOCK_LOG_LABELS); an unknown key is shown as it is stored."""
+        label = CLOCK_LOG_LABELS.get(what)
+        return str(label) if label is not None else what
 
 
 class CalendarDay(models.Model):

@@ -3,6 +3,7 @@ and the staff, their roles per community, teams and duty rosters."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -211,6 +212,16 @@ class User(AbstractUser):
     # None: not since this was recorded.
     password_changed_at = models.DateTimeField(
         _("password changed at"), null=True, blank=True, editable=False
+    )
+    # The console's language: empty is the office's (settings.LANGUAGE_CODE, Chinese), whatever
+    # the browser asks; the user switches in the top bar (propdesk.core.language).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Empty: the office's language (Simplified Chinese)"),
     )
 
     class Meta:

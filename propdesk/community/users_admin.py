@@ -115,7 +115,10 @@ class UserAdmin(BackOfficeAdmin, BaseUserAdmin[User]):
     search_fields = ["username", "name", "phone"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (gettext_lazy("propdesk"), {"fields": ("name", "phone", "company", "is_leadership")}),
+        (
+            gettext_lazy("propdesk"),
+            {"fields": ("name", "phone", "company", "is_leadership", "language")},
+        ),
     )
     inlines = [MembershipInline]
 

@@ -54,6 +54,10 @@ def words_for(order: WorkOrder) -> Words:
         return Words(
             True, "投诉时间", "投诉人", "处理人", "受理时间", "办结时间", "办结人", "已办结"
         )
+    if order.is_emergency:  # handled on the spot: 处置完毕 (GLOSSARY), neither 完工 nor 办结
+        return Words(
+            False, "报事时间", "报事人", "处理人", "到场时间", "处置时间", "处置人", "处置完毕"
+        )
     worker = WORKERS.get(OrderKind(order.kind), "处理人") if order.kind in OrderKind.values else ""
     return Words(
         False, "报事时间", "报事人", worker or "处理人", "到场时间", "完工时间", "完工人", "已完工"

@@ -163,7 +163,8 @@ def work_block(
     else:
         title = f"现场填写（{words.worker}手写，业主确认）"
     if filled:
-        title = f"{'处理情况' if words.complaint else '完工情况'}（据系统记录，空白处手写）"
+        done = "完工情况" if words.resolved_state == "已完工" else "处理情况"
+        title = f"{done}（据系统记录，空白处手写）"
     return KeepTogether(
         [
             p(title, "head"),

@@ -14,7 +14,9 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
+from propdesk.core.rule_names import rule_text
 from propdesk.followup.selectors import TrendPoint
 from propdesk.reports.selectors import ReportLine
 
@@ -42,10 +44,11 @@ def percent_bars_svg(lines: Sequence[ReportLine], *, width: int = 720) -> SafeSt
     row_h, left, right, top = 24, 190, 60, 10
     height = top + row_h * len(rows) + 24
     plot = width - left - right
+    name = escape(_("figure against target"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-label="figure vs target" font-size="12" font-family="sans-serif">'
+        f'aria-label="{name}" font-size="12" font-family="sans-serif">'
     ]
     for pct in (0, 25, 50, 75, 100):
         x = left + plot * pct / 100
@@ -55,12 +58,12 @@ def percent_bars_svg(lines: Sequence[ReportLine], *, width: int = 720) -> SafeSt
         )
     for i, ln in enumerate(rows):
         y = top + i * row_h
-        label = f"{ln.rule_id} {ln.title}"
+        label, tip = str(ln.title), f"{ln.title} · {rule_text(ln.rule_id)}"
         if len(label) > 14:  # Chinese glyphs are a full em wide: 14 fit the left margin
             label = label[:13] + "…"
         out.append(
             f'<text x="{left - 6}" y="{y + 16}" text-anchor="end" fill="{INK}">'
-            f"<title>{escape(f'{ln.rule_id} {ln.title}')}</title>{escape(label)}</text>"
+            f"<title>{escape(tip)}</title>{escape(label)}</text>"
         )
         if ln.figure is None:
             out.append(
@@ -105,9 +108,10 @@ def trend_svg(
     def y(v: float) -> float:
         return top + plot_h * (1 - v / 100)
 
+    name = escape(_("12-month trend"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart trend" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" aria-label="12-month trend" '
+        f'viewBox="0 0 {width} {height}" width="100%" aria-label="{name}" '
         f'font-size="12" font-family="sans-serif">'
     ]
     for v in (0, 25, 50, 75, 100):

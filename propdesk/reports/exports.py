@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from propdesk.core.pdf import cid_font, para
+from propdesk.core.rule_names import rule_name, rule_text
 from propdesk.core.xlsx import Figure, count, percent, safe_row
 from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
@@ -122,7 +123,7 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
             [
                 [
                     b.rule_id,
-                    b.title,
+                    rule_name(b.rule_id, b.title),
                     b.number or b.subject or "—",
                     local(b.started_at, tz),
                     local(b.due_at, tz),
@@ -133,7 +134,7 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
         ),
         (
             "missing_complaint_visits",
-            _("RV-3: resolved complaints without a return visit"),
+            _("%(rule)s: resolved complaints without a return visit") % {"rule": rule_text("RV-3")},
             [_("work order"), _("resolved"), _("important")],
             [
                 [m.number, local(m.resolved_at, tz), _("yes") if m.is_important else ""]
@@ -142,7 +143,8 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
         ),
         (
             "open_items",
-            _("RV-5: opinions and suggestions without a reply, with their age"),
+            _("%(rule)s: opinions and suggestions without a reply, with their age")
+            % {"rule": rule_text("RV-5")},
             [_("recorded"), _("household"), _("text"), _("age (days)")],
             [
                 [
@@ -156,7 +158,8 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
         ),
         (
             "common_issues",
-            _("RV-7: common issues of the month and their notices"),
+            _("%(rule)s: common issues of the month and their notices")
+            % {"rule": rule_text("RV-7")},
             [_("title"), _("opened"), _("notice due"), _("notice posted"), _("in time")],
             [
                 [
@@ -199,9 +202,9 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
 
 
 BREAKDOWN_TITLES = {
-    "team": gettext_lazy("RV-2 by team"),
-    "kind": gettext_lazy("RV-2 by kind of order"),
-    "building": gettext_lazy("RV-2 by building"),
+    "team": gettext_lazy("Satisfaction by team"),
+    "kind": gettext_lazy("Satisfaction by kind of order"),
+    "building": gettext_lazy("Satisfaction by building"),
 }
 
 
@@ -240,7 +243,7 @@ def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.categoryNames = [CHART_NAMES.get(ln.key, ln.rule_id) for ln in rows]
+    chart.categoryAxis.categoryNames = [CHART_NAMES.get(ln.key, str(ln.title)) for ln in rows]
     chart.bars[0].fillColor = BLUE
     chart.bars[1].fillColor = colors.HexColor("#e4c590")
     chart.bars.strokeColor = None
@@ -387,7 +390,8 @@ def _pdf(report: MonthlyReport) -> bytes:
         for i, ln in enumerate(lines, start=1):
             rows.append(
                 [
-                    ln.rule_id,
+                    # A time rule's name is its title; paper needs no ID beside it.
+                    "" if ln.is_clock else ln.rule_cell,
                     str(ln.title),
                     target_text(ln),
                     number(ln.figure, ln.unit),
@@ -515,7 +519,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
             safe_row(
                 ws,
                 [
-                    ln.rule_id,
+                    ln.rule_cell,
                     str(ln.title),
                     figure(ln.target, ln.unit),
                     figure(ln.figure, ln.unit),
@@ -544,7 +548,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
                 safe_row(
                     chart_ws,
                     [
-                        CHART_NAMES.get(ln.key, ln.rule_id),
+                        CHART_NAMES.get(ln.key, str(ln.title)),
                         percent(ln.figure or 0),
                         percent(ln.target or 0),
                     ],

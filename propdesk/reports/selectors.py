@@ -35,6 +35,7 @@ from propdesk.community.selectors import (
     user_roles,
 )
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.rule_names import rule_name, rule_text
 from propdesk.followup.models import (
     CommonIssue,
     Recovery,
@@ -90,6 +91,17 @@ class ReportLine:
     comparison: str = ">="
     note: Label = ""
     list_key: str = ""
+
+    @property
+    def is_clock(self) -> bool:
+        """A time rule's line: its title is the rule's name."""
+        return self.key.startswith("clock:")
+
+    @property
+    def rule_cell(self) -> str:
+        """The rule column in plain text: a time rule's ID (its name is the title beside it), a
+        target's rule by name with the ID."""
+        return self.rule_id if self.is_clock else rule_text(self.rule_id)
 
 
 @dataclass(frozen=True)
@@ -354,7 +366,7 @@ def _compliance_lines(
             ReportLine(
                 key=f"clock:{rule_id}",
                 rule_id=rule_id,
-                title=(c.title if c else policy_titles.get(rule_id, rule_id)),
+                title=rule_name(rule_id, c.title if c else policy_titles.get(rule_id, "")),
                 unit="%",
                 target=TIME_RULE_TARGET,
                 figure=figure,

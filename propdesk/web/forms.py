@@ -162,7 +162,7 @@ class IntakeForm(forms.Form):
     )
     caller_phone = forms.CharField(label=_("phone"), max_length=30, required=False)
     room = forms.CharField(label=_("room number"), max_length=40, required=False)
-    caller_name = forms.CharField(label=_("caller"), max_length=50, required=False)
+    caller_name = forms.CharField(label=_("caller or visitor"), max_length=50, required=False)
     intent = forms.ChoiceField(
         label=_("intent"),
         choices=[(k.value, k.label) for k in INTENT_KEYS],

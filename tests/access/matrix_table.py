@@ -294,6 +294,7 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "log 403 200 200 200 200 404 403 200",
         "log 404 404 404 404 404 404 403 200",
     ),
+    "GET /desk/language/": ("log 405 405 405 405 405 405 405 405", None),
     "GET /desk/live/": ("401 200 200 200 200 200 200 200 200", None),
     "GET /desk/login/": ("200 200 200 200 200 200 200 200 200", None),
     "GET /desk/logout/": ("405 405 405 405 405 405 405 405 405", None),
@@ -308,7 +309,6 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     ),
     "GET /desk/report/compare/": ("log 403 403 403 403 403 403 200 200", None),
     "GET /health/": ("503 503 503 503 503 503 503 503 503", None),
-    "GET /i18n/setlang/": ("302 302 302 302 302 302 302 302 302", None),
     "PATCH /api/emergencies/{id}/report/": (
         "401 400 400 400 403 403 403 400 400",
         "401 404 404 404 404 404 404 400 400",

@@ -199,6 +199,7 @@ def test_an_order_without_household_team_or_item_prints_blanks(office, clock) ->
 
     assert page_count(pdf) == 1
     text = pdf_text(pdf)
+    # An order of kind "other" is handled (处理人), not repaired (维修人员).
     for label in ("房号", "派单班组", "处理人", "服务项目", "时间标准", "收费标准", "标准步骤"):
         assert label in text, label
     assert "3-2-1502" not in text and "维修班" not in text and "None" not in text

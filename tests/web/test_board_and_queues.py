@@ -252,10 +252,10 @@ def test_a_team_member_cannot_open_another_teams_order(office, clock, open_order
 
 def test_english_is_one_click_away(office) -> None:
     page = browser_for(office.administrator)
-    r = page.post(reverse("set_language"), {"language": "en", "next": "/desk/"})
+    r = page.post(reverse("desk-language"), {"language": "en", "next": "/desk/"})
     assert r.status_code == 302
     html = page.get(reverse("desk-queue", args=[office.community.pk])).content.decode()
     assert "Complaints to take" in html
-    page.post(reverse("set_language"), {"language": "zh-hans", "next": "/desk/"})
+    page.post(reverse("desk-language"), {"language": "zh-hans", "next": "/desk/"})
     html = page.get(reverse("desk-queue", args=[office.community.pk])).content.decode()
     assert "Complaints to take" not in html

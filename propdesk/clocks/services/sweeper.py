@@ -22,6 +22,7 @@ from propdesk.clocks.models import (
 from propdesk.clocks.services.policy import _policy_of
 from propdesk.community.models import Membership, User
 from propdesk.core.bulk import insert_many
+from propdesk.core.rule_names import rule_text
 from propdesk.notify.models import Notification
 from propdesk.policy.engine import (
     sweep_step,
@@ -163,18 +164,16 @@ def _notice(
         where = clock.community.name
     late_by = (now - at) if now - at > LATE_AFTER else timedelta(0)
     if kind == "warn":
-        title = _("%(rule)s %(title)s: %(where)s is due at %(due)s") % {
-            "rule": clock.rule_id,
-            "title": clock.title,
+        title = _("%(rule)s: %(where)s is due at %(due)s") % {
+            "rule": rule_text(clock.rule_id, clock.title),
             "where": where,
             "due": clock.due_at.astimezone(ZoneInfo(clock.community.time_zone)).strftime(
                 "%m-%d %H:%M"
             ),
         }
     else:
-        title = _("%(rule)s %(title)s: %(where)s is overdue (level %(level)s)") % {
-            "rule": clock.rule_id,
-            "title": clock.title,
+        title = _("%(rule)s: %(where)s is overdue (level %(level)s)") % {
+            "rule": rule_text(clock.rule_id, clock.title),
             "where": where,
             "level": level,
         }

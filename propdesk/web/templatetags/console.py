@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html
 
 from propdesk.clocks.models import Clock, ClockState
+from propdesk.core.rule_names import rule_name
 
 register = template.Library()
 
@@ -31,6 +32,7 @@ def clock_chip(clock: Clock, now: datetime) -> str:
     left = (clock.due_at - now) / timedelta(seconds=1)
     breached = clock.state == ClockState.BREACHED or left <= 0
     amber = not breached and clock.warn_at is not None and now >= clock.warn_at
+    name = rule_name(clock.rule_id, clock.title)
     return format_html(
         '<span class="clock {}" data-due="{}" data-warn="{}" data-state="{}" data-over="+"'
         ' data-rule="{}" data-label="{}" title="{}">{} <span class="t">{}</span></span>',
@@ -39,10 +41,21 @@ def clock_chip(clock: Clock, now: datetime) -> str:
         clock.warn_at.isoformat() if clock.warn_at else "",
         clock.state,
         clock.rule_id,
-        clock.title,
-        clock.title,
+        name,
+        name,
+        name,
         clock.rule_id,
         ("+" if left <= 0 else "") + _span(left),
+    )
+
+
+@register.simple_tag
+def rule_label(rule_id: str, fallback: str = "") -> str:
+    """A rule as a person reads it: its glossary name, the ID small beside it."""
+    if not rule_id:
+        return ""
+    return format_html(
+        '{} <small class="rule-id">{}</small>', rule_name(rule_id, fallback), rule_id
     )
 
 

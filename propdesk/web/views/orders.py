@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from propdesk.clocks.models import ClockLog
 from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.models import Membership, Team, User
 from propdesk.community.selectors import staff_in_community, user_roles
@@ -106,7 +107,11 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
     for entry in timeline:
-        entry["label"] = EventAction.label_for(entry["what"], order.kind)
+        entry["label"] = (
+            ClockLog.label_for(entry["what"])
+            if entry["source"] == "clock"
+            else EventAction.label_for(entry["what"], order.kind)
+        )
         channel = (entry.get("data") or {}).get("channel")
         if channel in ReplyChannel.values:
             entry["channel_label"] = ReplyChannel(channel).label

@@ -44,7 +44,7 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         sections.append(
             (
                 "take",
-                _("Complaints to take (CP-1: within 10 minutes)"),
+                _("Complaints to take (an administrator within 10 minutes)"),
                 queues.complaints_to_take(user, cid),
             )
         )
@@ -59,7 +59,7 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         sections.append(
             (
                 "replies",
-                _("Replies due to owners (CP-3 … CP-6, FD-6)"),
+                _("Replies due to owners"),
                 queues.orders_with_running_clock(
                     user, cid, ["CP-3", "CP-4", "CP-5", "CP-6", "FD-6"]
                 ),
@@ -76,12 +76,12 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         sections += [
             (
                 "followups",
-                _("Follow-ups due (CP-2: within 3 days of resolving)"),
+                _("Follow-ups due (within 3 days of completion)"),
                 queues.orders_with_running_clock(user, cid, ["CP-2"]),
             ),
             (
                 "weekly",
-                _("Weekly progress calls (CP-7, FD-5)"),
+                _("Weekly progress calls"),
                 queues.orders_with_running_clock(user, cid, ["CP-7", "FD-5"]),
             ),
         ]
@@ -89,7 +89,7 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         sections.append(
             (
                 "visits",
-                _("Same-day return calls (RV-6)"),
+                _("Same-day return calls"),
                 queues.orders_with_running_clock(user, cid, ["RV-6"]),
             )
         )

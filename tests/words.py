@@ -1,0 +1,175 @@
+"""The office's words (../shared/GLOSSARY.md) as a checker: what a person reads on a page, a PDF, a
+workbook, a notification or an e-mail, and what in it a person should never read.
+
+``visible_text(html)`` takes the text a person reads from a page (no <script>/<style>, no markup;
+the attributes people read too: title, placeholder, aria-label, alt, a button's value).
+``problems(text)`` lists what is wrong in it, each as a short line naming the word and why:
+
+* an English word of the code (an untranslated msgid), outside of code-like things (order numbers,
+  room numbers, units) and the few names allowed below;
+* a raw key (snake_case, or a key with hyphens such as ``CP-5-rectification``);
+* a rule ID (FD-1, CP-3, DS-1-take …) without its glossary name beside it;
+* a word of the glossary's "not" column.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# The glossary's second table: what a person sees instead of the ID.
+RULE_NAMES = {
+    "FD-1": "三声内接听",
+    "FD-3": "承诺时间",
+    "FD-4": "情绪激动业主",
+    "FD-5": "遗留问题每周去电",
+    "FD-6": "工作单当日回复",
+    "CP-1": "10分钟内安排管理员",
+    "CP-2": "办结后3天内跟踪回访",
+    "CP-3": "书面投诉当日答复",
+    "CP-4": "重要投诉2个工作日内答复",
+    "CP-5": "服务态度投诉当日答复",
+    "CP-6": "一般投诉当日答复",
+    "CP-7": "长期投诉每周沟通",
+    "EM-1": "紧急事件立即通知",
+    "EM-2": "5分钟内到场",
+    "EM-3": "突发事件处理表审批",
+    "DS-1": "报修/家政当日完成",
+    "RV-1": "每月回访不少于20户",
+    "RV-2": "满意率≥96%，满意度≥75%",
+    "RV-3": "投诉回访率100%",
+    "RV-6": "当日工作单电话回访",
+    "RV-7": "共性问题一周内书面公告",
+    "RV-8": "突出问题上门回访",
+    "CS-1": "便民服务车",
+    "CS-2": "礼宾协助",
+    "CS-3": "每季度社区活动",
+    # Not in the glossary's table; named in propdesk/core/rule_names.py (its Chinese in the .po):
+    "FD-2": "来电来访逐一登记",
+    "CP-5-rectification": "限期整改",
+    "DS-1-take": "30分钟内接单",
+    "DS-2": "服务细化方案",
+    "RV-4": "意见建议逐条记录",
+    "RV-5": "意见建议逐条答复",
+}
+
+# Latin words a person may read, each for a reason:
+ALLOWED_WORDS = {
+    "propdesk",  # the product's name, in the top bar and the page titles
+    "English",  # the language switch offers English in English, as every such switch does
+    "PDF",  # the file format, as printed on the links (打印 PDF); no Chinese word replaces it
+    "Excel",  # the file format of the workbook link
+    # The keys of the intake's shortcuts, named as they are printed on the keyboard:
+    "Alt",
+    "Ctrl",
+    "Enter",
+    "Tab",
+}
+
+RULE_ID = re.compile(r"(?<![A-Za-z0-9])(?:FD|CP|EM|DS|RV|CS)-\d+(?:-[A-Za-z]+)?(?![A-Za-z0-9])")
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# A run of Latin letters; a "word" is one with no digit glued to it (order and room numbers,
+# units such as 5m² or 10min, and codes like JX2611-0001 are not words).
+TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/:@²³%]*")
+WORD = re.compile(r"[A-Za-z]{2,}")
+# How far (in characters) a rule's name may stand from its ID and still be "beside" it.
+BESIDE = 24
+
+# The glossary's "not" column, with what to say instead. Each pattern is a word that is wrong
+# wherever a person reads it (the context-dependent ones are in ``problems``' arguments).
+NOT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"反映人"), "the caller is 来电人/来访人, on an order 报事人"),
+    (re.compile(r"报修人"), "the caller on an order is 报事人 (投诉人 on a complaint)"),
+    (re.compile(r"派工"), "assigning is 派单"),
+    (re.compile(r"指派"), "assigning is 派单"),
+    (re.compile(r"投诉\s*[·・:：/]\s*紧急"), "an emergency is never a kind of 投诉"),
+    (
+        re.compile(r"(?:电话|上门|满意度|投诉|月度|跟踪)来访|来访(?:率|记录表|结果)|再次来访"),
+        "a return visit is 回访 (来访 is a walk-in visit)",
+    ),
+    (re.compile(r"客户"), "the owner is 业主/住户"),
+)
+COMPLAINT_NOT = (
+    (re.compile(r"完工"), "a complaint is 办结, never 完工"),
+    (re.compile(r"报修时间|维修人"), "a complaint is not a repair"),
+)
+
+
+class _Text(HTMLParser):
+    READ_ATTRS = ("title", "placeholder", "aria-label", "alt")
+    SKIP = {"script", "style", "template", "noscript"}
+    BLOCK = {"br", "td", "th", "li", "p", "div", "tr", "option", "h1", "h2", "h3", "dt", "dd"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+            return
+        a = dict(attrs)
+        for name in self.READ_ATTRS:
+            if a.get(name):
+                self.parts.append(a[name] or "")
+        if tag == "input" and a.get("type") in ("submit", "button") and a.get("value"):
+            self.parts.append(a["value"] or "")
+        # A line of its own for a block, a space between inline elements (a chip's name and the
+        # ID in its <small> are two things, however close they are drawn).
+        self.parts.append("\n" if tag in self.BLOCK else " ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.SKIP:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        else:
+            self.parts.append("\n" if tag in self.BLOCK else " ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads on the page, block elements on lines of their own."""
+    p = _Text()
+    p.feed(html)
+    p.close()
+    text = "".join(p.parts)
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def problems(text: str, *, complaint: bool = False) -> list[str]:
+    """What in ``text`` breaks the glossary, one line each (empty: nothing). ``complaint``: the
+    text is about a complaint (its page, its printed form), where repair words are wrong."""
+    found: list[str] = []
+    for m in RULE_ID.finditer(text):
+        base = re.match(r"[A-Z]+-\d+", m.group()).group()  # type: ignore[union-attr]
+        name = RULE_NAMES.get(m.group()) or RULE_NAMES.get(base)
+        reach = 2 * (BESIDE + len(name or ""))  # a name wrapped on paper has spaces in it
+        near = "".join(text[max(0, m.start() - reach) : m.end() + reach].split())
+        if name is None or name not in near:
+            found.append(f"rule ID without its name: {m.group()!r} in {_around(text, m)!r}")
+    plain = RULE_ID.sub(" ", text)
+    for m in TOKEN.finditer(plain):
+        token = m.group()
+        if any(c.isdigit() for c in token) or "@" in token or ("/" in token and "." in token):
+            continue  # a number, a code, an address: not a word
+        if SNAKE.search(token):
+            found.append(f"raw key: {token!r} in {_around(plain, m)!r}")
+            continue
+        for w in WORD.findall(token):
+            if w not in ALLOWED_WORDS:
+                found.append(f"English word: {w!r} in {_around(plain, m)!r}")
+    for pattern, why in NOT_WORDS + (COMPLAINT_NOT if complaint else ()):
+        for m in pattern.finditer(text):
+            found.append(f"not the office's word: {m.group()!r} ({why}) in {_around(text, m)!r}")
+    return found
+
+
+def _around(text: str, m: re.Match[str], width: int = 30) -> str:
+    return text[max(0, m.start() - width) : m.end() + width].replace("\n", " | ")
