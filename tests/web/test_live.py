@@ -299,7 +299,10 @@ def test_the_cursor_reads_the_community_event_index_even_for_a_community_without
         if connection.vendor == "postgresql":
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(r[0] for r in cursor.fetchall())
-            assert "event_comm_id" in plan, plan
+            # Either index that starts with community_id answers it (on a handful of rows the
+            # planner may take the single-column one); never the primary key walked backwards.
+            assert "desk_workorderevent_pkey" not in plan, plan
+            assert "Index Cond: ((community_id" in plan, plan
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "\n".join(str(r[-1]) for r in cursor.fetchall())
