@@ -87,7 +87,10 @@ class EmergencyViewSet(
 
     @extend_schema(
         request=si.EmergencyCreateIn,
-        responses={201: si.EmergencyOut},
+        responses={
+            201: si.EmergencyOut,
+            200: OpenApiResponse(si.EmergencyOut, description="Merged into the open one"),
+        },
         summary="EM-1: log an emergency; the office head and the on-duty staff are told at once",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -107,8 +110,10 @@ class EmergencyViewSet(
             household=household,
             caller_name=v["caller_name"],
             caller_phone=v["caller_phone"],
+            duplicate=v["duplicate"],
         )
-        return self._detail(request, emergency.pk, status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if emergency.merged else status.HTTP_201_CREATED
+        return self._detail(request, emergency.pk, code)
 
     @extend_schema(request=None, responses={200: si.EmergencyOut}, summary="I have seen the alert")
     @action(detail=True, methods=["post"])
