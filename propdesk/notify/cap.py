@@ -103,9 +103,12 @@ def fold_into_digest(
         return True
     body = dict(digest.payload)
     items = list(body.get("items", []))
-    if any(i.get("cause") == cause for i in items) or Notification.objects.filter(
-        recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
-    ).exists():
+    if (
+        any(i.get("cause") == cause for i in items)
+        or Notification.objects.filter(
+            recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
+        ).exists()
+    ):
         return False
     if len(items) < MAX_ITEMS:
         items.append(item)
