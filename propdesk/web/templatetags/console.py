@@ -60,3 +60,10 @@ def get(mapping: Any, key: str) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def pairs(mapping: Any) -> list[tuple[Any, Any]]:
+    """``{% for k, v in errors|pairs %}``: a dict's items even when one of its keys is "items"
+    (a field of that name), which ``errors.items`` would look up instead (a 500, issue 12)."""
+    return list(mapping.items()) if hasattr(mapping, "items") and callable(mapping.items) else []
