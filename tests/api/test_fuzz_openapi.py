@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -32,7 +33,7 @@ from propdesk.desk.services import WorkOrderDraft, work_order_create
 from propdesk.incidents.services import emergency_log
 from propdesk.notify.models import Notification
 from tests import factories as f
-from tests.conftest import Office
+from tests.conftest import Office, client_for
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 CHECKS = [
@@ -187,3 +188,13 @@ def test_no_operation_answers_a_server_error_or_off_schema(clock, office, other_
             headers = _headers(people)
     assert answered == set(people) - {"anonymous"}, "a token that never worked"
     assert not findings, f"{len(findings)} findings:\n" + "\n".join(findings)
+
+
+@pytest.mark.django_db
+def test_an_api_path_that_matches_no_route_answers_the_json_error(office) -> None:
+    for path in ("/api/work-orders/abc/", "/api/work-orders/-1/", "/api/nothing-here/"):
+        r = client_for(office.head).get(path)
+        assert r.status_code == 404 and r["Content-Type"] == "application/json"
+        assert r.json()["error"]["code"] == "not_found"
+    page = Client().get("/desk/nothing-here/")  # the console keeps its HTML page
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
