@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import incident_serializers as si
+from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.community import selectors as reg
 from propdesk.community.models import User
@@ -26,16 +27,6 @@ from propdesk.core.clock import get_clock
 from propdesk.incidents import reports, selectors, services
 from propdesk.incidents.models import Emergency
 from propdesk.incidents.pdf import incident_report_pdf
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["Must be a whole number."]}) from exc
 
 
 @extend_schema(

@@ -198,3 +198,14 @@ def test_an_api_path_that_matches_no_route_answers_the_json_error(office) -> Non
         assert r.json()["error"]["code"] == "not_found"
     page = Client().get("/desk/nothing-here/")  # the console keeps its HTML page
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_a_filter_over_2_to_the_63_is_a_structured_400(office) -> None:
+    """Found by the fuzz run (SQLite: OverflowError, a 500)."""
+    c = client_for(office.head)
+    for path in ("/api/emergencies/", "/api/work-orders/", "/api/notifications/"):
+        r = c.get(path, {"community": str(2**63)})
+        assert r.status_code == 400, path
+        assert r.json()["error"]["fields"] == {"community": ["请填写整数。"]}
+    assert c.get("/api/emergencies/", {"community": str(2**63 - 1)}).status_code == 200
