@@ -150,3 +150,12 @@ def home_url(user: User) -> str | None:
         if roles or user.is_leadership:
             return reverse("desk-board", args=[community.pk])
     return None
+
+
+def posted_id(value: str | None) -> int:
+    """An id from a form: the number, or 0 (matches nothing) for anything else — text, unicode
+    digits, null bytes, numbers past the database's range (issue 12: these were 500s)."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return 0
+    return int(text)

@@ -31,7 +31,15 @@ from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form
 from propdesk.web.forms import AttitudeAccountForm, RectificationForm
-from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
+from propdesk.web.views._common import (
+    Desk,
+    console,
+    errors_of,
+    forbidden,
+    not_found,
+    now,
+    posted_id,
+)
 
 
 def order_desk(request: HttpRequest, order_id: int) -> tuple[Desk, WorkOrder]:
@@ -212,7 +220,7 @@ def _post(
             return None
         if kind == "rectification_done":
             rect = Rectification.objects.filter(
-                pk=request.POST.get("rectification") or 0, order=order
+                pk=posted_id(request.POST.get("rectification")), order=order
             ).first()
             if rect is None:
                 return {"__all__": [_("There is no such rectification on this order.")]}
