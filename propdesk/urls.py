@@ -16,3 +16,5 @@ urlpatterns = [
     path("health/", include("propdesk.core.urls")),
     path("desk/", include("propdesk.web.urls")),
 ]
+
+handler404 = "propdesk.api.errors.not_found_page"

@@ -58,7 +58,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, ServiceError):
-        return Response(error_body(exc.code, exc.message), status=exc.status)
+        body = error_body(exc.code, exc.message)
+        body["error"].update(getattr(exc, "extra", {}))
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
@@ -74,3 +76,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         response.data = error_body(str(code), message)
     return response
+
+
+def not_found_page(request: Any, exception: Exception | None = None) -> Any:
+    """handler404: a path under /api/ that matches no route (``/api/work-orders/abc/``) answers
+    the API's JSON error, not the console's HTML page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        body = error_body("not_found", str(exceptions.NotFound.default_detail))
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+    return page_not_found(request, exception)

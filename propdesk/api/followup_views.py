@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import followup_serializers as fs
+from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.community.models import Building, Community, User
 from propdesk.core.clock import get_clock
@@ -44,16 +45,6 @@ from propdesk.policy.workflow import FIGURE_ROLES
 
 COMMUNITY = OpenApiParameter("community", int, required=True)
 MONTH = OpenApiParameter("month", str, description="YYYY-MM, the community's local month")
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["Must be a whole number."]}) from exc
 
 
 def _month(request: Request, *, required: bool) -> tuple[int, int] | None:

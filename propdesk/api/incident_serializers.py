@@ -39,6 +39,14 @@ class EmergencyCreateIn(serializers.Serializer[Any]):
     caller_phone = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default=""
     )
+    duplicate = serializers.ChoiceField(
+        choices=["merge", "force"],
+        required=False,
+        default="",
+        help_text="The same emergency logged less than a minute ago answers 409 "
+        "(code duplicate_emergency, duplicate_of: its id) unless this says merge (the report "
+        "joins the open one, nobody is called again; 200) or force (a separate emergency).",
+    )
 
 
 class ResolveIn(serializers.Serializer[Any]):

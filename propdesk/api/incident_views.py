@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import incident_serializers as si
+from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.community import selectors as reg
 from propdesk.community.models import User
@@ -26,16 +27,6 @@ from propdesk.core.clock import get_clock
 from propdesk.incidents import reports, selectors, services
 from propdesk.incidents.models import Emergency
 from propdesk.incidents.pdf import incident_report_pdf
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["Must be a whole number."]}) from exc
 
 
 @extend_schema(
@@ -87,7 +78,10 @@ class EmergencyViewSet(
 
     @extend_schema(
         request=si.EmergencyCreateIn,
-        responses={201: si.EmergencyOut},
+        responses={
+            201: si.EmergencyOut,
+            200: OpenApiResponse(si.EmergencyOut, description="Merged into the open one"),
+        },
         summary="EM-1: log an emergency; the office head and the on-duty staff are told at once",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -107,8 +101,10 @@ class EmergencyViewSet(
             household=household,
             caller_name=v["caller_name"],
             caller_phone=v["caller_phone"],
+            duplicate=v["duplicate"],
         )
-        return self._detail(request, emergency.pk, status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if emergency.merged else status.HTTP_201_CREATED
+        return self._detail(request, emergency.pk, code)
 
     @extend_schema(request=None, responses={200: si.EmergencyOut}, summary="I have seen the alert")
     @action(detail=True, methods=["post"])

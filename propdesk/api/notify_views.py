@@ -17,20 +17,11 @@ from rest_framework.views import APIView
 
 from propdesk.api import notify_serializers as ns
 from propdesk.api.pagination import Pagination
+from propdesk.api.params import int_param as _int_param
 from propdesk.community.models import User
 from propdesk.core.clock import get_clock
 from propdesk.notify import selectors, services
 from propdesk.notify.models import Notification
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["Must be a whole number."]}) from exc
 
 
 class InboxPagination(Pagination):

@@ -227,7 +227,7 @@ class WorkOrderDetailOut(WorkOrderOut):
     events = EventOut(many=True)
     attachments = AttachmentOut(many=True)
     contact: serializers.PrimaryKeyRelatedField[Contact] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
     created_by = UserBriefOut()
     # From the "reporter" context (desk.selectors.order_reporter): masked for team roles.

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import serializers as s
+from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.clocks.selectors import compliance_for_month
 from propdesk.community import selectors as reg
@@ -33,16 +34,6 @@ from propdesk.policy.workflow import ACTIONS, FIGURE_ROLES, State, actions_for
 # The technician's phone page of a work order (web.urls desk-job): what the QR code on the
 # printed form opens.
 JOB_PAGE = "/desk/jobs/{id}/"
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["Must be a whole number."]}) from exc
 
 
 class CommunityViewSet(viewsets.ReadOnlyModelViewSet[Community]):

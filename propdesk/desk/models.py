@@ -311,6 +311,7 @@ class EventAction(models.TextChoices):
     RECTIFICATION_DONE = "rectification_done", _("Rectification confirmed")
     RETURN_VISIT = "return_visit", _("Return visit")
     EMERGENCY_LOGGED = "emergency_logged", _("Emergency reported")
+    EMERGENCY_MERGED = "emergency_merged", _("Reported again (merged)")
     RESPONDER_NOTIFIED = "responder_notified", _("Responder called")
     ROSTER_GAP = "roster_gap", _("Nobody on duty")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged the emergency")

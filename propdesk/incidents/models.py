@@ -20,6 +20,9 @@ class EmergencyState(models.TextChoices):
 
 
 class Emergency(models.Model):
+    # Not stored: set on the open emergency that a duplicate report was merged into (EM-1).
+    merged: bool = False
+
     community = models.ForeignKey(
         "community.Community",
         on_delete=models.PROTECT,

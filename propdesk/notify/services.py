@@ -40,6 +40,7 @@ from django.utils import translation
 from propdesk.community.models import User
 from propdesk.core.bulk import insert_many
 from propdesk.notify import channels
+from propdesk.notify.cap import fold_into_digest, over_cap
 from propdesk.notify.conf import conf
 from propdesk.notify.models import (
     EndpointKind,
@@ -126,7 +127,29 @@ def notifications_create(
     of the change that caused it. A (cause, recipient) already written is skipped. The worker
     brings each to the recipient's other channels and the community's endpoints. ``cause`` is at
     most 100 characters and names what happened once (``emergency:12``, ``clock:7:L2``).
+    A person over the policy's cap gets it folded into their summary instead (cap.py).
     Returns how many rows were offered (duplicates included)."""
+    recipients = list(dict.fromkeys(recipient_ids))
+    cap, over = over_cap(community_id=community_id, recipient_ids=recipients, kind=kind, now=now)
+    if over:
+        # Issue 12: one already told of this cause keeps it; the others over the cap get it in
+        # their summary notification (cap.py).
+        told = set(
+            Notification.objects.filter(
+                cause=cause, recipient_id__in=over, channel=NotificationChannel.IN_APP
+            ).values_list("recipient_id", flat=True)
+        )
+        for uid in sorted(over - told):
+            fold_into_digest(
+                cap=cap,
+                community_id=community_id,
+                recipient_id=uid,
+                cause=cause,
+                kind=kind,
+                title=title[:200],
+                payload=payload or {},
+                now=now,
+            )
     rows = [
         _row(
             community_id=community_id,
@@ -139,10 +162,11 @@ def notifications_create(
             payload=payload or {},
             created_at=now,
         )
-        for uid in dict.fromkeys(recipient_ids)
+        for uid in recipients
+        if uid not in over
     ]
     insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
-    return len(rows)
+    return len(recipients)
 
 
 def notifications_expand(*, rows: Sequence[Notification]) -> int:

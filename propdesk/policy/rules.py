@@ -334,6 +334,17 @@ class DispatchPolicy(_Strict):
     pool: bool = True
 
 
+class NotifyCapPolicy(_Strict):
+    """Issue 12: at most ``per_person`` notifications reach one person in any ``window_minutes``;
+    the rest of that window are folded into one summary notification, never dropped. The kinds
+    in ``uncapped`` (the emergency calls of EM-1 and EM-2) always go through and are not
+    counted."""
+
+    per_person: int = Field(default=20, ge=1)
+    window_minutes: int = Field(default=10, ge=1)
+    uncapped: list[str] = Field(default_factory=lambda: ["emergency", "roster_gap"])
+
+
 class Policy(_Strict):
     _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
@@ -345,6 +356,7 @@ class Policy(_Strict):
     common_issues: CommonIssuePolicy = Field(default_factory=CommonIssuePolicy)
     dispatch: DispatchPolicy = Field(default_factory=DispatchPolicy)
     notify: dict[str, NotifyRule] = Field(default_factory=dict)
+    notify_cap: NotifyCapPolicy = Field(default_factory=NotifyCapPolicy)
 
     @field_validator("notify")
     @classmethod

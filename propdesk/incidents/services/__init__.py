@@ -14,6 +14,7 @@ from propdesk.incidents.services._common import (
     emergency_policy,
     responders_for,
 )
+from propdesk.incidents.services.duplicates import DUPLICATE_WINDOW, DuplicateEmergency
 from propdesk.incidents.services.emergencies import (
     emergency_acknowledge,
     emergency_check_in,
@@ -23,9 +24,11 @@ from propdesk.incidents.services.emergencies import (
 from propdesk.incidents.services.repeat import RepeatReport, emergencies_repeat
 
 __all__ = [
+    "DUPLICATE_WINDOW",
     "EMERGENCY_KIND",
     "ROSTER_GAP_KIND",
     "Call",
+    "DuplicateEmergency",
     "RepeatReport",
     "RosterGap",
     "emergencies_repeat",

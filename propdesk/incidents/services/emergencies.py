@@ -37,6 +37,15 @@ from propdesk.incidents.services._common import (
     emergency_policy,
     responders_for,
 )
+from propdesk.incidents.services.duplicates import (
+    ASK,
+    CHOICES,
+    FORCE,
+    MERGE,
+    DuplicateEmergency,
+    emergency_duplicate_of,
+    emergency_merge,
+)
 from propdesk.notify.services import notifications_create
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.workflow import OFFICE_ROLES, State
@@ -54,12 +63,17 @@ def emergency_log(
     household: Household | None = None,
     caller_name: str = "",
     caller_phone: str = "",
+    duplicate: str = ASK,
 ) -> Emergency:
     """Log an emergency at the front desk (EM-1): the kind and where (a location or a household)
     are all it needs. Opens the work order (a complaint of type emergency, taken by the office
     head), calls the office head(s) and the on-duty staff of every department the kind calls
     (roster at ``now``), writes a notification per person (kind ``emergency``: every channel),
     starts each responder's 5-minute clock (EM-2) and warns the office head of a roster gap.
+
+    The same emergency logged again within a minute (see duplicates.py) raises
+    DuplicateEmergency unless ``duplicate`` says ``merge`` (the open one is returned, with the
+    report recorded on it, and nobody is called again) or ``force`` (a separate emergency).
 
     Raises Forbidden for users without an office role in ``community``, ValidationError naming
     each wrong field; nothing is written then.
@@ -81,10 +95,29 @@ def emergency_log(
             parse_phone(caller_phone, area_code=community.area_code)
         except InvalidPhone as exc:
             errors["caller_phone"] = [str(exc)]
+    if duplicate not in CHOICES:
+        errors["duplicate"] = [_("Choose merge or force.")]
     if errors:
         raise ValidationError(errors)
     assert spec is not None
     description = (description or "").strip()
+    if duplicate != FORCE:
+        # Two desks logging the same emergency at once: the community's row serialises them.
+        Community.objects.select_for_update().filter(pk=community.pk).first()
+        existing = emergency_duplicate_of(
+            community=community, kind=kind, location=location, household=household, now=now
+        )
+        if existing is not None and duplicate == MERGE:
+            return emergency_merge(
+                existing,
+                by=by,
+                now=now,
+                description=description,
+                caller_name=caller_name,
+                caller_phone=caller_phone,
+            )
+        if existing is not None:
+            raise DuplicateEmergency(existing)
     order = work_order_create(
         community=community,
         by=by,

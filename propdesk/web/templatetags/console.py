@@ -84,3 +84,10 @@ def upload_limit() -> str:
     from propdesk.web.forms import upload_limit_attrs
 
     return flatatt(upload_limit_attrs())
+
+
+@register.filter
+def pairs(mapping: Any) -> list[tuple[Any, Any]]:
+    """``{% for k, v in errors|pairs %}``: a dict's items even when one of its keys is "items"
+    (a field of that name), which ``errors.items`` would look up instead (a 500, issue 12)."""
+    return list(mapping.items()) if hasattr(mapping, "items") and callable(mapping.items) else []

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, User
@@ -152,3 +153,26 @@ def home_url(user: User) -> str | None:
         if roles or user.is_leadership:
             return reverse("desk-board", args=[community.pk])
     return None
+
+
+def posted_id(value: str | None) -> int:
+    """An id from a form: the number, or 0 (matches nothing) for anything else — text, unicode
+    digits, null bytes, numbers past the database's range (issue 12: these were 500s)."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return 0
+    return int(text)
+
+
+def back_to(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """A redirect to the posted ``next`` when it is a path on this site, else to ``default``.
+    Never through ``redirect()``, which would read a bare word ("-93568") as a view's name."""
+    target = request.POST.get("next") or ""
+    if not (
+        target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        target = default
+    return HttpResponseRedirect(target)

@@ -33,6 +33,7 @@ from propdesk.incidents.selectors import (
     responder_lines,
 )
 from propdesk.incidents.services import (
+    DuplicateEmergency,
     emergency_acknowledge,
     emergency_check_in,
     emergency_log,
@@ -61,6 +62,7 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
         for key, kind in load_policy(community.policy).emergencies.kinds.items():
             kinds.setdefault(key, kind.title)
     form = EmergencyForm(request.POST or None, communities=allowed, kinds=list(kinds.items()))
+    duplicate: DuplicateEmergency | None = None
     if request.method == "POST" and form.is_valid():
         community = form.cleaned_data["community"]
         household: Household | None = None
@@ -82,13 +84,23 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
                     location=form.cleaned_data["location"],
                     description=form.cleaned_data["description"],
                     household=household,
+                    duplicate=request.POST.get("duplicate", ""),
                 )
+            except DuplicateEmergency as exc:
+                duplicate = exc  # asked on the page: merge, or log a separate one
             except ValidationError as exc:
                 for field, errs in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errs)
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
+                if emergency.merged:
+                    messages.success(
+                        request,
+                        _("Merged into emergency %(number)s: nobody was called again.")
+                        % {"number": emergency.order.number},
+                    )
+                    return redirect("desk-emergency", emergency.pk)
                 called = emergency.responders.count()
                 messages.success(
                     request,
@@ -99,8 +111,8 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/emergency_new.html",
-        {"form": form, "title": _("Emergency"), "nav_active": "emergency"},
-        status=400 if form.errors else 200,
+        {"form": form, "title": _("Emergency"), "nav_active": "emergency", "duplicate": duplicate},
+        status=400 if form.errors else 409 if duplicate else 200,
     )
 
 

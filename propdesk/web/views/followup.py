@@ -46,7 +46,7 @@ from propdesk.followup.services import (
 )
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 from propdesk.web.forms import LocalDateTimeField
-from propdesk.web.views._common import Desk, console, errors_of, now
+from propdesk.web.views._common import Desk, console, errors_of, now, posted_id
 
 ITEM_ROWS = 3  # opinion / criticism / suggestion lines on one call screen
 
@@ -219,7 +219,7 @@ def suggestions(request: HttpRequest, desk: Desk) -> HttpResponse:
     failure: dict[str, Any] = {}
     if request.method == "POST":
         item = SuggestionItem.objects.filter(
-            community=desk.community, pk=request.POST.get("id") or 0
+            community=desk.community, pk=posted_id(request.POST.get("id"))
         ).first()
         if item is None:
             errors: dict[str, list[str]] | None = {"__all__": [_("There is no such item.")]}
@@ -298,10 +298,12 @@ def _post_issue(request: HttpRequest, desk: Desk, form: str) -> dict[str, list[s
     p, community, at = request.POST, desk.community, now()
 
     def ids(name: str) -> list[int]:
-        return [int(x) for x in p.get(name, "").split(",") if x.strip().isdigit()]
+        return [n for n in (posted_id(x) for x in p.get(name, "").split(",")) if n]
 
     if form == "open":
-        building = Building.objects.filter(community=community, pk=p.get("building") or 0).first()
+        building = Building.objects.filter(
+            community=community, pk=posted_id(p.get("building"))
+        ).first()
         return _try(
             lambda: common_issue_open(
                 community=community,
@@ -314,7 +316,7 @@ def _post_issue(request: HttpRequest, desk: Desk, form: str) -> dict[str, list[s
                 order_ids=ids("order_ids"),
             )
         )
-    issue = CommonIssue.objects.filter(community=community, pk=p.get("id") or 0).first()
+    issue = CommonIssue.objects.filter(community=community, pk=posted_id(p.get("id"))).first()
     if form == "notice":
         if issue is None:
             return {"__all__": [_("There is no such issue.")]}
@@ -329,7 +331,7 @@ def _post_issue(request: HttpRequest, desk: Desk, form: str) -> dict[str, list[s
             )
         )
     if form == "post":
-        notice = Notice.objects.filter(community=community, pk=p.get("notice") or 0).first()
+        notice = Notice.objects.filter(community=community, pk=posted_id(p.get("notice"))).first()
         photo = request.FILES.get("photo")
         if notice is None:
             return {"__all__": [_("There is no such notice.")]}
@@ -350,7 +352,9 @@ def _post_issue(request: HttpRequest, desk: Desk, form: str) -> dict[str, list[s
         missing = sorted(set(codes) - {h.code for h in found})
         if missing:
             return {"households": [_("No such room: %(codes)s") % {"codes": ", ".join(missing)}]}
-        admin = staff_in_community(community.pk).filter(pk=p.get("administrator") or 0).first()
+        admin = (
+            staff_in_community(community.pk).filter(pk=posted_id(p.get("administrator"))).first()
+        )
         if admin is None:
             return {"administrator": [_("Choose an administrator of the community.")]}
         return _try(
@@ -366,7 +370,7 @@ def _post_issue(request: HttpRequest, desk: Desk, form: str) -> dict[str, list[s
             )
         )
     if form == "home_visit_done":
-        visit = HomeVisit.objects.filter(community=community, pk=p.get("visit") or 0).first()
+        visit = HomeVisit.objects.filter(community=community, pk=posted_id(p.get("visit"))).first()
         if visit is None:
             return {"__all__": [_("There is no such home visit.")]}
         return _try(

@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.community.models import User
 from propdesk.core.language import LANGUAGE_CODES
+from propdesk.web.views._common import back_to
 
 
 @login_required
@@ -22,16 +21,11 @@ from propdesk.core.language import LANGUAGE_CODES
 def language(request: HttpRequest) -> HttpResponse:
     """POST ``language`` (zh-hans or en) and ``next``: stores the choice, back to ``next``."""
     user: User = request.user  # type: ignore[assignment]
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("desk-home")
     code = request.POST.get("language", "")
     if code not in LANGUAGE_CODES:
         messages.error(request, _("Choose 简体中文 or English."))
-        return redirect(target)
+        return back_to(request, reverse("desk-home"))
     user.language = code
     user.save(update_fields=["language"])
     translation.activate(code)
-    return redirect(target)
+    return back_to(request, reverse("desk-home"))

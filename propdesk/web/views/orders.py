@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import ClockLog
@@ -34,7 +33,16 @@ from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
 from propdesk.web.forms import AttitudeAccountForm, RectificationForm
-from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
+from propdesk.web.views._common import (
+    Desk,
+    back_to,
+    console,
+    errors_of,
+    forbidden,
+    not_found,
+    now,
+    posted_id,
+)
 
 
 def order_desk(request: HttpRequest, order_id: int) -> tuple[Desk, WorkOrder]:
@@ -98,10 +106,7 @@ def take_action(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str,
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = default
-    return redirect(target)
+    return back_to(request, default)
 
 
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
@@ -231,7 +236,7 @@ def _post(
             return None
         if kind == "rectification_done":
             rect = Rectification.objects.filter(
-                pk=request.POST.get("rectification") or 0, order=order
+                pk=posted_id(request.POST.get("rectification")), order=order
             ).first()
             if rect is None:
                 return {"__all__": [_("There is no such rectification on this order.")]}
