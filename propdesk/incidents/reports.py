@@ -163,6 +163,15 @@ def _decide(report_id: int, by: User) -> IncidentReport:
         raise Forbidden(_("Only company leadership approves or returns an incident report."))
     if report.state != ReportState.SUBMITTED:
         raise Conflict(_("The office head has not submitted this report."), code="not_submitted")
+    submitted = (
+        report.approvals.filter(action=ApprovalAction.SUBMITTED).order_by("-at", "-pk").first()
+    )
+    if submitted is not None and submitted.by_id == by.pk:
+        # EM-3: two people sign the report, one who submits and one who approves.
+        raise Forbidden(
+            _("Whoever submitted the report cannot approve or return it: another leader decides."),
+            code="own_report",
+        )
     return report
 
 

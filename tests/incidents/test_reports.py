@@ -170,3 +170,55 @@ def test_em3_the_pdf_is_the_chinese_a4_form_with_every_field(resolved, duty, off
         "同意",
     ):
         assert words in text, words
+
+
+def test_em3_whoever_submits_a_report_cannot_approve_it(resolved, duty, office) -> None:
+    """Two signatures: a superuser who submitted the report (as anyone with every right can)
+    may neither approve nor return it; another leader decides."""
+    from tests import factories as f
+
+    root = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    now = T_NIGHT + timedelta(hours=2)
+    write(resolved, office.head, cause_analysis="电线老化", measures="断电、灭火")
+    reports.incident_report_submit(report_id=resolved.pk, by=root, now=now)
+    for decide in (
+        lambda: reports.incident_report_approve(report_id=resolved.pk, by=root, now=now),
+        lambda: reports.incident_report_return(
+            report_id=resolved.pk, by=root, now=now, comment="再改"
+        ),
+    ):
+        with pytest.raises(Forbidden) as exc:
+            decide()
+        assert exc.value.code == "own_report"
+    resolved.refresh_from_db()
+    assert resolved.state == "submitted"
+    reports.incident_report_approve(report_id=resolved.pk, by=duty.boss, now=now)
+    resolved.refresh_from_db()
+    assert resolved.state == "approved"
+
+
+def test_em3_a_refused_submit_in_the_console_saves_nothing_and_keeps_what_was_typed(
+    resolved, office
+) -> None:
+    from django.test import Client
+
+    c = Client()
+    c.force_login(office.head)
+    r = c.post(
+        f"/desk/incidents/{resolved.emergency_id}/",
+        {
+            "action": "submit",
+            "version": resolved.version,
+            "cause_analysis": "电线老化",
+            "measures": "",  # missing: the submit is refused
+            "losses": "车库墙面熏黑",
+            "people_involved": "",
+        },
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "电线老化" in html and "车库墙面熏黑" in html  # nothing typed is lost
+    before = resolved.version
+    resolved.refresh_from_db()
+    assert (resolved.state, resolved.cause_analysis, resolved.losses) == ("draft", "", "")
+    assert resolved.version == before

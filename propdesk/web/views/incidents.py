@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -120,16 +121,18 @@ def _act(request: HttpRequest, user: User, report: IncidentReport) -> dict[str, 
                 version = int(p.get("version", ""))
             except ValueError:
                 return {"__all__": [_("Reload the page and try again.")]}
-            # Refused once submitted or filed (the service says why).
-            incident_report_update(
-                report_id=report.pk,
-                by=user,
-                now=at,
-                version=version,
-                **{name: p.get(name, "") for name in FIELDS},
-            )
-            if action == "submit":
-                incident_report_submit(report_id=report.pk, by=user, now=at)
+            # Refused once submitted or filed (the service says why). A refused submit saves
+            # nothing either: the page shows what was typed, to correct and send again.
+            with transaction.atomic():
+                incident_report_update(
+                    report_id=report.pk,
+                    by=user,
+                    now=at,
+                    version=version,
+                    **{name: p.get(name, "") for name in FIELDS},
+                )
+                if action == "submit":
+                    incident_report_submit(report_id=report.pk, by=user, now=at)
         elif action == "approve":
             incident_report_approve(report_id=report.pk, by=user, now=at, comment=comment)
         elif action == "return":
