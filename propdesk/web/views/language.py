@@ -29,7 +29,7 @@ def language(request: HttpRequest) -> HttpResponse:
         target = reverse("desk-home")
     code = request.POST.get("language", "")
     if code not in LANGUAGE_CODES:
-        messages.error(request, _("Choose 简体中文 or English."))
+        messages.error(request, _("Choose %(chinese)s or English.") % {"chinese": "简体中文"})
         return redirect(target)
     user.language = code
     user.save(update_fields=["language"])
