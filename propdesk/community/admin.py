@@ -43,7 +43,7 @@ from propdesk.community.models import (
 from propdesk.community.selectors import REGISTER_ROLES, household_export_rows
 from propdesk.community.services import household_import
 from propdesk.core.clock import get_clock
-from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.errors import NotFound, ServiceError, policy_message
 from propdesk.policy.phones import InvalidPhone, parse_phone
 
 # Row errors shown on the import page; the rest are counted (the service reports them all).
@@ -109,7 +109,7 @@ class ResidentForm(forms.ModelForm[Resident]):
             try:
                 phone = parse_phone(text)
             except InvalidPhone as exc:
-                self.add_error("phone", str(exc))
+                self.add_error("phone", policy_message(exc))
             else:
                 data["phone"] = phone.number
                 data["phone_ext"] = phone.extension or data.get("phone_ext") or ""

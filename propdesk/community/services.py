@@ -22,7 +22,7 @@ from propdesk.community.access import require_roles
 from propdesk.community.models import Building, Community, Household, Resident, Unit, User
 from propdesk.community.selectors import REGISTER_ROLES
 from propdesk.community.tabular import AREA, COLUMNS, NAME, NOTE, PHONE, RELATION, ROOM, SheetRow
-from propdesk.core.errors import Conflict
+from propdesk.core.errors import Conflict, policy_message
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.rooms import InvalidRoom, Room, parse_room
 
@@ -52,7 +52,8 @@ def require_register_role(user: User, community: Community) -> None:
         community.pk,
         REGISTER_ROLES,
         _(
-            "Only this community's receptionists, administrators, office head or company leadership may import and export the household register."
+            "Only this community's receptionists, administrators, office head or company "
+            "leadership may import and export the household register."
         ),
     )
 
@@ -96,7 +97,8 @@ class ImportReport:
     def summary(self) -> str:
         """One line for a message or a command's output."""
         return _(
-            "%(rows)s rows: households %(hc)s new, %(hu)s updated, %(hn)s unchanged; residents %(rc)s new, %(ru)s updated, %(rn)s unchanged; %(b)s new buildings, %(u)s new units."
+            "%(rows)s rows: households %(hc)s new, %(hu)s updated, %(hn)s unchanged; residents "
+            "%(rc)s new, %(ru)s updated, %(rn)s unchanged; %(b)s new buildings, %(u)s new units."
         ) % {
             "rows": self.rows,
             "hc": self.households_created,
@@ -187,12 +189,13 @@ def _check_row(row: SheetRow) -> tuple[_Line | None, list[RowError]]:
                 bad(
                     ROOM,
                     _(
-                        "Excel took the room number for a date (%(v)s): format the room number column as Text and write it again."
+                        "Excel took the room number for a date (%(v)s): format the room number "
+                        "column as Text and write it again."
                     )
                     % {"v": room_text},
                 )
             else:
-                bad(ROOM, str(exc))
+                bad(ROOM, policy_message(exc))
 
     area_errors: list[str] = []
     area = _parse_area(row.get(AREA), area_errors)
@@ -237,12 +240,13 @@ def _check_row(row: SheetRow) -> tuple[_Line | None, list[RowError]]:
                     bad(
                         PHONE,
                         _(
-                            "Excel showed the phone in scientific notation (%(v)s) and the number is lost: format the phone column as Text and write it again."
+                            "Excel showed the phone in scientific notation (%(v)s) and the number "
+                            "is lost: format the phone column as Text and write it again."
                         )
                         % {"v": phone_text},
                     )
                 else:
-                    bad(PHONE, str(exc))
+                    bad(PHONE, policy_message(exc))
         resident = _ResidentLine(name, relation or "", number, extension)
 
     if not problems and room is not None:
@@ -319,7 +323,8 @@ def _check_rows(rows: Iterable[SheetRow]) -> tuple[list[_Line], list[RowError]]:
                         line.number,
                         "",
                         _(
-                            "Same as row %(row)s: a room number, name and phone may appear only once."
+                            "Same as row %(row)s: a room number, name and phone may appear only "
+                            "once."
                         )
                         % {"row": first},
                     )

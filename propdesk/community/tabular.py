@@ -131,7 +131,8 @@ def read_rows(
         if data.startswith(_OLE_MAGIC):
             raise TabularError(
                 _(
-                    "This is an old .xls file (only its extension was changed): in Excel, “Save As” .xlsx and import again."
+                    "This is an old .xls file (only its extension was changed): in Excel, “Save "
+                    "As” .xlsx and import again."
                 )
             )
         if not data.startswith(_XLSX_MAGIC):
@@ -143,7 +144,8 @@ def read_rows(
         if data.startswith(_XLSX_MAGIC) or data.startswith(_OLE_MAGIC):
             raise TabularError(
                 _(
-                    "The file's content is an Excel workbook, not CSV: give it the .xlsx extension: %(name)s"
+                    "The file's content is an Excel workbook, not CSV: give it the .xlsx "
+                    "extension: %(name)s"
                 )
                 % {"name": filename}
             )

@@ -42,5 +42,6 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/"):
             patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", language)
+        # The API may switch to a token user's own choice once it knows them (api.authentication).
+        response.headers.setdefault("Content-Language", translation.get_language() or language)
         return response

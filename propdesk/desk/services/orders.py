@@ -89,7 +89,8 @@ def _validate_draft(
     if not d.household and not d.location.strip():
         errors["location"] = [
             _(
-                "Write the room number (e.g. 4-1-901), or where it is (e.g. the lobby of building 3)."
+                "Write the room number (e.g. 4-1-901), or where it is (e.g. the lobby of building "
+                "3)."
             )
         ]
     return errors
