@@ -1,16 +1,20 @@
 """``Authorization: Token …`` as before, refused (401) once the token has expired, was issued
-before the user's last password change, or was revoked (then it no longer exists)."""
+before the user's last password change, or was revoked (then it no longer exists). A token's user
+who chose a language (``User.language``) is answered in it: the language middleware runs before
+the API authenticates, so it could only see the client's Accept-Language."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from propdesk.community.tokens import EXPIRED, token_refusal
 from propdesk.core.clock import get_clock
+from propdesk.core.language import LANGUAGE_CODES
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
@@ -23,4 +27,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if reason is not None:
             message = _("Your password changed after this API token was issued. Log in again.")
             raise exceptions.AuthenticationFailed(message, code="password_changed")
+        if getattr(user, "language", "") in LANGUAGE_CODES:
+            translation.activate(user.language)
         return user, token

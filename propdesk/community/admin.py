@@ -43,7 +43,7 @@ from propdesk.community.models import (
 from propdesk.community.selectors import REGISTER_ROLES, household_export_rows
 from propdesk.community.services import household_import
 from propdesk.core.clock import get_clock
-from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.errors import NotFound, ServiceError, policy_message
 from propdesk.policy.phones import InvalidPhone, parse_phone
 
 # Row errors shown on the import page; the rest are counted (the service reports them all).
@@ -109,7 +109,7 @@ class ResidentForm(forms.ModelForm[Resident]):
             try:
                 phone = parse_phone(text)
             except InvalidPhone as exc:
-                self.add_error("phone", str(exc))
+                self.add_error("phone", policy_message(exc))
             else:
                 data["phone"] = phone.number
                 data["phone_ext"] = phone.extension or data.get("phone_ext") or ""
@@ -134,7 +134,7 @@ def register_communities(user: User) -> QuerySet[Community]:
 
 class CommunityForm(forms.Form):
     community = forms.ModelChoiceField(
-        queryset=Community.objects.none(), label=gettext_lazy("小区"), empty_label=None
+        queryset=Community.objects.none(), label=gettext_lazy("Community"), empty_label=None
     )
 
     def __init__(self, *args: Any, communities: QuerySet[Community], **kwargs: Any) -> None:
@@ -144,9 +144,9 @@ class CommunityForm(forms.Form):
 
 class HouseholdImportForm(CommunityForm):
     file = forms.FileField(
-        label=gettext_lazy("文件"),
+        label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "Excel（.xlsx）或 CSV 文件，第 1 行为列名：房号、面积、姓名、身份、电话、备注。"
+            "An Excel (.xlsx) or CSV file whose row 1 names the columns, as in the blank template."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
@@ -154,7 +154,7 @@ class HouseholdImportForm(CommunityForm):
 
 class HouseholdExportForm(CommunityForm):
     format = forms.ChoiceField(
-        label=gettext_lazy("格式"),
+        label=gettext_lazy("Format"),
         choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")],
         initial="xlsx",
     )
@@ -242,9 +242,11 @@ class HouseholdAdmin(BackOfficeAdmin):
                             changes=[
                                 {"imported": {"file": upload.name, "summary": report.summary()}}
                             ],
-                            object_repr=_("导入住户名册"),
+                            object_repr=_("Import the household register"),
                         )
-                        messages.success(request, _("导入完成。") + report.summary())
+                        messages.success(
+                            request, _("Import done. %(summary)s") % {"summary": report.summary()}
+                        )
                         url = reverse("admin:community_household_changelist")
                         return HttpResponseRedirect(f"{url}?community__id__exact={community.pk}")
         else:
@@ -253,7 +255,7 @@ class HouseholdAdmin(BackOfficeAdmin):
         return self._page(
             request,
             "import.html",
-            _("导入住户名册"),
+            _("Import the household register"),
             form=form,
             errors=errors[:ERRORS_SHOWN],
             errors_total=len(errors),
@@ -278,14 +280,14 @@ class HouseholdAdmin(BackOfficeAdmin):
             try:
                 rows = household_export_rows(user, community.pk)
             except NotFound:
-                form.add_error("community", _("找不到这个小区。"))
+                form.add_error("community", _("This community was not found."))
             except ServiceError as exc:
                 form.add_error("community", exc.message)
             else:
                 day = get_clock().now().astimezone(ZoneInfo(community.time_zone)).date()
                 name = f"{community.name}-住户名册-{day:%Y%m%d}.{fmt}"
                 return _download(tabular.household_file(rows, fmt=fmt), name)
-        return self._page(request, "export.html", _("导出住户名册"), form=form)
+        return self._page(request, "export.html", _("Export the household register"), form=form)
 
 
 def _download(data: bytes, filename: str) -> FileResponse:

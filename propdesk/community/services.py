@@ -22,7 +22,7 @@ from propdesk.community.access import require_roles
 from propdesk.community.models import Building, Community, Household, Resident, Unit, User
 from propdesk.community.selectors import REGISTER_ROLES
 from propdesk.community.tabular import AREA, COLUMNS, NAME, NOTE, PHONE, RELATION, ROOM, SheetRow
-from propdesk.core.errors import Conflict
+from propdesk.core.errors import Conflict, policy_message
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.rooms import InvalidRoom, Room, parse_room
 
@@ -51,7 +51,10 @@ def require_register_role(user: User, community: Community) -> None:
         user,
         community.pk,
         REGISTER_ROLES,
-        _("只有本小区的前台、管理员、管理处主任或公司领导可以导入导出住户名册。"),
+        _(
+            "Only this community's receptionists, administrators, office head or company "
+            "leadership may import and export the household register."
+        ),
     )
 
 
@@ -65,7 +68,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = _("第 %(row)s 行") % {"row": self.row} if self.row is not None else _("文件")
+        where = _("Row %(row)s") % {"row": self.row} if self.row is not None else _("File")
         if self.column:
             where = f"{where}【{self.column}】"
         return f"{where}：{self.message}"
@@ -94,8 +97,8 @@ class ImportReport:
     def summary(self) -> str:
         """One line for a message or a command's output."""
         return _(
-            "共 %(rows)s 行：新增房屋 %(hc)s 户、更新 %(hu)s 户、未变 %(hn)s 户；"
-            "新增住户 %(rc)s 人、更新 %(ru)s 人、未变 %(rn)s 人；新建楼栋 %(b)s 个、单元 %(u)s 个。"
+            "%(rows)s rows: households %(hc)s new, %(hu)s updated, %(hn)s unchanged; residents "
+            "%(rc)s new, %(ru)s updated, %(rn)s unchanged; %(b)s new buildings, %(u)s new units."
         ) % {
             "rows": self.rows,
             "hc": self.households_created,
@@ -138,16 +141,16 @@ def _parse_area(text: str, errors: list[str]) -> Decimal | None:
     try:
         area = Decimal(cleaned)
     except InvalidOperation:
-        errors.append(_("面积应为数字（平方米）：%(v)s") % {"v": text})
+        errors.append(_("The area must be a number (square metres): %(v)s") % {"v": text})
         return None
     if not area.is_finite():
-        errors.append(_("面积应为数字（平方米）：%(v)s") % {"v": text})
+        errors.append(_("The area must be a number (square metres): %(v)s") % {"v": text})
     elif area < 0:
-        errors.append(_("面积不能为负数：%(v)s") % {"v": text})
+        errors.append(_("The area cannot be negative: %(v)s") % {"v": text})
     elif area > _AREA_MAX:
-        errors.append(_("面积过大：%(v)s") % {"v": text})
+        errors.append(_("The area is too large: %(v)s") % {"v": text})
     elif area != area.quantize(Decimal("0.01")):
-        errors.append(_("面积最多保留两位小数：%(v)s") % {"v": text})
+        errors.append(_("The area may have at most two decimal places: %(v)s") % {"v": text})
     else:
         return area.quantize(Decimal("0.01"))
     return None
@@ -177,7 +180,7 @@ def _check_row(row: SheetRow) -> tuple[_Line | None, list[RowError]]:
     room_text = row.get(ROOM)
     room: Room | None = None
     if not room_text:
-        bad(ROOM, _("请填写房号，例如 3-2-1502。"))
+        bad(ROOM, _("Write the room number, e.g. 3-2-1502."))
     else:
         try:
             room = parse_room(room_text)
@@ -185,11 +188,14 @@ def _check_row(row: SheetRow) -> tuple[_Line | None, list[RowError]]:
             if _LOOKS_LIKE_DATE.match(room_text):
                 bad(
                     ROOM,
-                    _("房号被 Excel 当成了日期（%(v)s），请把房号列设为“文本”格式后重新填写。")
+                    _(
+                        "Excel took the room number for a date (%(v)s): format the room number "
+                        "column as Text and write it again."
+                    )
                     % {"v": room_text},
                 )
             else:
-                bad(ROOM, str(exc))
+                bad(ROOM, policy_message(exc))
 
     area_errors: list[str] = []
     area = _parse_area(row.get(AREA), area_errors)
@@ -198,20 +204,32 @@ def _check_row(row: SheetRow) -> tuple[_Line | None, list[RowError]]:
 
     note = row.get(NOTE)
     if len(note) > _max_length(Household, "note"):
-        bad(NOTE, _("备注不能超过 %(n)s 字。") % {"n": _max_length(Household, "note")})
+        bad(
+            NOTE,
+            _("The note may have at most %(n)s characters.")
+            % {"n": _max_length(Household, "note")},
+        )
 
     name, relation_text, phone_text = row.get(NAME), row.get(RELATION), row.get(PHONE)
     resident: _ResidentLine | None = None
     if name or relation_text or phone_text:
         if not name:
-            bad(NAME, _("填写了身份或电话，请同时填写姓名。"))
+            bad(NAME, _("A relation or phone is given: write the name too."))
         elif len(name) > _max_length(Resident, "name"):
-            bad(NAME, _("姓名不能超过 %(n)s 字。") % {"n": _max_length(Resident, "name")})
+            bad(
+                NAME,
+                _("The name may have at most %(n)s characters.")
+                % {"n": _max_length(Resident, "name")},
+            )
         relation = _parse_relation(relation_text)
         if not relation_text:
-            bad(RELATION, _("请填写身份：业主、租户或家属。"))
+            bad(RELATION, _("Write the relation: owner, tenant or family member."))
         elif relation is None:
-            bad(RELATION, _("身份应为 业主、租户 或 家属：%(v)s") % {"v": relation_text})
+            bad(
+                RELATION,
+                _("The relation must be owner, tenant or family member: %(v)s")
+                % {"v": relation_text},
+            )
         number, extension = "", ""
         if phone_text:
             try:
@@ -222,13 +240,13 @@ def _check_row(row: SheetRow) -> tuple[_Line | None, list[RowError]]:
                     bad(
                         PHONE,
                         _(
-                            "电话被 Excel 显示成了科学计数法（%(v)s），号码已丢失；"
-                            "请把电话列设为“文本”格式后重新填写。"
+                            "Excel showed the phone in scientific notation (%(v)s) and the number "
+                            "is lost: format the phone column as Text and write it again."
                         )
                         % {"v": phone_text},
                     )
                 else:
-                    bad(PHONE, str(exc))
+                    bad(PHONE, policy_message(exc))
         resident = _ResidentLine(name, relation or "", number, extension)
 
     if not problems and room is not None:
@@ -281,7 +299,7 @@ def _check_rows(rows: Iterable[SheetRow]) -> tuple[list[_Line], list[RowError]]:
                     RowError(
                         line.number,
                         AREA,
-                        _("同一房号 %(code)s 的面积与第 %(row)s 行不一致（%(a)s 与 %(b)s）。")
+                        _("Room %(code)s has a different area on row %(row)s (%(a)s and %(b)s).")
                         % {"code": code, "row": seen_area[1], "a": line.area, "b": seen_area[0]},
                     )
                 )
@@ -292,7 +310,7 @@ def _check_rows(rows: Iterable[SheetRow]) -> tuple[list[_Line], list[RowError]]:
                     RowError(
                         line.number,
                         NOTE,
-                        _("同一房号 %(code)s 的备注与第 %(row)s 行不一致。")
+                        _("Room %(code)s has a different note on row %(row)s.")
                         % {"code": code, "row": seen_note[1]},
                     )
                 )
@@ -304,7 +322,10 @@ def _check_rows(rows: Iterable[SheetRow]) -> tuple[list[_Line], list[RowError]]:
                     RowError(
                         line.number,
                         "",
-                        _("与第 %(row)s 行重复：同一房号、姓名和电话只能出现一次。")
+                        _(
+                            "Same as row %(row)s: a room number, name and phone may appear only "
+                            "once."
+                        )
                         % {"row": first},
                     )
                 )
@@ -357,7 +378,7 @@ def household_import(
     sheet_rows = list(rows)
     report.rows = len(sheet_rows)
     if not sheet_rows:
-        report.errors.append(RowError(None, "", _("文件中没有可导入的数据行。")))
+        report.errors.append(RowError(None, "", _("The file has no rows to import.")))
         return report
     lines, errors = _check_rows(sheet_rows)
     if errors:
@@ -374,7 +395,9 @@ def household_import(
             )
             _apply(community, lines, report, write=not dry_run)
     except IntegrityError as exc:
-        raise Conflict(_("住户名册正被同时修改，请稍后重新导入。")) from exc
+        raise Conflict(
+            _("The household register is being changed at the same time: import again in a moment.")
+        ) from exc
     return report
 
 

@@ -85,8 +85,12 @@ def file_format(filename: str) -> str:
     if suffix in FORMATS:
         return suffix
     if suffix in {"xls", "et", "wps"}:
-        raise TabularError(_("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
-    raise TabularError(_("只能导入 .xlsx 或 .csv 文件：%(name)s") % {"name": filename or "?"})
+        raise TabularError(
+            _("Old .xls files are not supported: in Excel, “Save As” .xlsx and import again.")
+        )
+    raise TabularError(
+        _("Only .xlsx or .csv files can be imported: %(name)s") % {"name": filename or "?"}
+    )
 
 
 def read_upload(file: BinaryIO | bytes, *, filename: str, max_bytes: int | None = None) -> bytes:
@@ -100,9 +104,11 @@ def read_upload(file: BinaryIO | bytes, *, filename: str, max_bytes: int | None 
             file.seek(0)
         data = file.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise TabularError(_("文件超过 %(size)s，请分批导入。") % {"size": _size(max_bytes)})
+        raise TabularError(
+            _("The file is larger than %(size)s: import it in parts.") % {"size": _size(max_bytes)}
+        )
     if not data:
-        raise TabularError(_("文件是空的：%(name)s") % {"name": filename})
+        raise TabularError(_("The file is empty: %(name)s") % {"name": filename})
     return data
 
 
@@ -124,15 +130,23 @@ def read_rows(
     if fmt == "xlsx":
         if data.startswith(_OLE_MAGIC):
             raise TabularError(
-                _("这是旧版 .xls 文件（只是改了扩展名），请在 Excel 中“另存为” .xlsx 后再导入。")
+                _(
+                    "This is an old .xls file (only its extension was changed): in Excel, “Save "
+                    "As” .xlsx and import again."
+                )
             )
         if not data.startswith(_XLSX_MAGIC):
-            raise TabularError(_("文件内容不是 Excel .xlsx 格式：%(name)s") % {"name": filename})
+            raise TabularError(
+                _("The file's content is not Excel .xlsx: %(name)s") % {"name": filename}
+            )
         raw = _xlsx_rows(data)
     else:
         if data.startswith(_XLSX_MAGIC) or data.startswith(_OLE_MAGIC):
             raise TabularError(
-                _("文件内容是 Excel 工作簿，不是 CSV，请改用 .xlsx 扩展名：%(name)s")
+                _(
+                    "The file's content is an Excel workbook, not CSV: give it the .xlsx "
+                    "extension: %(name)s"
+                )
                 % {"name": filename}
             )
         raw = _csv_rows(data)
@@ -176,18 +190,22 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl fails in many ways on a damaged or foreign zip
-        raise TabularError(_("无法读取这个 Excel 文件，它可能已损坏：%(e)s") % {"e": exc}) from exc
+        raise TabularError(
+            _("This Excel file cannot be read; it may be damaged: %(e)s") % {"e": exc}
+        ) from exc
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
-            raise TabularError(_("Excel 文件里没有工作表。"))
+            raise TabularError(_("The Excel file has no worksheet."))
         rows = sheet.iter_rows(min_row=1, max_col=_MAX_COLUMNS, values_only=True)
         for number, values in enumerate(rows, start=1):
             yield number, [cell_text(v) for v in values]
     except TabularError:
         raise
     except Exception as exc:  # a damaged sheet part fails only when its rows are read
-        raise TabularError(_("无法读取这个 Excel 文件，它可能已损坏：%(e)s") % {"e": exc}) from exc
+        raise TabularError(
+            _("This Excel file cannot be read; it may be damaged: %(e)s") % {"e": exc}
+        ) from exc
     finally:
         workbook.close()
 
@@ -198,7 +216,9 @@ def _decode_csv(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TabularError(_("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”格式后再导入。"))
+    raise TabularError(
+        _("The CSV file's encoding is not recognised: save it as “CSV UTF-8” and import again.")
+    )
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -215,7 +235,8 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
             yield number, [_csv_unquote(v.strip()) for v in values[:_MAX_COLUMNS]]
     except csv.Error as exc:
         raise TabularError(
-            _("CSV 文件第 %(row)s 行格式有误：%(e)s") % {"row": reader.line_num, "e": exc},
+            _("Row %(row)s of the CSV file is malformed: %(e)s")
+            % {"row": reader.line_num, "e": exc},
             row=reader.line_num,
         ) from exc
 
@@ -264,7 +285,8 @@ def _to_sheet_rows(raw: Iterable[tuple[int, list[str]]]) -> list[SheetRow]:
                     continue
                 if name in columns.values():
                     raise TabularError(
-                        _("表头中“%(col)s”列出现了两次。") % {"col": name}, row=number
+                        _("The header names the column “%(col)s” twice.") % {"col": name},
+                        row=number,
                     )
                 columns[index] = name
             continue
@@ -276,12 +298,14 @@ def _to_sheet_rows(raw: Iterable[tuple[int, list[str]]]) -> list[SheetRow]:
             continue
         if len(rows) >= MAX_ROWS:
             raise TabularError(
-                _("文件超过 %(n)s 行数据，请分批导入。") % {"n": MAX_ROWS}, row=number
+                _("The file has more than %(n)s rows of data: import it in parts.")
+                % {"n": MAX_ROWS},
+                row=number,
             )
         rows.append(SheetRow(number=number, cells=cells))
     if columns is None:
         raise TabularError(
-            _("找不到表头：第 1 行应为列名 %(cols)s（至少要有“房号”）。")
+            _("No header found: row 1 should name the columns %(cols)s (at least “room number”).")
             % {"cols": "、".join(COLUMNS)},
             row=1,
         )

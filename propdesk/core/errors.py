@@ -5,6 +5,10 @@ Field-level problems are django.core.exceptions.ValidationError with a dict of f
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
+from propdesk.policy.messages import PolicyError
+
 
 class ServiceError(Exception):
     status = 400
@@ -34,3 +38,10 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+def policy_message(exc: PolicyError) -> str:
+    """The policy engine's refusal (InvalidPhone, InvalidRoom…) in the reader's language: its
+    English msgid translated, then its params filled in."""
+    message = gettext(exc.message)
+    return message % exc.params if exc.params else message

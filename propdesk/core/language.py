@@ -30,17 +30,21 @@ def language_for(request: HttpRequest) -> str:
 
 
 class UserLanguageMiddleware:
-    """Activates ``language_for(request)`` for the request (after AuthenticationMiddleware)."""
+    """Activates ``language_for(request)`` for the request (after AuthenticationMiddleware), and
+    gives the thread back its language afterwards, so that nothing after the request (a job, the
+    next test) speaks the last user's language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = language_for(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            # The API switches to a token user's own choice once it knows them (api.authentication).
+            answered = translation.get_language() or language
         if request.path.startswith("/api/"):
             patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", answered)
         return response

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from propdesk.policy.messages import PolicyError, gettext_noop
+
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
 _ALLOWED = re.compile(r"^[\d\s\-()+]+$")
 
 
-class InvalidPhone(ValueError):
-    """The text is not a phone number that can be dialled in China."""
+class InvalidPhone(PolicyError):
+    """The text is not a phone number that can be dialled in China (``message`` and ``params``
+    for the reader: ``propdesk.core.errors.policy_message``)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,10 @@ AREA_CODE = re.compile(r"^0\d{2,3}$")
 # 0 + area code (10, 2x, or three digits from 3) + a local number of 7 or 8 digits: what offices
 # dial, some of which the numbering tables no longer list (0371-6123456).
 _AREA_LANDLINE = re.compile(r"^0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}$")
-_SAY_WHAT = "。请填写手机号（例如 13812345678）或座机号（例如 0755-88881234）"
+_MALFORMED = gettext_noop(
+    "The phone number is not valid: %(text)s. Write a mobile (e.g. 13812345678) or a landline"
+    " with its area code (e.g. 0755-88881234)."
+)
 
 
 def parse_phone(text: str, *, area_code: str = "") -> Phone:
@@ -49,17 +55,20 @@ def parse_phone(text: str, *, area_code: str = "") -> Phone:
     """
     raw = (text or "").strip()
     if not raw:
-        raise InvalidPhone("请填写电话号码")
+        raise InvalidPhone(gettext_noop("Write the phone number."))
     extension = ""
     m = _EXTENSION.search(raw)
     if m:
         extension = m.group(1)
         raw = raw[: m.start()].strip()
     if not _ALLOWED.match(raw):
-        raise InvalidPhone(f"电话号码格式不正确：{text}{_SAY_WHAT}")
+        raise InvalidPhone(_MALFORMED, text=text)
     if _LOCAL.match(re.sub(r"[\s\-()]", "", raw)):
         if not AREA_CODE.match(area_code or ""):
-            raise InvalidPhone(f"座机号码请带区号，例如 0755-88881234：{text}")
+            raise InvalidPhone(
+                gettext_noop("Write the landline with its area code, e.g. 0755-88881234: %(text)s"),
+                text=text,
+            )
         raw = area_code + re.sub(r"\D", "", raw)
     try:
         parsed = phonenumbers.parse(raw, "CN")
@@ -70,7 +79,7 @@ def parse_phone(text: str, *, area_code: str = "") -> Phone:
         landline = re.sub(r"\D", "", raw)
         if not raw.startswith("+") and _AREA_LANDLINE.match(landline):
             return Phone(number=landline, extension=extension)
-        raise InvalidPhone(f"电话号码格式不正确：{text}{_SAY_WHAT}")
+        raise InvalidPhone(_MALFORMED, text=text)
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = re.sub(r"\D", "", national)
     is_mobile = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
@@ -81,7 +90,13 @@ def parse_phone(text: str, *, area_code: str = "") -> Phone:
         (digits.startswith("0") and 10 <= len(digits) <= 12)
         or (digits.startswith("1") and len(digits) == 11)
     ):
-        raise InvalidPhone(f"电话号码位数不对，座机请带区号：{text}")
+        raise InvalidPhone(
+            gettext_noop(
+                "The phone number has the wrong number of digits; write a landline with its area"
+                " code: %(text)s"
+            ),
+            text=text,
+        )
     return Phone(number=digits, extension=extension)
 
 

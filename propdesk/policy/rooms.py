@@ -6,13 +6,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from propdesk.policy.messages import PolicyError, gettext_noop
+
 _ROOM = re.compile(
     r"^\s*(?P<building>[0-9A-Za-z]{1,6})\s*(?:栋|幢|座|号楼|-|－|—|/|／)\s*"
     r"(?P<unit>[0-9A-Za-z]{1,4})\s*(?:单元|-|－|—|/|／)\s*(?P<room>[0-9A-Za-z]{1,6})\s*(?:室|号)?\s*$"
 )
 
 
-class InvalidRoom(ValueError):
+class InvalidRoom(PolicyError):
     """The text is not a room number of the form building-unit-room."""
 
 
@@ -31,7 +33,10 @@ def parse_room(text: str) -> Room:
     """Parse ``3-2-1502`` or ``3栋2单元1502室`` into its parts. Raises InvalidRoom."""
     m = _ROOM.match(text or "")
     if not m:
-        raise InvalidRoom(f"房号格式应为 楼栋-单元-房间，例如 3-2-1502：{text}")
+        raise InvalidRoom(
+            gettext_noop("Write the room number as building-unit-room, e.g. 3-2-1502: %(text)s"),
+            text=text,
+        )
     return Room(m["building"].upper(), m["unit"].upper(), m["room"].upper())
 
 

@@ -430,7 +430,7 @@ def _pdf(report: MonthlyReport) -> bytes:
         ),
         KeepTogether(
             [
-                Paragraph(_("满意率 and 满意度 over twelve months"), h2),
+                Paragraph(_("Satisfaction rate and degree over twelve months"), h2),
                 _trend_drawing(report, width),
             ]
         ),
@@ -617,7 +617,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
             )
         )
     line = LineChart()
-    line.title = _("满意率 and 满意度 over twelve months")
+    line.title = _("Satisfaction rate and degree over twelve months")
     line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 1
     line.y_axis.numFmt = "0%"
     line.add_data(

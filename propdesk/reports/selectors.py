@@ -305,7 +305,7 @@ def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[Repor
         ReportLine(
             key="RV-2-rate",
             rule_id="RV-2",
-            title=_("Satisfaction rate (满意率)"),
+            title=_("Satisfaction rate"),
             unit="%",
             target=Decimal(sat.rate_target),
             figure=lv.rate,
@@ -317,7 +317,7 @@ def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[Repor
         ReportLine(
             key="RV-2-degree",
             rule_id="RV-2",
-            title=_("Satisfaction degree (满意度)"),
+            title=_("Satisfaction degree"),
             unit="%",
             target=Decimal(sat.degree_target),
             figure=lv.degree,

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from propdesk.core.errors import policy_message
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.services import (
     ContactInput,
@@ -45,7 +46,8 @@ def test_parse_phone_takes_what_an_office_hears(
 def test_parse_phone_refuses_nonsense_saying_what_to_type(typed: str) -> None:
     with pytest.raises(InvalidPhone) as exc:
         parse_phone(typed)
-    assert "例如 13812345678" in str(exc.value)
+    assert "e.g. 13812345678" in str(exc.value)  # the msgid; Chinese through the catalog:
+    assert "例如 13812345678" in policy_message(exc.value)
 
 
 def letter_complaint(**kw) -> ContactInput:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from propdesk.core.errors import policy_message
 from propdesk.policy.phones import (
     InvalidPhone,
     PhoneQuery,
@@ -101,7 +102,8 @@ def test_fd2_a_local_number_takes_the_communitys_area_code(typed, area_code, num
 def test_fd2_a_local_number_without_an_area_code_is_refused_asking_for_it() -> None:
     with pytest.raises(InvalidPhone) as refused:
         parse_phone("8888 1234")
-    assert "区号" in str(refused.value)
+    assert "area code" in str(refused.value)
+    assert policy_message(refused.value) == "座机号码请带区号，例如 0755-88881234：8888 1234"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Team, User
+from propdesk.core.errors import policy_message
 from propdesk.desk.models import (
     EventAction,
     ServiceItem,
@@ -66,7 +67,7 @@ def _normalise_phone(
     try:
         phone = parse_phone(value, area_code=area_code)
     except InvalidPhone as exc:
-        errors.setdefault(field_name, []).append(str(exc))
+        errors.setdefault(field_name, []).append(policy_message(exc))
         return "", ""
     return phone.number, phone.extension
 

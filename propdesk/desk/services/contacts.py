@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
-from propdesk.core.errors import Conflict
+from propdesk.core.errors import Conflict, policy_message
 from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
 from propdesk.desk.models import (
     Attachment,
@@ -164,7 +164,7 @@ def _contact_check(
         try:
             code = parse_room(d.room_text).code
         except InvalidRoom as exc:
-            errors["room_text"] = [str(exc)]
+            errors["room_text"] = [policy_message(exc)]
         else:
             household = Household.objects.filter(community=community, code=code).first()
             if household is None:

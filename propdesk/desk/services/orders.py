@@ -88,7 +88,10 @@ def _validate_draft(
             errors["service_item"] = [_("This service item is for another kind of work order.")]
     if not d.household and not d.location.strip():
         errors["location"] = [
-            _("Write the room number (e.g. 4-1-901), or where it is (e.g. 3栋大堂).")
+            _(
+                "Write the room number (e.g. 4-1-901), or where it is (e.g. the lobby of building "
+                "3)."
+            )
         ]
     return errors
 

@@ -101,7 +101,8 @@ def _refused(exc: TransitionRefused, order: WorkOrder) -> Exception:
         )
     if exc.code == "in_pool":
         return Conflict(
-            _("This work order waits in the team's pool: take it with 抢单."), code=exc.code
+            _("This work order waits in the team's pool: take it with “Take from the pool”."),
+            code=exc.code,
         )
     return Conflict(
         _("The work order is %(state)s: this action is not possible now.")

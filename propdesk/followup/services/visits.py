@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
-from propdesk.core.errors import Forbidden
+from propdesk.core.errors import Forbidden, policy_message
 from propdesk.desk.models import EventAction, OrderKind, WorkOrder
 from propdesk.desk.services import order_event_write, work_order_transition
 from propdesk.followup.models import (
@@ -137,7 +137,7 @@ def _validate(community: Community, d: VisitDraft, now: datetime) -> dict[str, l
         try:
             parse_phone(d.phone, area_code=community.area_code)
         except InvalidPhone as exc:
-            errors["phone"] = [str(exc)]
+            errors["phone"] = [policy_message(exc)]
     return errors
 
 

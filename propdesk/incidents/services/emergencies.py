@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import office_heads, user_roles
-from propdesk.core.errors import Conflict, Forbidden
+from propdesk.core.errors import Conflict, Forbidden, policy_message
 from propdesk.desk.models import ComplaintType, OrderKind
 from propdesk.desk.services import (
     WorkOrderDraft,
@@ -94,7 +94,7 @@ def emergency_log(
         try:
             parse_phone(caller_phone, area_code=community.area_code)
         except InvalidPhone as exc:
-            errors["caller_phone"] = [str(exc)]
+            errors["caller_phone"] = [policy_message(exc)]
     if duplicate not in CHOICES:
         errors["duplicate"] = [_("Choose merge or force.")]
     if errors:

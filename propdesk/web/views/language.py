@@ -23,7 +23,7 @@ def language(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     code = request.POST.get("language", "")
     if code not in LANGUAGE_CODES:
-        messages.error(request, _("Choose 简体中文 or English."))
+        messages.error(request, _("Choose %(chinese)s or English.") % {"chinese": "简体中文"})
         return back_to(request, reverse("desk-home"))
     user.language = code
     user.save(update_fields=["language"])

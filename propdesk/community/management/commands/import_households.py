@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from propdesk.community.management.commands._register import (
     acting_user,
@@ -45,12 +46,21 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                 )
         except OSError as exc:
-            raise CommandError(f"无法打开文件 {path}：{exc.strerror or exc}") from exc
+            raise CommandError(
+                _("Cannot open the file %(path)s: %(error)s")
+                % {"path": path, "error": exc.strerror or exc}
+            ) from exc
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         if report.errors:
             for error in report.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(report.errors)} 处错误，没有导入任何数据。")
-        prefix = "检查通过（未写入）：" if report.dry_run else "导入完成："
-        self.stdout.write(self.style.SUCCESS(f"{community}：{prefix}{report.summary()}"))
+            raise CommandError(_("%(n)s errors; nothing was imported.") % {"n": len(report.errors)})
+        done = (
+            _("%(community)s: checked, nothing written: %(summary)s")
+            if report.dry_run
+            else _("%(community)s: import done: %(summary)s")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(done % {"community": community, "summary": report.summary()})
+        )
