@@ -16,6 +16,7 @@ from propdesk.policy.phones import Phone, PhoneQuery, phone_query
 from propdesk.policy.rooms import RoomQuery, parse_room_query
 
 # Matches shown at most; one more is read to know there are more.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LIMIT = 8
 
 
@@ -124,7 +125,8 @@ def household_lookup(
     has no digit. A whole room or number matches exactly; one still being typed, by prefix.
     Residents' phones and names are searched only where the user reads them. At most four
     queries (an exact try, then a prefix one, each with its residents)."""
-    text = (text or "").strip()
+    # Control characters (NUL among them, which PostgreSQL refuses in text) are never typed.
+    text = _CONTROL.sub("", text or "").strip()
     qs = households_visible(user)
     if community is not None:
         qs = qs.filter(community_id=community.pk)

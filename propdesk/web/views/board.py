@@ -11,16 +11,17 @@ from propdesk.desk.models import OrderKind, OrderState
 from propdesk.desk.queues import BoardFilters, board
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 from propdesk.web.live import live_cursor
-from propdesk.web.views._common import Desk, console, now
+from propdesk.web.views._common import Desk, console, now, posted_id
 
 BOARD_ROLES = (*OFFICE_ROLES, Role.LEADERSHIP, Role.TEAM_LEADER)
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
+    """A filter's id, or None (no filter) when it is empty; anything not a number in the
+    database's range filters to nothing (0) rather than failing."""
+    if not value:
         return None
+    return posted_id(value)
 
 
 @console(*BOARD_ROLES)

@@ -135,7 +135,7 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
         household = order.household
     elif src.get("household"):
         household = Household.objects.filter(
-            community=desk.community, pk=src.get("household") or 0
+            community=desk.community, pk=posted_id(src.get("household"))
         ).first()
     kind = visit_kind_for(order)
     failure: dict[str, Any] = {}
