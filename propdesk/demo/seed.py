@@ -291,7 +291,7 @@ def _create_office(
 
     receptionists = [staff(f"reception{i}", Role.RECEPTIONIST, "接待员") for i in (1, 2)]
     administrators = [staff(f"admin{i}", Role.ADMINISTRATOR, "管理员") for i in (1, 2)]
-    head = staff("head", Role.OFFICE_HEAD, "管理处负责人")
+    head = staff("head", Role.OFFICE_HEAD, "管理处主任")
     teams: dict[str, Team] = {}
     leaders: dict[str, User] = {}
     members: dict[str, list[User]] = {}

@@ -105,7 +105,7 @@ def test_rv3_a_major_complaints_visit_is_the_heads_and_the_form_keeps_the_words(
         {"order": complaint.pk, "outcome": "answered", "level": "satisfied", "opinion": "接受"},
     )
     assert r.status_code == 400
-    assert "接受" in r.content.decode() and "管理处负责人" in r.content.decode()
+    assert "接受" in r.content.decode() and "管理处主任" in r.content.decode()
     assert ReturnVisit.objects.count() == 0
     r = browser_for(office.head).post(
         url(office, "desk-visit-new"),
