@@ -45,7 +45,7 @@
   function chime() { if (soundOn()) { tone([0], 660, "sine"); } }  // a new row: only if chosen
 
   // --- banner -----------------------------------------------------------------------------------
-  var banner = null;
+  var banner = null, bannerSaid = null;
   function renderBanner() {
     if (!banner) {
       banner = document.getElementById("emergency-alert");
@@ -60,6 +60,11 @@
     emergencies.forEach(function (e) { shownEmergencies[e.id] = true; });
     // An emergency call to me is already on the banner as its emergency: one line, not two.
     var lines = alerts.filter(function (a) { return !(a.emergency && shownEmergencies[a.emergency]); });
+    // Rebuild only when what it says changed: a poll that brings the same lines leaves the
+    // links in place, so a tap that lands while the banner refreshes still opens the page.
+    var said = JSON.stringify([emergencies, lines]);
+    if (said === bannerSaid) { return; }
+    bannerSaid = said;
     banner.textContent = "";
     if (!emergencies.length && !lines.length) { banner.style.display = "none"; return; }
     banner.style.display = "block";
