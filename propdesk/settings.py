@@ -73,9 +73,12 @@ INSTALLED_APPS = [
     "propdesk.desk",
     "propdesk.incidents",
     "propdesk.followup",
+    "propdesk.calls",
+    "propdesk.concierge",
     "propdesk.reports",
     "propdesk.api",
     "propdesk.web",
+    "propdesk.portal",
     "propdesk.demo",
 ]
 

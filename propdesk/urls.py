@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("health/", include("propdesk.core.urls")),
     path("desk/", include("propdesk.web.urls")),
+    path("portal/", include("propdesk.portal.urls")),
 ]
 
 handler404 = "propdesk.api.errors.not_found_page"

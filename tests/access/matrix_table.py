@@ -298,6 +298,10 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "GET /desk/live/": ("401 200 200 200 200 200 200 200 200", None),
     "GET /desk/login/": ("200 200 200 200 200 200 200 200 200", None),
     "GET /desk/logout/": ("405 405 405 405 405 405 405 405 405", None),
+    # The resident portal: staff are not residents (a staff login is no portal session).
+    "GET /portal/": ("log log log log log log log log log", None),
+    "GET /portal/login/": ("200 200 200 200 200 200 200 200 200", None),
+    "GET /portal/logout/": ("405 405 405 405 405 405 405 405 405", None),
     "GET /desk/notifications/": ("log 200 200 200 200 200 200 200 200", None),
     "GET /desk/orders/<int:order_id>/": (
         "log 200 200 200 200 200 404 200 200",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConciergeConfig(AppConfig):
+    name = "propdesk.concierge"
+    label = "concierge"
+    verbose_name = _("Convenience services")
