@@ -279,3 +279,15 @@ def test_lists_put_orders_without_a_live_clock_last_on_every_database(
     assert numbers(board.content.decode()) == [late.number, quiet.number]
     jobs = browser_for(office.repair_member).get(reverse("desk-jobs", args=[office.community.pk]))
     assert numbers(jobs.content.decode()) == [late.number, quiet.number]
+
+
+def test_rv6_the_timeline_says_how_the_owner_was_visited_not_that_they_called(
+    office, clock
+) -> None:
+    loop = Loop(office, clock)
+    order = loop.resolved("repair", description="厨房水管漏水")
+    loop.visit(order=order, level="satisfied", channel="phone")
+    html = browser_for(office.administrator).get(reverse("desk-order", args=[order.pk]))
+    timeline = html.content.decode().split('class="timeline"')[1].split("</ul>")[0]
+    visit_line = next(line for line in timeline.split("<li") if "回访" in line)
+    assert "电话回访" in visit_line and "来电" not in visit_line

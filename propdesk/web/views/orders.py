@@ -28,6 +28,7 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
+from propdesk.followup.models import VisitChannel
 from propdesk.followup.selectors import awaiting_recovery
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
@@ -118,7 +119,9 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
             else EventAction.label_for(entry["what"], order.kind)
         )
         channel = (entry.get("data") or {}).get("channel")
-        if channel in ReplyChannel.values:
+        if entry["what"] == EventAction.RETURN_VISIT and channel in VisitChannel.values:
+            entry["channel_label"] = VisitChannel(channel).label  # 电话回访, not 来电
+        elif channel in ReplyChannel.values:
             entry["channel_label"] = ReplyChannel(channel).label
     is_attitude = order.complaint_type == ComplaintType.ATTITUDE
     rectifications = (
