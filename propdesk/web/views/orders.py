@@ -28,7 +28,8 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
-from propdesk.followup.selectors import awaiting_recovery
+from propdesk.followup.models import VisitChannel
+from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
@@ -120,6 +121,8 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         channel = (entry.get("data") or {}).get("channel")
         if channel in ReplyChannel.values:
             entry["channel_label"] = ReplyChannel(channel).label
+        elif channel in VisitChannel.values:
+            entry["channel_label"] = VisitChannel(channel).label
     is_attitude = order.complaint_type == ComplaintType.ATTITUDE
     rectifications = (
         list(order.rectifications.select_related("staff_member")) if is_attitude else []
@@ -139,6 +142,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         "order": order,
         "title": order.number,
         "recovery": recovery,
+        "rating": order_rating(order),
         "calendar_fallback_years": calendar_fallback([order.pk]).get(order.pk, []),
         "now": now(),
         "clocks": sorted(
