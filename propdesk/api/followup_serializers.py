@@ -68,7 +68,7 @@ class SuggestionItemOut(serializers.ModelSerializer[SuggestionItem]):
 class ReturnVisitOut(serializers.ModelSerializer[ReturnVisit]):
     order_number = serializers.CharField(source="order.number", default=None)
     household_code = serializers.CharField(source="household.code", default=None)
-    visited_by = UserBriefOut()
+    visited_by = UserBriefOut(allow_null=True, help_text="None: the owner rated in the portal")
     items = SuggestionItemOut(many=True)
 
     class Meta:

@@ -1,18 +1,31 @@
 """The demo's follow-up loop: monthly satisfaction visits of the last months (RV-1, RV-2), a
 few opinions and suggestions (RV-4, RV-5), one of them answered, and five households of one
-building complaining of the lift in the last days, so a common issue is proposed (RV-7).
+building complaining of the lift in the last days, so a common issue is proposed (RV-7); two
+owners' own ratings in the resident portal (one 不太满意, so a recovery waits) and two posted
+notices, one for the whole community and one for a building (issue 13).
 Everything goes through propdesk.followup.services, in time order."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from propdesk.followup.models import SuggestionItem
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Exists, OuterRef
+from PIL import Image
+
+from propdesk.community.models import Resident
+from propdesk.desk.models import WorkOrder
+from propdesk.followup.models import ReturnVisit, SuggestionItem
 from propdesk.followup.services import (
     ItemDraft,
+    RatingDraft,
     VisitDraft,
+    notice_post,
+    notice_write,
+    return_visit_by_owner,
     return_visit_record,
     suggestion_create,
     suggestion_reply,
@@ -93,3 +106,68 @@ def seed_followup(offices: list[Any], rng: random.Random, now: datetime) -> int:
                 household=household,
             )
     return visits
+
+
+def _board_photo() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (250, 250, 240)).save(out, format="PNG")
+    return SimpleUploadedFile("board.png", out.getvalue(), content_type="image/png")
+
+
+def seed_portal(offices: list[Any], now: datetime) -> int:
+    """The resident portal's side (issue 13): in each community, the owners of the two latest
+    finished repair or housekeeping orders not yet visited rate them (满意, 不太满意), and two
+    notices are posted (the whole community's; the first building's). Returns the ratings."""
+    ratings = 0
+    for office in offices:
+        community = office.community
+        visited = ReturnVisit.objects.filter(order=OuterRef("pk"), outcome="answered")
+        orders = (
+            WorkOrder.objects.filter(
+                community=community,
+                kind__in=("repair", "housekeeping"),
+                state="resolved",
+                household__residents__phone__gt="",
+                resolved_at__lt=now,
+            )
+            .exclude(Exists(visited))
+            .distinct()
+            .order_by("-resolved_at")[:2]
+        )
+        for order, (level, words) in zip(
+            list(orders),
+            [("satisfied", "师傅很准时"), ("not_very_satisfied", "修完还有点滴水")],
+            strict=False,
+        ):
+            phones = Resident.objects.filter(household_id=order.household_id or 0)
+            phone = phones.exclude(phone="").order_by("id").values_list("phone", flat=True)[0]
+            resolved_at = order.resolved_at or now
+            return_visit_by_owner(
+                order=order,
+                phone=phone,
+                now=min(resolved_at + timedelta(hours=2), now),
+                draft=RatingDraft(level=level, speed=5, attitude=4, result=4, opinion=words),
+            )
+            ratings += 1
+        admin = office.administrators[0]
+        building = office.households[0].unit.building
+        for title, body, scope in (
+            ("停水通知", "因二次供水设备检修，本周六9:00至12:00全小区停水，请提前储水。", None),
+            (
+                f"{building.number}栋电梯保养通知",
+                "本周五14:00至16:00电梯例行保养，期间请走楼梯，给您带来不便敬请谅解。",
+                building,
+            ),
+        ):
+            notice = notice_write(
+                community=community,
+                by=admin,
+                now=now - timedelta(days=1),
+                title=title,
+                body=body,
+                building=scope,
+            )
+            notice_post(
+                notice_id=notice.pk, by=admin, now=now - timedelta(hours=20), photo=_board_photo()
+            )
+    return ratings

@@ -52,7 +52,7 @@ from propdesk.community.models import (
     User,
 )
 from propdesk.demo import names
-from propdesk.demo.followup_seed import seed_followup
+from propdesk.demo.followup_seed import seed_followup, seed_portal
 from propdesk.desk.models import (
     Channel,
     Contact,
@@ -159,6 +159,7 @@ def seed_demo(
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
         seed_followup(offices, rng, now)
+        seed_portal(offices, now)
         return _report(company, offices, logins)
 
 

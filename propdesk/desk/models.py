@@ -284,6 +284,13 @@ class WorkOrder(models.Model):
         return kind
 
 
+class OwnerReopen(models.TextChoices):
+    """Why the owner reopens a finished job from the resident portal."""
+
+    NOT_FIXED = "not_fixed", _("Not fixed")
+    PARTLY = "partly", _("Partly solved")
+
+
 class EventAction(models.TextChoices):
     """Every line a work order's timeline can have: the one vocabulary of events, with the words
     a person reads (GLOSSARY.md). Written only through desk.services.order_event_write."""

@@ -21,6 +21,8 @@ class VisitKind(models.TextChoices):
 class VisitChannel(models.TextChoices):
     PHONE = "phone", _("By phone")
     HOME = "home", _("Home visit")
+    # The owner's own rating in the resident portal (业主自评): a return visit the owner made.
+    PORTAL = "portal", _("Owner's own rating")
 
 
 class VisitOutcome(models.TextChoices):
@@ -70,9 +72,12 @@ class ReturnVisit(models.Model):
     level = models.CharField(_("satisfaction"), max_length=20, choices=Level.choices, blank=True)
     opinion = models.TextField(_("what the owner said"), blank=True)
     retry_at = models.DateTimeField(_("try again at"), null=True, blank=True)
+    # Empty on the owner's own rating in the portal (channel ``portal``): nobody from the office.
     visited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("visited by"),
     )
@@ -108,6 +113,43 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderRating(models.Model):
+    """The owner's three scores (1 to 5 stars) of a finished order, given in the portal with
+    its return visit (channel ``portal``): one rating per order."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    order = models.OneToOneField(
+        WorkOrder, on_delete=models.PROTECT, related_name="rating", verbose_name=_("work order")
+    )
+    visit = models.OneToOneField(
+        ReturnVisit, on_delete=models.PROTECT, related_name="rating", verbose_name=_("return visit")
+    )
+    speed = models.PositiveSmallIntegerField(_("speed of coming"))
+    attitude = models.PositiveSmallIntegerField(_("attitude of the staff"))
+    result = models.PositiveSmallIntegerField(_("result of the work"))
+    phone = models.CharField(_("rated from"), max_length=20)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("owner's rating")
+        verbose_name_plural = _("owner's ratings")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["community", "at"], name="rating_comm_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(speed__gte=1, speed__lte=5)
+                & models.Q(attitude__gte=1, attitude__lte=5)
+                & models.Q(result__gte=1, result__lte=5),
+                name="rating_scores_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.speed}/{self.attitude}/{self.result}"
 
 
 class ItemKind(models.TextChoices):
@@ -276,6 +318,15 @@ class Notice(models.Model):
         blank=True,
         related_name="notices",
         verbose_name=_("common issue"),
+    )
+    # Empty: the whole community's notice; set: for that building's households (and the board).
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("building"),
     )
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("body"))

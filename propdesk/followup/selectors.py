@@ -48,6 +48,7 @@ from propdesk.followup.models import (
     Level,
     Notice,
     NoticePhoto,
+    OrderRating,
     Recovery,
     RecoveryState,
     ReturnVisit,
@@ -57,13 +58,15 @@ from propdesk.followup.models import (
 )
 from propdesk.policy.rules import SATISFACTION_LEVELS, Policy, SatisfactionPolicy
 from propdesk.policy.similarity import Text, group_similar
-from propdesk.policy.workflow import OFFICE_ROLES, Role
+from propdesk.policy.workflow import OFFICE_ROLES, TEAM_WORK_KINDS, Role, State
 
 # Who reads what: visits and items (RV-3: team leaders visit too), KPIs (leadership compares).
 READ_ROLES = OFFICE_ROLES | {Role.TEAM_LEADER, Role.LEADERSHIP}
 KPI_ROLES = OFFICE_ROLES | {Role.LEADERSHIP}
 # The bulletin board is public in the community: any staff role (residents come with the portal).
 ALL_STAFF_ROLES = frozenset(Role)
+# A finished order: what a return visit, and the owner's rating, are about.
+DONE_STATES = frozenset({State.RESOLVED, State.FOLLOWED_UP, State.CLOSED})
 # Orders whose owners get a return visit: same-day phone visits (RV-6) and complaints (CP-2).
 VISITED_KINDS = (OrderKind.REPAIR, OrderKind.HOUSEKEEPING, OrderKind.COMPLAINT)
 
@@ -293,6 +296,42 @@ def notice_list(community: Community, *, posted_only: bool = False) -> QuerySet[
     if posted_only:
         qs = qs.filter(posted_at__isnull=False).order_by("-posted_at", "-id")
     return qs.prefetch_related("photos")
+
+
+def order_rating(order: WorkOrder) -> OrderRating | None:
+    """The owner's own rating of ``order`` in the portal (three scores and its visit), if any."""
+    return OrderRating.objects.select_related("visit").filter(order=order).first()
+
+
+def order_rating_status(order: WorkOrder) -> tuple[str, OrderRating | None]:
+    """Where the owner's rating of ``order`` stands: ``rated`` (with the rating), ``visited``
+    (the office's answered return visit came first: no rating then), ``not_done`` (not a
+    finished repair or housekeeping order) or ``open`` (the owner may rate it now)."""
+    rating = OrderRating.objects.filter(order=order).first()
+    if rating is not None:
+        return "rated", rating
+    if order.return_visits.filter(outcome=VisitOutcome.ANSWERED).exists():
+        return "visited", None
+    if order.kind not in TEAM_WORK_KINDS or order.state not in DONE_STATES:
+        return "not_done", None
+    return "open", None
+
+
+def notices_for_households(households: Collection[Household]) -> QuerySet[Notice]:
+    """The posted notices (RV-7) the residents of ``households`` read in the portal: each
+    household's community's notices for the whole community or for the household's building,
+    newest posted first, their photos prefetched. No household: none."""
+    scope = Q(pk__in=[])
+    for h in households:
+        scope |= Q(community_id=h.community_id) & (
+            Q(building__isnull=True) | Q(building_id=h.unit.building_id)
+        )
+    return (
+        Notice.objects.filter(scope, posted_at__isnull=False)
+        .select_related("community", "building")
+        .order_by("-posted_at", "-id")
+        .prefetch_related("photos")
+    )
 
 
 def home_visit_list(community: Community, *, open_only: bool = False) -> QuerySet[HomeVisit]:

@@ -236,7 +236,9 @@ class SatisfactionPolicy(_Strict):
     满意率 (rate) = answers at a satisfied level / answered visits, in percent: 很满意 and 满意,
     and 基本满意 too when ``fairly_satisfied_counts``. 满意度 (degree) = the mean of the level
     ``weights`` (0-100) over answered visits. ``rate_target`` and ``degree_target`` are percent.
-    A no-answer schedules a retry ``retry_after_minutes`` later (RV-6)."""
+    A no-answer schedules a retry ``retry_after_minutes`` later (RV-6). In the resident portal
+    the owner rates a finished order from a link that works ``rating_link_days`` after it is
+    sent, and may reopen it (没修好, 部分解决) within ``reopen_within_days`` of 完工."""
 
     weights: dict[str, int] = Field(
         default_factory=lambda: {
@@ -251,6 +253,8 @@ class SatisfactionPolicy(_Strict):
     rate_target: int = Field(default=96, ge=0, le=100)
     degree_target: int = Field(default=75, ge=0, le=100)
     retry_after_minutes: int = Field(default=120, ge=1)
+    rating_link_days: int = Field(default=7, ge=1)
+    reopen_within_days: int = Field(default=7, ge=0)
 
     @field_validator("weights")
     @classmethod
@@ -303,6 +307,7 @@ NOTIFY_EVENTS = {
     "complaint_to_head",  # written, important (also when marked later) or attitude (CP-3/4/5)
     "agitated_visitor",  # FD-4
     "order_cancelled",  # the order was cancelled while someone had it
+    "order_reopened",  # the owner reopened a finished order from the portal (没修好, 部分解决)
 }
 
 

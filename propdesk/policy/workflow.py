@@ -8,6 +8,7 @@ on orders of their own team; office roles on any order of their community.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -249,6 +250,11 @@ ACTIONS: dict[str, Action] = {
     )
 }
 
+# What an owner may do to their own household's order from the resident portal, for which kinds:
+# reopen a finished repair or housekeeping job (没修好, 部分解决), within the policy's
+# ``satisfaction.reopen_within_days`` of 完工 (``owner_may_reopen``). The rest is the office's.
+OWNER_ACTIONS: dict[str, frozenset[str]] = {"reopen": TEAM_WORK_KINDS}
+
 
 class TransitionRefused(Exception):
     """Why an action may not be taken; ``code`` is stable for API clients."""
@@ -349,3 +355,24 @@ def actions_available(state: State, actor_roles: frozenset[Role], actor_on_team:
     return actions_for(
         Situation(state, actor_roles, on_team=actor_on_team, is_assignee=actor_on_team)
     )
+
+
+def owner_may_reopen(
+    *,
+    state: State,
+    kind: str,
+    resolved_at: datetime | None,
+    now: datetime,
+    within_days: int,
+) -> str:
+    """Why the owner may not reopen the order now, as a code ("" when they may): ``not_for_kind``
+    (only repair and housekeeping), ``not_allowed_in_state`` (not finished), ``too_late`` (more
+    than ``within_days`` after 完工; at exactly that moment it is still allowed). Aware
+    datetimes."""
+    if kind not in OWNER_ACTIONS["reopen"]:
+        return "not_for_kind"
+    if state not in ACTIONS["reopen"].sources or resolved_at is None:
+        return "not_allowed_in_state"
+    if now > resolved_at + timedelta(days=within_days):
+        return "too_late"
+    return ""

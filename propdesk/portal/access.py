@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from propdesk.community.models import Household
+from propdesk.desk.models import WorkOrder
 
 SESSION_KEY = "portal_phone"
 
@@ -73,3 +74,16 @@ def resident_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def resident_order(who: ResidentPrincipal, order_id: int) -> WorkOrder:
+    """Order ``order_id`` if it belongs to one of the resident's households; Http404 otherwise
+    (another household's, another community's, or none: the same answer)."""
+    order = (
+        WorkOrder.objects.filter(pk=order_id, household__in=who.households().values("pk"))
+        .select_related("community", "household__unit__building")
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propdesk.portal import views
+from propdesk.portal import views, views_notices, views_rate
 
 app_name = "portal"
 
@@ -8,4 +8,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    # Rating and reopening a finished order (issue 13, item 5).
+    path("orders/<int:order_id>/rate/", views_rate.order_rate, name="order-rate"),
+    path("orders/<int:order_id>/reopen/", views_rate.order_reopen, name="order-reopen"),
+    # Notices (issue 13, item 6).
+    path("notices/", views_notices.notices, name="notices"),
+    path("notices/<int:notice_id>/", views_notices.notice_detail, name="notice"),
+    path(
+        "notices/<int:notice_id>/photos/<int:photo_id>/",
+        views_notices.notice_photo,
+        name="notice-photo",
+    ),
 ]

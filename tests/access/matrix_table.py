@@ -302,6 +302,24 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "GET /portal/": ("log log log log log log log log log", None),
     "GET /portal/login/": ("200 200 200 200 200 200 200 200 200", None),
     "GET /portal/logout/": ("405 405 405 405 405 405 405 405 405", None),
+    # Rating and reopening (signed in, or with the 完工 SMS's signed link), notices: residents only.
+    "GET /portal/notices/": ("log log log log log log log log log", None),
+    "GET /portal/notices/<int:notice_id>/": (
+        "log log log log log log log log log",
+        "log log log log log log log log log",
+    ),
+    "GET /portal/notices/<int:notice_id>/photos/<int:photo_id>/": (
+        "404 404 404 404 404 404 404 404 404",
+        "404 404 404 404 404 404 404 404 404",
+    ),
+    "GET /portal/orders/<int:order_id>/rate/": (
+        "log log log log log log log log log",
+        "log log log log log log log log log",
+    ),
+    "GET /portal/orders/<int:order_id>/reopen/": (
+        "log log log log log log log log log",
+        "log log log log log log log log log",
+    ),
     "GET /desk/notifications/": ("log 200 200 200 200 200 200 200 200", None),
     "GET /desk/orders/<int:order_id>/": (
         "log 200 200 200 200 200 404 200 200",

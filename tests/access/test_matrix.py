@@ -152,6 +152,8 @@ def _ids(community: Community) -> dict[str, int]:
         "emergency_id": _first(Emergency, community),
         "contact_id": _first(Contact, community),
         "staff_id": _first(User, community),
+        "notice_id": _first(Notice, community),
+        "photo_id": MISSING,
     }
 
 

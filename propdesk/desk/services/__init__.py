@@ -18,6 +18,7 @@ from propdesk.desk.services.transitions import (
     FLAGS,
     ActionInput,
     situation,
+    work_order_reopen_by_owner,
     work_order_transition,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "situation",
     "work_order_attach",
     "work_order_create",
+    "work_order_reopen_by_owner",
     "work_order_transition",
 ]

@@ -13,14 +13,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Team, User
+from propdesk.community.models import Household, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.models import OrderKind, ReplyChannel, WorkOrder
+from propdesk.desk.models import OrderKind, OwnerReopen, ReplyChannel, WorkOrder
 from propdesk.desk.services._common import order_event_write
-from propdesk.desk.services.telling import recipients, tell_after_action
+from propdesk.desk.services.telling import recipients, tell_about_order, tell_after_action
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
+    ACTIONS,
     OFFICE_ROLES,
     Action,
     Role,
@@ -28,6 +29,7 @@ from propdesk.policy.workflow import (
     State,
     TransitionRefused,
     check_action,
+    owner_may_reopen,
 )
 
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
@@ -280,8 +282,87 @@ def work_order_transition(
     return _apply(order, spec, change, by=by, now=now)
 
 
+@transaction.atomic
+def work_order_reopen_by_owner(
+    *, order_id: int, phone: str, outcome: str, reason: str, now: datetime
+) -> WorkOrder:
+    """The owner reopens their household's finished repair or housekeeping order from the
+    resident portal: 没修好 or 部分解决 (``outcome``, OwnerReopen) with a reason, within the
+    policy's ``satisfaction.reopen_within_days`` of 完工 (``now`` aware; at the limit it is still
+    allowed). The order takes the declared ``reopen`` action (REOPENED, its clocks as after the
+    office's reopen); its event has no staff actor and says the owner reopened it and why; the
+    office is told (notify event ``order_reopened``).
+
+    ``phone`` is the number the owner proved; not on the order's household register: Forbidden
+    (the portal shows that as not found). ValidationError for no outcome or reason, Conflict
+    (codes ``not_for_kind``, ``not_allowed_in_state``, ``too_late``) when the order may not be
+    reopened now. Nothing is written then.
+    """
+    WorkOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True).get()
+    order = WorkOrder.objects.select_related("community", "team", "assignee").get(pk=order_id)
+    mine = Household.objects.filter(pk=order.household_id or 0, residents__phone=phone)
+    if not phone or not mine.exists():
+        raise Forbidden(_("This is not your household's work order."), code="not_yours")
+    policy = load_policy(order.community.policy)
+    refused = owner_may_reopen(
+        state=State(order.state),
+        kind=order.kind,
+        resolved_at=order.resolved_at,
+        now=now,
+        within_days=policy.satisfaction.reopen_within_days,
+    )
+    if refused == "too_late":
+        raise Conflict(
+            _("It is more than %(days)s days since the work was completed: please call the office.")
+            % {"days": policy.satisfaction.reopen_within_days},
+            code=refused,
+        )
+    if refused:
+        raise Conflict(
+            _("Only a completed repair or housekeeping work order can be reopened here."),
+            code=refused,
+        )
+    errors: dict[str, list[str]] = {}
+    if outcome not in OwnerReopen.values:
+        errors["outcome"] = [_("Choose not fixed or partly solved.")]
+    reason = reason.strip()
+    if not reason:
+        errors["note"] = [_("Write what is still wrong.")]
+    elif len(reason) > 500:
+        errors["note"] = [_("Keep it under 500 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    note = _("The owner reopened it (%(outcome)s): %(reason)s") % {
+        "outcome": OwnerReopen(outcome).label,
+        "reason": reason,
+    }
+    order = _apply(
+        order,
+        ACTIONS["reopen"],
+        {"note": note},
+        by=None,
+        now=now,
+        extra={"by_owner": True, "outcome": outcome},
+    )
+    tell_about_order(
+        "order_reopened",
+        order=order,
+        now=now,
+        cause=f"order:{order.pk}:v{order.version}:reopen",
+        title=_("The owner reopened %(number)s (%(outcome)s): %(reason)s")
+        % {"number": order.number, "outcome": OwnerReopen(outcome).label, "reason": reason[:60]},
+    )
+    return order
+
+
 def _apply(
-    order: WorkOrder, spec: Action, change: dict[str, Any], *, by: User, now: datetime
+    order: WorkOrder,
+    spec: Action,
+    change: dict[str, Any],
+    *,
+    by: User | None,
+    now: datetime,
+    extra: dict[str, object] | None = None,
 ) -> WorkOrder:
     action = spec.name
     from_state = order.state
@@ -331,6 +412,7 @@ def _apply(
     after = {"team": order.team_id, "assignee": order.assignee_id}
     if before != after:
         data.update(before=before, after=after)
+    data.update(extra or {})
     order_event_write(
         order,
         by=by,
@@ -346,13 +428,14 @@ def _apply(
         event=action,
         at=now,
         actor=by,
-        actor_roles=user_roles(by, order.community_id),
+        actor_roles=user_roles(by, order.community_id) if by is not None else (),
         order=order,
         data=data,
     )
-    tell_after_action(
-        order, action, by=by, now=now, note=change["note"], flags=flags, was=previous_assignee
-    )
+    if by is not None:  # the owner's own actions tell the office themselves
+        tell_after_action(
+            order, action, by=by, now=now, note=change["note"], flags=flags, was=previous_assignee
+        )
     return order
 
 
@@ -362,4 +445,11 @@ def _service_team(order: WorkOrder) -> Team | None:
     return _route_team(order.community, order.kind, None)
 
 
-__all__ = ["FLAGS", "ActionInput", "recipients", "situation", "work_order_transition"]
+__all__ = [
+    "FLAGS",
+    "ActionInput",
+    "recipients",
+    "situation",
+    "work_order_reopen_by_owner",
+    "work_order_transition",
+]

@@ -15,14 +15,17 @@ from propdesk.followup.services.issues import (
 from propdesk.followup.services.suggestions import suggestion_create, suggestion_reply
 from propdesk.followup.services.visits import (
     ItemDraft,
+    RatingDraft,
     VisitDraft,
     owner_phone,
+    return_visit_by_owner,
     return_visit_record,
     visit_kind_for,
 )
 
 __all__ = [
     "ItemDraft",
+    "RatingDraft",
     "VisitDraft",
     "common_issue_drop",
     "common_issue_open",
@@ -33,6 +36,7 @@ __all__ = [
     "notice_post",
     "notice_write",
     "owner_phone",
+    "return_visit_by_owner",
     "return_visit_record",
     "suggestion_create",
     "suggestion_reply",

@@ -127,8 +127,11 @@ def notice_write(
     title: str,
     body: str,
     common_issue: CommonIssue | None = None,
+    building: Building | None = None,
 ) -> Notice:
-    """Write a notice for the bulletin board, answering ``common_issue`` (or standing alone)."""
+    """Write a notice for the bulletin board, answering ``common_issue`` (or standing alone);
+    for one ``building``'s households (None: the whole community's; both read it in the
+    resident portal once posted)."""
     require_role(by, community.pk, ISSUE_ROLES)
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
@@ -140,11 +143,14 @@ def notice_write(
             errors["common_issue"] = [_("This issue is not in the community.")]
         elif common_issue.state == IssueState.DROPPED:
             errors["common_issue"] = [_("This issue was dropped.")]
+    if building is not None and building.community_id != community.pk:
+        errors["building"] = [_("This building is not in the community.")]
     if errors:
         raise ValidationError(errors)
     notice = Notice(
         community=community,
         common_issue=common_issue,
+        building=building,
         title=title.strip()[:100],
         body=body.strip(),
         written_by=by,

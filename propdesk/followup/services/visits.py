@@ -21,6 +21,7 @@ from propdesk.desk.services import order_event_write, work_order_transition
 from propdesk.followup.models import (
     ItemKind,
     Level,
+    OrderRating,
     Recovery,
     RecoveryState,
     ReturnVisit,
@@ -157,9 +158,12 @@ def return_visit_record(
 
     Raises Forbidden if the user's role may not visit (RV-3: receptionists, administrators,
     office heads, team leaders; a major complaint only the office head, code ``head_only``),
-    ValidationError for bad input. Nothing is written then.
+    ValidationError for bad input (the portal's channel is the owner's, never the office's).
+    Nothing is written then.
     """
     roles = require_role(by, community.pk, VISIT_ROLES)
+    if draft.channel == VisitChannel.PORTAL:
+        raise ValidationError({"channel": [_("Choose phone or home visit.")]})
     order = draft.order
     if (
         draft.kind == VisitKind.COMPLAINT
@@ -174,6 +178,89 @@ def return_visit_record(
     errors = _validate(community, draft, now)
     if errors:
         raise ValidationError(errors)
+    return _visit_write(community=community, by=by, roles=roles, now=now, draft=draft)
+
+
+SCORE_FIELDS = ("speed", "attitude", "result")  # 上门速度, 服务态度, 处理结果
+
+
+@dataclass(frozen=True)
+class RatingDraft:
+    """What the owner gives in the portal: three scores, 1 to 5 stars each (None: not given),
+    the five-level answer and what they want to say."""
+
+    level: str = ""
+    speed: int | None = None
+    attitude: int | None = None
+    result: int | None = None
+    opinion: str = ""
+
+
+@transaction.atomic
+def return_visit_by_owner(
+    *, order: WorkOrder, phone: str, now: datetime, draft: RatingDraft
+) -> OrderRating:
+    """The owner's own return visit of a finished repair or housekeeping order, from the resident
+    portal (channel ``portal``, nobody from the office), with the three scores. Written by the
+    same steps as a phone visit (``_visit_write``): it meets RV-6, counts towards RV-1 and the
+    RV-2 figures, and a 不太满意/不满意 answer starts the same recovery. ``phone`` is the number
+    the owner proved (the caller checks it is on the household's register).
+
+    One per order: ValidationError (code ``already``) when the order already has an answered
+    return visit, from the office or the owner; ValidationError with field errors for a score
+    outside 1-5, no level, or an order not finished. Nothing is written then.
+    """
+    WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).get()
+    order = WorkOrder.objects.select_related("community", "household__unit").get(pk=order.pk)
+    if order.return_visits.filter(outcome=VisitOutcome.ANSWERED).exists():
+        raise ValidationError(
+            _("This work order has already had its return visit."), code="already"
+        )
+    visit_draft = VisitDraft(
+        kind=VisitKind.ORDER,
+        channel=VisitChannel.PORTAL,
+        level=draft.level,
+        order=order,
+        phone=phone,
+        opinion=draft.opinion[:2000],
+    )
+    errors = _validate(order.community, visit_draft, now)
+    if "level" in errors:
+        errors["level"] = [_("Choose how satisfied you are.")]
+    scores: dict[str, int] = {}
+    for name in SCORE_FIELDS:
+        score = getattr(draft, name)
+        if score is None or not 1 <= score <= 5:
+            errors[name] = [_("Give 1 to 5 stars.")]
+        else:
+            scores[name] = score
+    if errors:
+        raise ValidationError(errors)
+    visit = _visit_write(
+        community=order.community, by=None, roles=frozenset(), now=now, draft=visit_draft
+    )
+    rating = OrderRating(
+        community=order.community,
+        order=order,
+        visit=visit,
+        **scores,
+        phone=phone[:20],
+        at=now,
+    )
+    rating.save(force_insert=True)
+    return rating
+
+
+def _visit_write(
+    *,
+    community: Community,
+    by: User | None,
+    roles: frozenset[Role],
+    now: datetime,
+    draft: VisitDraft,
+) -> ReturnVisit:
+    """The one way a checked visit is written, by the office (``by``) or the owner (None)."""
+    order = draft.order
     policy = policy_of(community)
     household = draft.household or (order.household if order is not None else None)
     answered = draft.outcome == VisitOutcome.ANSWERED
@@ -240,12 +327,22 @@ def return_visit_record(
 
 
 def _on_order(
-    visit: ReturnVisit, order: WorkOrder, *, by: User, now: datetime, roles: frozenset[Role]
+    visit: ReturnVisit,
+    order: WorkOrder,
+    *,
+    by: User | None,
+    now: datetime,
+    roles: frozenset[Role],
 ) -> None:
     """The order's side of a visit: its timeline, its RV-6 clock, a complaint's follow-up."""
     answered = visit.outcome == VisitOutcome.ANSWERED
     note = visit.opinion or visit.get_outcome_display()
-    if visit.kind == VisitKind.COMPLAINT and answered and order.state == State.RESOLVED:
+    if (
+        visit.kind == VisitKind.COMPLAINT
+        and answered
+        and order.state == State.RESOLVED
+        and by is not None  # the owner rates orders only, never a complaint
+    ):
         # CP-2 is met by the order's follow_up action: the state machine writes the event.
         work_order_transition(
             order_id=order.pk,
@@ -276,7 +373,7 @@ def _on_order(
             event="return_visit",
             at=now,
             actor=by,
-            actor_roles=user_roles(by, order.community_id),
+            actor_roles=user_roles(by, order.community_id) if by is not None else (),
             order=order,
             data={"channel": visit.channel},
         )

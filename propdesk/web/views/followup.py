@@ -328,6 +328,9 @@ def _post_issue(request: HttpRequest, desk: Desk, form: str) -> dict[str, list[s
                 title=p.get("title", ""),
                 body=p.get("body", ""),
                 common_issue=issue,
+                building=Building.objects.filter(
+                    community=community, pk=posted_id(p.get("building"))
+                ).first(),
             )
         )
     if form == "post":

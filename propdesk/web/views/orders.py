@@ -29,7 +29,7 @@ from propdesk.desk.services import (
     work_order_transition,
 )
 from propdesk.followup.models import VisitChannel
-from propdesk.followup.selectors import awaiting_recovery
+from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
@@ -142,6 +142,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         "order": order,
         "title": order.number,
         "recovery": recovery,
+        "rating": order_rating(order),
         "calendar_fallback_years": calendar_fallback([order.pk]).get(order.pk, []),
         "now": now(),
         "clocks": sorted(
