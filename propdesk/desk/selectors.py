@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from propdesk.clocks.models import ClockLog
 from propdesk.community.access import (
@@ -19,6 +20,7 @@ from propdesk.community.access import (
     community_ids_with_roles,
     may_read_residents,
     scope,
+    user_roles,
     user_team_ids,
 )
 from propdesk.community.models import User
@@ -236,3 +238,72 @@ def agitated_visitors(user: User, community_id: int, *, since: datetime) -> list
         .prefetch_related("work_orders")
         .order_by("-received_at", "-id")
     )
+
+
+# --- what a resident reads (issue 13) -----------------------------------------------------------
+
+# A staff member as a resident reads them: a title by role and team, never a phone.
+_TEAM_TITLES = {
+    # team kind: (leader, member)
+    "repair": (_("Repair team leader"), _("Repair technician")),
+    "cleaning": (_("Cleaning team leader"), _("Cleaner")),
+    "security": (_("Security team leader"), _("Guard")),
+}
+_ROLE_TITLES = {
+    Role.ADMINISTRATOR: _("Customer-service administrator"),
+    Role.OFFICE_HEAD: _("Office head"),
+    Role.RECEPTIONIST: _("Front desk"),
+    Role.CONCIERGE: _("Concierge"),
+}
+
+
+def staff_title(user: User, order: WorkOrder) -> str:
+    """What a resident reads for ``user`` working on ``order``: 维修工, 保洁班长, 客服管理员 … by
+    their role in the order's community and the order's team; the plain name of their role
+    otherwise. Never their phone."""
+    roles = user_roles(user, order.community_id)
+    team = order.team
+    if team is not None and team.kind in _TEAM_TITLES:
+        leader, member = _TEAM_TITLES[team.kind]
+        if team.leader_id == user.pk:
+            return str(leader)
+        if Role.TEAM_MEMBER in roles or Role.TEAM_LEADER in roles:
+            return str(member)
+    for role, title in _ROLE_TITLES.items():
+        if role in roles:
+            return str(title)
+    return str(_("Staff"))
+
+
+def resident_orders(household_ids: list[int]) -> QuerySet[WorkOrder]:
+    """Every order of these households (the caller's, from portal.access): open ones first,
+    newest first within each group. Emergencies are the office's and are left out."""
+    return (
+        WorkOrder.objects.filter(household_id__in=household_ids)
+        .exclude(kind="complaint", complaint_type="emergency")
+        .select_related("household", "team", "assignee", "community")
+        .annotate(
+            is_open=Case(
+                When(state__in=[s.value for s in OPEN_STATES], then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("is_open", "-created_at", "-id")
+    )
+
+
+def access_resident_order(household_ids: list[int], order_id: int | str) -> WorkOrder:
+    """One order of these households with its events and photos; NotFound otherwise (another
+    household's order and a missing one answer the same)."""
+    events = Prefetch(
+        "events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")
+    )
+    try:
+        return (
+            resident_orders(household_ids)
+            .prefetch_related(events, "attachments")
+            .get(pk=int(order_id))
+        )
+    except (WorkOrder.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound("Work order not found") from exc
