@@ -53,6 +53,7 @@ from propdesk.community.models import (
 )
 from propdesk.demo import names
 from propdesk.demo.followup_seed import seed_followup
+from propdesk.demo.portal_seed import seed_portal
 from propdesk.desk.models import (
     Channel,
     Contact,
@@ -119,6 +120,8 @@ class SeedReport:
     states: dict[str, int]
     logins: list[Login]
     password: str = DEMO_PASSWORD
+    # The phone of the demo's resident with orders to follow in the portal (issue 13).
+    portal_resident: str = ""
 
 
 def seed_demo(
@@ -159,7 +162,10 @@ def seed_demo(
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
         seed_followup(offices, rng, now)
-        return _report(company, offices, logins)
+        portal_phone = seed_portal(offices, now)
+        report = _report(company, offices, logins)
+        report.portal_resident = portal_phone
+        return report
 
 
 # --- people -------------------------------------------------------------------------------------
