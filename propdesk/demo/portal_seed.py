@@ -39,7 +39,7 @@ def seed_portal(offices: list[Any], now: datetime) -> str:
     if found is None:
         return ""
     household, resident = found
-    phone = resident.phone
+    phone: str = resident.phone
     leader, member = office.leaders["repair"], office.members["repair"][0]
     cleaning_leader, cleaner = office.leaders["cleaning"], office.members["cleaning"][0]
 
