@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,7 @@ from propdesk.community.access import (
     user_roles,
     user_team_ids,
 )
-from propdesk.community.models import User
+from propdesk.community.models import Membership, User
 from propdesk.core.errors import NotFound
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
 from propdesk.policy.phones import Phone, mask_phone
@@ -257,11 +258,23 @@ _ROLE_TITLES = {
 }
 
 
-def staff_title(user: User, order: WorkOrder) -> str:
+def staff_roles(user_ids: Iterable[int], community_id: int) -> dict[int, frozenset[str]]:
+    """The roles in ``community_id`` of each of ``user_ids``, in one query (for lists)."""
+    out: dict[int, set[str]] = {uid: set() for uid in user_ids}
+    for uid, role in Membership.objects.filter(
+        user_id__in=list(out), community_id=community_id
+    ).values_list("user_id", "role"):
+        out[uid].add(role)
+    return {uid: frozenset(roles) for uid, roles in out.items()}
+
+
+def staff_title(user: User, order: WorkOrder, roles: frozenset[str] | None = None) -> str:
     """What a resident reads for ``user`` working on ``order``: 维修工, 保洁班长, 客服管理员 … by
     their role in the order's community and the order's team; the plain name of their role
-    otherwise. Never their phone."""
-    roles = user_roles(user, order.community_id)
+    otherwise. Never their phone. ``roles``: the user's roles there, when already read
+    (staff_roles)."""
+    if roles is None:
+        roles = user_roles(user, order.community_id)
     team = order.team
     if team is not None and team.kind in _TEAM_TITLES:
         leader, member = _TEAM_TITLES[team.kind]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from propdesk.community.models import User
 from propdesk.desk.models import EventAction, OrderKind, OrderState, WorkOrder, WorkOrderEvent
-from propdesk.desk.selectors import staff_title
+from propdesk.desk.selectors import staff_roles, staff_title
 from propdesk.policy.workflow import OPEN_STATES
 
 # action: (the line, whether its note is the resident's to read). ``%(who)s`` is the staff member
@@ -51,10 +51,14 @@ class Line:
     note: str
 
 
-def _person(user: User | None, order: WorkOrder) -> str:
+Roles = dict[int, frozenset[str]]
+
+
+def _person(user: User | None, order: WorkOrder, roles: Roles | None = None) -> str:
     if user is None:
         return ""
-    return f"{staff_title(user, order)} {user.name or user.username}"
+    known = roles.get(user.pk) if roles is not None else None
+    return f"{staff_title(user, order, known)} {user.name or user.username}"
 
 
 def resident_timeline(order: WorkOrder) -> list[Line]:
@@ -67,19 +71,21 @@ def resident_timeline(order: WorkOrder) -> list[Line]:
         if isinstance(after, dict) and isinstance(after.get("assignee"), int):
             given_to.add(after["assignee"])
     people = {u.pk: u for u in User.objects.filter(pk__in=given_to)}
+    staff = given_to | {e.actor_id for e in events if e.actor_id is not None}
+    roles = staff_roles(staff, order.community_id)
     lines: list[Line] = []
     for e in events:
         spec = RESIDENT_LINES.get(e.action)
         if spec is None:
             continue
         words, note_shown = spec
-        who = _person(e.actor, order)
+        who = _person(e.actor, order, roles)
         if e.action in (EventAction.DISPATCH, EventAction.ASSIGN, EventAction.TRANSFER):
             after = e.data.get("after") or {}
             given = after.get("assignee") if isinstance(after, dict) else None
             person = people.get(given) if isinstance(given, int) else None
             if person is not None:
-                who = _person(person, order)
+                who = _person(person, order, roles)
             elif order.team is not None:
                 who = order.team.name
         if e.action == EventAction.RESOLVE:
@@ -127,6 +133,7 @@ def is_open(order: WorkOrder) -> bool:
     return order.state in OPEN_STATES
 
 
-def who_is_coming(order: WorkOrder) -> str:
-    """The person the order is with now, by title and name (never a phone); empty if nobody."""
-    return _person(order.assignee, order) if order.state in OPEN_STATES else ""
+def who_is_coming(order: WorkOrder, roles: Roles | None = None) -> str:
+    """The person the order is with now, by title and name (never a phone); empty if nobody.
+    ``roles``: the staff's roles read at once for a list (desk.selectors.staff_roles)."""
+    return _person(order.assignee, order, roles) if order.state in OPEN_STATES else ""

@@ -25,7 +25,7 @@ from propdesk.core.clock import get_clock
 from propdesk.core.errors import Conflict, NotFound
 from propdesk.core.uploads import PHOTO_TYPES
 from propdesk.desk.models import OrderKind, WorkOrder
-from propdesk.desk.selectors import access_resident_order, resident_orders
+from propdesk.desk.selectors import access_resident_order, resident_orders, staff_roles
 from propdesk.desk.services import (
     RESIDENT_KINDS,
     ResidentReport,
@@ -169,12 +169,12 @@ def _chosen_household(households: list[Household], posted: str) -> Household:
     raise Http404("Household not found")
 
 
-def _order_row(order: WorkOrder) -> dict[str, Any]:
+def _order_row(order: WorkOrder, roles: dict[int, frozenset[str]] | None = None) -> dict[str, Any]:
     return {
         "order": order,
         "state": state_words(order),
         "open": is_open(order),
-        "who": who_is_coming(order),
+        "who": who_is_coming(order, roles),
     }
 
 
@@ -182,7 +182,15 @@ def _order_row(order: WorkOrder) -> dict[str, Any]:
 def orders(request: HttpRequest) -> HttpResponse:
     """Every order of the resident's households: open ones on top, newest first."""
     ids = _household_ids(request)
-    rows = [_order_row(o) for o in resident_orders(ids)[:ORDERS_PER_PAGE]]
+    found = list(resident_orders(ids)[:ORDERS_PER_PAGE])
+    # The staff's titles in one query per community, not one per row.
+    staff: dict[int, set[int]] = {}
+    for o in found:
+        staff.setdefault(o.community_id, set())
+        if o.assignee_id:
+            staff[o.community_id].add(o.assignee_id)
+    roles = {cid: staff_roles(ids, cid) for cid, ids in staff.items()}
+    rows = [_order_row(o, roles[o.community_id]) for o in found]
     return render(request, "portal/orders/list.html", {"rows": rows})
 
 
