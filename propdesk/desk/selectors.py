@@ -26,7 +26,14 @@ from propdesk.community.access import (
 )
 from propdesk.community.models import Membership, User
 from propdesk.core.errors import NotFound
-from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
+from propdesk.desk.models import (
+    Attachment,
+    Channel,
+    Contact,
+    ServiceItem,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from propdesk.policy.phones import Phone, mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 
@@ -145,6 +152,12 @@ def access_attachment(user: User, attachment_id: int | str) -> Attachment:
         raise NotFound("Attachment not found") from exc
 
 
+def _resident_actor(event: WorkOrderEvent) -> str | None:
+    """A resident's own act in the portal (no staff actor): 业主自助 and the resident's name."""
+    name = event.data.get("resident") if isinstance(event.data, dict) else None
+    return f"{Channel.RESIDENT.label} {name}" if name else None
+
+
 def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     """The order's events and what happened to its clocks (started, met, breached, escalated,
     recomputed), oldest first. ``order`` comes from access_work_order (events prefetched)."""
@@ -153,7 +166,7 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
             "at": e.at,
             "source": "event",
             "what": e.action,
-            "actor": str(e.actor) if e.actor else None,
+            "actor": str(e.actor) if e.actor else _resident_actor(e),
             "rule_id": "",
             "note": e.note,
             "data": {**e.data, "from": e.from_state, "to": e.to_state},

@@ -69,6 +69,14 @@ def desk_logged(office, clock, kind: str) -> WorkOrder:
     return contact.work_orders.get()
 
 
+def client_for_staff(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
 def clocks_of(order: WorkOrder) -> set[tuple[str, object, str]]:
     return {(c.rule_id, c.due_at, c.state) for c in Clock.objects.filter(order=order)}
 
@@ -119,6 +127,10 @@ def test_each_kind_becomes_a_contact_and_an_order_on_channel_resident_with_the_d
     created = order.events.get(action="create")
     assert created.actor is None
     assert created.data["resident"] == "张伟"
+    # The office's timeline names the resident where a staff member would be.
+    staff_view = office.administrator
+    staff_page = client_for_staff(staff_view).get(reverse("desk-order", args=[order.pk]))
+    assert "业主自助 张伟" in staff_page.content.decode()
     # Exactly the clocks (rule, deadline, state) of the same kind logged by the front desk.
     desk = desk_logged(office, clock, kind)
     assert {r for r, _d, _s in clocks_of(order)} >= rules
