@@ -307,7 +307,7 @@ def resident_orders(household_ids: list[int]) -> QuerySet[WorkOrder]:
     return (
         WorkOrder.objects.filter(household_id__in=household_ids)
         .exclude(kind="complaint", complaint_type="emergency")
-        .select_related("household", "team", "assignee", "community")
+        .select_related("household", "team", "assignee")
         .annotate(
             is_open=Case(
                 When(state__in=[s.value for s in OPEN_STATES], then=Value(0)),
@@ -328,6 +328,7 @@ def access_resident_order(household_ids: list[int], order_id: int | str) -> Work
     try:
         return (
             resident_orders(household_ids)
+            .select_related("community", "contact")
             .prefetch_related(events, "attachments")
             .get(pk=int(order_id))
         )
