@@ -314,6 +314,10 @@ PROPDESK_CLOCK = os.environ.get("PROPDESK_CLOCK", "propdesk.core.clock.SystemClo
 # A production start (also any start beyond loopback or on PostgreSQL): `make run` never seeds
 # the demo and its published password; an empty database gets an admin with a generated one.
 PROPDESK_PRODUCTION = env_bool("PROPDESK_PRODUCTION")
+# Where residents open the portal from a text message (issue 13): scheme and host, no path.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# A resident's report takes at most this many photos.
+PORTAL_MAX_PHOTOS = int(os.environ.get("PORTAL_MAX_PHOTOS", "6"))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An imported .xlsx is a zip: refused before it is opened when its members would unpack to more
 # than this (a 200 KB file can expand to hundreds of MB and take a web worker's memory with it).

@@ -229,7 +229,7 @@ class WorkOrderDetailOut(WorkOrderOut):
     contact: serializers.PrimaryKeyRelatedField[Contact] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
-    created_by = UserBriefOut()
+    created_by = UserBriefOut(allow_null=True)  # empty: a resident reported it (业主自助)
     # From the "reporter" context (desk.selectors.order_reporter): masked for team roles.
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
@@ -286,7 +286,7 @@ class WorkOrderDetailOut(WorkOrderOut):
 
 class ContactOut(serializers.ModelSerializer[Contact]):
     household = HouseholdBriefOut(allow_null=True)
-    taken_by = UserBriefOut()
+    taken_by = UserBriefOut(allow_null=True)  # empty: a resident reported it (业主自助)
     work_orders = serializers.SerializerMethodField()
     caller_phone_display = serializers.SerializerMethodField()
 

@@ -114,7 +114,7 @@ def _board_photo() -> SimpleUploadedFile:
     return SimpleUploadedFile("board.png", out.getvalue(), content_type="image/png")
 
 
-def seed_portal(offices: list[Any], now: datetime) -> int:
+def seed_portal_ratings(offices: list[Any], now: datetime) -> int:
     """The resident portal's side (issue 13): in each community, the owners of the two latest
     finished repair or housekeeping orders not yet visited rate them (满意, 不太满意), and two
     notices are posted (the whole community's; the first building's). Returns the ratings."""

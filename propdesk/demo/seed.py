@@ -52,7 +52,8 @@ from propdesk.community.models import (
     User,
 )
 from propdesk.demo import names
-from propdesk.demo.followup_seed import seed_followup, seed_portal
+from propdesk.demo.followup_seed import seed_followup, seed_portal_ratings
+from propdesk.demo.portal_seed import seed_portal
 from propdesk.desk.models import (
     Channel,
     Contact,
@@ -119,6 +120,8 @@ class SeedReport:
     states: dict[str, int]
     logins: list[Login]
     password: str = DEMO_PASSWORD
+    # The phone of the demo's resident with orders to follow in the portal (issue 13).
+    portal_resident: str = ""
 
 
 def seed_demo(
@@ -159,8 +162,11 @@ def seed_demo(
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
         seed_followup(offices, rng, now)
-        seed_portal(offices, now)
-        return _report(company, offices, logins)
+        seed_portal_ratings(offices, now)
+        portal_phone = seed_portal(offices, now)
+        report = _report(company, offices, logins)
+        report.portal_resident = portal_phone
+        return report
 
 
 # --- people -------------------------------------------------------------------------------------

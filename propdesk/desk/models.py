@@ -19,6 +19,8 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("Visit")
     WRITTEN = "written", _("Written letter")
     ONLINE = "online", _("Online message")
+    # Issue 13: the resident reported it in the portal, no staff member took it.
+    RESIDENT = "resident", _("Resident self-service")
 
 
 class OrderKind(models.TextChoices):
@@ -125,9 +127,12 @@ class Contact(models.Model):
     promise_kept_at = models.DateTimeField(_("promise kept at"), null=True, blank=True)
     promise_result = models.TextField(_("what was done for the promise"), blank=True)
     owner_agitated = models.BooleanField(_("owner agitated, moved to a quiet room"), default=False)
+    # Empty for a resident's own report in the portal (channel RESIDENT): no staff member took it.
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("taken by"),
     )
@@ -218,9 +223,12 @@ class WorkOrder(models.Model):
     )
     # Optimistic lock: every change bumps it; an action names the version it was decided on.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Empty for an order a resident reported in the portal (its reporter fields say who).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("created by"),
     )
@@ -310,6 +318,7 @@ class EventAction(models.TextChoices):
     CLOSE = "close", _("Closed")
     REOPEN = "reopen", _("Reopened")
     CANCEL = "cancel", _("Cancelled the order")
+    URGE = "urge", _("Urged by the owner")
     CONTACT_OWNER = "contact_owner", _("Weekly progress call")
     FLAG = "flag", _("Marks changed")
     ATTACH = "attach", _("File attached")
@@ -414,6 +423,15 @@ class Attachment(StoredFile):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
     file = models.FileField(_("file"), upload_to=attachment_path)
+    # Empty for a photo a resident sent with their report in the portal.
+    uploaded_by = models.ForeignKey(  # type: ignore[assignment]
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
 
     class Meta:
         verbose_name = _("attachment")

@@ -7,11 +7,13 @@ them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from propdesk.clocks.models import ClockLog
 from propdesk.community.access import (
@@ -19,11 +21,19 @@ from propdesk.community.access import (
     community_ids_with_roles,
     may_read_residents,
     scope,
+    user_roles,
     user_team_ids,
 )
-from propdesk.community.models import User
+from propdesk.community.models import Membership, User
 from propdesk.core.errors import NotFound
-from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
+from propdesk.desk.models import (
+    Attachment,
+    Channel,
+    Contact,
+    ServiceItem,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from propdesk.policy.phones import Phone, mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 
@@ -142,6 +152,12 @@ def access_attachment(user: User, attachment_id: int | str) -> Attachment:
         raise NotFound("Attachment not found") from exc
 
 
+def _resident_actor(event: WorkOrderEvent) -> str | None:
+    """A resident's own act in the portal (no staff actor): 业主自助 and the resident's name."""
+    name = event.data.get("resident") if isinstance(event.data, dict) else None
+    return f"{Channel.RESIDENT.label} {name}" if name else None
+
+
 def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     """The order's events and what happened to its clocks (started, met, breached, escalated,
     recomputed), oldest first. ``order`` comes from access_work_order (events prefetched)."""
@@ -150,7 +166,7 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
             "at": e.at,
             "source": "event",
             "what": e.action,
-            "actor": str(e.actor) if e.actor else None,
+            "actor": str(e.actor) if e.actor else _resident_actor(e),
             "rule_id": "",
             "note": e.note,
             "data": {**e.data, "from": e.from_state, "to": e.to_state},
@@ -236,3 +252,85 @@ def agitated_visitors(user: User, community_id: int, *, since: datetime) -> list
         .prefetch_related("work_orders")
         .order_by("-received_at", "-id")
     )
+
+
+# --- what a resident reads (issue 13) -----------------------------------------------------------
+
+# A staff member as a resident reads them: a title by role and team, never a phone.
+_TEAM_TITLES = {
+    # team kind: (leader, member)
+    "repair": (_("Repair team leader"), _("Repair technician")),
+    "cleaning": (_("Cleaning team leader"), _("Cleaner")),
+    "security": (_("Security team leader"), _("Guard")),
+}
+_ROLE_TITLES = {
+    Role.ADMINISTRATOR: _("Customer-service administrator"),
+    Role.OFFICE_HEAD: _("Office head"),
+    Role.RECEPTIONIST: _("Front desk"),
+    Role.CONCIERGE: _("Concierge"),
+}
+
+
+def staff_roles(user_ids: Iterable[int], community_id: int) -> dict[int, frozenset[str]]:
+    """The roles in ``community_id`` of each of ``user_ids``, in one query (for lists)."""
+    out: dict[int, set[str]] = {uid: set() for uid in user_ids}
+    for uid, role in Membership.objects.filter(
+        user_id__in=list(out), community_id=community_id
+    ).values_list("user_id", "role"):
+        out[uid].add(role)
+    return {uid: frozenset(roles) for uid, roles in out.items()}
+
+
+def staff_title(user: User, order: WorkOrder, roles: frozenset[str] | None = None) -> str:
+    """What a resident reads for ``user`` working on ``order``: 维修工, 保洁班长, 客服管理员 … by
+    their role in the order's community and the order's team; the plain name of their role
+    otherwise. Never their phone. ``roles``: the user's roles there, when already read
+    (staff_roles)."""
+    if roles is None:
+        roles = user_roles(user, order.community_id)
+    team = order.team
+    if team is not None and team.kind in _TEAM_TITLES:
+        leader, member = _TEAM_TITLES[team.kind]
+        if team.leader_id == user.pk:
+            return str(leader)
+        if Role.TEAM_MEMBER in roles or Role.TEAM_LEADER in roles:
+            return str(member)
+    for role, title in _ROLE_TITLES.items():
+        if role in roles:
+            return str(title)
+    return str(_("Staff"))
+
+
+def resident_orders(household_ids: list[int]) -> QuerySet[WorkOrder]:
+    """Every order of these households (the caller's, from portal.access): open ones first,
+    newest first within each group. Emergencies are the office's and are left out."""
+    return (
+        WorkOrder.objects.filter(household_id__in=household_ids)
+        .exclude(kind="complaint", complaint_type="emergency")
+        .select_related("household", "team", "assignee")
+        .annotate(
+            is_open=Case(
+                When(state__in=[s.value for s in OPEN_STATES], then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("is_open", "-created_at", "-id")
+    )
+
+
+def access_resident_order(household_ids: list[int], order_id: int | str) -> WorkOrder:
+    """One order of these households with its events and photos; NotFound otherwise (another
+    household's order and a missing one answer the same)."""
+    events = Prefetch(
+        "events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")
+    )
+    try:
+        return (
+            resident_orders(household_ids)
+            .select_related("community", "contact")
+            .prefetch_related(events, "attachments")
+            .get(pk=int(order_id))
+        )
+    except (WorkOrder.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound("Work order not found") from exc

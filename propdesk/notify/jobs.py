@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from propdesk.core.jobs import periodic_job
+from propdesk.notify.residents import resident_messages_deliver
 from propdesk.notify.services import notifications_deliver
 
 
 @periodic_job("notify.deliver")
 def deliver(now: datetime) -> int:
     report = notifications_deliver(now=now)
-    return report.sent
+    # Residents' text messages (issue 13) ride the same tick: one batch each time.
+    return report.sent + resident_messages_deliver(now=now)

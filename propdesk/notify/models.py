@@ -218,3 +218,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id or self.endpoint_id}: {self.title}"
+
+
+class ResidentMessage(models.Model):
+    """A text message to a resident's phone (issue 13: 派单, 到场 and 完工 of their order), written
+    in the same transaction as the change that caused it and sent by the worker through
+    ``notify.sms.send_sms``: once per (cause, phone), with retries and backoff like the staff's
+    outbox (the same states and lease)."""
+
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    cause = models.CharField(_("cause"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20)
+    text = models.CharField(_("text"), max_length=500)
+    # The work order it is about (an id: notify sits below desk), for the office to look up.
+    order_id = models.BigIntegerField(_("work order"), null=True, blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=140, unique=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=NotificationState.choices,
+        default=NotificationState.PENDING,
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease = models.CharField(_("lease"), max_length=40, blank=True, default="")
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message to a resident")
+        verbose_name_plural = _("messages to residents")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="resmsg_due"),
+            models.Index(fields=["phone", "-created_at"], name="resmsg_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.phone}"

@@ -308,6 +308,7 @@ NOTIFY_EVENTS = {
     "agitated_visitor",  # FD-4
     "order_cancelled",  # the order was cancelled while someone had it
     "order_reopened",  # the owner reopened a finished order from the portal (没修好, 部分解决)
+    "order_urged",  # 催单: the resident asks for it in the portal (issue 13)
 }
 
 
@@ -350,6 +351,13 @@ class NotifyCapPolicy(_Strict):
     uncapped: list[str] = Field(default_factory=lambda: ["emergency", "roster_gap"])
 
 
+class PortalPolicy(_Strict):
+    """The resident portal (issue 13): a resident may urge (催单) an open order once per
+    ``urge_period_minutes``; a second press within the period is told when it may press again."""
+
+    urge_period_minutes: int = Field(default=120, ge=1)
+
+
 class Policy(_Strict):
     _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
@@ -362,6 +370,7 @@ class Policy(_Strict):
     dispatch: DispatchPolicy = Field(default_factory=DispatchPolicy)
     notify: dict[str, NotifyRule] = Field(default_factory=dict)
     notify_cap: NotifyCapPolicy = Field(default_factory=NotifyCapPolicy)
+    portal: PortalPolicy = Field(default_factory=PortalPolicy)
 
     @field_validator("notify")
     @classmethod

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propdesk.portal import views, views_notices, views_rate
+from propdesk.portal import views, views_notices, views_orders, views_rate
 
 app_name = "portal"
 
@@ -19,4 +19,9 @@ urlpatterns = [
         views_notices.notice_photo,
         name="notice-photo",
     ),
+    # Issue 13: report and follow (views_orders.py).
+    path("report/", views_orders.report, name="report"),
+    path("orders/", views_orders.orders, name="orders"),
+    path("orders/<int:order_id>/", views_orders.order, name="order"),
+    path("orders/<int:order_id>/urge/", views_orders.urge, name="order-urge"),
 ]

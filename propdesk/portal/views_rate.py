@@ -1,7 +1,7 @@
 """Rating a finished order and reopening it (没修好, 部分解决), by the owner in the portal.
 
 Both pages open for a signed-in resident of the order's household, or from the one-tap link of
-the 完工 SMS (``?t=``, propdesk.portal.rate_links) before sign-in: that link opens these two pages
+the 完工 SMS (``?t=``, propdesk.desk.rating_links) before sign-in: that link opens these two pages
 of its order only. The writes are the services': the rating is a return visit through
 followup's ``return_visit_by_owner`` (RV-6, RV-2, recovery as after a phone visit), the reopen
 the desk's ``work_order_reopen_by_owner`` (the declared ``reopen`` action)."""
@@ -22,13 +22,13 @@ from propdesk.clocks.services import policy_for
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import OwnerReopen, WorkOrder
+from propdesk.desk.rating_links import rating_token_phone
 from propdesk.desk.services import work_order_reopen_by_owner
 from propdesk.followup.models import Level
 from propdesk.followup.selectors import order_rating_status
 from propdesk.followup.services import RatingDraft, return_visit_by_owner
 from propdesk.policy.workflow import State, owner_may_reopen
 from propdesk.portal.access import resident, resident_order
-from propdesk.portal.rate_links import rating_token_phone
 
 # The three scores the owner gives, each 1 to 5 stars (field, label).
 SCORES = (

@@ -320,6 +320,17 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "log log log log log log log log log",
         "log log log log log log log log log",
     ),
+    # Issue 13: report and follow. A staff login is no resident: to the portal's sign-in.
+    "GET /portal/orders/": ("log log log log log log log log log", None),
+    "GET /portal/orders/<int:order_id>/": (
+        "log log log log log log log log log",
+        "log log log log log log log log log",
+    ),
+    "GET /portal/orders/<int:order_id>/urge/": (
+        "405 405 405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "GET /portal/report/": ("log log log log log log log log log", None),
     "GET /desk/notifications/": ("log 200 200 200 200 200 200 200 200", None),
     "GET /desk/orders/<int:order_id>/": (
         "log 200 200 200 200 200 404 200 200",

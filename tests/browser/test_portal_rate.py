@@ -10,9 +10,9 @@ import re
 import pytest
 
 from propdesk.desk.models import WorkOrder
+from propdesk.desk.rating_links import rating_link
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
 from propdesk.followup.models import OrderRating, ReturnVisit
-from propdesk.portal.rate_links import rating_link
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_console import sign_in

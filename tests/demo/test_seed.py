@@ -24,7 +24,7 @@ from propdesk.policy.workflow import Role, State
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
 HOUSEHOLDS = 16
 # Lines of an order's timeline that do not change the order (and so not its version).
-NOT_A_CHANGE = {"return_visit", "attach"}
+NOT_A_CHANGE = {"return_visit", "attach", "urge"}
 
 
 class TestSmallSeed(TestCase):
@@ -35,6 +35,18 @@ class TestSmallSeed(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.report = seed_demo(now=NOW, households_per_community=HOUSEHOLDS, weeks=1)
+
+    def test_the_portals_demo_resident_has_orders_to_follow(self) -> None:
+        """Issue 13: reported by themselves (业主自助), one on site with a 催单, one completed."""
+        phone = self.report.portal_resident
+        orders = WorkOrder.objects.filter(household__residents__phone=phone).distinct()
+        mine = orders.filter(contact__channel="resident")
+        assert dict(mine.values_list("kind", "state")) == {
+            "repair": "on_site",
+            "housekeeping": "resolved",
+            "suggestion": "new",
+        }
+        assert mine.filter(events__action="urge").count() == 1
 
     def test_every_work_order_state_appears(self) -> None:
         states = set(WorkOrder.objects.values_list("state", flat=True))

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from propdesk.desk.models import WorkOrderEvent
+from propdesk.desk.rating_links import SALT, rating_link, rating_token
 from propdesk.followup.models import OrderRating, Recovery, ReturnVisit
 from propdesk.followup.selectors import satisfaction_figures
 from propdesk.notify.models import Notification
-from propdesk.portal.rate_links import SALT, rating_link, rating_token
 from tests import factories as f
 from tests.followup.conftest import Loop, sh
 

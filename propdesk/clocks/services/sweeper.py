@@ -114,7 +114,7 @@ def _recipients(
                 found.append(order.assignee_id)
             elif team_leader:
                 found.append(team_leader)
-            elif clock.contact is not None:
+            elif clock.contact is not None and clock.contact.taken_by_id is not None:
                 found.append(clock.contact.taken_by_id)
             else:
                 found.extend(members.get((cid, "office_head"), []))

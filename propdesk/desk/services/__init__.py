@@ -14,6 +14,15 @@ from propdesk.desk.services.contacts import (
     contact_promise_keep,
 )
 from propdesk.desk.services.orders import WorkOrderDraft, work_order_attach, work_order_create
+from propdesk.desk.services.residents import (
+    RESIDENT_KINDS,
+    ResidentReport,
+    UrgeTooSoon,
+    resident_report,
+    resident_report_errors,
+    urge_again_at,
+    work_order_urge,
+)
 from propdesk.desk.services.transitions import (
     FLAGS,
     ActionInput,
@@ -24,8 +33,11 @@ from propdesk.desk.services.transitions import (
 
 __all__ = [
     "FLAGS",
+    "RESIDENT_KINDS",
     "ActionInput",
     "ContactInput",
+    "ResidentReport",
+    "UrgeTooSoon",
     "WorkOrderDraft",
     "attitude_account_record",
     "contact_errors",
@@ -34,9 +46,13 @@ __all__ = [
     "order_event_write",
     "rectification_done",
     "rectification_set",
+    "resident_report",
+    "resident_report_errors",
     "situation",
+    "urge_again_at",
     "work_order_attach",
     "work_order_create",
     "work_order_reopen_by_owner",
     "work_order_transition",
+    "work_order_urge",
 ]

@@ -97,8 +97,16 @@ def _validate_draft(
 
 
 def _create_order(
-    community: Community, d: WorkOrderDraft, *, by: User, now: datetime, contact: Contact | None
+    community: Community,
+    d: WorkOrderDraft,
+    *,
+    by: User | None,
+    now: datetime,
+    contact: Contact | None,
+    event_data: dict[str, object] | None = None,
 ) -> WorkOrder:
+    """Write the order, start its clocks, write its first event and tell who must act. ``by`` is
+    None for a resident's own report in the portal (``event_data`` then names the resident)."""
     # Already validated by the caller: a bad number cannot reach this point.
     reporter_phone, _ext = _normalise_phone(
         d.reporter_phone, "reporter_phone", {}, community.area_code
@@ -134,7 +142,7 @@ def _create_order(
         event="create",
         at=now,
         actor=by,
-        actor_roles=user_roles(by, community.pk),
+        actor_roles=user_roles(by, community.pk) if by is not None else (),
         order=order,
         new=True,
     )
@@ -148,6 +156,7 @@ def _create_order(
             "team": order.team_id,
             "kind": order.kind,
             "contact": contact.pk if contact else None,
+            **(event_data or {}),
         },
     )
     _tell_on_create(order, by=by, now=now)
@@ -162,10 +171,11 @@ def _for_the_head(order: WorkOrder) -> bool:
     )
 
 
-def _tell_on_create(order: WorkOrder, *, by: User, now: datetime) -> None:
+def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None:
     """Who hears of a new order at once: a complaint's administrators on duty (CP-1), the head
     for a written, important or attitude complaint (CP-3 … CP-5); an order that went straight to
     its team, the leader and the members on duty (DS-1). An emergency calls its own people."""
+    exclude = [by.pk] if by is not None else []
     if order.kind == OrderKind.COMPLAINT:
         if order.complaint_type == ComplaintType.EMERGENCY:
             return
@@ -176,12 +186,12 @@ def _tell_on_create(order: WorkOrder, *, by: User, now: datetime) -> None:
             cause=f"complaint-new:{order.pk}",
             title=_("New complaint %(number)s: %(text)s")
             % {"number": order.number, "text": order.description[:60]},
-            exclude=[by.pk],
+            exclude=exclude,
         )
         if _for_the_head(order):
             tell_head(order, now=now)
     elif order.state == State.DISPATCHED:
-        tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=[by.pk])
+        tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=exclude)
 
 
 @transaction.atomic

@@ -11,16 +11,21 @@ agitated visitor; a recipient who could not open it is not sent a broken link (l
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, TeamMember, User
 from propdesk.community.selectors import members_with_role, office_heads, on_duty, user_roles
 from propdesk.desk.models import ComplaintType, Contact, OrderKind, WorkOrder
-from propdesk.desk.selectors import contacts_visible, work_orders_visible
+from propdesk.desk.rating_links import rating_link
+from propdesk.desk.selectors import contacts_visible, staff_title, work_orders_visible
+from propdesk.notify.residents import resident_message_queue
 from propdesk.notify.services import notifications_create
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import OFFICE_ROLES, Role
@@ -252,4 +257,77 @@ def tell_head(order: WorkOrder, *, now: datetime, exclude: list[int] | None = No
         title=_("%(what)s %(number)s: %(text)s")
         % {"what": what, "number": order.number, "text": order.description[:60]},
         exclude=exclude or [],
+    )
+
+
+# --- the resident (issue 13) ---------------------------------------------------------------------
+
+# The actions a resident hears of by text message, by what the message says.
+RESIDENT_MESSAGE_ACTIONS = {
+    "dispatch": "dispatched",  # 派单 (to a person; to a team's pool it waits for one)
+    "assign": "dispatched",
+    "claim": "dispatched",
+    "take": "dispatched",
+    "transfer": "dispatched",
+    "check_in": "arrived",  # 到场
+    "resolve": "completed",  # 完工 (a complaint: 办结)
+}
+_MOBILE = re.compile(r"^1\d{10}$")
+
+
+def portal_link(path: str) -> str:
+    """An address a resident can open from a text message: settings.PORTAL_BASE_URL + path."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def tell_resident(order: WorkOrder, action: str, *, now: datetime) -> bool:
+    """派单, 到场 and 完工 of ``order``: a text message to its reporter's mobile with the link to
+    the order in the portal (the 完工 message links the rating page), written to the outbox in
+    this transaction, once per event (the cause is the order's version and the action). Returns
+    whether a message was written. An emergency, a landline or no number: nothing."""
+    kind = RESIDENT_MESSAGE_ACTIONS.get(action)
+    if kind is None or order.is_emergency or not _MOBILE.match(order.reporter_phone or ""):
+        return False
+    if kind == "dispatched" and order.assignee is None:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "community": order.community.name,
+            "number": order.number,
+            "kind": order.kind_label,
+            "who": "",
+            "url": portal_link(reverse("portal:order", args=[order.pk])),
+        }
+        if order.assignee is not None:
+            person = order.assignee
+            values["who"] = f"{staff_title(person, order)} {person.name or person.username}"
+        if kind == "dispatched":
+            text = _(
+                "[%(community)s] Your %(kind)s %(number)s was dispatched: %(who)s will handle "
+                "it. Follow it: %(url)s"
+            )
+        elif kind == "arrived":
+            text = _("[%(community)s] %(who)s has arrived for your %(kind)s %(number)s: %(url)s")
+        else:
+            if order.kind == OrderKind.COMPLAINT:
+                text = _(
+                    "[%(community)s] Your complaint %(number)s was handled to the end: %(url)s"
+                )
+            else:
+                # The one-tap rating link: it opens the rating page before sign-in.
+                path = rating_link(order, order.reporter_phone, now)
+                values["url"] = portal_link(path)
+                text = _(
+                    "[%(community)s] Your %(kind)s %(number)s is completed. Please rate our "
+                    "service: %(url)s"
+                )
+        message = text % values
+    return resident_message_queue(
+        community_id=order.community_id,
+        phone=order.reporter_phone,
+        cause=f"order:{order.pk}:v{order.version}:{action}",
+        kind=kind,
+        text=message,
+        now=now,
+        order_id=order.pk,
     )

@@ -18,7 +18,12 @@ from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import OrderKind, OwnerReopen, ReplyChannel, WorkOrder
 from propdesk.desk.services._common import order_event_write
-from propdesk.desk.services.telling import recipients, tell_about_order, tell_after_action
+from propdesk.desk.services.telling import (
+    recipients,
+    tell_about_order,
+    tell_after_action,
+    tell_resident,
+)
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
     ACTIONS,
@@ -436,6 +441,7 @@ def _apply(
         tell_after_action(
             order, action, by=by, now=now, note=change["note"], flags=flags, was=previous_assignee
         )
+    tell_resident(order, action, now=now)
     return order
 
 

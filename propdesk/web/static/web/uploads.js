@@ -1,7 +1,8 @@
 // The size of a chosen file, checked in the browser before anything is uploaded: a file input
 // carries the server's limit (data-max-bytes) and the server's own message (data-too-large). A
 // file over the limit is taken off the input at once, the message shown beside it, and the form
-// cannot send it; the server checks again on its side.
+// cannot send it; the server checks again on its side. An input may also carry the types it
+// takes (data-types, data-wrong-type) and how many files (data-max-files, data-too-many).
 (function () {
   "use strict";
 
@@ -16,25 +17,35 @@
     return box;
   }
 
-  function check(input) {
+  // What is wrong with the chosen files, in the server's words: too large; with data-types (the
+  // resident portal), not one of those types; with data-max-files, too many. "" when fine.
+  function problem(input) {
     var limit = Number(input.dataset.maxBytes || 0);
-    var tooLarge = false;
-    if (limit && input.files) {
-      for (var i = 0; i < input.files.length; i++) {
-        if (input.files[i].size > limit) { tooLarge = true; }
-      }
+    var types = input.dataset.types ? input.dataset.types.split(",") : null;
+    var most = Number(input.dataset.maxFiles || 0);
+    if (!input.files) { return ""; }
+    if (most && input.files.length > most) { return input.dataset.tooMany || ""; }
+    for (var i = 0; i < input.files.length; i++) {
+      if (types && types.indexOf(input.files[i].type) < 0) { return input.dataset.wrongType || ""; }
+      if (limit && input.files[i].size > limit) { return input.dataset.tooLarge || ""; }
     }
+    return "";
+  }
+
+  function check(input) {
+    var message = problem(input);
+    var refused = message !== "";
     var box = input.parentNode.querySelector(".upload-error");
-    if (tooLarge) {
-      input.value = "";  // nothing too large leaves this page
+    if (refused) {
+      input.value = "";  // nothing refused leaves this page
       box = messageBox(input);
-      box.textContent = input.dataset.tooLarge || "";
+      box.textContent = message;
       input.setAttribute("aria-invalid", "true");
     } else if (box) {
       box.remove();
       input.removeAttribute("aria-invalid");
     }
-    return !tooLarge;
+    return !refused;
   }
 
   document.addEventListener("change", function (e) {
