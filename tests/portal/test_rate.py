@@ -234,3 +234,16 @@ def test_the_staff_order_page_shows_the_owners_scores(loop, office, resident_cli
     page = c.get(f"/desk/orders/{order.pk}/").content.decode()
     assert "上门速度 5★ · 服务态度 4★ · 处理结果 5★ · 满意" in page
     assert "业主自评" in page  # the timeline's return visit says its channel
+
+
+def test_the_order_page_offers_rating_and_reopening_once_the_work_is_done(
+    loop, office, resident_client
+):
+    c = resident_client(PHONE)
+    done = loop.at(T0).resolved("repair")
+    html = c.get(f"/portal/orders/{done.pk}/").content.decode()
+    actions = html.split('id="order-actions"')[1].split("</div>")[0]
+    assert rate_url(done) in actions and f"/portal/orders/{done.pk}/reopen/" in actions
+    still_open = loop.at(T0).open_for("repair")
+    html = c.get(f"/portal/orders/{still_open.pk}/").content.decode()
+    assert "/rate/" not in html.split('id="order-actions"')[1].split("</div>")[0]
