@@ -21,6 +21,7 @@ from propdesk.concierge.models import Activity, ActivitySignup, ActivityState
 from propdesk.core.errors import NotFound
 from propdesk.followup.models import ReturnVisit, SuggestionItem
 from propdesk.policy.deadlines import quarter_of
+from propdesk.policy.rules import Policy
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 
 # Who sees the activities in the console: the office (the front desk signs households up).
@@ -228,25 +229,30 @@ class QuarterFigures:
         return self.held >= self.target
 
 
-def quarter_figures(community: Community, q: Quarter) -> QuarterFigures:
-    """Two queries."""
-    rule = policy_for(community)[0].clocks.get("CS-3")
+def quarter_figures(
+    community: Community, q: Quarter, policy: Policy | None = None
+) -> QuarterFigures:
+    """One query (two without ``policy``, the community's effective one)."""
+    policy = policy or policy_for(community)[0]
+    rule = policy.clocks.get("CS-3")
     target = (rule.target or 1) if rule is not None else 1
+    done = Q(state__in=DONE_STATES)
+    answered = done & ~Q(signups__level="") & Q(signups__level__isnull=False)
     agg: dict[str, Any] = Activity.objects.filter(
         community=community, starts_at__gte=q.start, starts_at__lt=q.end
     ).aggregate(
-        held=Count("id", filter=Q(state__in=DONE_STATES)),
-        coming=Count("id", filter=Q(state__in=[ActivityState.PLANNED, ActivityState.ANNOUNCED])),
-    )
-    sat = _satisfaction(
-        community,
-        ActivitySignup.objects.filter(
-            activity__community=community,
-            activity__starts_at__gte=q.start,
-            activity__starts_at__lt=q.end,
-            activity__state__in=DONE_STATES,
+        held=Count("id", filter=done, distinct=True),
+        coming=Count(
+            "id",
+            filter=Q(state__in=[ActivityState.PLANNED, ActivityState.ANNOUNCED]),
+            distinct=True,
+        ),
+        answered=Count("signups", filter=answered),
+        satisfied=Count(
+            "signups", filter=answered & Q(signups__level__in=policy.satisfaction.satisfied_levels)
         ),
     )
+    sat = Satisfaction(agg["answered"], agg["satisfied"])
     return QuarterFigures(q, target, agg["held"], agg["coming"], sat)
 
 

@@ -517,7 +517,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     )
     # CS-3: the quarter the month belongs to, as of the month's end (or now, if sooner).
     month_quarter = quarter_at(community, start)
-    lines.append(_activity_line(quarter_figures(community, month_quarter), min(now, end)))
+    lines.append(_activity_line(quarter_figures(community, month_quarter, policy), min(now, end)))
     lines += _compliance_lines(compliance, policy_titles)
 
     return MonthlyReport(
