@@ -18,6 +18,7 @@ JOBS = (
     "notify.deliver",
     "incidents.repeat",
     "followup.month_start",
+    "concierge.quarter_start",
 )
 app.conf.beat_schedule = {
     name: {"task": "propdesk.core.tasks.job", "schedule": 0.5, "args": (name,)} for name in JOBS

@@ -36,6 +36,13 @@ class ReturnVisitIn(serializers.Serializer[Any]):
     opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     items = ItemIn(many=True, required=False, default=list)
     retry_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    activity_wish = serializers.CharField(
+        max_length=400,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="CS-3: the community activity the owner would like (answered visits only).",
+    )
 
 
 class SuggestionItemOut(serializers.ModelSerializer[SuggestionItem]):

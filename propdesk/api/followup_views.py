@@ -131,6 +131,7 @@ class ReturnVisitViewSet(
                 opinion=v["opinion"],
                 items=tuple(services.ItemDraft(**i) for i in v["items"]),
                 retry_at=v["retry_at"],
+                activity_wish=v["activity_wish"],
             ),
         )
         visit = sel.access_return_visit(user, visit.pk)

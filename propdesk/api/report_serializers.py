@@ -26,7 +26,7 @@ class ReportLineOut(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="unique in the report: RV-1, RV-2-rate, clock:CP-1 …")
     rule_id = serializers.CharField()
     title = serializers.CharField()
-    unit = serializers.ChoiceField(choices=["%", "households", "items", "orders"])
+    unit = serializers.ChoiceField(choices=["%", "households", "items", "orders", "activities"])
     target = serializers.DecimalField(
         max_digits=7, decimal_places=1, allow_null=True, help_text="null: the rule sets no number"
     )

@@ -72,6 +72,8 @@ class ReturnVisit(models.Model):
     level = models.CharField(_("satisfaction"), max_length=20, choices=Level.choices, blank=True)
     opinion = models.TextField(_("what the owner said"), blank=True)
     retry_at = models.DateTimeField(_("try again at"), null=True, blank=True)
+    # CS-3: the owner's answer to "what activity would you like" (optional).
+    activity_wish = models.CharField(_("activity wished for"), max_length=200, blank=True)
     # Empty on the owner's own rating in the portal (channel ``portal``): nobody from the office.
     visited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,6 +191,8 @@ class SuggestionItem(models.Model):
         verbose_name=_("building"),
     )
     area = models.CharField(_("area"), max_length=50, blank=True)
+    # Tagged 活动: the owner wishes for a community activity (CS-3 plans each quarter's from these).
+    is_activity_wish = models.BooleanField(_("activity wish"), default=False)
     visit = models.ForeignKey(
         ReturnVisit,
         on_delete=models.PROTECT,

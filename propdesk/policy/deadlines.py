@@ -21,6 +21,7 @@ class DurationKind(StrEnum):
     WORKING_DAYS = "working_days"  # end of the N-th working day after the start day
     WEEKLY = "weekly"  # recurring: 7 × 24 h from the start, again from each contact
     MONTHLY_QUOTA = "monthly_quota"  # end of the calendar month of the start
+    QUARTERLY_QUOTA = "quarterly_quota"  # end of the calendar quarter of the start (CS-3)
     GIVEN = "given"  # the deadline comes with the event (a promise, a rectification date)
 
 
@@ -38,6 +39,24 @@ class OfficeDay:
 
 class DeadlineError(ValueError):
     pass
+
+
+QUOTA_KINDS = frozenset({DurationKind.MONTHLY_QUOTA, DurationKind.QUARTERLY_QUOTA})
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s calendar quarter (一季度 January to March, 二季度
+    April to June, 三季度 July to September, 四季度 October to December). ``day`` is a local
+    date: take it in the community's time zone first."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    first = date(day.year, first_month, 1)
+    after = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
+    return first, after - timedelta(days=1)
+
+
+def quarter_number(day: date) -> int:
+    """1 to 4: the calendar quarter of a local date."""
+    return (day.month - 1) // 3 + 1
 
 
 def compute_due(
@@ -73,6 +92,8 @@ def compute_due(
     if kind is DurationKind.MONTHLY_QUOTA:
         first_next = (local.replace(day=28) + timedelta(days=4)).replace(day=1)
         return office.end_of(first_next.date() - timedelta(days=1))
+    if kind is DurationKind.QUARTERLY_QUOTA:
+        return office.end_of(quarter_of(local.date())[1])
     if kind is DurationKind.GIVEN:
         if given is None or given.tzinfo is None:
             raise DeadlineError("this clock needs an aware deadline from its event")

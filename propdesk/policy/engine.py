@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from propdesk.policy.calendar import WorkingCalendar
-from propdesk.policy.deadlines import DurationKind, compute_due
+from propdesk.policy.deadlines import QUOTA_KINDS, DurationKind, compute_due
 from propdesk.policy.rules import ClockRule, Policy
 
 
@@ -144,9 +144,10 @@ def react(
         ):
             commands.append(Cancel(clock.clock_id, clock.rule_id, facts.event))
             continue
-        if rule.duration.kind is DurationKind.MONTHLY_QUOTA:
+        if rule.duration.kind in QUOTA_KINDS:
             if any(t.matches(facts.event, flat) for t in rule.start):
-                # The next month begins: last month's quota is over (breached if it fell short).
+                # The next month (quarter) begins: the last one's quota is over (breached if it
+                # fell short).
                 commands.append(Cancel(clock.clock_id, clock.rule_id, facts.event))
                 continue
             if same_subject and any(t.matches(facts.event, flat) for t in rule.met):

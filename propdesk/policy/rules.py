@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from propdesk.policy.deadlines import DurationKind, OfficeDay
+from propdesk.policy.deadlines import QUOTA_KINDS, DurationKind, OfficeDay
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.yaml")
 
@@ -142,7 +142,8 @@ class ClockRule(_Strict):
     duration: Duration
     warn_before_minutes: int | None = Field(default=None, ge=1)
     escalation: list[EscalationStep] = Field(min_length=1)
-    target: int | None = Field(default=None, ge=1)  # monthly quota: distinct households
+    # A quota: distinct subjects by the period's end (monthly: households; quarterly: activities).
+    target: int | None = Field(default=None, ge=1)
     enabled: bool = True
 
     @property
@@ -154,8 +155,8 @@ class ClockRule(_Strict):
         delays = [s.after_minutes for s in self.escalation]
         if delays != sorted(delays):
             raise ValueError("escalation steps must come in order of after_minutes")
-        if self.duration.kind is DurationKind.MONTHLY_QUOTA and self.target is None:
-            raise ValueError("a monthly quota needs a target")
+        if self.duration.kind in QUOTA_KINDS and self.target is None:
+            raise ValueError(f"a {self.duration.kind.value} needs a target")
         return self
 
 

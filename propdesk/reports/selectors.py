@@ -34,6 +34,7 @@ from propdesk.community.selectors import (
     communities_visible,
     user_roles,
 )
+from propdesk.concierge.selectors_activities import QuarterFigures, quarter_at, quarter_figures
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.core.rule_names import rule_name, rule_text
 from propdesk.followup.models import (
@@ -73,7 +74,8 @@ Label = str | Promise
 class ReportLine:
     """One line of the target table.
 
-    ``target`` and ``figure`` are in ``unit`` ("%", "households", "points", "items", "orders");
+    ``target`` and ``figure`` are in ``unit`` ("%", "households", "points", "items", "orders",
+    "activities");
     ``comparison`` says how the figure must stand to the target (">=" or "<="); ``status`` is
     met / missed, ``no_data`` when the sample is empty, ``info`` when the rule sets no number.
     ``sample`` is the figure's sample size (None where the figure is itself a count).
@@ -380,6 +382,34 @@ def _compliance_lines(
     return out
 
 
+def _activity_line(fig: QuarterFigures, now: datetime) -> ReportLine:
+    """CS-3: the activities held in the month's quarter (as of ``now``) against the policy's
+    target; missed only once the quarter is over, for information while it runs."""
+    held, target = Decimal(fig.held), Decimal(fig.target)
+    over = now >= fig.quarter.end
+    status: Status = "met" if fig.met else ("missed" if over else "info")
+    rate = fig.satisfaction.rate
+    return ReportLine(
+        key="CS-3",
+        rule_id="CS-3",
+        title=_fill(_("Community activities held in quarter %(n)d"), {"n": fig.quarter.number}),
+        unit="activities",
+        target=target,
+        figure=held,
+        sample=None,
+        sample_label="",
+        status=status,
+        note=_fill(
+            _("%(coming)d to come; satisfaction rate %(rate)s (%(answers)d answers)"),
+            {
+                "coming": fig.coming,
+                "rate": f"{rate}%" if rate is not None else "—",
+                "answers": fig.satisfaction.answered,
+            },
+        ),
+    )
+
+
 _FAMILY = {"FD": 0, "CP": 1, "EM": 2, "DS": 3, "RV": 4, "CS": 5}
 
 
@@ -485,6 +515,9 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
             list_key="turned_orders" if turned_rows else "",
         )
     )
+    # CS-3: the quarter the month belongs to, as of the month's end (or now, if sooner).
+    month_quarter = quarter_at(community, start)
+    lines.append(_activity_line(quarter_figures(community, month_quarter, policy), min(now, end)))
     lines += _compliance_lines(compliance, policy_titles)
 
     return MonthlyReport(

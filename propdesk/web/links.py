@@ -10,7 +10,12 @@ from django.urls import reverse
 from propdesk.incidents.selectors import EMERGENCY_RULE, emergency_id_of_order
 
 # A clock that belongs to the community itself leads to the screen where it is met.
-_RULE_PAGES = {"RV-1": "desk-visits", "RV-7": "desk-issues", "RV-8": "desk-issues"}
+_RULE_PAGES = {
+    "RV-1": "desk-visits",
+    "RV-7": "desk-issues",
+    "RV-8": "desk-issues",
+    "CS-3": "desk-activities",
+}
 
 
 def notification_link(payload: Mapping[str, Any], community_id: int) -> str | None:

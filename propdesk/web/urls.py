@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from propdesk.web.views import (
+    activities,
     board,
     contacts,
     emergency,
@@ -53,6 +54,12 @@ urlpatterns = [
     path("<int:community_id>/visits/new/", followup.visit_new, name="desk-visit-new"),
     path("<int:community_id>/suggestions/", followup.suggestions, name="desk-suggestions"),
     path("<int:community_id>/issues/", followup.issues, name="desk-issues"),
+    path("<int:community_id>/activities/", activities.activities, name="desk-activities"),
+    path(
+        "<int:community_id>/activities/<int:activity_id>/",
+        activities.activity,
+        name="desk-activity",
+    ),
     path("orders/<int:order_id>/", orders.order_detail, name="desk-order"),
     path("contacts/<int:contact_id>/", contacts.contact_detail, name="desk-contact"),
     path("orders/<int:order_id>/print/", orders.order_print, name="desk-order-print"),

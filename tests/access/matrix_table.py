@@ -216,6 +216,14 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "401 404 404 404 404 404 404 200 200",
     ),
     "GET /desk/": ("log 302 302 302 302 302 302 302 302", None),
+    "GET /desk/<int:community_id>/activities/": (
+        "log 200 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
+    "GET /desk/<int:community_id>/activities/<int:activity_id>/": (
+        "log 200 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
     "GET /desk/<int:community_id>/board/": (
         "log 200 200 200 200 403 403 200 200",
         "log 404 404 404 404 404 404 200 200",

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from propdesk.community.models import Community, Household, Resident, Team, User
+from propdesk.concierge.models import Activity
 from propdesk.core.clock import FixedClock, set_clock
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder
 from propdesk.followup.models import (
@@ -154,6 +155,11 @@ def _ids(community: Community) -> dict[str, int]:
         "staff_id": _first(User, community),
         "notice_id": _first(Notice, community),
         "photo_id": MISSING,
+        "activity_id": Activity.objects.filter(community=community)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+        or MISSING,
     }
 
 

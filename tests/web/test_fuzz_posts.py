@@ -112,12 +112,39 @@ def _seed(office: Office) -> dict[str, int]:
     emergency = emergency_log(
         community=office.community, by=office.receptionist, now=now, kind="fire", location="3栋"
     )
+    # CS-3: an announced activity with the household signed up (every form of its page shows).
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from propdesk.concierge.services import activities as acts
+    from tests.images import PNG
+
+    activity = acts.activity_plan(
+        community=office.community,
+        by=office.administrator,
+        now=now,
+        title="亲子运动会",
+        starts_at=now + timedelta(days=10),
+        place="中心广场",
+        capacity=5,
+    )
+    acts.activity_announce(
+        activity_id=activity.pk,
+        by=office.administrator,
+        now=now,
+        photo=SimpleUploadedFile("n.png", PNG, content_type="image/png"),
+    )
+    acts.activity_signup(
+        activity_id=activity.pk, household=office.household, by=office.receptionist, now=now
+    )
     return {
         "community_id": office.community.pk,
         "order_id": order.pk,
         "emergency_id": emergency.pk,
         "contact_id": 999999,
         "staff_id": office.repair_member.pk,
+        "activity_id": activity.pk,
     }
 
 

@@ -12,7 +12,11 @@ from propdesk.followup.services.issues import (
     notice_post,
     notice_write,
 )
-from propdesk.followup.services.suggestions import suggestion_create, suggestion_reply
+from propdesk.followup.services.suggestions import (
+    suggestion_create,
+    suggestion_reply,
+    suggestion_tag_activity,
+)
 from propdesk.followup.services.visits import (
     ItemDraft,
     RatingDraft,
@@ -40,5 +44,6 @@ __all__ = [
     "return_visit_record",
     "suggestion_create",
     "suggestion_reply",
+    "suggestion_tag_activity",
     "visit_kind_for",
 ]

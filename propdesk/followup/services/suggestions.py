@@ -27,9 +27,11 @@ def suggestion_create(
     household: Household | None = None,
     order: WorkOrder | None = None,
     area: str = "",
+    is_activity_wish: bool = False,
 ) -> SuggestionItem:
     """Record an owner's opinion, criticism or suggestion heard outside a return visit (at the
-    desk, on an order). Raises Forbidden or ValidationError; nothing is written then."""
+    desk, on an order); ``is_activity_wish`` tags it 活动 (a wish for a community activity,
+    CS-3). Raises Forbidden or ValidationError; nothing is written then."""
     require_role(by, community.pk, VISIT_ROLES)
     errors: dict[str, list[str]] = {}
     if kind not in ItemKind.values:
@@ -54,10 +56,23 @@ def suggestion_create(
         building_id=household.unit.building_id if household is not None else None,
         area=area.strip()[:50],
         order=order,
+        is_activity_wish=is_activity_wish,
         created_by=by,
         created_at=now,
     )
     item.save(force_insert=True)
+    return item
+
+
+@transaction.atomic
+def suggestion_tag_activity(*, item_id: int, by: User, tagged: bool) -> SuggestionItem:
+    """Tag an item 活动 (a wish for a community activity, CS-3) or take the tag off. The
+    caller has scoped ``item_id`` to the user's community (access_suggestion)."""
+    item = SuggestionItem.objects.select_for_update().get(pk=item_id)
+    require_role(by, item.community_id, VISIT_ROLES)
+    if item.is_activity_wish != tagged:
+        item.is_activity_wish = tagged
+        item.save(update_fields=["is_activity_wish"])
     return item
 
 

@@ -67,6 +67,7 @@ class VisitDraft:
     opinion: str = ""
     items: tuple[ItemDraft, ...] = ()
     retry_at: datetime | None = None
+    activity_wish: str = ""  # CS-3: "what activity would you like" (optional, answered only)
 
 
 def visit_kind_for(order: WorkOrder | None) -> str:
@@ -125,6 +126,11 @@ def _validate(community: Community, d: VisitDraft, now: datetime) -> dict[str, l
             errors["household"] = [_("Choose the household visited.")]
     if d.household is not None and d.household.community_id != community.pk:
         errors["household"] = [_("This household is not in the community.")]
+    wish = d.activity_wish.strip()
+    if wish and d.outcome != VisitOutcome.ANSWERED:
+        errors["activity_wish"] = [_("Only an answered visit records an activity wish.")]
+    elif len(wish) > 200:
+        errors["activity_wish"] = [_("Keep the activity wish within 200 characters.")]
     if d.retry_at is not None and d.retry_at <= now:
         errors["retry_at"] = [_("The retry must be later than now.")]
     for i, item in enumerate(d.items):
@@ -284,6 +290,7 @@ def _visit_write(
         level=draft.level if answered else "",
         opinion=draft.opinion.strip(),
         retry_at=retry_at,
+        activity_wish=draft.activity_wish.strip() if answered else "",
         visited_by=by,
         at=now,
         order_kind=order.kind if order is not None else "",

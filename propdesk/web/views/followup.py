@@ -42,6 +42,7 @@ from propdesk.followup.services import (
     owner_phone,
     return_visit_record,
     suggestion_reply,
+    suggestion_tag_activity,
     visit_kind_for,
 )
 from propdesk.policy.workflow import OFFICE_ROLES, Role
@@ -169,6 +170,7 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             opinion=p.get("opinion", ""),
             items=items,
             retry_at=retry,
+            activity_wish=p.get("activity_wish", ""),
         )
         if not errors:
             errors = (
@@ -223,6 +225,13 @@ def suggestions(request: HttpRequest, desk: Desk) -> HttpResponse:
         ).first()
         if item is None:
             errors: dict[str, list[str]] | None = {"__all__": [_("There is no such item.")]}
+        elif request.POST.get("form") == "tag":
+            # CS-3: tagged 活动, the item is a wish the quarter's activity is planned from.
+            errors = _try(
+                lambda: suggestion_tag_activity(
+                    item_id=item.pk, by=desk.user, tagged=request.POST.get("tagged") == "1"
+                )
+            )
         else:
             errors = _try(
                 lambda: suggestion_reply(
@@ -234,7 +243,8 @@ def suggestions(request: HttpRequest, desk: Desk) -> HttpResponse:
                 )
             )
         if errors is None:
-            messages.success(request, _("Reply recorded."))
+            tagged = request.POST.get("form") == "tag"
+            messages.success(request, _("Saved.") if tagged else _("Reply recorded."))
             return redirect("desk-suggestions", desk.community.pk)
         failure = _failure(request, "reply", errors)
     at = now()

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.concierge.selectors_activities import quarter_without_activity
 from propdesk.desk import queues
 from propdesk.desk.selectors import access_work_order, agitated_visitors
 from propdesk.followup.selectors import home_visit_list, recovery_queue
@@ -97,6 +98,8 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     if desk.is_head:
         ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
         ctx["escalations"] = queues.escalations(user, cid)
+        # CS-3: a quarter with no community activity planned yet.
+        ctx["no_activity"] = quarter_without_activity(desk.community, at)
         ctx["rectifications"] = queues.open_rectifications(cid)
         ctx["reports"] = list(
             IncidentReport.objects.filter(

@@ -1,0 +1,39 @@
+"""Periodic work of the convenience services: each community's CS-3 clock starts at the first
+instant of its local quarter."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max
+
+from propdesk.clocks.models import Clock
+from propdesk.community.models import Community
+from propdesk.concierge.services.activities import quarter_quota_ensure, quarter_start
+from propdesk.core.jobs import periodic_job
+
+
+@periodic_job("concierge.quarter_start")
+def activities_quarter_start(now: datetime) -> int:
+    """Start the quarter's CS-3 clock of every community that has none yet; returns how many.
+    Two queries when every community has its clock (the usual tick)."""
+    latest = dict(
+        Clock.objects.filter(
+            rule_id="CS-3",
+            order__isnull=True,
+            contact__isnull=True,
+            started_at__gte=now - timedelta(days=93),
+        )
+        .values("community_id")
+        .annotate(last=Max("started_at"))
+        .values_list("community_id", "last")
+    )
+    started = 0
+    for community in Community.objects.only("id", "time_zone", "policy"):
+        last = latest.get(community.pk)
+        if last is not None and last >= quarter_start(community, now):
+            continue
+        with transaction.atomic():
+            started += quarter_quota_ensure(community=community, now=now)
+    return started
