@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +31,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from propdesk.core.clock import get_clock
 
 log = logging.getLogger("propdesk.sms")
 
@@ -168,7 +169,7 @@ class AliyunGateway:
             "SignatureVersion": "1.0",
             "TemplateCode": code,
             "TemplateParam": json.dumps(variables, ensure_ascii=False),
-            "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Timestamp": get_clock().now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
         query["Signature"] = aliyun_signature(query, self.access_key_secret)
@@ -277,7 +278,7 @@ class TencentGateway:
         # The signed host is the service's name (sms.tencentcloudapi.com) even when the endpoint
         # is a proxy or a test receiver.
         host = "sms.tencentcloudapi.com"
-        timestamp = int(time.time())
+        timestamp = int(get_clock().now().timestamp())
         headers = {
             "Authorization": tencent_authorization(
                 secret_id=self.secret_id,

@@ -70,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _done(request: HttpRequest, phone: str, method: str, next_url: str) -> HttpResponse:
     now = get_clock().now()
-    openid = request.session.get(OPENID_KEY)
+    openid = request.session.pop(OPENID_KEY, None)
     sign_in(request, phone)
     if isinstance(openid, str) and openid:
         wechat_bind(openid=openid, phone=phone, now=now)
