@@ -152,6 +152,7 @@ def _ids(community: Community) -> dict[str, int]:
         "emergency_id": _first(Emergency, community),
         "contact_id": _first(Contact, community),
         "staff_id": _first(User, community),
+        "resident_id": _first(Resident, community),
     }
 
 
