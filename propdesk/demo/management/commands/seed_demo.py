@@ -91,3 +91,8 @@ class Command(BaseCommand):
         widths = [max(_width(row[i]) for row in rows) + 2 for i in range(4)]
         for row in rows:
             out("  " + "".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        out("")
+        out(
+            f"Resident portal /portal/: sign in with {r.resident_phone}; the SMS code is written "
+            "to the log (console SMS backend)"
+        )
