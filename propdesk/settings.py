@@ -10,6 +10,7 @@ PROPDESK_PRODUCTION  "1" for a production start: never the demo (see propdesk/de
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -340,3 +341,48 @@ ADMIN_SITE_HEADER = _("propdesk back office")
 # (which always is one): FD-4's agitated visitor, whom the office head must meet at once. See
 # propdesk/web/live.py.
 LIVE_ALERT_KINDS: list[str] = ["agitated_visitor"]
+
+# --- Resident portal: sign-in by SMS code --------------------------------------------------------
+# Codes per phone number and, separately, per client address: "count/seconds" pairs (1 a minute,
+# 5 an hour, 10 a day). A code works once, for PORTAL_CODE_TTL_SECONDS; PORTAL_CODE_MAX_TRIES
+# wrong tries burn it. The rows live in the database, so the limits hold across web processes.
+PORTAL_CODE_LIMITS = os.environ.get("PORTAL_CODE_LIMITS", "1/60,5/3600,10/86400")
+PORTAL_CODE_TTL_SECONDS = int(os.environ.get("PORTAL_CODE_TTL_SECONDS", "300"))
+PORTAL_CODE_MAX_TRIES = int(os.environ.get("PORTAL_CODE_MAX_TRIES", "3"))
+
+# --- SMS gateway (propdesk/notify/sms.py) --------------------------------------------------------
+# SMS_BACKEND: console (default: the log), aliyun or tencent (or a dotted class path). The keys come
+# from the environment only. SMS_TEMPLATES: JSON, template name → the provider's approved template
+# ({"sign_in_code": "SMS_123456789", "text": "SMS_987654321"}).
+_SMS_BACKENDS = {
+    "console": "propdesk.notify.sms.ConsoleGateway",
+    "aliyun": "propdesk.notify.sms.AliyunGateway",
+    "tencent": "propdesk.notify.sms.TencentGateway",
+}
+SMS_BACKEND = _SMS_BACKENDS.get(
+    os.environ.get("SMS_BACKEND", "console"), os.environ.get("SMS_BACKEND", "")
+)
+SMS_OPTIONS: dict[str, object] = {
+    k: v
+    for k, v in {
+        "access_key_id": os.environ.get("SMS_ACCESS_KEY_ID", ""),  # Aliyun
+        "access_key_secret": os.environ.get("SMS_ACCESS_KEY_SECRET", ""),  # Aliyun
+        "secret_id": os.environ.get("SMS_SECRET_ID", ""),  # Tencent
+        "secret_key": os.environ.get("SMS_SECRET_KEY", ""),  # Tencent
+        "sdk_app_id": os.environ.get("SMS_SDK_APP_ID", ""),  # Tencent
+        "sign_name": os.environ.get("SMS_SIGN_NAME", ""),
+        "templates": json.loads(os.environ.get("SMS_TEMPLATES", "{}")),
+        "endpoint": os.environ.get("SMS_ENDPOINT", ""),
+        "region": os.environ.get("SMS_REGION", ""),
+    }.items()
+    if v
+}
+
+# --- WeChat official account (公众号) silent login: off unless WECHAT_LOGIN=1 -------------------
+WECHAT_LOGIN = env_bool("WECHAT_LOGIN")
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_AUTHORIZE_URL = os.environ.get(
+    "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
+)

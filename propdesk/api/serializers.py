@@ -3,6 +3,7 @@ The rules themselves live in the services."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from propdesk.clocks.models import Clock
+from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.models import Community, Household, Resident, Team, User
 from propdesk.desk.models import (
     Attachment,
@@ -34,6 +36,24 @@ from propdesk.policy.workflow import ACTIONS, Field
 
 def phone_display(number: str, ext: str = "") -> str:
     return Phone(number, ext).display() if number else ""
+
+
+def mask_owner_phone(
+    data: dict[str, Any], context: Mapping[str, Any], community_id: int, prefix: str
+) -> dict[str, Any]:
+    """``data``'s ``<prefix>phone`` (with its extension and display) as the requesting user may
+    read it (community.access.phone_as_seen): whole for the roles that call owners, else
+    138****1234 with no extension."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    number = data.get(f"{prefix}phone") or ""
+    if user is None or not number or may_call_owners(user, community_id):
+        return data
+    masked = phone_as_seen(user, community_id, number)
+    data[f"{prefix}phone"] = masked
+    data[f"{prefix}phone_ext"] = ""
+    data[f"{prefix}phone_display"] = masked
+    return data
 
 
 class CommunityOut(serializers.ModelSerializer[Community]):
@@ -64,6 +84,10 @@ class ResidentOut(serializers.ModelSerializer[Resident]):
 
     def get_phone_display(self, obj: Resident) -> str:
         return phone_display(obj.phone, obj.phone_ext)
+
+    def to_representation(self, instance: Resident) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        return mask_owner_phone(data, self.context, instance.household.community_id, "")
 
 
 class HouseholdOut(serializers.ModelSerializer[Household]):
@@ -319,6 +343,10 @@ class ContactOut(serializers.ModelSerializer[Contact]):
 
     def get_caller_phone_display(self, obj: Contact) -> str:
         return phone_display(obj.caller_phone, obj.caller_phone_ext)
+
+    def to_representation(self, instance: Contact) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        return mask_owner_phone(data, self.context, instance.community_id, "caller_")
 
     def get_work_orders(self, obj: Contact) -> list[dict[str, Any]]:
         return [{"id": o.pk, "number": o.number} for o in obj.work_orders.all()]

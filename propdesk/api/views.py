@@ -205,7 +205,10 @@ class ContactViewSet(
             ),
         )
         contact = desk.access_contact(user, contact.pk)
-        return Response(s.ContactOut(contact).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ContactOut(contact, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         request=s.PromiseKeptIn,
@@ -224,7 +227,9 @@ class ContactViewSet(
             now=get_clock().now(),
             result=data_in.validated_data["result"],
         )
-        return Response(s.ContactOut(desk.access_contact(user, contact.pk)).data)
+        return Response(
+            s.ContactOut(desk.access_contact(user, contact.pk), context={"request": request}).data
+        )
 
 
 def _make_action(name: str) -> Any:

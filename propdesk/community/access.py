@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, Membership, Team, User
 from propdesk.core.errors import Forbidden, NotFound
-from propdesk.policy.workflow import RESIDENT_ROLES, Role
+from propdesk.policy.phones import mask_phone
+from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
 
@@ -172,6 +173,21 @@ def resident_community_ids(user: User) -> list[int] | None:
 def may_read_residents(user: User, community_id: int) -> bool:
     """Whether ``user`` reads the names and whole phone numbers of the community's residents."""
     return has_role(user, community_id, RESIDENT_ROLES)
+
+
+def may_call_owners(user: User, community_id: int) -> bool:
+    """Whether ``user`` reads owners' whole phone numbers in the community: the roles that call
+    owners (front desk, administrators, office head; a superuser holds every role). Everyone
+    else who sees a resident, caller or reporter (teams, concierge, company leadership) reads
+    it masked."""
+    return has_role(user, community_id, OFFICE_ROLES)
+
+
+def phone_as_seen(user: User, community_id: int, number: str) -> str:
+    """An owner's phone number as ``user`` may read it: whole for the roles that call owners
+    (may_call_owners), else masked (138****1234). The one place staff lists, pages and the API
+    mask phone numbers."""
+    return number if may_call_owners(user, community_id) else mask_phone(number)
 
 
 def staff_with_roles(community_id: int, roles: Iterable[Role]) -> QuerySet[User]:

@@ -96,6 +96,12 @@ class SeedRefused(Exception):
     """The database already holds the demo company or one of the demo logins."""
 
 
+# The owner of the first household of 锦绣花园 signs in to the resident portal (/portal/) with this
+# number; the console SMS backend writes the code to the log.
+DEMO_RESIDENT_PHONE = "13800138000"
+DEMO_RESIDENT_COMMUNITY = "jxhy"
+
+
 @dataclass(frozen=True)
 class Login:
     username: str
@@ -123,6 +129,7 @@ class SeedReport:
     password: str = DEMO_PASSWORD
     # The phone of the demo's resident with orders to follow in the portal (issue 13).
     portal_resident: str = ""
+    resident_phone: str = DEMO_RESIDENT_PHONE
 
 
 def seed_demo(
@@ -380,9 +387,11 @@ def _create_households(
     office.households = list(Household.objects.filter(community=community).order_by("code"))
 
     residents: list[Resident] = []
-    for household in office.households:
+    for index, household in enumerate(office.households):
         surname = people.surname()
         owner_phone = people.landline() if rng.random() < 0.04 else people.mobile()
+        if index == 0 and community.code == DEMO_RESIDENT_COMMUNITY:
+            owner_phone = DEMO_RESIDENT_PHONE  # the resident portal's demo sign-in (README)
         residents.append(
             Resident(
                 household=household,

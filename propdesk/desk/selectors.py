@@ -19,7 +19,8 @@ from propdesk.clocks.models import ClockLog
 from propdesk.community.access import (
     community_ids_visible,
     community_ids_with_roles,
-    may_read_residents,
+    may_call_owners,
+    phone_as_seen,
     scope,
     user_roles,
     user_team_ids,
@@ -34,7 +35,7 @@ from propdesk.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from propdesk.policy.phones import Phone, mask_phone
+from propdesk.policy.phones import Phone
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 
 # The office and company leadership see every order and contact of their communities.
@@ -122,9 +123,10 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
 
 @dataclass(frozen=True)
 class Reporter:
-    """Who reported an order, as ``user`` may read it: the whole phone for the office and
-    leadership (may_read_residents); for anyone else who sees the order (its team, its
-    assignee) the name and a masked phone (138****1234), enough to knock on the right door."""
+    """Who reported an order, as ``user`` may read it: the whole phone for the roles that call
+    owners (community.access.may_call_owners); for anyone else who sees the order (its team, its
+    assignee, company leadership) the name and a masked phone (138****1234), enough to knock on
+    the right door."""
 
     name: str
     phone: str
@@ -134,10 +136,10 @@ class Reporter:
 
 def order_reporter(user: User, order: WorkOrder) -> Reporter:
     """The reporter of ``order`` (an order from access_work_order) as ``user`` may read it."""
-    if may_read_residents(user, order.community_id):
+    if may_call_owners(user, order.community_id):
         display = Phone(order.reporter_phone, "").display() if order.reporter_phone else ""
         return Reporter(order.reporter_name, order.reporter_phone, display, masked=False)
-    masked = mask_phone(order.reporter_phone)
+    masked = phone_as_seen(user, order.community_id, order.reporter_phone)
     return Reporter(order.reporter_name, masked, masked, masked=True)
 
 

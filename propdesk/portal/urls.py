@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
+    path("login/wechat/", views.wechat_return, name="wechat"),
     path("logout/", views.logout, name="logout"),
     # Rating and reopening a finished order (issue 13, item 5).
     path("orders/<int:order_id>/rate/", views_rate.order_rate, name="order-rate"),
@@ -24,4 +25,8 @@ urlpatterns = [
     path("orders/", views_orders.orders, name="orders"),
     path("orders/<int:order_id>/", views_orders.order, name="order"),
     path("orders/<int:order_id>/urge/", views_orders.urge, name="order-urge"),
+    path("me/", views.me, name="me"),
+    path("me/family/<int:resident_id>/remove/", views.family_remove, name="family-remove"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="sw"),
 ]

@@ -339,6 +339,14 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "405 405 405 405 405 405 405 405 405",
     ),
     "GET /portal/report/": ("log log log log log log log log log", None),
+    "GET /portal/login/wechat/": ("log log log log log log log log log", None),
+    "GET /portal/manifest.webmanifest": ("200 200 200 200 200 200 200 200 200", None),
+    "GET /portal/me/": ("log log log log log log log log log", None),
+    "GET /portal/me/family/<int:resident_id>/remove/": (
+        "405 405 405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "GET /portal/sw.js": ("200 200 200 200 200 200 200 200 200", None),
     "GET /desk/notifications/": ("log 200 200 200 200 200 200 200 200", None),
     "GET /desk/orders/<int:order_id>/": (
         "log 200 200 200 200 200 404 200 200",
@@ -530,4 +538,41 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
     ),
+}
+
+# --- Residents (issue 13): the portal's routes asked by anonymous, a staff login and a resident ---
+# Columns (RESIDENT_PRINCIPALS): an = anonymous, rc = the receptionist of 锦绣花园 (a staff login,
+# which is no resident session), re = a resident (an owner of a 锦绣花园 household). Each row:
+# (answers about the resident's own household's object, answers about another household's), the
+# second None when the route names none. Every /portal/ route needs its GET row here; POST rows
+# are sent with an empty body. Every staff route (the table above) answers a resident exactly as
+# it answers anonymous (test_resident_matrix.py).
+RESIDENT_PRINCIPALS = ("an", "rc", "re")
+
+RESIDENT_ROUTES: dict[str, tuple[str, str | None]] = {
+    "GET /portal/": ("log log 200", None),
+    "GET /portal/login/": ("200 200 302", None),
+    "GET /portal/login/wechat/": ("log log log", None),
+    "GET /portal/logout/": ("405 405 405", None),
+    "GET /portal/manifest.webmanifest": ("200 200 200", None),
+    "GET /portal/me/": ("log log 200", None),
+    "GET /portal/me/family/<int:resident_id>/remove/": ("405 405 405", "405 405 405"),
+    "GET /portal/notices/": ("log log 200", None),
+    "GET /portal/notices/<int:notice_id>/": ("log log 200", "log log 404"),
+    "GET /portal/notices/<int:notice_id>/photos/<int:photo_id>/": ("404 404 404", "404 404 404"),
+    "GET /portal/orders/": ("log log 200", None),
+    "GET /portal/orders/<int:order_id>/": ("log log 200", "log log 404"),
+    "GET /portal/orders/<int:order_id>/rate/": ("log log 200", "log log 404"),
+    "GET /portal/orders/<int:order_id>/reopen/": ("log log 200", "log log 404"),
+    "GET /portal/orders/<int:order_id>/urge/": ("405 405 405", "405 405 405"),
+    "GET /portal/report/": ("log log 200", None),
+    "GET /portal/sw.js": ("200 200 200", None),
+    "POST /portal/login/": ("400 400 400", None),
+    "POST /portal/logout/": ("log log log", None),
+    "POST /portal/me/": ("log log 404", None),
+    "POST /portal/me/family/<int:resident_id>/remove/": ("log log 302", "log log 404"),
+    "POST /portal/orders/<int:order_id>/rate/": ("log log 400", "log log 404"),
+    "POST /portal/orders/<int:order_id>/reopen/": ("log log 400", "log log 404"),
+    "POST /portal/orders/<int:order_id>/urge/": ("log log 302", "log log 404"),
+    "POST /portal/report/": ("log log 400", None),
 }

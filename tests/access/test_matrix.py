@@ -160,6 +160,7 @@ def _ids(community: Community) -> dict[str, int]:
         .values_list("id", flat=True)
         .first()
         or MISSING,
+        "resident_id": _first(Resident, community),
     }
 
 

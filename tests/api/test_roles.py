@@ -6,12 +6,19 @@ Each forbidden door is refused and leaks nothing; each allowed one answers."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from tests import factories as f
 from tests.conftest import Office, client_for
 
 PHONE = "13812345678"  # 张伟 of 3-2-1502 (tests/conftest.py)
 REPORTER_PHONE = "13987654321"
+
+
+def web_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
 
 
 def _leadership(office: Office):
@@ -51,12 +58,24 @@ def test_households_of_team_roles_carry_no_residents_and_no_phone_search(office)
 
 
 def test_the_office_and_leadership_read_residents(office) -> None:
-    for user in (office.receptionist, office.administrator, office.head, _leadership(office)):
+    """Issue 13: the whole number for the roles that call owners (front desk, administrators,
+    office head); company leadership reads the register with the numbers masked."""
+    for user, phone in (
+        (office.receptionist, PHONE),
+        (office.administrator, PHONE),
+        (office.head, PHONE),
+        (_leadership(office), "138****5678"),
+    ):
         c = client_for(user)
-        rows = c.get("/api/residents/", {"phone": "138 1234"}).json()["results"]
-        assert [(x["name"], x["phone"]) for x in rows] == [("张伟", PHONE)]
-        h = c.get("/api/households/", {"q": "1381234"}).json()["results"]
-        assert [x["phone"] for x in h[0]["residents"]] == [PHONE]
+        r = c.get("/api/residents/", {"phone": "138 1234"})
+        rows = r.json()["results"]
+        assert [(x["name"], x["phone"], x["phone_display"]) for x in rows] == [
+            ("张伟", phone, phone)
+        ]
+        h = c.get("/api/households/", {"q": "1381234"})
+        assert [x["phone"] for x in h.json()["results"][0]["residents"]] == [phone]
+        if phone != PHONE:
+            assert PHONE not in r.content.decode() and PHONE not in h.content.decode()
 
 
 def test_another_communitys_office_reads_none_of_these_residents(office, other_office) -> None:
@@ -99,9 +118,21 @@ def test_a_team_reads_its_orders_reporter_with_a_masked_phone(office, clock) -> 
     # Another team does not see the order at all.
     r = client_for(office.cleaning_leader).get(f"/api/work-orders/{order['id']}/")
     assert r.status_code == 404 and "张伟" not in r.content.decode()
-    for user in (office.receptionist, office.head, _leadership(office)):
+    for user in (office.receptionist, office.head):
         body = client_for(user).get(f"/api/work-orders/{order['id']}/").json()
         assert (body["reporter_phone"], body["reporter_phone_masked"]) == (REPORTER_PHONE, False)
+    # Issue 13: leadership does not call owners: the number masked.
+    boss_user = _leadership(office)
+    boss = client_for(boss_user)
+    body = boss.get(f"/api/work-orders/{order['id']}/").json()
+    assert (body["reporter_phone"], body["reporter_phone_masked"]) == ("139****4321", True)
+    # The console's order page and the technician's phone page mask it in the same place.
+    page = web_for(boss_user).get(f"/desk/orders/{order['id']}/").content.decode()
+    assert "139****4321" in page and REPORTER_PHONE not in page
+    job = web_for(office.repair_member).get(f"/desk/jobs/{order['id']}/").content.decode()
+    assert "139****4321" in job and REPORTER_PHONE not in job
+    page = web_for(office.receptionist).get(f"/desk/orders/{order['id']}/").content.decode()
+    assert REPORTER_PHONE in page
 
 
 FIGURES = [
@@ -134,3 +165,34 @@ def test_figures_answer_the_head_administrators_and_leadership(office, clock, pa
 def test_another_communitys_figures_are_not_found(office, other_office, clock, path, params):
     r = client_for(other_office.head).get(path, {**params, "community": office.community.pk})
     assert r.status_code == 404
+
+
+def test_contacts_mask_the_callers_phone_for_leadership(office, clock) -> None:
+    """Issue 13: the front desk's log lists callers whole for the office, masked for leadership."""
+    r = client_for(office.receptionist).post(
+        "/api/contacts/",
+        {
+            "community": office.community.pk,
+            "channel": "phone",
+            "caller_name": "张伟",
+            "caller_phone": PHONE,
+            "intent": "consultation",
+            "content": "问物业费",
+            "outcome": "resolved",
+            "resolution": "已告知",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["caller_phone"] == PHONE
+    contact_id = r.json()["id"]
+    for user, phone in ((office.head, PHONE), (_leadership(office), "138****5678")):
+        c = client_for(user)
+        rows = c.get("/api/contacts/", {"community": office.community.pk}).json()["results"]
+        assert [x["caller_phone"] for x in rows if x["id"] == contact_id] == [phone]
+        detail = c.get(f"/api/contacts/{contact_id}/")
+        assert detail.json()["caller_phone_display"] == phone
+        page = web_for(user).get(f"/desk/contacts/{contact_id}/").content.decode()
+        assert phone in page
+        if phone != PHONE:
+            assert PHONE not in page

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from propdesk.community.access import phone_as_seen
 from propdesk.community.models import User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import NotFound
@@ -33,6 +34,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
             "desk": desk,
             "title": _("Contact"),
             "contact": contact,
+            "caller_phone": phone_as_seen(user, contact.community_id, contact.caller_phone),
             "orders": list(contact.work_orders.order_by("id")),
             "now": now(),
         },

@@ -20,7 +20,7 @@ from propdesk.community.selectors import staff_in_community, user_roles
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import ComplaintType, EventAction, Rectification, ReplyChannel, WorkOrder
 from propdesk.desk.queues import assignee_candidates, staff_record, suggested_assignee
-from propdesk.desk.selectors import access_work_order, work_order_timeline
+from propdesk.desk.selectors import access_work_order, order_reporter, work_order_timeline
 from propdesk.desk.services import (
     attitude_account_record,
     rectification_done,
@@ -112,6 +112,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
+    reporter = order_reporter(desk.user, order)
     for entry in timeline:
         entry["label"] = (
             ClockLog.label_for(entry["what"])
@@ -138,6 +139,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
             ),
         )
     return {
+        "reporter": reporter,
         "desk": desk,
         "order": order,
         "title": order.number,

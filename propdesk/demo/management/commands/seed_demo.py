@@ -91,9 +91,13 @@ class Command(BaseCommand):
         widths = [max(_width(row[i]) for row in rows) + 2 for i in range(4)]
         for row in rows:
             out("  " + "".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        if r.portal_resident:
-            out("")
+        out("")
+        out(
+            f"Resident portal /portal/: sign in with {r.resident_phone}; the SMS code is written "
+            "to the log (console SMS backend)"
+        )
+        if r.portal_resident and r.portal_resident != r.resident_phone:
             out(
-                f"Resident portal /portal/: the owner {r.portal_resident} has orders to follow "
+                f"  the owner {r.portal_resident} has orders to follow "
                 "(report, 催单, messages on 派单/到场/完工)"
             )

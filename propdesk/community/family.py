@@ -1,0 +1,84 @@
+"""Family members on a household's register, added and removed by the household's owner from the
+resident portal (the office does the same in the back office). An owner is a resident of the
+household with relation OWNER whose phone is the signed-in resident's."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from propdesk.community.models import Household, Relation, Resident
+from propdesk.core.errors import policy_message
+from propdesk.policy.phones import InvalidPhone, parse_phone
+
+
+class FamilyRefused(Exception):
+    """Refused input, with ``errors`` (field → message for the resident)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def households_owned(phone: str) -> list[Household]:
+    """The households whose register names ``phone`` as the owner (those whose family it keeps)."""
+    if not phone:
+        return []
+    return list(
+        Household.objects.filter(residents__phone=phone, residents__relation=Relation.OWNER)
+        .select_related("community")
+        .distinct()
+        .order_by("community_id", "code")
+    )
+
+
+def access_owned_household(phone: str, household_id: int | str) -> Household:
+    """The household ``household_id`` if ``phone`` is its owner; else 404 (never "forbidden")."""
+    for household in households_owned(phone):
+        if str(household.pk) == str(household_id):
+            return household
+    raise Http404
+
+
+@transaction.atomic
+def family_member_add(*, owner_phone: str, household: Household, name: str, phone: str) -> Resident:
+    """Add a family member (name, mobile or landline as typed) to ``household``, which
+    ``owner_phone`` owns (access_owned_household). Raises FamilyRefused, changing nothing."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Write the family member's name.")
+    elif len(name) > Resident._meta.get_field("name").max_length:  # type: ignore[operator]
+        errors["name"] = _("The name is too long.")
+    number = ""
+    try:
+        number = parse_phone(phone, area_code=household.community.area_code).number
+    except InvalidPhone as exc:
+        errors["phone"] = policy_message(exc)
+    if number and Resident.objects.filter(household=household, phone=number).exists():
+        errors["phone"] = _("This phone number is already on the household's register.")
+    if errors:
+        raise FamilyRefused(errors)
+    access_owned_household(owner_phone, household.pk)
+    resident = Resident(household=household, name=name, relation=Relation.FAMILY, phone=number)
+    resident.full_clean()
+    resident.save()
+    return resident
+
+
+def access_family_member(owner_phone: str, resident_id: int | str) -> Resident:
+    """A family member of a household ``owner_phone`` owns; else 404."""
+    owned = [h.pk for h in households_owned(owner_phone)]
+    resident = Resident.objects.filter(
+        pk=resident_id, household_id__in=owned, relation=Relation.FAMILY
+    ).first()
+    if resident is None:
+        raise Http404
+    return resident
+
+
+@transaction.atomic
+def family_member_remove(*, owner_phone: str, resident_id: int | str) -> None:
+    """Take a family member off the register of a household ``owner_phone`` owns (404 else)."""
+    access_family_member(owner_phone, resident_id).delete()

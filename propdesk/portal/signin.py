@@ -1,0 +1,234 @@
+"""Signing a resident in: one-time SMS codes (sent within the rate limits, kept hashed, checked
+once), the record of sign-ins, and the WeChat binding. The views call these; nothing else writes
+the portal's sign-in rows.
+
+Limits, expiry and tries come from settings (PORTAL_CODE_*); the arithmetic is
+propdesk.policy.signin. Every time is the injected clock's ``now`` (aware, UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from propdesk.core.errors import policy_message
+from propdesk.notify.sms import SmsError, send_sms
+from propdesk.policy.phones import InvalidPhone, parse_phone
+from propdesk.policy.signin import (
+    CODE_DIGITS,
+    new_code,
+    parse_limits,
+    wait_parts,
+    wait_seconds,
+)
+from propdesk.portal.access import households_of
+from propdesk.portal.models import Method, SignIn, SignInCode, ThrottleKey, WechatBinding
+
+_HASH_SALT = "propdesk.portal.signin.code"
+
+
+class SignInRefused(Exception):
+    """Refused with a message for the resident (in their language); ``status`` is the HTTP
+    status the page answers with, ``retry_after`` the seconds to wait (too many codes)."""
+
+    def __init__(self, message: str, *, status: int = 400, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class SentCode:
+    phone: str
+    expires_at: datetime
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: settings.CLIENT_IP_HEADER when set (behind a reverse proxy that
+    always sets it, as for the staff logins' throttling), else the connection's address."""
+    header: str = settings.CLIENT_IP_HEADER
+    if header:
+        value = str(request.META.get(header, "")).split(",")[0].strip()
+        if value:
+            return value[:45]
+    return str(request.META.get("REMOTE_ADDR") or "")[:45]
+
+
+def registered_phone(text: str) -> str:
+    """The number typed, normalised (parse_phone), if it is a mobile on the register; else
+    SignInRefused with the message to show."""
+    try:
+        phone = parse_phone(text).number
+    except InvalidPhone as exc:
+        raise SignInRefused(policy_message(exc)) from exc
+    if not phone.startswith("1"):
+        raise SignInRefused(_("Codes are sent by SMS: write a mobile number."))
+    if not households_of(phone).exists():
+        raise SignInRefused(
+            _(
+                "This phone number is not registered with the property office; please contact"
+                " the front desk."
+            )
+        )
+    return phone
+
+
+def _hash(phone: str, code: str) -> str:
+    return salted_hmac(_HASH_SALT, f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _too_many(seconds: int) -> SignInRefused:
+    unit, n = wait_parts(seconds)
+    if unit == "seconds":
+        text = _("Too many codes asked for. Please try again in %(n)d seconds.")
+    elif unit == "minutes":
+        text = _("Too many codes asked for. Please try again in %(n)d minutes.")
+    else:
+        text = _("Too many codes asked for. Please try again in %(n)d hours.")
+    return SignInRefused(text % {"n": n}, status=429, retry_after=seconds)
+
+
+def _lock(key: str) -> None:
+    ThrottleKey.objects.get_or_create(key=key)
+    ThrottleKey.objects.select_for_update().get(key=key)
+
+
+def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
+    """Send a new sign-in code to the registered mobile ``phone_text`` (as typed), within the
+    limits per number and per client address (settings.PORTAL_CODE_LIMITS, e.g. 1 a minute,
+    5 an hour, 10 a day). The code works for PORTAL_CODE_TTL_SECONDS, once. A refused or failed
+    send counts nothing. Raises SignInRefused."""
+    phone = registered_phone(phone_text)
+    limits = parse_limits(settings.PORTAL_CODE_LIMITS)
+    horizon = now - timedelta(seconds=max(limit.seconds for limit in limits))
+    with transaction.atomic():
+        # Phone first, then address: the same order everywhere, so two sends never deadlock.
+        _lock(f"phone:{phone}")
+        if client_ip:
+            _lock(f"ip:{client_ip}")
+        waits = [
+            wait_seconds(
+                SignInCode.objects.filter(phone=phone, sent_at__gt=horizon).values_list(
+                    "sent_at", flat=True
+                ),
+                now,
+                limits,
+            )
+        ]
+        if client_ip:
+            waits.append(
+                wait_seconds(
+                    SignInCode.objects.filter(client_ip=client_ip, sent_at__gt=horizon).values_list(
+                        "sent_at", flat=True
+                    ),
+                    now,
+                    limits,
+                )
+            )
+        if max(waits) > 0:
+            raise _too_many(max(waits))
+        code = new_code()
+        ttl = int(settings.PORTAL_CODE_TTL_SECONDS)
+        # An older code stops working when a new one is sent: only the last message counts.
+        SignInCode.objects.filter(phone=phone, used_at__isnull=True, burned=False).update(
+            burned=True
+        )
+        row = SignInCode.objects.create(
+            phone=phone,
+            client_ip=client_ip,
+            code_hash=_hash(phone, code),
+            sent_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+        text = _(
+            "Your sign-in code is %(code)s. It works once within %(minutes)d minutes. Tell no one."
+        ) % {"code": code, "minutes": max(1, ttl // 60)}
+        try:
+            send_sms(phone, text, template="sign_in_code", params={"code": code})
+        except SmsError as exc:
+            raise SignInRefused(
+                _("The code could not be sent. Please try again later."), status=503
+            ) from exc
+    return SentCode(phone=row.phone, expires_at=row.expires_at)
+
+
+def code_verify(*, phone: str, code: str, now: datetime) -> None:
+    """Accept ``code`` for ``phone`` (normalised) once: the last code sent, before it expires,
+    with fewer than PORTAL_CODE_MAX_TRIES wrong tries (the last wrong try burns it). Raises
+    SignInRefused with the message to show."""
+    code = (code or "").strip()
+    if not (len(code) == CODE_DIGITS and code.isdigit()):
+        raise SignInRefused(_("Write the 6-digit code from the SMS."))
+    expired = SignInRefused(_("The code has expired or was already used. Please get a new code."))
+    with transaction.atomic():
+        row = (
+            SignInCode.objects.select_for_update()
+            .filter(phone=phone, used_at__isnull=True, burned=False)
+            .order_by("-sent_at", "-id")
+            .first()
+        )
+        if row is None or now >= row.expires_at:
+            raise expired
+        if not constant_time_compare(row.code_hash, _hash(phone, code)):
+            row.wrong_tries += 1
+            left = int(settings.PORTAL_CODE_MAX_TRIES) - row.wrong_tries
+            row.burned = left <= 0
+            row.save(update_fields=["wrong_tries", "burned"])
+            # Raised after the block: the count (and the burn) must commit, not roll back.
+            if left <= 0:
+                refused = SignInRefused(
+                    _(
+                        "The code was typed wrong too many times and no longer works. Please get"
+                        " a new code."
+                    )
+                )
+            else:
+                refused = SignInRefused(
+                    _("The code is wrong. %(left)d tries left.") % {"left": left}
+                )
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            return
+    raise refused
+
+
+def sign_in_record(*, phone: str, client_ip: str, method: str, now: datetime) -> None:
+    """Record a resident's sign-in for the office: one row per community of their households."""
+    by_community: dict[int, list[str]] = {}
+    for household in households_of(phone).prefetch_related("residents"):
+        names = by_community.setdefault(household.community_id, [])
+        names.extend(r.name for r in household.residents.all() if r.phone == phone)
+    SignIn.objects.bulk_create(
+        SignIn(
+            community_id=cid,
+            phone=phone,
+            names="、".join(dict.fromkeys(names))[:200],
+            at=now,
+            client_ip=client_ip,
+            method=Method(method),
+        )
+        for cid, names in by_community.items()
+    )
+
+
+def wechat_bind(*, openid: str, phone: str, now: datetime) -> None:
+    """Bind a WeChat openid to the phone that just proved itself by SMS (a later bind moves it)."""
+    WechatBinding.objects.update_or_create(
+        openid=openid, defaults={"phone": phone, "bound_at": now}
+    )
+
+
+def wechat_phone(openid: str) -> str | None:
+    """The phone bound to ``openid``, if it is still on the register."""
+    phone = WechatBinding.objects.filter(openid=openid).values_list("phone", flat=True).first()
+    if phone and households_of(phone).exists():
+        return phone
+    return None

@@ -1,0 +1,111 @@
+"""Issue 13: the owner adds a family member (name, phone) from the portal and removes one; the
+family member then signs in and sees the same household. Tenants and family members cannot add;
+another household's member is not found."""
+
+from __future__ import annotations
+
+import pytest
+
+from propdesk.community.models import Relation, Resident
+from tests import factories as f
+from tests.portal.helpers import ask_code, last_code, send_code
+
+pytestmark = pytest.mark.django_db
+
+OWNER = "13812345678"
+
+
+def test_the_owner_adds_a_family_member_who_then_sees_the_household(
+    office, clock, resident_client
+) -> None:
+    c = resident_client(OWNER)
+    page = c.get("/portal/me/").content.decode()
+    assert "添加家庭成员" in page
+    r = c.post(
+        "/portal/me/",
+        {"household": office.household.pk, "name": "张小雨", "phone": "136 0000 1111"},
+    )
+    assert r.status_code == 302 and r["Location"] == "/portal/me/#family"
+    member = Resident.objects.get(name="张小雨")
+    assert (member.household, member.relation, member.phone) == (
+        office.household,
+        Relation.FAMILY,
+        "13600001111",
+    )
+    assert "张小雨" in c.get("/portal/me/").content.decode()
+    other = type(c)()
+    ask_code(other, "13600001111")
+    send_code(other, last_code("13600001111"))
+    assert "3-2-1502" in other.get("/portal/").content.decode()
+
+
+def test_bad_input_keeps_what_was_typed_and_adds_nobody(office, clock, resident_client) -> None:
+    c = resident_client(OWNER)
+    before = Resident.objects.count()
+    r = c.post("/portal/me/", {"household": office.household.pk, "name": "", "phone": "12x"})
+    text = r.content.decode()
+    assert r.status_code == 400
+    assert "请填写家庭成员的姓名" in text and "电话号码格式不正确" in text
+    assert 'value="12x"' in text
+    r = c.post("/portal/me/", {"household": office.household.pk, "name": "张伟", "phone": OWNER})
+    assert "该手机号已在本户登记" in r.content.decode()
+    assert 'value="张伟"' in r.content.decode()
+    assert Resident.objects.count() == before
+
+
+def test_the_owner_removes_a_family_member(office, clock, resident_client) -> None:
+    member = f.ResidentFactory(
+        household=office.household, name="张小雨", relation=Relation.FAMILY, phone="13600001111"
+    )
+    c = resident_client(OWNER)
+    r = c.post(f"/portal/me/family/{member.pk}/remove/")
+    assert r.status_code == 302
+    assert not Resident.objects.filter(pk=member.pk).exists()
+    # Their next page asks them to sign in: the number is off the register.
+    gone = resident_client("13600001111")
+    assert "3-2-1502" not in gone.get("/portal/").content.decode()
+
+
+@pytest.mark.parametrize("relation", [Relation.TENANT, Relation.FAMILY])
+def test_tenants_and_family_cannot_add_or_remove(office, clock, resident_client, relation) -> None:
+    me = f.ResidentFactory(
+        household=office.household, name="住户", relation=relation, phone="13500002222"
+    )
+    member = f.ResidentFactory(
+        household=office.household, name="家属", relation=Relation.FAMILY, phone="13600003333"
+    )
+    c = resident_client(me.phone)
+    page = c.get("/portal/me/").content.decode()
+    assert "添加家庭成员" not in page and "只有业主本人可以添加或移除家庭成员" in page
+    before = Resident.objects.count()
+    r = c.post(
+        "/portal/me/", {"household": office.household.pk, "name": "外人", "phone": "13711112222"}
+    )
+    assert r.status_code == 404
+    assert c.post(f"/portal/me/family/{member.pk}/remove/").status_code == 404
+    assert Resident.objects.count() == before
+
+
+def test_another_households_member_is_not_found(office, clock, resident_client) -> None:
+    neighbour = f.HouseholdFactory(unit=office.household.unit, room="1501", code="3-2-1501")
+    f.ResidentFactory(household=neighbour, name="邻居", phone="13900005555")
+    theirs = f.ResidentFactory(
+        household=neighbour,
+        name="邻居家属",
+        relation=Relation.FAMILY,
+        phone="13600004444",
+    )
+    c = resident_client(OWNER)
+    assert c.post(f"/portal/me/family/{theirs.pk}/remove/").status_code == 404
+    r = c.post("/portal/me/", {"household": neighbour.pk, "name": "x", "phone": "13711113333"})
+    assert r.status_code == 404
+    assert Resident.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_owner_cannot_remove_the_owner_or_a_tenant(office, clock, resident_client) -> None:
+    tenant = f.ResidentFactory(household=office.household, name="租客", relation=Relation.TENANT)
+    owner = Resident.objects.get(phone=OWNER)
+    c = resident_client(OWNER)
+    assert c.post(f"/portal/me/family/{tenant.pk}/remove/").status_code == 404
+    assert c.post(f"/portal/me/family/{owner.pk}/remove/").status_code == 404
+    assert Resident.objects.filter(pk__in=[tenant.pk, owner.pk]).count() == 2
