@@ -23,7 +23,6 @@ from tests.access.matrix_table import RESIDENT_PRINCIPALS, RESIDENT_ROUTES
 from tests.access.seeded import NOW, Company, seed_company
 from tests.access.test_matrix import _code, _path, _row, api_operations, console_routes
 
-
 MISSING = 999_999  # no such object
 
 
@@ -149,7 +148,7 @@ class ResidentMatrix(TestCase):
             for member in (self.own_member, self.other_member):
                 clients = self._portal_clients()  # fresh: a sign-out ends the session it asks
                 ids = self._ids(own=member is self.own_member)
-                path = re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), template)
+                path = re.sub(r"<int:(\w+)>", lambda m, ids=ids: str(ids[m.group(1)]), template)
                 got.append(
                     " ".join(self._ask(clients[k], method, path, {}) for k in RESIDENT_PRINCIPALS)
                 )
