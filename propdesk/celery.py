@@ -18,6 +18,8 @@ JOBS = (
     "notify.deliver",
     "incidents.repeat",
     "followup.month_start",
+    "concierge.cart_overdue",
+    "concierge.cart_reminders",
 )
 app.conf.beat_schedule = {
     name: {"task": "propdesk.core.tasks.job", "schedule": 0.5, "args": (name,)} for name in JOBS

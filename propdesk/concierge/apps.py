@@ -6,3 +6,6 @@ class ConciergeConfig(AppConfig):
     name = "propdesk.concierge"
     label = "concierge"
     verbose_name = _("Convenience services")
+
+    def ready(self) -> None:
+        from propdesk.concierge import jobs  # noqa: F401 - registers the cart's reminders
