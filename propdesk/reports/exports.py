@@ -67,6 +67,7 @@ def unit_label(unit: str) -> str:
         "households": pgettext("unit", "households"),
         "items": pgettext("unit", "items"),
         "orders": pgettext("unit", "orders"),
+        "times": pgettext("unit", "times"),
     }.get(unit, unit)
 
 
