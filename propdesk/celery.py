@@ -19,6 +19,8 @@ JOBS = (
     "incidents.repeat",
     "followup.month_start",
     "concierge.quarter_start",
+    "concierge.cart_overdue",
+    "concierge.cart_reminders",
 )
 app.conf.beat_schedule = {
     name: {"task": "propdesk.core.tasks.job", "schedule": 0.5, "args": (name,)} for name in JOBS

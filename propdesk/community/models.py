@@ -29,6 +29,8 @@ class TeamKind(models.TextChoices):
     SECURITY = "security", _("Security")
     GREENING = "greening", _("Greening")
     CUSTOMER_SERVICE = "customer_service", _("Customer service")
+    # CS-2: the concierges' roster (礼宾); a request goes to the concierge on duty.
+    CONCIERGE = "concierge", _("Concierge")
 
 
 class Company(models.Model):

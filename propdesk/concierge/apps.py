@@ -8,4 +8,4 @@ class ConciergeConfig(AppConfig):
     verbose_name = _("Convenience services")
 
     def ready(self) -> None:
-        from propdesk.concierge import jobs  # noqa: F401 - registers the quarter start (CS-3)
+        from propdesk.concierge import jobs  # noqa: F401 - the CS-3 quarter start, the cart's reminders

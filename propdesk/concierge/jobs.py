@@ -1,5 +1,6 @@
 """Periodic work of the convenience services: each community's CS-3 clock starts at the first
-instant of its local quarter."""
+instant of its local quarter; the service cart (CS-1) finds the loans overdue now and writes each
+one's reminder (once), then sends the reminders through the SMS gateway."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Max
 from propdesk.clocks.models import Clock
 from propdesk.community.models import Community
 from propdesk.concierge.services.activities import quarter_quota_ensure, quarter_start
+from propdesk.concierge.services.cart import loan_reminders_deliver, loans_remind_overdue
 from propdesk.core.jobs import periodic_job
 
 
@@ -37,3 +39,13 @@ def activities_quarter_start(now: datetime) -> int:
         with transaction.atomic():
             started += quarter_quota_ensure(community=community, now=now)
     return started
+
+
+@periodic_job("concierge.cart_overdue")
+def cart_overdue(now: datetime) -> int:
+    return loans_remind_overdue(now=now)
+
+
+@periodic_job("concierge.cart_reminders")
+def cart_reminders(now: datetime) -> int:
+    return loan_reminders_deliver(now=now)

@@ -53,6 +53,7 @@ from propdesk.community.models import (
 )
 from propdesk.demo import names
 from propdesk.demo.activities_seed import seed_activities
+from propdesk.demo.concierge_seed import seed_concierge
 from propdesk.demo.followup_seed import seed_followup, seed_portal_ratings
 from propdesk.demo.portal_seed import seed_portal
 from propdesk.desk.models import (
@@ -170,6 +171,7 @@ def seed_demo(
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
         seed_followup(offices, rng, now)
+        seed_concierge(offices, now, weeks)
         seed_activities(offices, rng, now)
         seed_portal_ratings(offices, now)
         portal_phone = seed_portal(offices, now)

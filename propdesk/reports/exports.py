@@ -68,6 +68,7 @@ def unit_label(unit: str) -> str:
         "items": pgettext("unit", "items"),
         "orders": pgettext("unit", "orders"),
         "activities": pgettext("unit", "activities"),
+        "times": pgettext("unit", "times"),
     }.get(unit, unit)
 
 

@@ -34,6 +34,7 @@ from propdesk.community.selectors import (
     communities_visible,
     user_roles,
 )
+from propdesk.concierge.selectors import cart_month_figures, concierge_month_figures
 from propdesk.concierge.selectors_activities import QuarterFigures, quarter_at, quarter_figures
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.core.rule_names import rule_name, rule_text
@@ -410,6 +411,60 @@ def _activity_line(fig: QuarterFigures, now: datetime) -> ReportLine:
     )
 
 
+def _service_lines(
+    community: Community, start: datetime, end: datetime, now: datetime
+) -> list[ReportLine]:
+    """CS-1 (the service cart's use) and CS-2 (concierge help): counts for information, the
+    seed sets no number. Two queries."""
+    cart = cart_month_figures(community, start, end, now)
+    help_ = concierge_month_figures(community, start, end)
+    return [
+        ReportLine(
+            key="CS-1",
+            rule_id="CS-1",
+            title=_("Service cart: loans this month"),
+            unit="times",
+            target=None,
+            figure=Decimal(cart.lent),
+            sample=None,
+            sample_label="",
+            status="info",
+            note=_fill(
+                _(
+                    "%(returned)d returned (%(late)d late, %(broken)d damaged or lost), "
+                    "%(overdue)d overdue now"
+                ),
+                {
+                    "returned": cart.returned,
+                    "late": cart.returned_late,
+                    "broken": cart.damaged_or_lost,
+                    "overdue": cart.overdue_now,
+                },
+            ),
+        ),
+        ReportLine(
+            key="CS-2",
+            rule_id="CS-2",
+            title=_("Concierge requests this month"),
+            unit="times",
+            target=None,
+            figure=Decimal(help_.logged),
+            sample=None,
+            sample_label="",
+            status="info",
+            note=_fill(
+                _("%(done)d done, %(open)d open, %(cancelled)d cancelled; %(night)d at night"),
+                {
+                    "done": help_.done,
+                    "open": help_.open,
+                    "cancelled": help_.cancelled,
+                    "night": help_.night,
+                },
+            ),
+        ),
+    ]
+
+
 _FAMILY = {"FD": 0, "CP": 1, "EM": 2, "DS": 3, "RV": 4, "CS": 5}
 
 
@@ -515,6 +570,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
             list_key="turned_orders" if turned_rows else "",
         )
     )
+    lines += _service_lines(community, start, end, now)
     # CS-3: the quarter the month belongs to, as of the month's end (or now, if sooner).
     month_quarter = quarter_at(community, start)
     lines.append(_activity_line(quarter_figures(community, month_quarter, policy), min(now, end)))

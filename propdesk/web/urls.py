@@ -4,6 +4,7 @@ from django.urls import path
 from propdesk.web.views import (
     activities,
     board,
+    concierge,
     contacts,
     emergency,
     followup,
@@ -41,6 +42,8 @@ urlpatterns = [
     path("<int:community_id>/queue/", queues.queue, name="desk-queue"),
     path("<int:community_id>/queue/assign/<int:order_id>/", queues.assign, name="desk-assign"),
     path("<int:community_id>/jobs/", jobs.jobs, name="desk-jobs"),
+    path("<int:community_id>/concierge/", concierge.concierge, name="desk-concierge"),
+    path("<int:community_id>/cart/", concierge.cart, name="desk-cart"),
     path("<int:community_id>/report/", reports.report_view, name="desk-report"),
     path("<int:community_id>/report.pdf", reports.report_pdf_view, name="desk-report-pdf"),
     path("<int:community_id>/report.xlsx", reports.report_xlsx_view, name="desk-report-xlsx"),

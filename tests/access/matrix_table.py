@@ -228,6 +228,15 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "log 200 200 200 200 403 403 200 200",
         "log 404 404 404 404 404 404 200 200",
     ),
+    # CS-1, CS-2: the front desk, the office and the concierge; not teams, not leadership.
+    "GET /desk/<int:community_id>/cart/": (
+        "log 200 200 200 403 403 200 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
+    "GET /desk/<int:community_id>/concierge/": (
+        "log 200 200 200 403 403 200 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
     "GET /desk/<int:community_id>/intake/": (
         "log 200 200 200 403 403 403 403 200",
         "log 404 404 404 404 404 404 403 200",

@@ -109,9 +109,10 @@ class TestSmallSeed(TestCase):
         for community in Community.objects.all():
             present = set().union(*(user_roles(u, community.pk) for u in users))
             assert present == set(Role), community.name
-            assert community.teams.count() == 5
+            assert community.teams.count() == 6  # five departments and the concierges (CS-2)
             assert not community.teams.filter(leader=None).exists()
             assert community.teams.get(kind="repair").shifts.exists()
+            assert community.teams.get(kind="concierge").shifts.exists()
         assert User.objects.get(username="admin").is_superuser
         assert User.objects.get(username="leader").is_leadership
         every = User.objects.all()

@@ -496,7 +496,7 @@ class Broken:
     def __init__(self, **_options: object) -> None:
         pass
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, **_provider: object) -> None:
         from propdesk.notify.sms import SmsError
 
         raise SmsError("gateway down")

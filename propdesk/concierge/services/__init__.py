@@ -1,2 +1,3 @@
-"""Writes of the convenience services: one module per part (``activities`` for CS-3). Views,
-API, commands and the demo seed import the functions from their module."""
+"""The convenience services' writes: the service cart (``cart``, CS-1), concierge requests
+(``requests``, CS-2) and community activities (``activities``, CS-3). Each is the one door for its
+changes: views, the API, the worker, the demo seed and the resident portal call these functions."""

@@ -59,6 +59,11 @@ class Desk:
             items.append(("queue", _("My queue"), reverse("desk-queue", args=[cid])))
         if self.is_team:
             items.append(("jobs", _("My jobs"), reverse("desk-jobs", args=[cid])))
+        if Role.CONCIERGE in self.roles or self.is_office:
+            items += [
+                ("concierge", _("Concierge"), reverse("desk-concierge", args=[cid])),
+                ("cart", _("Service cart"), reverse("desk-cart", args=[cid])),
+            ]
         if self.is_office:
             items += [
                 ("visits", _("Return visits"), reverse("desk-visits", args=[cid])),
@@ -151,6 +156,8 @@ def home_url(user: User) -> str | None:
             return reverse("desk-queue", args=[community.pk])
         if Role.TEAM_MEMBER in roles:
             return reverse("desk-jobs", args=[community.pk])
+        if Role.CONCIERGE in roles:
+            return reverse("desk-concierge", args=[community.pk])
         if roles or user.is_leadership:
             return reverse("desk-board", args=[community.pk])
     return None

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.concierge.selectors import loans_overdue
 from propdesk.concierge.selectors_activities import quarter_without_activity
 from propdesk.desk import queues
 from propdesk.desk.selectors import access_work_order, agitated_visitors
@@ -95,6 +96,9 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
             )
         )
     ctx["sections"] = sections
+    if desk.is_office:
+        # CS-1: the cart's loans past their due time (the borrower has had a text).
+        ctx["overdue_loans"] = list(loans_overdue(cid, at))
     if desk.is_head:
         ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
         ctx["escalations"] = queues.escalations(user, cid)

@@ -1,0 +1,110 @@
+"""CS-1 and CS-2 in Chromium on the concierge's 360 px phone: a request logged at the front desk
+appears on the concierge's screen without a reload; they accept it and mark it done; then they
+lend a trolley from the cart to 3-2-1502 and take it back intact."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from propdesk.community.models import DutyShift
+from propdesk.concierge.models import (
+    CartItem,
+    ConciergeRequest,
+    Loan,
+    LoanState,
+    RequestState,
+)
+from propdesk.concierge.services.requests import concierge_request_create
+from tests import factories as f
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_console import sign_in
+from tests.conftest import make_office
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_concierge_takes_a_request_and_lends_a_trolley_on_a_360px_phone(
+    browser, live_server
+) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    community, cid = office.community, office.community.pk
+    concierge = f.UserFactory(
+        username="a-concierge", name="礼宾小王", roles=[(community, "concierge")]
+    )
+    team = f.TeamFactory(community=community, kind="concierge", name="礼宾组", leader=concierge)
+    now = datetime.now(UTC)
+    DutyShift.objects.create(
+        team=team,
+        user=concierge,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+    )
+    trolley = CartItem.objects.create(community=community, name="手推车", stock=2, available=2)
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    phone = context.new_page()
+    try:
+        url = f"/desk/{cid}/concierge/"
+        sign_in(phone, live_server, concierge, "/desk/")
+        assert phone.url.endswith(url)  # their home, not a 403
+        phone.wait_for_function(
+            "document.getElementById('notification-bell') !== null", timeout=5000
+        )
+        phone.evaluate("window.__sameDocument = true")
+        assert phone.locator("#nav a", has_text="便民服务车").count() == 1
+
+        # The front desk logs a request: it arrives on the phone without a reload.
+        request = concierge_request_create(
+            community=community,
+            kind="luggage",
+            location="北门",
+            note="三件行李送至电梯口",
+            household=office.household,
+            by=office.receptionist,
+            now=datetime.now(UTC),
+        )
+        started = time.monotonic()
+        card = phone.locator(f"#request-{request.pk}")
+        card.wait_for(timeout=5000)
+        assert time.monotonic() - started < 5
+        assert "搬运行李至电梯口" in card.inner_text() and "3-2-1502" in card.inner_text()
+        assert phone.evaluate("window.__sameDocument") is True
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        phone.screenshot(path=str(SCREENSHOTS / "concierge-phone.png"), full_page=True)
+
+        card.get_by_role("button", name="接单").click()
+        phone.wait_for_selector(".messages .success", timeout=10000)
+        phone.locator(f"#request-{request.pk} button", has_text="完成").click()
+        phone.wait_for_selector(".messages .success", timeout=10000)
+        request.refresh_from_db()
+        assert request.state == RequestState.DONE
+        assert request.accepted_at is not None and request.done_at is not None
+        assert phone.locator(f"#request-{request.pk}").count() == 0
+        assert ConciergeRequest.objects.count() == 1
+
+        # The cart: lend a trolley to 3-2-1502, then take it back intact.
+        phone.locator("#nav a", has_text="便民服务车").click()
+        phone.wait_for_url(f"**/desk/{cid}/cart/")
+        phone.fill("input[name=room]", "3-2-1502")
+        phone.select_option("select[name=item]", str(trolley.pk))
+        phone.fill("input[name=borrower_name]", "张伟")
+        phone.fill("input[name=borrower_phone]", "13812345678")
+        phone.get_by_role("button", name="借出", exact=True).click()
+        phone.wait_for_selector(".messages .success", timeout=10000)
+        loan = Loan.objects.get()
+        assert (loan.household, loan.state) == (office.household, LoanState.LENT)
+        assert phone.locator('[data-item="手推车"] .available').inner_text() == "1"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        phone.screenshot(path=str(SCREENSHOTS / "cart-phone.png"), full_page=True)
+
+        phone.locator(f"#loan-{loan.pk} summary", has_text="归还").click()
+        phone.locator(f"#loan-{loan.pk} button", has_text="办理归还").click()
+        phone.wait_for_selector(".messages .success", timeout=10000)
+        loan.refresh_from_db()
+        assert (loan.state, loan.condition) == (LoanState.RETURNED, "intact")
+        assert phone.locator('[data-item="手推车"] .available').inner_text() == "2"
+    finally:
+        context.close()
