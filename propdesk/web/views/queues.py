@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.calls.selectors import call_cursor, callbacks_open
 from propdesk.desk import queues
 from propdesk.desk.selectors import access_work_order, agitated_visitors
 from propdesk.followup.selectors import home_visit_list, recovery_queue
@@ -37,6 +38,7 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     fragment = bool(request.htmx)  # type: ignore[attr-defined]
     if not fragment:  # read before the rows: a change after this moves the cursor past it
         ctx["live_c"] = live_cursor(user)
+        ctx["calls_c"] = call_cursor(user)
     # Most urgent first: what breached or is due now, and the complaints the head must see,
     # before the long lists (the escalations fold after their first rows).
     sections: list[tuple[str, str, list[Any]]] = []
@@ -94,6 +96,9 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
             )
         )
     ctx["sections"] = sections
+    if Role.RECEPTIONIST in desk.roles or desk.is_head:
+        # Missed calls to call back (FD-1-callback), the nearest deadline first.
+        ctx["callbacks"] = callbacks_open(user, desk.community)
     if desk.is_head:
         ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
         ctx["escalations"] = queues.escalations(user, cid)
