@@ -280,6 +280,7 @@ ORDER_COLS = [
     "closed_at",
     "materials",
     "staff_account",
+    "no_written_material",
 ]
 EVENT_COLS = [
     "id",
@@ -374,6 +375,7 @@ def generate(
                 closed,
                 "",
                 "",
+                False,
             )
         )
         events.append(

@@ -52,6 +52,7 @@ from propdesk.community.models import (
     User,
 )
 from propdesk.demo import names
+from propdesk.demo.calls_seed import seed_calls
 from propdesk.demo.followup_seed import seed_followup
 from propdesk.desk.models import (
     Channel,
@@ -159,6 +160,7 @@ def seed_demo(
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
         seed_followup(offices, rng, now)
+        seed_calls(offices, random.Random(seed + 14), now)
         return _report(company, offices, logins)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-
-import pytest
 
 from propdesk.calls.csvlog import call_log_import
 from propdesk.calls.models import Call, CallEvent, CallState, Extension

@@ -45,9 +45,9 @@ def test_fd1_ring_time_is_answered_minus_ringing() -> None:
 
 
 def test_fd1_a_wrong_calls_policy_names_the_key() -> None:
-    with pytest.raises(PolicyError, match="calls.ring_cycle_seconds"):
+    with pytest.raises(PolicyError, match=r"calls\.ring_cycle_seconds"):
         load_policy({"calls": {"ring_cycle_seconds": 0}})
-    with pytest.raises(PolicyError, match="calls.office_hours"):
+    with pytest.raises(PolicyError, match=r"calls\.office_hours"):
         load_policy({"calls": {"office_hours": {"start": "20:00:00", "end": "08:00:00"}}})
 
 

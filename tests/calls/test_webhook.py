@@ -5,7 +5,6 @@ Django's test client, the exact bytes signed."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import pytest
