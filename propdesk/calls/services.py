@@ -158,14 +158,25 @@ def call_event_record(
     errors = call_event_errors(community, data)
     if errors:
         raise ValidationError(errors)
-    if CallEvent.objects.filter(community=community, event_id=data.event_id).exists():
-        raise Conflict(_("This event was already recorded."), code="replayed")
     phone = _phone(community, data.phone)
     call, _created = Call.objects.select_for_update().get_or_create(
         community=community,
         call_id=data.call_id,
         defaults={"created_at": now, "phone": phone, "line": data.line},
     )
+    try:
+        # The event first: a replayed id fails here, and the whole call rolls back with it.
+        CallEvent.objects.create(
+            community=community,
+            call=call,
+            event_id=data.event_id,
+            kind=data.kind,
+            at=data.at,
+            source=source,
+            received_at=now,
+        )
+    except IntegrityError as exc:
+        raise Conflict(_("This event was already recorded."), code="replayed") from exc
     before = call.state
     call.phone = call.phone or phone
     call.line = call.line or data.line
@@ -196,21 +207,8 @@ def call_event_record(
         call.ring_ms = ring_ms(call.ringing_at, call.answered_at)
     if call.state == CallState.MISSED and before != CallState.MISSED:
         _missed(call, community=community)
-    call.full_clean(exclude=["community", "callback", "answered_by"])
+    call.clean_fields(exclude=["community", "callback", "answered_by"])
     call.save()
-    try:
-        with transaction.atomic():
-            CallEvent.objects.create(
-                community=community,
-                call=call,
-                event_id=data.event_id,
-                kind=kind,
-                at=data.at,
-                source=source,
-                received_at=now,
-            )
-    except IntegrityError as exc:  # the same event at the same moment from another worker
-        raise Conflict(_("This event was already recorded."), code="replayed") from exc
     if call.phone and (
         kind == EventKind.OUTGOING
         or (
