@@ -125,7 +125,10 @@ class CallEventView(APIView):
                 error_body("parse_error", _("The body is not a JSON object.")),
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        at = parse_datetime(_str(raw, "at")) if raw.get("at") else None
+        try:
+            at = parse_datetime(_str(raw, "at")) if raw.get("at") else None
+        except ValueError:  # well-formed but impossible (2026-13-45)
+            at = None
         if raw.get("at") and at is None:
             return Response(
                 error_body(

@@ -128,6 +128,9 @@ def test_webhook_names_each_bad_field(office, pbx, clock) -> None:  # type: igno
     assert error["code"] == "validation_error"
     assert set(error["fields"]) == {"id", "type", "phone", "at"}
     assert nothing_recorded()
+    raw = body(at="2026-13-45T10:00:00+08:00")
+    r = post(office.community.pk, raw, signed(raw, clock.now().timestamp()))
+    assert (r.status_code, list(r.json()["error"]["fields"])) == (400, ["at"])
     raw = b"[not json"
     r = post(office.community.pk, raw, signed(raw, clock.now().timestamp()))
     assert (r.status_code, r.json()["error"]["code"]) == (400, "parse_error")

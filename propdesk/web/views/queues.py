@@ -38,7 +38,6 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     fragment = bool(request.htmx)  # type: ignore[attr-defined]
     if not fragment:  # read before the rows: a change after this moves the cursor past it
         ctx["live_c"] = live_cursor(user)
-        ctx["calls_c"] = call_cursor(user)
     # Most urgent first: what breached or is due now, and the complaints the head must see,
     # before the long lists (the escalations fold after their first rows).
     sections: list[tuple[str, str, list[Any]]] = []
@@ -97,7 +96,10 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
         )
     ctx["sections"] = sections
     if Role.RECEPTIONIST in desk.roles or desk.is_head:
-        # Missed calls to call back (FD-1-callback), the nearest deadline first.
+        # Missed calls to call back (FD-1-callback), the nearest deadline first; the page then
+        # follows the calls too (live.js: r), read before the rows like the cursor above.
+        if not fragment:
+            ctx["calls_c"] = call_cursor(user)
         ctx["callbacks"] = callbacks_open(user, desk.community)
     if desk.is_head:
         ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
