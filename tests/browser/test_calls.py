@@ -72,6 +72,10 @@ def test_fd1_a_ringing_call_shows_the_household_on_the_intake_screen(page, live_
     page.wait_for_url(lambda url: "caller_phone=" in url, timeout=5000)
     assert page.input_value("#id_caller_phone") == CALLER
     page.locator("#household-panel h2", has_text="3-2-1502").wait_for(timeout=5000)
+    # Answered: the banner goes away by itself.
+    page.locator("#ringing .ringing-call").wait_for(timeout=5000)
+    send(live_server, cid, "call-1", "answered")
+    page.locator("#ringing .ringing-call").wait_for(state="detached", timeout=5000)
 
 
 def test_fd1_a_missed_call_appears_as_a_callback_in_the_queue(page, live_server) -> None:  # type: ignore[no-untyped-def]
@@ -88,6 +92,11 @@ def test_fd1_a_missed_call_appears_as_a_callback_in_the_queue(page, live_server)
     row.wait_for(timeout=5000)
     assert "1" in row.inner_text()
     shot(page, "calls-callback-queue")
+    page.goto(f"{live_server.url}/desk/{cid}/calls/")
+    assert CALLER in page.locator("#calls-callbacks").inner_text()
+    assert "未接" in page.locator("#calls-list").inner_text()
+    shot(page, "calls-page")
+    page.go_back()
     row.locator("a.button").click()
     page.wait_for_url(lambda url: "/intake/" in url, timeout=5000)
     assert page.input_value("#id_caller_phone") == CALLER
