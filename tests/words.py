@@ -45,6 +45,7 @@ RULE_NAMES = {
     "CS-2": "礼宾协助",
     "CS-3": "每季度社区活动",
     # Not in the glossary's table; named in propdesk/core/rule_names.py (its Chinese in the .po):
+    "FD-1-callback": "未接来电按时回拨",
     "FD-2": "来电来访逐一登记",
     "CP-5-rectification": "限期整改",
     "DS-1-take": "30分钟内接单",

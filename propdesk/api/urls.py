@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from propdesk.api import (
     auth_views,
+    call_views,
     file_views,
     followup_views,
     incident_views,
@@ -35,6 +36,7 @@ urlpatterns = [
         auth_views.StaffRevokeTokensView.as_view(),
         name="staff-revoke-tokens",
     ),
+    path("calls/events/", call_views.CallEventView.as_view(), name="call-events"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path(
         "notifications/failed/<int:pk>/retry/",

@@ -53,6 +53,7 @@ from propdesk.community.models import (
 )
 from propdesk.demo import names
 from propdesk.demo.activities_seed import seed_activities
+from propdesk.demo.calls_seed import seed_calls
 from propdesk.demo.concierge_seed import seed_concierge
 from propdesk.demo.followup_seed import seed_followup, seed_portal_ratings
 from propdesk.demo.portal_seed import seed_portal
@@ -171,6 +172,7 @@ def seed_demo(
         plans = _Planner(rng, now, catalogue).plan(offices, weeks)
         _replay(plans, now)
         seed_followup(offices, rng, now)
+        seed_calls(offices, random.Random(seed + 14), now)
         seed_concierge(offices, now, weeks)
         seed_activities(offices, rng, now)
         seed_portal_ratings(offices, now)

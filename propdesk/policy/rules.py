@@ -359,6 +359,37 @@ class PortalPolicy(_Strict):
     urge_period_minutes: int = Field(default=120, ge=1)
 
 
+class OfficeHours(_Strict):
+    """The hours the office answers its phone (local time of ``office_day.time_zone``)."""
+
+    start: time = time(8, 0)
+    end: time = time(20, 0)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> OfficeHours:
+        if self.start >= self.end:
+            raise ValueError("office hours start before they end")
+        return self
+
+
+class CallsPolicy(_Strict):
+    """FD-1: a call is answered within three rings. ``ring_cycle_seconds`` (5 s in China: 1 s on,
+    4 s off) × ``rings`` (3) is the longest ring time that counts as within (15 s); a call
+    answered at exactly that time is within, one later is not. ``target_percent``: the monthly
+    report's target for the share of calls answered within. ``office_hours``: when the call-back
+    clock of a missed call (FD-1-callback) runs; a call missed outside them starts it when the
+    office opens."""
+
+    ring_cycle_seconds: int = Field(default=5, ge=1, le=60)
+    rings: int = Field(default=3, ge=1, le=20)
+    target_percent: int = Field(default=100, ge=0, le=100)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+
+    @property
+    def answer_within_seconds(self) -> int:
+        return self.ring_cycle_seconds * self.rings
+
+
 class Policy(_Strict):
     _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
@@ -372,6 +403,7 @@ class Policy(_Strict):
     notify: dict[str, NotifyRule] = Field(default_factory=dict)
     notify_cap: NotifyCapPolicy = Field(default_factory=NotifyCapPolicy)
     portal: PortalPolicy = Field(default_factory=PortalPolicy)
+    calls: CallsPolicy = Field(default_factory=CallsPolicy)
 
     @field_validator("notify")
     @classmethod

@@ -25,6 +25,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.calls.selectors import AnswerFigures, answer_figures, calls_policy
 from propdesk.clocks.models import Clock, ClockState
 from propdesk.clocks.selectors import RuleCompliance, compliance_for_month, month_bounds
 from propdesk.clocks.services import policy_for
@@ -347,6 +348,29 @@ def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[Repor
     ]
 
 
+def _answer_line(community: Community, calls: AnswerFigures) -> ReportLine:
+    """FD-1: the share of the month's incoming calls answered within three rings (the ring
+    cycle and the number of rings are policy); a missed call counts as not within."""
+    policy = calls_policy(community)
+    return ReportLine(
+        key="FD-1",
+        rule_id="FD-1",
+        title=_("Calls answered within three rings"),
+        unit="%",
+        target=Decimal(policy.target_percent),
+        figure=calls.rate,
+        sample=calls.calls,
+        sample_label=_("calls"),
+        status=_status(calls.rate, Decimal(policy.target_percent)),
+        note=_fill(
+            _("%(late)d answered later, %(missed)d missed"),
+            {"late": calls.late, "missed": calls.missed},
+        )
+        if calls.calls
+        else _("no calls reported"),
+    )
+
+
 def _compliance_lines(
     compliance: Sequence[RuleCompliance], policy_titles: dict[str, str]
 ) -> list[ReportLine]:
@@ -499,7 +523,8 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     breaches_total = sum(c.breached for c in compliance)
     breaches = _breaches(community, start, end) if breaches_total else ()
 
-    lines = _satisfaction_lines(sat, pace)
+    lines = [_answer_line(community, answer_figures(community, start, end))]
+    lines += _satisfaction_lines(sat, pace)
     lines.append(
         ReportLine(
             key="RV-3",

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from propdesk.calls.selectors import call_cursor
 from propdesk.community.models import Community, Membership, User
 from propdesk.desk.models import WorkOrderEvent
 from propdesk.incidents.models import EmergencyState
@@ -114,13 +115,22 @@ def live_cursor(user: User) -> int:
 
 
 def live_answer(
-    user: User, *, seen_cursor: int | None, seen_notification: int | None
+    user: User,
+    *,
+    seen_cursor: int | None,
+    seen_notification: int | None,
+    with_calls: bool = False,
 ) -> dict[str, Any]:
     """The poll's answer: ``c``, ``n``, ``unread`` and ``changed`` (``c`` or ``n`` differ from
     what the page sent; a missing one counts as different). Only when changed: ``emergencies``,
     the open emergencies of the user's communities (the banner), and ``alerts``, the user's unread
     notifications of ``live_alert_kinds()`` newer than ``seen_notification`` (newest first, at
-    most 10), each with the link it opens (``payload.url``, else its work order)."""
+    most 10), each with the link it opens (``payload.url``, else its work order).
+
+    ``with_calls`` (the pages that show calls: the intake screen's ringing banner, the queue's
+    call-backs) adds ``r``, the newest call event of the user's communities (calls.selectors.
+    call_cursor: one more statement, asked only by those pages); the page fetches its call
+    regions when it moved."""
     state = live_state(user)
     changed = seen_cursor != state.cursor or seen_notification != state.newest_notification
     answer: dict[str, Any] = {
@@ -129,6 +139,8 @@ def live_answer(
         "unread": state.unread,
         "changed": changed,
     }
+    if with_calls:
+        answer["r"] = call_cursor(user)
     if not changed:
         return answer
     emergencies = list(

@@ -4,6 +4,7 @@ from django.urls import path
 from propdesk.web.views import (
     activities,
     board,
+    calls,
     concierge,
     contacts,
     emergency,
@@ -38,6 +39,8 @@ urlpatterns = [
     path("incidents/<int:emergency_id>/", incidents.incident_report, name="desk-incident"),
     path("<int:community_id>/intake/", intake.intake, name="desk-intake"),
     path("<int:community_id>/intake/lookup/", intake.intake_lookup, name="desk-intake-lookup"),
+    path("<int:community_id>/calls/", calls.calls_page, name="desk-calls"),
+    path("<int:community_id>/calls/ringing/", calls.calls_ringing, name="desk-calls-ringing"),
     path("<int:community_id>/board/", board.board_view, name="desk-board"),
     path("<int:community_id>/queue/", queues.queue, name="desk-queue"),
     path("<int:community_id>/queue/assign/<int:order_id>/", queues.assign, name="desk-assign"),

@@ -228,6 +228,15 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "log 200 200 200 200 403 403 200 200",
         "log 404 404 404 404 404 404 200 200",
     ),
+    # 来电 (FD-1): the office's page of calls and the intake screen's ringing banner.
+    "GET /desk/<int:community_id>/calls/": (
+        "log 200 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
+    "GET /desk/<int:community_id>/calls/ringing/": (
+        "log 200 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
     # CS-1, CS-2: the front desk, the office and the concierge; not teams, not leadership.
     "GET /desk/<int:community_id>/cart/": (
         "log 200 200 200 403 403 200 403 200",
@@ -378,6 +387,11 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "POST /api/auth/token/": (
         "400 400 400 400 400 400 400 400 400",
         "400 400 400 400 400 400 400 400 400",
+    ),
+    # The phone system's webhook: no session or token opens it, only the community's signature.
+    "POST /api/calls/events/": (
+        "401 401 401 401 401 401 401 401 401",
+        "401 401 401 401 401 401 401 401 401",
     ),
     "POST /api/common-issues/": (
         "401 400 400 400 400 400 400 400 400",

@@ -119,6 +119,17 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
             order.save(update_fields=["no_written_material"])
     if contact.owner_agitated:
         _tell_head_agitated_visitor(contact, now=now)
+    if contact.caller_phone:
+        # The owner was reached: a call-back of a missed call from this number (FD-1-callback,
+        # the calls app's clock of that number) is done.
+        clocks_on_event(
+            community=community,
+            event="call_logged",
+            at=now,
+            actor=by,
+            actor_roles=user_roles(by, community.pk),
+            subject=f"phone:{contact.caller_phone}",
+        )
     if contact.outcome == Outcome.PROMISED:
         clocks_on_event(
             community=community,

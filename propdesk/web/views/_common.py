@@ -66,6 +66,7 @@ class Desk:
             ]
         if self.is_office:
             items += [
+                ("calls", _("Calls"), reverse("desk-calls", args=[cid])),
                 ("visits", _("Return visits"), reverse("desk-visits", args=[cid])),
                 ("suggestions", _("Suggestions"), reverse("desk-suggestions", args=[cid])),
                 ("issues", _("Common issues"), reverse("desk-issues", args=[cid])),

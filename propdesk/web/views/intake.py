@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.calls.selectors import call_cursor
 from propdesk.community.lookup import HouseholdLookup, LookupField, household_lookup
 from propdesk.community.models import Building
 from propdesk.community.selectors import access_household, scope
@@ -51,7 +52,18 @@ def _field(form: IntakeForm, key: str) -> str | None:
 def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     community = desk.community
     items = list(service_items_visible(desk.user).filter(company_id=community.company_id))
-    form = IntakeForm(request.POST or None, request.FILES or None, community=community, items=items)
+    # Opened from a ringing call or a call-back (?caller_phone=…): the number filled in, the
+    # channel a call, the household panel looked up.
+    initial = {}
+    if request.method != "POST" and request.GET.get("caller_phone"):
+        initial = {"caller_phone": request.GET["caller_phone"][:40], "channel": "phone"}
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        community=community,
+        items=items,
+        initial=initial,
+    )
     status = 200
     if request.method == "POST":
         contact = _log(request, desk, form, items)
@@ -66,7 +78,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, text)
             return redirect("desk-intake", community.pk)
         status = 400
-    lookup = _lookup_context(desk, request.POST)
+    lookup = _lookup_context(desk, request.POST if request.method == "POST" else request.GET)
     return render(
         request,
         "web/intake.html",
@@ -80,6 +92,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
             "outcome_keys": {str(k.value): v for k, v in OUTCOME_KEYS.items()},
             "items": items,
             "buildings": buildings_of(desk),
+            "calls_c": call_cursor(desk.user),
             **lookup,
         },
         status=status,

@@ -26,7 +26,10 @@ def live(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"detail": _("Sign in again.")}, status=401)
     user: User = request.user
     answer = live_answer(
-        user, seen_cursor=_seen(request.GET.get("c")), seen_notification=_seen(request.GET.get("n"))
+        user,
+        seen_cursor=_seen(request.GET.get("c")),
+        seen_notification=_seen(request.GET.get("n")),
+        with_calls="r" in request.GET,
     )
     response = JsonResponse(answer)
     patch_cache_control(response, no_store=True)

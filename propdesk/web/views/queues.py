@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.calls.selectors import call_cursor, callbacks_open
 from propdesk.concierge.selectors import loans_overdue
 from propdesk.concierge.selectors_activities import quarter_without_activity
 from propdesk.desk import queues
@@ -99,6 +100,12 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     if desk.is_office:
         # CS-1: the cart's loans past their due time (the borrower has had a text).
         ctx["overdue_loans"] = list(loans_overdue(cid, at))
+    if Role.RECEPTIONIST in desk.roles or desk.is_head:
+        # Missed calls to call back (FD-1-callback), the nearest deadline first; the page then
+        # follows the calls too (live.js: r), read before the rows like the cursor above.
+        if not fragment:
+            ctx["calls_c"] = call_cursor(user)
+        ctx["callbacks"] = callbacks_open(user, desk.community)
     if desk.is_head:
         ctx["agitated"] = agitated_visitors(user, cid, since=at - timedelta(hours=24))
         ctx["escalations"] = queues.escalations(user, cid)

@@ -6,16 +6,18 @@
 //  - the page's live regions: on a change, "live:changed" is dispatched on document.body, and
 //    every element with hx-trigger="live:changed from:body" fetches its fragment (htmx). Rows
 //    (data-live-id) that were not there before the swap get the class "live-new", which fades.
+//  - calls (FD-1): a page with a [data-live-calls] region also sends r=<call cursor>; when the
+//    newest call event moved, "live:calls" is dispatched (the ringing banner, the call-backs).
 // The server scopes everything; this script only shows it. Without it a reload shows the truth.
 (function () {
   "use strict";
   var me = document.currentScript;
   var cfg = me ? me.dataset : {};
   var URL = cfg.url || "/desk/live/";
-  var VISIBLE_MS = 2000, HIDDEN_MS = 30000, MAX_BACKOFF_MS = 60000;
+  var VISIBLE_MS = 2000, CALLS_VISIBLE_MS = 1000, HIDDEN_MS = 30000, MAX_BACKOFF_MS = 60000;
   var N_KEY = "propdesk-live-n", ALERTS_KEY = "propdesk-live-alerts", SOUND_KEY = "propdesk-live-sound";
 
-  var state = {c: null, n: null, pageC: null, first: true, failures: 0};
+  var state = {c: null, n: null, r: null, pageC: null, first: true, failures: 0};
   var timer = null, inFlight = false;
   var seenEmergencies = {}, emergencies = [], alerts = [];
 
@@ -174,7 +176,10 @@
 
   // --- the poll ---------------------------------------------------------------------------------
   function delay() {
-    var base = document.visibilityState === "hidden" ? HIDDEN_MS : VISIBLE_MS;
+    // A page that shows ringing calls polls every second while visible: the caller's household
+    // must be on screen within 2 s of the ring (bench/RESULTS.md, calls).
+    var visible = state.r !== null ? CALLS_VISIBLE_MS : VISIBLE_MS;
+    var base = document.visibilityState === "hidden" ? HIDDEN_MS : visible;
     return Math.min(base * Math.pow(2, state.failures), MAX_BACKOFF_MS);
   }
   function schedule(ms) {
@@ -203,6 +208,12 @@
       if (added.length) { alarm(); }
     }
     renderBanner();
+    if (typeof a.r === "number") {
+      if (state.r !== null && a.r !== state.r) {
+        document.body.dispatchEvent(new CustomEvent("live:calls", {detail: a}));
+      }
+      state.r = a.r;
+    }
     if (changed) { document.body.dispatchEvent(new CustomEvent("live:changed", {detail: a})); }
   }
   function poll() {
@@ -211,6 +222,7 @@
     var q = [];
     if (state.c !== null) { q.push("c=" + state.c); }
     if (state.n !== null) { q.push("n=" + state.n); }
+    if (state.r !== null) { q.push("r=" + state.r); }
     fetch(URL + (q.length ? "?" + q.join("&") : ""), {
       credentials: "same-origin", headers: {"Accept": "application/json"}, cache: "no-store"
     })
@@ -226,6 +238,11 @@
     document.querySelectorAll("[data-live-c]").forEach(function (el) {
       var v = parseInt(el.dataset.liveC, 10);
       if (!isNaN(v) && (state.pageC === null || v < state.pageC)) { state.pageC = v; }
+    });
+    // The call cursor the page's call regions were read at: asked only where they are.
+    document.querySelectorAll("[data-live-calls]").forEach(function (el) {
+      var v = parseInt(el.dataset.liveCalls, 10);
+      if (!isNaN(v) && (state.r === null || v < state.r)) { state.r = v; }
     });
     // The notification id this tab saw last: an alert rings once per tab, not on every page.
     var n = load(N_KEY);
