@@ -64,6 +64,7 @@ class Desk:
                 ("visits", _("Return visits"), reverse("desk-visits", args=[cid])),
                 ("suggestions", _("Suggestions"), reverse("desk-suggestions", args=[cid])),
                 ("issues", _("Common issues"), reverse("desk-issues", args=[cid])),
+                ("places", _("QR codes"), reverse("desk-places", args=[cid])),
             ]
         if self.is_office:
             items.append(("emergency", _("Emergency"), reverse("emergency-new")))
