@@ -305,3 +305,30 @@ def test_the_back_office_offers_only_the_own_communitys_buildings(office, other_
 
     assert r.status_code == 200 and "building" in r.context["adminform"].form.errors
     assert not Place.objects.filter(name="越界电梯").exists()
+
+
+# --- cost -----------------------------------------------------------------------------------------
+
+
+def _queries(c: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_place_page_and_the_list_cost_the_same_for_one_order_or_many(office, clock) -> None:
+    place = make_place(office)
+    order_at(office, clock, place)
+    c = staff_client(office.head)
+    page = f"/desk/{office.community.pk}/places/{place.pk}/"
+    listing = f"/desk/{office.community.pk}/places/"
+    before = (_queries(c, page), _queries(c, listing))
+
+    for i in range(5):
+        order_at(office, clock, make_place(office, f"3栋{i + 3}单元电梯"))
+        order_at(office, clock, place, f"电梯第{i}次异响")
+
+    assert (_queries(c, page), _queries(c, listing)) == before
