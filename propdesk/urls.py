@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from propdesk.portal import scan
+
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
 
@@ -16,6 +18,7 @@ urlpatterns = [
     path("health/", include("propdesk.core.urls")),
     path("desk/", include("propdesk.web.urls")),
     path("portal/", include("propdesk.portal.urls")),
+    path("q/<str:code>/", scan.scan, name="place-scan"),
 ]
 
 handler404 = "propdesk.api.errors.not_found_page"

@@ -34,6 +34,7 @@ from propdesk.community.models import (
     Company,
     DutyShift,
     Household,
+    Place,
     Resident,
     Team,
     TeamMember,
@@ -311,6 +312,18 @@ class ResidentAdmin(BackOfficeAdmin):
     search_fields = ["name", "phone", "household__code"]
     list_select_related = ["household"]
     raw_id_fields = ["household"]
+
+
+@admin.register(Place)
+class PlaceAdmin(BackOfficeAdmin):
+    """The places where the office puts QR stickers. Clearing 启用 revokes the place's stickers;
+    the stickers are printed from the console (/desk/<community>/places/)."""
+
+    list_display = ["name", "kind", "building", "community", "active"]
+    list_filter = [("community", admin.RelatedOnlyFieldListFilter), "kind", "active"]
+    search_fields = ["name"]
+    list_select_related = ["community", "building"]
+    fields = ["community", "building", "kind", "name", "active"]
 
 
 # --- staff, teams and rosters -------------------------------------------------------------------

@@ -167,6 +167,66 @@ class Household(models.Model):
         return self.code
 
 
+class PlaceKind(models.TextChoices):
+    LIFT = "lift", _("Lift")
+    CORRIDOR = "corridor", _("Corridor")
+    LOBBY = "lobby", _("Lobby")
+    GARAGE = "garage", _("Garage")
+    EQUIPMENT_ROOM = "equipment_room", _("Equipment room")
+    EQUIPMENT = "equipment", _("Equipment")
+    OUTDOORS = "outdoors", _("Outdoor area")
+    OTHER = "other", _("Other place")
+
+
+class Place(models.Model):
+    """A place of the community where a QR sticker goes (a lift, a corridor, the garage, an
+    equipment room, a piece of equipment): scanning its sticker opens a report with the place
+    filled in (propdesk.community.places). An inactive place's stickers no longer work."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="places", verbose_name=_("community")
+    )
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="places",
+        verbose_name=_("building"),
+        help_text=_("Empty for a place of the whole community (the garage, the east gate)"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
+    name = models.CharField(
+        _("label"),
+        max_length=30,
+        help_text=_(
+            "As printed on the QR code and read by owners, e.g. the lift of building 3, unit 1"
+        ),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Clear it to revoke every sticker of this place")
+    )
+
+    class Meta:
+        verbose_name = _("sticker place")
+        verbose_name_plural = _("sticker places")
+        ordering = ["community", "building", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="place_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.name = (self.name or "").strip()
+        building = self.building if self.building_id else None
+        if building is not None and building.community_id != self.community_id:
+            raise ValidationError({"building": _("This building is not in the place's community.")})
+
+
 class Relation(models.TextChoices):
     OWNER = "owner", _("Owner")
     TENANT = "tenant", _("Tenant")

@@ -43,6 +43,8 @@ from propdesk.community.models import (
     DutyShift,
     Household,
     Membership,
+    Place,
+    PlaceKind,
     Relation,
     Resident,
     Team,
@@ -244,6 +246,7 @@ class _Office:
     households: list[Household] = field(default_factory=list)
     residents: dict[int, list[Resident]] = field(default_factory=dict)
     units: list[tuple[str, str]] = field(default_factory=list)  # (building, unit) numbers
+    places: dict[str, Place] = field(default_factory=dict)  # QR sticker places by label
 
 
 def _create_catalogue(company: Company) -> dict[str, ServiceItem]:
@@ -349,7 +352,29 @@ def _create_office(
         members=members,
     )
     _create_households(office, spec, people, rng, households)
+    _create_places(office)
     return office
+
+
+# Where the office has put QR stickers (二维码): the first units' lifts and corridors, the garage,
+# the east gate, the playground, the pump room. A public repair reported at one carries it.
+COMMUNITY_PLACES = (
+    ("地下车库B区", PlaceKind.GARAGE),
+    ("小区东门", PlaceKind.OUTDOORS),
+    ("中心花园儿童游乐区", PlaceKind.OUTDOORS),
+    ("水泵房", PlaceKind.EQUIPMENT_ROOM),
+)
+
+
+def _create_places(office: _Office) -> None:
+    community = office.community
+    buildings = {b.number: b for b in Building.objects.filter(community=community)}
+    rows = [Place(community=community, name=n, kind=k) for n, k in COMMUNITY_PLACES]
+    for b, u in office.units[:2]:
+        for where, kind in (("电梯", PlaceKind.LIFT), ("楼道", PlaceKind.CORRIDOR)):
+            label = f"{b}栋{u}单元{where}"
+            rows.append(Place(community=community, building=buildings[b], name=label, kind=kind))
+    office.places = {p.name: p for p in Place.objects.bulk_create(rows)}
 
 
 def _create_households(
@@ -705,7 +730,8 @@ class _Planner:
             draft = WorkOrderDraft(
                 kind=OrderKind.REPAIR,
                 description=f"巡查发现：{case.description}",
-                location=self._location(office, case),
+                location=(location := self._location(office, case)),
+                place=office.places.get(location),
             )
             staff = r.choice(office.receptionists + office.administrators)
             return _ContactPlan(at, office, staff, None, [order(draft, case, TeamKind.REPAIR)])
@@ -717,10 +743,12 @@ class _Planner:
                 "legacy": names.LEGACY_REPAIRS,
             }[kind]
             case = r.choice(pool)
+            location = self._location(office, case)
             draft = WorkOrderDraft(
                 kind=OrderKind.REPAIR,
                 description=case.description,
-                location=self._location(office, case),
+                location=location,
+                place=office.places.get(location),
                 service_item=self.catalogue.get(case.item),
                 is_construction_legacy=kind == "legacy",
                 is_long_running=kind == "legacy",

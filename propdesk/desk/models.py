@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.community.models import Community, Household, Team, TeamKind
+from propdesk.community.models import Community, Household, Place, Team, TeamKind
 from propdesk.core.models import StoredFile
 from propdesk.policy.workflow import State
 
@@ -174,6 +174,16 @@ class WorkOrder(models.Model):
         verbose_name=_("household"),
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # The place whose QR sticker the report came from (or the front desk picked): its label is
+    # also in ``location``; the place's page lists its open orders.
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("sticker place"),
+    )
     description = models.TextField(_("description"))
     reporter_name = models.CharField(_("reported by"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
@@ -266,6 +276,7 @@ class WorkOrder(models.Model):
             models.Index(fields=["team", "state"], name="wo_team_state"),
             models.Index(fields=["assignee", "state"], name="wo_assignee_state"),
             models.Index(fields=["household", "-created_at"], name="wo_household_time"),
+            models.Index(fields=["place", "state"], name="wo_place_state"),
             # Orders resolved in a month, by kind (return-visit rates, followup.selectors).
             models.Index(fields=["community", "kind", "resolved_at"], name="wo_comm_kind_resolved"),
         ]

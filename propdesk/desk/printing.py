@@ -173,7 +173,7 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
             p(f"{words.reporter}/电话", "label"),
             p(reporter),
         ],
-        [p("地点", "label"), p(order.location)],
+        [p("地点", "label"), p(_where(order))],
     ]
     story.append(form_table(top, font, bottom=False))
     description_style = "long" if len(order.description) > LONG_DESCRIPTION else "body"
@@ -260,6 +260,14 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
         subject=community.name,
     ).build(story, onFirstPage=on_page, onLaterPages=on_page)
     return out.getvalue()
+
+
+def _where(order: WorkOrder) -> str:
+    """The location as written, with the sticker place's label where it does not already say it."""
+    place = order.place
+    if place is None or place.name in order.location:
+        return order.location
+    return f"{order.location}（{place.name}）" if order.location else place.name
 
 
 def _header(order: WorkOrder, job_url: str, st: dict[str, ParagraphStyle]) -> Table:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.clocks.models import ClockLog
@@ -25,7 +25,7 @@ from propdesk.community.access import (
     user_roles,
     user_team_ids,
 )
-from propdesk.community.models import Membership, User
+from propdesk.community.models import Membership, Place, User
 from propdesk.core.errors import NotFound
 from propdesk.desk.models import (
     Attachment,
@@ -105,6 +105,29 @@ def work_order_list(user: User, filters: OrderFilters | None = None) -> QuerySet
     return qs.order_by("-created_at", "-id")
 
 
+def place_open_orders(user: User, place: Place) -> QuerySet[WorkOrder]:
+    """The open orders at ``place`` (a sticker place) that ``user`` may see, newest first: what a
+    staff member who scans the place's sticker is shown."""
+    f = OrderFilters(community_id=place.community_id, open_only=True)
+    return work_order_list(user, f).filter(place_id=place.pk)
+
+
+def open_orders_by_place(user: User, community_id: int) -> dict[int, int]:
+    """Place id → how many open orders ``user`` may see there, for one community (one query)."""
+    rows = (
+        work_orders_visible(user)
+        .filter(
+            community_id=community_id,
+            place__isnull=False,
+            state__in=[s.value for s in OPEN_STATES],
+        )
+        .values("place_id")
+        .annotate(n=Count("id"))
+        .values_list("place_id", "n")
+    )
+    return dict(rows)
+
+
 def access_work_order(user: User, order_id: int | str) -> WorkOrder:
     """One order the user may see, with its timeline and attachments; NotFound otherwise."""
     events = Prefetch(
@@ -113,7 +136,7 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
     try:
         return (
             work_orders_visible(user)
-            .select_related("household", "team", "assignee", "service_item", "created_by")
+            .select_related("household", "team", "assignee", "service_item", "created_by", "place")
             .prefetch_related(events, "attachments", "clocks")
             .get(pk=int(order_id))
         )

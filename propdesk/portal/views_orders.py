@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.community.models import Household
+from propdesk.community.places import resident_place
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import Conflict, NotFound
 from propdesk.core.uploads import PHOTO_TYPES
@@ -125,6 +126,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 location=values["location"],
                 appointment_at=appointment,
                 photos=request.FILES.getlist("photos"),
+                # A QR sticker's place of the chosen household's community (else none).
+                place=resident_place([household.community_id], values["place"]),
             )
             try:
                 order = resident_report(

@@ -3,6 +3,7 @@ the rules again (one door for each action) and their field errors come back onto
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -185,6 +186,14 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "data-key": "c"}),
     )
     location = forms.CharField(label=_("location"), max_length=200, required=False)
+    # The sticker place (opened from the place's page after a QR scan): its label is the location.
+    place = forms.TypedChoiceField(
+        label=_("sticker place"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.HiddenInput,
+    )
     outcome = forms.ChoiceField(
         label=_("outcome"),
         choices=[(k.value, k.label) for k in OUTCOME_KEYS],
@@ -206,9 +215,19 @@ class IntakeForm(forms.Form):
         label=_("the owner left no written material"), required=False
     )
 
-    def __init__(self, *args: Any, community: Community, items: list[Any], **kw: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        community: Community,
+        items: list[Any],
+        places: Sequence[Any] = (),
+        **kw: Any,
+    ) -> None:
         super().__init__(*args, **kw)
         _local_fields(self, community)
+        self.fields["place"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (p.pk, p.name) for p in places
+        ]
         self.fields["service_item"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (i.pk, f"{i.code} {i.name}") for i in items
         ]
@@ -222,6 +241,9 @@ class IntakeForm(forms.Form):
                 "content": _("Write down what the owner said."),
                 "outcome": _("Choose how the contact ended (Alt+R / W / P)."),
             },
+        )
+        self.fields["place"].error_messages["invalid_choice"] = _(
+            "This place is not one of the community's active places."
         )
 
 

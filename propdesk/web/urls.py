@@ -17,6 +17,7 @@ from propdesk.web.views import (
     live,
     notifications,
     orders,
+    places,
     queues,
     reports,
 )
@@ -66,6 +67,9 @@ urlpatterns = [
         activities.activity,
         name="desk-activity",
     ),
+    path("<int:community_id>/places/", places.places, name="desk-places"),
+    path("<int:community_id>/places/stickers.pdf", places.stickers, name="desk-stickers"),
+    path("<int:community_id>/places/<int:place_id>/", places.place, name="desk-place"),
     path("orders/<int:order_id>/", orders.order_detail, name="desk-order"),
     path("contacts/<int:contact_id>/", contacts.contact_detail, name="desk-contact"),
     path("orders/<int:order_id>/print/", orders.order_print, name="desk-order-print"),

@@ -262,6 +262,20 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "log 403 200 200 200 200 403 403 200",
         "log 404 404 404 404 404 404 403 200",
     ),
+    # QR stickers: the office lists places and prints their stickers; every role of the community
+    # opens a place's page (its open orders, as far as the role sees orders).
+    "GET /desk/<int:community_id>/places/": (
+        "log 200 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
+    "GET /desk/<int:community_id>/places/<int:place_id>/": (
+        "log 200 200 200 200 200 200 200 200",
+        "log 404 404 404 404 404 404 200 200",
+    ),
+    "GET /desk/<int:community_id>/places/stickers.pdf": (
+        "log 200 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
     "GET /desk/<int:community_id>/queue/": (
         "log 200 200 200 200 200 403 403 200",
         "log 404 404 404 404 404 404 403 200",
@@ -365,6 +379,12 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "405 405 405 405 405 405 405 405 405",
     ),
     "GET /portal/sw.js": ("200 200 200 200 200 200 200 200 200", None),
+    # A sticker's signed URL: staff of the place's community to its page (302), another
+    # community's staff 404, anyone not signed in to the portal's login (then the report).
+    "GET /q/<str:code>/": (
+        "log 302 302 302 302 302 302 302 302",
+        "log 404 404 404 404 404 404 302 302",
+    ),
     "GET /desk/notifications/": ("log 200 200 200 200 200 200 200 200", None),
     "GET /desk/orders/<int:order_id>/": (
         "log 200 200 200 200 200 404 200 200",

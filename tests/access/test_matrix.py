@@ -22,7 +22,8 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from propdesk.community.models import Community, Household, Resident, Team, User
+from propdesk.community.models import Community, Household, Place, Resident, Team, User
+from propdesk.community.places import sticker_code
 from propdesk.concierge.models import Activity
 from propdesk.core.clock import FixedClock, set_clock
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder
@@ -161,7 +162,15 @@ def _ids(community: Community) -> dict[str, int]:
         .first()
         or MISSING,
         "resident_id": _first(Resident, community),
+        "place_id": _place(community).pk,
     }
+
+
+def _place(community: Community) -> Place:
+    """The community's first QR sticker place (the seed puts some in every community)."""
+    place = Place.objects.filter(community=community).order_by("id").first()
+    assert place is not None
+    return place
 
 
 def _path(route: str, community: Community) -> tuple[str, dict[str, str]]:
@@ -169,6 +178,7 @@ def _path(route: str, community: Community) -> tuple[str, dict[str, str]]:
     method, path = route.split(" ", 1)
     ids = _ids(community)
     path = re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), path)
+    path = path.replace("<str:code>", sticker_code(_place(community)))  # a sticker's signed URL
     if "{id}" in path:
         prefix = path.split("{id}")[0]
         model = next(m for p, m in API_OBJECTS if prefix.startswith(p))
@@ -182,7 +192,8 @@ def _path(route: str, community: Community) -> tuple[str, dict[str, str]]:
 def _has_community(route: str) -> bool:
     if route in ("GET /api/schema/", "GET /api/docs/"):
         return False  # the same document for everyone (and the schema is slow to make)
-    return "<int:" in route or "{id}" in route or route.split(" ", 1)[1].startswith("/api/")
+    path = route.split(" ", 1)[1]
+    return "<int:" in path or "<str:code>" in path or "{id}" in path or path.startswith("/api/")
 
 
 class Matrix(TestCase):

@@ -119,7 +119,7 @@ class ResidentMatrix(TestCase):
         asked = 0
         for route in sorted(set(console_routes()) | set(api_operations())):
             method, template = route.split(" ", 1)
-            if template.startswith("/portal/"):
+            if template.startswith("/portal/") or route in RESIDENT_DOORS:
                 continue
             api = template.startswith("/api/")
             path, query = _path(route, own)
@@ -132,6 +132,13 @@ class ResidentMatrix(TestCase):
                 wrong.append(f"{route}: resident {as_resident}, anonymous {as_anonymous}")
         assert asked > 100
         assert not wrong, "\n".join(wrong)
+
+    def test_a_sticker_sends_a_resident_to_the_portal_not_to_a_staff_page(self) -> None:
+        own: Community = self.company.own
+        for route in RESIDENT_DOORS:
+            path, query = _path(route, own)
+            r = self._resident(api=False).get(path, query)
+            assert r.status_code == 302 and r["Location"].startswith("/portal/report/?")
 
     def test_every_portal_route_has_a_row(self) -> None:
         portal = {r for r in console_routes() if r.split(" ", 1)[1].startswith("/portal/")}
@@ -166,6 +173,9 @@ class ResidentMatrix(TestCase):
             Resident.objects.filter(pk__in=[self.own_member.pk, self.other_member.pk]).count() == 2
         )
 
+
+# Staff routes that are a resident's door too: a QR sticker (its place's report in the portal).
+RESIDENT_DOORS = {"GET /q/<str:code>/"}
 
 # Pages anyone may open (the staff login pages and the API's documentation).
 ALLOWED_TO_ANYONE = {"GET /desk/login/", "GET /api/docs/", "GET /api/schema/"}

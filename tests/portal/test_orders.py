@@ -522,3 +522,25 @@ def test_a_landline_reporter_gets_no_sms(office, clock) -> None:
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     assert ResidentMessage.objects.count() == 0
     assert WorkOrderEvent.objects.filter(order=order, action="assign").exists()
+
+
+def test_a_report_from_a_scanned_sticker_carries_its_place(
+    office, other_office, clock, resident_client
+) -> None:
+    from propdesk.community.models import Place
+
+    lift = Place.objects.create(community=office.community, kind="lift", name="3栋2单元电梯")
+    c = resident_client(PHONE)
+    form = c.get(reverse("portal:report"), {"where": lift.name, "place": lift.pk}).content.decode()
+    assert f'name="place" value="{lift.pk}"' in form and lift.name in form
+    r = report(c, office.household, place=str(lift.pk), location=lift.name)
+    assert r.status_code == 302
+    order = WorkOrder.objects.get()
+    assert (order.place_id, order.location) == (lift.pk, "3栋2单元电梯")
+    # Another community's place, or a revoked one, is no place of this report.
+    theirs = Place.objects.create(community=other_office.community, kind="lift", name="别处电梯")
+    lift.active = False
+    lift.save()
+    for place in (theirs, lift):
+        assert report(c, office.household, place=str(place.pk)).status_code == 302
+        assert WorkOrder.objects.order_by("-id").first().place_id is None

@@ -19,6 +19,7 @@ from django.urls import URLPattern, get_resolver
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from propdesk.community.models import Place
 from propdesk.core.clock import get_clock
 from propdesk.desk.services import WorkOrderDraft, work_order_create
 from propdesk.incidents.services import emergency_log
@@ -145,6 +146,9 @@ def _seed(office: Office) -> dict[str, int]:
         "contact_id": 999999,
         "staff_id": office.repair_member.pk,
         "activity_id": activity.pk,
+        "place_id": Place.objects.create(
+            community=office.community, kind="lift", name="3栋2单元电梯"
+        ).pk,
     }
 
 

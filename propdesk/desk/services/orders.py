@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
-from propdesk.community.models import Community, Household, User
+from propdesk.community.models import Community, Household, Place, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Forbidden
 from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
@@ -58,6 +58,7 @@ class WorkOrderDraft:
     reporter_phone: str = ""
     service_item: ServiceItem | None = None
     appointment_at: datetime | None = None  # 预约上门时间: aware, not in the past
+    place: Place | None = None  # the sticker place it was reported at; its label is the location
 
 
 def _validate_draft(
@@ -86,6 +87,11 @@ def _validate_draft(
             errors["service_item"] = [_("This service item is not in the catalogue.")]
         elif d.service_item.kind != d.kind:
             errors["service_item"] = [_("This service item is for another kind of work order.")]
+    if d.place is not None:
+        if d.place.community_id != community.pk or not d.place.active:
+            errors["place"] = [_("This place is not one of the community's active places.")]
+        elif not d.location.strip():
+            d.location = d.place.name
     if not d.household and not d.location.strip():
         errors["location"] = [
             _(
@@ -124,6 +130,7 @@ def _create_order(
         is_construction_legacy=d.is_construction_legacy,
         household=d.household,
         location=d.location.strip(),
+        place=d.place,
         description=d.description.strip(),
         reporter_name=d.reporter_name.strip(),
         reporter_phone=reporter_phone,

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from propdesk.community.models import Household, Resident
+from propdesk.community.models import Household, Place, Resident
 from propdesk.core.errors import Conflict, NotFound
 from propdesk.core.uploads import PHOTO_TYPES, CheckedUpload, upload_check
 from propdesk.desk.models import (
@@ -59,6 +59,7 @@ class ResidentReport:
     location: str = ""
     appointment_at: datetime | None = None
     photos: Sequence[UploadedFile[bytes]] = ()
+    place: Place | None = None  # the QR sticker's place it was reported at (its community's)
 
 
 def _resident_of(household: Household, phone: str) -> Resident:
@@ -121,6 +122,7 @@ def _contact_input(
         reporter_name=name,
         reporter_phone=phone,
         appointment_at=data.appointment_at,
+        place=data.place,
     )
     return ContactInput(
         channel=Channel.RESIDENT,

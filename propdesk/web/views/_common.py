@@ -71,6 +71,7 @@ class Desk:
                 ("suggestions", _("Suggestions"), reverse("desk-suggestions", args=[cid])),
                 ("issues", _("Common issues"), reverse("desk-issues", args=[cid])),
                 ("activities", _("Activities"), reverse("desk-activities", args=[cid])),
+                ("places", _("QR codes"), reverse("desk-places", args=[cid])),
             ]
         if self.is_office:
             items.append(("emergency", _("Emergency"), reverse("emergency-new")))

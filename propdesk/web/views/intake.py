@@ -3,6 +3,7 @@ visit without touching the mouse; the caller's number or room finds the househol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from propdesk.calls.selectors import call_cursor
 from propdesk.community.lookup import HouseholdLookup, LookupField, household_lookup
-from propdesk.community.models import Building
+from propdesk.community.models import Building, Place
+from propdesk.community.places import places_visible
 from propdesk.community.selectors import access_household, scope
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import Contact, OrderKind, Outcome
@@ -26,7 +28,7 @@ from propdesk.desk.selectors import (
 from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_errors, contact_log
 from propdesk.policy.workflow import OFFICE_ROLES
 from propdesk.web.forms import INTENT_KEYS, OUTCOME_KEYS, IntakeForm
-from propdesk.web.views._common import Desk, console, errors_of, now
+from propdesk.web.views._common import Desk, console, errors_of, now, posted_id
 
 # Where a service's field error lands on the form.
 FIELD_OF = {
@@ -39,6 +41,7 @@ FIELD_OF = {
     "reporter_phone": "caller_phone",
     "letter": "letter",
     "location": "room",  # no household and no location: the room is what is usually missing
+    "place": "location",
 }
 
 
@@ -52,21 +55,23 @@ def _field(form: IntakeForm, key: str) -> str | None:
 def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     community = desk.community
     items = list(service_items_visible(desk.user).filter(company_id=community.company_id))
+    places = list(places_visible(desk.user).filter(community_id=community.pk, active=True))
+    initial = _place_initial(request, places)
     # Opened from a ringing call or a call-back (?caller_phone=…): the number filled in, the
     # channel a call, the household panel looked up.
-    initial = {}
     if request.method != "POST" and request.GET.get("caller_phone"):
-        initial = {"caller_phone": request.GET["caller_phone"][:40], "channel": "phone"}
+        initial = {**initial, "caller_phone": request.GET["caller_phone"][:40], "channel": "phone"}
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
         community=community,
         items=items,
+        places=places,
         initial=initial,
     )
     status = 200
     if request.method == "POST":
-        contact = _log(request, desk, form, items)
+        contact = _log(request, desk, form, items, places)
         if contact is not None:
             orders = list(contact.work_orders.all())
             if orders:
@@ -91,6 +96,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
             "intent_keys": {str(k.value): v for k, v in INTENT_KEYS.items()},
             "outcome_keys": {str(k.value): v for k, v in OUTCOME_KEYS.items()},
             "items": items,
+            "place": next((p for p in places if p.pk == _chosen(request, initial)), None),
             "buildings": buildings_of(desk),
             "calls_c": call_cursor(desk.user),
             **lookup,
@@ -99,9 +105,29 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     )
 
 
-def _input(desk: Desk, d: dict[str, Any], items: list[Any]) -> ContactInput:
+def _chosen(request: HttpRequest, initial: dict[str, Any]) -> int | None:
+    """The place on the form: asked for on opening it, or kept through a failed submit."""
+    if request.method == "POST":
+        return posted_id(request.POST.get("place"))
+    return initial.get("place")
+
+
+def _place_initial(request: HttpRequest, places: list[Place]) -> dict[str, Any]:
+    """``?place=ID`` (from a place's page, after its sticker was scanned): the place and its
+    label as the location, when it is one of the community's active places."""
+    if request.method != "GET":
+        return {}
+    wanted = posted_id(request.GET.get("place"))
+    place = next((p for p in places if p.pk == wanted), None)
+    return {"place": place.pk, "location": place.name} if place else {}
+
+
+def _input(
+    desk: Desk, d: dict[str, Any], items: list[Any], places: Sequence[Place] = ()
+) -> ContactInput:
     """What the service takes, from what the form read (in part, when some fields failed)."""
     item = next((i for i in items if i.pk == d.get("service_item")), None)
+    place = next((p for p in places if p.pk == d.get("place")), None)
     intent, outcome = d.get("intent", ""), d.get("outcome", "")
     drafts = []
     if outcome == Outcome.WORK_ORDER:
@@ -116,6 +142,7 @@ def _input(desk: Desk, d: dict[str, Any], items: list[Any]) -> ContactInput:
                 location=d.get("location", ""),
                 service_item=item,
                 appointment_at=d.get("appointment_at"),
+                place=place,
             )
         )
     room, phone = d.get("room", ""), d.get("caller_phone", "")
@@ -154,12 +181,18 @@ def _add_errors(form: IntakeForm, errors: dict[str, list[str]], *, only_new: boo
         form.add_error(field, errs)
 
 
-def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Contact | None:  # type: ignore[type-arg]
+def _log(
+    request: HttpRequest,
+    desk: Desk,
+    form: IntakeForm,
+    items: list,  # type: ignore[type-arg]
+    places: Sequence[Place] = (),
+) -> Contact | None:
     at = now()
     if not form.is_valid():
         # Every problem at once: the service's checks on what the form could read, beside the
         # form's own (never one stage after the other).
-        data = _input(desk, form.cleaned_data, items)
+        data = _input(desk, form.cleaned_data, items, places)
         _add_errors(
             form, contact_errors(community=desk.community, now=at, data=data), only_new=True
         )
@@ -169,7 +202,7 @@ def _log(request: HttpRequest, desk: Desk, form: IntakeForm, items: list) -> Con
             community=desk.community,
             by=desk.user,
             now=at,
-            data=_input(desk, form.cleaned_data, items),
+            data=_input(desk, form.cleaned_data, items, places),
         )
     except ValidationError as exc:
         _add_errors(form, errors_of(exc), only_new=False)
