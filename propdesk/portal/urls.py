@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propdesk.portal import views, views_notices, views_orders, views_rate
+from propdesk.portal import views, views_activities, views_notices, views_orders, views_rate
 
 app_name = "portal"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     # Rating and reopening a finished order (issue 13, item 5).
     path("orders/<int:order_id>/rate/", views_rate.order_rate, name="order-rate"),
     path("orders/<int:order_id>/reopen/", views_rate.order_reopen, name="order-reopen"),
+    # Community activities (CS-3): the announced ones, and sign-up.
+    path("activities/", views_activities.activities, name="activities"),
+    path(
+        "activities/<int:activity_id>/signup/",
+        views_activities.activity_signup,
+        name="activity-signup",
+    ),
     # Notices (issue 13, item 6).
     path("notices/", views_notices.notices, name="notices"),
     path("notices/<int:notice_id>/", views_notices.notice_detail, name="notice"),

@@ -14,10 +14,10 @@ from propdesk.portal.access import resident, resident_required
 
 
 def community_activities(households: list[Any]) -> list[Any]:
-    """Hook: the community activities (CS-3) the residents of ``households`` may sign up for,
-    shown under the notices. Empty until activities exist (propdesk.concierge); fill it from a
-    concierge selector scoped the same way as ``notices_for_households``."""
-    return []
+    """The community activities (CS-3) the households may sign up for now, under the notices."""
+    from propdesk.portal.views_activities import upcoming_activities
+
+    return [row["activity"] for row in upcoming_activities(households)]
 
 
 @resident_required

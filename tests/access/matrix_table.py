@@ -379,6 +379,11 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "405 405 405 405 405 405 405 405 405",
     ),
     "GET /portal/sw.js": ("200 200 200 200 200 200 200 200 200", None),
+    "GET /portal/activities/": ("log log log log log log log log log", None),
+    "GET /portal/activities/<int:activity_id>/signup/": (
+        "405 405 405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     # A sticker's signed URL: staff of the place's community to its page (302), another
     # community's staff 404, anyone not signed in to the portal's login (then the report).
     "GET /q/<str:code>/": (
@@ -610,6 +615,9 @@ RESIDENT_ROUTES: dict[str, tuple[str, str | None]] = {
     "GET /portal/orders/<int:order_id>/urge/": ("405 405 405", "405 405 405"),
     "GET /portal/report/": ("log log 200", None),
     "GET /portal/sw.js": ("200 200 200", None),
+    "GET /portal/activities/": ("log log 200", None),
+    "GET /portal/activities/<int:activity_id>/signup/": ("405 405 405", "405 405 405"),
+    "POST /portal/activities/<int:activity_id>/signup/": ("log log 404", "log log 404"),
     "POST /portal/login/": ("400 400 400", None),
     "POST /portal/logout/": ("log log log", None),
     "POST /portal/me/": ("log log 404", None),

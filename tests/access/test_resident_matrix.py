@@ -15,6 +15,7 @@ from django.test import Client, TestCase
 from rest_framework.test import APIClient
 
 from propdesk.community.models import Community, Household, Relation, Resident, User
+from propdesk.concierge.models import Activity
 from propdesk.core.clock import FixedClock, set_clock
 from propdesk.desk.models import WorkOrder
 from propdesk.followup.models import Notice
@@ -91,6 +92,11 @@ class ResidentMatrix(TestCase):
             .first()
             or MISSING,
             "photo_id": MISSING,
+            "activity_id": Activity.objects.filter(community=community)
+            .order_by("id")
+            .values_list("id", flat=True)
+            .first()
+            or MISSING,
         }
 
     def _portal_clients(self) -> dict[str, Client]:

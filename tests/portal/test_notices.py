@@ -111,7 +111,7 @@ def test_the_console_writes_a_notice_for_one_building(office):
     assert n.building == b3
 
 
-def test_activities_hook_is_empty_until_activities_exist(office):
+def test_no_announced_activity_lists_none_under_the_notices(office):
     assert community_activities([office.household]) == []
 
 
