@@ -1,6 +1,13 @@
 from django.urls import path
 
-from propdesk.portal import views, views_activities, views_notices, views_orders, views_rate
+from propdesk.portal import (
+    views,
+    views_activities,
+    views_notices,
+    views_orders,
+    views_rate,
+    views_services,
+)
 
 app_name = "portal"
 
@@ -12,6 +19,8 @@ urlpatterns = [
     # Rating and reopening a finished order (issue 13, item 5).
     path("orders/<int:order_id>/rate/", views_rate.order_rate, name="order-rate"),
     path("orders/<int:order_id>/reopen/", views_rate.order_reopen, name="order-reopen"),
+    # The service cart (CS-1) and concierge help (CS-2).
+    path("services/", views_services.services, name="services"),
     # Community activities (CS-3): the announced ones, and sign-up.
     path("activities/", views_activities.activities, name="activities"),
     path(

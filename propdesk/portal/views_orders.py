@@ -80,7 +80,7 @@ def _upload_attrs() -> dict[str, str]:
     }
 
 
-def _read_local_time(text: str, time_zone: str) -> datetime | None:
+def read_local_time(text: str, time_zone: str) -> datetime | None:
     """A <input type=datetime-local> value in the community's time zone; ValueError if bad."""
     value = datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M")  # noqa: DTZ007 - zone set below
     return value.replace(tzinfo=ZoneInfo(time_zone))
@@ -110,7 +110,7 @@ def report(request: HttpRequest) -> HttpResponse:
         appointment: datetime | None = None
         if values["appointment_at"].strip():
             try:
-                appointment = _read_local_time(
+                appointment = read_local_time(
                     values["appointment_at"], household.community.time_zone
                 )
             except ValueError:

@@ -380,6 +380,7 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     ),
     "GET /portal/sw.js": ("200 200 200 200 200 200 200 200 200", None),
     "GET /portal/activities/": ("log log log log log log log log log", None),
+    "GET /portal/services/": ("log log log log log log log log log", None),
     "GET /portal/activities/<int:activity_id>/signup/": (
         "405 405 405 405 405 405 405 405 405",
         "405 405 405 405 405 405 405 405 405",
@@ -616,6 +617,8 @@ RESIDENT_ROUTES: dict[str, tuple[str, str | None]] = {
     "GET /portal/report/": ("log log 200", None),
     "GET /portal/sw.js": ("200 200 200", None),
     "GET /portal/activities/": ("log log 200", None),
+    "GET /portal/services/": ("log log 200", None),
+    "POST /portal/services/": ("log log 404", None),
     "GET /portal/activities/<int:activity_id>/signup/": ("405 405 405", "405 405 405"),
     "POST /portal/activities/<int:activity_id>/signup/": ("log log 404", "log log 404"),
     "POST /portal/login/": ("400 400 400", None),
