@@ -150,7 +150,9 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
     try:
         return (
             work_orders_visible(user)
-            .select_related("household", "team", "assignee", "service_item", "created_by", "place")
+            .select_related(
+                "community", "household", "team", "assignee", "service_item", "created_by", "place"
+            )
             .prefetch_related(events, "attachments", "clocks")
             .get(pk=int(order_id))
         )
