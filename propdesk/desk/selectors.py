@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.clocks.models import ClockLog
+from propdesk.clocks.models import Clock, ClockLog
 from propdesk.community.access import (
     community_ids_visible,
     community_ids_with_roles,
@@ -133,11 +133,16 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
     events = Prefetch(
         "events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")
     )
+    # With the fingerprint of the policy each clock started under: what it counts (team hours).
+    clocks = Prefetch(
+        "clocks",
+        queryset=Clock.objects.select_related("policy_version").defer("policy_version__content"),
+    )
     try:
         return (
             work_orders_visible(user)
             .select_related("household", "team", "assignee", "service_item", "created_by", "place")
-            .prefetch_related(events, "attachments", "clocks")
+            .prefetch_related(events, "attachments", clocks)
             .get(pk=int(order_id))
         )
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:

@@ -145,6 +145,31 @@ class WeekHours:
         return sum(b - a for row in self.days for a, b in row)
 
 
+_PARTS = re.compile(r"[,，、;；\s]+")
+_DASH = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
+
+
+def parse_row_text(key: str, text: str) -> list[list[str]]:
+    """One day's intervals as a person types them, "08:30-12:00, 13:30-17:30" (separated by
+    commas, 、 or spaces; a dash, ~ or 至 between start and end; empty: no hours), as the
+    mapping ``WeekHours.from_mapping`` reads. Raises HoursError naming the day (``key``)."""
+    out: list[list[str]] = []
+    for part in _PARTS.split(text.strip()):
+        if not part:
+            continue
+        ends = _DASH.split(part)
+        if len(ends) != 2:
+            raise HoursError(
+                gettext_noop(
+                    "%(day)s: %(value)s is not an interval; write start-end, e.g. 08:30-12:00."
+                ),
+                day=key,
+                value=part,
+            )
+        out.append([ends[0].replace("：", ":"), ends[1].replace("：", ":")])
+    return out
+
+
 def statutory_holiday(day: date) -> bool:
     """A statutory holiday (法定节假日, with its name in the statutory data), as opposed to an
     ordinary weekend. A year without statutory data has none."""
