@@ -279,3 +279,29 @@ def test_a_pause_of_d_moves_the_deadline_by_d_within_the_counted_hours(
     moved = shift_due(due, start, end, h)
     assert h.counted(due, moved) == h.counted(start, end)
     assert shift_due(due, start, end) - due == end - start
+
+
+ny_moments = st.datetimes(
+    min_value=datetime(2026, 2, 25),  # noqa: DTZ001 (hypothesis bounds are naive)
+    max_value=datetime(2026, 11, 10),  # noqa: DTZ001
+    timezones=st.just(NY),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(start=ny_moments, minutes=amounts)
+def test_add_then_counted_round_trips_across_daylight_saving(start: datetime, minutes: int) -> None:
+    """New York's hours around both of its 2026 changes (03-08, 11-01): real minutes count."""
+    row = [["00:30", "03:00"], ["09:00", "17:00"]]
+    h = hours(WeekHours.from_mapping(dict.fromkeys(DAY_KEYS, row)), NY)
+    due = h.add(start, minutes)
+    assert h.counted(start, due) == timedelta(minutes=minutes)
+    assert due.tzinfo == NY
+
+
+def test_is_open_at_the_edges_of_an_interval() -> None:
+    h = hours()
+    assert h.is_open(at(2026, 11, 26, 8, 30))
+    assert not h.is_open(at(2026, 11, 26, 12, 0))  # the lunch break begins
+    assert h.is_open(at(2026, 11, 26, 13, 30))
+    assert not h.is_open(at(2026, 10, 1, 9, 0))  # 国庆
