@@ -4,12 +4,12 @@ shift the waiting states call."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.test import Client
 
-from propdesk.clocks.models import ClockState
-from propdesk.clocks.services import clock_hours
+from propdesk.clocks.models import ClockLog, ClockState
+from propdesk.clocks.services import calendar_day_set, clock_hours
 from propdesk.community.models import Team
 from propdesk.policy.hours import shift_due
 from tests.clocks.conftest import sh
@@ -163,3 +163,23 @@ def test_emptying_every_line_clears_the_hours(office, django_user_model) -> None
     assert r.status_code == 302
     office.repair.refresh_from_db()
     assert office.repair.working_hours == {}
+
+
+def test_ds1_take_moves_when_the_office_closes_the_day_it_was_due(desk, office, clock) -> None:
+    """DS-1-take logged Thursday 17:20 is due Friday 08:50 (10 minutes on Thursday, 20 on
+    Friday); the office closes that Friday (管理处日历): it moves to Monday 08:50, with a line on
+    the timeline; giving the day back moves it back."""
+    set_hours(office.repair, WEEK)
+    order = desk.at(sh(2026, 11, 26, 17, 20)).open("repair")
+    assert desk.clock_of(order, "DS-1-take").due_at == sh(2026, 11, 27, 8, 50)
+    changed = calendar_day_set(
+        community=office.community, day=date(2026, 11, 27), is_working=False, now=clock.now()
+    )
+    assert changed >= 1
+    assert desk.clock_of(order, "DS-1-take").due_at == sh(2026, 11, 30, 8, 50)
+    log = ClockLog.objects.get(what="recomputed", data__rule="DS-1-take")
+    assert log.data["new_due_at"] == sh(2026, 11, 30, 8, 50).isoformat()
+    calendar_day_set(
+        community=office.community, day=date(2026, 11, 27), is_working=None, now=clock.now()
+    )
+    assert desk.clock_of(order, "DS-1-take").due_at == sh(2026, 11, 27, 8, 50)
