@@ -131,7 +131,10 @@ def test_the_back_office_sets_a_teams_week_with_a_lunch_break_and_shows_it(
     assert office.repair.working_hours["sun"] == []
     page = c.get(url).content.decode()
     assert "08:30-12:00, 13:30-17:30" in page  # the form, as typed back
-    assert "每周计时：40.5 小时" in page  # the week's table
+    assert '<table class="team-week">' in page  # the week's table
+    assert "<th>周六</th><td>09:00-12:00</td><td>3 小时</td>" in page
+    assert "<th>周日</th><td>休息</td>" in page
+    assert "每周计时：40.5 小时" in page
     listing = c.get("/admin/community/team/").content.decode()
     assert "40.5 小时" in listing
     assert c.get("/admin/community/team/add/").status_code == 200
