@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.clocks.models import ClockLog
+from propdesk.clocks.models import Clock, ClockLog
 from propdesk.community.access import (
     community_ids_visible,
     community_ids_with_roles,
@@ -142,18 +142,25 @@ def open_orders_by_place(user: User, community_id: int) -> dict[int, int]:
     return dict(rows)
 
 
+def _order_clocks() -> QuerySet[Clock]:
+    """An order's clocks for its page, with the fingerprint of the policy each started under:
+    what it counts (team hours)."""
+    return Clock.objects.select_related("policy_version").defer("policy_version__content")
+
+
 def access_work_order(user: User, order_id: int | str) -> WorkOrder:
     """One order the user may see, with its timeline and attachments; NotFound otherwise."""
     events = Prefetch(
         "events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")
     )
+    clocks = Prefetch("clocks", queryset=_order_clocks())
     try:
         return (
             work_orders_visible(user)
             .select_related(
                 "community", "household", "team", "assignee", "service_item", "created_by", "place"
             )
-            .prefetch_related(events, "attachments", "clocks")
+            .prefetch_related(events, "attachments", clocks)
             .get(pk=int(order_id))
         )
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
@@ -173,7 +180,7 @@ def created_work_order(user: User, order: WorkOrder) -> WorkOrder:
     event.actor = user if event.actor_id == user.pk else event.actor
     _prefetched(order, "events", [event])
     _prefetched(order, "attachments", [])
-    _prefetched(order, "clocks", list(order.clocks.all()))
+    _prefetched(order, "clocks", list(_order_clocks().filter(order=order)))
     return order
 
 
