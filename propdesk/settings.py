@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -208,42 +210,46 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # MinIO, Ceph, 阿里云 OSS, 腾讯云 COS) through django-storages. They still go out only through the
 # access-checked /api/files/... views, which read the object and stream it (no public or signed
 # URL is ever handed out): see README, "Production".
-MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
-if MEDIA_STORAGE not in {"filesystem", "s3"}:
+
+
+def media_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """The STORAGES entry for uploaded files, from the environment ``env`` (MEDIA_STORAGE and,
+    for s3, the AWS_* variables below)."""
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
-_MEDIA_BACKEND: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-if MEDIA_STORAGE == "s3":
-    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-        from django.core.exceptions import ImproperlyConfigured
-
+    kind = env.get("MEDIA_STORAGE", "filesystem").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+    if not env.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
-    _MEDIA_BACKEND = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            k: v
-            for k, v in {
-                "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-                # Empty: AWS itself; otherwise the store's address, e.g. https://oss.example.com
-                "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", ""),
-                "region_name": os.environ.get("AWS_S3_REGION_NAME", ""),
-                # Empty: boto3's own chain (environment, instance role, ~/.aws).
-                "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
-                "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
-                "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", ""),
-                "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix in the bucket
-                "signature_version": "s3v4",
-                "default_acl": None,  # the bucket's own (private): never public-read
-                "file_overwrite": False,  # names are uuids anyway; never replace an object
-                # A download larger than this spills to a temporary file, not the worker's memory.
-                "max_memory_size": 2 * 1024 * 1024,
-            }.items()
-            if v != ""
-        },
+    options: dict[str, Any] = {
+        "bucket_name": env["AWS_STORAGE_BUCKET_NAME"],
+        # Empty: AWS itself; otherwise the store's address, e.g. https://oss-cn-hangzhou.aliyuncs.com
+        "endpoint_url": env.get("AWS_S3_ENDPOINT_URL", ""),
+        "region_name": env.get("AWS_S3_REGION_NAME", ""),
+        # Empty: boto3's own chain (its environment variables, an instance role, ~/.aws).
+        "access_key": env.get("AWS_ACCESS_KEY_ID", ""),
+        "secret_key": env.get("AWS_SECRET_ACCESS_KEY", ""),
+        "addressing_style": env.get("AWS_S3_ADDRESSING_STYLE", ""),  # path, virtual or auto
+        "location": env.get("AWS_LOCATION", ""),  # a key prefix inside the bucket
     }
+    options = {k: v for k, v in options.items() if v}
+    options |= {
+        "signature_version": "s3v4",
+        "default_acl": None,  # the bucket's own ACL (private): never public-read
+        "querystring_auth": True,  # a URL the storage makes is signed (the app never hands one out)
+        "file_overwrite": False,  # the names are uuids anyway: never replace an object
+        # A download larger than this spills to a temporary file, not the worker's memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
 STORAGES = {
-    "default": _MEDIA_BACKEND,
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
