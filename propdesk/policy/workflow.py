@@ -357,6 +357,17 @@ def actions_available(state: State, actor_roles: frozenset[Role], actor_on_team:
     )
 
 
+def owner_may_look_back(*, state: State, kind: str) -> bool:
+    """Whether the portal offers the owner to rate the job and to say it is not fixed: a repair
+    or housekeeping order once it is done (完工, followed up or closed). The rating and reopening
+    pages then say themselves when it is too late or already rated."""
+    return kind in OWNER_ACTIONS["reopen"] and state in (
+        State.RESOLVED,
+        State.FOLLOWED_UP,
+        State.CLOSED,
+    )
+
+
 def owner_may_reopen(
     *,
     state: State,

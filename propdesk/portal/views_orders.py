@@ -35,6 +35,7 @@ from propdesk.desk.services import (
     urge_again_at,
     work_order_urge,
 )
+from propdesk.policy.workflow import State, owner_may_look_back
 from propdesk.portal.access import ResidentPrincipal, resident_required
 from propdesk.portal.timeline import is_open, resident_timeline, state_words, who_is_coming
 
@@ -218,6 +219,7 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
             "may_urge": is_open(found) and (again_at is None or now >= again_at),
             "urge_again_at": again_at if again_at is not None and now < again_at else None,
             "time_zone": found.community.time_zone,
+            "may_look_back": owner_may_look_back(state=State(found.state), kind=found.kind),
         },
     )
 
