@@ -137,7 +137,7 @@ def receivers(http_port: int, smtp_port: int, ready: Any) -> None:
 
 
 def stats(port: int, what: str = "count") -> dict[str, Any]:
-    with urlopen(f"http://127.0.0.1:{port}/{what}", timeout=30) as r:  # noqa: S310 - loopback
+    with urlopen(f"http://127.0.0.1:{port}/{what}", timeout=30) as r:
         return dict(json.loads(r.read()))
 
 
@@ -269,9 +269,7 @@ def expected(n_clocks: int, n_notices: int) -> dict[str, int]:
     }
 
 
-OURS = (
-    "(cause LIKE 'bench:%%' OR (cause LIKE 'clock:%%' AND split_part(cause, ':', 2)::int <= %s))"
-)
+OURS = "(cause LIKE 'bench:%%' OR (cause LIKE 'clock:%%' AND split_part(cause, ':', 2)::int <= %s))"
 
 
 def verify(n_clocks: int, n_notices: int, received: dict[str, Any]) -> dict[str, Any]:
@@ -342,7 +340,9 @@ def verify(n_clocks: int, n_notices: int, received: dict[str, Any]) -> dict[str,
         "in_app": want["in_app"],
         "email": want["email"],
         "webhook": want["webhook"],
-        "others_delivered": len(keys["email"]) + len(keys["webhook"]) - want["email"]
+        "others_delivered": len(keys["email"])
+        + len(keys["webhook"])
+        - want["email"]
         - want["webhook"],
         "arrived_unique": len(http) + len(smtp),
         "arrived_twice": twice,
@@ -368,6 +368,7 @@ def worker_env(url: str, redis: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
+        "CELERY_QUEUE": QUEUE,  # the bench never touches another queue
     }
 
 
@@ -398,7 +399,9 @@ def wait_ready(mode: str, logs: list[Path], timeout: float = 90) -> None:
         if mode == "celery":
             up = sum(" ready." in p.read_text(errors="replace") for p in logs)
         else:
-            up = WorkerHeartbeat.objects.filter(name__in=[f"w{i}" for i in range(len(logs))]).count()
+            up = WorkerHeartbeat.objects.filter(
+                name__in=[f"w{i}" for i in range(len(logs))]
+            ).count()
         if up == len(logs):
             return
         time.sleep(0.3)
@@ -430,7 +433,9 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def one_run(args: argparse.Namespace, procs_n: int, kill: bool, comms: list[dict[str, int]]) -> dict:
+def one_run(
+    args: argparse.Namespace, procs_n: int, kill: bool, comms: list[dict[str, int]]
+) -> dict:
     from django.db import connection
 
     from propdesk.clocks.models import Clock
@@ -457,8 +462,16 @@ def one_run(args: argparse.Namespace, procs_n: int, kill: bool, comms: list[dict
         redis.Redis.from_url(args.redis).delete(QUEUE)  # our own queue only
         schedule = OUT / f"scaleout-beat-{tag}"
         beat = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "celery"), "-A", "propdesk", "beat", "-s", str(schedule)]
-            + ["--loglevel", "WARNING"],
+            [
+                str(ROOT / ".venv" / "bin" / "celery"),
+                "-A",
+                "propdesk",
+                "beat",
+                "-s",
+                str(schedule),
+                "--loglevel",
+                "WARNING",
+            ],
             cwd=ROOT,
             env=env,
             stdout=(OUT / f"scaleout-{tag}-beat.log").open("wb"),
@@ -577,7 +590,7 @@ def main() -> None:
         print(
             f"{r['procs']:>6} {'yes' if r['kill'] else '':>5} {r['clocks_per_s']:>9} "
             f"{r['deliveries_per_s']:>8} {r['arrived_twice']:>6} {r['lost']:>5} "
-            f"{str(r['worker_cpu_s']):>28} {r['pg_cpu_s']:>9} {r['load_before']}"
+            f"{r['worker_cpu_s']!s:>28} {r['pg_cpu_s']:>9} {r['load_before']}"
         )
 
 
