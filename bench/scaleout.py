@@ -5,7 +5,7 @@ on separate machines, on PostgreSQL, with real receivers; no duplicate, no loss,
     .venv/bin/python bench/scaleout.py --clocks 2000 --notices 2000 --runs 1,4,4k
     .venv/bin/python bench/scaleout.py --mode embedded        # `manage.py worker` processes
 
-Data (database ``propdesk_scale_bench_scaleout``, recreated): one company with a leadership user,
+Data (database ``propdesk_bench_scaleout``, recreated): one company with a leadership user,
 ``--communities`` communities each with an administrator and an office head (all with e-mail
 addresses) and one signed generic webhook endpoint. ``--clocks`` clocks spread over the
 communities, half CP-1 (3 escalation levels: administrator + office head, office head,
@@ -552,7 +552,7 @@ def main() -> None:
     p.add_argument("--runs", default="1,4,4k", help="process counts; 'k' kills one mid-run")
     p.add_argument("--mode", choices=["celery", "embedded"], default="celery")
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
-    p.add_argument("--dbname", default="propdesk_scale_bench_scaleout")
+    p.add_argument("--dbname", default="propdesk_bench_scaleout")
     p.add_argument("--kill-at", type=float, default=0.3, help="share of deliveries arrived")
     p.add_argument("--timeout", type=float, default=1800)
     args = p.parse_args()
