@@ -416,17 +416,33 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def pg_backend_cpu(dbname: str) -> float:
-    import psycopg
+class PgCpu:
+    """CPU time of the database's server backends, sampled while they live: a backend that
+    closes (CONN_MAX_AGE) keeps the time it had at its last sample."""
 
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        pids = [
-            r[0]
-            for r in c.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [dbname]
-            ).fetchall()
-        ]
-    return sum(cpu_seconds(p) for p in pids)
+    def __init__(self, dbname: str) -> None:
+        self.dbname = dbname
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def sample(self) -> None:
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            pids = [
+                r[0]
+                for r in c.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.dbname]
+                ).fetchall()
+            ]
+        for pid in pids:
+            seconds = cpu_seconds(pid)
+            if seconds == seconds:  # not NaN: still there
+                self.first.setdefault(pid, seconds)
+                self.last[pid] = seconds
+
+    def seconds(self) -> float:
+        return sum(self.last[p] - self.first[p] for p in self.last)
 
 
 def loadavg() -> str:
@@ -482,7 +498,8 @@ def one_run(
     try:
         wait_ready(args.mode, logs)
         cpu0 = [cpu_seconds(w.pid) for w in workers]
-        pg0 = pg_backend_cpu(args.dbname)
+        pg = PgCpu(args.dbname)
+        pg.sample()
         result["load_before"] = loadavg()
         t0 = release(args.notices, comms)
         t_clocks = t_deliv = None
@@ -490,6 +507,7 @@ def one_run(
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
             time.sleep(0.25)
+            pg.sample()
             if t_clocks is None:
                 due = Clock.objects.filter(next_check_at__lt=datetime.now(UTC)).count()
                 if due == 0:
@@ -519,7 +537,8 @@ def one_run(
             round(cpu_seconds(w.pid) - c0, 2) if w is not killed else None
             for w, c0 in zip(workers, cpu0, strict=True)
         ]
-        result["pg_cpu_s"] = round(pg_backend_cpu(args.dbname) - pg0, 2)
+        pg.sample()
+        result["pg_cpu_s"] = round(pg.seconds(), 2)
     finally:
         for p in [*workers, *([beat] if beat else [])]:
             if p.poll() is None:

@@ -3,7 +3,7 @@
 -- cookie, waits for the answer, then waits the page's interval (2 s while visible) before the
 -- next poll, as live.js does (fetch, then setTimeout). The first poll of each connection waits a
 -- random part of the interval, so the pages poll at random phases, not in lockstep.
---   wrk -t2 -c200 -d60s --timeout 10s -s console.lua http://127.0.0.1:PORT -- SESSIONS INTERVAL_MS
+--   wrk -t2 -c200 -d60s --timeout 10s -s console.lua http://127.0.0.1:PORT -- SESSIONS INTERVAL_MS CONNS_PER_THREAD
 -- SESSIONS: a file with one "sessionid=..." cookie a line; requests take them round-robin.
 -- The cursor sent is the last one this thread saw (wrk does not tell a response's connection):
 -- under a steady stream of creates every poll takes the "changed" path anyway.
@@ -22,6 +22,7 @@ function init(args)
     if #line > 0 then table.insert(cookies, line) end
   end
   interval = tonumber(args[2])
+  per_thread = tonumber(args[3])  -- connections of this thread
   next_cookie = (id * 7919) % #cookies + 1
   starts = 0
   codes = {}
@@ -32,7 +33,7 @@ end
 
 function delay()
   starts = starts + 1
-  if starts <= 1000 then  -- at most the connections of this thread: their first poll
+  if starts <= per_thread then  -- the first poll of each connection of this thread
     return math.random(0, interval)
   end
   return interval
@@ -41,11 +42,12 @@ end
 function request()
   local cookie = cookies[next_cookie]
   next_cookie = next_cookie % #cookies + 1
-  return wrk.format("GET", "/desk/live/?c=" .. cursor .. "&n=" .. notif, {
-    ["Cookie"] = cookie,
-    ["Accept"] = "application/json",
-    ["X-Requested-With"] = "fetch",
-  })
+  local q = {}
+  if cursor ~= "" then table.insert(q, "c=" .. cursor) end
+  if notif ~= "" then table.insert(q, "n=" .. notif) end
+  local path = "/desk/live/"
+  if #q > 0 then path = path .. "?" .. table.concat(q, "&") end
+  return wrk.format("GET", path, {["Cookie"] = cookie, ["Accept"] = "application/json"})
 end
 
 function response(status, headers, body)

@@ -205,6 +205,7 @@ def main() -> None:
                 "--",
                 str(cookies),
                 str(INTERVAL_MS),
+                str(-(-CONSOLES // 2)),
             ],
             stdout=subprocess.PIPE,
             text=True,
