@@ -445,6 +445,28 @@ class PgCpu:
         return sum(self.last[p] - self.first[p] for p in self.last)
 
 
+def talking_to(pid: int, ports: set[int]) -> bool:
+    """Whether process ``pid`` holds an established TCP connection to one of ``ports`` (a worker
+    in the middle of sending a batch: its SMTP session, or a webhook POST)."""
+    inodes = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        return False
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if f[3] == "01" and f[9] in inodes and int(f[2].rsplit(":", 1)[1], 16) in ports:
+                return True
+    return False
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -514,17 +536,25 @@ def one_run(
                     t_clocks = time.time()
             got = stats(http_port)
             arrived = got["http"] + got["smtp"]
-            if kill and killed is None and arrived >= outgoing * args.kill_at:
-                # A machine crash: no signal handler, no goodbye, its claimed rows stay claimed.
-                killed = workers[-1]
-                result["killed_cpu_s"] = cpu_seconds(killed.pid) - cpu0[-1]
+            busy = (
+                [w for w in workers if talking_to(w.pid, {http_port, smtp_port})]
+                if kill and killed is None and arrived >= outgoing * args.kill_at
+                else []
+            )
+            if busy:
+                # A machine crash in the middle of sending a batch: no signal handler, no
+                # goodbye; the rows it claimed stay claimed until their lease runs out.
+                killed = busy[0]
+                result["killed_cpu_s"] = round(
+                    cpu_seconds(killed.pid) - cpu0[workers.index(killed)], 2
+                )
                 killed.send_signal(signal.SIGKILL)
                 result["killed_at"] = round(time.time() - t0, 2)
                 result["killed_when_arrived"] = arrived
-                result["claimed_by_dead"] = None
-            if killed is not None and result.get("claimed_by_dead") is None:
+                result["sending_after_kill"] = None
+            if killed is not None and result.get("sending_after_kill") is None:
                 killed.wait(5)
-                result["claimed_by_dead"] = Notification.objects.filter(state="sending").count()
+                result["sending_after_kill"] = Notification.objects.filter(state="sending").count()
             if (
                 t_clocks is not None
                 and arrived >= outgoing
