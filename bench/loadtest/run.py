@@ -232,13 +232,43 @@ def main() -> None:
             stdout=subprocess.PIPE,
             text=True,
         )
-        # The PostgreSQL backends that gunicorn opens during the run count too.
-        time.sleep(min(10, DURATION / 2))
-        backends = sorted(set(backends) | set(pg_backends()))
+        # Sampled every second while wrk runs: a backend or worker that ends keeps the CPU
+        # time it had at its last sample.
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+        kind: dict[int, str] = {}
+
+        def sample() -> None:
+            groups = {
+                "gunicorn": [gunicorn.pid, *children(gunicorn.pid)],
+                "postgres": pg_backends(),
+                "worker": extra,
+            }
+            for name, pids in groups.items():
+                for pid in pids:
+                    seconds = cpu([pid])
+                    if pid in last and seconds == 0:
+                        continue  # gone
+                    first.setdefault(pid, seconds if pid in seen_before else 0.0)
+                    last[pid] = seconds
+                    kind[pid] = name
+
+        # What ran before the run started does not count: start from the current times.
+        seen_before = set(web) | set(backends) | set(extra)
+        sample()
+        for pid in seen_before:
+            first[pid] = cpu([pid])
+        while consoles.poll() is None or creates.poll() is None:
+            time.sleep(1)
+            sample()
         outs = [consoles.communicate()[0], creates.communicate()[0]]
-        backends_end = sorted(set(backends) | set(pg_backends()))
-        new = [p for p in backends_end if p not in backends]
-        cpu1 = (cpu(web + children(gunicorn.pid)), cpu(backends_end), cpu(extra))
+        sample()
+        totals = {"gunicorn": 0.0, "postgres": 0.0, "worker": 0.0}
+        for pid, seconds in last.items():
+            totals[kind[pid]] += seconds - first[pid]
+        cpu1 = (totals["gunicorn"], totals["postgres"], totals["worker"])
+        cpu0 = (0.0, 0.0, 0.0)
+        new = [p for p in kind if kind[p] == "postgres" and p not in seen_before]
         busy1, total1 = machine()
         load1 = loadavg()
     finally:
