@@ -245,6 +245,7 @@ def partition(conn: psycopg.Connection[Any]) -> dict[str, float]:
     conn.execute(f"ALTER TABLE {PART} ADD PRIMARY KEY (id, at)")
     months = 0
     m = lo
+    hi = max(hi, datetime.now(UTC)) + timedelta(days=32)  # and the months ahead, made in advance
     while m <= hi:
         nxt = (m + timedelta(days=32)).replace(day=1)
         conn.execute(
@@ -285,16 +286,17 @@ def main() -> None:
         if "after" in steps:
             results["after"] = measure(conn, "grown", EVENTS)
             print(json.dumps(results["after"]), flush=True)
-        if "partition" in steps:
-            results["partition"] = partition(conn)
+        if "partition" in steps or "partitioned" in steps:
+            if "partition" in steps:
+                results["partition"] = partition(conn)
             results["partitioned"] = measure(conn, "partitioned by month", PART)
             print(json.dumps(results["partitioned"]), flush=True)
             conn.execute(f"DROP TABLE IF EXISTS {PART}")
         results["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     with (OUT / "growth.jsonl").open("a") as fh:
         fh.write(json.dumps(results, default=str) + "\n")
-    names = list((results.get("after") or results.get("before"))["ms"])
     cols = [k for k in ("before", "after", "partitioned") if k in results]
+    names = list(results[cols[0]]["ms"]) if cols else []
     print("\n| ms (median) | " + " | ".join(cols) + " |")
     for n in names:
         print(f"| {n} | " + " | ".join(str(results[c]["ms"].get(n)) for c in cols) + " |")
