@@ -108,11 +108,12 @@ def test_workers_on_separate_machines_send_everything_exactly_once(
     emails = {f"{cause}:{uid}:email" for cause, uid in in_app}
     hooks = {f"{cause}:e{e.pk}:webhook" for cause in causes}
 
+    queue = f"propdesk-test-scaleout-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS_URL,
-        "CELERY_QUEUE": f"propdesk-test-scaleout-{uuid.uuid4().hex[:8]}",
+        "CELERY_QUEUE": queue,
         "SECRET_KEY": "tests-only",
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
         "LOG_LEVEL": "WARNING",
@@ -144,6 +145,11 @@ def test_workers_on_separate_machines_send_everything_exactly_once(
             p.terminate()
         for p in [*workers, beat]:
             p.wait(timeout=30)
+        import redis
+
+        broker = redis.Redis.from_url(REDIS_URL)
+        # What beat queued after the run, and kombu's bindings of the queue.
+        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
     # Every clock breached once, at its last level; one log line per clock and level.
     assert set(Clock.objects.filter(pk__in=ours).values_list("state", "level")) == {("breached", 3)}
