@@ -22,7 +22,18 @@ JOBS = (
     "concierge.cart_overdue",
     "concierge.cart_reminders",
 )
+# A tick still queued after this long is dropped unrun: the next one is already behind it.
+# Without it, workers slower than beat's 16 ticks a second (one worker on a busy machine) let
+# the queue grow without bound, and each delivery waited behind hundreds of stale no-op ticks
+# (bench/scaleout.py, issue 15).
+TICK_EXPIRES_SECONDS = 5.0
 app.conf.beat_schedule = {
-    name: {"task": "propdesk.core.tasks.job", "schedule": 0.5, "args": (name,)} for name in JOBS
+    name: {
+        "task": "propdesk.core.tasks.job",
+        "schedule": 0.5,
+        "args": (name,),
+        "options": {"expires": TICK_EXPIRES_SECONDS},
+    }
+    for name in JOBS
 }
 app.autodiscover_tasks(["propdesk.core"])

@@ -4,6 +4,7 @@ DATABASE_URL    sqlite:///path (default: db.sqlite3 beside manage.py) or postgre
 DATABASE_REPLICA_URL  a read replica for the reports (optional).
 REDIS_URL       when set, Celery uses it (scale mode); otherwise the embedded worker runs jobs.
 MEDIA_STORAGE   filesystem (default, MEDIA_ROOT) or s3 (AWS_STORAGE_BUCKET_NAME, AWS_S3_*).
+CELERY_QUEUE    the broker queue of the periodic ticks (default "celery").
 DEBUG           "1" to turn debugging on; off by default.
 SECRET_KEY      required unless DEBUG is on.
 ALLOWED_HOSTS   comma-separated; default 127.0.0.1,localhost.
@@ -313,6 +314,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
+# The broker queue of the periodic ticks: two installs (or a test run) sharing one Redis keep
+# apart by naming their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 # How often the embedded worker ticks; a tick with nothing due costs about a millisecond, and a
 # breach's escalation is written within about one interval of its deadline.
 WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "0.5"))

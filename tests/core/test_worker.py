@@ -121,6 +121,8 @@ def test_celery_beat_schedules_every_registered_job_on_its_own() -> None:
     scheduled = {entry["args"][0] for entry in app.conf.beat_schedule.values()}
     assert scheduled == set(jobs.registered_jobs())
     assert {e["task"] for e in app.conf.beat_schedule.values()} == {"propdesk.core.tasks.job"}
+    # A tick that waited too long in the queue is dropped, never piled up (issue 15).
+    assert {e["options"]["expires"] for e in app.conf.beat_schedule.values()} == {5.0}
 
 
 @pytest.mark.django_db(transaction=True)

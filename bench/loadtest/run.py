@@ -1,0 +1,329 @@
+"""Load test on loopback (issue 15): staff consoles keeping their screens live and an open-loop
+stream of creates through the JSON API, at SIZE orders on PostgreSQL, gunicorn serving.
+
+    bench/loadtest/run.py                                         # the full run: see the knobs
+    DURATION=60 SIZE=100000 bench/loadtest/run.py                 # a short dry run
+
+Knobs (environment): DURATION seconds (600), CONSOLES (200), INTERVAL_MS (2000, live.js's
+visible interval), CREATE_RATE per second (50), CREATE_CONNECTIONS (32: the bound on creates in
+flight), SIZE orders (1000000), WEB_WORKERS (3, as bin/run), WORKER (1: run `manage.py worker`
+beside it, as bin/run does; 0: none), DB (propdesk_loadtest_bench_<SIZE>).
+
+1. bench/setup_data.py --orders SIZE into DB (idempotent: an already loaded database is kept).
+2. CONSOLES sessions, round-robin over the 45 staff of the three communities (bench/live.py's
+   make_sessions: real database sessions of real users, as a login leaves them).
+3. gunicorn (propdesk.wsgi, WEB_WORKERS sync workers, DEBUG off, 127.0.0.1) and the worker.
+4. Two wrk processes at once for DURATION: bench/loadtest/console.lua (CONSOLES connections,
+   each one page polling /desk/live/ with its session every INTERVAL_MS after the previous
+   answer) and bench/loadtest/create.lua (POST /api/work-orders/ with token auth at CREATE_RATE,
+   open loop, at most CREATE_CONNECTIONS in flight).
+5. Recorded: per request type p50/p90/p99/max, status counts and errors; server CPU = user +
+   system time (/proc/<pid>/stat) of gunicorn's master and workers, of the PostgreSQL backends of
+   the database, and of the worker, over the run; the load average and how busy the whole
+   machine was. One JSON line goes to bench/out/loadtest.jsonl, a summary to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+DURATION = int(os.environ.get("DURATION", "600"))
+CONSOLES = int(os.environ.get("CONSOLES", "200"))
+INTERVAL_MS = int(os.environ.get("INTERVAL_MS", "2000"))
+CREATE_RATE = float(os.environ.get("CREATE_RATE", "50"))
+CREATE_CONNECTIONS = int(os.environ.get("CREATE_CONNECTIONS", "32"))
+SIZE = int(os.environ.get("SIZE", "1000000"))
+WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "3"))
+WORKER = os.environ.get("WORKER", "1") == "1"
+DB = os.environ.get("DB", f"propdesk_loadtest_bench_{SIZE}")
+URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "SECRET_KEY": "bench-loadtest-not-a-secret",
+        "DJANGO_SETTINGS_MODULE": "propdesk.settings",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def cpu(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def pg_backends() -> list[int]:
+    import psycopg
+
+    with psycopg.connect(URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [DB],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def machine() -> tuple[float, float]:
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return float(sum(fields) - idle), float(sum(fields))
+
+
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    meta_path = OUT / f"loadtest-{SIZE}.json"
+    t = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "setup_data.py"),
+            "--orders",
+            str(SIZE),
+            "--meta",
+            str(meta_path),
+        ],
+        env=env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"data: {SIZE} orders in {DB} ({time.monotonic() - t:.0f} s)", flush=True)
+    meta = json.loads(meta_path.read_text())
+    os.environ.update(env())
+    import django
+
+    django.setup()
+    from live import free_port, get, make_sessions
+
+    sessions = make_sessions(CONSOLES, meta["community"])
+    cookies = OUT / "loadtest-sessions.txt"
+    cookies.write_text("".join(s["cookie"] + "\n" for s in sessions))
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    log = OUT / "loadtest-gunicorn.log"
+    gunicorn = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "propdesk.wsgi:application",
+            "--chdir",
+            str(ROOT),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WEB_WORKERS),
+            "--graceful-timeout",
+            "5",
+            "--error-logfile",
+            str(log),
+        ],
+        env=env(),
+    )
+    worker = None
+    if WORKER:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--name", "loadtest"],
+            cwd=ROOT,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=(OUT / "loadtest-worker.log").open("wb"),
+        )
+    try:
+        for _ in range(150):
+            try:
+                if get(port, "/health/", "")[0] in (200, 503):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        # Warm every gunicorn worker (imports, first queries) outside the measurement.
+        for _ in range(WEB_WORKERS * 4):
+            get(port, "/desk/live/", sessions[0]["cookie"])
+        base = f"http://127.0.0.1:{port}"
+        web = [gunicorn.pid, *children(gunicorn.pid)]
+        backends = pg_backends()
+        extra = [worker.pid] if worker else []
+        cpu0 = (cpu(web), cpu(backends), cpu(extra))
+        busy0, total0 = machine()
+        load0 = loadavg()
+        started = datetime.now(UTC)
+        hh = meta["households"]
+        consoles = subprocess.Popen(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CONSOLES}",
+                f"-d{DURATION}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(HERE / "console.lua"),
+                base,
+                "--",
+                str(cookies),
+                str(INTERVAL_MS),
+                str(-(-CONSOLES // 2)),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        creates = subprocess.Popen(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CREATE_CONNECTIONS}",
+                f"-d{DURATION}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(HERE / "create.lua"),
+                base,
+                "--",
+                meta["token"],
+                str(meta["community"]),
+                str(hh[0]),
+                str(hh[1]),
+                str(CREATE_RATE),
+                "2",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        # Sampled every second while wrk runs: a backend or worker that ends keeps the CPU
+        # time it had at its last sample.
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+        kind: dict[int, str] = {}
+
+        def sample() -> None:
+            groups = {
+                "gunicorn": [gunicorn.pid, *children(gunicorn.pid)],
+                "postgres": pg_backends(),
+                "worker": extra,
+            }
+            for name, pids in groups.items():
+                for pid in pids:
+                    seconds = cpu([pid])
+                    if pid in last and seconds == 0:
+                        continue  # gone
+                    first.setdefault(pid, seconds if pid in seen_before else 0.0)
+                    last[pid] = seconds
+                    kind[pid] = name
+
+        # What ran before the run started does not count: start from the current times.
+        seen_before = set(web) | set(backends) | set(extra)
+        sample()
+        for pid in seen_before:
+            first[pid] = cpu([pid])
+        while consoles.poll() is None or creates.poll() is None:
+            time.sleep(1)
+            sample()
+        outs = [consoles.communicate()[0], creates.communicate()[0]]
+        sample()
+        totals = {"gunicorn": 0.0, "postgres": 0.0, "worker": 0.0}
+        for pid, seconds in last.items():
+            totals[kind[pid]] += seconds - first[pid]
+        cpu1 = (totals["gunicorn"], totals["postgres"], totals["worker"])
+        cpu0 = (0.0, 0.0, 0.0)
+        new = [p for p in kind if kind[p] == "postgres" and p not in seen_before]
+        busy1, total1 = machine()
+        load1 = loadavg()
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        if worker:
+            worker.send_signal(signal.SIGTERM)
+        gunicorn.wait(30)
+        if worker:
+            worker.wait(30)
+    results = [json.loads(o.strip().splitlines()[-1]) for o in outs]
+    seconds = DURATION
+    web_s, pg_s, worker_s = (b - a for a, b in zip(cpu0, cpu1, strict=True))
+    n_requests = sum(r["requests"] for r in results)
+    record = {
+        "at": started.isoformat(timespec="seconds"),
+        "duration_s": DURATION,
+        "consoles": CONSOLES,
+        "interval_ms": INTERVAL_MS,
+        "create_rate": CREATE_RATE,
+        "size": SIZE,
+        "web_workers": WEB_WORKERS,
+        "worker": WORKER,
+        "results": results,
+        "cpu_s": {
+            "gunicorn": round(web_s, 1),
+            "postgres": round(pg_s, 1),
+            "worker": round(worker_s, 1),
+        },
+        "server_cores": round((web_s + pg_s + worker_s) / seconds, 2),
+        "server_cpu_ms_per_request": round((web_s + pg_s) * 1000 / max(n_requests, 1), 2),
+        "pg_backends_opened_late": len(new),
+        "machine_busy_cores": round((busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1), 2),
+        "load_before": load0,
+        "load_after": load1,
+        "cpus": os.cpu_count(),
+    }
+    with (OUT / "loadtest.jsonl").open("a") as fh:
+        fh.write(json.dumps(record) + "\n")
+    print(json.dumps(record, indent=1))
+    print(
+        f"\n{'type':<8} {'req/s':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+        "  status / errors"
+    )
+    for r in results:
+        print(
+            f"{r['kind']:<8} {r['requests'] / r['seconds']:>7.1f} {r['p50_ms']:>8.1f} "
+            f"{r['p90_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.0f}"
+            f"  {r['status']} {r['errors']}"
+        )
+    print(
+        f"server CPU: gunicorn {web_s:.1f} s + PostgreSQL {pg_s:.1f} s + worker {worker_s:.1f} s "
+        f"in {seconds} s = {record['server_cores']} cores; machine {record['machine_busy_cores']} "
+        f"of {os.cpu_count()} cores busy; load {load0} → {load1}"
+    )
+
+
+if __name__ == "__main__":
+    main()
