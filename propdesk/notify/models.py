@@ -198,6 +198,13 @@ class Notification(models.Model):
                 name="notif_in_app",
                 condition=models.Q(channel="in_app"),
             ),
+            # The cap (notify/cap.py): my in-app notifications of the last minutes, and my
+            # summary of the window, without walking all I was ever sent.
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="notif_window",
+                condition=models.Q(channel="in_app"),
+            ),
             models.Index(
                 fields=["recipient", "community"],
                 name="notif_unread",
