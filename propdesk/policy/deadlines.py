@@ -99,3 +99,11 @@ def compute_due(
             raise DeadlineError("this clock needs an aware deadline from its event")
         return given.astimezone(office.zone)
     raise DeadlineError(f"unknown duration kind {kind}")
+
+
+def shift_due(due: datetime, paused_from: datetime, paused_to: datetime) -> datetime:
+    """The deadline of a clock that was paused from ``paused_from`` to ``paused_to``: later by
+    the paused time (wall clock). The one place a pause moves a deadline; aware datetimes."""
+    if paused_to < paused_from:
+        raise DeadlineError("a pause ends after it begins")
+    return due + (paused_to - paused_from)

@@ -4,6 +4,7 @@ are recomputed and the change is recorded on the timeline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from propdesk.clocks.models import (
 from propdesk.clocks.services.policy import OfficeCalendar, _policy_by_fingerprint, _policy_of
 from propdesk.community.models import Community
 from propdesk.policy.calendar import fallback_years_between, statutory_fingerprint
-from propdesk.policy.deadlines import DurationKind
+from propdesk.policy.deadlines import DurationKind, shift_due
 from propdesk.policy.engine import (
     start_clock,
 )
@@ -47,12 +48,23 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
             subject=clock.subject,
             period=clock.period,
         )
+        # The time a waiting state paused it still moves the fresh deadline (shift_due).
+        if clock.paused_seconds:
+            moved = shift_due(
+                fresh.due_at,
+                clock.started_at,
+                clock.started_at + timedelta(seconds=clock.paused_seconds),
+            )
+            warn = None if fresh.warn_at is None else moved - (fresh.due_at - fresh.warn_at)
+            fresh = replace(fresh, due_at=moved, warn_at=warn)
         if fresh.due_at == clock.due_at:
             continue
         old = clock.due_at
         years = fallback_years_between(clock.started_at.date(), fresh.due_at.date())
         clock.due_at, clock.warn_at = fresh.due_at, fresh.warn_at
         clock.next_check_at = fresh.due_at if clock.warned_at else (fresh.warn_at or fresh.due_at)
+        if clock.paused_at is not None:
+            clock.next_check_at = None  # still paused: the sweeper waits for the resume
         clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
         ClockLog.objects.create(
             clock=clock,

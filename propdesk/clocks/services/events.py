@@ -18,7 +18,9 @@ from propdesk.policy.engine import (
     Command,
     Facts,
     Meet,
+    Pause,
     Progress,
+    Resume,
     Running,
     Start,
     react,
@@ -49,7 +51,18 @@ def _running(**owner: Any) -> list[Running]:
             state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
         )
         .select_related("policy_version")
-        .only("id", "rule_id", "subject", "period", "progress", "policy_version__fingerprint")
+        .only(
+            "id",
+            "rule_id",
+            "subject",
+            "period",
+            "progress",
+            "state",
+            "paused_at",
+            "due_at",
+            "warn_at",
+            "policy_version__fingerprint",
+        )
     )
     return [
         Running(
@@ -59,6 +72,10 @@ def _running(**owner: Any) -> list[Running]:
             subject=c.subject,
             period=c.period,
             progress=frozenset(c.progress),
+            breached=c.state == ClockState.BREACHED,
+            paused_at=c.paused_at,
+            due_at=c.due_at,
+            warn_at=c.warn_at,
         )
         for c in rows
     ]
@@ -110,8 +127,19 @@ def clocks_on_event(
             actor=actor,
             at=at,
             fallback_years=sorted(calendar.fallback_years),
+            data=facts.data,
         )
     return commands
+
+
+def _reason(data: Mapping[str, Any] | None) -> dict[str, str]:
+    """The waiting kind and reason a pause or resume line keeps (from the event's data)."""
+    out = {}
+    for key in ("waiting", "reason"):
+        value = (data or {}).get(key)
+        if value:
+            out[key] = str(value)[:200]
+    return out
 
 
 def _apply(
@@ -124,6 +152,7 @@ def _apply(
     actor: User | None,
     at: datetime,
     fallback_years: list[int] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> None:
     order = owner.get("order")
     logs: list[ClockLog] = []
@@ -202,6 +231,41 @@ def _apply(
         elif isinstance(cmd, Progress):
             clock.progress = sorted(cmd.progress)
             clock.save(update_fields=["progress"])
+        elif isinstance(cmd, Pause):
+            clock.paused_at, clock.next_check_at = cmd.at, None
+            clock.save(update_fields=["paused_at", "next_check_at"])
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=cmd.at,
+                    what="paused",
+                    data={"rule": clock.rule_id, "waiting": cmd.waiting, **_reason(data)},
+                )
+            )
+        elif isinstance(cmd, Resume):
+            paused = int((cmd.at - cmd.paused_from).total_seconds())
+            clock.paused_at, clock.paused_seconds = None, clock.paused_seconds + paused
+            clock.due_at, clock.warn_at = cmd.due_at, cmd.warn_at
+            warn_pending = cmd.warn_at is not None and clock.warned_at is None
+            clock.next_check_at = cmd.warn_at if warn_pending else cmd.due_at
+            clock.save(
+                update_fields=["paused_at", "paused_seconds", "due_at", "warn_at", "next_check_at"]
+            )
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=cmd.at,
+                    what="resumed",
+                    data={
+                        "rule": clock.rule_id,
+                        "paused_seconds": paused,
+                        "due_at": cmd.due_at.isoformat(),
+                        **_reason(data),
+                    },
+                )
+            )
     if started:
         Clock.objects.bulk_create(started)
         logs.extend(
