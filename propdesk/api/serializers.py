@@ -194,6 +194,8 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
             "updated_at",
             "resolved_at",
             "closed_at",
+            "waiting",
+            "waiting_since",
         ]
 
     def get_kind_display(self, obj: WorkOrder) -> str:
@@ -208,7 +210,8 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
 
 class ClockOut(serializers.ModelSerializer[Clock]):
     seconds_left = serializers.SerializerMethodField(
-        help_text="Until the deadline (negative: overdue); null once met or cancelled."
+        help_text="Until the deadline (negative: overdue); null once met or cancelled. While "
+        "paused (paused_at set) the time that was left when the pause began."
     )
 
     class Meta:
@@ -226,12 +229,16 @@ class ClockOut(serializers.ModelSerializer[Clock]):
             "breached_at",
             "cancelled_at",
             "level",
+            "paused_at",
+            "paused_seconds",
             "seconds_left",
         ]
 
     def get_seconds_left(self, obj: Clock) -> int | None:
         if obj.met_at or obj.cancelled_at or obj.state in ("met", "cancelled"):
             return None
+        if obj.paused_at is not None:
+            return int((obj.due_at - obj.paused_at).total_seconds())
         now = self.context.get("now")
         return int((obj.due_at - now).total_seconds()) if now else None
 
@@ -483,6 +490,12 @@ def _action_field(f: Field) -> serializers.Field[Any, Any, Any, Any]:
         )
     if f.name == "flags":
         return FlagsIn(required=req)
+    if f.name == "waiting":
+        return serializers.CharField(
+            max_length=20,
+            help_text="what the order waits for: a key of the policy's waiting states "
+            "(owner_absent, owner_confirm, parts by default)",
+        )
     raise ValueError(f.name)
 
 
