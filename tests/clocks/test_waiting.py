@@ -5,12 +5,13 @@ Through the desk services and the real sweeper, on the injected clock."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from propdesk.clocks.models import Clock, ClockLog
+from propdesk.clocks.services import calendar_day_set
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import WorkOrder, WorkOrderEvent
 from propdesk.notify.models import Notification
@@ -187,3 +188,23 @@ def test_cancelling_a_waiting_order_ends_the_wait_and_cancels_its_clocks(desk, o
     assert desk.clock_of(taken, "DS-1").state == "cancelled"
     assert desk.clock_of(taken, "WT-3").state == "met"  # the wait ended before the cancel
     assert not Clock.objects.filter(order=taken, paused_at__isnull=False).exists()
+
+
+def test_DS_1_a_calendar_recompute_keeps_the_time_a_wait_paused_it(desk, office) -> None:
+    """Working-day DS-1 (2 working days) opened Thursday 11-26: due Monday 11-30 at the end of
+    the day; a 2-hour wait moves it to 12-1 01:59:59; the office then takes Friday 11-27 off:
+    recomputed from the calendar it is due Tuesday 12-1's end, still 2 hours later."""
+    two_working_days = {"duration": {"kind": "working_days", "value": 2}}
+    office.community.policy = {"clocks": {"DS-1": two_working_days}}
+    office.community.save(update_fields=["policy"])
+    order = desk.at(T0).open("repair")
+    desk.act(order, "claim", by=office.repair_member)
+    desk.at(sh(2026, 11, 26, 12, 0)).act(
+        order, "wait", by=office.repair_member, waiting="owner_confirm", note="待确认"
+    )
+    desk.at(sh(2026, 11, 26, 14, 0)).act(order, "end_wait", by=office.repair_member)
+    assert desk.clock_of(order, "DS-1").due_at == sh(2026, 12, 1, 1, 59, 59)
+    calendar_day_set(community=office.community, day=date(2026, 11, 27), is_working=False, now=T0)
+    ds1 = desk.clock_of(order, "DS-1")
+    assert (ds1.due_at, ds1.paused_seconds) == (sh(2026, 12, 2, 1, 59, 59), 7200)
+    assert ds1.next_check_at == ds1.warn_at
