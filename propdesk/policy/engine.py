@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from propdesk.policy.calendar import WorkingCalendar
-from propdesk.policy.deadlines import QUOTA_KINDS, DurationKind, compute_due, shift_due
+from propdesk.policy.deadlines import QUOTA_KINDS, Counting, DurationKind, compute_due
+from propdesk.policy.hours import WorkingHours, shift_due
 from propdesk.policy.rules import WAIT_END, WAIT_START, ClockRule, Policy
 
 
@@ -24,7 +25,9 @@ class Facts:
     ``order`` holds the facts of the order (kind, complaint_type, flags, state) after the event;
     ``subject`` names whom or what the event is about when a rule keeps one clock per subject (a
     responder's user id for EM-2, a household for the monthly quota); ``data`` carries what the
-    event brought (``promised_at``, ``deadline``, ``due_at``, ``channel``).
+    event brought (``promised_at``, ``deadline``, ``due_at``, ``channel``). ``hours`` are the
+    working hours of the order's team (None: the team has none set, or no order): a rule that
+    counts team hours counts only those.
     """
 
     event: str
@@ -33,6 +36,7 @@ class Facts:
     actor_roles: frozenset[str] = frozenset()
     subject: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    hours: WorkingHours | None = None
 
     def flat(self) -> dict[str, Any]:
         return {
@@ -132,8 +136,11 @@ def start_clock(
     subject: str = "",
     data: Mapping[str, Any] | None = None,
     period: int = 1,
+    hours: WorkingHours | None = None,
 ) -> Start:
-    """The deadline and warning time of a clock of ``rule`` started at ``at``."""
+    """The deadline and warning time of a clock of ``rule`` started at ``at``. ``hours``
+    (the order's team's) are used only when the rule counts team hours; without them such a
+    rule counts the wall clock."""
     given = None
     if rule.duration.kind is DurationKind.GIVEN:
         raw = (data or {}).get(rule.duration.given_from)
@@ -147,6 +154,7 @@ def start_clock(
         office=policy.office_day.office_day(),
         calendar=calendar,
         given=given,
+        hours=hours if rule.counting is Counting.TEAM_HOURS else None,
     )
     warn = None
     if rule.warn_before_minutes:
@@ -156,12 +164,15 @@ def start_clock(
     return Start(rule_id, subject, at, due, warn, period)
 
 
-def resume_clock(clock: Running, at: datetime) -> Resume:
+def resume_clock(clock: Running, at: datetime, hours: WorkingHours | None = None) -> Resume:
     """A paused clock counts again at ``at``: its deadline moves by the time it was paused
-    (``shift_due``, the one place this is computed) and its warning keeps its distance to it."""
+    (``shift_due``, the one place this is computed: the wall clock, or for a rule that counts
+    team hours the counted time of the pause within ``hours``, the order's team's) and its
+    warning keeps its distance to it."""
     if clock.paused_at is None or clock.due_at is None:
         raise EngineError(f"clock {clock.clock_id} is not paused")
-    due = shift_due(clock.due_at, clock.paused_at, at)
+    counted = hours if clock.rule.counting is Counting.TEAM_HOURS else None
+    due = shift_due(clock.due_at, clock.paused_at, at, counted)
     warn = None if clock.warn_at is None else due - (clock.due_at - clock.warn_at)
     return Resume(clock.clock_id, clock.rule_id, at, clock.paused_at, due, warn)
 
@@ -190,7 +201,7 @@ def _waiting_commands(
         ends = facts.event == WAIT_END or any(
             t.matches(facts.event, flat) for t in (*rule.met, *rule.cancel)
         )
-        return [resume_clock(clock, facts.at)] if ends else []
+        return [resume_clock(clock, facts.at, facts.hours)] if ends else []
     waiting = str(facts.data.get("waiting") or "")
     if facts.event == WAIT_START and pauses(policy, waiting, clock, facts.at):
         return [Pause(clock.clock_id, clock.rule_id, facts.at, waiting)]
@@ -251,6 +262,7 @@ def react(
                         subject=clock.subject,
                         data=facts.data,
                         period=clock.period + 1,
+                        hours=facts.hours,
                     )
                 )
                 still_open.add((clock.rule_id, clock.subject))
@@ -269,6 +281,7 @@ def react(
                     calendar=calendar,
                     subject=facts.subject,
                     data=facts.data,
+                    hours=facts.hours,
                 )
             )
             still_open.add((rule_id, facts.subject))

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from propdesk.policy.calendar import WorkingCalendar
-from propdesk.policy.deadlines import DeadlineError, shift_due
 from propdesk.policy.engine import (
     EngineError,
     Facts,
@@ -24,6 +23,7 @@ from propdesk.policy.engine import (
     react,
     resume_clock,
 )
+from propdesk.policy.hours import WeekHours, WorkingHours, shift_due
 from propdesk.policy.rules import PolicyError, load_policy
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -136,8 +136,10 @@ def test_a_paused_clock_is_not_paused_again_and_only_a_paused_clock_resumes() ->
     assert not [c for c in wait("parts", at(2026, 11, 26, 16), [ds1]) if isinstance(c, Pause)]
     with pytest.raises(EngineError):
         resume_clock(running("DS-1", due=at(2026, 11, 26, 23, 59, 59)), at(2026, 11, 27))
-    with pytest.raises(DeadlineError):
-        shift_due(at(2026, 11, 26, 23), at(2026, 11, 26, 12), at(2026, 11, 26, 11))
+    # A pause that ends before it begins moves nothing.
+    assert shift_due(at(2026, 11, 26, 23), at(2026, 11, 26, 12), at(2026, 11, 26, 11)) == at(
+        2026, 11, 26, 23
+    )
 
 
 def test_WT_1_is_met_when_the_wait_ends() -> None:
@@ -161,10 +163,29 @@ instants = st.datetimes(
 )
 def test_DS_1_property_a_pause_of_d_moves_the_deadline_by_d(due, before, paused, warn) -> None:
     """Wall clock for now: a pause of d moves the deadline (and its warning) by exactly d.
-    (The ``hours`` branch counts team hours; the one call to shift_due is where it plugs in.)"""
+    (A rule counting team hours moves by the counted time instead: the next test.)"""
     start = due - before
     warn_at = None if warn is None else due - timedelta(minutes=warn)
     clock = running("DS-1", due=due, warn_at=warn_at, paused_at=start)
     resumed = resume_clock(clock, start + paused)
     assert resumed.due_at - due == paused
     assert resumed.warn_at == (None if warn_at is None else warn_at + paused)
+
+
+def test_DS_1_take_a_team_hours_clock_paused_over_the_lunch_break_does_not_move() -> None:
+    """A rule with ``counting: team_hours`` (DS-1-take) paused from 12:00 to 13:30, the team's
+    lunch break, moves by the counted time of the pause: nothing; paused 11:00 to 14:00, by the
+    1 h 30 min worked in it (shift_due with the team's hours)."""
+    policy = load_policy({"waiting": {"parts": {"pauses": ["DS-1", "DS-1-take"]}}})
+    week = WeekHours.from_mapping(
+        {d: [["08:30", "12:00"], ["13:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    )
+    hours = WorkingHours(week, CAL, SH)
+    due = at(2026, 11, 26, 15, 0)
+    rule = policy.clocks["DS-1-take"]
+    take = Running(1, "DS-1-take", rule, due_at=due, paused_at=at(2026, 11, 26, 12, 0))
+    assert resume_clock(take, at(2026, 11, 26, 13, 30), hours).due_at == due
+    take = Running(1, "DS-1-take", rule, due_at=due, paused_at=at(2026, 11, 26, 11, 0))
+    assert resume_clock(take, at(2026, 11, 26, 14, 0), hours).due_at == at(2026, 11, 26, 16, 30)
+    ds1 = running("DS-1", due=due, paused_at=at(2026, 11, 26, 12, 0))  # wall clock
+    assert resume_clock(ds1, at(2026, 11, 26, 13, 30), hours).due_at == at(2026, 11, 26, 16, 30)

@@ -11,8 +11,16 @@ from propdesk.clocks.models import (
     ClockLog,
     ClockState,
 )
-from propdesk.clocks.services.policy import OfficeCalendar, _policy_of, policy_for
+from propdesk.clocks.services.policy import (
+    OfficeCalendar,
+    _policy_of,
+    counts_team_hours,
+    order_team,
+    policy_for,
+    team_hours_for,
+)
 from propdesk.community.models import Community, User
+from propdesk.policy.deadlines import Counting
 from propdesk.policy.engine import (
     Cancel,
     Command,
@@ -106,6 +114,18 @@ def clocks_on_event(
     else:
         owner = {}
         scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
+    calendar = OfficeCalendar(community.pk)
+    running = [] if new else _running(**scope)
+    # The order's team's working hours, read only when a clock counts them (issue 16): one this
+    # event may start, or a paused one it may resume (a pause moves it within those hours).
+    resumes_team_hours = any(
+        r.paused_at is not None and r.rule.counting is Counting.TEAM_HOURS for r in running
+    )
+    hours = (
+        team_hours_for(order_team(order), policy=policy, calendar=calendar)
+        if order is not None and (counts_team_hours(policy, event) or resumes_team_hours)
+        else None
+    )
     facts = Facts(
         event=event,
         at=at,
@@ -113,9 +133,8 @@ def clocks_on_event(
         actor_roles=frozenset(str(r) for r in actor_roles),
         subject=subject,
         data=data or {},
+        hours=hours,
     )
-    running = [] if new else _running(**scope)
-    calendar = OfficeCalendar(community.pk)
     commands = react(policy, calendar, facts, running)
     if commands:
         _apply(
