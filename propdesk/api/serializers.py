@@ -195,6 +195,8 @@ class WorkOrderOut(CachedModelSerializer[WorkOrder]):
             "updated_at",
             "resolved_at",
             "closed_at",
+            "waiting",
+            "waiting_since",
         ]
 
     def get_kind_display(self, obj: WorkOrder) -> str:
@@ -209,7 +211,8 @@ class WorkOrderOut(CachedModelSerializer[WorkOrder]):
 
 class ClockOut(CachedModelSerializer[Clock]):
     seconds_left = serializers.SerializerMethodField(
-        help_text="Until the deadline (negative: overdue); null once met or cancelled."
+        help_text="Until the deadline (negative: overdue); null once met or cancelled. While "
+        "paused (paused_at set) the time that was left when the pause began."
     )
 
     class Meta:
@@ -227,12 +230,16 @@ class ClockOut(CachedModelSerializer[Clock]):
             "breached_at",
             "cancelled_at",
             "level",
+            "paused_at",
+            "paused_seconds",
             "seconds_left",
         ]
 
     def get_seconds_left(self, obj: Clock) -> int | None:
         if obj.met_at or obj.cancelled_at or obj.state in ("met", "cancelled"):
             return None
+        if obj.paused_at is not None:
+            return int((obj.due_at - obj.paused_at).total_seconds())
         now = self.context.get("now")
         return int((obj.due_at - now).total_seconds()) if now else None
 
@@ -484,6 +491,12 @@ def _action_field(f: Field) -> serializers.Field[Any, Any, Any, Any]:
         )
     if f.name == "flags":
         return FlagsIn(required=req)
+    if f.name == "waiting":
+        return serializers.CharField(
+            max_length=20,
+            help_text="what the order waits for: a key of the policy's waiting states "
+            "(owner_absent, owner_confirm, parts by default)",
+        )
     raise ValueError(f.name)
 
 

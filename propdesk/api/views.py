@@ -349,6 +349,7 @@ class WorkOrderViewSet(
             flags=dict(v.get("flags") or {}),
             materials=v.get("materials", ""),
             fee=v.get("fee"),
+            waiting=v.get("waiting", ""),
         )
         return self._detail(request, order.pk)
 

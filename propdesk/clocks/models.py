@@ -105,6 +105,11 @@ class Clock(models.Model):
         verbose_name=_("policy version"),
     )
     progress = models.JSONField(_("progress"), default=list, blank=True)
+    # A waiting state of the order (policy ``waiting``) stops the clock: when it was paused (NULL:
+    # counting; next_check_at is NULL meanwhile) and the seconds it was paused in all, by which
+    # its deadline has moved.
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused for (seconds)"), default=0)
 
     class Meta:
         verbose_name = _("clock")
@@ -139,6 +144,8 @@ CLOCK_LOG_LABELS = {
     "escalated": pgettext_lazy("clock", "escalated"),
     "cancelled": pgettext_lazy("clock", "cancelled"),
     "recomputed": pgettext_lazy("clock", "deadline recomputed"),
+    "paused": pgettext_lazy("clock", "timing paused"),
+    "resumed": pgettext_lazy("clock", "timing resumed"),
 }
 
 

@@ -258,6 +258,7 @@ def _run_step(world: _World, now: datetime, step: dict[str, Any], suffix: str, w
             assignee=world.user(assignee, where) if assignee else None,
             channel=spec.pop("channel", ""),
             flags=spec.pop("flags", None),
+            waiting=spec.pop("waiting", ""),
         )
     elif "promise" in step:
         spec = dict(step["promise"])

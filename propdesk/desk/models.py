@@ -233,6 +233,11 @@ class WorkOrder(models.Model):
     )
     # Optimistic lock: every change bumps it; an action names the version it was decided on.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The order waits for the owner or for parts (issue 16): the waiting kind (a key of the
+    # policy's ``waiting``; "" when it does not wait) and since when. Set by ``wait``, cleared by
+    # ``end_wait`` or the next action that moves the order on.
+    waiting = models.CharField(_("waiting for"), max_length=20, blank=True, default="")
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     # Empty for an order a resident reported in the portal (its reporter fields say who).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -331,6 +336,8 @@ class EventAction(models.TextChoices):
     CANCEL = "cancel", _("Cancelled the order")
     URGE = "urge", _("Urged by the owner")
     CONTACT_OWNER = "contact_owner", _("Weekly progress call")
+    WAIT = "wait", _("Waiting")
+    END_WAIT = "end_wait", _("Waiting ended")
     FLAG = "flag", _("Marks changed")
     ATTACH = "attach", _("File attached")
     STAFF_ACCOUNT = "staff_account", _("Staff member's account recorded")

@@ -42,6 +42,7 @@ from propdesk.desk.paper_form import (
     work_block,
 )
 from propdesk.desk.selectors import work_order_timeline
+from propdesk.desk.waiting import waiting_titles, waiting_words
 from propdesk.policy.workflow import ACTIONS
 
 TITLE = "服务工作单"
@@ -69,6 +70,21 @@ def _minutes(total: int) -> str:
     parts = [f"{days}天" if days else "", f"{hours}小时" if hours else ""]
     parts.append(f"{minutes}分钟" if minutes or not (days or hours) else "")
     return "".join(parts)
+
+
+def _state(order: WorkOrder, words: Any, titles: dict[str, str]) -> str:
+    """The state printed; a waiting order says what it waits for and since when (issue 16)."""
+    label = state_label(order, words)
+    if not order.waiting:
+        return label
+    since = chinese_time(order.waiting_since, ZoneInfo(order.community.time_zone))
+    return f"{label}（{titles.get(order.waiting, order.waiting)}，{since}起）"
+
+
+def _note(entry: dict[str, Any], titles: dict[str, str]) -> str:
+    """A printed line's note; a wait's line says what it waited for and how long (issue 16)."""
+    extra = waiting_words(entry["what"], entry.get("data") or {}, titles)
+    return "：".join(x for x in (extra, entry["note"] or "") if x)
 
 
 def _description(label: Paragraph, text: Paragraph, font: str) -> Table:
@@ -139,6 +155,7 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
         return para(text, st[style], blank=blank)
 
     words = words_for(order)
+    titles = waiting_titles(community.policy)
     story: list[Flowable] = [_header(order, job_url, st), Spacer(1, 3 * mm)]
 
     # An emergency is its own kind (紧急事件), never a type of complaint.
@@ -165,7 +182,7 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
             p(words.opened, "label"),
             p(chinese_time(order.created_at, tz)),
             p("当前状态", "label"),
-            p(state_label(order, words)),
+            p(_state(order, words, titles)),
         ],
         [
             p("房号", "label"),
@@ -207,7 +224,7 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
             p(chinese_time(e["at"], tz), "small"),
             p(EventAction.label_for(e["what"], order.kind), "small"),
             p(e["actor"] or "", "small"),
-            p(e["note"], "small"),
+            p(_note(e, titles), "small"),
         ]
         for e in work_order_timeline(order)
         if e["source"] == "event" and e["what"] in PRINTED_STEPS

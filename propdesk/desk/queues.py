@@ -47,7 +47,17 @@ def _live_clocks() -> Prefetch[Any]:
     return Prefetch(
         "clocks",
         queryset=Clock.objects.filter(state__in=LIVE_CLOCK_STATES)
-        .only("id", "order_id", "rule_id", "title", "state", "due_at", "warn_at", "subject")
+        .only(
+            "id",
+            "order_id",
+            "rule_id",
+            "title",
+            "state",
+            "due_at",
+            "warn_at",
+            "subject",
+            "paused_at",
+        )
         .order_by("due_at", "id"),
         to_attr="live_clocks",
     )
@@ -55,7 +65,10 @@ def _live_clocks() -> Prefetch[Any]:
 
 def _next_due() -> Subquery:
     return Subquery(
-        Clock.objects.filter(order_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES)
+        # A clock a waiting state paused has no deadline until the wait ends (issue 16).
+        Clock.objects.filter(
+            order_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES, paused_at__isnull=True
+        )
         .order_by("due_at")
         .values("due_at")[:1]
     )
@@ -70,7 +83,8 @@ def _by_deadline() -> OrderBy:
 def _overdue(now: datetime) -> Exists:
     return Exists(
         Clock.objects.filter(order_id=OuterRef("pk")).filter(
-            Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lte=now)
+            Q(state=ClockState.BREACHED)
+            | Q(state=ClockState.RUNNING, due_at__lte=now, paused_at__isnull=True)
         )
     )
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from propdesk.policy.calendar import WorkingCalendar
 from propdesk.policy.deadlines import QUOTA_KINDS, Counting, DurationKind, compute_due
-from propdesk.policy.hours import WorkingHours
-from propdesk.policy.rules import ClockRule, Policy
+from propdesk.policy.hours import WorkingHours, shift_due
+from propdesk.policy.rules import WAIT_END, WAIT_START, ClockRule, Policy
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,19 @@ class Facts:
     hours: WorkingHours | None = None
 
     def flat(self) -> dict[str, Any]:
-        return {**self.order, "actor_role": self.actor_roles, "channel": self.data.get("channel")}
+        return {
+            **self.order,
+            "actor_role": self.actor_roles,
+            "channel": self.data.get("channel"),
+            "waiting": self.data.get("waiting"),
+        }
 
 
 @dataclass(frozen=True)
 class Running:
-    """A clock not yet met or cancelled (it may be breached), under the rule it started with."""
+    """A clock not yet met or cancelled (it may be breached), under the rule it started with.
+    ``paused_at``: when a waiting state paused it (None: counting); ``due_at``/``warn_at`` as
+    stored (a pause moves them when it ends)."""
 
     clock_id: int
     rule_id: str
@@ -52,6 +59,10 @@ class Running:
     subject: str = ""
     period: int = 1
     progress: frozenset[str] = frozenset()
+    breached: bool = False
+    paused_at: datetime | None = None
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,30 @@ class Cancel:
     reason: str
 
 
-Command = Start | Meet | Progress | Cancel
+@dataclass(frozen=True)
+class Pause:
+    """A waiting state (``waiting``) stops the clock at ``at``; the sweeper leaves it alone."""
+
+    clock_id: int
+    rule_id: str
+    at: datetime
+    waiting: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The clock counts again at ``at``, paused since ``paused_from``; its deadline (and warning)
+    moved by the paused time."""
+
+    clock_id: int
+    rule_id: str
+    at: datetime
+    paused_from: datetime
+    due_at: datetime
+    warn_at: datetime | None
+
+
+Command = Start | Meet | Progress | Cancel | Pause | Resume
 
 
 class EngineError(ValueError):
@@ -130,6 +164,50 @@ def start_clock(
     return Start(rule_id, subject, at, due, warn, period)
 
 
+def resume_clock(clock: Running, at: datetime, hours: WorkingHours | None = None) -> Resume:
+    """A paused clock counts again at ``at``: its deadline moves by the time it was paused
+    (``shift_due``, the one place this is computed: the wall clock, or for a rule that counts
+    team hours the counted time of the pause within ``hours``, the order's team's) and its
+    warning keeps its distance to it."""
+    if clock.paused_at is None or clock.due_at is None:
+        raise EngineError(f"clock {clock.clock_id} is not paused")
+    counted = hours if clock.rule.counting is Counting.TEAM_HOURS else None
+    due = shift_due(clock.due_at, clock.paused_at, at, counted)
+    warn = None if clock.warn_at is None else due - (clock.due_at - clock.warn_at)
+    return Resume(clock.clock_id, clock.rule_id, at, clock.paused_at, due, warn)
+
+
+def pauses(policy: Policy, waiting: str, clock: Running, at: datetime) -> bool:
+    """Whether the waiting state ``waiting`` beginning at ``at`` pauses ``clock``: its rule is
+    one the state pauses, and it is counting and not yet past its deadline (a breached clock
+    stays breached; one already paused stays paused)."""
+    kind = policy.waiting.get(waiting)
+    return (
+        kind is not None
+        and clock.rule_id in kind.pauses
+        and not clock.breached
+        and clock.paused_at is None
+        and (clock.due_at is None or at <= clock.due_at)
+    )
+
+
+def _waiting_commands(
+    policy: Policy, facts: Facts, clock: Running, flat: Mapping[str, Any]
+) -> list[Command]:
+    """Pause on ``wait_start``; resume on ``wait_end``, or before the clock is met or
+    cancelled (its deadline moved first, so a clock met while paused is met in time)."""
+    if clock.paused_at is not None:
+        rule = clock.rule
+        ends = facts.event == WAIT_END or any(
+            t.matches(facts.event, flat) for t in (*rule.met, *rule.cancel)
+        )
+        return [resume_clock(clock, facts.at, facts.hours)] if ends else []
+    waiting = str(facts.data.get("waiting") or "")
+    if facts.event == WAIT_START and pauses(policy, waiting, clock, facts.at):
+        return [Pause(clock.clock_id, clock.rule_id, facts.at, waiting)]
+    return []
+
+
 def react(
     policy: Policy, calendar: WorkingCalendar, facts: Facts, running: Sequence[Running]
 ) -> list[Command]:
@@ -144,6 +222,7 @@ def react(
     still_open: set[tuple[str, str]] = set()
     for clock in running:
         rule = clock.rule
+        commands.extend(_waiting_commands(policy, facts, clock, flat))
         same_subject = not clock.subject or clock.subject == facts.subject
         # An event about one subject (a common issue, a home visit) cancels only that subject's
         # clock; an event about no subject (an emergency closed) cancels them all.

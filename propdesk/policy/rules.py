@@ -43,7 +43,7 @@ ORDER_FACTS = {
     "state",
     "has_assignee",
 }
-EVENT_FACTS = {"actor_role", "channel"}
+EVENT_FACTS = {"actor_role", "channel", "waiting"}
 RECIPIENTS = {
     "responsible",
     "assignee",
@@ -398,6 +398,26 @@ class CallsPolicy(_Strict):
         return self.ring_cycle_seconds * self.rings
 
 
+# Clocks no waiting state may pause: the complaint's 10 minutes to an administrator and the
+# emergencies' clocks (EM-*) run whatever the owner or the parts do.
+UNPAUSABLE_RULES = frozenset({"CP-1"})
+UNPAUSABLE_PREFIXES = ("EM-",)
+# The events that begin and end a waiting state (with the waiting kind as the fact ``waiting``).
+WAIT_START, WAIT_END = "wait_start", "wait_end"
+
+
+class WaitingKind(_Strict):
+    """One waiting state of an order (业主不在家, 待业主确认, 待料): its Chinese ``title``, the
+    clock rules it ``pauses`` while it lasts (each deadline moves by the paused time), and the
+    clock rule that ``limit``s it: an ordinary clock started by ``wait_start`` with
+    ``when: {waiting: <this kind>}`` and met by ``wait_end``, whose duration is the longest pause
+    and whose escalation says who hears of a pause that ran past it."""
+
+    title: str = Field(min_length=1)
+    pauses: list[str] = Field(default_factory=list)
+    limit: str = ""
+
+
 class Policy(_Strict):
     _fingerprint: str | None = PrivateAttr(default=None)
     version: str = Field(min_length=1)
@@ -412,6 +432,30 @@ class Policy(_Strict):
     notify_cap: NotifyCapPolicy = Field(default_factory=NotifyCapPolicy)
     portal: PortalPolicy = Field(default_factory=PortalPolicy)
     calls: CallsPolicy = Field(default_factory=CallsPolicy)
+    waiting: dict[str, WaitingKind] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _waiting_names_clocks(self) -> Policy:
+        for code, kind in self.waiting.items():
+            if not code or len(code) > 20 or not code.replace("_", "").isalnum():
+                raise ValueError(f"waiting.{code}: a waiting code is 1-20 letters, digits or _")
+            for rule_id in kind.pauses:
+                rule = self.clocks.get(rule_id)
+                if rule is None:
+                    raise ValueError(f"waiting.{code}.pauses: unknown clock {rule_id}")
+                if rule_id in UNPAUSABLE_RULES or rule_id.startswith(UNPAUSABLE_PREFIXES):
+                    raise ValueError(f"waiting.{code}.pauses: {rule_id} never pauses")
+                if rule.duration.kind in QUOTA_KINDS or rule.recurring:
+                    raise ValueError(f"waiting.{code}.pauses: {rule_id} is a quota or recurring")
+            if kind.limit:
+                limit = self.clocks.get(kind.limit)
+                if limit is None:
+                    raise ValueError(f"waiting.{code}.limit: unknown clock {kind.limit}")
+                if not any(t.event == WAIT_START for t in limit.start):
+                    raise ValueError(f"waiting.{code}.limit: {kind.limit} must start on wait_start")
+                if kind.limit in kind.pauses:
+                    raise ValueError(f"waiting.{code}: the limit {kind.limit} cannot pause itself")
+        return self
 
     @field_validator("notify")
     @classmethod

@@ -67,7 +67,7 @@ class Field:
 
 # What an action may take: a note (the reason or result), the owner reply's channel, the team and
 # the person it goes to, materials and fee of a completed job, and the complaint flags.
-FIELD_NAMES = ("note", "channel", "team", "assignee", "materials", "fee", "flags")
+FIELD_NAMES = ("note", "channel", "team", "assignee", "materials", "fee", "flags", "waiting")
 
 # Kinds whose work is done on site by a team (materials and fee belong to them).
 TEAM_WORK_KINDS = frozenset({"repair", "housekeeping"})
@@ -224,6 +224,26 @@ ACTIONS: dict[str, Action] = {
             REASON,
         ),
         _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES), _f("flags", required=True), NOTE),
+        # The order waits for the owner or for parts (issue 16): the kind of wait (policy
+        # ``waiting``) and the reason; the clocks the kind names pause until the wait ends, by
+        # hand or with the next action that moves the order on. The state stays.
+        _a(
+            "wait",
+            {S.ACCEPTED, S.ON_SITE},
+            None,
+            {R.TEAM_LEADER, R.TEAM_MEMBER, R.ADMINISTRATOR, R.OFFICE_HEAD},
+            _f("waiting", required=True),
+            REASON,
+            kinds=set(TEAM_WORK_KINDS),
+        ),
+        _a(
+            "end_wait",
+            {S.ACCEPTED, S.ON_SITE},
+            None,
+            {R.TEAM_LEADER, R.TEAM_MEMBER, R.ADMINISTRATOR, R.OFFICE_HEAD},
+            NOTE,
+            kinds=set(TEAM_WORK_KINDS),
+        ),
         # Given back with a reason (退单): to the team's pool, or the office.
         _a(
             "return",
@@ -272,6 +292,7 @@ class Situation:
     ``on_team``: the actor leads or belongs to the order's team, or has it. ``is_assignee``: the
     order is with the actor. ``in_pool``: the order waits in its team's pool (a team, nobody yet)
     and the community lets members take from the pool. ``kind``: the order's kind (None: any).
+    ``waiting``: the order waits for the owner or for parts (``wait`` until ``end_wait``).
     """
 
     state: State
@@ -281,18 +302,21 @@ class Situation:
     in_pool: bool = False
     kind: str | None = None
     has_assignee: bool = True
+    waiting: bool = False
 
 
 # Team members act on what is theirs: only the one who has the order (or the team leader) checks
 # in, completes, gives it on (转单) or back (退单), and only an order that is theirs is accepted
 # (one from the pool is taken with 抢单). A colleague who lost the race for it does nothing more.
-_ASSIGNEE_ONLY = frozenset({"accept", "transfer", "return", "check_in", "resolve"})
+_ASSIGNEE_ONLY = frozenset(
+    {"accept", "transfer", "return", "check_in", "resolve", "wait", "end_wait"}
+)
 
 
 def check_action(action_name: str, situation: Situation) -> Action:
     """Return the action if the actor may take it in ``situation``; raise TransitionRefused
     (codes: unknown_action, not_for_kind, not_allowed_in_state, not_in_pool, in_pool,
-    nobody_assigned, role_not_allowed)."""
+    nobody_assigned, role_not_allowed, already_waiting, not_waiting)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionRefused("unknown_action", f"Unknown action: {action_name}")
@@ -303,6 +327,10 @@ def check_action(action_name: str, situation: Situation) -> Action:
         raise TransitionRefused(
             "not_allowed_in_state", f"{action_name} is not allowed in {sit.state}"
         )
+    if action_name == "wait" and sit.waiting:
+        raise TransitionRefused("already_waiting", "The order is already waiting")
+    if action_name == "end_wait" and not sit.waiting:
+        raise TransitionRefused("not_waiting", "The order is not waiting")
     effective = {r for r in sit.roles if r not in TEAM_ROLES or sit.on_team}
     if action_name == "accept" and sit.in_pool:
         raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")

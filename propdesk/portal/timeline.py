@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from propdesk.community.models import User
 from propdesk.desk.models import EventAction, OrderKind, OrderState, WorkOrder, WorkOrderEvent
 from propdesk.desk.selectors import staff_roles, staff_title
+from propdesk.desk.waiting import waiting_titles
 from propdesk.policy.workflow import OPEN_STATES
 
 # action: (the line, whether its note is the resident's to read). ``%(who)s`` is the staff member
@@ -41,6 +42,10 @@ RESIDENT_LINES: dict[str, tuple[object, bool]] = {
     EventAction.REOPEN: (gettext_lazy("Reopened"), False),
     EventAction.CANCEL: (gettext_lazy("Cancelled"), False),
     EventAction.URGE: (gettext_lazy("You urged the office"), False),
+    # Issue 16: the order waits for the owner or for parts (the reason stays with the staff);
+    # a wait ended by the next step is not a line of its own (that step is).
+    EventAction.WAIT: (gettext_lazy("Waiting: %(what)s"), False),
+    EventAction.END_WAIT: (gettext_lazy("Work resumed"), False),
 }
 
 
@@ -74,9 +79,10 @@ def resident_timeline(order: WorkOrder) -> list[Line]:
     staff = given_to | {e.actor_id for e in events if e.actor_id is not None}
     roles = staff_roles(staff, order.community_id)
     lines: list[Line] = []
+    titles = waiting_titles(order.community.policy)
     for e in events:
         spec = RESIDENT_LINES.get(e.action)
-        if spec is None:
+        if spec is None or (e.action == EventAction.END_WAIT and e.data.get("auto")):
             continue
         words, note_shown = spec
         who = _person(e.actor, order, roles)
@@ -92,6 +98,9 @@ def resident_timeline(order: WorkOrder) -> list[Line]:
             text = _done(order)
         elif e.action == EventAction.CREATE and e.data.get("resident"):
             text = _("You reported it here")
+        elif e.action == EventAction.WAIT:
+            code = str(e.data.get("waiting", ""))
+            text = str(words) % {"what": titles.get(code, code)}
         else:
             text = str(words) % {"who": who}
         if e.action == EventAction.CREATE and e.to_state == OrderState.DISPATCHED and order.team:
@@ -110,6 +119,9 @@ def _done(order: WorkOrder) -> str:
 def state_words(order: WorkOrder) -> str:
     """The order's state as a resident reads it."""
     state = order.state
+    if order.waiting and state in OPEN_STATES:
+        what = waiting_titles(order.community.policy).get(order.waiting, order.waiting)
+        return _("Waiting: %(what)s") % {"what": what}
     if state in (OrderState.NEW, OrderState.RETURNED) or (
         state == OrderState.DISPATCHED and order.assignee_id is None
     ):

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "assign": _("Dispatch to a member"),  # 派单
     "transfer": _("Transfer"),  # 转单
     "contact_owner": _("Record the weekly progress call"),
+    "wait": _("Wait"),  # 等待 (业主不在家, 待业主确认, 待料)
+    "end_wait": _("End the wait"),
     "flag": _("Change the marks"),
     "return": _("Give back"),  # 退单
     "reopen": _("Reopen"),
@@ -45,6 +47,7 @@ NOTE_LABELS = {
     "transfer": _("why"),
     "return": _("why"),
     "reopen": _("why"),
+    "wait": _("why"),
     "cancel": _("why"),
 }
 
@@ -119,6 +122,8 @@ def _form_field(f: Field) -> forms.Field:
         return forms.CharField(required=False, max_length=200)
     if f.name == "fee":
         return MoneyField(required=False)
+    if f.name == "waiting":
+        return forms.CharField(required=f.required, max_length=20)
     raise ValueError(f.name)
 
 
@@ -127,6 +132,7 @@ FIELD_HINTS = {
     "team": _("Choose the team."),
     "assignee": _("Choose who takes it."),
     "channel": _("Choose how the owner was told."),
+    "waiting": _("Choose what the work order waits for."),
 }
 FIELD_LABELS = {
     "note": _("note"),
@@ -135,6 +141,7 @@ FIELD_LABELS = {
     "assignee": _("who takes it"),
     "materials": _("materials used"),
     "fee": _("fee (yuan)"),
+    "waiting": _("waiting for"),
 }
 
 

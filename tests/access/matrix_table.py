@@ -555,6 +555,11 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
     ),
+    # Issue 16: the waits go through the one door of the actions (roles refused by the service).
+    "POST /api/work-orders/{id}/end-wait/": (
+        "401 400 400 400 400 400 404 400 400",
+        "401 404 404 404 404 404 404 400 400",
+    ),
     "POST /api/work-orders/{id}/flag/": (
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
@@ -584,6 +589,10 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "401 404 404 404 404 404 404 400 400",
     ),
     "POST /api/work-orders/{id}/transfer/": (
+        "401 400 400 400 400 400 404 400 400",
+        "401 404 404 404 404 404 404 400 400",
+    ),
+    "POST /api/work-orders/{id}/wait/": (
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
     ),

@@ -256,3 +256,19 @@ def test_every_step_of_the_road_prints_on_the_timeline(office, clock) -> None:
         assert f"2026年11月26日 {at}" in text, at
     assert "换人" in text
     assert "2026年11月26日 10:11" in pdf_text(print_order(office, complaint, clock))
+
+
+def test_the_form_shows_each_wait_and_what_the_order_waits_for_now(office, clock, dispatched):
+    """Issue 16: each wait is a line of 办理记录 (等待 · 业主不在家 with its reason; 结束等待 with
+    how long it lasted) and a waiting order's state says what it waits for and since when."""
+    member = office.repair_member
+    act(dispatched, "wait", member, clock, waiting="owner_absent", note="敲门无人")
+    clock.advance(hours=2, minutes=5)
+    act(dispatched, "end_wait", member, clock)
+    act(dispatched, "wait", member, clock, waiting="parts", note="缺角阀")
+    text = pdf_text(print_order(office, dispatched, clock))
+    assert "业主不在家：敲门无人" in text
+    assert "暂停2小时5分钟" in text
+    assert "待料：缺角阀" in text
+    since = chinese_time(clock.now(), ZoneInfo("Asia/Shanghai"))
+    assert f"（待料，{since}起）" in text

@@ -18,7 +18,7 @@ SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.y
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_shipped_scenario_runs_as_expected_and_keeps_nothing(db, path: Path) -> None:
-    """FD-3 FD-5 FD-6 CP-1 CP-2 CP-3 CP-4 CP-5 CP-6 CP-7 DS-1 EM-2 RV-1 RV-6 RV-7 RV-8"""
+    """FD-3 FD-5 FD-6 CP-1 CP-2 CP-3 CP-4 CP-5 CP-6 CP-7 DS-1 EM-2 RV-1 RV-6 RV-7 RV-8 WT-1 WT-3"""
     report = run_scenario(path.read_text(encoding="utf-8"))
     assert report.ok, report.failures
     assert report.outcomes

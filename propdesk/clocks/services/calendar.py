@@ -5,6 +5,7 @@ timeline."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -31,6 +32,7 @@ from propdesk.policy.deadlines import Counting, DurationKind
 from propdesk.policy.engine import (
     start_clock,
 )
+from propdesk.policy.hours import shift_due
 from propdesk.policy.rules import ClockRule, load_policy
 
 # --- the calendar changes ------------------------------------------------------------------------
@@ -59,12 +61,24 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
             if team_hours and clock.order_id is not None
             else None,
         )
+        # The time a waiting state paused it still moves the fresh deadline (shift_due; by the
+        # wall-clock paused time, also for a team-hours clock).
+        if clock.paused_seconds:
+            moved = shift_due(
+                fresh.due_at,
+                clock.started_at,
+                clock.started_at + timedelta(seconds=clock.paused_seconds),
+            )
+            warn = None if fresh.warn_at is None else moved - (fresh.due_at - fresh.warn_at)
+            fresh = replace(fresh, due_at=moved, warn_at=warn)
         if fresh.due_at == clock.due_at:
             continue
         old = clock.due_at
         years = fallback_years_between(clock.started_at.date(), fresh.due_at.date())
         clock.due_at, clock.warn_at = fresh.due_at, fresh.warn_at
         clock.next_check_at = fresh.due_at if clock.warned_at else (fresh.warn_at or fresh.due_at)
+        if clock.paused_at is not None:
+            clock.next_check_at = None  # still paused: the sweeper waits for the resume
         clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
         ClockLog.objects.create(
             clock=clock,

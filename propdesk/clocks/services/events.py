@@ -20,12 +20,15 @@ from propdesk.clocks.services.policy import (
     team_hours_for,
 )
 from propdesk.community.models import Community, User
+from propdesk.policy.deadlines import Counting
 from propdesk.policy.engine import (
     Cancel,
     Command,
     Facts,
     Meet,
+    Pause,
     Progress,
+    Resume,
     Running,
     Start,
     react,
@@ -56,7 +59,18 @@ def _running(**owner: Any) -> list[Running]:
             state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
         )
         .select_related("policy_version")
-        .only("id", "rule_id", "subject", "period", "progress", "policy_version__fingerprint")
+        .only(
+            "id",
+            "rule_id",
+            "subject",
+            "period",
+            "progress",
+            "state",
+            "paused_at",
+            "due_at",
+            "warn_at",
+            "policy_version__fingerprint",
+        )
     )
     return [
         Running(
@@ -66,6 +80,10 @@ def _running(**owner: Any) -> list[Running]:
             subject=c.subject,
             period=c.period,
             progress=frozenset(c.progress),
+            breached=c.state == ClockState.BREACHED,
+            paused_at=c.paused_at,
+            due_at=c.due_at,
+            warn_at=c.warn_at,
         )
         for c in rows
     ]
@@ -97,10 +115,15 @@ def clocks_on_event(
         owner = {}
         scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
     calendar = OfficeCalendar(community.pk)
-    # The order's team's working hours, read only when a clock counts them (issue 16).
+    running = [] if new else _running(**scope)
+    # The order's team's working hours, read only when a clock counts them (issue 16): one this
+    # event may start, or a paused one it may resume (a pause moves it within those hours).
+    resumes_team_hours = any(
+        r.paused_at is not None and r.rule.counting is Counting.TEAM_HOURS for r in running
+    )
     hours = (
         team_hours_for(order_team(order), policy=policy, calendar=calendar)
-        if order is not None and counts_team_hours(policy, event)
+        if order is not None and (counts_team_hours(policy, event) or resumes_team_hours)
         else None
     )
     facts = Facts(
@@ -112,7 +135,6 @@ def clocks_on_event(
         data=data or {},
         hours=hours,
     )
-    running = [] if new else _running(**scope)
     commands = react(policy, calendar, facts, running)
     if commands:
         _apply(
@@ -124,8 +146,19 @@ def clocks_on_event(
             actor=actor,
             at=at,
             fallback_years=sorted(calendar.fallback_years),
+            data=facts.data,
         )
     return commands
+
+
+def _reason(data: Mapping[str, Any] | None) -> dict[str, str]:
+    """The waiting kind and reason a pause or resume line keeps (from the event's data)."""
+    out = {}
+    for key in ("waiting", "reason"):
+        value = (data or {}).get(key)
+        if value:
+            out[key] = str(value)[:200]
+    return out
 
 
 def _apply(
@@ -138,6 +171,7 @@ def _apply(
     actor: User | None,
     at: datetime,
     fallback_years: list[int] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> None:
     order = owner.get("order")
     logs: list[ClockLog] = []
@@ -216,6 +250,41 @@ def _apply(
         elif isinstance(cmd, Progress):
             clock.progress = sorted(cmd.progress)
             clock.save(update_fields=["progress"])
+        elif isinstance(cmd, Pause):
+            clock.paused_at, clock.next_check_at = cmd.at, None
+            clock.save(update_fields=["paused_at", "next_check_at"])
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=cmd.at,
+                    what="paused",
+                    data={"rule": clock.rule_id, "waiting": cmd.waiting, **_reason(data)},
+                )
+            )
+        elif isinstance(cmd, Resume):
+            paused = int((cmd.at - cmd.paused_from).total_seconds())
+            clock.paused_at, clock.paused_seconds = None, clock.paused_seconds + paused
+            clock.due_at, clock.warn_at = cmd.due_at, cmd.warn_at
+            warn_pending = cmd.warn_at is not None and clock.warned_at is None
+            clock.next_check_at = cmd.warn_at if warn_pending else cmd.due_at
+            clock.save(
+                update_fields=["paused_at", "paused_seconds", "due_at", "warn_at", "next_check_at"]
+            )
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=cmd.at,
+                    what="resumed",
+                    data={
+                        "rule": clock.rule_id,
+                        "paused_seconds": paused,
+                        "due_at": cmd.due_at.isoformat(),
+                        **_reason(data),
+                    },
+                )
+            )
     if started:
         Clock.objects.bulk_create(started)
         logs.extend(

@@ -27,6 +27,7 @@ from propdesk.desk.services.transitions import (
     FLAGS,
     ActionInput,
     situation,
+    waiting_title,
     work_order_reopen_by_owner,
     work_order_transition,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "resident_report_errors",
     "situation",
     "urge_again_at",
+    "waiting_title",
     "work_order_attach",
     "work_order_create",
     "work_order_reopen_by_owner",

@@ -24,7 +24,7 @@ from propdesk.desk.services.telling import (
     tell_after_action,
     tell_resident,
 )
-from propdesk.policy.rules import load_policy
+from propdesk.policy.rules import WAIT_END, WAIT_START, load_policy
 from propdesk.policy.workflow import (
     ACTIONS,
     OFFICE_ROLES,
@@ -53,11 +53,12 @@ class ActionInput:
     materials: str = ""
     fee: Decimal | None = None
     flags: dict[str, bool] = field(default_factory=dict)
+    waiting: str = ""
 
     def given(self) -> set[str]:
         out = {
             name
-            for name in ("note", "channel", "materials")
+            for name in ("note", "channel", "materials", "waiting")
             if str(getattr(self, name) or "").strip()
         }
         out |= {name for name in ("team", "assignee", "fee") if getattr(self, name) is not None}
@@ -84,6 +85,7 @@ def situation(order: WorkOrder, user: User) -> Situation:
         and order.state == State.DISPATCHED,
         kind=order.kind,
         has_assignee=order.assignee_id is not None,
+        waiting=bool(order.waiting),
     )
 
 
@@ -106,6 +108,14 @@ def _refused(exc: TransitionRefused, order: WorkOrder) -> Exception:
         return Conflict(
             _("Nobody has this work order yet: dispatch it to someone first."), code=exc.code
         )
+    if exc.code == "already_waiting":
+        return Conflict(
+            _("The work order is already waiting (%(what)s): end the wait first.")
+            % {"what": waiting_title(order)},
+            code=exc.code,
+        )
+    if exc.code == "not_waiting":
+        return Conflict(_("The work order is not waiting."), code=exc.code)
     if exc.code == "in_pool":
         return Conflict(
             _("This work order waits in the team's pool: take it with “Take from the pool”."),
@@ -179,6 +189,11 @@ def _check_input(
         if not flags and "flags" not in errors:
             errors["flags"] = [_("Nothing to change: the order already has these flags.")]
         change["flags"] = flags
+    if "waiting" in takes:
+        kinds = load_policy(order.community.policy).waiting
+        if given.waiting not in kinds:
+            errors["waiting"] = [_("Choose what the work order waits for.")]
+        change["waiting"] = given.waiting
     return errors, change
 
 
@@ -239,17 +254,21 @@ def work_order_transition(
     flags: dict[str, bool] | None = None,
     materials: str = "",
     fee: Decimal | None = None,
+    waiting: str = "",
 ) -> WorkOrder:
     """Take one action of the declared state machine (policy.workflow.ACTIONS) on an order.
 
-    What the action takes (note, channel, team, assignee, materials, fee, flags) is declared on
-    the workflow table; anything else given is refused with a field error. ``version`` is the
-    order's version the user saw: if someone changed it since, Conflict (code ``stale``) and
-    nothing changes. Taking an order from the pool (``claim``) that someone else took first is
-    Conflict ``taken``, naming who. Raises Forbidden when the user's role may not take the action,
-    Conflict (``not_allowed_in_state``) when the order's state does not allow it,
-    ValidationError for missing notes or a wrong assignee. The order's clocks start, are met or
-    cancelled, and the people who must act are notified, in the same transaction.
+    What the action takes (note, channel, team, assignee, materials, fee, flags, waiting) is
+    declared on the workflow table; anything else given is refused with a field error.
+    ``version`` is the order's version the user saw: if someone changed it since, Conflict (code
+    ``stale``) and nothing changes. Taking an order from the pool (``claim``) that someone else
+    took first is Conflict ``taken``, naming who. Raises Forbidden when the user's role may not
+    take the action, Conflict (``not_allowed_in_state``) when the order's state does not allow
+    it (``already_waiting``, ``not_waiting`` for the waits), ValidationError for missing notes,
+    a wrong assignee or an unknown waiting kind. The order's clocks start, are met, cancelled,
+    paused or resumed, and the people who must act are notified, in the same transaction. An
+    order that waits and is moved on by this action stops waiting first (its own event and the
+    clocks' ``wait_end``), so its paused clocks count again, their deadlines moved.
     """
     # Lock the row first, then read it with its related rows: on PostgreSQL a locking read that
     # waited for another transaction re-reads the locked row, not the joined ones (the loser of a
@@ -264,6 +283,7 @@ def work_order_transition(
         materials=materials,
         fee=fee,
         flags=dict(flags or {}),
+        waiting=waiting,
     )
     # The loser of a race for the pool hears who won, not that the page was stale.
     if action == "claim" and order.assignee_id is not None and order.assignee_id != by.pk:
@@ -370,11 +390,18 @@ def _apply(
     extra: dict[str, object] | None = None,
 ) -> WorkOrder:
     action = spec.name
+    auto_end = bool(order.waiting) and spec.target is not None
+    if auto_end:
+        # The order moves on (check-in, complete, give back, cancel …): its wait ends first, so
+        # the paused clocks count again, their deadlines moved, before this action meets them.
+        _end_wait(order, by=by, now=now, note="", auto=action)
     from_state = order.state
     before = {"team": order.team_id, "assignee": order.assignee_id}
     previous_assignee = order.assignee_id
     order.state = spec.leads_to(State(order.state))
     fields = ["state", "version", "updated_at"]
+    if auto_end:
+        fields += ["waiting", "waiting_since"]
     data: dict[str, object] = {}
     if "assignee" in change:
         order.team = change["team"]
@@ -405,6 +432,13 @@ def _apply(
     if action == "reopen":
         order.resolved_at = order.closed_at = None
         fields += ["resolved_at", "closed_at"]
+    if action == "wait":
+        order.waiting, order.waiting_since = change["waiting"], now
+        fields += ["waiting", "waiting_since"]
+        data.update(waiting=order.waiting, reason=change["note"])
+    if action == "end_wait":
+        data.update(_wait_over(order, now), reason=change["note"])
+        fields += ["waiting", "waiting_since"]
     flags = change.get("flags") or {}
     if flags:
         data["flags"] = flags
@@ -430,7 +464,7 @@ def _apply(
     )
     clocks_on_event(
         community=order.community,
-        event=action,
+        event=CLOCK_EVENTS.get(action, action),
         at=now,
         actor=by,
         actor_roles=user_roles(by, order.community_id) if by is not None else (),
@@ -445,6 +479,53 @@ def _apply(
     return order
 
 
+# The clock events of the waiting actions (policy.rules.WAIT_START, WAIT_END).
+CLOCK_EVENTS = {"wait": WAIT_START, "end_wait": WAIT_END}
+
+
+def waiting_title(order: WorkOrder) -> str:
+    """What the order waits for, in the policy's words (业主不在家, 待料 …); "" when it does not
+    wait. A kind the policy no longer has is shown as its code."""
+    if not order.waiting:
+        return ""
+    kind = load_policy(order.community.policy).waiting.get(order.waiting)
+    return kind.title if kind is not None else order.waiting
+
+
+def _wait_over(order: WorkOrder, now: datetime) -> dict[str, object]:
+    """Clear the order's waiting state (the caller saves it); what the event records of it."""
+    out: dict[str, object] = {"waiting": order.waiting}
+    if order.waiting_since is not None:
+        out["waited_seconds"] = int((now - order.waiting_since).total_seconds())
+    order.waiting, order.waiting_since = "", None
+    return out
+
+
+def _end_wait(order: WorkOrder, *, by: User | None, now: datetime, note: str, auto: str) -> None:
+    """End the order's wait because ``auto`` moves it on: its own line on the timeline and the
+    clocks' ``wait_end``, before the action's own. The order is saved with the action."""
+    data = {**_wait_over(order, now), "auto": auto}
+    order_event_write(
+        order,
+        by=by,
+        now=now,
+        action="end_wait",
+        from_state=order.state,
+        to_state=order.state,
+        note=note,
+        data=data,
+    )
+    clocks_on_event(
+        community=order.community,
+        event=WAIT_END,
+        at=now,
+        actor=by,
+        actor_roles=user_roles(by, order.community_id) if by is not None else (),
+        order=order,
+        data=data,
+    )
+
+
 def _service_team(order: WorkOrder) -> Team | None:
     from propdesk.desk.services._common import _route_team
 
@@ -456,6 +537,7 @@ __all__ = [
     "ActionInput",
     "recipients",
     "situation",
+    "waiting_title",
     "work_order_reopen_by_owner",
     "work_order_transition",
 ]

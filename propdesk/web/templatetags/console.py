@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import pgettext
 
 from propdesk.clocks.models import Clock, ClockState
 from propdesk.core.rule_names import rule_name
@@ -28,7 +29,18 @@ def _span(seconds: float) -> str:
 def clock_chip(clock: Clock, now: datetime) -> str:
     """A clock as a countdown chip: green while running, amber from the warning time, red once
     due or breached. console.js keeps counting between refreshes. Built in Python, not by an
-    included template: the board draws hundreds of them."""
+    included template: the board draws hundreds of them. A clock a waiting state paused shows
+    暂停计时 and does not count (no ``data-due``)."""
+    if clock.paused_at is not None:
+        name = rule_name(clock.rule_id, clock.title)
+        return format_html(
+            '<span class="clock paused" data-state="paused" data-rule="{}" title="{}">{} '
+            '<span class="t">{}</span></span>',
+            clock.rule_id,
+            name,
+            name,
+            pgettext("clock", "timing paused"),
+        )
     left = (clock.due_at - now) / timedelta(seconds=1)
     breached = clock.state == ClockState.BREACHED or left <= 0
     amber = not breached and clock.warn_at is not None and now >= clock.warn_at

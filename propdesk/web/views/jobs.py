@@ -15,6 +15,7 @@ from propdesk.desk.models import ReplyChannel
 from propdesk.desk.queues import assignee_candidates, my_jobs, team_pool
 from propdesk.desk.selectors import order_reporter
 from propdesk.desk.services import work_order_attach
+from propdesk.desk.waiting import waiting_titles
 from propdesk.policy.workflow import TEAM_ROLES, Role
 from propdesk.web.actions import action_bar
 from propdesk.web.live import live_cursor
@@ -22,7 +23,17 @@ from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_
 from propdesk.web.views.orders import order_desk, take_action
 
 # What a worker on site may do from the phone, in the order they do it.
-PHONE_ACTIONS = ("claim", "accept", "check_in", "resolve", "transfer", "return")
+# 业主不在家 or 待料 is set on the spot (issue 16); the wait ends by hand or with the next step.
+PHONE_ACTIONS = (
+    "claim",
+    "accept",
+    "check_in",
+    "resolve",
+    "wait",
+    "end_wait",
+    "transfer",
+    "return",
+)
 
 
 @console(*TEAM_ROLES, Role.ADMINISTRATOR, Role.OFFICE_HEAD)
@@ -67,6 +78,7 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
             return redirect("desk-job", order.pk)
         desk, order = order_desk(request, order_id)
     bar = {item.name: item for item in action_bar(desk.user, order)}
+    titles = waiting_titles(order.community.policy)
     return render(
         request,
         "web/job.html",
@@ -78,6 +90,8 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
             "actions": [bar[a] for a in PHONE_ACTIONS if a in bar],
             "candidates": assignee_candidates(order) if "transfer" in bar else [],
             "reply_channels": ReplyChannel.choices,
+            "waiting_kinds": list(titles.items()),
+            "waiting_title": titles.get(order.waiting, order.waiting),
             "steps": (order.service_item.steps if order.service_item else []) or [],
             "errors": {k: v for k, v in (errors or {}).items() if k != "__all__"},
             "general_errors": (errors or {}).get("__all__"),

@@ -29,6 +29,7 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
+from propdesk.desk.waiting import waiting_titles, waiting_words
 from propdesk.followup.models import VisitChannel
 from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
@@ -99,6 +100,7 @@ def take_action(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str,
             flags=flags or None,
             materials=d.get("materials", ""),
             fee=d.get("fee"),
+            waiting=d.get("waiting", ""),
         )
     except ValidationError as exc:
         return errors_of(exc)
@@ -114,7 +116,9 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
     reporter = order_reporter(desk.user, order)
+    titles = waiting_titles(order.community.policy)
     for entry in timeline:
+        entry["waiting"] = waiting_words(entry["what"], entry.get("data") or {}, titles)
         entry["label"] = (
             ClockLog.label_for(entry["what"])
             if entry["source"] == "clock"
@@ -159,6 +163,8 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         "suggested": suggested_assignee(order, now()),
         "teams": Team.objects.filter(community_id=order.community_id).order_by("name"),
         "reply_channels": ReplyChannel.choices,
+        "waiting_kinds": list(titles.items()),
+        "waiting_title": titles.get(order.waiting, order.waiting),
         "is_attitude": is_attitude,
         "rectifications": rectifications,
         "open_rectification": next((r for r in rectifications if r.done_at is None), None),
