@@ -8,6 +8,7 @@ from typing import Any
 
 from propdesk.clocks.models import (
     Clock,
+    ClockInput,
     ClockLog,
     ClockState,
 )
@@ -23,6 +24,7 @@ from propdesk.policy.engine import (
     Start,
     react,
 )
+from propdesk.policy.replay import encode_data
 from propdesk.policy.rules import Policy
 
 OPEN = (ClockState.RUNNING, ClockState.BREACHED)
@@ -96,6 +98,23 @@ def clocks_on_event(
         actor_roles=frozenset(str(r) for r in actor_roles),
         subject=subject,
         data=data or {},
+    )
+    # The engine's input as it is now, for the what-if replay (one small INSERT).
+    ClockInput.objects.bulk_create(
+        [
+            ClockInput(
+                community=community,
+                order=order,
+                contact=contact if order is None else None,
+                at=at,
+                event=event,
+                subject=subject,
+                new=new,
+                facts=dict(facts.order),
+                roles=sorted(facts.actor_roles),
+                data=encode_data(facts.data),
+            )
+        ]
     )
     running = [] if new else _running(**scope)
     calendar = OfficeCalendar(community.pk)
