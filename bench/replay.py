@@ -153,9 +153,9 @@ def add_inputs() -> int:
     total = 0
     connection.ensure_connection()
     raw = connection.connection
+    raw.execute("PRAGMA synchronous=OFF")
     with transaction.atomic():
         cur = raw.cursor()
-        cur.execute("PRAGMA synchronous=OFF")
         first_at: dict[int, datetime] = {}
         last_at: dict[int, datetime] = {}
         lo = 0
@@ -185,8 +185,11 @@ def add_inputs() -> int:
             ) in orders:
                 lo = oid
 
-                def ts(v: str | None) -> datetime | None:
-                    return None if v is None else datetime.fromisoformat(v).replace(tzinfo=UTC)
+                def ts(v: str | datetime | None) -> datetime | None:
+                    if v is None:
+                        return None
+                    d = v if isinstance(v, datetime) else datetime.fromisoformat(v)
+                    return d.replace(tzinfo=UTC) if d.tzinfo is None else d
 
                 c = ts(created)
                 assert c is not None

@@ -148,15 +148,18 @@ class SimClock:
 
 @dataclass
 class Book:
-    """Every clock of a replay, and the open ones per owner."""
+    """Every clock of a replay, and the open ones per owner (with the engine's view of each)."""
 
     policy: Policy
     clocks: list[SimClock] = field(default_factory=list)
     open_by_owner: dict[Owner, list[SimClock]] = field(default_factory=dict)
+    views: dict[int, Running] = field(default_factory=dict)
 
-    def running(self, owner: Owner) -> list[Running]:
-        return [
-            Running(
+    def view(self, c: SimClock) -> Running:
+        """The engine's view of an open clock, made once and again only when it changes."""
+        running = self.views.get(c.clock_id)
+        if running is None or running.progress != c.progress:
+            running = self.views[c.clock_id] = Running(
                 clock_id=c.clock_id,
                 rule_id=c.rule_id,
                 rule=self.policy.clocks[c.rule_id],
@@ -164,8 +167,10 @@ class Book:
                 period=c.period,
                 progress=c.progress,
             )
-            for c in self.open_by_owner.get(owner, ())
-        ]
+        return running
+
+    def running(self, owner: Owner) -> list[Running]:
+        return [self.view(c) for c in self.open_by_owner.get(owner, ())]
 
 
 def apply(book: Book, owner: Owner, commands: Iterable[Command], *, at: datetime) -> None:
@@ -204,7 +209,13 @@ def apply(book: Book, owner: Owner, commands: Iterable[Command], *, at: datetime
         elif isinstance(cmd, Progress):
             clock.progress = frozenset(cmd.progress)
     book.clocks.extend(started)
-    still = [c for c in book.open_by_owner.get(owner, ()) if c.open] + started
+    still = []
+    for c in book.open_by_owner.get(owner, ()):
+        if c.open:
+            still.append(c)
+        else:
+            book.views.pop(c.clock_id, None)
+    still += started
     if still:
         book.open_by_owner[owner] = still
     else:

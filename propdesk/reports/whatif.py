@@ -11,13 +11,15 @@ with a clock started in the month whose outcome the new policy changes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import yaml
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import Clock, ClockInput, ClockState
@@ -49,9 +51,9 @@ _INPUT_FIELDS = (
     "event",
     "subject",
     "new",
-    "facts",
-    "roles",
-    "data",
+    "facts_text",
+    "roles_text",
+    "data_text",
 )
 _CHUNK = 900  # ids per IN list (SQLite's old limit is 999 parameters)
 
@@ -110,26 +112,42 @@ def month_inputs(
     )
     rows: list[tuple[Any, ...]] = []
     for qs in parts:
+        # The JSON columns as their text: the same few texts repeat (an order's facts, a role),
+        # and each is decoded once.
         rows.extend(
-            qs.filter(at__lte=now).values_list("id", *_INPUT_FIELDS).order_by()  # type: ignore[arg-type]
+            qs.filter(at__lte=now)
+            .annotate(
+                facts_text=Cast("facts", TextField()),
+                roles_text=Cast("roles", TextField()),
+                data_text=Cast("data", TextField()),
+            )
+            .values_list("id", *_INPUT_FIELDS)
+            .order_by()
         )
     rows.sort(key=lambda r: r[0])
     cid = community.pk
-    return [
-        Input(
-            owner=_owner(cid, order_id, contact_id),
-            facts=Facts(
-                event=event,
-                at=at,
-                order=facts,
-                actor_roles=frozenset(roles),
-                subject=subject,
-                data=decode_data(data) if data else {},
-            ),
-            new=new,
+    facts_of: dict[str, dict[str, Any]] = {}
+    roles_of: dict[str, frozenset[str]] = {}
+    data_of: dict[str, dict[str, Any]] = {}
+    out = []
+    for _id, order_id, contact_id, at, event, subject, new, facts, roles, data in rows:
+        f = facts_of.get(facts)
+        if f is None:
+            f = facts_of[facts] = json.loads(facts)
+        r = roles_of.get(roles)
+        if r is None:
+            r = roles_of[roles] = frozenset(json.loads(roles))
+        d = data_of.get(data)
+        if d is None:
+            d = data_of[data] = decode_data(json.loads(data))
+        out.append(
+            Input(
+                owner=_owner(cid, order_id, contact_id),
+                facts=Facts(event=event, at=at, order=f, actor_roles=r, subject=subject, data=d),
+                new=new,
+            )
         )
-        for _id, order_id, contact_id, at, event, subject, new, facts, roles, data in rows
-    ]
+    return out
 
 
 def stored_outcomes(
@@ -257,18 +275,17 @@ def what_if(
         )
         for rid in sorted(set(current) | set(replayed))
     ]
-    numbers = dict(
-        WorkOrder.objects.filter(
-            pk__in=[c.owner[1] for c in diff if c.owner[0] == "order"]
-        ).values_list("pk", "number")
-    )
+    numbers: dict[int, str] = {}
+    for chunk in _chunks(sorted({c.owner[1] for c in diff if c.owner[0] == "order"})):
+        numbers.update(WorkOrder.objects.filter(pk__in=chunk).values_list("pk", "number"))
+    names = {rid: rule_name(rid, "") for rid in {c.rule_id for c in diff}}
     changed = sorted(
         (
             ChangedClock(
                 owner=c.owner,
                 label=_label(community, c, numbers),
                 rule_id=c.rule_id,
-                name=rule_name(c.rule_id, ""),
+                name=names[c.rule_id],
                 now=c.now,
                 then=c.then,
             )
