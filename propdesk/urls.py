@@ -5,12 +5,19 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from propdesk.portal import scan
+from propdesk.web.views.policy_preview import policy_preview
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/desk/", permanent=False)),
+    # The back office's preview of a community's rule changes (issue 16), before admin's own.
+    path(
+        "admin/community/community/<int:community_id>/preview/",
+        policy_preview,
+        name="policy-preview",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("propdesk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -221,3 +221,50 @@ class CalendarSource(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint
+
+
+class ClockInput(models.Model):
+    """One input of the clock engine as it happened: the event, its facts and data, for whom
+    (an order, a contact, or the community itself). Append-only, written by ``clocks_on_event``
+    in the event's transaction, so that a month can be replayed exactly under another policy
+    (``manage.py replay``). ``data`` is stored with ``propdesk.policy.replay.encode_data`` (its
+    datetimes tagged), ``facts`` are the order's facts after the event, ``new`` says the owner
+    was just created (the engine read no running clocks)."""
+
+    community = models.ForeignKey(
+        "community.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    order = models.ForeignKey(
+        "desk.WorkOrder", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "desk.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    event = models.CharField(max_length=40)
+    subject = models.CharField(max_length=64, blank=True)
+    new = models.BooleanField(default=False)
+    facts = models.JSONField(default=dict, blank=True)
+    roles = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The month's owners.
+            models.Index(fields=["community", "at"], name="clockinput_community_at"),
+            # The community's own clocks (quotas, call-backs, notices): no order, no contact.
+            models.Index(
+                fields=["community", "id"],
+                name="clockinput_community_own",
+                condition=models.Q(order__isnull=True, contact__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("clock inputs are append-only")
+        super().save(*args, **kwargs)

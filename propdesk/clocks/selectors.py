@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q
@@ -14,24 +12,10 @@ from propdesk.clocks.models import Clock, ClockLog, ClockState
 from propdesk.community.models import Community
 from propdesk.core.replica import replica_reads
 
+# The report's line per rule and its percentage, shared with the what-if replay.
+from propdesk.policy.replay import RuleCompliance
 
-@dataclass(frozen=True)
-class RuleCompliance:
-    rule_id: str
-    title: str
-    started: int
-    met: int  # met in time
-    breached: int  # missed, whether met late or not at all
-    running: int
-    cancelled: int
-
-    @property
-    def compliance(self) -> Decimal | None:
-        """Met in time / (met + breached), in percent to one decimal; None until one is decided."""
-        decided = self.met + self.breached
-        if not decided:
-            return None
-        return (Decimal(100 * self.met) / decided).quantize(Decimal("0.1"), ROUND_HALF_UP)
+__all__ = ["RuleCompliance", "calendar_fallback", "compliance_for_month", "month_bounds"]
 
 
 def month_bounds(community: Community, year: int, month: int) -> tuple[datetime, datetime]:

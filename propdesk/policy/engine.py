@@ -208,6 +208,25 @@ def _waiting_commands(
     return []
 
 
+_STARTED_BY: dict[tuple[str, str], tuple[tuple[str, ClockRule], ...]] = {}
+
+
+def _started_by(policy: Policy, event: str) -> tuple[tuple[str, ClockRule], ...]:
+    """The rules (in the policy's order) with a start trigger on ``event``: only these can start
+    a clock on it. Kept per policy content and event (a few hundred entries at most)."""
+    key = (policy.fingerprint(), event)
+    found = _STARTED_BY.get(key)
+    if found is None:
+        if len(_STARTED_BY) > 4096:  # many previewed policies in one process: start afresh
+            _STARTED_BY.clear()
+        found = _STARTED_BY[key] = tuple(
+            (rule_id, rule)
+            for rule_id, rule in policy.clocks.items()
+            if any(t.event == event for t in rule.start)
+        )
+    return found
+
+
 def react(
     policy: Policy, calendar: WorkingCalendar, facts: Facts, running: Sequence[Running]
 ) -> list[Command]:
@@ -268,7 +287,7 @@ def react(
                 still_open.add((clock.rule_id, clock.subject))
             continue
         still_open.add((clock.rule_id, clock.subject))
-    for rule_id, rule in policy.clocks.items():
+    for rule_id, rule in _started_by(policy, facts.event):
         if not rule.enabled or (rule_id, facts.subject) in still_open:
             continue
         if any(t.matches(facts.event, flat) for t in rule.start):

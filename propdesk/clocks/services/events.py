@@ -8,6 +8,7 @@ from typing import Any
 
 from propdesk.clocks.models import (
     Clock,
+    ClockInput,
     ClockLog,
     ClockState,
 )
@@ -33,6 +34,7 @@ from propdesk.policy.engine import (
     Start,
     react,
 )
+from propdesk.policy.replay import encode_data
 from propdesk.policy.rules import Policy
 
 OPEN = (ClockState.RUNNING, ClockState.BREACHED)
@@ -134,6 +136,23 @@ def clocks_on_event(
         subject=subject,
         data=data or {},
         hours=hours,
+    )
+    # The engine's input as it is now, for the what-if replay (one small INSERT).
+    ClockInput.objects.bulk_create(
+        [
+            ClockInput(
+                community=community,
+                order=order,
+                contact=contact if order is None else None,
+                at=at,
+                event=event,
+                subject=subject,
+                new=new,
+                facts=dict(facts.order),
+                roles=sorted(facts.actor_roles),
+                data=encode_data(facts.data),
+            )
+        ]
     )
     commands = react(policy, calendar, facts, running)
     if commands:
