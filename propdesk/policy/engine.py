@@ -48,6 +48,8 @@ class Running:
     subject: str = ""
     period: int = 1
     progress: frozenset[str] = frozenset()
+    # When it started (issue 16: a clock counted from the agreed time is recomputed from it).
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,22 @@ class Cancel:
     reason: str
 
 
-Command = Start | Meet | Progress | Cancel
+@dataclass(frozen=True)
+class Recompute:
+    """A running clock's deadline moves (issue 16: the agreed time changed, 改约)."""
+
+    clock_id: int
+    rule_id: str
+    due_at: datetime
+    warn_at: datetime | None
+    reason: str
+
+
+Command = Start | Meet | Progress | Cancel | Recompute
+
+# The event that sets or changes an order's agreed time (预约上门时间); its data carries
+# ``appointment_at`` (None: the appointment was withdrawn) and ``previous``.
+APPOINT_EVENT = "appoint"
 
 
 class EngineError(ValueError):
@@ -106,8 +123,13 @@ def start_clock(
         if not isinstance(raw, datetime):
             raise EngineError(f"{rule_id} needs {rule.duration.given_from} from its event")
         given = raw
+    base = at
+    if rule.from_appointment:
+        agreed = (data or {}).get("appointment_at")
+        if isinstance(agreed, datetime) and agreed > at:
+            base = agreed  # counted from the agreed time (预约上门时间), not from the event
     due = compute_due(
-        at,
+        base,
         rule.duration.kind,
         rule.duration.value,
         office=policy.office_day.office_day(),
@@ -179,6 +201,20 @@ def react(
                 )
                 still_open.add((clock.rule_id, clock.subject))
             continue
+        if facts.event == APPOINT_EVENT and rule.from_appointment and clock.started_at:
+            fresh = start_clock(
+                clock.rule_id,
+                rule,
+                at=clock.started_at,
+                policy=policy,
+                calendar=calendar,
+                subject=clock.subject,
+                data=facts.data,
+                period=clock.period,
+            )
+            commands.append(
+                Recompute(clock.clock_id, clock.rule_id, fresh.due_at, fresh.warn_at, facts.event)
+            )
         still_open.add((clock.rule_id, clock.subject))
     for rule_id, rule in policy.clocks.items():
         if not rule.enabled or (rule_id, facts.subject) in still_open:

@@ -19,6 +19,7 @@ from propdesk.policy.engine import (
     Facts,
     Meet,
     Progress,
+    Recompute,
     Running,
     Start,
     react,
@@ -40,6 +41,8 @@ def order_facts(order: Any) -> dict[str, Any]:
         "is_construction_legacy": order.is_construction_legacy,
         "state": order.state,
         "has_assignee": order.assignee_id is not None,
+        "has_appointment": getattr(order, "appointment_at", None) is not None,
+        "is_urgent": bool(getattr(order, "is_urgent", False)),
     }
 
 
@@ -49,7 +52,15 @@ def _running(**owner: Any) -> list[Running]:
             state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
         )
         .select_related("policy_version")
-        .only("id", "rule_id", "subject", "period", "progress", "policy_version__fingerprint")
+        .only(
+            "id",
+            "rule_id",
+            "subject",
+            "period",
+            "progress",
+            "started_at",
+            "policy_version__fingerprint",
+        )
     )
     return [
         Running(
@@ -59,6 +70,7 @@ def _running(**owner: Any) -> list[Running]:
             subject=c.subject,
             period=c.period,
             progress=frozenset(c.progress),
+            started_at=c.started_at,
         )
         for c in rows
     ]
@@ -89,13 +101,17 @@ def clocks_on_event(
     else:
         owner = {}
         scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
+    data = dict(data or {})
+    if order is not None and "appointment_at" not in data:
+        # Issue 16: clocks counted from the agreed time (from_appointment) read it here.
+        data["appointment_at"] = getattr(order, "appointment_at", None)
     facts = Facts(
         event=event,
         at=at,
         order=order_facts(order) if order is not None else {},
         actor_roles=frozenset(str(r) for r in actor_roles),
         subject=subject,
-        data=data or {},
+        data=data,
     )
     running = [] if new else _running(**scope)
     calendar = OfficeCalendar(community.pk)
@@ -202,6 +218,29 @@ def _apply(
         elif isinstance(cmd, Progress):
             clock.progress = sorted(cmd.progress)
             clock.save(update_fields=["progress"])
+        elif isinstance(cmd, Recompute):
+            # Issue 16: the agreed time changed. A clock already breached stays breached.
+            if clock.state != ClockState.RUNNING or clock.due_at == cmd.due_at:
+                continue
+            old = clock.due_at
+            warn_at = cmd.warn_at if cmd.warn_at is not None and cmd.warn_at > at else None
+            clock.due_at, clock.warn_at = cmd.due_at, warn_at
+            clock.next_check_at = cmd.due_at if clock.warned_at or warn_at is None else warn_at
+            clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=at,
+                    what="recomputed",
+                    data={
+                        "rule": clock.rule_id,
+                        "reason": cmd.reason,
+                        "old_due_at": old.isoformat(),
+                        "new_due_at": cmd.due_at.isoformat(),
+                    },
+                )
+            )
     if started:
         Clock.objects.bulk_create(started)
         logs.extend(
