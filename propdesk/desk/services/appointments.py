@@ -7,6 +7,7 @@ DS-APPT (按约上门) starts at the agreed time + its grace, and the clocks the
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -50,9 +51,14 @@ def appoint_write(
 ) -> None:
     """Write the ``appoint`` event of ``order`` (whose ``appointment_at`` is already the new
     time) and move its clocks. Inside the caller's transaction."""
+    zone = ZoneInfo(order.community.time_zone)
+
+    def local(when: datetime | None) -> str | None:
+        return when.astimezone(zone).isoformat() if when is not None else None
+
     data: dict[str, object] = {
-        "appointment_at": order.appointment_at.isoformat() if order.appointment_at else None,
-        "previous": previous.isoformat() if previous else None,
+        "appointment_at": local(order.appointment_at),
+        "previous": local(previous),
         "source": source,
     }
     order_event_write(order, by=by, now=now, action="appoint", note=note, data=data)

@@ -21,10 +21,12 @@ from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import ComplaintType, EventAction, Rectification, ReplyChannel, WorkOrder
 from propdesk.desk.queues import assignee_candidates, staff_record, suggested_assignee
 from propdesk.desk.selectors import access_work_order, order_reporter, work_order_timeline
+from propdesk.desk.services.appointments import APPOINTABLE_STATES
 from propdesk.desk.services import (
     attitude_account_record,
     rectification_done,
     rectification_set,
+    work_order_appoint,
     work_order_attach,
     work_order_transition,
 )
@@ -33,7 +35,7 @@ from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
-from propdesk.web.forms import AttitudeAccountForm, RectificationForm
+from propdesk.web.forms import AppointmentForm, AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import (
     Desk,
     back_to,
@@ -165,7 +167,19 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         else [],
         "attachment_kinds": [("photo", _("Photo")), ("letter", _("Scanned letter"))],
         "emergency": emergency_of_order(desk.user, order.pk) if order.is_emergency else None,
+        "may_appoint": may_appoint(desk, order),
     }
+
+
+def may_appoint(desk: Desk, order: WorkOrder) -> bool:
+    """Whether the page offers 改约: the service decides (work_order_appoint); this only hides
+    the form where it would surely be refused."""
+    if order.kind == "complaint" or order.state not in APPOINTABLE_STATES:
+        return False
+    if desk.is_office:
+        return True
+    team = order.team
+    return order.assignee_id == desk.user.pk or (team is not None and team.leader_id == desk.user.pk)
 
 
 @login_required
@@ -232,6 +246,19 @@ def _post(
                 version=form.cleaned_data["version"],
                 staff_member=User.objects.get(pk=form.cleaned_data["staff_member"]),
                 account=form.cleaned_data["account"],
+            )
+            return None
+        if kind == "appoint":
+            aform = AppointmentForm(request.POST, community=order.community)
+            if not aform.is_valid():
+                return {k: [str(m) for m in v] for k, v in aform.errors.items()}
+            work_order_appoint(
+                order_id=order.pk,
+                by=desk.user,
+                now=at,
+                version=aform.cleaned_data["version"],
+                appointment_at=aform.cleaned_data["appointment_at"],
+                note=aform.cleaned_data["note"],
             )
             return None
         if kind == "rectification":
