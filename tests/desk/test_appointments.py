@@ -68,7 +68,7 @@ def on_site(office: Office, order: WorkOrder, clock: FixedClock) -> WorkOrder:
     return order
 
 
-# --- DS-APPT: on site at the agreed time + grace ------------------------------------------------
+# --- DS-APPT: on site at the agreed time + grace -------------------------------------------------
 
 
 def test_ds_appt_met_by_check_in_at_the_agreed_time_plus_grace_exactly(office, clock) -> None:
@@ -146,7 +146,7 @@ def test_ds1_an_appointment_later_today_keeps_today(office, clock) -> None:
     assert clock_of(order, "DS-1").due_at == at(26, 23, 59, 59)
 
 
-# --- 改约: the agreed time changes ----------------------------------------------------------------
+# --- 改约: the agreed time changes ------------------------------------------------------------
 
 
 def test_changing_the_appointment_moves_the_clocks(office, clock) -> None:
@@ -211,7 +211,7 @@ def test_a_breached_ds1_is_not_moved_by_a_later_appointment(office, clock) -> No
     assert not ClockLog.objects.filter(clock=ds1, what="recomputed").exists()
 
 
-# --- refusals: nothing changes --------------------------------------------------------------------
+# --- refusals: nothing changes -------------------------------------------------------------------
 
 
 def _snapshot(order: WorkOrder) -> tuple:
@@ -294,7 +294,7 @@ def test_who_may_agree_the_time(office, clock) -> None:
     assert exc.value.code == "not_for_kind"
 
 
-# --- the resident portal's report -----------------------------------------------------------------
+# --- the resident portal's report ----------------------------------------------------------------
 
 
 def test_the_portals_agreed_time_is_an_appoint_event_from_the_portal(office, clock) -> None:
@@ -313,7 +313,7 @@ def test_the_portals_agreed_time_is_an_appoint_event_from_the_portal(office, clo
     assert clock_of(order, "DS-1").due_at == at(27, 23, 59, 59)
 
 
-# --- DS-1-arrival: urgent repairs under a grade preset ---------------------------------------------
+# --- DS-1-arrival: urgent repairs under a grade preset -------------------------------------------
 
 
 def test_ds1_arrival_is_off_in_the_default_policy(office, clock) -> None:
@@ -356,7 +356,7 @@ def test_only_a_repair_can_be_urgent(office, clock) -> None:
     assert not WorkOrder.objects.exists()
 
 
-# --- the console and the API -----------------------------------------------------------------------
+# --- the console and the API ---------------------------------------------------------------------
 
 
 def test_the_order_page_changes_the_appointment_and_keeps_what_was_typed_on_error(
@@ -377,7 +377,7 @@ def test_the_order_page_changes_the_appointment_and_keeps_what_was_typed_on_erro
         },
     )
     assert bad.status_code == 400
-    assert "2026-11-25T09:00".encode() in bad.content
+    assert b"2026-11-25T09:00" in bad.content
     assert "业主改到昨天？".encode() in bad.content
     order.refresh_from_db()
     assert order.appointment_at == at(26, 14)
@@ -389,7 +389,7 @@ def test_the_order_page_changes_the_appointment_and_keeps_what_was_typed_on_erro
     order.refresh_from_db()
     assert order.appointment_at == at(27, 9)
     page = client.get(url)
-    assert "2026-11-27 09:00".encode() in page.content
+    assert b"2026-11-27 09:00" in page.content
 
 
 def test_the_api_changes_the_appointment(office, clock) -> None:
@@ -408,3 +408,18 @@ def test_the_api_changes_the_appointment(office, clock) -> None:
     body = good.json()
     assert body["appointment_at"].startswith("2026-11-27T09:00:00")
     assert {c["rule_id"] for c in body["clocks"]} >= {"DS-APPT", "DS-1"}
+
+
+def test_the_printed_form_shows_the_agreed_time_and_each_clock(office, clock) -> None:
+    """DS-1, DS-APPT on paper: 预约上门时间 and each clock's deadline (时限); 急修 among the
+    marks."""
+    from tests.desk.test_printing import print_order
+    from tests.pdfs import pdf_text
+
+    order = create(office, clock, appointment_at=at(27, 9), is_urgent=True)
+    text = pdf_text(print_order(office, order, clock))
+    assert "预约上门时间2026年11月27日 09:00" in text
+    assert "急修" in text
+    assert "(DS-1)" in text or "（DS-1）" in text
+    assert "2026年11月27日 23:59" in text  # DS-1 on the agreed day
+    assert "2026年11月27日 09:15" in text  # DS-APPT: the agreed time + grace

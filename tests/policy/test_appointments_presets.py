@@ -124,7 +124,11 @@ def test_from_appointment_is_a_known_rule_key_and_typos_are_refused() -> None:
         load_policy({"clocks": {"DS-1": {"from_apointment": True}}})
     with pytest.raises(PolicyError, match="has_apointment"):
         load_policy(
-            {"clocks": {"DS-APPT": {"start": [{"event": "appoint", "when": {"has_apointment": 1}}]}}}
+            {
+                "clocks": {
+                    "DS-APPT": {"start": [{"event": "appoint", "when": {"has_apointment": 1}}]}
+                }
+            }
         )
 
 

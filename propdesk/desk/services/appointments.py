@@ -46,7 +46,12 @@ def appointment_errors(appointment_at: datetime | None, *, now: datetime) -> lis
 
 
 def appoint_write(
-    order: WorkOrder, *, by: User | None, now: datetime, previous: datetime | None, source: str,
+    order: WorkOrder,
+    *,
+    by: User | None,
+    now: datetime,
+    previous: datetime | None,
+    source: str,
     note: str = "",
 ) -> None:
     """Write the ``appoint`` event of ``order`` (whose ``appointment_at`` is already the new

@@ -21,7 +21,6 @@ from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import ComplaintType, EventAction, Rectification, ReplyChannel, WorkOrder
 from propdesk.desk.queues import assignee_candidates, staff_record, suggested_assignee
 from propdesk.desk.selectors import access_work_order, order_reporter, work_order_timeline
-from propdesk.desk.services.appointments import APPOINTABLE_STATES
 from propdesk.desk.services import (
     attitude_account_record,
     rectification_done,
@@ -30,6 +29,7 @@ from propdesk.desk.services import (
     work_order_attach,
     work_order_transition,
 )
+from propdesk.desk.services.appointments import APPOINTABLE_STATES
 from propdesk.followup.models import VisitChannel
 from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
@@ -179,7 +179,9 @@ def may_appoint(desk: Desk, order: WorkOrder) -> bool:
     if desk.is_office:
         return True
     team = order.team
-    return order.assignee_id == desk.user.pk or (team is not None and team.leader_id == desk.user.pk)
+    return order.assignee_id == desk.user.pk or (
+        team is not None and team.leader_id == desk.user.pk
+    )
 
 
 @login_required
