@@ -423,3 +423,24 @@ def test_the_printed_form_shows_the_agreed_time_and_each_clock(office, clock) ->
     assert "(DS-1)" in text or "（DS-1）" in text
     assert "2026年11月27日 23:59" in text  # DS-1 on the agreed day
     assert "2026年11月27日 09:15" in text  # DS-APPT: the agreed time + grace
+
+
+def test_the_member_who_has_the_job_changes_the_time_on_the_phone_page(
+    office, clock, client
+) -> None:
+    """改约 from the technician's phone job page (the member who has it calls the owner)."""
+    order = create(office, clock, appointment_at=at(26, 14))
+    on_site(office, order, clock)
+    order.refresh_from_db()
+    client.force_login(office.repair_member)
+    url = f"/desk/jobs/{order.pk}/"
+    assert b'id="form-appoint"' in client.get(url).content
+    bad = client.post(url, {"form": "appoint", "version": order.version, "appointment_at": "x"})
+    assert bad.status_code == 400
+    ok = client.post(
+        url, {"form": "appoint", "version": order.version, "appointment_at": "2026-11-26T16:30"}
+    )
+    assert ok.status_code == 302
+    order.refresh_from_db()
+    assert order.appointment_at == at(26, 16, 30)
+    assert clock_of(order, "DS-APPT").due_at == at(26, 16, 45)

@@ -171,6 +171,30 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     }
 
 
+def appoint_post(
+    request: HttpRequest, desk: Desk, order: WorkOrder
+) -> dict[str, list[str]] | None:
+    """改约 from the order page or the phone job page (issue 16), through the one door
+    (work_order_appoint); the field errors, or None when saved."""
+    aform = AppointmentForm(request.POST, community=order.community)
+    if not aform.is_valid():
+        return {k: [str(m) for m in v] for k, v in aform.errors.items()}
+    try:
+        work_order_appoint(
+            order_id=order.pk,
+            by=desk.user,
+            now=now(),
+            version=aform.cleaned_data["version"],
+            appointment_at=aform.cleaned_data["appointment_at"],
+            note=aform.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        return errors_of(exc)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}
+    return None
+
+
 def may_appoint(desk: Desk, order: WorkOrder) -> bool:
     """Whether the page offers 改约: the service decides (work_order_appoint); this only hides
     the form where it would surely be refused."""
@@ -251,18 +275,7 @@ def _post(
             )
             return None
         if kind == "appoint":
-            aform = AppointmentForm(request.POST, community=order.community)
-            if not aform.is_valid():
-                return {k: [str(m) for m in v] for k, v in aform.errors.items()}
-            work_order_appoint(
-                order_id=order.pk,
-                by=desk.user,
-                now=at,
-                version=aform.cleaned_data["version"],
-                appointment_at=aform.cleaned_data["appointment_at"],
-                note=aform.cleaned_data["note"],
-            )
-            return None
+            return appoint_post(request, desk, order)
         if kind == "rectification":
             rform = RectificationForm(request.POST, community=order.community)
             if not rform.is_valid():
