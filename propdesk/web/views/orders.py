@@ -171,9 +171,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     }
 
 
-def appoint_post(
-    request: HttpRequest, desk: Desk, order: WorkOrder
-) -> dict[str, list[str]] | None:
+def appoint_post(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str, list[str]] | None:
     """改约 from the order page or the phone job page (issue 16), through the one door
     (work_order_appoint); the field errors, or None when saved."""
     aform = AppointmentForm(request.POST, community=order.community)
