@@ -375,7 +375,7 @@ class WorkOrderViewSet(
         request=s.AppointmentIn,
         responses={200: s.WorkOrderDetailOut},
         summary="改约: agree the home-visit time (预约上门时间) anew, or withdraw it; "
-        "moves DS-APPT and DS-1",
+        "moves DS-1-appointment and DS-1",
     )
     @action(detail=True, methods=["post"], url_path="appointment", url_name="appointment")
     def appointment(self, request: Request, pk: str | None = None) -> Response:

@@ -34,7 +34,7 @@ RULE_NAMES = {
     "DS-1-take": gettext_lazy("Taken within 30 minutes"),
     # Issue 16, not in the glossary's table: on site at the agreed time (按约上门), and an
     # urgent repair's (急修) arrival within its time.
-    "DS-APPT": gettext_lazy("On site at the agreed time"),
+    "DS-1-appointment": gettext_lazy("On site at the agreed time"),
     "DS-1-arrival": gettext_lazy("Urgent repair on site in time"),
     "DS-2": gettext_lazy("Service refinement plan"),
     "RV-1": gettext_lazy("At least 20 households visited a month"),

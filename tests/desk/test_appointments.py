@@ -1,7 +1,7 @@
-"""Issue 16: appointments (预约上门时间) move the clocks. DS-APPT (按约上门: on site at the agreed
-time + its grace), DS-1 (当日完成 on the agreed day), the ``appoint`` event (改约) and its checks;
-DS-1-arrival (急修到场) under a grade preset. All on the injected clock (2026-11-26 10:00 Shanghai,
-a Thursday)."""
+"""Issue 16: appointments (预约上门时间) move the clocks. DS-1-appointment (按约上门: on site at
+the agreed time + its grace), DS-1 (当日完成 on the agreed day), the ``appoint`` event (改约)
+and its checks; DS-1-arrival (急修到场) under a grade preset. All on the injected clock
+(2026-11-26 10:00 Shanghai, a Thursday)."""
 
 from __future__ import annotations
 
@@ -68,13 +68,16 @@ def on_site(office: Office, order: WorkOrder, clock: FixedClock) -> WorkOrder:
     return order
 
 
-# --- DS-APPT: on site at the agreed time + grace -------------------------------------------------
+# --- DS-1-appointment: on site at the agreed time + grace ----------------------------------------
 
 
-def test_ds_appt_met_by_check_in_at_the_agreed_time_plus_grace_exactly(office, clock) -> None:
-    """DS-APPT: agreed 14:00, 15 minutes' grace (default policy): 签到 at 14:15:00 is on time."""
+def test_ds1_appointment_met_by_check_in_at_the_agreed_time_plus_grace_exactly(
+    office, clock
+) -> None:
+    """DS-1-appointment: agreed 14:00, 15 minutes' grace (default policy): 签到 at 14:15:00 is
+    on time."""
     order = create(office, clock, appointment_at=at(26, 14))
-    appt = clock_of(order, "DS-APPT")
+    appt = clock_of(order, "DS-1-appointment")
     assert (appt.state, appt.due_at) == ("running", at(26, 14, 15))
     on_site(office, order, clock)
     clock.at = at(26, 14, 15)
@@ -83,13 +86,13 @@ def test_ds_appt_met_by_check_in_at_the_agreed_time_plus_grace_exactly(office, c
     assert (appt.state, appt.met_at) == ("met", at(26, 14, 15))
 
 
-def test_ds_appt_breached_one_second_after_the_grace(office, clock) -> None:
-    """DS-APPT: 签到 at 14:15:01 is late; the sweeper breaches it at 14:15:01 too."""
+def test_ds1_appointment_breached_one_second_after_the_grace(office, clock) -> None:
+    """DS-1-appointment: 签到 at 14:15:01 is late; the sweeper breaches it at 14:15:01 too."""
     order = create(office, clock, appointment_at=at(26, 14))
     on_site(office, order, clock)
     clock.at = at(26, 14, 15)
     clocks_sweep(now=clock.now())
-    appt = clock_of(order, "DS-APPT")
+    appt = clock_of(order, "DS-1-appointment")
     assert appt.state == "running"
     clock.at = at(26, 14, 15, 1)
     clocks_sweep(now=clock.now())
@@ -101,12 +104,12 @@ def test_ds_appt_breached_one_second_after_the_grace(office, clock) -> None:
     assert ClockLog.objects.filter(clock=appt, what="met_late").exists()
 
 
-def test_ds_appt_grace_is_policy(office, clock) -> None:
-    """DS-APPT: a community sets its own grace (minutes after the agreed time)."""
-    office.community.policy = {"clocks": {"DS-APPT": {"duration": {"value": 5}}}}
+def test_ds1_appointment_grace_is_policy(office, clock) -> None:
+    """DS-1-appointment: a community sets its own grace (minutes after the agreed time)."""
+    office.community.policy = {"clocks": {"DS-1-appointment": {"duration": {"value": 5}}}}
     office.community.save()
     order = create(office, clock, appointment_at=at(26, 14))
-    assert clock_of(order, "DS-APPT").due_at == at(26, 14, 5)
+    assert clock_of(order, "DS-1-appointment").due_at == at(26, 14, 5)
 
 
 def test_an_order_without_appointment_has_no_ds_appt_and_ds1_counts_from_creation(
@@ -114,7 +117,7 @@ def test_an_order_without_appointment_has_no_ds_appt_and_ds1_counts_from_creatio
 ) -> None:
     """DS-1 without an agreed time: same day as before (today's end)."""
     order = create(office, clock)
-    assert not order.clocks.filter(rule_id="DS-APPT").exists()
+    assert not order.clocks.filter(rule_id="DS-1-appointment").exists()
     assert clock_of(order, "DS-1").due_at == at(26, 23, 59, 59)
     assert not WorkOrderEvent.objects.filter(order=order, action="appoint").exists()
 
@@ -130,7 +133,7 @@ def test_ds1_same_day_with_an_appointment_tomorrow_morning_is_due_tomorrows_end(
     order = create(office, clock, appointment_at=at(27, 9))
     assert clock_of(order, "DS-1").due_at == at(27, 23, 59, 59)
     assert clock_of(order, "FD-6").due_at == at(26, 23, 59, 59)
-    assert clock_of(order, "DS-APPT").due_at == at(27, 9, 15)
+    assert clock_of(order, "DS-1-appointment").due_at == at(27, 9, 15)
     event = WorkOrderEvent.objects.get(order=order, action="appoint")
     assert event.actor == office.receptionist
     assert event.data == {
@@ -150,10 +153,11 @@ def test_ds1_an_appointment_later_today_keeps_today(office, clock) -> None:
 
 
 def test_changing_the_appointment_moves_the_clocks(office, clock) -> None:
-    """改约: DS-1 is recomputed to the new day (ClockLog ``recomputed``), the old DS-APPT is
-    cancelled and a new one runs from the new time; the event keeps the previous time."""
+    """改约: DS-1 is recomputed to the new day (ClockLog ``recomputed``), the old
+    DS-1-appointment is cancelled and a new one runs from the new time; the event keeps the
+    previous time."""
     order = create(office, clock, appointment_at=at(26, 14))
-    first_appt = clock_of(order, "DS-APPT")
+    first_appt = clock_of(order, "DS-1-appointment")
     ds1 = clock_of(order, "DS-1")
     clock.advance(minutes=30)
     appoint(order, office.receptionist, clock, at(28, 9, 30), note="业主临时出差")
@@ -165,7 +169,7 @@ def test_changing_the_appointment_moves_the_clocks(office, clock) -> None:
     assert datetime.fromisoformat(log.data["old_due_at"]) == at(26, 23, 59, 59)
     assert datetime.fromisoformat(log.data["new_due_at"]) == at(28, 23, 59, 59)
     assert (first_appt.state, first_appt.cancel_reason) == ("cancelled", "appoint")
-    second = clock_of(order, "DS-APPT")
+    second = clock_of(order, "DS-1-appointment")
     assert second.pk != first_appt.pk
     assert (second.state, second.due_at) == ("running", at(28, 9, 45))
     event = WorkOrderEvent.objects.filter(order=order, action="appoint").last()
@@ -180,21 +184,22 @@ def test_changing_the_appointment_moves_the_clocks(office, clock) -> None:
 
 
 def test_a_missed_appointment_stays_a_breach_when_it_is_agreed_again(office, clock) -> None:
-    """DS-APPT: missing the appointment is its own breach; 改约 afterwards does not undo it."""
+    """DS-1-appointment: missing the appointment is its own breach; 改约 afterwards does not
+    undo it."""
     order = create(office, clock, appointment_at=at(26, 11))
     clock.at = at(26, 12)
     appoint(order, office.receptionist, clock, at(26, 16))
-    missed, new = order.clocks.filter(rule_id="DS-APPT").order_by("id")
+    missed, new = order.clocks.filter(rule_id="DS-1-appointment").order_by("id")
     assert (missed.state, missed.breached_at) == ("breached", at(26, 11, 15))
     assert (new.state, new.due_at) == ("running", at(26, 16, 15))
 
 
 def test_withdrawing_the_appointment_brings_ds1_back_to_its_own_day(office, clock) -> None:
-    """改约 to no appointment: DS-APPT cancelled, none started; DS-1 back to today."""
+    """改约 to no appointment: DS-1-appointment cancelled, none started; DS-1 back to today."""
     order = create(office, clock, appointment_at=at(27, 9))
     appoint(order, office.administrator, clock, None)
-    assert clock_of(order, "DS-APPT").state == "cancelled"
-    assert order.clocks.filter(rule_id="DS-APPT").count() == 1
+    assert clock_of(order, "DS-1-appointment").state == "cancelled"
+    assert order.clocks.filter(rule_id="DS-1-appointment").count() == 1
     assert clock_of(order, "DS-1").due_at == at(26, 23, 59, 59)
 
 
@@ -298,7 +303,8 @@ def test_who_may_agree_the_time(office, clock) -> None:
 
 
 def test_the_portals_agreed_time_is_an_appoint_event_from_the_portal(office, clock) -> None:
-    """DS-APPT starts from a resident's report too; the event says it came from the portal."""
+    """DS-1-appointment starts from a resident's report too; the event says it came from the
+    portal."""
     from propdesk.desk.services import ResidentReport, resident_report
 
     order = resident_report(
@@ -309,7 +315,7 @@ def test_the_portals_agreed_time_is_an_appoint_event_from_the_portal(office, clo
     )
     event = WorkOrderEvent.objects.get(order=order, action="appoint")
     assert (event.actor, event.data["source"]) == (None, "portal")
-    assert clock_of(order, "DS-APPT").due_at == at(27, 10, 15)
+    assert clock_of(order, "DS-1-appointment").due_at == at(27, 10, 15)
     assert clock_of(order, "DS-1").due_at == at(27, 23, 59, 59)
 
 
@@ -407,12 +413,12 @@ def test_the_api_changes_the_appointment(office, clock) -> None:
     assert good.status_code == 200, good.content
     body = good.json()
     assert body["appointment_at"].startswith("2026-11-27T09:00:00")
-    assert {c["rule_id"] for c in body["clocks"]} >= {"DS-APPT", "DS-1"}
+    assert {c["rule_id"] for c in body["clocks"]} >= {"DS-1-appointment", "DS-1"}
 
 
 def test_the_printed_form_shows_the_agreed_time_and_each_clock(office, clock) -> None:
-    """DS-1, DS-APPT on paper: 预约上门时间 and each clock's deadline (时限); 急修 among the
-    marks."""
+    """DS-1, DS-1-appointment on paper: 预约上门时间 and each clock's deadline (时限); 急修
+    among the marks."""
     from tests.desk.test_printing import print_order
     from tests.pdfs import pdf_text
 
@@ -422,7 +428,7 @@ def test_the_printed_form_shows_the_agreed_time_and_each_clock(office, clock) ->
     assert "急修" in text
     assert "(DS-1)" in text or "（DS-1）" in text
     assert "2026年11月27日 23:59" in text  # DS-1 on the agreed day
-    assert "2026年11月27日 09:15" in text  # DS-APPT: the agreed time + grace
+    assert "2026年11月27日 09:15" in text  # DS-1-appointment: the agreed time + grace
 
 
 def test_the_member_who_has_the_job_changes_the_time_on_the_phone_page(
@@ -443,4 +449,4 @@ def test_the_member_who_has_the_job_changes_the_time_on_the_phone_page(
     assert ok.status_code == 302
     order.refresh_from_db()
     assert order.appointment_at == at(26, 16, 30)
-    assert clock_of(order, "DS-APPT").due_at == at(26, 16, 45)
+    assert clock_of(order, "DS-1-appointment").due_at == at(26, 16, 45)

@@ -1,6 +1,6 @@
 """Issue 16 in the pure engine (no database): clocks counted from the agreed time
-(``from_appointment``: DS-1, DS-APPT), their recomputation on ``appoint``, and the grade presets
-(DS-1-arrival) against the source table each preset records."""
+(``from_appointment``: DS-1, DS-1-appointment), their recomputation on ``appoint``, and the
+grade presets (DS-1-arrival) against the source table each preset records."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_ds1_counts_from_an_agreed_time_tomorrow() -> None:
     assert got["DS-1"].due_at == datetime(2026, 11, 27, 23, 59, 59, tzinfo=SH)
     assert got["DS-1"].started_at == NOW
     assert got["FD-6"].due_at == datetime(2026, 11, 26, 23, 59, 59, tzinfo=SH)
-    assert "DS-APPT" not in got  # started by the appoint event, not by create
+    assert "DS-1-appointment" not in got  # started by the appoint event, not by create
 
 
 def test_an_agreed_time_before_the_event_is_not_used() -> None:
@@ -55,11 +55,11 @@ def test_an_agreed_time_before_the_event_is_not_used() -> None:
 
 
 def test_ds_appt_restarts_and_ds1_is_recomputed_on_appoint() -> None:
-    """DS-APPT: cancelled by a new appointment, which starts the next; DS-1 recomputed."""
+    """DS-1-appointment: cancelled by a new appointment, which starts the next; DS-1 recomputed."""
     policy = load_policy()
     running = [
         Running(1, "DS-1", policy.clocks["DS-1"], started_at=NOW),
-        Running(2, "DS-APPT", policy.clocks["DS-APPT"], started_at=NOW),
+        Running(2, "DS-1-appointment", policy.clocks["DS-1-appointment"], started_at=NOW),
         Running(3, "FD-6", policy.clocks["FD-6"], started_at=NOW),
     ]
     new_time = datetime(2026, 11, 28, 9, 30, tzinfo=SH)
@@ -70,8 +70,8 @@ def test_ds_appt_restarts_and_ds1_is_recomputed_on_appoint() -> None:
         data={"appointment_at": new_time},
     )
     commands = react(policy, WorkingCalendar(), facts, running)
-    assert Cancel(2, "DS-APPT", "appoint") in commands
-    assert starts(commands)["DS-APPT"].due_at == datetime(2026, 11, 28, 9, 45, tzinfo=SH)
+    assert Cancel(2, "DS-1-appointment", "appoint") in commands
+    assert starts(commands)["DS-1-appointment"].due_at == datetime(2026, 11, 28, 9, 45, tzinfo=SH)
     recomputed = [c for c in commands if isinstance(c, Recompute)]
     assert [(c.clock_id, c.due_at) for c in recomputed] == [
         (1, datetime(2026, 11, 28, 23, 59, 59, tzinfo=SH))
@@ -102,7 +102,10 @@ def test_a_preset_loads_validates_and_matches_its_source_table(name: str) -> Non
     assert arrival.duration.kind == "minutes"
     assert arrival.duration.value == source["table"]["urgent_repair_arrival_minutes"]
     assert source["table"]["other_repair_arrival"] == "agreed_time"
-    assert policy.clocks["DS-APPT"].enabled and policy.clocks["DS-APPT"].from_appointment
+    assert (
+        policy.clocks["DS-1-appointment"].enabled
+        and policy.clocks["DS-1-appointment"].from_appointment
+    )
     # Not confirmed against the standard's text in this repository's sources: say so.
     assert source["verified"] is False
 
@@ -126,7 +129,9 @@ def test_from_appointment_is_a_known_rule_key_and_typos_are_refused() -> None:
         load_policy(
             {
                 "clocks": {
-                    "DS-APPT": {"start": [{"event": "appoint", "when": {"has_apointment": 1}}]}
+                    "DS-1-appointment": {
+                        "start": [{"event": "appoint", "when": {"has_apointment": 1}}]
+                    }
                 }
             }
         )

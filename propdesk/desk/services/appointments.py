@@ -1,7 +1,7 @@
 """Appointments (issue 16): the agreed time (预约上门时间) of a home visit, set at intake, from the
 resident portal, or changed on the order (改约). Each setting is an ``appoint`` event on the
 order's timeline (the new time, the previous one, where it was agreed) and goes to the clocks:
-DS-APPT (按约上门) starts at the agreed time + its grace, and the clocks the policy counts
+DS-1-appointment (按约上门) starts at the agreed time + its grace, and the clocks the policy counts
 ``from_appointment`` (DS-1: 当日完成 on the agreed day) are recomputed."""
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def work_order_appoint(
     time in the past, more than 60 days ahead, or the same as now agreed; Conflict ``stale`` when
     the order changed since ``version``, ``not_allowed_in_state`` once the team is on site or the
     order is done; Forbidden for anyone else. Nothing is written then. The ``appoint`` event
-    moves the clocks: DS-APPT restarts from the new time (a missed one stays breached), DS-1
-    and any other ``from_appointment`` clock is recomputed (ClockLog ``recomputed``)."""
+    moves the clocks: DS-1-appointment restarts from the new time (a missed one stays
+    breached), DS-1 and any other ``from_appointment`` clock is recomputed (ClockLog
+    ``recomputed``)."""
     WorkOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True).get()
     order = WorkOrder.objects.select_related("community", "team").get(pk=order_id)
     roles = user_roles(by, order.community_id)

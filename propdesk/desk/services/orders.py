@@ -172,7 +172,7 @@ def _create_order(
         },
     )
     if order.appointment_at is not None:
-        # Issue 16: the agreed time is its own event (DS-APPT starts from it).
+        # Issue 16: the agreed time is its own event (DS-1-appointment starts from it).
         appoint_write(
             order,
             by=by,
