@@ -318,6 +318,7 @@ NOTIFY_EVENTS = {
     "order_cancelled",  # the order was cancelled while someone had it
     "order_reopened",  # the owner reopened a finished order from the portal (没修好, 部分解决)
     "order_urged",  # 催单: the resident asks for it in the portal (issue 13)
+    "order_appointed",  # 改约: the agreed time changed (issue 16)
 }
 
 

@@ -450,3 +450,19 @@ def test_the_member_who_has_the_job_changes_the_time_on_the_phone_page(
     order.refresh_from_db()
     assert order.appointment_at == at(26, 16, 30)
     assert clock_of(order, "DS-1-appointment").due_at == at(26, 16, 45)
+
+
+def test_the_member_who_has_it_is_told_of_a_new_time(office, clock) -> None:
+    """改约 by the office tells the assignee (policy: notify.order_appointed); in the pool, the
+    team leader."""
+    from propdesk.notify.models import Notification
+
+    order = create(office, clock)
+    appoint(order, office.receptionist, clock, at(26, 15))
+    told = Notification.objects.filter(kind="order_appointed", channel="in_app")
+    assert set(told.values_list("recipient_id", flat=True)) == {office.repair_leader.pk}
+    on_site(office, order, clock)
+    appoint(order, office.receptionist, clock, at(26, 16))
+    latest = told.order_by("-id").first()
+    assert latest.recipient_id == office.repair_member.pk
+    assert "11-26 16:00" in latest.title

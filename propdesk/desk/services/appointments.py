@@ -19,6 +19,7 @@ from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import OrderKind, WorkOrder
 from propdesk.desk.services._common import order_event_write
+from propdesk.desk.services.telling import tell_about_order
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, State
 
 # Where an agreed time came from (the event's ``source``).
@@ -144,4 +145,21 @@ def work_order_appoint(
     order.updated_at = now
     order.save(update_fields=["appointment_at", "version", "updated_at"])
     appoint_write(order, by=by, now=now, previous=previous, source=source, note=note)
+    when = (
+        appointment_at.astimezone(ZoneInfo(order.community.time_zone)).strftime("%m-%d %H:%M")
+        if appointment_at is not None
+        else _("no appointment")
+    )
+    tell_about_order(
+        "order_appointed",
+        order=order,
+        now=now,
+        cause=f"order:{order.pk}:v{order.version}:appoint",
+        title=_("%(number)s: the appointment is now %(when)s")
+        % {
+            "number": order.number,
+            "when": when,
+        },
+        exclude=[by.pk],
+    )
     return order
