@@ -145,21 +145,20 @@ def work_order_appoint(
     order.updated_at = now
     order.save(update_fields=["appointment_at", "version", "updated_at"])
     appoint_write(order, by=by, now=now, previous=previous, source=source, note=note)
-    when = (
-        appointment_at.astimezone(ZoneInfo(order.community.time_zone)).strftime("%m-%d %H:%M")
-        if appointment_at is not None
-        else _("no appointment")
-    )
+    if appointment_at is not None:
+        local = appointment_at.astimezone(ZoneInfo(order.community.time_zone))
+        title = _("%(number)s: the appointment is now %(when)s") % {
+            "number": order.number,
+            "when": local.strftime("%m-%d %H:%M"),
+        }
+    else:
+        title = _("%(number)s: the appointment was withdrawn") % {"number": order.number}
     tell_about_order(
         "order_appointed",
         order=order,
         now=now,
         cause=f"order:{order.pk}:v{order.version}:appoint",
-        title=_("%(number)s: the appointment is now %(when)s")
-        % {
-            "number": order.number,
-            "when": when,
-        },
+        title=title,
         exclude=[by.pk],
     )
     return order
