@@ -1,7 +1,9 @@
 """Settings, read from the environment. One module; environment variables switch what differs.
 
 DATABASE_URL    sqlite:///path (default: db.sqlite3 beside manage.py) or postgres://...
+DATABASE_REPLICA_URL  a read replica for the reports (optional).
 REDIS_URL       when set, Celery uses it (scale mode); otherwise the embedded worker runs jobs.
+MEDIA_STORAGE   filesystem (default, MEDIA_ROOT) or s3 (AWS_STORAGE_BUCKET_NAME, AWS_S3_*).
 DEBUG           "1" to turn debugging on; off by default.
 SECRET_KEY      required unless DEBUG is on.
 ALLOWED_HOSTS   comma-separated; default 127.0.0.1,localhost.
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -146,6 +150,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
+# A read replica (PostgreSQL streaming replica) for the reports' heavy reads: the monthly report,
+# its PDF and workbook, the comparison of communities and the KPI figures read from it through
+# propdesk.core.replica.replica_reads; everything else, and every write, uses "default".
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+# The alias the reports read from: "replica" when one is configured, else "default".
+REPORTS_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
+DATABASE_ROUTERS = ["propdesk.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Passwords, sessions, security --------------------------------------------------------------
@@ -190,8 +205,51 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded files (attachments, incident and notice photos): the local filesystem (MEDIA_ROOT) by
+# default; MEDIA_STORAGE=s3 puts them in a private bucket of any S3-compatible store (AWS S3,
+# MinIO, Ceph, 阿里云 OSS, 腾讯云 COS) through django-storages. They still go out only through the
+# access-checked /api/files/... views, which read the object and stream it (no public or signed
+# URL is ever handed out): see README, "Production".
+
+
+def media_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """The STORAGES entry for uploaded files, from the environment ``env`` (MEDIA_STORAGE and,
+    for s3, the AWS_* variables below)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    kind = env.get("MEDIA_STORAGE", "filesystem").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+    if not env.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options: dict[str, Any] = {
+        "bucket_name": env["AWS_STORAGE_BUCKET_NAME"],
+        # Empty: AWS itself; otherwise the store's address, e.g. https://oss-cn-hangzhou.aliyuncs.com
+        "endpoint_url": env.get("AWS_S3_ENDPOINT_URL", ""),
+        "region_name": env.get("AWS_S3_REGION_NAME", ""),
+        # Empty: boto3's own chain (its environment variables, an instance role, ~/.aws).
+        "access_key": env.get("AWS_ACCESS_KEY_ID", ""),
+        "secret_key": env.get("AWS_SECRET_ACCESS_KEY", ""),
+        "addressing_style": env.get("AWS_S3_ADDRESSING_STYLE", ""),  # path, virtual or auto
+        "location": env.get("AWS_LOCATION", ""),  # a key prefix inside the bucket
+    }
+    options = {k: v for k, v in options.items() if v}
+    options |= {
+        "signature_version": "s3v4",
+        "default_acl": None,  # the bucket's own ACL (private): never public-read
+        "querystring_auth": True,  # a URL the storage makes is signed (the app never hands one out)
+        "file_overwrite": False,  # the names are uuids anyway: never replace an object
+        # A download larger than this spills to a temporary file, not the worker's memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -20,3 +20,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"propdesk-test-{os.getpid()}.sqlite3")
     }
+if "replica" not in DATABASES:  # noqa: F405
+    # A second alias on the same test database (TEST MIRROR), for the read-replica tests
+    # (tests/reports/test_replica.py). The reports read from it only where a test sets
+    # REPORTS_DATABASE="replica", as DATABASE_REPLICA_URL does in production.
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

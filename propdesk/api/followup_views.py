@@ -27,6 +27,7 @@ from propdesk.api.refs import household_ref
 from propdesk.community.models import Building, Community, User
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound
+from propdesk.core.replica import replica_reads
 from propdesk.desk import selectors as desk
 from propdesk.desk.models import WorkOrder
 from propdesk.followup import selectors as sel
@@ -475,26 +476,31 @@ class SatisfactionView(APIView):
         ym = _month(request, required=True)
         assert ym is not None
         year, month = ym
-        fig = sel.satisfaction_figures(community, year, month)
-        body = {
-            "community": community.pk,
-            "month": f"{year:04d}-{month:02d}",
-            **{k: v for k, v in asdict(fig).items() if k not in {"community_id", "year", "month"}},
-            "no_answers": fig.levels.answered == 0,
-            **{
-                f"by_{by}": [
-                    asdict(r) | {"key": None if r.key is None else str(r.key)}
-                    for r in sel.satisfaction_breakdown(community, year, month, by=by)
-                ]
-                for by in ("team", "kind", "building")
-            },
-            "trend": [
-                {"month": f"{p.year:04d}-{p.month:02d}", "figures": _levels(p.figures)}
-                for p in sel.satisfaction_trend(community, year, month)
-            ],
-            "complaints": asdict(sel.complaint_return_visit_figures(community, year, month)),
-            "quota": asdict(sel.monthly_quota_pace(community, year, month, get_clock().now())),
-            "turned": asdict(sel.turned_count(community, year, month)),
-            "common_issues": asdict(sel.common_issue_figures(community, year, month)),
-        }
+        with replica_reads():  # the KPI figures: from the replica when one is configured
+            fig = sel.satisfaction_figures(community, year, month)
+            body = {
+                "community": community.pk,
+                "month": f"{year:04d}-{month:02d}",
+                **{
+                    k: v
+                    for k, v in asdict(fig).items()
+                    if k not in {"community_id", "year", "month"}
+                },
+                "no_answers": fig.levels.answered == 0,
+                **{
+                    f"by_{by}": [
+                        asdict(r) | {"key": None if r.key is None else str(r.key)}
+                        for r in sel.satisfaction_breakdown(community, year, month, by=by)
+                    ]
+                    for by in ("team", "kind", "building")
+                },
+                "trend": [
+                    {"month": f"{p.year:04d}-{p.month:02d}", "figures": _levels(p.figures)}
+                    for p in sel.satisfaction_trend(community, year, month)
+                ],
+                "complaints": asdict(sel.complaint_return_visit_figures(community, year, month)),
+                "quota": asdict(sel.monthly_quota_pace(community, year, month, get_clock().now())),
+                "turned": asdict(sel.turned_count(community, year, month)),
+                "common_issues": asdict(sel.common_issue_figures(community, year, month)),
+            }
         return Response(fs.SatisfactionOut(body).data)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from propdesk.api.cached import CachedModelSerializer
 from propdesk.clocks.models import Clock
 from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.models import Community, Household, Resident, Team, User
@@ -56,7 +57,7 @@ def mask_owner_phone(
     return data
 
 
-class CommunityOut(serializers.ModelSerializer[Community]):
+class CommunityOut(CachedModelSerializer[Community]):
     company = serializers.CharField(source="company.name")
 
     class Meta:
@@ -64,7 +65,7 @@ class CommunityOut(serializers.ModelSerializer[Community]):
         fields = ["id", "name", "code", "company", "address", "time_zone", "order_prefix"]
 
 
-class UserBriefOut(serializers.ModelSerializer[User]):
+class UserBriefOut(CachedModelSerializer[User]):
     display_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -75,7 +76,7 @@ class UserBriefOut(serializers.ModelSerializer[User]):
         return str(obj)
 
 
-class ResidentOut(serializers.ModelSerializer[Resident]):
+class ResidentOut(CachedModelSerializer[Resident]):
     phone_display = serializers.SerializerMethodField()
 
     class Meta:
@@ -90,7 +91,7 @@ class ResidentOut(serializers.ModelSerializer[Resident]):
         return mask_owner_phone(data, self.context, instance.household.community_id, "")
 
 
-class HouseholdOut(serializers.ModelSerializer[Household]):
+class HouseholdOut(CachedModelSerializer[Household]):
     building = serializers.CharField(source="unit.building.number")
     unit = serializers.CharField(source="unit.number")
     residents = ResidentOut(many=True)
@@ -110,13 +111,13 @@ class HouseholdOut(serializers.ModelSerializer[Household]):
         ]
 
 
-class HouseholdBriefOut(serializers.ModelSerializer[Household]):
+class HouseholdBriefOut(CachedModelSerializer[Household]):
     class Meta:
         model = Household
         fields = ["id", "code"]
 
 
-class TeamOut(serializers.ModelSerializer[Team]):
+class TeamOut(CachedModelSerializer[Team]):
     leader = UserBriefOut(allow_null=True)
 
     class Meta:
@@ -124,7 +125,7 @@ class TeamOut(serializers.ModelSerializer[Team]):
         fields = ["id", "community", "kind", "name", "leader"]
 
 
-class ServiceItemOut(serializers.ModelSerializer[ServiceItem]):
+class ServiceItemOut(CachedModelSerializer[ServiceItem]):
     class Meta:
         model = ServiceItem
         fields = [
@@ -140,7 +141,7 @@ class ServiceItemOut(serializers.ModelSerializer[ServiceItem]):
         ]
 
 
-class EventOut(serializers.ModelSerializer[WorkOrderEvent]):
+class EventOut(CachedModelSerializer[WorkOrderEvent]):
     actor = UserBriefOut(allow_null=True)
 
     class Meta:
@@ -148,7 +149,7 @@ class EventOut(serializers.ModelSerializer[WorkOrderEvent]):
         fields = ["id", "at", "actor", "action", "from_state", "to_state", "note", "data"]
 
 
-class AttachmentOut(serializers.ModelSerializer[Attachment]):
+class AttachmentOut(CachedModelSerializer[Attachment]):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,7 +161,7 @@ class AttachmentOut(serializers.ModelSerializer[Attachment]):
         return reverse("file-attachment", args=[obj.pk])
 
 
-class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
+class WorkOrderOut(CachedModelSerializer[WorkOrder]):
     household = HouseholdBriefOut(allow_null=True)
     team = serializers.SerializerMethodField()
     assignee = UserBriefOut(allow_null=True)
@@ -207,7 +208,7 @@ class WorkOrderOut(serializers.ModelSerializer[WorkOrder]):
         return {"id": obj.team.pk, "name": obj.team.name} if obj.team else None
 
 
-class ClockOut(serializers.ModelSerializer[Clock]):
+class ClockOut(CachedModelSerializer[Clock]):
     seconds_left = serializers.SerializerMethodField(
         help_text="Until the deadline (negative: overdue); null once met or cancelled."
     )
@@ -309,7 +310,7 @@ class WorkOrderDetailOut(WorkOrderOut):
         return list(self.context.get("actions", []))
 
 
-class ContactOut(serializers.ModelSerializer[Contact]):
+class ContactOut(CachedModelSerializer[Contact]):
     household = HouseholdBriefOut(allow_null=True)
     taken_by = UserBriefOut(allow_null=True)  # empty: a resident reported it (业主自助)
     work_orders = serializers.SerializerMethodField()

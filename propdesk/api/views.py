@@ -289,9 +289,10 @@ class WorkOrderViewSet(
         )
         return desk.work_order_list(self.request.user, filters)  # type: ignore[arg-type]
 
-    def _detail(self, request: Request, order_id: int) -> Response:
+    def _detail(self, request: Request, order_id: int, order: WorkOrder | None = None) -> Response:
         user: User = request.user  # type: ignore[assignment]
-        order = desk.access_work_order(user, order_id)
+        if order is None:
+            order = desk.access_work_order(user, order_id)
         context = {
             "actions": actions_for(services.situation(order, user)),
             "now": get_clock().now(),
@@ -316,7 +317,7 @@ class WorkOrderViewSet(
             now=get_clock().now(),
             draft=_draft(user, community, data_in.validated_data),
         )
-        response = self._detail(request, order.pk)
+        response = self._detail(request, order.pk, desk.created_work_order(user, order))
         response.status_code = status.HTTP_201_CREATED
         return response
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Min, Q
 
 from propdesk.clocks.models import Clock, ClockLog, ClockState
 from propdesk.community.models import Community
+from propdesk.core.replica import replica_reads
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def month_bounds(community: Community, year: int, month: int) -> tuple[datetime,
     return start, end
 
 
+@replica_reads()
 def compliance_for_month(community: Community, year: int, month: int) -> list[RuleCompliance]:
     """Per rule: clocks started in the month (community time), by outcome. One query."""
     start, end = month_bounds(community, year, month)

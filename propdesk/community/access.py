@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from propdesk.community.models import Community, Membership, Team, User
+from propdesk.community.models import Community, Membership, Team, TeamMember, User
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.policy.phones import mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, Role
@@ -41,6 +41,35 @@ def _role_map(user: User) -> dict[int, frozenset[Role]]:
         cached = {cid: frozenset(r) for cid, r in roles.items()}
         user._propdesk_roles = cached  # type: ignore[attr-defined]
     return cached
+
+
+def preload_access(users: Iterable[User]) -> None:
+    """Load the roles and teams of several users at once (two queries for all of them), for
+    the checks that follow (``user_roles``, ``user_team_ids``, ``community_ids_visible``); a
+    user already loaded is left as it is."""
+    todo = {u.pk: u for u in users if getattr(u, "_propdesk_roles", None) is None}
+    if not todo:
+        return
+    roles: dict[int, dict[int, set[Role]]] = {uid: {} for uid in todo}
+    for uid, community_id, role in Membership.objects.filter(user_id__in=list(todo)).values_list(
+        "user_id", "community_id", "role"
+    ):
+        roles[uid].setdefault(community_id, set()).add(Role(role))
+    teams: dict[int, set[int]] = {uid: set() for uid in todo}
+    for team_id, leader_id in Team.objects.filter(leader_id__in=list(todo)).values_list(
+        "id", "leader_id"
+    ):
+        teams[leader_id].add(team_id)
+    for team_id, uid in TeamMember.objects.filter(user_id__in=list(todo)).values_list(
+        "team_id", "user_id"
+    ):
+        teams[uid].add(team_id)
+    for uid, user in todo.items():
+        user._propdesk_roles = {  # type: ignore[attr-defined]
+            cid: frozenset(r) for cid, r in roles[uid].items()
+        }
+        if getattr(user, "_propdesk_teams", None) is None:
+            user._propdesk_teams = frozenset(teams[uid])  # type: ignore[attr-defined]
 
 
 def forget(user: User) -> None:

@@ -19,7 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from propdesk.community import tabular
+from propdesk.community import tabular, team_hours
 from propdesk.community.access import communities_visible, has_role
 from propdesk.community.backoffice import (
     BackOfficeAdmin,
@@ -335,9 +335,38 @@ class TeamMemberInline(BackOfficeInline):
 
 @admin.register(Team)
 class TeamAdmin(BackOfficeAdmin):
-    list_display = ["name", "kind", "community", "leader"]
+    """A team, its members and its working hours (班组工作时间, issue 16): one line per weekday
+    and one for holidays; the week is shown as a table once saved."""
+
+    form = team_hours.TeamForm
+    list_display = ["name", "kind", "community", "leader", "hours_per_week"]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter), "kind"]
     inlines = [TeamMemberInline]
+    readonly_fields = ["week"]
+    fieldsets = [
+        (None, {"fields": ["community", "kind", "name", "leader"]}),
+        (
+            gettext_lazy("Working hours"),
+            {
+                "fields": [*team_hours.HOURS_FIELDS, "week"],
+                "description": gettext_lazy(
+                    "Clocks that the policy marks as counting team hours count only these hours, "
+                    "on the office's calendar. Leave every line empty to count the wall clock."
+                ),
+            },
+        ),
+    ]
+
+    @admin.display(description=gettext_lazy("Working hours"))
+    def week(self, obj: Team) -> str:
+        return team_hours.week_table(obj)
+
+    @admin.display(description=gettext_lazy("Working hours per week"))
+    def hours_per_week(self, obj: Team) -> str:
+        week = team_hours.week_of(obj)
+        if week is None:
+            return "—"
+        return _("%(hours)s h") % {"hours": f"{week.weekly_minutes() / 60:g}"}
 
 
 @admin.register(DutyShift)

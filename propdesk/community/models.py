@@ -342,6 +342,15 @@ class Team(models.Model):
     members = models.ManyToManyField(
         User, through="TeamMember", related_name="teams", verbose_name=_("members"), blank=True
     )
+    # 班组工作时间 (issue 16): {"mon": [["08:30", "12:00"], ["13:30", "17:30"]], …, "sun": [],
+    # "holiday": []} in the community's local time, read by propdesk.policy.hours.WeekHours.
+    # Empty: none set, and a clock that counts team hours counts the wall clock.
+    working_hours = models.JSONField(
+        _("working hours"),
+        default=dict,
+        blank=True,
+        help_text=_("The team's weekly working hours, for clocks that count team hours"),
+    )
 
     class Meta:
         verbose_name = _("team")

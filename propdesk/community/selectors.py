@@ -37,6 +37,7 @@ from propdesk.community.models import (
     Household,
     Resident,
     Team,
+    TeamMember,
     User,
 )
 from propdesk.core.errors import Forbidden, NotFound
@@ -54,15 +55,24 @@ def office_heads(community_id: int) -> list[int]:
     return members_with_role(community_id, Role.OFFICE_HEAD)
 
 
-def on_duty(community_id: int, at: datetime, team_ids: Iterable[int] | None = None) -> list[Any]:
+def on_duty(
+    community_id: int,
+    at: datetime,
+    team_ids: Iterable[int] | None = None,
+    *,
+    members_of: int | None = None,
+) -> list[Any]:
     """(team id, user id) of every shift running at ``at`` (``starts_at <= at < ends_at``): a
     night shift 20:00–08:00 is one row crossing midnight, so it counts on both days. Only active
-    staff; ``team_ids`` narrows to those teams."""
+    staff; ``team_ids`` narrows to those teams, ``members_of`` to the members of that team (in
+    the same query)."""
     qs = DutyShift.objects.filter(
         team__community_id=community_id, starts_at__lte=at, ends_at__gt=at, user__is_active=True
     )
     if team_ids is not None:
         qs = qs.filter(team_id__in=list(team_ids))
+    if members_of is not None:
+        qs = qs.filter(user_id__in=TeamMember.objects.filter(team_id=members_of).values("user_id"))
     return list(qs.order_by("starts_at", "id").values_list("team_id", "user_id"))
 
 

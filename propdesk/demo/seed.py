@@ -94,6 +94,14 @@ TEAMS: tuple[tuple[str, str, str, int], ...] = (
     (TeamKind.SECURITY, "保安队", "security", 3),
     (TeamKind.GREENING, "绿化班", "greening", 1),
 )
+# 班组工作时间 (issue 16): the cleaners work every day with a lunch break, also on holidays;
+# DS-1-take (counted in team hours) waits for them to open. The other teams have none set.
+_CLEANING_DAY = [["07:00", "11:30"], ["13:30", "17:00"]]
+TEAM_HOURS: dict[str, dict[str, list[list[str]]]] = {
+    TeamKind.CLEANING: {
+        key: _CLEANING_DAY for key in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")
+    },
+}
 
 
 class SeedRefused(Exception):
@@ -326,7 +334,11 @@ def _create_office(
             for i in range(1, size + 1)
         ]
         teams[kind] = Team.objects.create(
-            community=community, kind=kind, name=team_name, leader=leaders[kind]
+            community=community,
+            kind=kind,
+            name=team_name,
+            leader=leaders[kind],
+            working_hours=TEAM_HOURS.get(kind, {}),
         )
         team_members += [TeamMember(team=teams[kind], user=u) for u in members[kind]]
     service = Team.objects.create(

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.clocks.models import ClockLog
+from propdesk.clocks.models import Clock, ClockLog
 from propdesk.community.access import (
     community_ids_visible,
     community_ids_with_roles,
@@ -54,6 +54,20 @@ def _order_visibility(user: User) -> Q | None:
         teams = user_team_ids(user)
         cond |= Q(community_id__in=partial) & (Q(team_id__in=teams) | Q(assignee_id=user.pk))
     return cond
+
+
+def order_visible_to(user: User, order: WorkOrder) -> bool:
+    """Whether ``user`` may see ``order``: the same rule as ``work_orders_visible``, decided in
+    memory from the user's roles and teams (``community.access.preload_access`` loads them for
+    many users at once)."""
+    ids = community_ids_visible(user)
+    if ids is None:
+        return True
+    if order.community_id not in ids:
+        return False
+    if user_roles(user, order.community_id) & FULL_VIEW_ROLES:
+        return True
+    return order.team_id in user_team_ids(user) or order.assignee_id == user.pk
 
 
 def work_orders_visible(user: User) -> QuerySet[WorkOrder]:
@@ -128,20 +142,54 @@ def open_orders_by_place(user: User, community_id: int) -> dict[int, int]:
     return dict(rows)
 
 
+def _order_clocks() -> QuerySet[Clock]:
+    """An order's clocks for its page, with the fingerprint of the policy each started under:
+    what it counts (team hours)."""
+    return Clock.objects.select_related("policy_version").defer("policy_version__content")
+
+
 def access_work_order(user: User, order_id: int | str) -> WorkOrder:
     """One order the user may see, with its timeline and attachments; NotFound otherwise."""
     events = Prefetch(
         "events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")
     )
+    clocks = Prefetch("clocks", queryset=_order_clocks())
     try:
         return (
             work_orders_visible(user)
-            .select_related("household", "team", "assignee", "service_item", "created_by", "place")
-            .prefetch_related(events, "attachments", "clocks")
+            .select_related(
+                "community", "household", "team", "assignee", "service_item", "created_by", "place"
+            )
+            .prefetch_related(events, "attachments", clocks)
             .get(pk=int(order_id))
         )
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Work order not found") from exc
+
+
+def created_work_order(user: User, order: WorkOrder) -> WorkOrder:
+    """The order ``user`` has just created (desk.services.work_order_create), ready for its
+    page as access_work_order would give it, without reading it back: its event and attachments
+    came from the create, its related rows were set on it; only its new clocks are read. A user
+    who could not see it (never the case for the office roles that create) gets NotFound."""
+    if not order_visible_to(user, order):
+        raise NotFound("Work order not found")
+    event: WorkOrderEvent | None = getattr(order, "_created_event", None)
+    if event is None:
+        return access_work_order(user, order.pk)
+    event.actor = user if event.actor_id == user.pk else event.actor
+    _prefetched(order, "events", [event])
+    _prefetched(order, "attachments", [])
+    _prefetched(order, "clocks", list(_order_clocks().filter(order=order)))
+    return order
+
+
+def _prefetched(order: WorkOrder, name: str, rows: list[Any]) -> None:
+    """Put ``rows`` where prefetch_related would have put them (Django's own way)."""
+    qs = getattr(order, name).all()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    order.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,16 @@ def cap_policy(community_id: int) -> NotifyCapPolicy:
 
 
 def over_cap(
-    *, community_id: int, recipient_ids: Sequence[int], kind: str, now: datetime
+    *,
+    community_id: int,
+    recipient_ids: Sequence[int],
+    kind: str,
+    now: datetime,
+    cap: NotifyCapPolicy | None = None,
 ) -> tuple[NotifyCapPolicy, set[int]]:
     """The policy, and those of ``recipient_ids`` who had ``per_person`` capped notifications
-    in the window ending at ``now``."""
-    cap = cap_policy(community_id)
+    in the window ending at ``now``. ``cap``: the community's policy when the caller has it."""
+    cap = cap or cap_policy(community_id)
     if kind in cap.uncapped or kind == DIGEST_KIND or not recipient_ids:
         return cap, set()
     since = now - timedelta(minutes=cap.window_minutes)
@@ -69,9 +74,12 @@ def fold_into_digest(
     title: str,
     payload: Mapping[str, Any],
     now: datetime,
+    told_checked: bool = False,
 ) -> bool:
     """Add one notification to the person's summary of this window (made on the first one).
-    Returns False when that cause was already folded there (a repeat writes nothing)."""
+    Returns False when that cause was already folded there, or the person already has it as a
+    notification of its own (a repeat writes nothing); ``told_checked``: the caller has just
+    made sure of the latter."""
     since = now - timedelta(minutes=cap.window_minutes)
     digest = (
         Notification.objects.select_for_update()
@@ -103,9 +111,9 @@ def fold_into_digest(
         return True
     body = dict(digest.payload)
     items = list(body.get("items", []))
-    if (
-        any(i.get("cause") == cause for i in items)
-        or Notification.objects.filter(
+    if any(i.get("cause") == cause for i in items) or (
+        not told_checked
+        and Notification.objects.filter(
             recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
         ).exists()
     ):

@@ -51,6 +51,7 @@ from propdesk.notify.models import (
     NotificationState,
 )
 from propdesk.notify.selectors import inbox
+from propdesk.policy.rules import NotifyCapPolicy
 
 log = logging.getLogger(__name__)
 
@@ -122,15 +123,19 @@ def notifications_create(
     title: str,
     payload: Mapping[str, Any] | None = None,
     now: datetime,
+    cap: NotifyCapPolicy | None = None,
 ) -> int:
     """Write one in-app notification of ``cause`` per recipient; call it inside the transaction
     of the change that caused it. A (cause, recipient) already written is skipped. The worker
     brings each to the recipient's other channels and the community's endpoints. ``cause`` is at
     most 100 characters and names what happened once (``emergency:12``, ``clock:7:L2``).
     A person over the policy's cap gets it folded into their summary instead (cap.py).
+    ``cap``: the community's cap policy, when the caller has it at hand (saves reading it).
     Returns how many rows were offered (duplicates included)."""
     recipients = list(dict.fromkeys(recipient_ids))
-    cap, over = over_cap(community_id=community_id, recipient_ids=recipients, kind=kind, now=now)
+    cap, over = over_cap(
+        community_id=community_id, recipient_ids=recipients, kind=kind, now=now, cap=cap
+    )
     if over:
         # Issue 12: one already told of this cause keeps it; the others over the cap get it in
         # their summary notification (cap.py).
@@ -149,6 +154,7 @@ def notifications_create(
                 title=title[:200],
                 payload=payload or {},
                 now=now,
+                told_checked=True,
             )
     rows = [
         _row(

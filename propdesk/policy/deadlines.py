@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from propdesk.policy.calendar import WorkingCalendar
+
+if TYPE_CHECKING:
+    from propdesk.policy.hours import WorkingHours
 
 
 class DurationKind(StrEnum):
@@ -23,6 +27,14 @@ class DurationKind(StrEnum):
     MONTHLY_QUOTA = "monthly_quota"  # end of the calendar month of the start
     QUARTERLY_QUOTA = "quarterly_quota"  # end of the calendar quarter of the start (CS-3)
     GIVEN = "given"  # the deadline comes with the event (a promise, a rectification date)
+
+
+class Counting(StrEnum):
+    """What a clock counts: wall-clock time, or only the working hours of the order's team
+    (班组工作时间, propdesk.policy.hours)."""
+
+    WALL = "wall"
+    TEAM_HOURS = "team_hours"
 
 
 @dataclass(frozen=True)
@@ -67,15 +79,21 @@ def compute_due(
     office: OfficeDay,
     calendar: WorkingCalendar,
     given: datetime | None = None,
+    hours: WorkingHours | None = None,
 ) -> datetime:
     """When a clock started at ``start`` is due.
 
     ``value`` is minutes, days or working days as ``kind`` says (ignored for same day, monthly
-    quota and given). ``given`` is the deadline an event brought (kind GIVEN).
+    quota and given). ``given`` is the deadline an event brought (kind GIVEN). ``hours``: a
+    minutes clock that counts a team's working hours (counting team_hours) counts only those
+    (started outside them, it counts from the next opening); None counts the wall clock. Other
+    kinds ignore ``hours``.
     """
     if start.tzinfo is None:
         raise DeadlineError("start must be timezone-aware")
     local = start.astimezone(office.zone)
+    if kind is DurationKind.MINUTES and hours is not None:
+        return hours.add(local, value).astimezone(office.zone)
     if kind is DurationKind.MINUTES:
         return local + timedelta(minutes=value)
     if kind is DurationKind.SAME_DAY:

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from propdesk.policy.calendar import WorkingCalendar
-from propdesk.policy.deadlines import QUOTA_KINDS, DurationKind, compute_due
+from propdesk.policy.deadlines import QUOTA_KINDS, Counting, DurationKind, compute_due
+from propdesk.policy.hours import WorkingHours
 from propdesk.policy.rules import ClockRule, Policy
 
 
@@ -24,7 +25,9 @@ class Facts:
     ``order`` holds the facts of the order (kind, complaint_type, flags, state) after the event;
     ``subject`` names whom or what the event is about when a rule keeps one clock per subject (a
     responder's user id for EM-2, a household for the monthly quota); ``data`` carries what the
-    event brought (``promised_at``, ``deadline``, ``due_at``, ``channel``).
+    event brought (``promised_at``, ``deadline``, ``due_at``, ``channel``). ``hours`` are the
+    working hours of the order's team (None: the team has none set, or no order): a rule that
+    counts team hours counts only those.
     """
 
     event: str
@@ -33,6 +36,7 @@ class Facts:
     actor_roles: frozenset[str] = frozenset()
     subject: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    hours: WorkingHours | None = None
 
     def flat(self) -> dict[str, Any]:
         return {**self.order, "actor_role": self.actor_roles, "channel": self.data.get("channel")}
@@ -115,8 +119,11 @@ def start_clock(
     subject: str = "",
     data: Mapping[str, Any] | None = None,
     period: int = 1,
+    hours: WorkingHours | None = None,
 ) -> Start:
-    """The deadline and warning time of a clock of ``rule`` started at ``at``."""
+    """The deadline and warning time of a clock of ``rule`` started at ``at``. ``hours``
+    (the order's team's) are used only when the rule counts team hours; without them such a
+    rule counts the wall clock."""
     given = None
     if rule.duration.kind is DurationKind.GIVEN:
         raw = (data or {}).get(rule.duration.given_from)
@@ -135,6 +142,7 @@ def start_clock(
         office=policy.office_day.office_day(),
         calendar=calendar,
         given=given,
+        hours=hours if rule.counting is Counting.TEAM_HOURS else None,
     )
     warn = None
     if rule.warn_before_minutes:
@@ -197,6 +205,7 @@ def react(
                         subject=clock.subject,
                         data=facts.data,
                         period=clock.period + 1,
+                        hours=facts.hours,
                     )
                 )
                 still_open.add((clock.rule_id, clock.subject))
@@ -211,6 +220,7 @@ def react(
                 subject=clock.subject,
                 data=facts.data,
                 period=clock.period,
+                hours=facts.hours,
             )
             commands.append(
                 Recompute(clock.clock_id, clock.rule_id, fresh.due_at, fresh.warn_at, facts.event)
@@ -229,6 +239,7 @@ def react(
                     calendar=calendar,
                     subject=facts.subject,
                     data=facts.data,
+                    hours=facts.hours,
                 )
             )
             still_open.add((rule_id, facts.subject))

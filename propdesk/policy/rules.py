@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from propdesk.policy.deadlines import QUOTA_KINDS, DurationKind, OfficeDay
+from propdesk.policy.deadlines import QUOTA_KINDS, Counting, DurationKind, OfficeDay
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.yaml")
 
@@ -148,6 +148,9 @@ class ClockRule(_Strict):
     # A quota: distinct subjects by the period's end (monthly: households; quarterly: activities).
     target: int | None = Field(default=None, ge=1)
     enabled: bool = True
+    # wall: every minute counts; team_hours: only the working hours of the order's team
+    # (班组工作时间, propdesk.policy.hours) on the office's calendar.
+    counting: Counting = Counting.WALL
     # Issue 16: when the order has an agreed time (预约上门时间) later than the event, the
     # duration counts from the agreed time instead (on-site: the agreed time + ``value``
     # minutes of grace; same day: the end of the agreed day); the ``appoint`` event (改约)
@@ -165,6 +168,11 @@ class ClockRule(_Strict):
             raise ValueError("escalation steps must come in order of after_minutes")
         if self.duration.kind in QUOTA_KINDS and self.target is None:
             raise ValueError(f"a {self.duration.kind.value} needs a target")
+        if self.counting is Counting.TEAM_HOURS and self.duration.kind is not DurationKind.MINUTES:
+            raise ValueError(
+                "counting team_hours needs a minutes duration (8 working hours: 480); "
+                "working_days already follow the calendar"
+            )
         return self
 
 

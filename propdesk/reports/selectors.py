@@ -38,6 +38,7 @@ from propdesk.community.selectors import (
 from propdesk.concierge.selectors import cart_month_figures, concierge_month_figures
 from propdesk.concierge.selectors_activities import QuarterFigures, quarter_at, quarter_figures
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.replica import replica_reads
 from propdesk.core.rule_names import rule_name, rule_text
 from propdesk.followup.models import (
     CommonIssue,
@@ -498,10 +499,12 @@ def _rule_order(rule_id: str) -> tuple[int, int, str]:
     return (_FAMILY.get(family, 9), int(num) if num else 0, rule_id)
 
 
+@replica_reads()
 def monthly_report(community: Community, year: int, month: int, *, now: datetime) -> MonthlyReport:
     """The report of one local month of ``community`` (already scoped: see
     ``report_community``), as of ``now`` (the RV-1 pace and the ages of open items count to
-    it). A fixed number of queries (about fifteen), whatever the data."""
+    it). A fixed number of queries (about fifteen), whatever the data; read from the replica
+    when one is configured (``core.replica``)."""
     policy = policy_for(community)[0]
     policy_titles = {rid: rule.title for rid, rule in policy.clocks.items() if rule.enabled}
     start, end = month_bounds(community, year, month)
@@ -657,6 +660,7 @@ class CommunityHeadline:
         return sum(1 for s in self.statuses.values() if s == "missed")
 
 
+@replica_reads()
 def _headline(community: Community, year: int, month: int, now: datetime) -> CommunityHeadline:
     sat = satisfaction_figures(community, year, month)
     pace = monthly_quota_pace(community, year, month, now)

@@ -283,6 +283,35 @@ def test_detail_and_contact_list_query_counts_are_pinned(office, clock) -> None:
     assert len(ctx.captured_queries) <= 5
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # a repair: straight to the repair team's pool, its leader told (DS-1, FD-6)
+        {"kind": "complaint", "complaint_type": "written"},  # CP-1, CP-3: the head told
+        {"kind": "housekeeping", "appointment_at": "2026-11-27T15:00:00+08:00"},
+        {"kind": "consultation", "household": None, "location": "3号楼大堂"},
+    ],
+)
+def test_create_answers_what_reading_the_order_gives(office, clock, extra) -> None:
+    """The 201 of a create is built from what the create wrote, not read back: it must be
+    exactly the order as GET /api/work-orders/<id>/ shows it to the same user."""
+    c = client_for(office.receptionist)
+    created = create(c, office, **extra)
+    read = c.get(f"/api/work-orders/{created['id']}/").json()
+    assert created == read
+
+
+def test_create_query_count_is_pinned(office, clock) -> None:
+    c = client_for(office.receptionist)
+    create(c, office)  # warm: the day's sequence row exists from now on
+    with CaptureQueriesContext(connection) as ctx:
+        create(c, office)
+    # community, household, then in one transaction: team, number, policy version, order,
+    # clocks and their log (2), event, who is told (the team, on duty, users, their roles
+    # and teams, the notification cap), and the new order's clocks for the answer.
+    assert len(ctx.captured_queries) <= 21, [q["sql"][:120] for q in ctx.captured_queries]
+
+
 def test_schema_and_docs_are_served_without_a_cdn(office) -> None:
     c = client_for(office.receptionist)
     schema = c.get("/api/schema/")

@@ -8,7 +8,7 @@ once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has one writer at a time)
 
 from propdesk.clocks.services.calendar import calendar_day_set, calendar_source_check
 from propdesk.clocks.services.events import clocks_on_event, order_facts
-from propdesk.clocks.services.policy import OfficeCalendar, policy_for
+from propdesk.clocks.services.policy import OfficeCalendar, clock_hours, policy_for, team_hours_for
 from propdesk.clocks.services.sweeper import SweepReport, clocks_sweep
 
 __all__ = [
@@ -16,8 +16,10 @@ __all__ = [
     "SweepReport",
     "calendar_day_set",
     "calendar_source_check",
+    "clock_hours",
     "clocks_on_event",
     "clocks_sweep",
     "order_facts",
     "policy_for",
+    "team_hours_for",
 ]

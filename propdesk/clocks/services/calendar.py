@@ -1,5 +1,6 @@
 """When the calendar changes (an office day, a new statutory year), running working-day clocks
-are recomputed and the change is recorded on the timeline."""
+and clocks counted in a team's hours are recomputed and the change is recorded on the
+timeline."""
 
 from __future__ import annotations
 
@@ -17,14 +18,20 @@ from propdesk.clocks.models import (
     ClockState,
     PolicyVersion,
 )
-from propdesk.clocks.services.policy import OfficeCalendar, _policy_by_fingerprint, _policy_of
+from propdesk.clocks.services.policy import (
+    OfficeCalendar,
+    _policy_by_fingerprint,
+    _policy_of,
+    order_team,
+    team_hours_for,
+)
 from propdesk.community.models import Community
 from propdesk.policy.calendar import fallback_years_between, statutory_fingerprint
-from propdesk.policy.deadlines import DurationKind
+from propdesk.policy.deadlines import Counting, DurationKind
 from propdesk.policy.engine import (
     start_clock,
 )
-from propdesk.policy.rules import load_policy
+from propdesk.policy.rules import ClockRule, load_policy
 
 # --- the calendar changes ------------------------------------------------------------------------
 
@@ -35,7 +42,8 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
     for clock in clocks:
         policy = _policy_of(clock)
         rule = policy.clocks[clock.rule_id]
-        if rule.duration.kind is not DurationKind.WORKING_DAYS:
+        team_hours = rule.counting is Counting.TEAM_HOURS
+        if rule.duration.kind is not DurationKind.WORKING_DAYS and not team_hours:
             continue
         cal = calendars.setdefault(clock.community_id, OfficeCalendar(clock.community_id))
         fresh = start_clock(
@@ -46,6 +54,10 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
             calendar=cal,
             subject=clock.subject,
             period=clock.period,
+            # A team-hours clock (issue 16) counts its team's hours on the changed calendar.
+            hours=team_hours_for(order_team(clock.order), policy=policy, calendar=cal)
+            if team_hours and clock.order_id is not None
+            else None,
         )
         if fresh.due_at == clock.due_at:
             continue
@@ -72,18 +84,20 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
     return changed
 
 
+def _follows_calendar(rule: ClockRule) -> bool:
+    """Counted in working days, or in a team's hours on the calendar (issue 16)."""
+    return rule.duration.kind is DurationKind.WORKING_DAYS or rule.counting is Counting.TEAM_HOURS
+
+
 def _working_day_rules() -> set[str]:
-    """Rule ids counted in working days under any stored policy version (a handful of rows)."""
-    rules = {
-        rid
-        for rid, r in load_policy().clocks.items()
-        if r.duration.kind is DurationKind.WORKING_DAYS
-    }
+    """Rule ids whose deadlines follow the calendar (working days, team hours) under any stored
+    policy version (a handful of rows)."""
+    rules = {rid for rid, r in load_policy().clocks.items() if _follows_calendar(r)}
     for version_id, fingerprint in PolicyVersion.objects.values_list("id", "fingerprint"):
         rules |= {
             rid
             for rid, r in _policy_by_fingerprint(version_id, fingerprint).clocks.items()
-            if r.duration.kind is DurationKind.WORKING_DAYS
+            if _follows_calendar(r)
         }
     return rules
 
@@ -93,8 +107,8 @@ def calendar_day_set(
     *, community: Community, day: date, is_working: bool | None, now: datetime, note: str = ""
 ) -> int:
     """Make ``day`` a working day (True) or a day off (False) for the office, or give it back to
-    the statutory calendar (None). Running working-day clocks whose span the day touches are
-    recomputed, each with a note on its order's timeline. Returns how many changed."""
+    the statutory calendar (None). Running working-day and team-hours clocks whose span the day
+    touches are recomputed, each with a note on its order's timeline. Returns how many changed."""
     if is_working is None:
         CalendarDay.objects.filter(community=community, day=day).delete()
     else:

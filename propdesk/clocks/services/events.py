@@ -11,7 +11,14 @@ from propdesk.clocks.models import (
     ClockLog,
     ClockState,
 )
-from propdesk.clocks.services.policy import OfficeCalendar, _policy_of, policy_for
+from propdesk.clocks.services.policy import (
+    OfficeCalendar,
+    _policy_of,
+    counts_team_hours,
+    order_team,
+    policy_for,
+    team_hours_for,
+)
 from propdesk.community.models import Community, User
 from propdesk.policy.engine import (
     Cancel,
@@ -101,6 +108,13 @@ def clocks_on_event(
     else:
         owner = {}
         scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
+    calendar = OfficeCalendar(community.pk)
+    # The order's team's working hours, read only when a clock counts them (issue 16).
+    hours = (
+        team_hours_for(order_team(order), policy=policy, calendar=calendar)
+        if order is not None and counts_team_hours(policy, event)
+        else None
+    )
     data = dict(data or {})
     if order is not None and "appointment_at" not in data:
         # Issue 16: clocks counted from the agreed time (from_appointment) read it here.
@@ -112,9 +126,9 @@ def clocks_on_event(
         actor_roles=frozenset(str(r) for r in actor_roles),
         subject=subject,
         data=data,
+        hours=hours,
     )
     running = [] if new else _running(**scope)
-    calendar = OfficeCalendar(community.pk)
     commands = react(policy, calendar, facts, running)
     if commands:
         _apply(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from django.db import transaction
 
@@ -12,8 +13,10 @@ from propdesk.clocks.models import (
     Clock,
     PolicyVersion,
 )
-from propdesk.community.models import Community
+from propdesk.community.models import Community, Team
 from propdesk.policy.calendar import WorkingCalendar
+from propdesk.policy.deadlines import Counting
+from propdesk.policy.hours import HoursError, WeekHours, WorkingHours
 from propdesk.policy.rules import Policy, load_policy, parse_policy
 
 # --- policy and calendar -------------------------------------------------------------------------
@@ -75,3 +78,65 @@ class OfficeCalendar(WorkingCalendar):
             )
             self._loaded = True
         return super().is_working_day(day)
+
+
+# --- team hours (班组工作时间, issue 16) ------------------------------------------------------
+
+
+def counts_team_hours(policy: Policy, event: str) -> bool:
+    """Whether ``event`` may start a clock of ``policy`` that counts team hours (else no team's
+    hours are read: no query)."""
+    return any(
+        r.enabled and r.counting is Counting.TEAM_HOURS and any(t.event == event for t in r.start)
+        for r in policy.clocks.values()
+    )
+
+
+def team_hours_for(
+    team: Team | int | None, *, policy: Policy, calendar: WorkingCalendar
+) -> WorkingHours | None:
+    """The working hours of ``team`` (a Team, or its id: one query) on ``calendar``, in the
+    policy's office time zone; None when there is no team or it has no hours set (its clocks then
+    count the wall clock)."""
+    if team is None:
+        return None
+    if isinstance(team, Team):
+        raw = team.working_hours
+    else:
+        raw = Team.objects.filter(pk=team).values_list("working_hours", flat=True).first()
+    if not raw:
+        return None
+    try:
+        week = WeekHours.from_mapping(raw)
+        return WorkingHours(week, calendar, policy.office_day.office_day().zone)
+    except HoursError:
+        return None  # the back office refuses such a week; a hand-edited one counts the wall
+
+
+def order_team(order: Any) -> Team | int | None:
+    """The order's team as loaded with it (no query), else its id."""
+    if order.team_id is None:
+        return None
+    cached: Team | None = order._state.fields_cache.get("team")
+    return cached if cached is not None and cached.pk == order.team_id else order.team_id
+
+
+def counts_in_team_hours(clock: Clock) -> bool:
+    """Whether the rule ``clock`` started under counts team hours (按班组工作时间计). Load the
+    clock with ``select_related("policy_version")`` to spare a query per clock."""
+    rule = _policy_of(clock).clocks.get(clock.rule_id)
+    return rule is not None and rule.counting is Counting.TEAM_HOURS
+
+
+def clock_hours(clock: Clock) -> WorkingHours | None:
+    """The hours a clock counts in: its order's team's, when the rule it started under counts
+    team hours and the team has hours set; else None (the wall clock). For moving a deadline by
+    a pause: ``propdesk.policy.hours.shift_due(clock.due_at, paused_from, paused_to,
+    clock_hours(clock))``."""
+    policy = _policy_of(clock)
+    rule = policy.clocks.get(clock.rule_id)
+    if rule is None or rule.counting is not Counting.TEAM_HOURS or clock.order_id is None:
+        return None
+    return team_hours_for(
+        order_team(clock.order), policy=policy, calendar=OfficeCalendar(clock.community_id)
+    )

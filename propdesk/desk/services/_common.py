@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles, user_roles
@@ -46,15 +45,37 @@ def _local_day(community: Community, at: datetime) -> datetime:
 def _next_number(community: Community, now: datetime) -> str:
     """PREFIX-YYYYMMDD-NNNN, counted per community and community-local day."""
     day = _local_day(community, now).date()
-    counter = WorkOrderSequence.objects.filter(community=community, day=day)
-    if not counter.update(last=F("last") + 1):
+    last = _bump_sequence(community.pk, day)
+    if last is None:
         try:
             with transaction.atomic():
                 WorkOrderSequence.objects.create(community=community, day=day, last=1)
+                last = 1
         except IntegrityError:  # another request created today's row first
-            counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
+            last = _bump_sequence(community.pk, day)
+    if last is None:  # pragma: no cover - the row exists by now
+        raise RuntimeError(f"no order sequence for community {community.pk} on {day}")
     return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
+
+
+def _bump_sequence(community_id: int, day: date) -> int | None:
+    """Add one to the community's counter of ``day`` and read it, in one statement (UPDATE …
+    RETURNING: PostgreSQL, and SQLite since 3.35); None when the day has no row yet."""
+    q = connection.ops.quote_name
+    table, last, community, on = (
+        q(WorkOrderSequence._meta.db_table),
+        q("last"),
+        q("community_id"),
+        q("day"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {community} = %s AND {on} = %s "  # noqa: S608
+            f"RETURNING {last}",
+            [community_id, connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _normalise_phone(

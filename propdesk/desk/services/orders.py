@@ -158,7 +158,7 @@ def _create_order(
         order=order,
         new=True,
     )
-    order_event_write(
+    event = order_event_write(
         order,
         by=by,
         now=now,
@@ -181,6 +181,8 @@ def _create_order(
             source="portal" if by is None else "intake",
         )
     _tell_on_create(order, by=by, now=now)
+    # The new order's one event, for its first answer (desk.selectors.created_work_order).
+    order._created_event = event  # type: ignore[attr-defined]
     return order
 
 

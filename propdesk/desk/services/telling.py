@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from propdesk.community.models import Community, TeamMember, User
+from propdesk.community.access import preload_access
+from propdesk.community.models import Community, User
 from propdesk.community.selectors import members_with_role, office_heads, on_duty, user_roles
 from propdesk.desk.models import ComplaintType, Contact, OrderKind, WorkOrder
 from propdesk.desk.rating_links import rating_link
-from propdesk.desk.selectors import contacts_visible, staff_title, work_orders_visible
+from propdesk.desk.selectors import contacts_visible, order_visible_to, staff_title
 from propdesk.notify.residents import resident_message_queue
 from propdesk.notify.services import notifications_create
 from propdesk.policy.rules import load_policy
@@ -78,10 +79,7 @@ def _one(name: str, *, community: Community, now: datetime, order: WorkOrder | N
         leader = order.team.leader_id if order.team else None
         return [leader] if leader else []
     if name == "team_on_duty":
-        members = set(
-            TeamMember.objects.filter(team_id=order.team_id).values_list("user_id", flat=True)
-        )
-        return [uid for _tid, uid in on_duty(cid, now, [order.team_id]) if uid in members]
+        return [uid for _tid, uid in on_duty(cid, now, [order.team_id], members_of=order.team_id)]
     raise ValueError(f"unknown recipient {name}")
 
 
@@ -115,16 +113,18 @@ def tell_about_order(
     if not ids:
         return []
     users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+    preload_access(users.values())
     by_link: dict[str, list[int]] = {}
     for uid in ids:
         user = users.get(uid)
         if user is None:
             continue
-        if not work_orders_visible(user).filter(pk=order.pk).exists():
+        if not order_visible_to(user, order):
             log.warning("not telling %s of %s: they cannot open order %s", uid, event, order.pk)
             continue
         by_link.setdefault(order_link(user, order), []).append(uid)
     told: list[int] = []
+    cap = load_policy(order.community.policy).notify_cap
     for url, group in by_link.items():
         notifications_create(
             community_id=order.community_id,
@@ -134,6 +134,7 @@ def tell_about_order(
             title=title,
             payload={"order": order.pk, "number": order.number, "url": url},
             now=now,
+            cap=cap,
         )
         told += group
     return told

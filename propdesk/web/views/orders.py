@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import ClockLog
 from propdesk.clocks.selectors import calendar_fallback
+from propdesk.clocks.services.policy import counts_in_team_hours
 from propdesk.community.models import Membership, Team, User
 from propdesk.community.selectors import staff_in_community, user_roles
 from propdesk.core.errors import NotFound, ServiceError
@@ -153,6 +154,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
             [c for c in order.clocks.all() if c.state in ("running", "breached")],
             key=lambda c: c.due_at,
         ),
+        "team_hours_clocks": {c.pk for c in order.clocks.all() if counts_in_team_hours(c)},
         "timeline": timeline,
         "actions": actions,
         "candidates": assignee_candidates(order),
