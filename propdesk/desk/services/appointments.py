@@ -17,7 +17,7 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.models import OrderKind, WorkOrder
+from propdesk.desk.models import OrderKind, WorkOrder, WorkOrderEvent
 from propdesk.desk.services._common import order_event_write
 from propdesk.desk.services.telling import tell_about_order
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, State
@@ -54,9 +54,9 @@ def appoint_write(
     previous: datetime | None,
     source: str,
     note: str = "",
-) -> None:
+) -> WorkOrderEvent:
     """Write the ``appoint`` event of ``order`` (whose ``appointment_at`` is already the new
-    time) and move its clocks. Inside the caller's transaction."""
+    time) and move its clocks. Inside the caller's transaction. Returns the event."""
     zone = ZoneInfo(order.community.time_zone)
 
     def local(when: datetime | None) -> str | None:
@@ -67,7 +67,7 @@ def appoint_write(
         "previous": local(previous),
         "source": source,
     }
-    order_event_write(order, by=by, now=now, action="appoint", note=note, data=data)
+    event = order_event_write(order, by=by, now=now, action="appoint", note=note, data=data)
     clocks_on_event(
         community=order.community,
         event="appoint",
@@ -77,6 +77,7 @@ def appoint_write(
         order=order,
         data={"appointment_at": order.appointment_at, "source": source},
     )
+    return event
 
 
 @transaction.atomic

@@ -171,18 +171,22 @@ def _create_order(
             **(event_data or {}),
         },
     )
+    created = [event]
     if order.appointment_at is not None:
         # Issue 16: the agreed time is its own event (DS-1-appointment starts from it).
-        appoint_write(
-            order,
-            by=by,
-            now=now,
-            previous=None,
-            source="portal" if by is None else "intake",
+        created.append(
+            appoint_write(
+                order,
+                by=by,
+                now=now,
+                previous=None,
+                source="portal" if by is None else "intake",
+            )
         )
     _tell_on_create(order, by=by, now=now)
-    # The new order's one event, for its first answer (desk.selectors.created_work_order).
+    # The new order's events, for its first answer (desk.selectors.created_work_order).
     order._created_event = event  # type: ignore[attr-defined]
+    order._created_events = created  # type: ignore[attr-defined]
     return order
 
 
