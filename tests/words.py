@@ -49,6 +49,9 @@ RULE_NAMES = {
     "FD-2": "来电来访逐一登记",
     "CP-5-rectification": "限期整改",
     "DS-1-take": "30分钟内接单",
+    # Issue 16: on site at the agreed time, and an urgent repair's arrival.
+    "DS-1-appointment": "按约上门",
+    "DS-1-arrival": "急修限时到场",
     "DS-2": "服务细化方案",
     "RV-4": "意见建议逐条记录",
     "RV-5": "意见建议逐条答复",

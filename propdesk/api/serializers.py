@@ -182,6 +182,7 @@ class WorkOrderOut(CachedModelSerializer[WorkOrder]):
             "is_important",
             "is_long_running",
             "is_construction_legacy",
+            "is_urgent",
             "household",
             "location",
             "description",
@@ -372,6 +373,9 @@ class WorkOrderDraftIn(serializers.Serializer[Any]):
     is_important = serializers.BooleanField(required=False, default=False)
     is_long_running = serializers.BooleanField(required=False, default=False)
     is_construction_legacy = serializers.BooleanField(required=False, default=False)
+    is_urgent = serializers.BooleanField(
+        required=False, default=False, help_text="急修: an urgent repair (repairs only)"
+    )
     household = serializers.IntegerField(required=False, allow_null=True, default=None)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     reporter_name = serializers.CharField(
@@ -545,3 +549,14 @@ class ComplianceOut(serializers.Serializer[Any]):
     community = serializers.IntegerField()
     month = serializers.CharField()
     rules = RuleComplianceOut(many=True)
+
+
+class AppointmentIn(serializers.Serializer[Any]):
+    """改约: agree a new time for the home visit (预约上门时间), or withdraw it (null)."""
+
+    version = serializers.IntegerField(min_value=1)
+    appointment_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="预约上门时间: not in the past, within 60 days; null withdraws it",
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -144,6 +144,7 @@ def _draft(
         is_important=data["is_important"],
         is_long_running=data["is_long_running"],
         is_construction_legacy=data["is_construction_legacy"],
+        is_urgent=data.get("is_urgent", False),
         household=household,
         location=data["location"],
         reporter_name=data["reporter_name"],
@@ -371,6 +372,29 @@ class WorkOrderViewSet(
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
         return response
+
+    @extend_schema(
+        request=s.AppointmentIn,
+        responses={200: s.WorkOrderDetailOut},
+        summary="改约: agree the home-visit time (预约上门时间) anew, or withdraw it; "
+        "moves DS-1-appointment and DS-1",
+    )
+    @action(detail=True, methods=["post"], url_path="appointment", url_name="appointment")
+    def appointment(self, request: Request, pk: str | None = None) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        order = desk.access_work_order(user, pk or "")
+        data_in = s.AppointmentIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        v = data_in.validated_data
+        services.work_order_appoint(
+            order_id=order.pk,
+            by=user,
+            now=get_clock().now(),
+            version=v["version"],
+            appointment_at=v["appointment_at"],
+            note=v.get("note", ""),
+        )
+        return self._detail(request, order.pk)
 
     @extend_schema(
         request={"multipart/form-data": s.AttachmentIn}, responses={201: s.AttachmentOut}

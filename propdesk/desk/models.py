@@ -165,6 +165,8 @@ class WorkOrder(models.Model):
     is_important = models.BooleanField(_("important"), default=False)
     is_long_running = models.BooleanField(_("long-running"), default=False)
     is_construction_legacy = models.BooleanField(_("construction legacy"), default=False)
+    # Issue 16: an urgent repair (急修), marked at intake: its arrival clock (DS-1-arrival).
+    is_urgent = models.BooleanField(_("urgent repair"), default=False)
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,
@@ -353,6 +355,9 @@ class EventAction(models.TextChoices):
     RESPONDER_REPEATED = "responder_repeated", _("Called again")
     DEPUTIES_NOTIFIED = "deputies_notified", _("Deputies called")
     EMERGENCY_RESOLVED = "emergency_resolved", _("Emergency handled")
+    # Issue 16: the agreed time (预约上门时间) set or changed (改约); data: appointment_at,
+    # previous, source.
+    APPOINT = "appoint", _("Appointment agreed")
 
     @classmethod
     def label_for(cls, action: str, kind: str = "") -> str:

@@ -29,6 +29,7 @@ from reportlab.platypus import (
 
 from propdesk.community.models import User
 from propdesk.core.pdf import cid_font, para, qr_drawing
+from propdesk.core.rule_names import rule_text
 from propdesk.desk.models import EventAction, WorkOrder
 from propdesk.desk.paper import state_label, words_for
 from propdesk.desk.paper_form import (
@@ -54,11 +55,14 @@ FLAGS = (
     ("is_important", "重要"),
     ("is_long_running", "长期"),
     ("is_construction_legacy", "施工遗留"),
+    ("is_urgent", "急修"),
 )
+# What a clock's outcome is called on paper (GLOSSARY.md, 时限).
+CLOCK_STATES = {"running": "", "met": "按时", "breached": "超时"}
 # The timeline's lines printed on paper: the state machine's actions and the opening (not the
 # attachments, return visits or emergency calls), each in the words of the timeline
 # (desk.models.EventAction), in Chinese whatever the printer's language.
-PRINTED_STEPS = frozenset({"create", *ACTIONS})
+PRINTED_STEPS = frozenset({"create", "appoint", *ACTIONS})
 CELL_PADDING = 6
 DESCRIPTION_BLOCK = 10 * 14  # points: about ten lines a table row
 LONG_DESCRIPTION = 300  # characters past which the description is set smaller
@@ -190,7 +194,14 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
             p(f"{words.reporter}/电话", "label"),
             p(reporter),
         ],
-        [p("地点", "label"), p(_where(order))],
+        # Issue 16: the agreed time beside the place, and each clock with its deadline (时限).
+        [
+            p("地点", "label"),
+            p(_where(order)),
+            p("预约上门时间", "label"),
+            p(chinese_time(order.appointment_at, tz)),
+        ],
+        [p("时限", "label"), p(_clocks_text(order, tz), "small")],
     ]
     story.append(form_table(top, font, bottom=False))
     description_style = "long" if len(order.description) > LONG_DESCRIPTION else "body"
@@ -277,6 +288,23 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
         subject=community.name,
     ).build(story, onFirstPage=on_page, onLaterPages=on_page)
     return out.getvalue()
+
+
+def _clocks_text(order: WorkOrder, tz: ZoneInfo) -> str:
+    """Each clock of the order not cancelled, nearest deadline first: its name (ID), the
+    deadline, and 按时 or 超时 once it is decided."""
+    lines = []
+    for c in sorted(order.clocks.all(), key=lambda c: (c.due_at, c.pk)):
+        if c.state not in CLOCK_STATES:
+            continue
+        outcome = CLOCK_STATES[c.state]
+        if c.state == "breached" and c.met_at is not None:
+            outcome = "超时完成"
+        lines.append(
+            f"{rule_text(c.rule_id, c.title)}{NBSP}{chinese_time(c.due_at, tz)}"
+            + (f"{NBSP}{outcome}" if outcome else "")
+        )
+    return "；".join(lines)
 
 
 def _where(order: WorkOrder) -> str:

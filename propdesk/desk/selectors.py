@@ -177,8 +177,11 @@ def created_work_order(user: User, order: WorkOrder) -> WorkOrder:
     event: WorkOrderEvent | None = getattr(order, "_created_event", None)
     if event is None:
         return access_work_order(user, order.pk)
-    event.actor = user if event.actor_id == user.pk else event.actor
-    _prefetched(order, "events", [event])
+    # Its events: the opening, and the agreed time given with it (issue 16).
+    events: list[WorkOrderEvent] = getattr(order, "_created_events", None) or [event]
+    for e in events:
+        e.actor = user if e.actor_id == user.pk else e.actor
+    _prefetched(order, "events", events)
     _prefetched(order, "attachments", [])
     _prefetched(order, "clocks", list(_order_clocks().filter(order=order)))
     return order

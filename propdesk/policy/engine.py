@@ -63,6 +63,8 @@ class Running:
     paused_at: datetime | None = None
     due_at: datetime | None = None
     warn_at: datetime | None = None
+    # When it started (issue 16: a clock counted from the agreed time is recomputed from it).
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,22 @@ class Resume:
     warn_at: datetime | None
 
 
-Command = Start | Meet | Progress | Cancel | Pause | Resume
+@dataclass(frozen=True)
+class Recompute:
+    """A running clock's deadline moves (issue 16: the agreed time changed, 改约)."""
+
+    clock_id: int
+    rule_id: str
+    due_at: datetime
+    warn_at: datetime | None
+    reason: str
+
+
+Command = Start | Meet | Progress | Cancel | Pause | Resume | Recompute
+
+# The event that sets or changes an order's agreed time (预约上门时间); its data carries
+# ``appointment_at`` (None: the appointment was withdrawn) and ``previous``.
+APPOINT_EVENT = "appoint"
 
 
 class EngineError(ValueError):
@@ -147,8 +164,13 @@ def start_clock(
         if not isinstance(raw, datetime):
             raise EngineError(f"{rule_id} needs {rule.duration.given_from} from its event")
         given = raw
+    base = at
+    if rule.from_appointment:
+        agreed = (data or {}).get("appointment_at")
+        if isinstance(agreed, datetime) and agreed > at:
+            base = agreed  # counted from the agreed time (预约上门时间), not from the event
     due = compute_due(
-        at,
+        base,
         rule.duration.kind,
         rule.duration.value,
         office=policy.office_day.office_day(),
@@ -286,6 +308,21 @@ def react(
                 )
                 still_open.add((clock.rule_id, clock.subject))
             continue
+        if facts.event == APPOINT_EVENT and rule.from_appointment and clock.started_at:
+            fresh = start_clock(
+                clock.rule_id,
+                rule,
+                at=clock.started_at,
+                policy=policy,
+                calendar=calendar,
+                subject=clock.subject,
+                data=facts.data,
+                period=clock.period,
+                hours=facts.hours,
+            )
+            commands.append(
+                Recompute(clock.clock_id, clock.rule_id, fresh.due_at, fresh.warn_at, facts.event)
+            )
         still_open.add((clock.rule_id, clock.subject))
     for rule_id, rule in _started_by(policy, facts.event):
         if not rule.enabled or (rule_id, facts.subject) in still_open:

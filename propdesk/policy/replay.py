@@ -27,6 +27,7 @@ from propdesk.policy.engine import (
     Meet,
     Pause,
     Progress,
+    Recompute,
     Resume,
     Running,
     Start,
@@ -181,6 +182,7 @@ class Book:
                 paused_at=c.paused_at,
                 due_at=c.due_at,
                 warn_at=c.warn_at,
+                started_at=c.started_at,
             )
         return running
 
@@ -229,6 +231,19 @@ def apply(book: Book, owner: Owner, commands: Iterable[Command], *, at: datetime
         elif isinstance(cmd, Resume):
             clock.paused_at = None
             clock.due_at, clock.warn_at = cmd.due_at, cmd.warn_at
+        elif isinstance(cmd, Recompute):
+            # As _apply: a counting clock past its deadline stays breached; a paused one keeps
+            # waiting from now, its deadline counted from the new agreed time.
+            if (
+                clock.state != RUNNING
+                or (clock.paused_at is None and at > clock.due_at)
+                or clock.due_at == cmd.due_at
+            ):
+                continue
+            clock.due_at = cmd.due_at
+            clock.warn_at = cmd.warn_at if cmd.warn_at is not None and cmd.warn_at > at else None
+            if clock.paused_at is not None:
+                clock.paused_at = at
     book.clocks.extend(started)
     still = []
     for c in book.open_by_owner.get(owner, ()):

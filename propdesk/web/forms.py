@@ -177,6 +177,7 @@ class IntakeForm(forms.Form):
     is_important = forms.BooleanField(label=_("important"), required=False)
     is_long_running = forms.BooleanField(label=_("long-running"), required=False)
     is_construction_legacy = forms.BooleanField(label=_("construction legacy"), required=False)
+    is_urgent = forms.BooleanField(label=_("urgent repair"), required=False)
     service_item = forms.TypedChoiceField(
         label=_("service item"), coerce=int, empty_value=None, required=False
     )
@@ -263,6 +264,19 @@ class AttitudeAccountForm(forms.Form):
                 "account": _("Write down the staff member's account of what happened."),
             },
         )
+
+
+class AppointmentForm(forms.Form):
+    """改约 on the order page (issue 16): the new agreed time, empty to withdraw it."""
+
+    version = forms.IntegerField(min_value=1)
+    appointment_at = LocalDateTimeField(label=_("appointment for a home visit"), required=False)
+    note = forms.CharField(label=_("why"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, community: Community, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        _local_fields(self, community)
+        plain_messages(self, {"version": _("Reload the page and try again.")})
 
 
 class RectificationForm(forms.Form):

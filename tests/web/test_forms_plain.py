@@ -245,7 +245,10 @@ def test_intakes_appointment_becomes_the_orders_and_the_technicians_plan(office,
 def test_an_order_without_an_appointment_shows_none(office, clock, open_order) -> None:
     order = open_order()
     html = browser_for(office.receptionist).get(reverse("desk-order", args=[order.pk]))
-    assert 'id="appointment"' not in html.content.decode()
+    # Issue 16: no time shown, only the way to agree one (改约).
+    page = html.content.decode()
+    assert 'id="appointment">—' in page
+    assert 'id="form-appoint"' in page
 
 
 def resolve(page, order, fee: str):

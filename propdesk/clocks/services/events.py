@@ -29,6 +29,7 @@ from propdesk.policy.engine import (
     Meet,
     Pause,
     Progress,
+    Recompute,
     Resume,
     Running,
     Start,
@@ -52,6 +53,8 @@ def order_facts(order: Any) -> dict[str, Any]:
         "is_construction_legacy": order.is_construction_legacy,
         "state": order.state,
         "has_assignee": order.assignee_id is not None,
+        "has_appointment": getattr(order, "appointment_at", None) is not None,
+        "is_urgent": bool(getattr(order, "is_urgent", False)),
     }
 
 
@@ -71,6 +74,7 @@ def _running(**owner: Any) -> list[Running]:
             "paused_at",
             "due_at",
             "warn_at",
+            "started_at",
             "policy_version__fingerprint",
         )
     )
@@ -86,6 +90,7 @@ def _running(**owner: Any) -> list[Running]:
             paused_at=c.paused_at,
             due_at=c.due_at,
             warn_at=c.warn_at,
+            started_at=c.started_at,
         )
         for c in rows
     ]
@@ -128,13 +133,17 @@ def clocks_on_event(
         if order is not None and (counts_team_hours(policy, event) or resumes_team_hours)
         else None
     )
+    data = dict(data or {})
+    if order is not None and "appointment_at" not in data:
+        # Issue 16: clocks counted from the agreed time (from_appointment) read it here.
+        data["appointment_at"] = getattr(order, "appointment_at", None)
     facts = Facts(
         event=event,
         at=at,
         order=order_facts(order) if order is not None else {},
         actor_roles=frozenset(str(r) for r in actor_roles),
         subject=subject,
-        data=data or {},
+        data=data,
         hours=hours,
     )
     # The engine's input as it is now, for the what-if replay (one small INSERT).
@@ -301,6 +310,40 @@ def _apply(
                         "paused_seconds": paused,
                         "due_at": cmd.due_at.isoformat(),
                         **_reason(data),
+                    },
+                )
+            )
+        elif isinstance(cmd, Recompute):
+            # Issue 16: the agreed time changed (改约). A counting clock already past its deadline
+            # stays breached, whether or not the sweeper has been by (the same at any lag).
+            if (
+                clock.state != ClockState.RUNNING
+                or (clock.paused_at is None and at > clock.due_at)
+                or clock.due_at == cmd.due_at
+            ):
+                continue
+            old = clock.due_at
+            warn_at = cmd.warn_at if cmd.warn_at is not None and cmd.warn_at > at else None
+            clock.due_at, clock.warn_at = cmd.due_at, warn_at
+            if clock.paused_at is not None:
+                # Waiting (业主不在家 → 改约): the new time already allows for the wait so far;
+                # the pause goes on from now, and the sweeper still leaves the clock alone.
+                clock.paused_at = at
+                clock.save(update_fields=["due_at", "warn_at", "paused_at"])
+            else:
+                clock.next_check_at = cmd.due_at if clock.warned_at or warn_at is None else warn_at
+                clock.save(update_fields=["due_at", "warn_at", "next_check_at"])
+            logs.append(
+                ClockLog(
+                    clock=clock,
+                    order=order,
+                    at=at,
+                    what="recomputed",
+                    data={
+                        "rule": clock.rule_id,
+                        "reason": cmd.reason,
+                        "old_due_at": old.isoformat(),
+                        "new_due_at": cmd.due_at.isoformat(),
                     },
                 )
             )

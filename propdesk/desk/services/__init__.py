@@ -2,6 +2,7 @@
 the demo seed and the simulator all call these functions, and each change writes an event."""
 
 from propdesk.desk.services._common import order_event_write
+from propdesk.desk.services.appointments import appointment_errors, work_order_appoint
 from propdesk.desk.services.complaints import (
     attitude_account_record,
     rectification_done,
@@ -40,6 +41,7 @@ __all__ = [
     "ResidentReport",
     "UrgeTooSoon",
     "WorkOrderDraft",
+    "appointment_errors",
     "attitude_account_record",
     "contact_errors",
     "contact_log",
@@ -52,6 +54,7 @@ __all__ = [
     "situation",
     "urge_again_at",
     "waiting_title",
+    "work_order_appoint",
     "work_order_attach",
     "work_order_create",
     "work_order_reopen_by_owner",

@@ -31,6 +31,7 @@ from propdesk.desk.services._common import (
     _route_team,
     order_event_write,
 )
+from propdesk.desk.services.appointments import appoint_write, appointment_errors
 from propdesk.desk.services.telling import tell_about_order, tell_head, tell_routed
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
@@ -59,16 +60,19 @@ class WorkOrderDraft:
     service_item: ServiceItem | None = None
     appointment_at: datetime | None = None  # 预约上门时间: aware, not in the past
     place: Place | None = None  # the sticker place it was reported at; its label is the location
+    is_urgent: bool = False  # 急修 (a repair only): its arrival clock DS-1-arrival
 
 
 def _validate_draft(
     community: Community, d: WorkOrderDraft, now: datetime | None = None
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if d.appointment_at is not None and now is not None and d.appointment_at < now:
-        errors["appointment_at"] = [
-            _("The appointment cannot be in the past: give a time from now on.")
-        ]
+    if d.appointment_at is not None and now is not None:
+        problems = appointment_errors(d.appointment_at, now=now)
+        if problems:
+            errors["appointment_at"] = problems
+    if d.is_urgent and d.kind != OrderKind.REPAIR:
+        errors["is_urgent"] = [_("Only a repair can be marked urgent.")]
     if d.kind not in OrderKind.values:
         errors["kind"] = [_("Choose a kind of work order.")]
     if d.kind == OrderKind.COMPLAINT:
@@ -128,6 +132,7 @@ def _create_order(
         is_important=d.is_important,
         is_long_running=d.is_long_running,
         is_construction_legacy=d.is_construction_legacy,
+        is_urgent=d.is_urgent,
         household=d.household,
         location=d.location.strip(),
         place=d.place,
@@ -166,9 +171,22 @@ def _create_order(
             **(event_data or {}),
         },
     )
+    created = [event]
+    if order.appointment_at is not None:
+        # Issue 16: the agreed time is its own event (DS-1-appointment starts from it).
+        created.append(
+            appoint_write(
+                order,
+                by=by,
+                now=now,
+                previous=None,
+                source="portal" if by is None else "intake",
+            )
+        )
     _tell_on_create(order, by=by, now=now)
-    # The new order's one event, for its first answer (desk.selectors.created_work_order).
+    # The new order's events, for its first answer (desk.selectors.created_work_order).
     order._created_event = event  # type: ignore[attr-defined]
+    order._created_events = created  # type: ignore[attr-defined]
     return order
 
 

@@ -79,6 +79,23 @@ def local(value: datetime | None, tz: str) -> datetime | None:
 
 
 @register.filter
+def iso_local(value: str | None, tz: str) -> str:
+    """An ISO datetime stored in an event's data (the agreed time of ``appoint``), as
+    "YYYY-MM-DD HH:MM" in the community's zone; "" when empty or unreadable."""
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        return ""
+    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+@register.filter
 def get(mapping: Any, key: str) -> Any:
     """``mapping[key]`` in a template, or None (e.g. the errors of one field)."""
     try:

@@ -139,6 +139,7 @@ def _input(
                 is_important=d.get("is_important", False),
                 is_long_running=d.get("is_long_running", False),
                 is_construction_legacy=d.get("is_construction_legacy", False),
+                is_urgent=d.get("is_urgent", False),
                 location=d.get("location", ""),
                 service_item=item,
                 appointment_at=d.get("appointment_at"),

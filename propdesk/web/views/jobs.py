@@ -20,7 +20,7 @@ from propdesk.policy.workflow import TEAM_ROLES, Role
 from propdesk.web.actions import action_bar
 from propdesk.web.live import live_cursor
 from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
-from propdesk.web.views.orders import order_desk, take_action
+from propdesk.web.views.orders import appoint_post, may_appoint, order_desk, take_action
 
 # What a worker on site may do from the phone, in the order they do it.
 # 业主不在家 or 待料 is set on the spot (issue 16); the wait ends by hand or with the next step.
@@ -69,6 +69,8 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("form") == "photo":
             errors = _photo(request, desk, order.pk)
+        elif request.POST.get("form") == "appoint":
+            errors = appoint_post(request, desk, order)
         else:
             errors = take_action(request, desk, order)
         if errors is None:
@@ -97,6 +99,8 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
             "general_errors": (errors or {}).get("__all__"),
             "posted": request.POST if errors else {},
             "failed_action": request.POST.get("action", "") if errors else "",
+            "failed": request.POST.get("form", "action") if errors else "",
+            "may_appoint": may_appoint(desk, order),
             "now": now(),
         },
         status=400 if errors else 200,

@@ -26,16 +26,18 @@ from propdesk.desk.services import (
     attitude_account_record,
     rectification_done,
     rectification_set,
+    work_order_appoint,
     work_order_attach,
     work_order_transition,
 )
+from propdesk.desk.services.appointments import APPOINTABLE_STATES
 from propdesk.desk.waiting import waiting_titles, waiting_words
 from propdesk.followup.models import VisitChannel
 from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
-from propdesk.web.forms import AttitudeAccountForm, RectificationForm
+from propdesk.web.forms import AppointmentForm, AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import (
     Desk,
     back_to,
@@ -173,7 +175,43 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         else [],
         "attachment_kinds": [("photo", _("Photo")), ("letter", _("Scanned letter"))],
         "emergency": emergency_of_order(desk.user, order.pk) if order.is_emergency else None,
+        "may_appoint": may_appoint(desk, order),
     }
+
+
+def appoint_post(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str, list[str]] | None:
+    """改约 from the order page or the phone job page (issue 16), through the one door
+    (work_order_appoint); the field errors, or None when saved."""
+    aform = AppointmentForm(request.POST, community=order.community)
+    if not aform.is_valid():
+        return {k: [str(m) for m in v] for k, v in aform.errors.items()}
+    try:
+        work_order_appoint(
+            order_id=order.pk,
+            by=desk.user,
+            now=now(),
+            version=aform.cleaned_data["version"],
+            appointment_at=aform.cleaned_data["appointment_at"],
+            note=aform.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        return errors_of(exc)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}
+    return None
+
+
+def may_appoint(desk: Desk, order: WorkOrder) -> bool:
+    """Whether the page offers 改约: the service decides (work_order_appoint); this only hides
+    the form where it would surely be refused."""
+    if order.kind == "complaint" or order.state not in APPOINTABLE_STATES:
+        return False
+    if desk.is_office:
+        return True
+    team = order.team
+    return order.assignee_id == desk.user.pk or (
+        team is not None and team.leader_id == desk.user.pk
+    )
 
 
 @login_required
@@ -242,6 +280,8 @@ def _post(
                 account=form.cleaned_data["account"],
             )
             return None
+        if kind == "appoint":
+            return appoint_post(request, desk, order)
         if kind == "rectification":
             rform = RectificationForm(request.POST, community=order.community)
             if not rform.is_valid():
