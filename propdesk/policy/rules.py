@@ -543,7 +543,15 @@ def _cached_policy(overrides_json: str) -> Policy:
             raise PolicyError(
                 f"preset: unknown preset {preset}; use {', '.join(preset_names()) or 'none'}"
             )
-        base = _deep_merge(base, preset_data(preset)["policy"])
+        data = preset_data(preset)
+        if data["source"].get("verified") is not True:
+            # Issue 16: presets only where a source confirms them. A draft whose numbers no
+            # source seen here confirms is kept for review, never applied.
+            raise PolicyError(
+                f"preset: {preset} is a draft: its numbers are not yet confirmed by the source it "
+                "names (source.verified is false); set the clocks in the policy instead"
+            )
+        base = _deep_merge(base, data["policy"])
     return parse_policy(_deep_merge(base, overrides))
 
 
@@ -553,7 +561,8 @@ PRESETS_DIR = Path(__file__).with_name("presets")
 
 
 def preset_names() -> list[str]:
-    """The grade presets shipped beside this file (presets/<name>.yaml), sorted."""
+    """The grade presets beside this file (presets/<name>.yaml), sorted; only those whose
+    ``source.verified`` is true can be applied (the others are drafts)."""
     return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
 
 

@@ -9,15 +9,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from propdesk.policy import rules
 from propdesk.policy.calendar import WorkingCalendar
 from propdesk.policy.engine import Cancel, Facts, Recompute, Running, Start, react
 from propdesk.policy.rules import (
     PolicyError,
+    _deep_merge,
+    default_policy_data,
     load_policy,
     load_policy_text,
+    parse_policy,
     preset_data,
     preset_names,
 )
+
+# DS-1-arrival switched on at 30 minutes, as an office sets it in its own policy.
+ARRIVAL_30 = {
+    "clocks": {"DS-1-arrival": {"enabled": True, "duration": {"kind": "minutes", "value": 30}}}
+}
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SH)
@@ -88,14 +97,16 @@ def test_the_grade_presets_are_shipped() -> None:
 @pytest.mark.parametrize("name", ["grade-1", "grade-2", "grade-3"])
 def test_a_preset_loads_validates_and_matches_its_source_table(name: str) -> None:
     """DS-1-arrival: each preset's number is the one its recorded source table states, and the
-    source names the standard, its issuer and clause (verified or not, as the file says)."""
+    source names the standard, its issuer and clause. None is confirmed by a source seen here
+    (verified: false), so none can be applied: issue 16 wants presets only where a source
+    confirms them."""
     data = preset_data(name)
     source = data["source"]
     for key in ("title", "issuer", "number", "clause", "text", "url", "verified", "table"):
         assert key in source, key
     assert source["issuer"] == "中国物业管理协会"
     assert source["number"] == "中物协〔2004〕1号"
-    policy = load_policy({"preset": name})
+    policy = parse_policy(_deep_merge(default_policy_data(), data["policy"]))
     assert policy.preset == name
     arrival = policy.clocks["DS-1-arrival"]
     assert arrival.enabled
@@ -106,15 +117,33 @@ def test_a_preset_loads_validates_and_matches_its_source_table(name: str) -> Non
         policy.clocks["DS-1-appointment"].enabled
         and policy.clocks["DS-1-appointment"].from_appointment
     )
-    # Not confirmed against the standard's text in this repository's sources: say so.
     assert source["verified"] is False
+    with pytest.raises(PolicyError, match=f"preset: {name} is a draft"):
+        load_policy({"preset": name})
 
 
-def test_a_community_override_beats_its_preset() -> None:
-    policy = load_policy(
-        {"preset": "grade-3", "clocks": {"DS-1-arrival": {"duration": {"value": 45}}}}
+def test_a_verified_preset_applies_and_a_community_override_beats_it(tmp_path, monkeypatch) -> None:
+    """The mechanism, with a preset file whose source is confirmed: merged over the default,
+    the community's own keys over it."""
+    (tmp_path / "checked.yaml").write_text(
+        "title: t\nsource: {title: s, issuer: i, number: n, clause: c, text: x, url: u,"
+        " verified: true, table: {}}\n"
+        "policy: {preset: checked, clocks: {DS-1-arrival: {enabled: true,"
+        " duration: {kind: minutes, value: 40}}}}\n",
+        encoding="utf-8",
     )
-    assert policy.clocks["DS-1-arrival"].duration.value == 45
+    monkeypatch.setattr(rules, "PRESETS_DIR", tmp_path)
+    rules.preset_data.cache_clear()
+    rules._cached_policy.cache_clear()
+    try:
+        assert load_policy({"preset": "checked"}).clocks["DS-1-arrival"].duration.value == 40
+        policy = load_policy(
+            {"preset": "checked", "clocks": {"DS-1-arrival": {"duration": {"value": 45}}}}
+        )
+        assert policy.clocks["DS-1-arrival"].duration.value == 45
+    finally:
+        rules.preset_data.cache_clear()
+        rules._cached_policy.cache_clear()
 
 
 def test_an_unknown_preset_is_refused_by_name() -> None:
@@ -138,8 +167,9 @@ def test_from_appointment_is_a_known_rule_key_and_typos_are_refused() -> None:
 
 
 def test_ds1_arrival_urgent_only_and_met_by_check_in() -> None:
-    """DS-1-arrival (grade-1): starts on an urgent repair only; 签到 meets it."""
-    policy = load_policy({"preset": "grade-1"})
+    """DS-1-arrival (switched on at 30 minutes): starts on an urgent repair only; 签到 meets
+    it."""
+    policy = load_policy(ARRIVAL_30)
     urgent = Facts("create", NOW, order={**REPAIR, "is_urgent": True})
     got = starts(react(policy, WorkingCalendar(), urgent, []))
     assert got["DS-1-arrival"].due_at == datetime(2026, 11, 26, 10, 30, tzinfo=SH)
