@@ -209,12 +209,13 @@ def grow(conn: psycopg.Connection[Any], per_order: int) -> dict[str, float]:
     conn.execute(
         "INSERT INTO clocks_clock (community_id, order_id, contact_id, rule_id, title, subject,"
         " period, state, started_at, due_at, warn_at, warned_at, met_at, met_by_id, breached_at,"
-        " cancelled_at, cancel_reason, level, next_check_at, policy_version_id, progress)"
+        " cancelled_at, cancel_reason, level, next_check_at, policy_version_id, progress,"
+        " paused_seconds)"
         " SELECT o.community_id, o.id, NULL, 'FD-6', '工单当日回复', '', 1,"
         " CASE WHEN o.id % 12 = 0 THEN 'breached' ELSE 'met' END, o.created_at,"
         " o.created_at + interval '8 hours', NULL, NULL, o.created_at + interval '2 hours',"
         " NULL, CASE WHEN o.id % 12 = 0 THEN o.created_at + interval '8 hours' END, NULL, '',"
-        " CASE WHEN o.id % 12 = 0 THEN 1 ELSE 0 END, NULL, pv.id, '[]'::jsonb"
+        " CASE WHEN o.id % 12 = 0 THEN 1 ELSE 0 END, NULL, pv.id, '[]'::jsonb, 0"
         " FROM desk_workorder o JOIN clocks_policyversion pv"
         " ON pv.community_id = o.community_id AND pv.fingerprint = 'bench-growth'"
     )

@@ -195,6 +195,7 @@ def add_followup_and_clocks() -> None:
                     due if st == "running" else None,
                     versions[cid],
                     "[]",
+                    0,
                 )
             )
     clock_cols = [
@@ -216,6 +217,7 @@ def add_followup_and_clocks() -> None:
         "next_check_at",
         "policy_version_id",
         "progress",
+        "paused_seconds",  # issue 16: no bench clock was paused
     ]
 
     # Opinions and suggestions, 10 % still open.

@@ -281,6 +281,8 @@ ORDER_COLS = [
     "materials",
     "staff_account",
     "no_written_material",
+    "waiting",  # issue 16: no order of the bench data is waiting
+    "is_urgent",
 ]
 EVENT_COLS = [
     "id",
@@ -374,6 +376,8 @@ def generate(
                 resolved,
                 closed,
                 "",
+                "",
+                False,
                 "",
                 False,
             )
