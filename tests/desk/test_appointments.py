@@ -17,34 +17,17 @@ from propdesk.core.clock import FixedClock
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import WorkOrder, WorkOrderEvent
 from propdesk.desk.services import (
-    WorkOrderDraft,
     work_order_appoint,
-    work_order_create,
-    work_order_transition,
 )
 from tests.conftest import Office, client_for
+from tests.desk.test_work_orders import act
+from tests.desk.test_work_orders import repair as create
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, second, tzinfo=SH)
-
-
-def create(office: Office, clock: FixedClock, **kw) -> WorkOrder:
-    draft = WorkOrderDraft(kind="repair", description="厨房水龙头漏水", household=office.household)
-    for k, v in kw.items():
-        setattr(draft, k, v)
-    return work_order_create(
-        community=office.community, by=office.receptionist, now=clock.now(), draft=draft
-    )
-
-
-def act(order: WorkOrder, action: str, by, clock: FixedClock, **kw) -> WorkOrder:
-    order.refresh_from_db()
-    return work_order_transition(
-        order_id=order.pk, action=action, by=by, now=clock.now(), version=order.version, **kw
-    )
 
 
 def appoint(order: WorkOrder, by, clock: FixedClock, when: datetime | None, **kw) -> WorkOrder:
