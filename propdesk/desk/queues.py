@@ -32,7 +32,7 @@ from propdesk.clocks.models import Clock, ClockState
 from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.access import has_role, staff_with_roles, user_team_ids
 from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
-from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
+from propdesk.desk.models import ComplaintType, OrderKind, OrderState, Rectification, WorkOrder
 from propdesk.desk.selectors import work_orders_visible
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import FINAL_STATES, OFFICE_ROLES, OPEN_STATES, Role, State
@@ -113,6 +113,11 @@ class BoardFilters:
     overdue: bool = False
 
 
+# The rows a console list draws at once: the board and a team leader's orders to assign show
+# this many per page, the count of all that match above them and a link to the next page.
+PAGE_SIZE = 100
+
+
 @dataclass
 class Board:
     orders: list[WorkOrder]
@@ -121,14 +126,52 @@ class Board:
     limit: int
     # Orders whose live clocks count working days Monday–Friday (no statutory data): id → years.
     calendar_fallback: dict[int, list[int]] = field(default_factory=dict)
+    page: int = 1  # 1-based; a page past the last reads as the last
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row among all that match (1-based; 0 when none)."""
+        return (self.page - 1) * self.limit + 1 if self.orders else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.limit + len(self.orders)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
+    """Set ``state_label`` on each order once, from one lookup table per call: the console's
+    lists draw a hundred rows, and ``get_state_display()`` rebuilds every lazy choice label on
+    each call."""
+    states = {value: str(label) for value, label in OrderState.choices}
+    for order in orders:
+        order.state_label = states.get(order.state, order.state)  # type: ignore[attr-defined]
+    return orders
 
 
 def board(
-    user: User, community_id: int, *, now: datetime, filters: BoardFilters, limit: int = 200
+    user: User,
+    community_id: int,
+    *,
+    now: datetime,
+    filters: BoardFilters,
+    limit: int = PAGE_SIZE,
+    page: int = 1,
 ) -> Board:
-    """Open work orders of a community for the live board: emergencies first, then by the
-    nearest deadline of a running or breached clock, then newest. Each order carries
-    ``live_clocks`` (running and breached clocks, nearest first)."""
+    """Open work orders of a community for the live board, one page of ``limit``: emergencies
+    first, then by the nearest deadline of a running or breached clock, then newest. Each order
+    carries ``live_clocks`` (running and breached clocks, nearest first) and ``state_label``."""
     qs = work_orders_visible(user).filter(community_id=community_id, state__in=OPEN)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -142,18 +185,21 @@ def board(
     counts = qs.aggregate(total=Count("id"), overdue=Count("id", filter=Q(is_overdue=True)))
     if filters.overdue:
         qs = qs.filter(is_overdue=True)
+    total = counts["overdue"] if filters.overdue else counts["total"]
+    page = min(max(1, page), max(1, -(-total // limit)))
     ordered = qs.annotate(
         emergency_first=_emergency_first(),
         next_due=_next_due(),
     ).order_by("emergency_first", _by_deadline(), "-created_at", "-id")
-    orders = list(_rows(ordered)[:limit])
-    total = counts["overdue"] if filters.overdue else counts["total"]
+    start = (page - 1) * limit
+    orders = label_rows(list(_rows(ordered)[start : start + limit]))
     return Board(
         orders=orders,
         total=total,
         overdue=counts["overdue"],
         limit=limit,
         calendar_fallback=calendar_fallback([o.pk for o in orders], live_only=True),
+        page=page,
     )
 
 
@@ -180,7 +226,7 @@ def orders_with_running_clock(
         due.setdefault(order_id, due_at)
         if len(due) >= limit:
             break
-    orders = list(_rows(work_orders_visible(user).filter(pk__in=list(due))))
+    orders = label_rows(list(_rows(work_orders_visible(user).filter(pk__in=list(due)))))
     orders.sort(key=lambda o: (due[o.pk], o.pk))
     return orders
 
@@ -192,7 +238,7 @@ def complaints_to_take(user: User, community_id: int) -> list[WorkOrder]:
         kind=OrderKind.COMPLAINT,
         state__in=[State.NEW, State.RETURNED, State.REOPENED],
     )
-    return list(_rows(qs.order_by("created_at", "id"))[:100])
+    return label_rows(list(_rows(qs.order_by("created_at", "id"))[:100]))
 
 
 def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
@@ -205,7 +251,7 @@ def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
             | Q(is_important=True)
         )
     )
-    return list(_rows(qs.order_by("created_at", "id"))[:100])
+    return label_rows(list(_rows(qs.order_by("created_at", "id"))[:100]))
 
 
 def escalations(user: User, community_id: int) -> list[Clock]:
@@ -248,7 +294,9 @@ def my_jobs(user: User, community_id: int) -> list[WorkOrder]:
         emergency_first=_emergency_first(),
         next_due=_next_due(),
     )
-    return list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    return label_rows(
+        list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    )
 
 
 @dataclass
@@ -261,15 +309,37 @@ class MemberLoad:
 @dataclass
 class TeamDesk:
     team: Team
-    to_assign: list[WorkOrder]
+    to_assign: list[WorkOrder]  # one page of them, oldest first
     members: list[MemberLoad] = field(default_factory=list)
     suggested: MemberLoad | None = None
+    total: int = 0  # all the team's orders to assign (the page may show fewer)
+    page: int = 1
+    limit: int = PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.limit + 1 if self.to_assign else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.limit + len(self.to_assign)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.limit < self.total
 
 
-def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk]:
+def team_desks(
+    user: User, community_id: int, *, now: datetime, page: int = 1, limit: int = PAGE_SIZE
+) -> list[TeamDesk]:
     """For a team leader: per team they lead, the orders waiting to be handed to someone
-    (dispatched to the team, held by the leader or nobody), each member's open load and
-    whether they are on duty now; the least-loaded member on duty is suggested."""
+    (dispatched to the team, held by the leader or nobody; one page of ``limit``, oldest first,
+    and how many in all), each member's open load and whether they are on duty now; the
+    least-loaded member on duty is suggested."""
     teams = list(
         Team.objects.filter(community_id=community_id, leader=user).order_by("name")
         if not user.is_superuser
@@ -278,20 +348,32 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
     if not teams:
         return []
     team_ids = [t.pk for t in teams]
-    waiting = _rows(
-        WorkOrder.objects.filter(
-            community_id=community_id,
-            team_id__in=team_ids,
-        )
-        .filter(
-            Q(state=State.DISPATCHED, assignee__isnull=True)
-            | Q(state=State.DISPATCHED, assignee_id=user.pk)
-            | Q(state=State.RETURNED)
-        )
-        .order_by("created_at", "id")
+    waiting = WorkOrder.objects.filter(
+        community_id=community_id,
+        team_id__in=team_ids,
+    ).filter(
+        Q(state=State.DISPATCHED, assignee__isnull=True)
+        | Q(state=State.DISPATCHED, assignee_id=user.pk)
+        | Q(state=State.RETURNED)
     )
+    # The keys of all waiting orders (a few hundred at most), ordered here: an ORDER BY
+    # created_at with a LIMIT would let the database walk its created_at index over every
+    # order of the community instead.
+    keys: dict[int, list[tuple[Any, int]]] = {t.pk: [] for t in teams}
+    for team_id, created_at, pk in waiting.values_list("team_id", "created_at", "pk"):
+        keys[team_id].append((created_at, pk))
+    totals = {t.pk: len(keys[t.pk]) for t in teams}
+    pages: dict[int, int] = {
+        t.pk: min(max(1, page), max(1, -(-totals[t.pk] // limit))) for t in teams
+    }
+    shown: list[int] = []
+    for team in teams:
+        start = (pages[team.pk] - 1) * limit
+        shown += [pk for _at, pk in sorted(keys[team.pk])[start : start + limit]]
     by_team: dict[int, list[WorkOrder]] = {t.pk: [] for t in teams}
-    for order in waiting:
+    for order in label_rows(
+        list(_rows(WorkOrder.objects.filter(pk__in=shown)).order_by("created_at", "id"))
+    ):
         assert order.team_id is not None
         by_team[order.team_id].append(order)
     members: dict[int, list[User]] = {t.pk: [] for t in teams}
@@ -320,7 +402,17 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
         rows = [
             MemberLoad(u, loads.get(u.pk, 0), (team.pk, u.pk) in on_duty) for u in members[team.pk]
         ]
-        desks.append(TeamDesk(team, by_team[team.pk], rows, _least_loaded(rows)))
+        desks.append(
+            TeamDesk(
+                team,
+                by_team[team.pk],
+                rows,
+                _least_loaded(rows),
+                total=totals.get(team.pk, 0),
+                page=pages[team.pk],
+                limit=limit,
+            )
+        )
     return desks
 
 
@@ -370,7 +462,9 @@ def team_pool(user: User, community_id: int) -> list[WorkOrder]:
         assignee__isnull=True,
     )
     qs = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
-    return list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    return label_rows(
+        list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    )
 
 
 def assignee_candidates(order: WorkOrder) -> list[User]:
