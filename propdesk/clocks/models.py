@@ -128,6 +128,13 @@ class Clock(models.Model):
             models.Index(
                 fields=["community", "state", "rule_id", "due_at"], name="clock_live_rule"
             ),
+            # The board's order: an order's next deadline (its nearest live, unpaused clock),
+            # read once per open order, from the index alone.
+            models.Index(
+                fields=["order", "due_at"],
+                name="clock_live_order_due",
+                condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
