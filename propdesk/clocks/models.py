@@ -128,8 +128,13 @@ class Clock(models.Model):
             models.Index(
                 fields=["community", "state", "rule_id", "due_at"], name="clock_live_rule"
             ),
-            # The board's order: an order's next deadline (its nearest live, unpaused clock),
-            # read once per open order, from the index alone.
+            # The board's order: the community's live, unpaused clocks nearest first (the
+            # board walks them until it has a page), and an order's own nearest one.
+            models.Index(
+                fields=["community", "due_at"],
+                name="clock_live_due",
+                condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
+            ),
             models.Index(
                 fields=["order", "due_at"],
                 name="clock_live_order_due",

@@ -142,3 +142,72 @@ def test_the_team_leaders_orders_to_assign_come_100_at_a_time(office, clock, ope
     assert 'id="queue-page"' in html2
     refresh = page.get(url + "?page=2", HTTP_HX_REQUEST="true").content.decode()
     assert waiting[-1].number in refresh and waiting[0].number not in refresh
+
+
+def test_the_board_pages_read_in_the_boards_order_across_page_breaks(
+    office, clock, open_order
+) -> None:
+    """The board reads its page from the clocks (nearest deadline first) and the orders with no
+    live deadline after them: page by page it gives the same order as sorting all open orders
+    by (emergency first, nearest live unpaused deadline, newest, highest id), ties included."""
+    from django.db.models import Min, Q
+
+    from propdesk.clocks.models import Clock
+    from propdesk.desk.models import WorkOrder
+    from propdesk.desk.queues import BoardFilters
+    from propdesk.desk.queues import board as read_board
+    from propdesk.incidents.services import emergency_log
+
+    for kind in ["repair", "complaint", "consultation", "repair", "complaint", "suggestion"] * 2:
+        open_order(kind, description="单")
+        clock.advance(minutes=3)
+    emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋地下车库",
+        description="冒烟",
+    )
+    # Three orders due at the same moment (a tie the newest wins) as a fourth.
+    some = list(Clock.objects.filter(order__isnull=False, state="running").order_by("id")[:4])
+    Clock.objects.filter(pk__in=[c.pk for c in some]).update(due_at=some[-1].due_at)
+    live = Q(clocks__state__in=["running", "breached"], clocks__paused_at__isnull=True)
+    rows = WorkOrder.objects.filter(
+        community=office.community, state__in=["new", "dispatched", "accepted"]
+    ).annotate(next_due=Min("clocks__due_at", filter=live))
+    far = clock.now().replace(year=9999)
+    expected = [
+        o.pk
+        for o in sorted(
+            rows,
+            key=lambda o: (
+                0 if o.is_emergency else 1,
+                o.next_due or far,
+                -o.created_at.timestamp(),
+                -o.pk,
+            ),
+        )
+    ]
+    assert Clock.objects.filter(order__isnull=False).exists()
+    assert len(expected) == 13
+    dues = [o.next_due for o in rows]
+    assert None in dues  # some orders have no live deadline: they come last
+    assert len({d for d in dues if d}) < len([d for d in dues if d])  # and some share one
+    for size in (1, 3, 5):
+        seen: list[int] = []
+        page = 1
+        while True:
+            b = read_board(
+                office.administrator,
+                office.community.pk,
+                now=clock.now(),
+                filters=BoardFilters(),
+                limit=size,
+                page=page,
+            )
+            seen += [o.pk for o in b.orders]
+            if not b.has_next:
+                break
+            page += 1
+        assert seen == expected, size
