@@ -312,6 +312,16 @@ def orders_with_running_clock(
     return orders
 
 
+def _oldest(qs: QuerySet[WorkOrder], n: int) -> list[WorkOrder]:
+    """The ``n`` oldest of ``qs`` (a community's open orders of some kind: a few hundred),
+    with what a row shows. Sorted here from their keys: an ORDER BY created_at with a LIMIT lets
+    SQLite walk the community's created_at index through every order it ever had."""
+    keys = sorted(qs.order_by().values_list("created_at", "pk"))[:n]
+    ids = [pk for _at, pk in keys]
+    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    return label_rows([by_id[pk] for pk in ids])
+
+
 def complaints_to_take(user: User, community_id: int) -> list[WorkOrder]:
     """CP-1: complaints nobody has taken yet (new, returned or reopened), oldest first."""
     qs = work_orders_visible(user).filter(
@@ -319,7 +329,7 @@ def complaints_to_take(user: User, community_id: int) -> list[WorkOrder]:
         kind=OrderKind.COMPLAINT,
         state__in=[State.NEW, State.RETURNED, State.REOPENED],
     )
-    return label_rows(list(_rows(qs.order_by("created_at", "id"))[:100]))
+    return _oldest(qs, 100)
 
 
 def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
@@ -332,7 +342,7 @@ def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
             | Q(is_important=True)
         )
     )
-    return label_rows(list(_rows(qs.order_by("created_at", "id"))[:100]))
+    return _oldest(qs, 100)
 
 
 def escalations(user: User, community_id: int) -> list[Clock]:
