@@ -200,8 +200,10 @@ def _by_next_deadline(orders: QuerySet[WorkOrder], community_id: int, n: int) ->
             community_id=community_id,
             state__in=LIVE_CLOCK_STATES,
             paused_at__isnull=True,
-            order__in=orders.values("pk"),
         )
+        # Each clock's order checked by its key as the walk meets it (an IN list would first
+        # read every open order of the community).
+        .filter(Exists(orders.filter(pk=OuterRef("order_id"))))
         .order_by("due_at", "id")
         .values_list("order_id", "due_at", "order__created_at")
     )
@@ -266,7 +268,11 @@ def board(
     start = (page - 1) * limit
     # The page's ids first, then their rows with what a row shows: joining the rows before the
     # sort made the database join every open order to keep a hundred.
-    if filters.overdue:  # a few: sorted by the database as they are
+    narrowed = filters.kind or filters.state or filters.team_id or filters.building_id
+    if filters.overdue or narrowed:
+        # A part of the open orders (the overdue, one kind, team, state or building): sorted by
+        # the database, each asking for its nearest deadline (index clock_live_order_due),
+        # cheaper than walking all the community's clocks to find a page of the few.
         ordered = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
         ordered = ordered.order_by("emergency_first", _by_deadline(), "-created_at", "-id")
         ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
