@@ -156,12 +156,14 @@ class ClockLog(models.Model):
     clock = models.ForeignKey(
         Clock, on_delete=models.CASCADE, related_name="log", verbose_name=_("clock")
     )
+    # Indexed by clocklog_order_time, which leads with the order.
     order = models.ForeignKey(
         "desk.WorkOrder",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(_("at"))
     what = models.CharField(_("what"), max_length=20)
