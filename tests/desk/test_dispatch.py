@@ -74,6 +74,7 @@ def test_ds1_a_community_can_keep_the_office_dispatch(office, clock) -> None:
     office.community.save()
     order = create(office, clock)
     assert (order.state, order.team, order.assignee) == ("new", office.repair, None)
+    run_telling(clock)
     assert not told("order_routed")
 
 
@@ -183,6 +184,7 @@ def test_cp1_a_deactivated_head_is_never_told(office, clock) -> None:
     office.head.is_active = False
     office.head.save()
     create(office, clock, kind="complaint", complaint_type="written")
+    run_telling(clock)
     assert not told("complaint_created")
     assert not told("complaint_to_head")
 

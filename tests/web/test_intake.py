@@ -38,6 +38,7 @@ def test_fd2_cp1_a_phone_complaint_becomes_a_work_order_with_its_clock(office, c
     # The number alone found the household (one household has it).
     assert contact.household == office.household == order.household
     assert (order.kind, order.complaint_type, order.contact) == ("complaint", "general", contact)
+    run_telling(clock)
     assert not Notification.objects.filter(kind="complaint_to_head").exists()  # not the head's
     cp1 = Clock.objects.get(order=order, rule_id="CP-1")
     assert cp1.due_at == clock.now() + timedelta(minutes=10)
