@@ -206,16 +206,19 @@ def test_the_tick_tells_before_it_delivers(office, clock) -> None:
 def test_two_workers_at_once_tell_each_announcement_once(office, clock) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer at a time: two workers cannot overlap")
+    office.community.policy = {"notify_cap": {"per_person": 1000}}  # each order its own row
+    office.community.save()
     on_duty(office.repair, office.repair_member, clock)
     orders = [create(office, clock) for _ in range(60)]
     errors: list[BaseException] = []
+    taken: list[int] = []
     start = threading.Barrier(2)
 
     def worker() -> None:
         try:
             start.wait()
-            while telling.announcements_tell(now=clock.now(), batch_size=5):
-                pass
+            while n := telling.announcements_tell(now=clock.now(), batch_size=5):
+                taken.append(n)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -227,6 +230,7 @@ def test_two_workers_at_once_tell_each_announcement_once(office, clock) -> None:
     for t in threads:
         t.join(timeout=120)
     assert not errors
+    assert sum(taken) == len(orders)  # each row taken by one worker only (SKIP LOCKED)
     assert not Announcement.objects.filter(done_at__isnull=True).exists()
     rows = list(Notification.objects.filter(kind="order_routed").values_list("cause", "recipient"))
     assert len(rows) == len(set(rows)) == 2 * len(orders)
