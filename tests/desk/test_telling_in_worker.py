@@ -191,6 +191,33 @@ def test_a_failed_row_is_rolled_back_tried_next_tick_and_told_once(
     assert Notification.objects.filter(cause=f"order-routed:{fine.pk}").count() == 1
 
 
+def test_a_row_that_keeps_failing_waits_for_the_next_tick_and_gives_up_in_the_end(
+    office, clock, monkeypatch
+) -> None:
+    failing = create(office, clock, kind="complaint")
+    fine = create(office, clock)
+    real = telling.notifications_create
+
+    def crash(**kw):
+        if kw["cause"] == f"complaint-new:{failing.pk}":
+            raise RuntimeError("always")
+        return real(**kw)
+
+    monkeypatch.setattr(telling, "notifications_create", crash)
+    # A full batch with a failure ends the tick: the row is not tried again at once.
+    assert telling.announcements_tell(now=clock.now(), batch_size=1) == 1
+    assert Announcement.objects.get(order=failing).attempts == 1
+    assert Announcement.objects.get(order=fine).done_at is None
+    for _tick in range(telling.ANNOUNCE_MAX_ATTEMPTS + 2):
+        clock.advance(seconds=1)
+        telling.announcements_tell(now=clock.now(), batch_size=1)
+    row = Announcement.objects.get(order=failing)
+    assert (row.attempts, row.done_at) == (telling.ANNOUNCE_MAX_ATTEMPTS, None)
+    assert Announcement.objects.get(order=fine).done_at is not None
+    assert set(told("order_routed")) == {office.repair_leader.pk}
+    assert run_telling(clock) == 0  # given up: left for a person, logged
+
+
 def test_the_tick_tells_before_it_delivers(office, clock) -> None:
     names = list(registered_jobs())
     assert names.index("desk.tell") < names.index("notify.deliver")
