@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 # batch stays short (~50 × 2–5 ms) and the web requests' writes never wait long behind it.
 ANNOUNCE_BATCH_SIZE = 50
 ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
-ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone, logged, for a person to look at
+ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone with its last_error (each failure logged)
 MAX_ERROR = 2000
 
 
