@@ -10,6 +10,7 @@ from django.urls import reverse
 from propdesk.clocks.models import Clock
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.notify.models import Notification
+from tests.notify.helpers import run_telling
 from tests.web.conftest import browser_for
 
 
@@ -37,6 +38,7 @@ def test_fd2_cp1_a_phone_complaint_becomes_a_work_order_with_its_clock(office, c
     # The number alone found the household (one household has it).
     assert contact.household == office.household == order.household
     assert (order.kind, order.complaint_type, order.contact) == ("complaint", "general", contact)
+    run_telling(clock)
     assert not Notification.objects.filter(kind="complaint_to_head").exists()  # not the head's
     cp1 = Clock.objects.get(order=order, rule_id="CP-1")
     assert cp1.due_at == clock.now() + timedelta(minutes=10)
@@ -100,6 +102,7 @@ def test_fd4_an_agitated_visitor_tells_the_head_at_once(office, clock) -> None:
         },
     )
     assert r.status_code == 302
+    run_telling(clock)
     assert Notification.objects.filter(recipient=office.head, kind="agitated_visitor").exists()
 
 
@@ -124,6 +127,7 @@ def test_cp3_a_written_complaint_carries_its_scanned_letter(office, clock) -> No
     assert [a.kind for a in order.attachments.all()] == ["letter"]
     assert Clock.objects.filter(order=order, rule_id="CP-3", state="running").exists()
     # Routed to the head at once, with the order to open.
+    run_telling(clock)
     note = Notification.objects.get(recipient=office.head, kind="complaint_to_head")
     assert note.payload == {
         "order": order.pk,
