@@ -11,7 +11,7 @@ from propdesk.core.migration_ops import drop_column_index
 class Migration(migrations.Migration):
     dependencies = [
         ("community", "0009_team_working_hours"),
-        ("desk", "0016_event_actions_wait_and_appoint"),
+        ("desk", "0017_announcements_to_staff"),
     ]
 
     operations = [
