@@ -57,8 +57,8 @@ class CachedModelSerializer(serializers.ModelSerializer[_M]):
         return copy_fields(built)
 
 
+# A plain Serializer (the *In shapes) whose declared fields are copied cheaply. (No docstring:
+# drf-spectacular would give it to every subclass without one as its schema description.)
 class CachedSerializer(serializers.Serializer[Any]):
-    """A plain Serializer (the *In shapes) whose declared fields are copied cheaply."""
-
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        return copy_fields(self._declared_fields)  # type: ignore[attr-defined]
+        return copy_fields(self._declared_fields)
