@@ -113,13 +113,18 @@ def _catalogue(desk: Desk, posted: QueryDict | None = None) -> tuple[list[Any], 
     """The service items and active places the form offers; for a submit (``posted``) only
     the ones it names, which is all its check needs: a posted id that is not among the
     community's visible items or active places is refused either way."""
-    items = service_items_visible(desk.user).filter(company_id=desk.community.company_id)
-    places = places_visible(desk.user).filter(community_id=desk.community.pk, active=True)
-    if posted is not None:
+    item_id = place_id = None
+    if posted is not None:  # 0 (none, or not an id): nothing to read
         item_id, place_id = posted_id(posted.get("service_item")), posted_id(posted.get("place"))
-        items = items.filter(pk=item_id) if item_id else items.none()
-        places = places.filter(pk=place_id) if place_id else places.none()
-    return list(items), list(places)
+    items: list[Any] = []
+    places: list[Place] = []
+    if item_id != 0:
+        qs = service_items_visible(desk.user).filter(company_id=desk.community.company_id)
+        items = list(qs if item_id is None else qs.filter(pk=item_id))
+    if place_id != 0:
+        where = places_visible(desk.user).filter(community_id=desk.community.pk, active=True)
+        places = list(where if place_id is None else where.filter(pk=place_id))
+    return items, places
 
 
 def _chosen(request: HttpRequest, initial: dict[str, Any]) -> int | None:
