@@ -5,7 +5,8 @@ django.test.Client in this one process, and times every SQL statement with an ex
 the median request splits into database time and Python time. Also counts the queries per request,
 writes the query plans of the list and detail SQL, and (with --profile) a cProfile of each.
 
-The requests: floor (a community), list, detail and create through the API with the bench token;
+The requests: floor (a community), list, detail and create through the API with the bench
+token, and contact (a call logged through the API, opening an order: what the intake does);
 intake, the console's front-desk submit (web desk-intake) that opens the same kind of order,
 signed in with a session as the bench receptionist, answered with a redirect to the form; and
 intake_page, that submit and the redirect's GET (the form again, with the success message), as
@@ -185,7 +186,7 @@ def main() -> None:
     p.add_argument(
         "--only",
         help="comma-separated names of the requests to time (floor, list, detail, create, "
-        "intake, intake_page); all of them when not given",
+        "contact, intake, intake_page); all of them when not given",
     )
     args = p.parse_args()
     meta = json.loads(args.meta.read_text())
@@ -227,6 +228,29 @@ def main() -> None:
         check(
             client.post("/api/work-orders/", body, content_type="application/json", **headers), 201
         )
+
+    def do_contact(i: int) -> None:
+        """What the console's intake does, through the API: a call logged with its number and
+        room, opening a repair order (POST /api/contacts/)."""
+        household = hmin + (i * 7919) % (hmax - hmin + 1)
+        body = {
+            "community": community,
+            "channel": "phone",
+            "caller_phone": "13812345678",
+            "caller_name": "张伟",
+            "household": household,
+            "intent": "repair",
+            "content": "厨房水龙头漏水，请尽快派人维修",
+            "outcome": "work_order",
+            "work_orders": [
+                {
+                    "kind": "repair",
+                    "description": "厨房水龙头漏水，请尽快派人维修",
+                    "household": household,
+                }
+            ],
+        }
+        check(client.post("/api/contacts/", body, content_type="application/json", **headers), 201)
 
     # The console's front desk (web desk-intake): the receptionist, signed in with a session,
     # logs a call that opens a repair order for a room, the way the API create above does.
@@ -270,7 +294,12 @@ def main() -> None:
     results = {"vendor": meta["vendor"], "orders": meta["orders"], "requests": []}
     todo = [("floor", do_floor), ("list", do_list), ("detail", do_detail)]
     if not args.no_create:
-        todo += [("create", do_create), ("intake", do_intake), ("intake_page", do_intake_page)]
+        todo += [
+            ("create", do_create),
+            ("contact", do_contact),
+            ("intake", do_intake),
+            ("intake_page", do_intake_page),
+        ]
     if args.only:
         wanted = args.only.split(",")
         todo = [(n, fn) for n, fn in todo if n in wanted]
