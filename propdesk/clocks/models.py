@@ -128,6 +128,14 @@ class Clock(models.Model):
             models.Index(
                 fields=["community", "state", "rule_id", "due_at"], name="clock_live_rule"
             ),
+            # The community's own clocks (no order, no contact: call-backs, quotas, notices),
+            # read by clocks_on_event at every call logged with a number (FD-1-callback): a
+            # few rows, where clock_live_rule would walk every live clock of the community.
+            models.Index(
+                fields=["community", "state"],
+                name="clock_community_own_live",
+                condition=models.Q(order__isnull=True, contact__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

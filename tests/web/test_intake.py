@@ -187,3 +187,37 @@ def test_the_front_desk_is_not_for_a_team_member(office) -> None:
 def test_signed_out_goes_to_the_sign_in_page(office, client) -> None:
     r = client.get(url(office))
     assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
+
+
+def test_ds2_a_catalogue_item_is_taken_and_kept_through_a_failed_submit(
+    office, other_office, clock
+) -> None:
+    """A submit is checked against the item it names; a failed one offers the whole catalogue
+    again with the chosen item still chosen; another company's item is refused."""
+    from tests import factories as f
+
+    tap = f.ServiceItemFactory(company=office.community.company, name="更换水龙头")
+    valve = f.ServiceItemFactory(company=office.community.company, name="更换阀门")
+    foreign = f.ServiceItemFactory(company=f.CompanyFactory(), name="别家的项目")
+    page = browser_for(office.receptionist)
+    body = {
+        "channel": "visit",
+        "room": "3-2-1502",
+        "intent": "repair",
+        "content": "厨房水龙头漏水",
+        "outcome": "work_order",
+        "service_item": str(tap.pk),
+    }
+    failed = page.post(url(office), {**body, "content": ""})
+    assert failed.status_code == 400
+    html = failed.content.decode()
+    assert f'<option value="{tap.pk}" selected>{tap.code} 更换水龙头</option>' in html
+    assert f'<option value="{valve.pk}">{valve.code} 更换阀门</option>' in html
+    assert "别家的项目" not in html
+    refused = page.post(url(office), {**body, "service_item": str(foreign.pk)})
+    assert refused.status_code == 400
+    assert "请从列表中选择服务项目" in refused.content.decode()
+    assert WorkOrder.objects.count() == 0
+    taken = page.post(url(office), body)
+    assert taken.status_code == 302 and taken["Location"] == url(office)
+    assert WorkOrder.objects.get().service_item == tap
