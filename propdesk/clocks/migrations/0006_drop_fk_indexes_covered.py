@@ -9,7 +9,7 @@ from propdesk.core.migration_ops import drop_column_index
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clocks", "0004_clock_input"),
+        ("clocks", "0005_clock_community_own_live_index"),
         ("desk", "0016_event_actions_wait_and_appoint"),
     ]
 
