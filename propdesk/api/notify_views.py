@@ -64,6 +64,12 @@ class NotificationViewSet(
             unread_only=self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"},
         )
 
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            selectors.fetch_digest_items(page)  # a summary's items: one query for the page
+        return page
+
     @extend_schema(summary="My notifications, newest first, with the unread count")
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         paginator = self.paginator
