@@ -42,6 +42,9 @@ def inbox(
     return qs.select_related("community").order_by("-created_at", "-id")
 
 
+_LISTED = "listed_digest_items"  # where fetch_digest_items leaves a summary's items
+
+
 def fetch_digest_items(rows: Sequence[Notification]) -> None:
     """Fetch the first MAX_ITEMS items of every summary among ``rows`` in one query (none when
     there is no summary among them); read them with ``digest_items``. ``rows`` come from a
@@ -50,7 +53,11 @@ def fetch_digest_items(rows: Sequence[Notification]) -> None:
     if digests:
         prefetch_related_objects(
             digests,
-            Prefetch("digest_items", queryset=DigestItem.objects.order_by("id")[:MAX_ITEMS]),
+            Prefetch(
+                "digest_items",
+                queryset=DigestItem.objects.order_by("id")[:MAX_ITEMS],
+                to_attr=_LISTED,
+            ),
         )
 
 
@@ -60,7 +67,10 @@ def digest_items(notification: Notification) -> list[DigestItem]:
     ``fetch_digest_items``, else one query. The caller has the notification from a scoped read."""
     if notification.kind != DIGEST_KIND:
         return []
-    return list(notification.digest_items.all()[:MAX_ITEMS])
+    listed: list[DigestItem] | None = getattr(notification, _LISTED, None)
+    if listed is None:
+        listed = list(notification.digest_items.order_by("id")[:MAX_ITEMS])
+    return listed
 
 
 def unread_count(user: User, *, community_id: int | None = None) -> int:

@@ -142,3 +142,58 @@ def test_failed_deliveries_are_the_office_heads_only(office, other_office, clock
         assert r.status_code == 404
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("failed", 8)
+
+
+def _digest_of_head(office, clock, n: int = 3):
+    """The head over the cap (20 in the window), then ``n`` folded into the summary."""
+    for i in range(20):
+        notify(office, [office.head], clock, cause=f"own:{i}")
+    for i in range(n):
+        notify(
+            office,
+            [office.head],
+            clock,
+            cause=f"c:{i}",
+            title=f"第{i}条",
+            payload={"order": i, "url": f"/desk/orders/{i}/"},
+        )
+    return Notification.objects.get(recipient=office.head, kind="digest")
+
+
+def test_a_summary_lists_its_items_in_payload_items(
+    office, other_office, clock, django_assert_num_queries
+):
+    """Issue 12/15: the items are rows now; payload keeps its shape (count and items)."""
+    digest = _digest_of_head(office, clock)
+    c = client_for(office.head)
+    with django_assert_num_queries(5):  # memberships, unread count, page count, page, items
+        r = c.get("/api/notifications/")
+    assert r.status_code == 200, r.json()
+    row = next(n for n in r.json()["results"] if n["id"] == digest.pk)
+    assert row["kind"] == "digest"
+    assert row["payload"]["count"] == 3
+    assert [i["cause"] for i in row["payload"]["items"]] == ["c:0", "c:1", "c:2"]
+    assert row["payload"]["items"][1] == {
+        "cause": "c:1",
+        "kind": "clock_escalation",
+        "title": "第1条",
+        "payload": {"order": 1, "url": "/desk/orders/1/"},
+        "created_at": row["payload"]["items"][1]["created_at"],
+    }
+    detail = c.get(f"/api/notifications/{digest.pk}/").json()
+    assert detail["payload"] == row["payload"]
+    # Other notifications keep their own payload, without items.
+    own = next(n for n in r.json()["results"] if n["cause"] == "own:0")
+    assert own["payload"] == {"order": 1}
+
+
+def test_another_users_summary_is_not_found(office, other_office, clock):
+    digest = _digest_of_head(office, clock)
+    for user in (office.receptionist, office.administrator, other_office.head):
+        c = client_for(user)
+        assert c.get(f"/api/notifications/{digest.pk}/").status_code == 404
+        listed = c.get("/api/notifications/").json()["results"]
+        assert all(n["id"] != digest.pk for n in listed)
+        assert c.post(f"/api/notifications/{digest.pk}/read/").status_code == 404
+    digest.refresh_from_db()
+    assert digest.read_at is None
