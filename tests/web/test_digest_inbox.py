@@ -36,19 +36,21 @@ def test_the_inbox_lists_a_summarys_items_with_their_links(office, other_office,
         _fold(
             office,
             clock,
-            ["c:1", "c:2", "c:3"],
+            ["c:1", "c:2", "c:3", "c:4"],
             **{
                 "c:1": {"title": "工单一超时", "payload": {"order": 1, "url": "/desk/orders/1/"}},
                 "c:2": {"title": "<b>无链接</b>", "payload": {"order": 2}},
                 "c:3": {"title": "外站链接", "payload": {"url": "//evil.example/x"}},
+                "c:4": {"title": "斜杠链接", "payload": {"url": "/\\evil.example/y"}},
             },
         )
     html, _n = _page(office.head)
-    assert "近10分钟内另有3条通知，已汇总于此" in html
-    assert "汇总的通知 (3)" in html
+    assert "近10分钟内另有4条通知，已汇总于此" in html
+    assert "汇总的通知 (4)" in html
     assert '<a href="/desk/orders/1/">工单一超时</a>' in html
     assert "&lt;b&gt;无链接&lt;/b&gt;" in html and "<b>无链接</b>" not in html  # escaped, no link
-    assert "外站链接" in html and "evil.example" not in html  # another site's link: not followed
+    # Another site's link is not followed, however it is spelt.
+    assert "外站链接" in html and "斜杠链接" in html and "evil.example" not in html
     assert "仅列出前" not in html
     # Nobody else sees them: not the head of another community, not a colleague.
     for user in (other_office.head, office.administrator):
