@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from propdesk.api.serializers import UserBriefOut
-from propdesk.notify.models import Notification, NotificationEndpoint
+from propdesk.notify.models import DigestItem, Notification, NotificationEndpoint
 from propdesk.notify.selectors import digest_items
 
 _WHEN = serializers.DateTimeField()
@@ -37,7 +37,8 @@ class NotificationOut(serializers.ModelSerializer[Notification]):
                 "help_text": (
                     "What the notification is about (e.g. order, url). A summary (kind digest): "
                     "count (how many were folded into it) and items, the first 200 of them, "
-                    "first folded first, each {cause, kind, title, payload, created_at}"
+                    "first folded first, each {cause, kind, title, payload, created_at}; "
+                    "all of them: /api/notifications/{id}/items/"
                 )
             }
         }
@@ -64,6 +65,14 @@ class NotificationOut(serializers.ModelSerializer[Notification]):
                 ],
             }
         return data
+
+
+class DigestItemOut(serializers.ModelSerializer[DigestItem]):
+    """One notification folded into a summary: what it would have said."""
+
+    class Meta:
+        model = DigestItem
+        fields = ["cause", "kind", "title", "payload", "created_at"]
 
 
 class EndpointBriefOut(serializers.ModelSerializer[NotificationEndpoint]):

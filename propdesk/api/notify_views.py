@@ -89,6 +89,21 @@ class NotificationViewSet(
         return Response(ns.NotificationOut(notification).data)
 
     @extend_schema(
+        responses={200: ns.DigestItemOut(many=True)},
+        summary="A summary's notifications, all of them, first folded first (paged)",
+    )
+    @action(detail=True, methods=["get"], pagination_class=Pagination)
+    def items(self, request: Request, pk: str | None = None) -> Response:
+        """Every notification folded into one of my summaries (kind digest); its payload lists
+        only the first 200. Empty for another kind; another's notification is 404."""
+        user: User = request.user  # type: ignore[assignment]
+        notification = selectors.access_notification(user, pk or "")
+        qs = selectors.digest_item_list(notification)
+        page = self.paginate_queryset(qs)
+        rows = ns.DigestItemOut(page if page is not None else qs, many=True).data
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
+
+    @extend_schema(
         request=ns.ReadAllIn,
         responses={200: ns.ReadAllOut},
         summary="Mark all of mine read (of one community if given)",

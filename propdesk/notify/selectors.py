@@ -73,6 +73,14 @@ def digest_items(notification: Notification) -> list[DigestItem]:
     return listed
 
 
+def digest_item_list(notification: Notification) -> QuerySet[DigestItem]:
+    """Every item of a summary, first folded first (none for another kind). ``notification``
+    comes from ``access_notification``: the user's own."""
+    if notification.kind != DIGEST_KIND:
+        return DigestItem.objects.none()
+    return DigestItem.objects.filter(digest_id=notification.pk).order_by("id")
+
+
 def unread_count(user: User, *, community_id: int | None = None) -> int:
     return inbox(user, community_id=community_id, unread_only=True).order_by().count()
 

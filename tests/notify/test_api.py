@@ -197,3 +197,27 @@ def test_another_users_summary_is_not_found(office, other_office, clock):
         assert c.post(f"/api/notifications/{digest.pk}/read/").status_code == 404
     digest.refresh_from_db()
     assert digest.read_at is None
+
+
+def test_every_item_of_a_summary_page_by_page(office, other_office, clock):
+    """Every fold is kept; payload.items shows the first 200, /items/ pages through them all."""
+    office.community.policy = {"notify_cap": {"per_person": 1, "window_minutes": 60}}
+    office.community.save(update_fields=["policy"])
+    notify(office, [office.head], clock, cause="own:0")
+    for i in range(230):
+        notify(office, [office.head], clock, cause=f"c:{i}", title=f"第{i}条")
+    digest = Notification.objects.get(recipient=office.head, kind="digest")
+    c = client_for(office.head)
+    body = c.get(f"/api/notifications/{digest.pk}/").json()
+    assert body["payload"]["count"] == 230 and len(body["payload"]["items"]) == 200
+    first = c.get(f"/api/notifications/{digest.pk}/items/?page_size=200").json()
+    assert first["count"] == 230 and len(first["results"]) == 200
+    last = c.get(first["next"]).json()
+    assert [i["cause"] for i in last["results"]] == [f"c:{i}" for i in range(200, 230)]
+    assert last["results"][-1]["title"] == "第229条" and last["next"] is None
+    # Another kind has no items; another person's summary is not found.
+    own = Notification.objects.get(recipient=office.head, cause="own:0")
+    assert c.get(f"/api/notifications/{own.pk}/items/").json()["count"] == 0
+    for user in (office.administrator, other_office.head):
+        r = client_for(user).get(f"/api/notifications/{digest.pk}/items/")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
