@@ -5,9 +5,18 @@ django.test.Client in this one process, and times every SQL statement with an ex
 the median request splits into database time and Python time. Also counts the queries per request,
 writes the query plans of the list and detail SQL, and (with --profile) a cProfile of each.
 
+The requests: floor (a community), list, detail and create through the API with the bench
+token, and contact (a call logged through the API, opening an order: what the intake does);
+intake, the console's front-desk submit (web desk-intake) that opens the same kind of order,
+signed in with a session as the bench receptionist, answered with a redirect to the form; and
+intake_page, that submit and the redirect's GET (the form again, with the success message), as
+the receptionist lives it. Each also gives its median CPU time, steadier than the wall's on a
+busy machine.
+
     DJANGO_SETTINGS_MODULE=propdesk.settings SECRET_KEY=bench DATABASE_URL=... \
         .venv/bin/python bench/inprocess.py --meta bench/out/meta-sqlite-100000.json \
-        --out bench/out/inproc-sqlite-100000.json [--requests 200] [--profile DIR]
+        --out bench/out/inproc-sqlite-100000.json [--requests 200] [--profile DIR] \
+        [--only create,intake]
 """
 
 from __future__ import annotations
@@ -80,6 +89,7 @@ def measure(
     for i in range(warmup):
         do(i)
     totals: list[float] = []
+    cpus: list[float] = []  # this process's CPU time: less swayed by a busy machine than the wall
     dbs: list[float] = []
     nq: list[int] = []
     per_label: dict[str, list[float]] = {}
@@ -87,9 +97,10 @@ def measure(
     for i in range(n):
         timer = SqlTimer()
         with connection.execute_wrapper(timer):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             do(warmup + i)
             totals.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
         dbs.append(sum(d for d, _ in timer.calls))
         nq.append(len(timer.calls))
         seen: dict[str, float] = {}
@@ -104,6 +115,7 @@ def measure(
         "n": n,
         "median_ms": statistics.median(totals) * 1000,
         "p99_ms": pct(totals, 99) * 1000,
+        "cpu_median_ms": statistics.median(cpus) * 1000,
         "db_median_ms": statistics.median(dbs) * 1000,
         "python_median_ms": statistics.median([t - d for t, d in zip(totals, dbs, strict=True)])
         * 1000,
@@ -171,6 +183,11 @@ def main() -> None:
     p.add_argument("--profile", type=Path, help="write cProfile reports into this folder")
     p.add_argument("--plans", type=Path, help="write the SQL and query plans here")
     p.add_argument("--no-create", action="store_true")
+    p.add_argument(
+        "--only",
+        help="comma-separated names of the requests to time (floor, list, detail, create, "
+        "contact, intake, intake_page); all of them when not given",
+    )
     args = p.parse_args()
     meta = json.loads(args.meta.read_text())
 
@@ -212,16 +229,92 @@ def main() -> None:
             client.post("/api/work-orders/", body, content_type="application/json", **headers), 201
         )
 
+    def do_contact(i: int) -> None:
+        """What the console's intake does, through the API: a call logged with its number and
+        room, opening a repair order (POST /api/contacts/)."""
+        household = hmin + (i * 7919) % (hmax - hmin + 1)
+        body = {
+            "community": community,
+            "channel": "phone",
+            "caller_phone": "13812345678",
+            "caller_name": "张伟",
+            "household": household,
+            "intent": "repair",
+            "content": "厨房水龙头漏水，请尽快派人维修",
+            "outcome": "work_order",
+            "work_orders": [
+                {
+                    "kind": "repair",
+                    "description": "厨房水龙头漏水，请尽快派人维修",
+                    "household": household,
+                }
+            ],
+        }
+        check(client.post("/api/contacts/", body, content_type="application/json", **headers), 201)
+
+    # The console's front desk (web desk-intake): the receptionist, signed in with a session,
+    # logs a call that opens a repair order for a room, the way the API create above does.
+    from propdesk.community.models import Household, User
+
+    console = Client()
+    console.force_login(User.objects.get(pk=meta["reception"]))
+    rooms = dict(
+        Household.objects.filter(community_id=community, pk__range=(hmin, hmax)).values_list(
+            "pk", "code"
+        )
+    )
+    intake_url = f"/desk/{community}/intake/"
+
+    def intake_body(i: int) -> dict[str, str]:
+        return {
+            "channel": "phone",
+            "room": rooms[hmin + (i * 7919) % (hmax - hmin + 1)],
+            "caller_phone": "13812345678",
+            "caller_name": "张伟",
+            "intent": "repair",
+            "content": "厨房水龙头漏水，请尽快派人维修",
+            "outcome": "work_order",
+        }
+
+    def do_intake(i: int) -> None:
+        """The submit alone: the form's POST, answered with a redirect."""
+        r = console.post(intake_url, intake_body(i))
+        if r.status_code != 302 or r["Location"] != intake_url:
+            raise SystemExit(f"intake: HTTP {r.status_code}: {r.content[:300]!r}")
+
+    def do_intake_page(i: int) -> None:
+        """The submit as the receptionist lives it: the POST, then the form again with the
+        success message (the redirect's GET)."""
+        do_intake(i)
+        r = console.get(intake_url)
+        check(r)
+        if '<ul class="messages"><li class="success">已登记，已开工单' not in r.content.decode():
+            raise SystemExit("intake: the landing page shows no success message")
+
     results = {"vendor": meta["vendor"], "orders": meta["orders"], "requests": []}
     todo = [("floor", do_floor), ("list", do_list), ("detail", do_detail)]
     if not args.no_create:
-        todo.append(("create", do_create))
+        todo += [
+            ("create", do_create),
+            ("contact", do_contact),
+            ("intake", do_intake),
+            ("intake_page", do_intake_page),
+        ]
+    if args.only:
+        wanted = args.only.split(",")
+        todo = [(n, fn) for n, fn in todo if n in wanted]
+    if any(n.startswith("intake") for n, _fn in todo):
+        from django.core.management import call_command
+
+        # The console's pages name their static files through the manifest (as make run does).
+        call_command("collectstatic", interactive=False, verbosity=0)
     for name, fn in todo:
         r = measure(name, fn, args.requests, args.warmup, args.profile)
         results["requests"].append(r)
         print(
             f"inprocess {meta['vendor']} {meta['orders']} {name}: median {r['median_ms']:.2f} ms"
-            f" (db {r['db_median_ms']:.2f}, python {r['python_median_ms']:.2f}),"
+            f" (db {r['db_median_ms']:.2f}, python {r['python_median_ms']:.2f},"
+            f" cpu {r['cpu_median_ms']:.2f}),"
             f" p99 {r['p99_ms']:.2f} ms, {r['queries']:.0f} queries",
             file=sys.stderr,
         )

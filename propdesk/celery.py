@@ -15,6 +15,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 JOBS = (
     "clocks.sweep",
     "clocks.calendar",
+    "desk.tell",  # before notify.deliver: it writes what the delivery takes
     "notify.deliver",
     "incidents.repeat",
     "followup.month_start",

@@ -8,7 +8,10 @@ from typing import Any
 from rest_framework import serializers
 
 from propdesk.api.serializers import UserBriefOut
-from propdesk.notify.models import Notification, NotificationEndpoint
+from propdesk.notify.models import DigestItem, Notification, NotificationEndpoint
+from propdesk.notify.selectors import digest_items
+
+_WHEN = serializers.DateTimeField()
 
 
 class NotificationOut(serializers.ModelSerializer[Notification]):
@@ -29,9 +32,47 @@ class NotificationOut(serializers.ModelSerializer[Notification]):
             "read_at",
             "unread",
         ]
+        extra_kwargs = {
+            "payload": {
+                "help_text": (
+                    "What the notification is about (e.g. order, url). A summary (kind digest): "
+                    "count (how many were folded into it) and items, the first 200 of them, "
+                    "first folded first, each {cause, kind, title, payload, created_at}; "
+                    "all of them: /api/notifications/{id}/items/"
+                )
+            }
+        }
 
     def get_unread(self, obj: Notification) -> bool:
         return obj.read_at is None
+
+    def to_representation(self, instance: Notification) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        items = digest_items(instance)
+        if items:
+            # Issue 15: the items live in rows now; clients keep reading payload.items.
+            data["payload"] = {
+                **(data["payload"] or {}),
+                "items": [
+                    {
+                        "cause": i.cause,
+                        "kind": i.kind,
+                        "title": i.title,
+                        "payload": i.payload,
+                        "created_at": _WHEN.to_representation(i.created_at),
+                    }
+                    for i in items
+                ],
+            }
+        return data
+
+
+class DigestItemOut(serializers.ModelSerializer[DigestItem]):
+    """One notification folded into a summary: what it would have said."""
+
+    class Meta:
+        model = DigestItem
+        fields = ["cause", "kind", "title", "payload", "created_at"]
 
 
 class EndpointBriefOut(serializers.ModelSerializer[NotificationEndpoint]):

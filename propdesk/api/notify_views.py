@@ -64,6 +64,12 @@ class NotificationViewSet(
             unread_only=self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"},
         )
 
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            selectors.fetch_digest_items(page)  # a summary's items: one query for the page
+        return page
+
     @extend_schema(summary="My notifications, newest first, with the unread count")
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         paginator = self.paginator
@@ -81,6 +87,21 @@ class NotificationViewSet(
         notification = selectors.access_notification(user, pk or "")
         services.notification_read(notification=notification, now=get_clock().now())
         return Response(ns.NotificationOut(notification).data)
+
+    @extend_schema(
+        responses={200: ns.DigestItemOut(many=True)},
+        summary="A summary's notifications, all of them, first folded first (paged)",
+    )
+    @action(detail=True, methods=["get"], pagination_class=Pagination)
+    def items(self, request: Request, pk: str | None = None) -> Response:
+        """Every notification folded into one of my summaries (kind digest); its payload lists
+        only the first 200. Empty for another kind; another's notification is 404."""
+        user: User = request.user  # type: ignore[assignment]
+        notification = selectors.access_notification(user, pk or "")
+        qs = selectors.digest_item_list(notification)
+        page = self.paginate_queryset(qs)
+        rows = ns.DigestItemOut(page if page is not None else qs, many=True).data
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
 
     @extend_schema(
         request=ns.ReadAllIn,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from propdesk.api.cached import CachedModelSerializer
+from propdesk.api.cached import CachedModelSerializer, CachedSerializer
 from propdesk.clocks.models import Clock
 from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.models import Community, Household, Resident, Team, User
@@ -364,7 +364,7 @@ class ContactOut(CachedModelSerializer[Contact]):
 # --- input ---------------------------------------------------------------------------------------
 
 
-class WorkOrderDraftIn(serializers.Serializer[Any]):
+class WorkOrderDraftIn(CachedSerializer):
     kind = serializers.ChoiceField(choices=OrderKind.choices)
     description = serializers.CharField(max_length=4000, allow_blank=True)
     complaint_type = serializers.ChoiceField(
@@ -398,7 +398,7 @@ class WorkOrderCreateIn(WorkOrderDraftIn):
     community = serializers.IntegerField()
 
 
-class ContactCreateIn(serializers.Serializer[Any]):
+class ContactCreateIn(CachedSerializer):
     community = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -429,13 +429,13 @@ class ContactCreateIn(serializers.Serializer[Any]):
     work_orders = WorkOrderDraftIn(many=True, required=False, default=list)
 
 
-class FlagsIn(serializers.Serializer[Any]):
+class FlagsIn(CachedSerializer):
     is_important = serializers.BooleanField(required=False)
     is_long_running = serializers.BooleanField(required=False)
     is_construction_legacy = serializers.BooleanField(required=False)
 
 
-class _ActionIn(serializers.Serializer[Any]):
+class _ActionIn(CachedSerializer):
     """What one action of the workflow takes: the version the client saw, and the fields the
     workflow table declares for it (policy.workflow.ACTIONS). A field it does not take is an
     error, not silently dropped: the console and the API accept exactly the same things."""
@@ -518,7 +518,7 @@ def action_serializer(name: str) -> type[_ActionIn]:
 ACTION_SERIALIZERS = {name: action_serializer(name) for name in ACTIONS}
 
 
-class PromiseKeptIn(serializers.Serializer[Any]):
+class PromiseKeptIn(CachedSerializer):
     result = serializers.CharField(max_length=4000, allow_blank=True)
 
 
@@ -551,7 +551,7 @@ class ComplianceOut(serializers.Serializer[Any]):
     rules = RuleComplianceOut(many=True)
 
 
-class AppointmentIn(serializers.Serializer[Any]):
+class AppointmentIn(CachedSerializer):
     """改约: agree a new time for the home visit (预约上门时间), or withdraw it (null)."""
 
     version = serializers.IntegerField(min_value=1)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import serializers as s
+from propdesk.api.detail import work_order_detail
 from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.clocks.selectors import compliance_for_month
@@ -248,6 +249,16 @@ def _make_action(name: str) -> Any:
     )
 
 
+def _detail_context(user: User, order: WorkOrder) -> dict[str, Any]:
+    """What an order's detail needs beside the order (WorkOrderDetailOut's context)."""
+    return {
+        "actions": actions_for(services.situation(order, user)),
+        "now": get_clock().now(),
+        "timeline": desk.work_order_timeline(order),
+        "reporter": desk.order_reporter(user, order),
+    }
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("community", int),
@@ -293,13 +304,8 @@ class WorkOrderViewSet(
         user: User = request.user  # type: ignore[assignment]
         if order is None:
             order = desk.access_work_order(user, order_id)
-        context = {
-            "actions": actions_for(services.situation(order, user)),
-            "now": get_clock().now(),
-            "timeline": desk.work_order_timeline(order),
-            "reporter": desk.order_reporter(user, order),
-        }
-        return Response(s.WorkOrderDetailOut(order, context=context).data)
+        # The shape of s.WorkOrderDetailOut, built without DRF's fields (api.detail).
+        return Response(work_order_detail(order, **_detail_context(user, order)))
 
     @extend_schema(responses={200: s.WorkOrderDetailOut})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -140,6 +140,14 @@ class Clock(models.Model):
                 name="clock_live_order_due",
                 condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
             ),
+            # The community's own clocks (no order, no contact: call-backs, quotas, notices),
+            # read by clocks_on_event at every call logged with a number (FD-1-callback): a
+            # few rows, where clock_live_rule would walk every live clock of the community.
+            models.Index(
+                fields=["community", "state"],
+                name="clock_community_own_live",
+                condition=models.Q(order__isnull=True, contact__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,12 +176,14 @@ class ClockLog(models.Model):
     clock = models.ForeignKey(
         Clock, on_delete=models.CASCADE, related_name="log", verbose_name=_("clock")
     )
+    # Indexed by clocklog_order_time, which leads with the order.
     order = models.ForeignKey(
         "desk.WorkOrder",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(_("at"))
     what = models.CharField(_("what"), max_length=20)

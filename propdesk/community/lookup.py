@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
+from propdesk.community.access import scope
 from propdesk.community.models import Community, Household, Resident, User
 from propdesk.community.selectors import households_visible, resident_community_ids
 from propdesk.policy.phones import Phone, PhoneQuery, phone_query
@@ -114,6 +115,7 @@ def household_lookup(
     community: Community | None = None,
     building_id: int | None = None,
     limit: int = LIMIT,
+    residents: bool = True,
 ) -> HouseholdLookup:
     """Find households by what was typed in ``field`` (see LookupField), in ``community`` (all the
     user's communities when ``None``), at most ``limit``.
@@ -124,10 +126,14 @@ def household_lookup(
     is read as a phone (``phone_query`` with the community's area code), or as a name when it
     has no digit. A whole room or number matches exactly; one still being typed, by prefix.
     Residents' phones and names are searched only where the user reads them. At most four
-    queries (an exact try, then a prefix one, each with its residents)."""
+    queries (an exact try, then a prefix one, each with its residents).
+
+    ``residents=False``: the households alone, without their residents, building and community
+    (for a caller that only wants the household the text names, ``named``); a name is then
+    still searched among the residents, but none are loaded."""
     # Control characters (NUL among them, which PostgreSQL refuses in text) are never typed.
     text = _CONTROL.sub("", text or "").strip()
-    qs = households_visible(user)
+    qs = households_visible(user) if residents else scope(Household.objects.all(), user)
     if community is not None:
         qs = qs.filter(community_id=community.pk)
     if not text:

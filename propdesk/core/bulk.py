@@ -20,13 +20,14 @@ def insert_many(
     rows: Iterable[Sequence[Any]],
     *,
     ignore_conflicts: bool = False,
-) -> None:
+) -> int:
     """Insert ``rows`` (values in the order of ``fields``) into ``model``'s table.
 
     Every other column gets its field's default (as the ORM would), so a field added to the
     model later with a default does not break this caller. With ``ignore_conflicts`` a row that
     breaks a unique constraint is skipped (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL
-    alike). Model ``save()`` and signals are not run.
+    alike). Model ``save()`` and signals are not run. Returns how many rows were inserted (the
+    skipped ones not counted).
     """
     meta = model._meta
     concrete: list[models.Field[Any, Any]] = []
@@ -61,6 +62,8 @@ def insert_many(
         [v if c is None else c(v) for c, v in zip(convert, [*row, *default_values], strict=True)]
         for row in rows
     ]
-    if prepared:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, prepared)
+    if not prepared:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
+        return max(int(cursor.rowcount), 0)

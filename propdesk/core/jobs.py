@@ -30,9 +30,18 @@ Job = Callable[[datetime], object]
 _JOBS: dict[str, Job] = {}
 
 
-def periodic_job(name: str) -> Callable[[Job], Job]:
+def periodic_job(name: str, *, before: str | None = None) -> Callable[[Job], Job]:
+    """Register ``fn`` as the job ``name``; ``before``: a job it must precede in a tick
+    (``run_tick`` runs jobs in this order), e.g. one that writes what the other delivers."""
+
     def register(fn: Job) -> Job:
         _JOBS[name] = fn
+        if before is not None and before in _JOBS:
+            names = [n for n in _JOBS if n != name]
+            at = names.index(before)
+            ordered = {n: _JOBS[n] for n in [*names[:at], name, *names[at:]]}
+            _JOBS.clear()
+            _JOBS.update(ordered)
         return fn
 
     return register

@@ -227,6 +227,35 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id or self.endpoint_id}: {self.title}"
 
 
+class DigestItem(models.Model):
+    """One notification folded into a person's summary (cap.py, issue 12): what it would have
+    said. A cause is in a summary at most once; the summary's own ``payload["count"]`` counts
+    every fold. Read only through the summary, which is its recipient's own."""
+
+    # No index of its own: the unique (digest, cause) serves every lookup by summary.
+    digest = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="digest_items",
+        db_index=False,
+        verbose_name=_("summary"),
+    )
+    cause = models.CharField(_("cause"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("summarised notification")
+        verbose_name_plural = _("summarised notifications")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["digest", "cause"], name="digest_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id}: {self.title}"
+
+
 class ResidentMessage(models.Model):
     """A text message to a resident's phone (issue 13: 派单, 到场 and 完工 of their order), written
     in the same transaction as the change that caused it and sent by the worker through

@@ -3,9 +3,10 @@ communities they may see; only an office head reads the failed deliveries of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import User
@@ -16,7 +17,9 @@ from propdesk.community.selectors import (
     user_roles,
 )
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.notify.cap import DIGEST_KIND, MAX_ITEMS
 from propdesk.notify.models import (
+    DigestItem,
     Notification,
     NotificationChannel,
     NotificationPreference,
@@ -37,6 +40,45 @@ def inbox(
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.select_related("community").order_by("-created_at", "-id")
+
+
+_LISTED = "listed_digest_items"  # where fetch_digest_items leaves a summary's items
+
+
+def fetch_digest_items(rows: Sequence[Notification]) -> None:
+    """Fetch the first MAX_ITEMS items of every summary among ``rows`` in one query (none when
+    there is no summary among them); read them with ``digest_items``. ``rows`` come from a
+    scoped read: the items are only those of the summaries it holds."""
+    digests = [r for r in rows if r.kind == DIGEST_KIND]
+    if digests:
+        prefetch_related_objects(
+            digests,
+            Prefetch(
+                "digest_items",
+                queryset=DigestItem.objects.order_by("id")[:MAX_ITEMS],
+                to_attr=_LISTED,
+            ),
+        )
+
+
+def digest_items(notification: Notification) -> list[DigestItem]:
+    """A summary's items, first folded first, at most MAX_ITEMS (its payload's ``count`` says
+    how many were folded); [] for any other notification. Fetched with the others by
+    ``fetch_digest_items``, else one query. The caller has the notification from a scoped read."""
+    if notification.kind != DIGEST_KIND:
+        return []
+    listed: list[DigestItem] | None = getattr(notification, _LISTED, None)
+    if listed is None:
+        listed = list(notification.digest_items.order_by("id")[:MAX_ITEMS])
+    return listed
+
+
+def digest_item_list(notification: Notification) -> QuerySet[DigestItem]:
+    """Every item of a summary, first folded first (none for another kind). ``notification``
+    comes from ``access_notification``: the user's own."""
+    if notification.kind != DIGEST_KIND:
+        return DigestItem.objects.none()
+    return DigestItem.objects.filter(digest_id=notification.pk).order_by("id")
 
 
 def unread_count(user: User, *, community_id: int | None = None) -> int:

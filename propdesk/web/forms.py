@@ -226,12 +226,7 @@ class IntakeForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kw)
         _local_fields(self, community)
-        self.fields["place"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (p.pk, p.name) for p in places
-        ]
-        self.fields["service_item"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (i.pk, f"{i.code} {i.name}") for i in items
-        ]
+        self.set_choices(items, places)
         self.fields["caller_phone"].widget.attrs.update(autofocus="autofocus", inputmode="tel")
         self.fields["letter"].widget.attrs.update(upload_limit_attrs())
         plain_messages(
@@ -246,6 +241,16 @@ class IntakeForm(forms.Form):
         self.fields["place"].error_messages["invalid_choice"] = _(
             "This place is not one of the community's active places."
         )
+
+    def set_choices(self, items: list[Any], places: Sequence[Any]) -> None:
+        """The service items and sticker places to choose from (a submit is checked against
+        the ones it names, a page offers them all)."""
+        self.fields["place"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (p.pk, p.name) for p in places
+        ]
+        self.fields["service_item"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (i.pk, f"{i.code} {i.name}") for i in items
+        ]
 
 
 class AttitudeAccountForm(forms.Form):

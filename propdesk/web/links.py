@@ -18,12 +18,21 @@ _RULE_PAGES = {
 }
 
 
+def local_url(payload: Mapping[str, Any]) -> str | None:
+    """The link written with a notification (``payload["url"]``) when it is a path of ours;
+    None otherwise (absent, or another site's: never followed)."""
+    url = payload.get("url")
+    if isinstance(url, str) and url.startswith("/") and not url.startswith(("//", "/\\")):
+        return url
+    return None
+
+
 def notification_link(payload: Mapping[str, Any], community_id: int) -> str | None:
     """The page a notification opens: the link written with it (a path of ours, checked against
     the recipient's access when it was written), else the emergency's page, the work order, the
     contact, or the screen of the community's own clock; None when it leads nowhere."""
-    url = payload.get("url")
-    if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):
+    url = local_url(payload)
+    if url:
         return url
     if payload.get("rule") == EMERGENCY_RULE and isinstance(payload.get("order"), int):
         # A responder's EM-2 clock: the emergency's page, which whoever was called may open

@@ -12,6 +12,7 @@ import pytest
 
 from propdesk.desk.models import WorkOrder
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from propdesk.desk.services.telling import announcements_tell
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_console import sign_in
@@ -68,6 +69,7 @@ def test_a_dispatched_order_appears_in_the_leaders_queue_then_on_the_technicians
                 version=order.version,
                 assignee=leader,
             )
+        announcements_tell(now=datetime.now(UTC))  # the worker's tick: the leader is told
         row = page.locator(f'#team-{office.repair.pk} tr[data-live-id="{order.pk}"].live-new')
         row.wait_for(timeout=5000)
         assert time.monotonic() - started < 5
@@ -88,6 +90,7 @@ def test_a_dispatched_order_appears_in_the_leaders_queue_then_on_the_technicians
         started = time.monotonic()
         page.locator(f'tr[data-live-id="{order.pk}"] button').click()
         page.wait_for_selector(".messages .success", timeout=10000)
+        announcements_tell(now=datetime.now(UTC))  # the worker's tick: the technician is told
         card = phone.locator(f'#jobs-live a[data-live-id="{order.pk}"].live-new')
         card.wait_for(timeout=5000)
         assert time.monotonic() - started < 5

@@ -11,6 +11,7 @@ from propdesk.community.models import User
 from propdesk.desk.services import ContactInput, contact_log, contact_promise_keep
 from propdesk.notify.models import Notification
 from tests.clocks.conftest import sh
+from tests.notify.helpers import run_telling
 
 T0 = sh(2026, 11, 26, 10, 0)  # a Thursday morning in Shanghai
 
@@ -42,6 +43,7 @@ def test_cp1_complaint_not_dispatched_breaches_at_10_minutes_and_escalates(desk,
     c = desk.clock_of(order, "CP-1")
     assert c.due_at == T0 + timedelta(minutes=10)
     desk.sweep(T0 + timedelta(minutes=8))
+    run_telling(desk.clock)  # the worker's other job of the tick
     # Only the notice of the new complaint (nobody on duty: the head); no warning yet.
     told = set(Notification.objects.values_list("kind", "recipient_id"))
     assert told == {("complaint_created", office.head.pk)}
@@ -372,6 +374,7 @@ def test_each_escalation_goes_out_once_however_often_the_sweeper_runs(desk, offi
     desk.at(T0).open("complaint")
     for minutes in (11, 11, 12, 25, 25, 60, 60):
         desk.sweep(T0 + timedelta(minutes=minutes))
+        run_telling(desk.clock)
     causes = list(
         Notification.objects.filter(cause__startswith="clock:").values_list("cause", "recipient_id")
     )

@@ -22,6 +22,7 @@ from propdesk.desk.services import (
 from tests.conftest import Office, client_for
 from tests.desk.test_work_orders import act
 from tests.desk.test_work_orders import repair as create
+from tests.notify.helpers import run_telling
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -449,10 +450,12 @@ def test_the_member_who_has_it_is_told_of_a_new_time(office, clock) -> None:
 
     order = create(office, clock)
     appoint(order, office.receptionist, clock, at(26, 15))
+    run_telling(clock)
     told = Notification.objects.filter(kind="order_appointed", channel="in_app")
     assert set(told.values_list("recipient_id", flat=True)) == {office.repair_leader.pk}
     on_site(office, order, clock)
     appoint(order, office.receptionist, clock, at(26, 16))
+    run_telling(clock)
     latest = told.order_by("-id").first()
     assert latest.recipient_id == office.repair_member.pk
     assert "11-26 16:00" in latest.title

@@ -11,6 +11,7 @@ from propdesk.community.selectors import household_search
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log
 from tests import factories as f
+from tests.notify.helpers import run_telling
 
 
 def log(office, clock, **kw) -> Contact:
@@ -135,8 +136,10 @@ def test_fd4_an_agitated_visitor_tells_the_office_head_at_once(office, clock) ->
     from propdesk.notify.models import Notification
 
     calm = log(office, clock, channel="visit")
+    run_telling(clock)
     assert not Notification.objects.exists()
     contact = log(office, clock, channel="visit", owner_agitated=True)
+    run_telling(clock)
     note = Notification.objects.get()
     assert (note.recipient, note.kind, note.cause) == (
         office.head,

@@ -22,6 +22,7 @@ from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order
 from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.conftest import Office
+from tests.notify.helpers import run_telling
 
 
 def create(office: Office, clock: FixedClock, kind: str = "repair", **kw) -> WorkOrder:
@@ -60,6 +61,7 @@ def test_ds1_a_repair_goes_straight_to_its_teams_pool_and_the_team_is_told(offic
     on_duty(office.repair, office.repair_member, clock)
     order = create(office, clock)
     assert (order.state, order.team, order.assignee) == ("dispatched", office.repair, None)
+    run_telling(clock)
     tell = told("order_routed")
     assert set(tell) == {office.repair_leader.pk, office.repair_member.pk}
     # Team staff open the phone job page; nobody else of the office is bothered.
@@ -72,6 +74,7 @@ def test_ds1_a_community_can_keep_the_office_dispatch(office, clock) -> None:
     office.community.save()
     order = create(office, clock)
     assert (order.state, order.team, order.assignee) == ("new", office.repair, None)
+    run_telling(clock)
     assert not told("order_routed")
 
 
@@ -165,6 +168,7 @@ def test_ds1_two_phones_claim_at_once_one_wins(company, clock) -> None:
 def test_cp1_a_new_complaint_tells_the_administrator_on_duty(office, clock) -> None:
     on_duty(office.service, office.administrator, clock)
     order = create(office, clock, kind="complaint")
+    run_telling(clock)
     tell = told("complaint_created")
     assert set(tell) == {office.administrator.pk}
     assert tell[office.administrator.pk]["url"] == f"/desk/orders/{order.pk}/"
@@ -172,6 +176,7 @@ def test_cp1_a_new_complaint_tells_the_administrator_on_duty(office, clock) -> N
 
 def test_cp1_with_no_administrator_on_duty_the_head_is_told(office, clock) -> None:
     create(office, clock, kind="complaint")
+    run_telling(clock)
     assert set(told("complaint_created")) == {office.head.pk}
 
 
@@ -179,6 +184,7 @@ def test_cp1_a_deactivated_head_is_never_told(office, clock) -> None:
     office.head.is_active = False
     office.head.save()
     create(office, clock, kind="complaint", complaint_type="written")
+    run_telling(clock)
     assert not told("complaint_created")
     assert not told("complaint_to_head")
 
@@ -208,8 +214,10 @@ def test_take_is_for_complaints_only(office, clock) -> None:
 
 def test_cp4_a_complaint_marked_important_later_goes_to_the_head(office, clock) -> None:
     order = create(office, clock, kind="complaint")
+    run_telling(clock)
     assert office.head.pk not in told("complaint_to_head")
     act(order, "flag", office.administrator, clock, flags={"is_important": True})
+    run_telling(clock)
     assert set(told("complaint_to_head")) == {office.head.pk}
 
 
@@ -218,6 +226,7 @@ def test_dispatch_to_a_person_tells_them_and_transfer_needs_a_reason(office, clo
     office.repair.members.add(second)
     order = create(office, clock)
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    run_telling(clock)
     assert set(told("order_assigned")) == {office.repair_member.pk}
     act(order, "accept", office.repair_member, clock)
     with pytest.raises(ValidationError) as refused:
@@ -225,6 +234,7 @@ def test_dispatch_to_a_person_tells_them_and_transfer_needs_a_reason(office, clo
     assert "note" in refused.value.message_dict
     order = act(order, "transfer", office.repair_member, clock, assignee=second, note="我在外出")
     assert (order.state, order.assignee) == ("dispatched", second)
+    run_telling(clock)
     assert second.pk in told("order_assigned")
 
 
@@ -247,6 +257,7 @@ def test_return_tells_the_leader_and_restarts_the_take_clock(office, clock) -> N
     clock.advance(minutes=10)
     order = act(order, "return", office.repair_member, clock, note="缺少配件")
     assert (order.state, order.assignee) == ("returned", None)
+    run_telling(clock)
     tell = told("order_returned")
     assert set(tell) == {office.repair_leader.pk}
     assert order.clocks.filter(rule_id="DS-1-take", state="running").count() == 1
@@ -288,6 +299,7 @@ def test_fd4_an_agitated_visitor_reaches_the_head_with_a_link_to_the_contact(off
             owner_agitated=True,
         ),
     )
+    run_telling(clock)
     tell = told("agitated_visitor")
     assert set(tell) == {office.head.pk}
     assert tell[office.head.pk]["url"] == f"/desk/contacts/{contact.pk}/"

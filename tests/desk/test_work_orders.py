@@ -16,6 +16,7 @@ from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order
 from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.conftest import Office
+from tests.notify.helpers import run_telling
 
 
 def repair(office: Office, clock: FixedClock, **kw) -> WorkOrder:
@@ -285,6 +286,7 @@ def test_the_one_handed_an_order_hears_of_it(office, clock) -> None:
     order = act(
         repair(office, clock), "dispatch", office.receptionist, clock, assignee=office.repair_leader
     )
+    run_telling(clock)
     to_leader = Notification.objects.get(recipient=office.repair_leader, kind="order_assigned")
     assert to_leader.payload == {
         "order": order.pk,
@@ -293,12 +295,14 @@ def test_the_one_handed_an_order_hears_of_it(office, clock) -> None:
     }
     assert order.number in to_leader.title
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    run_telling(clock)
     assert Notification.objects.filter(
         recipient=office.repair_member, kind="order_assigned", channel="in_app"
     ).exists()
     # Taking it oneself is no news to oneself.
     mine = repair(office, clock)
     act(mine, "assign", office.repair_leader, clock, assignee=office.repair_leader)
+    run_telling(clock)
     assert (
         Notification.objects.filter(recipient=office.repair_leader, kind="order_assigned").count()
         == 1

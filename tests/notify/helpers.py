@@ -40,3 +40,11 @@ def states() -> dict[str, tuple[str, int]]:
     return {
         n.dedupe_key: (n.state, n.attempts) for n in Notification.objects.exclude(channel="in_app")
     }
+
+
+def run_telling(clock: Any) -> int:
+    """Run the worker's ``desk.tell`` job once (issue 15): the staff's notifications of the
+    work orders and contacts announced so far are written now, as the worker would."""
+    from propdesk.desk.services.telling import announcements_tell
+
+    return announcements_tell(now=clock.now())

@@ -142,3 +142,82 @@ def test_failed_deliveries_are_the_office_heads_only(office, other_office, clock
         assert r.status_code == 404
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("failed", 8)
+
+
+def _digest_of_head(office, clock, n: int = 3):
+    """The head over the cap (20 in the window), then ``n`` folded into the summary."""
+    for i in range(20):
+        notify(office, [office.head], clock, cause=f"own:{i}")
+    for i in range(n):
+        notify(
+            office,
+            [office.head],
+            clock,
+            cause=f"c:{i}",
+            title=f"第{i}条",
+            payload={"order": i, "url": f"/desk/orders/{i}/"},
+        )
+    return Notification.objects.get(recipient=office.head, kind="digest")
+
+
+def test_a_summary_lists_its_items_in_payload_items(
+    office, other_office, clock, django_assert_num_queries
+):
+    """Issue 12/15: the items are rows now; payload keeps its shape (count and items)."""
+    digest = _digest_of_head(office, clock)
+    c = client_for(office.head)
+    with django_assert_num_queries(5):  # memberships, unread count, page count, page, items
+        r = c.get("/api/notifications/")
+    assert r.status_code == 200, r.json()
+    row = next(n for n in r.json()["results"] if n["id"] == digest.pk)
+    assert row["kind"] == "digest"
+    assert row["payload"]["count"] == 3
+    assert [i["cause"] for i in row["payload"]["items"]] == ["c:0", "c:1", "c:2"]
+    assert row["payload"]["items"][1] == {
+        "cause": "c:1",
+        "kind": "clock_escalation",
+        "title": "第1条",
+        "payload": {"order": 1, "url": "/desk/orders/1/"},
+        "created_at": row["payload"]["items"][1]["created_at"],
+    }
+    detail = c.get(f"/api/notifications/{digest.pk}/").json()
+    assert detail["payload"] == row["payload"]
+    # Other notifications keep their own payload, without items.
+    own = next(n for n in r.json()["results"] if n["cause"] == "own:0")
+    assert own["payload"] == {"order": 1}
+
+
+def test_another_users_summary_is_not_found(office, other_office, clock):
+    digest = _digest_of_head(office, clock)
+    for user in (office.receptionist, office.administrator, other_office.head):
+        c = client_for(user)
+        assert c.get(f"/api/notifications/{digest.pk}/").status_code == 404
+        listed = c.get("/api/notifications/").json()["results"]
+        assert all(n["id"] != digest.pk for n in listed)
+        assert c.post(f"/api/notifications/{digest.pk}/read/").status_code == 404
+    digest.refresh_from_db()
+    assert digest.read_at is None
+
+
+def test_every_item_of_a_summary_page_by_page(office, other_office, clock):
+    """Every fold is kept; payload.items shows the first 200, /items/ pages through them all."""
+    office.community.policy = {"notify_cap": {"per_person": 1, "window_minutes": 60}}
+    office.community.save(update_fields=["policy"])
+    notify(office, [office.head], clock, cause="own:0")
+    for i in range(230):
+        notify(office, [office.head], clock, cause=f"c:{i}", title=f"第{i}条")
+    digest = Notification.objects.get(recipient=office.head, kind="digest")
+    c = client_for(office.head)
+    body = c.get(f"/api/notifications/{digest.pk}/").json()
+    assert body["payload"]["count"] == 230 and len(body["payload"]["items"]) == 200
+    first = c.get(f"/api/notifications/{digest.pk}/items/?page_size=200").json()
+    assert first["count"] == 230 and len(first["results"]) == 200
+    last = c.get(first["next"]).json()
+    assert [i["cause"] for i in last["results"]] == [f"c:{i}" for i in range(200, 230)]
+    assert last["results"][-1]["title"] == "第229条" and last["next"] is None
+    # Another kind has no items; another person's summary is not found.
+    own = Notification.objects.get(recipient=office.head, cause="own:0")
+    assert c.get(f"/api/notifications/{own.pk}/items/").json()["count"] == 0
+    for user in (office.administrator, other_office.head):
+        r = client_for(user).get(f"/api/notifications/{digest.pk}/items/")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

@@ -4,12 +4,18 @@ emergency calls (EM-1, EM-2) are never capped. Boundaries on the injected clock.
 
 from __future__ import annotations
 
+import importlib
+import re
 from datetime import timedelta
 
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from propdesk.notify.cap import DIGEST_KIND
-from propdesk.notify.models import Notification
+from propdesk.notify.cap import DIGEST_KIND, MAX_ITEMS, fold_into_digest
+from propdesk.notify.models import DigestItem, Notification
+from propdesk.notify.selectors import digest_items
 from propdesk.policy.rules import load_policy
 from tests.notify.helpers import notify
 
@@ -32,13 +38,20 @@ def test_the_21st_in_ten_minutes_is_folded_into_one_summary(office, clock) -> No
             notify(office, [office.head], clock, cause=f"c:{i}", title=f"第{i}条")
     assert _rows(office.head).exclude(kind=DIGEST_KIND).count() == 20
     digest = _rows(office.head, kind=DIGEST_KIND).get()
-    assert digest.payload["count"] == 5
-    assert [i["cause"] for i in digest.payload["items"]] == [f"c:{i}" for i in range(20, 25)]
-    assert digest.payload["items"][0]["title"] == "第20条"
+    assert digest.payload == {"count": 5}
+    items = list(digest.digest_items.all())
+    assert [i.cause for i in items] == [f"c:{i}" for i in range(20, 25)]
+    assert (items[0].title, items[0].kind, items[0].payload) == (
+        "第20条",
+        "clock_escalation",
+        {"order": 1},
+    )
+    assert items[-1].created_at == clock.now()
     assert digest.title == "近10分钟内另有5条通知，已汇总于此"
     # A repeat of a folded cause is not counted twice; another person is not affected.
     notify(office, [office.head], clock, cause="c:24")
     assert _rows(office.head, kind=DIGEST_KIND).get().payload["count"] == 5
+    assert DigestItem.objects.filter(digest=digest).count() == 5
     notify(office, [office.receptionist, office.administrator], clock, cause="c:20")
     assert _rows(office.receptionist, cause="c:20").exists()
     assert _rows(office.administrator, kind=DIGEST_KIND).get().payload["count"] == 1
@@ -85,3 +98,143 @@ def test_the_cap_is_the_communitys_policy(office, clock) -> None:
     clock.at += timedelta(minutes=1)
     notify(office, [office.head], clock, cause="c:3")
     assert _rows(office.head, cause="c:3").exists()
+
+
+# --- issue 15: a summary's items are rows; a fold never reads or rewrites a list ------------------
+
+
+def _over_cap(office, clock, n: int = 20) -> None:
+    """``office.head`` has had ``n`` (the cap) notifications in the window."""
+    start = clock.at
+    for i in range(n):
+        clock.at = start + timedelta(seconds=i)
+        notify(office, [office.head], clock, cause=f"own:{i}")
+
+
+def _verb(sql: str) -> str:
+    """A statement's first word (a raw executemany is logged as "1 times: INSERT …")."""
+    return re.sub(r"^\d+ times: ", "", sql).split(" ", 1)[0].upper()
+
+
+def _fold(office, clock, cause: str, **kw) -> bool:
+    with transaction.atomic():
+        return fold_into_digest(
+            cap=load_policy().notify_cap,
+            community_id=office.community.pk,
+            recipient_id=office.head.pk,
+            cause=cause,
+            kind=kw.get("kind", "clock_escalation"),
+            title=kw.get("title", f"标题 {cause}"),
+            payload=kw.get("payload", {"order": 1}),
+            now=clock.now(),
+            told_checked=kw.get("told_checked", False),
+        )
+
+
+def test_a_fold_is_one_item_row_and_one_update_of_the_count(office, clock) -> None:
+    _over_cap(office, clock)
+    notify(office, [office.head], clock, cause="c:first")  # the summary is made
+    digest = _rows(office.head, kind=DIGEST_KIND).get()
+    with CaptureQueriesContext(connection) as q, translation.override("zh-hans"):
+        notify(office, [office.head], clock, cause="c:second", title="第二条")
+    sqls = [x["sql"] for x in q.captured_queries]
+    inserts = [s for s in sqls if _verb(s) == "INSERT"]
+    updates = [s for s in sqls if _verb(s) == "UPDATE"]
+    assert len(inserts) == 1 and "notify_digestitem" in inserts[0]
+    assert len(updates) == 1 and "notify_notification" in updates[0]
+    # No statement carries a list of items: the summary's payload is its count only.
+    assert not any("items" in s or "c:first" in s for s in sqls)
+    digest.refresh_from_db()
+    assert digest.payload == {"count": 2}
+    assert digest.title == "近10分钟内另有2条通知，已汇总于此"
+    assert [i.cause for i in digest_items(digest)] == ["c:first", "c:second"]
+
+
+def test_250_folds_count_250_and_the_lists_show_the_first_200(office, clock) -> None:
+    _over_cap(office, clock)
+    for i in range(250):
+        assert _fold(office, clock, f"c:{i}") is True
+    digest = _rows(office.head, kind=DIGEST_KIND).get()
+    assert digest.payload == {"count": 250}
+    assert "250" in digest.title
+    # Every fold is kept (a repeat is known beyond 200 too); the summary shows the first 200.
+    assert DigestItem.objects.filter(digest=digest).count() == 250
+    shown = digest_items(digest)
+    assert len(shown) == MAX_ITEMS == 200
+    assert [i.cause for i in shown[:2]] == ["c:0", "c:1"] and shown[-1].cause == "c:199"
+    # A repeat — within the first 200 or beyond — writes nothing.
+    for cause in ("c:3", "c:240"):
+        with CaptureQueriesContext(connection) as q:
+            assert _fold(office, clock, cause, title="又一次") is False
+        verbs = [_verb(x["sql"]) for x in q.captured_queries]
+        assert [v for v in verbs if v not in {"SAVEPOINT", "RELEASE"}] == [
+            "SELECT",
+            "SELECT",
+            "INSERT",
+        ]
+    digest.refresh_from_db()
+    assert digest.payload == {"count": 250}
+    assert DigestItem.objects.filter(digest=digest).count() == 250
+    assert not DigestItem.objects.filter(title="又一次").exists()
+
+
+def test_a_cause_the_person_has_as_its_own_is_not_folded(office, clock) -> None:
+    _over_cap(office, clock)
+    assert _fold(office, clock, "c:new") is True
+    # own:3 reached the head as a notification of its own: not folded (told_checked unset).
+    assert _fold(office, clock, "own:3") is False
+    digest = _rows(office.head, kind=DIGEST_KIND).get()
+    assert digest.payload == {"count": 1}
+    assert [i.cause for i in digest_items(digest)] == ["c:new"]
+
+
+def test_the_migration_moves_a_summarys_items_into_rows_and_back(office, clock) -> None:
+    migration = importlib.import_module("propdesk.notify.migrations.0007_digest_items_from_payload")
+    legacy = [
+        {
+            "cause": f"c:{i}",
+            "kind": "clock_escalation",
+            "title": f"第{i}条",
+            "payload": {"url": f"/desk/orders/{i}/"},
+        }
+        for i in range(200)
+    ]
+    digest = Notification.objects.create(
+        community=office.community,
+        recipient=office.head,
+        cause="digest:1:1",
+        kind=DIGEST_KIND,
+        title="近10分钟内另有230条通知，已汇总于此",
+        payload={"count": 230, "items": legacy},
+        dedupe_key="digest:1:1:in_app",
+        created_at=clock.now(),
+    )
+    other = Notification.objects.create(
+        community=office.community,
+        recipient=office.head,
+        cause="c:x",
+        kind="clock_escalation",
+        title="不是汇总",
+        payload={"order": 1, "items": [1, 2]},
+        dedupe_key="c:x:in_app",
+        created_at=clock.now(),
+    )
+    migration.items_to_rows(apps, None)
+    digest.refresh_from_db()
+    other.refresh_from_db()
+    assert digest.payload == {"count": 230}
+    rows = list(DigestItem.objects.filter(digest=digest).order_by("id"))
+    assert [r.cause for r in rows] == [f"c:{i}" for i in range(200)]
+    assert (rows[7].title, rows[7].kind, rows[7].payload) == (
+        "第7条",
+        "clock_escalation",
+        {"url": "/desk/orders/7/"},
+    )
+    assert rows[0].created_at == digest.created_at
+    assert other.payload == {"order": 1, "items": [1, 2]}  # not a summary: untouched
+    migration.items_to_rows(apps, None)  # a second run changes nothing
+    assert DigestItem.objects.filter(digest=digest).count() == 200
+    migration.rows_to_items(apps, None)
+    digest.refresh_from_db()
+    assert digest.payload == {"count": 230, "items": legacy}
+    assert not DigestItem.objects.exists()

@@ -25,6 +25,7 @@ from propdesk.notify.residents import resident_messages_deliver
 from propdesk.notify.sms import console_sent
 from tests import factories as f
 from tests.images import PNG
+from tests.notify.helpers import run_telling
 
 PHONE = "13812345678"  # 张伟 of 3-2-1502 (tests/conftest.py make_office)
 
@@ -146,6 +147,7 @@ def test_ds1_a_repair_reported_here_is_routed_to_the_repair_team_and_its_leader_
     report(resident_client(PHONE), office.household)
     order = WorkOrder.objects.get()
     assert (order.team, order.state) == (office.repair, "dispatched")
+    run_telling(clock)
     assert Notification.objects.filter(
         recipient=office.repair_leader, kind="order_routed", payload__order=order.pk
     ).exists()
@@ -391,6 +393,7 @@ def test_urge_once_per_period_at_its_boundary(office, clock, resident_client) ->
     first = clock.now()
     assert client.post(url).status_code == 302
     assert order.events.filter(action="urge").count() == 1
+    run_telling(clock)
     told = Notification.objects.filter(kind="order_urged", channel="in_app")
     assert set(told.values_list("recipient_id", flat=True)) == {
         office.repair_member.pk,
@@ -400,6 +403,7 @@ def test_urge_once_per_period_at_its_boundary(office, clock, resident_client) ->
     page = client.post(url, follow=True)
     assert order.events.filter(action="urge").count() == 1
     assert "2026-11-26 12:00" in page.content.decode()  # 10:00 + 2 h, Shanghai
+    run_telling(clock)
     assert told.count() == 2
     clock.at = first + timedelta(minutes=120)
     client.post(url)
@@ -407,6 +411,7 @@ def test_urge_once_per_period_at_its_boundary(office, clock, resident_client) ->
     clock.advance(seconds=1)
     client.post(url)
     assert order.events.filter(action="urge").count() == 2
+    run_telling(clock)
     assert told.count() == 4
 
 
@@ -422,6 +427,7 @@ def test_urge_period_is_policy(office, clock, resident_client) -> None:
     client.post(url)
     assert order.events.filter(action="urge").count() == 2
     # Nobody has the complaint yet: its team's leader (客服中心: the office head) is told.
+    run_telling(clock)
     told = Notification.objects.filter(kind="order_urged", channel="in_app")
     assert list(told.values_list("recipient_id", flat=True)) == [office.head.pk] * 2
 

@@ -12,6 +12,7 @@ from propdesk.desk.models import WorkOrder, WorkOrderEvent
 from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.followup.conftest import Loop, sh
+from tests.notify.helpers import run_telling
 
 T0 = sh(2026, 11, 26, 10, 0)
 PHONE = "13812345678"
@@ -48,6 +49,7 @@ def test_the_owner_reopens_a_finished_repair_with_a_reason_and_the_office_is_tol
     assert event.data["by_owner"] is True and event.data["outcome"] == "not_fixed"
     # The same-day call of the job is no longer due: the policy cancels it on reopen (RV-6).
     assert loop.clock_of(order, "RV-6").state == "cancelled"
+    run_telling(loop.clock)
     told = Notification.objects.filter(kind="order_reopened")
     assert office.repair_leader.pk in set(told.values_list("recipient_id", flat=True))
     assert "水管还在漏" in told.first().title
@@ -93,6 +95,7 @@ def test_a_reopen_without_a_reason_is_refused_and_keeps_the_choice(loop, office,
     r = resident_client(PHONE).post(reopen_url(order), {"outcome": "", "note": "还漏"})
     body = r.content.decode()
     assert "请选择没修好或部分解决" in body and ">还漏</textarea>" in body
+    run_telling(loop.clock)
     assert not Notification.objects.filter(kind="order_reopened").exists()
 
 

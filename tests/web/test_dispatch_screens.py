@@ -15,6 +15,7 @@ from propdesk.desk.services import ContactInput, contact_log
 from propdesk.followup.services import VisitDraft, return_visit_record
 from propdesk.incidents.services import emergency_log
 from propdesk.notify.models import Notification
+from tests.notify.helpers import run_telling
 from tests.web.conftest import act, browser_for
 
 
@@ -74,6 +75,7 @@ def _every_kind_of_notification(office, clock, open_order) -> None:
     )
     clock.advance(hours=30)
     clocks_sweep(now=clock.now())  # clock warnings and escalations of every kind of owner
+    run_telling(clock)  # the worker's tick: the staff hear of the orders and contacts
 
 
 def test_every_notification_opens_a_page_its_recipient_may_see(office, clock, open_order) -> None:
@@ -273,6 +275,7 @@ def test_fd4_rings_on_the_heads_screen_as_a_banner_linked_to_the_contact(office,
             owner_agitated=True,
         ),
     )
+    run_telling(clock)
     answer = head.get("/desk/live/", {"c": seen["c"], "n": seen["n"]}).json()
     assert [(a["kind"], a["url"]) for a in answer["alerts"]] == [
         ("agitated_visitor", f"/desk/contacts/{contact.pk}/")

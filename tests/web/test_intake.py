@@ -10,6 +10,7 @@ from django.urls import reverse
 from propdesk.clocks.models import Clock
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.notify.models import Notification
+from tests.notify.helpers import run_telling
 from tests.web.conftest import browser_for
 
 
@@ -37,6 +38,7 @@ def test_fd2_cp1_a_phone_complaint_becomes_a_work_order_with_its_clock(office, c
     # The number alone found the household (one household has it).
     assert contact.household == office.household == order.household
     assert (order.kind, order.complaint_type, order.contact) == ("complaint", "general", contact)
+    run_telling(clock)
     assert not Notification.objects.filter(kind="complaint_to_head").exists()  # not the head's
     cp1 = Clock.objects.get(order=order, rule_id="CP-1")
     assert cp1.due_at == clock.now() + timedelta(minutes=10)
@@ -100,6 +102,7 @@ def test_fd4_an_agitated_visitor_tells_the_head_at_once(office, clock) -> None:
         },
     )
     assert r.status_code == 302
+    run_telling(clock)
     assert Notification.objects.filter(recipient=office.head, kind="agitated_visitor").exists()
 
 
@@ -124,6 +127,7 @@ def test_cp3_a_written_complaint_carries_its_scanned_letter(office, clock) -> No
     assert [a.kind for a in order.attachments.all()] == ["letter"]
     assert Clock.objects.filter(order=order, rule_id="CP-3", state="running").exists()
     # Routed to the head at once, with the order to open.
+    run_telling(clock)
     note = Notification.objects.get(recipient=office.head, kind="complaint_to_head")
     assert note.payload == {
         "order": order.pk,
@@ -183,3 +187,37 @@ def test_the_front_desk_is_not_for_a_team_member(office) -> None:
 def test_signed_out_goes_to_the_sign_in_page(office, client) -> None:
     r = client.get(url(office))
     assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
+
+
+def test_ds2_a_catalogue_item_is_taken_and_kept_through_a_failed_submit(
+    office, other_office, clock
+) -> None:
+    """A submit is checked against the item it names; a failed one offers the whole catalogue
+    again with the chosen item still chosen; another company's item is refused."""
+    from tests import factories as f
+
+    tap = f.ServiceItemFactory(company=office.community.company, name="更换水龙头")
+    valve = f.ServiceItemFactory(company=office.community.company, name="更换阀门")
+    foreign = f.ServiceItemFactory(company=f.CompanyFactory(), name="别家的项目")
+    page = browser_for(office.receptionist)
+    body = {
+        "channel": "visit",
+        "room": "3-2-1502",
+        "intent": "repair",
+        "content": "厨房水龙头漏水",
+        "outcome": "work_order",
+        "service_item": str(tap.pk),
+    }
+    failed = page.post(url(office), {**body, "content": ""})
+    assert failed.status_code == 400
+    html = failed.content.decode()
+    assert f'<option value="{tap.pk}" selected>{tap.code} 更换水龙头</option>' in html
+    assert f'<option value="{valve.pk}">{valve.code} 更换阀门</option>' in html
+    assert "别家的项目" not in html
+    refused = page.post(url(office), {**body, "service_item": str(foreign.pk)})
+    assert refused.status_code == 400
+    assert "请从列表中选择服务项目" in refused.content.decode()
+    assert WorkOrder.objects.count() == 0
+    taken = page.post(url(office), body)
+    assert taken.status_code == 302 and taken["Location"] == url(office)
+    assert WorkOrder.objects.get().service_item == tap

@@ -13,6 +13,7 @@ from propdesk.clocks.models import Clock
 from propdesk.desk.models import Rectification, WorkOrderEvent
 from propdesk.notify.models import Notification
 from tests.images import PNG
+from tests.notify.helpers import run_telling
 from tests.web.conftest import act, browser_for
 
 
@@ -133,6 +134,7 @@ def test_cp5_account_rectification_and_the_staff_record(office, clock, open_orde
     )
     assert r.status_code == 302
     # The head hears that the account is in (CP-5), beside the notice of the complaint itself.
+    run_telling(clock)
     told = Notification.objects.get(
         recipient=office.head, kind="complaint_to_head", cause__startswith="attitude:"
     )
@@ -237,6 +239,7 @@ def test_the_bell_opens_my_notifications_and_one_leads_to_its_order(
             "account": "说明",
         },
     )
+    run_telling(clock)
     head = browser_for(office.head)
     html = head.get(reverse("desk-notifications")).content.decode()
     assert order.number in html

@@ -2,72 +2,136 @@
 
 The policy's ``notify`` section names, for each event of the desk (policy.rules.NOTIFY_EVENTS),
 the recipients (administrator_on_duty, team_leader, assignee …) and who is told instead when they
-find nobody. The rows go into the outbox in the transaction of their cause
-(notify.services.notifications_create). Each notification carries the link its recipient opens:
-the order page for office staff, the phone job page for team members, the contact page for an
-agitated visitor; a recipient who could not open it is not sent a broken link (logged instead).
+find nobody. Each notification carries the link its recipient opens: the order page for office
+staff, the phone job page for team members, the contact page for an agitated visitor; a
+recipient who could not open it is not sent a broken link (logged instead).
+
+Issue 15: the request that causes an event writes one ``Announcement`` row in its transaction
+(``tell_about_order``, ``tell_about_contact``) and resolves nobody. The worker's ``desk.tell``
+job (``announcements_tell``) takes pending rows in batches, resolves the recipients as of the
+row's ``created_at`` (the duty roster and the cap window of the event, not of the processing),
+and writes the notifications (notify.services.notifications_create) in one transaction with
+marking the row done. A row whose processing fails is rolled back alone and tried again on the
+next tick; the notifications' dedupe keys (cause, recipient) keep a re-run from telling twice.
+Emergencies call their own people inline (incidents) and never come here.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from propdesk.community.access import preload_access
 from propdesk.community.models import Community, User
-from propdesk.community.selectors import members_with_role, office_heads, on_duty, user_roles
-from propdesk.desk.models import ComplaintType, Contact, OrderKind, WorkOrder
+from propdesk.community.selectors import members_with_role, on_duty, user_roles
+from propdesk.desk.models import Announcement, ComplaintType, Contact, OrderKind, WorkOrder
 from propdesk.desk.rating_links import rating_link
 from propdesk.desk.selectors import contacts_visible, order_visible_to, staff_title
 from propdesk.notify.residents import resident_message_queue
 from propdesk.notify.services import notifications_create
-from propdesk.policy.rules import load_policy
+from propdesk.policy.rules import Policy, load_policy
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 
 log = logging.getLogger(__name__)
 
+# One batch is one write transaction: on SQLite it holds the database's one write lock, so a
+# batch stays short (~50 × 2–5 ms) and the web requests' writes never wait long behind it.
+ANNOUNCE_BATCH_SIZE = 50
+ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
+ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone with its last_error (each failure logged)
+MAX_ERROR = 2000
+
+
+@dataclass
+class _Batch:
+    """What one batch of the worker reads once: each community's policy and role holders."""
+
+    policies: dict[int, Policy] = field(default_factory=dict)
+    roles: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    active: dict[int, bool] = field(default_factory=dict)
+
+    def policy(self, community: Community) -> Policy:
+        if community.pk not in self.policies:
+            self.policies[community.pk] = load_policy(community.policy)
+        return self.policies[community.pk]
+
+    def members(self, community_id: int, role: Role) -> list[int]:
+        key = (community_id, str(role))
+        if key not in self.roles:
+            self.roles[key] = members_with_role(community_id, role)
+        return self.roles[key]
+
+    def keep_active(self, ids: Iterable[int]) -> set[int]:
+        missing = [uid for uid in ids if uid not in self.active]
+        if missing:
+            found = set(
+                User.objects.filter(pk__in=missing, is_active=True).values_list("id", flat=True)
+            )
+            for uid in missing:
+                self.active[uid] = uid in found
+        return {uid for uid in ids if self.active[uid]}
+
 
 def recipients(
-    event: str, *, community: Community, now: datetime, order: WorkOrder | None = None
+    event: str,
+    *,
+    community: Community,
+    now: datetime,
+    order: WorkOrder | None = None,
+    batch: _Batch | None = None,
 ) -> list[int]:
-    """The ids of the active staff the policy tells of ``event`` (in policy order, each once)."""
-    rule = load_policy(community.policy).notify.get(event)
+    """The ids of the active staff the policy tells of ``event`` at ``now`` (in policy order,
+    each once)."""
+    batch = batch or _Batch()
+    rule = batch.policy(community).notify.get(event)
     if rule is None:
         return []
-    found = _resolve(rule.to, community=community, now=now, order=order)
+    found = _resolve(rule.to, community=community, now=now, order=order, batch=batch)
     if not found:
-        found = _resolve(rule.otherwise, community=community, now=now, order=order)
+        found = _resolve(rule.otherwise, community=community, now=now, order=order, batch=batch)
     return found
 
 
 def _resolve(
-    names: Iterable[str], *, community: Community, now: datetime, order: WorkOrder | None
+    names: Iterable[str],
+    *,
+    community: Community,
+    now: datetime,
+    order: WorkOrder | None,
+    batch: _Batch,
 ) -> list[int]:
     out: dict[int, None] = {}
     for name in names:
-        for uid in _one(name, community=community, now=now, order=order):
+        for uid in _one(name, community=community, now=now, order=order, batch=batch):
             out.setdefault(uid, None)
     if not out:
         return []
-    active = set(User.objects.filter(pk__in=list(out), is_active=True).values_list("id", flat=True))
+    active = batch.keep_active(out)
     return [uid for uid in out if uid in active]
 
 
-def _one(name: str, *, community: Community, now: datetime, order: WorkOrder | None) -> list[int]:
+def _one(
+    name: str, *, community: Community, now: datetime, order: WorkOrder | None, batch: _Batch
+) -> list[int]:
     cid = community.pk
     if name == "office_head":
-        return office_heads(cid)
+        return batch.members(cid, Role.OFFICE_HEAD)
     if name == "administrator":
-        return members_with_role(cid, Role.ADMINISTRATOR)
+        return batch.members(cid, Role.ADMINISTRATOR)
     if name == "administrator_on_duty":
-        admins = set(members_with_role(cid, Role.ADMINISTRATOR))
+        admins = set(batch.members(cid, Role.ADMINISTRATOR))
         return [uid for _tid, uid in on_duty(cid, now) if uid in admins]
     if order is None:
         return []
@@ -100,52 +164,85 @@ def tell_about_order(
     title: str,
     recipient_ids: Iterable[int] | None = None,
     exclude: Iterable[int] = (),
-) -> list[int]:
-    """Notify the policy's recipients of ``event`` (or ``recipient_ids``) about ``order``, each
-    with the link they can open. Returns who was told."""
-    ids = list(
-        recipient_ids
-        if recipient_ids is not None
-        else recipients(event, community=order.community, now=now, order=order)
+) -> Announcement:
+    """Announce ``event`` of ``order`` at ``now``: the worker tells the policy's recipients (or
+    ``recipient_ids``), but never those in ``exclude``, each with the link they can open. Call
+    it in the transaction of the change; it writes one row and reads nothing."""
+    return Announcement.objects.create(
+        community_id=order.community_id,
+        event=event,
+        order=order,
+        team_id_then=order.team_id,
+        assignee_id_then=order.assignee_id,
+        cause=cause,
+        title=title,
+        exclude=sorted(set(exclude)),
+        recipient_ids=None if recipient_ids is None else list(recipient_ids),
+        created_at=now,
     )
-    skip = set(exclude)
-    ids = [uid for uid in ids if uid not in skip]
-    if not ids:
-        return []
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    preload_access(users.values())
+
+
+def tell_about_contact(
+    event: str, *, contact: Contact, now: datetime, cause: str, title: str
+) -> Announcement:
+    """Announce ``event`` of a front-desk contact (FD-4): the worker tells the policy's
+    recipients, linked to the contact's page."""
+    return Announcement.objects.create(
+        community_id=contact.community_id,
+        event=event,
+        contact=contact,
+        cause=cause,
+        title=title,
+        created_at=now,
+    )
+
+
+# --- the worker's side ---------------------------------------------------------------------------
+
+
+def _order_recipients(a: Announcement, order: WorkOrder, batch: _Batch) -> list[int]:
+    ids = (
+        list(a.recipient_ids)
+        if a.recipient_ids is not None
+        else recipients(
+            a.event, community=order.community, now=a.created_at, order=order, batch=batch
+        )
+    )
+    skip = set(a.exclude or ())
+    return [uid for uid in ids if uid not in skip]
+
+
+def _tell_order(
+    a: Announcement, order: WorkOrder, ids: list[int], users: dict[int, User], batch: _Batch
+) -> list[int]:
     by_link: dict[str, list[int]] = {}
     for uid in ids:
         user = users.get(uid)
         if user is None:
             continue
         if not order_visible_to(user, order):
-            log.warning("not telling %s of %s: they cannot open order %s", uid, event, order.pk)
+            log.warning("not telling %s of %s: they cannot open order %s", uid, a.event, order.pk)
             continue
         by_link.setdefault(order_link(user, order), []).append(uid)
     told: list[int] = []
-    cap = load_policy(order.community.policy).notify_cap
+    cap = batch.policy(order.community).notify_cap
     for url, group in by_link.items():
         notifications_create(
             community_id=order.community_id,
             recipient_ids=group,
-            cause=cause,
-            kind=event,
-            title=title,
+            cause=a.cause,
+            kind=a.event,
+            title=a.title,
             payload={"order": order.pk, "number": order.number, "url": url},
-            now=now,
+            now=a.created_at,
             cap=cap,
         )
         told += group
     return told
 
 
-def tell_about_contact(
-    event: str, *, contact: Contact, now: datetime, cause: str, title: str
-) -> list[int]:
-    """Notify the policy's recipients of ``event`` about a front-desk contact (FD-4), linked to
-    the contact's page."""
-    ids = recipients(event, community=contact.community, now=now)
+def _tell_contact(a: Announcement, contact: Contact, batch: _Batch) -> list[int]:
+    ids = recipients(a.event, community=contact.community, now=a.created_at, batch=batch)
     url = reverse("desk-contact", args=[contact.pk])
     allowed = [
         u.pk
@@ -156,13 +253,102 @@ def tell_about_contact(
         notifications_create(
             community_id=contact.community_id,
             recipient_ids=allowed,
-            cause=cause,
-            kind=event,
-            title=title,
+            cause=a.cause,
+            kind=a.event,
+            title=a.title,
             payload={"contact": contact.pk, "url": url},
-            now=now,
+            now=a.created_at,
+            cap=batch.policy(contact.community).notify_cap,
         )
     return allowed
+
+
+def _locked(qs: Any) -> Any:
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True, of=("self",))
+    return qs  # SQLite: the transaction holds the one write lock from BEGIN (IMMEDIATE)
+
+
+def _failed(a: Announcement, exc: Exception) -> None:
+    log.exception("telling %s (announcement %s) failed; tried again next tick", a.cause, a.pk)
+    Announcement.objects.filter(pk=a.pk).update(
+        attempts=F("attempts") + 1, last_error=(str(exc) or type(exc).__name__)[:MAX_ERROR]
+    )
+
+
+def _tell_batch(now: datetime, batch_size: int) -> tuple[int, int]:
+    """One batch in one transaction: each row's notifications and its ``done_at`` together; a
+    row that fails is rolled back alone (a savepoint) and counted as an attempt. Returns how
+    many rows were taken and how many of them failed."""
+    with transaction.atomic():
+        qs = (
+            Announcement.objects.filter(done_at__isnull=True, attempts__lt=ANNOUNCE_MAX_ATTEMPTS)
+            .select_related("community", "order__community", "order__team", "contact__community")
+            .order_by("id")
+        )
+        rows = list(_locked(qs)[:batch_size])
+        if not rows:
+            return 0, 0
+        batch = _Batch()
+        wanted: dict[int, list[int]] = {}
+        for a in rows:
+            if a.order is None:
+                continue
+            order = a.order
+            # Who is told is decided by the order as it was at the event.
+            order.team_id = a.team_id_then
+            order.assignee_id = a.assignee_id_then
+            try:
+                with transaction.atomic():
+                    wanted[a.pk] = _order_recipients(a, order, batch)
+            except Exception as exc:
+                _failed(a, exc)
+        users = {
+            u.pk: u
+            for u in User.objects.filter(
+                pk__in={uid for ids in wanted.values() for uid in ids}, is_active=True
+            )
+        }
+        preload_access(users.values())
+        done: list[int] = []
+        for a in rows:
+            try:
+                with transaction.atomic():
+                    if a.order is not None:
+                        if a.pk not in wanted:
+                            continue  # failed above
+                        _tell_order(a, a.order, wanted[a.pk], users, batch)
+                    elif a.contact is not None:
+                        _tell_contact(a, a.contact, batch)
+            except Exception as exc:
+                _failed(a, exc)
+                continue
+            done.append(a.pk)
+        Announcement.objects.filter(pk__in=done).update(done_at=now)
+    return len(rows), len(rows) - len(done)
+
+
+def announcements_tell(
+    *,
+    now: datetime,
+    batch_size: int | None = None,
+    budget_seconds: float = ANNOUNCE_TICK_BUDGET_SECONDS,
+) -> int:
+    """Tell the staff of the pending announcements, batch by batch, until none is left or
+    ``budget_seconds`` of real time have gone. ``now`` (aware) is only when a row was done; who
+    is told, and the notifications' time, are each row's own ``created_at``. Safe with any
+    number of workers at once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL). A row that failed is
+    tried again on the next call (the next tick), not in this one. Returns how many rows were
+    taken."""
+    size = batch_size or ANNOUNCE_BATCH_SIZE
+    started = time.monotonic()
+    taken = 0
+    while time.monotonic() - started < budget_seconds:
+        n, failed = _tell_batch(now, size)
+        taken += n
+        if n < size or failed:
+            break
+    return taken
 
 
 def tell_after_action(

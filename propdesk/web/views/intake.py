@@ -54,8 +54,10 @@ def _field(form: IntakeForm, key: str) -> str | None:
 @console(*OFFICE_ROLES)
 def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     community = desk.community
-    items = list(service_items_visible(desk.user).filter(company_id=community.company_id))
-    places = list(places_visible(desk.user).filter(community_id=community.pk, active=True))
+    posted = request.method == "POST"
+    # A submit is checked against the catalogue's item and the place it names (the choices it
+    # may take); the whole lists are read only for a page to draw (a failed submit's too).
+    items, places = _catalogue(desk, request.POST if posted else None)
     initial = _place_initial(request, places)
     # Opened from a ringing call or a call-back (?caller_phone=…): the number filled in, the
     # channel a call, the household panel looked up.
@@ -83,6 +85,8 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, text)
             return redirect("desk-intake", community.pk)
         status = 400
+        items, places = _catalogue(desk)
+        form.set_choices(items, places)
     lookup = _lookup_context(desk, request.POST if request.method == "POST" else request.GET)
     return render(
         request,
@@ -103,6 +107,24 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _catalogue(desk: Desk, posted: QueryDict | None = None) -> tuple[list[Any], list[Place]]:
+    """The service items and active places the form offers; for a submit (``posted``) only
+    the ones it names, which is all its check needs: a posted id that is not among the
+    community's visible items or active places is refused either way."""
+    item_id = place_id = None
+    if posted is not None:  # 0 (none, or not an id): nothing to read
+        item_id, place_id = posted_id(posted.get("service_item")), posted_id(posted.get("place"))
+    items: list[Any] = []
+    places: list[Place] = []
+    if item_id != 0:
+        qs = service_items_visible(desk.user).filter(company_id=desk.community.company_id)
+        items = list(qs if item_id is None else qs.filter(pk=item_id))
+    if place_id != 0:
+        where = places_visible(desk.user).filter(community_id=desk.community.pk, active=True)
+        places = list(where if place_id is None else where.filter(pk=place_id))
+    return items, places
 
 
 def _chosen(request: HttpRequest, initial: dict[str, Any]) -> int | None:
@@ -151,10 +173,10 @@ def _input(
     # alone, finds the household when exactly one matches; the room is then stored as its code.
     household = None
     if room.strip():
-        household = _lookup(desk, LookupField.ROOM, room).named
+        household = _lookup(desk, LookupField.ROOM, room, residents=False).named
         room = household.code if household is not None else room
     elif phone.strip():
-        household = _lookup(desk, LookupField.PHONE, phone).named
+        household = _lookup(desk, LookupField.PHONE, phone, residents=False).named
     return ContactInput(
         household=household,
         channel=d.get("channel", ""),
@@ -214,10 +236,20 @@ def _log(
 
 
 def _lookup(
-    desk: Desk, field: LookupField, text: str, building_id: int | None = None
+    desk: Desk,
+    field: LookupField,
+    text: str,
+    building_id: int | None = None,
+    *,
+    residents: bool = True,
 ) -> HouseholdLookup:
     return household_lookup(
-        desk.user, text, field=field, community=desk.community, building_id=building_id
+        desk.user,
+        text,
+        field=field,
+        community=desk.community,
+        building_id=building_id,
+        residents=residents,
     )
 
 

@@ -1,0 +1,263 @@
+"""Issue 15: the staff hear of a work order's events from the worker, not in the request.
+
+A create or an action writes one announcement in its transaction and asks nothing of rosters,
+roles or caps; the worker's ``desk.tell`` job tells the same people, with the same links, as of
+the event's time (the duty roster then, not when the job runs), once, even after a failure."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from propdesk.community.models import DutyShift
+from propdesk.core.jobs import registered_jobs, run_tick
+from propdesk.desk.models import Announcement
+from propdesk.desk.services import telling
+from propdesk.notify.models import Notification
+from tests import factories as f
+from tests.desk.test_dispatch import act, create, on_duty, told
+from tests.notify.helpers import run_telling
+
+# Tables a request must no longer read to tell the staff: rosters, teams' members and the
+# notifications (the cap); roles only the actor's own (may they create at all).
+RESOLVING_TABLES = ("community_dutyshift", "community_teammember", "notify_notification")
+
+
+def reads_of_resolving(queries: CaptureQueriesContext, actor_id: int) -> list[str]:
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    out = [sql for sql in read for table in RESOLVING_TABLES if f'"{table}"' in sql]
+    own_roles = f'"community_membership"."user_id" = {actor_id}'
+    out += [sql for sql in read if '"community_membership"' in sql and own_roles not in sql]
+    return out
+
+
+def test_a_create_writes_one_announcement_and_no_notification(office, clock) -> None:
+    on_duty(office.service, office.administrator, clock)
+    with CaptureQueriesContext(connection) as queries:
+        order = create(office, clock, kind="complaint", complaint_type="written")
+    assert not Notification.objects.exists()
+    # CP-1 and CP-3: one pending row per event (the new complaint, the head's), nothing resolved.
+    assert list(
+        Announcement.objects.filter(done_at__isnull=True).values_list("event", "cause")
+    ) == [
+        ("complaint_created", f"complaint-new:{order.pk}"),
+        ("complaint_to_head", f"complaint-to-head:{order.pk}"),
+    ]
+    assert reads_of_resolving(queries, office.receptionist.pk) == []
+
+
+def test_a_repair_create_writes_exactly_one_pending_announcement(office, clock) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        order = create(office, clock)
+    a = Announcement.objects.get()
+    assert (a.event, a.order_id, a.cause, a.done_at) == (
+        "order_routed",
+        order.pk,
+        f"order-routed:{order.pk}",
+        None,
+    )
+    assert a.created_at == clock.now() and a.exclude == [office.receptionist.pk]
+    assert not Notification.objects.exists()
+    assert not [q for q in queries.captured_queries if '"community_dutyshift"' in q["sql"]], (
+        "the roster is the worker's to read"
+    )
+
+
+def test_cp1_the_worker_tells_the_administrator_on_duty_with_the_order_page(office, clock) -> None:
+    on_duty(office.service, office.administrator, clock)
+    order = create(office, clock, kind="complaint")
+    assert run_telling(clock) == 1
+    tell = told("complaint_created")
+    assert tell == {
+        office.administrator.pk: {
+            "order": order.pk,
+            "number": order.number,
+            "url": f"/desk/orders/{order.pk}/",
+        }
+    }
+    assert Announcement.objects.get().done_at == clock.now()
+    assert run_telling(clock) == 0  # done rows are not taken again
+
+
+def test_ds1_the_worker_tells_the_leader_and_members_on_duty_the_job_page(office, clock) -> None:
+    on_duty(office.repair, office.repair_member, clock)
+    order = create(office, clock)
+    run_telling(clock)
+    tell = told("order_routed")
+    assert {uid: p["url"] for uid, p in tell.items()} == {
+        office.repair_leader.pk: f"/desk/jobs/{order.pk}/",
+        office.repair_member.pk: f"/desk/jobs/{order.pk}/",
+    }
+    note = Notification.objects.get(recipient=office.repair_member, kind="order_routed")
+    assert order.number in note.title and note.cause == f"order-routed:{order.pk}"
+
+
+@pytest.mark.parametrize("complaint_type", ["written", "attitude"])
+def test_cp3_cp5_the_head_hears_of_written_and_attitude_complaints(
+    office, clock, complaint_type
+) -> None:
+    order = create(office, clock, kind="complaint", complaint_type=complaint_type)
+    run_telling(clock)
+    assert told("complaint_to_head") == {
+        office.head.pk: {
+            "order": order.pk,
+            "number": order.number,
+            "url": f"/desk/orders/{order.pk}/",
+        }
+    }
+
+
+def test_cp4_marked_important_later_the_head_is_told_by_the_worker(office, clock) -> None:
+    order = create(office, clock, kind="complaint")
+    act(order, "flag", office.administrator, clock, flags={"is_important": True})
+    assert not told("complaint_to_head")
+    run_telling(clock)
+    assert set(told("complaint_to_head")) == {office.head.pk}
+
+
+def test_cp1_who_is_told_is_the_roster_at_the_event_not_at_the_job(office, clock) -> None:
+    """The administrator on duty when the complaint came in is told, though their shift ended
+    before the worker ran and another administrator's began."""
+    DutyShift.objects.create(
+        team=office.service,
+        user=office.administrator,
+        starts_at=clock.now() - timedelta(hours=8),
+        ends_at=clock.now() + timedelta(minutes=1),
+    )
+    relief = f.UserFactory(username="a-admin-2", roles=[(office.community, "administrator")])
+    office.service.members.add(relief)
+    DutyShift.objects.create(
+        team=office.service,
+        user=relief,
+        starts_at=clock.now() + timedelta(minutes=1),
+        ends_at=clock.now() + timedelta(hours=8),
+    )
+    event_time = clock.now()
+    create(office, clock, kind="complaint")
+    clock.advance(minutes=5)
+    run_telling(clock)
+    note = Notification.objects.get(kind="complaint_created")
+    assert (note.recipient_id, note.created_at) == (office.administrator.pk, event_time)
+
+
+def test_a_transfer_before_the_job_runs_still_tells_the_one_it_was_given_to(office, clock) -> None:
+    second = f.UserFactory(username="a-repair-2", roles=[(office.community, "team_member")])
+    office.repair.members.add(second)
+    order = create(office, clock)
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    act(order, "accept", office.repair_member, clock)
+    act(order, "transfer", office.repair_member, clock, assignee=second, note="我在外出")
+    run_telling(clock)
+    assigned = Notification.objects.filter(kind="order_assigned", channel="in_app")
+    assert sorted(assigned.values_list("recipient_id", flat=True)) == sorted(
+        [office.repair_member.pk, second.pk]
+    )
+
+
+def test_a_failed_row_is_rolled_back_tried_next_tick_and_told_once(
+    office, clock, monkeypatch
+) -> None:
+    """A crash in the middle of telling (after some rows were written) leaves nothing of that
+    announcement; the next tick tells it, once. The other announcements of the batch are not
+    held back."""
+    on_duty(office.service, office.administrator, clock)
+    failing = create(office, clock, kind="complaint")
+    fine = create(office, clock)
+    real = telling.notifications_create
+    crashes = {"left": 1}
+
+    def crash_after_writing(**kw):
+        written = real(**kw)
+        if kw["cause"] == f"complaint-new:{failing.pk}" and crashes["left"]:
+            crashes["left"] -= 1
+            raise RuntimeError("the worker died here")
+        return written
+
+    monkeypatch.setattr(telling, "notifications_create", crash_after_writing)
+    assert run_telling(clock) == 2
+    assert not told("complaint_created")
+    assert set(told("order_routed")) == {office.repair_leader.pk}
+    row = Announcement.objects.get(order=failing)
+    assert (row.done_at, row.attempts, row.last_error) == (None, 1, "the worker died here")
+    clock.advance(seconds=1)  # the next tick
+    assert run_telling(clock) == 1
+    assert set(told("complaint_created")) == {office.administrator.pk}
+    run_telling(clock)
+    assert Notification.objects.filter(cause=f"complaint-new:{failing.pk}").count() == 1
+    assert Notification.objects.filter(cause=f"order-routed:{fine.pk}").count() == 1
+
+
+def test_a_row_that_keeps_failing_waits_for_the_next_tick_and_gives_up_in_the_end(
+    office, clock, monkeypatch
+) -> None:
+    failing = create(office, clock, kind="complaint")
+    fine = create(office, clock)
+    real = telling.notifications_create
+
+    def crash(**kw):
+        if kw["cause"] == f"complaint-new:{failing.pk}":
+            raise RuntimeError("always")
+        return real(**kw)
+
+    monkeypatch.setattr(telling, "notifications_create", crash)
+    # A full batch with a failure ends the tick: the row is not tried again at once.
+    assert telling.announcements_tell(now=clock.now(), batch_size=1) == 1
+    assert Announcement.objects.get(order=failing).attempts == 1
+    assert Announcement.objects.get(order=fine).done_at is None
+    for _tick in range(telling.ANNOUNCE_MAX_ATTEMPTS + 2):
+        clock.advance(seconds=1)
+        telling.announcements_tell(now=clock.now(), batch_size=1)
+    row = Announcement.objects.get(order=failing)
+    assert (row.attempts, row.done_at) == (telling.ANNOUNCE_MAX_ATTEMPTS, None)
+    assert Announcement.objects.get(order=fine).done_at is not None
+    assert set(told("order_routed")) == {office.repair_leader.pk}
+    assert run_telling(clock) == 0  # given up: its last_error kept, each failure logged
+
+
+def test_the_tick_tells_before_it_delivers(office, clock) -> None:
+    names = list(registered_jobs())
+    assert names.index("desk.tell") < names.index("notify.deliver")
+    create(office, clock, kind="complaint")
+    run_tick(clock.now(), worker="test")
+    # Told and taken by the delivery in the same tick (in-app rows are sent once expanded).
+    assert set(
+        Notification.objects.filter(kind="complaint_created").values_list("recipient_id", "state")
+    ) == {(office.head.pk, "sent")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_tell_each_announcement_once(office, clock) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: two workers cannot overlap")
+    office.community.policy = {"notify_cap": {"per_person": 1000}}  # each order its own row
+    office.community.save()
+    on_duty(office.repair, office.repair_member, clock)
+    orders = [create(office, clock) for _ in range(60)]
+    errors: list[BaseException] = []
+    taken: list[int] = []
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            while n := telling.announcements_tell(now=clock.now(), batch_size=5):
+                taken.append(n)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    assert sum(taken) == len(orders)  # each row taken by one worker only (SKIP LOCKED)
+    assert not Announcement.objects.filter(done_at__isnull=True).exists()
+    rows = list(Notification.objects.filter(kind="order_routed").values_list("cause", "recipient"))
+    assert len(rows) == len(set(rows)) == 2 * len(orders)
