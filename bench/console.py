@@ -2,6 +2,11 @@
 
     bench/console.py --db sqlite   [--orders 100000] [--requests 30]
     bench/console.py --db postgres [--orders 100000] [--requests 30]
+    bench/console.py --url sqlite:////tmp/x/bench-100000.sqlite3 [--only board,order]
+
+``--url`` measures an already loaded bench database (any name; ``setup_data.py`` is still run
+on it, which leaves a database holding the same N orders as it is). ``--only`` keeps the pages
+whose label contains one of the words.
 
 Loads the bench database with bench/setup_data.py (one company, three communities, N orders of
 three years, ~7 % open), then gives every open order a running clock (deadlines from 3 hours ago
@@ -30,6 +35,8 @@ PG = "postgres://postgres@127.0.0.1:5432/propdesk_bench_console"
 
 
 def database_url(db: str) -> str:
+    if os.environ.get("BENCH_CONSOLE_URL"):
+        return os.environ["BENCH_CONSOLE_URL"]
     return PG if db == "postgres" else f"sqlite:///{OUT / 'console-bench.sqlite3'}"
 
 
@@ -55,7 +62,8 @@ def add_clocks_and_duty(now):  # type: ignore[no-untyped-def]
     from propdesk.desk.models import WorkOrder
     from propdesk.policy.workflow import OPEN_STATES
 
-    if Clock.objects.exists():
+    # Idempotent: the bench data's own worker tick may have started a few clocks already.
+    if Clock.objects.filter(order__isnull=False).count() > 1000:
         return
     rng = random.Random(7)
     rule = {"complaint": ("CP-1", "投诉10分钟内安排管理员处理")}
@@ -119,7 +127,9 @@ def add_clocks_and_duty(now):  # type: ignore[no-untyped-def]
                     WorkOrder.objects.filter(pk=pk).update(assignee=team.leader)
 
 
-def measure(requests: int) -> list[tuple[str, float, float, int, int]]:
+def measure(
+    requests: int, only: list[str]
+) -> list[tuple[str, float, float, float, float, int, int]]:
     from django.conf import settings
     from django.db import connection, reset_queries
     from django.test import Client
@@ -143,6 +153,16 @@ def measure(requests: int) -> list[tuple[str, float, float, int, int]]:
     leader = Team.objects.get(community=community, kind="repair").leader
     member = Team.objects.get(community=community, kind="repair").members.first()
     cid = community.pk
+    open_repair = (
+        WorkOrder.objects.filter(community=community, kind="repair", state="dispatched")
+        .order_by("-id")
+        .values_list("pk", flat=True)[0]
+    )
+    closed = (
+        WorkOrder.objects.filter(community=community, state="closed")
+        .order_by("-id")
+        .values_list("pk", flat=True)[0]
+    )
     pages = [
         ("board (full page)", user("administrator"), f"/desk/{cid}/board/", {}),
         (
@@ -168,26 +188,53 @@ def measure(requests: int) -> list[tuple[str, float, float, int, int]]:
         ("queue: team leader", leader, f"/desk/{cid}/queue/", {}),
         ("my jobs: team member", member, f"/desk/{cid}/jobs/", {}),
         ("front desk", user("receptionist"), f"/desk/{cid}/intake/", {}),
+        ("queue: receptionist", user("receptionist"), f"/desk/{cid}/queue/", {}),
+        ("order page: open repair", user("receptionist"), f"/desk/orders/{open_repair}/", {}),
+        ("order page: closed order", user("receptionist"), f"/desk/orders/{closed}/", {}),
     ]
+    if only:
+        pages = [p for p in pages if any(w in p[0] for w in only)]
     rows = []
     for label, who, url, headers in pages:
         client = Client()
         client.force_login(who)
         for _ in range(2):
             assert client.get(url, **headers).status_code == 200, (label, url)
-        times = []
+        times, sql_times, cpu_times = [], [], []
         for _ in range(requests):
             reset_queries()
-            t = time.perf_counter()
-            r = client.get(url, **headers)
-            times.append((time.perf_counter() - t) * 1000)
+            spent = [0.0]
+
+            def timed(execute, sql, params, many, context, spent=spent):  # type: ignore[no-untyped-def]
+                t0 = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    spent[0] += time.perf_counter() - t0
+
+            with connection.execute_wrapper(timed):
+                t, c = time.perf_counter(), time.process_time()
+                r = client.get(url, **headers)
+                times.append((time.perf_counter() - t) * 1000)
+                cpu_times.append((time.process_time() - c) * 1000)
+            sql_times.append(spent[0] * 1000)
             assert r.status_code == 200
         with CaptureQueriesContext(connection) as q:
             client.get(url, **headers)
         times.sort()
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
         size = len(r.content)
-        rows.append((label, statistics.median(times), p95, len(q.captured_queries), size))
+        rows.append(
+            (
+                label,
+                statistics.median(times),
+                p95,
+                statistics.median(sql_times),
+                statistics.median(cpu_times),
+                len(q.captured_queries),
+                size,
+            )
+        )
     return rows
 
 
@@ -196,7 +243,11 @@ def main() -> None:
     p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--orders", type=int, default=100_000)
     p.add_argument("--requests", type=int, default=30)
+    p.add_argument("--url", default="", help="an already loaded bench database")
+    p.add_argument("--only", default="", help="comma-separated words of the pages to measure")
     args = p.parse_args()
+    if args.url:
+        os.environ["BENCH_CONSOLE_URL"] = args.url
     OUT.mkdir(parents=True, exist_ok=True)
     load(args.db, args.orders)
     os.environ["DATABASE_URL"] = database_url(args.db)
@@ -208,6 +259,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as make run does
+    from django.db import connection
+
     from propdesk.community.models import Community
     from propdesk.desk.models import WorkOrder
     from propdesk.policy.workflow import OPEN_STATES
@@ -217,13 +270,17 @@ def main() -> None:
         community=community, state__in=[s.value for s in OPEN_STATES]
     ).count()
     print(
-        f"{args.db}: {WorkOrder.objects.count()} orders; first community"
+        f"{connection.vendor}: {WorkOrder.objects.count()} orders; first community"
         f" {WorkOrder.objects.filter(community=community).count()}, open {open_n}"
     )
-    rows = measure(args.requests)
-    print(f"{'page':28} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>8}")
-    for label, med, p95, queries, size in rows:
-        print(f"{label:28} {med:10.1f} {p95:8.1f} {queries:8d} {size:8d}")
+    rows = measure(args.requests, [w for w in args.only.split(",") if w])
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    # CPU ms: this process's CPU time per request (median), less sensitive than the wall clock
+    # to other processes on a shared machine; on SQLite it includes the database's work.
+    head = f"{'page':28} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>7} {'CPU ms':>7}"
+    print(f"{head} {'queries':>8} {'bytes':>8}")
+    for label, med, p95, sql, cpu, queries, size in rows:
+        print(f"{label:28} {med:10.1f} {p95:8.1f} {sql:7.1f} {cpu:7.1f} {queries:8d} {size:8d}")
 
 
 if __name__ == "__main__":

@@ -151,6 +151,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # No JIT compilation for the app's own reads: they are short (an order, a page of a list), and
+    # over a few thousand rows the planner's cost passes jit_above_cost, so PostgreSQL spent more
+    # compiling (20-150 ms measured on the board at 1,000,000 orders) than executing. The reports'
+    # replica keeps the server's setting. DB_PG_OPTIONS="" restores the server's default.
+    _pg_options = os.environ.get("DB_PG_OPTIONS", "-c jit=off")
+    if _pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = _pg_options
 # A read replica (PostgreSQL streaming replica) for the reports' heavy reads: the monthly report,
 # its PDF and workbook, the comparison of communities and the KPI figures read from it through
 # propdesk.core.replica.replica_reads; everything else, and every write, uses "default".

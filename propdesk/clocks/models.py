@@ -128,6 +128,18 @@ class Clock(models.Model):
             models.Index(
                 fields=["community", "state", "rule_id", "due_at"], name="clock_live_rule"
             ),
+            # The board's order: the community's live, unpaused clocks nearest first (the
+            # board walks them until it has a page), and an order's own nearest one.
+            models.Index(
+                fields=["community", "due_at"],
+                name="clock_live_due",
+                condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
+            ),
+            models.Index(
+                fields=["order", "due_at"],
+                name="clock_live_order_due",
+                condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
+            ),
             # The community's own clocks (no order, no contact: call-backs, quotas, notices),
             # read by clocks_on_event at every call logged with a number (FD-1-callback): a
             # few rows, where clock_live_rule would walk every live clock of the community.

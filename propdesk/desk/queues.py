@@ -32,7 +32,7 @@ from propdesk.clocks.models import Clock, ClockState
 from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.access import has_role, staff_with_roles, user_team_ids
 from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
-from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
+from propdesk.desk.models import ComplaintType, OrderKind, OrderState, Rectification, WorkOrder
 from propdesk.desk.selectors import work_orders_visible
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import FINAL_STATES, OFFICE_ROLES, OPEN_STATES, Role, State
@@ -80,15 +80,6 @@ def _by_deadline() -> OrderBy:
     return F("next_due").asc(nulls_last=True)
 
 
-def _overdue(now: datetime) -> Exists:
-    return Exists(
-        Clock.objects.filter(order_id=OuterRef("pk")).filter(
-            Q(state=ClockState.BREACHED)
-            | Q(state=ClockState.RUNNING, due_at__lte=now, paused_at__isnull=True)
-        )
-    )
-
-
 def _emergency_first() -> Case:
     """0 for an emergency, 1 for the rest: emergencies always on top."""
     return Case(
@@ -113,6 +104,11 @@ class BoardFilters:
     overdue: bool = False
 
 
+# The rows a console list draws at once: the board and a team leader's orders to assign show
+# this many per page, the count of all that match above them and a link to the next page.
+PAGE_SIZE = 100
+
+
 @dataclass
 class Board:
     orders: list[WorkOrder]
@@ -121,14 +117,135 @@ class Board:
     limit: int
     # Orders whose live clocks count working days Monday–Friday (no statutory data): id → years.
     calendar_fallback: dict[int, list[int]] = field(default_factory=dict)
+    page: int = 1  # 1-based; a page past the last reads as the last
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row among all that match (1-based; 0 when none)."""
+        return (self.page - 1) * self.limit + 1 if self.orders else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.limit + len(self.orders)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
+    """Set ``state_label`` on each order once, from one lookup table per call: the console's
+    lists draw a hundred rows, and ``get_state_display()`` rebuilds every lazy choice label on
+    each call."""
+    states = {value: str(label) for value, label in OrderState.choices}
+    for order in orders:
+        order.state_label = states.get(order.state, order.state)  # type: ignore[attr-defined]
+    return orders
+
+
+def _overdue_clocks(community_id: int, now: datetime) -> QuerySet[Clock]:
+    """The community's clocks that make an order overdue: breached, or running past due."""
+    return Clock.objects.filter(community_id=community_id, order__isnull=False).filter(
+        Q(state=ClockState.BREACHED)
+        | Q(state=ClockState.RUNNING, due_at__lte=now, paused_at__isnull=True)
+    )
+
+
+def _board_ids(qs: QuerySet[WorkOrder], community_id: int, start: int, end: int) -> list[int]:
+    """The ids at positions [start, end) of ``qs`` (open orders) in the board's order:
+    emergencies (E), then the orders with a live unpaused clock by their nearest deadline (C),
+    then those with none (N); ties newest first. E is small (its own query); C is read by
+    walking the community's live clocks nearest first (index ``clock_live_due``) and stops once
+    it has enough orders; N only when a page reaches past C."""
+    emergency = Q(complaint_type=ComplaintType.EMERGENCY)
+    e_ids = list(
+        qs.filter(emergency)
+        .annotate(next_due=_next_due())
+        .order_by(_by_deadline(), "-created_at", "-id")
+        .values_list("pk", flat=True)[:end]
+    )
+    if len(e_ids) >= end:
+        return e_ids[start:end]
+    rest = qs.exclude(emergency)
+    need = end - len(e_ids)
+    c_ids = _by_next_deadline(rest, community_id, need)
+    ids = e_ids + c_ids
+    if len(c_ids) < need:  # C is exhausted: the orders with no live deadline, newest first
+        live = Clock.objects.filter(
+            order_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES, paused_at__isnull=True
+        )
+        ids += list(
+            rest.filter(~Exists(live))
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)[: end - len(ids)]
+        )
+    return ids[start:end]
+
+
+def _by_next_deadline(orders: QuerySet[WorkOrder], community_id: int, n: int) -> list[int]:
+    """The first ``n`` of ``orders`` that have a live unpaused clock, by the nearest such clock,
+    ties newest first; fewer when fewer have one. An order's nearest clock is the first of its
+    clocks met walking the clocks nearest first; once n orders are found, the walk goes on
+    through the clocks due at the same moment as the n-th (a tie may put one of them first)."""
+    clocks = (
+        Clock.objects.filter(
+            community_id=community_id,
+            state__in=LIVE_CLOCK_STATES,
+            paused_at__isnull=True,
+        )
+        # Each clock's order checked by its key as the walk meets it (an IN list would first
+        # read every open order of the community).
+        .filter(Exists(orders.filter(pk=OuterRef("order_id"))))
+        .order_by("due_at", "id")
+        .values_list("order_id", "due_at", "order__created_at")
+    )
+    found: dict[int, tuple[Any, Any]] = {}
+    boundary = None
+    chunk = max(2 * n, 200)
+    offset = 0
+    while True:
+        rows = list(clocks[offset : offset + chunk])
+        for order_id, due_at, created_at in rows:
+            if boundary is not None and due_at > boundary:
+                break
+            if order_id not in found:
+                found[order_id] = (due_at, created_at)
+                if len(found) == n:
+                    boundary = due_at
+        else:
+            if len(rows) == chunk:
+                offset += chunk
+                continue
+        break
+    ranked = sorted(found, key=lambda pk: (found[pk][0], _desc(found[pk][1]), -pk))
+    return ranked[:n]
+
+
+def _desc(when: datetime) -> float:
+    """A sort key that puts later times first."""
+    return -when.timestamp()
 
 
 def board(
-    user: User, community_id: int, *, now: datetime, filters: BoardFilters, limit: int = 200
+    user: User,
+    community_id: int,
+    *,
+    now: datetime,
+    filters: BoardFilters,
+    limit: int = PAGE_SIZE,
+    page: int = 1,
 ) -> Board:
-    """Open work orders of a community for the live board: emergencies first, then by the
-    nearest deadline of a running or breached clock, then newest. Each order carries
-    ``live_clocks`` (running and breached clocks, nearest first)."""
+    """Open work orders of a community for the live board, one page of ``limit``: emergencies
+    first, then by the nearest deadline of a running or breached clock, then newest. Each order
+    carries ``live_clocks`` (running and breached clocks, nearest first) and ``state_label``."""
     qs = work_orders_visible(user).filter(community_id=community_id, state__in=OPEN)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -138,22 +255,38 @@ def board(
         qs = qs.filter(state=filters.state)
     if filters.building_id is not None:
         qs = qs.filter(household__unit__building_id=filters.building_id)
-    qs = qs.annotate(is_overdue=_overdue(now))
-    counts = qs.aggregate(total=Count("id"), overdue=Count("id", filter=Q(is_overdue=True)))
+    # The counts and the page are read from the clocks where they can be (the overdue clocks
+    # are few; the nearest deadlines come first in an index), not by asking every open order
+    # of the community for its clocks: at 1,000,000 orders a community has 41,000 open.
+    overdue_orders = _overdue_clocks(community_id, now).values("order_id")
+    total = qs.count()
+    overdue = qs.filter(pk__in=overdue_orders).count()
     if filters.overdue:
-        qs = qs.filter(is_overdue=True)
-    ordered = qs.annotate(
-        emergency_first=_emergency_first(),
-        next_due=_next_due(),
-    ).order_by("emergency_first", _by_deadline(), "-created_at", "-id")
-    orders = list(_rows(ordered)[:limit])
-    total = counts["overdue"] if filters.overdue else counts["total"]
+        qs = qs.filter(pk__in=overdue_orders)
+        total = overdue
+    page = min(max(1, page), max(1, -(-total // limit)))
+    start = (page - 1) * limit
+    # The page's ids first, then their rows with what a row shows: joining the rows before the
+    # sort made the database join every open order to keep a hundred.
+    narrowed = filters.kind or filters.state or filters.team_id or filters.building_id
+    if filters.overdue or narrowed:
+        # A part of the open orders (the overdue, one kind, team, state or building): sorted by
+        # the database, each asking for its nearest deadline (index clock_live_order_due),
+        # cheaper than walking all the community's clocks to find a page of the few.
+        ordered = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
+        ordered = ordered.order_by("emergency_first", _by_deadline(), "-created_at", "-id")
+        ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
+    else:
+        ids = _board_ids(qs, community_id, start, start + limit)
+    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    orders = label_rows([by_id[pk] for pk in ids if pk in by_id])
     return Board(
         orders=orders,
         total=total,
-        overdue=counts["overdue"],
+        overdue=overdue,
         limit=limit,
         calendar_fallback=calendar_fallback([o.pk for o in orders], live_only=True),
+        page=page,
     )
 
 
@@ -180,9 +313,19 @@ def orders_with_running_clock(
         due.setdefault(order_id, due_at)
         if len(due) >= limit:
             break
-    orders = list(_rows(work_orders_visible(user).filter(pk__in=list(due))))
+    orders = label_rows(list(_rows(work_orders_visible(user).filter(pk__in=list(due)))))
     orders.sort(key=lambda o: (due[o.pk], o.pk))
     return orders
+
+
+def _oldest(qs: QuerySet[WorkOrder], n: int) -> list[WorkOrder]:
+    """The ``n`` oldest of ``qs`` (a community's open orders of some kind: a few hundred),
+    with what a row shows. Sorted here from their keys: an ORDER BY created_at with a LIMIT lets
+    SQLite walk the community's created_at index through every order it ever had."""
+    keys = sorted(qs.order_by().values_list("created_at", "pk"))[:n]
+    ids = [pk for _at, pk in keys]
+    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    return label_rows([by_id[pk] for pk in ids])
 
 
 def complaints_to_take(user: User, community_id: int) -> list[WorkOrder]:
@@ -192,7 +335,7 @@ def complaints_to_take(user: User, community_id: int) -> list[WorkOrder]:
         kind=OrderKind.COMPLAINT,
         state__in=[State.NEW, State.RETURNED, State.REOPENED],
     )
-    return list(_rows(qs.order_by("created_at", "id"))[:100])
+    return _oldest(qs, 100)
 
 
 def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
@@ -205,7 +348,7 @@ def special_complaints(user: User, community_id: int) -> list[WorkOrder]:
             | Q(is_important=True)
         )
     )
-    return list(_rows(qs.order_by("created_at", "id"))[:100])
+    return _oldest(qs, 100)
 
 
 def escalations(user: User, community_id: int) -> list[Clock]:
@@ -248,7 +391,9 @@ def my_jobs(user: User, community_id: int) -> list[WorkOrder]:
         emergency_first=_emergency_first(),
         next_due=_next_due(),
     )
-    return list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    return label_rows(
+        list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    )
 
 
 @dataclass
@@ -261,15 +406,37 @@ class MemberLoad:
 @dataclass
 class TeamDesk:
     team: Team
-    to_assign: list[WorkOrder]
+    to_assign: list[WorkOrder]  # one page of them, oldest first
     members: list[MemberLoad] = field(default_factory=list)
     suggested: MemberLoad | None = None
+    total: int = 0  # all the team's orders to assign (the page may show fewer)
+    page: int = 1
+    limit: int = PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.limit + 1 if self.to_assign else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.limit + len(self.to_assign)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.limit < self.total
 
 
-def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk]:
+def team_desks(
+    user: User, community_id: int, *, now: datetime, page: int = 1, limit: int = PAGE_SIZE
+) -> list[TeamDesk]:
     """For a team leader: per team they lead, the orders waiting to be handed to someone
-    (dispatched to the team, held by the leader or nobody), each member's open load and
-    whether they are on duty now; the least-loaded member on duty is suggested."""
+    (dispatched to the team, held by the leader or nobody; one page of ``limit``, oldest first,
+    and how many in all), each member's open load and whether they are on duty now; the
+    least-loaded member on duty is suggested."""
     teams = list(
         Team.objects.filter(community_id=community_id, leader=user).order_by("name")
         if not user.is_superuser
@@ -278,20 +445,32 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
     if not teams:
         return []
     team_ids = [t.pk for t in teams]
-    waiting = _rows(
-        WorkOrder.objects.filter(
-            community_id=community_id,
-            team_id__in=team_ids,
-        )
-        .filter(
-            Q(state=State.DISPATCHED, assignee__isnull=True)
-            | Q(state=State.DISPATCHED, assignee_id=user.pk)
-            | Q(state=State.RETURNED)
-        )
-        .order_by("created_at", "id")
+    waiting = WorkOrder.objects.filter(
+        community_id=community_id,
+        team_id__in=team_ids,
+    ).filter(
+        Q(state=State.DISPATCHED, assignee__isnull=True)
+        | Q(state=State.DISPATCHED, assignee_id=user.pk)
+        | Q(state=State.RETURNED)
     )
+    # The keys of all waiting orders (a few hundred at most), ordered here: an ORDER BY
+    # created_at with a LIMIT would let the database walk its created_at index over every
+    # order of the community instead.
+    keys: dict[int, list[tuple[Any, int]]] = {t.pk: [] for t in teams}
+    for team_id, created_at, pk in waiting.values_list("team_id", "created_at", "pk"):
+        keys[team_id].append((created_at, pk))
+    totals = {t.pk: len(keys[t.pk]) for t in teams}
+    pages: dict[int, int] = {
+        t.pk: min(max(1, page), max(1, -(-totals[t.pk] // limit))) for t in teams
+    }
+    shown: list[int] = []
+    for team in teams:
+        start = (pages[team.pk] - 1) * limit
+        shown += [pk for _at, pk in sorted(keys[team.pk])[start : start + limit]]
     by_team: dict[int, list[WorkOrder]] = {t.pk: [] for t in teams}
-    for order in waiting:
+    for order in label_rows(
+        list(_rows(WorkOrder.objects.filter(pk__in=shown)).order_by("created_at", "id"))
+    ):
         assert order.team_id is not None
         by_team[order.team_id].append(order)
     members: dict[int, list[User]] = {t.pk: [] for t in teams}
@@ -320,7 +499,17 @@ def team_desks(user: User, community_id: int, *, now: datetime) -> list[TeamDesk
         rows = [
             MemberLoad(u, loads.get(u.pk, 0), (team.pk, u.pk) in on_duty) for u in members[team.pk]
         ]
-        desks.append(TeamDesk(team, by_team[team.pk], rows, _least_loaded(rows)))
+        desks.append(
+            TeamDesk(
+                team,
+                by_team[team.pk],
+                rows,
+                _least_loaded(rows),
+                total=totals.get(team.pk, 0),
+                page=pages[team.pk],
+                limit=limit,
+            )
+        )
     return desks
 
 
@@ -370,7 +559,9 @@ def team_pool(user: User, community_id: int) -> list[WorkOrder]:
         assignee__isnull=True,
     )
     qs = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
-    return list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    return label_rows(
+        list(_rows(qs.order_by("emergency_first", _by_deadline(), "created_at", "id")))
+    )
 
 
 def assignee_candidates(order: WorkOrder) -> list[User]:

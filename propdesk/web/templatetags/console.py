@@ -120,3 +120,43 @@ def pairs(mapping: Any) -> list[tuple[Any, Any]]:
     """``{% for k, v in errors|pairs %}``: a dict's items even when one of its keys is "items"
     (a field of that name), which ``errors.items`` would look up instead (a 500, issue 12)."""
     return list(mapping.items()) if hasattr(mapping, "items") and callable(mapping.items) else []
+
+
+@register.simple_tag
+def page_query(query: Any, page: int) -> str:
+    """The query string of a list's page ``page`` keeping its filters: ``query`` (the request's
+    GET) without its ``page``, then ``page=N`` unless it is the first."""
+    from django.http import QueryDict
+
+    q = query.copy() if isinstance(query, QueryDict) else QueryDict(mutable=True)
+    q.pop("page", None)
+    if int(page) > 1:
+        q["page"] = str(int(page))
+    return q.urlencode()
+
+
+@register.simple_tag
+def member_options(desk: Any) -> str:
+    """The ``<option>``s of a team leader's "who takes it" list (a ``TeamDesk``): the same for
+    every order of the team, so built once per team, not once per row. Each member with their
+    open orders, ✓ when on duty, the suggested one selected."""
+    from django.utils.html import format_html_join
+    from django.utils.translation import gettext
+
+    suggested = desk.suggested.user.pk if desk.suggested else None
+    word = gettext("suggested")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({}){}{}</option>',
+        (
+            (
+                m.user.pk,
+                " selected" if m.user.pk == suggested else "",
+                m.user.name or m.user.username,
+                m.open_orders,
+                " ✓" if m.on_duty else "",
+                f" · {word}" if m.user.pk == suggested else "",
+            )
+            for m in desk.members
+        ),
+    )

@@ -174,6 +174,15 @@ def posted_id(value: str | None) -> int:
     return int(text)
 
 
+def page_number(query: Any) -> int:
+    """A list's ``?page=N``: the number, 1 for anything else (missing, text, 0, too large); a
+    page past the last is the selector's to clamp."""
+    text = str(query.get("page") or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return 1
+    return max(1, int(text))
+
+
 def back_to(request: HttpRequest, default: str) -> HttpResponseRedirect:
     """A redirect to the posted ``next`` when it is a path on this site, else to ``default``.
     Never through ``redirect()``, which would read a bare word ("-93568") as a view's name."""

@@ -11,7 +11,7 @@ from propdesk.desk.models import OrderKind, OrderState
 from propdesk.desk.queues import BoardFilters, board
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 from propdesk.web.live import live_cursor
-from propdesk.web.views._common import Desk, console, now, posted_id
+from propdesk.web.views._common import Desk, console, now, page_number, posted_id
 
 BOARD_ROLES = (*OFFICE_ROLES, Role.LEADERSHIP, Role.TEAM_LEADER)
 
@@ -26,7 +26,8 @@ def _int(value: str | None) -> int | None:
 
 @console(*BOARD_ROLES)
 def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """Filters by kind, team, state, building and overdue; the rows refresh when something
+    """One page of 100 rows (``?page=N``, the filters kept); filters by kind, team, state,
+    building and overdue; the rows refresh when something
     changed (live.js) and once a minute (what time alone changes: overdue counts), and each
     clock counts down between refreshes."""
     q = request.GET
@@ -41,8 +42,9 @@ def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
     fragment = bool(request.htmx)  # type: ignore[attr-defined]
     # The cursor is read before the rows: a change after this moves it past the page's.
     live_c = None if fragment else live_cursor(desk.user)
-    result = board(desk.user, desk.community.pk, now=at, filters=filters)
-    ctx = {"desk": desk, "board": result, "now": at, "filters": filters}
+    result = board(desk.user, desk.community.pk, now=at, filters=filters, page=page_number(q))
+    # The pager's links keep the filters (``query``: this request's GET).
+    ctx = {"desk": desk, "board": result, "now": at, "filters": filters, "query": q}
     if fragment:  # live.js (on a change), the filters, or the minute's refresh
         return render(request, "web/partials/board_rows.html", ctx)
     ctx.update(
@@ -53,6 +55,5 @@ def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
         states=[(s, label) for s, label in OrderState.choices if s in OPEN_STATES],
         teams=Team.objects.filter(community=desk.community).order_by("name"),
         buildings=Building.objects.filter(community=desk.community).order_by("number"),
-        query=q.urlencode(),
     )
     return render(request, "web/board.html", ctx)

@@ -20,7 +20,7 @@ from propdesk.incidents.models import IncidentReport, ReportState
 from propdesk.notify.selectors import failed_deliveries
 from propdesk.policy.workflow import Role
 from propdesk.web.live import live_cursor
-from propdesk.web.views._common import Desk, console, now
+from propdesk.web.views._common import Desk, console, now, page_number
 from propdesk.web.views.orders import take_action
 
 QUEUE_ROLES = (
@@ -126,7 +126,10 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
             if v.administrator_id == user.pk
         ]
     if desk.is_team_leader:
-        ctx["team_desks"] = queues.team_desks(user, cid, now=at)
+        # One page of each team's orders to assign (``?page=N``; the live refresh keeps it).
+        ctx["queue_page"] = page_number(request.GET)
+        ctx["query"] = request.GET
+        ctx["team_desks"] = queues.team_desks(user, cid, now=at, page=ctx["queue_page"])
     if Role.TEAM_MEMBER in desk.roles and not desk.is_team_leader:
         ctx["jobs"] = queues.my_jobs(user, cid)
     # The live region (live.js refreshes it when something changed) or the whole page.
