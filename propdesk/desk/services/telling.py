@@ -46,9 +46,11 @@ from propdesk.policy.workflow import OFFICE_ROLES, Role
 
 log = logging.getLogger(__name__)
 
-# One batch is one write transaction: on SQLite it holds the database's one write lock, so a
-# batch stays short (~50 × 2–5 ms) and the web requests' writes never wait long behind it.
+# One batch is one write transaction. On SQLite it holds the database's one write lock, so a
+# batch there stays short (~10 × 3–4 ms): with 50 a batch held it for ~200 ms, and web creates
+# queued behind it (p99 400 ms at 100 creates/s, bench/RESULTS.md). PostgreSQL locks rows only.
 ANNOUNCE_BATCH_SIZE = 50
+ANNOUNCE_BATCH_SIZE_SQLITE = 10
 ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
 ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone with its last_error (each failure logged)
 MAX_ERROR = 2000
@@ -340,14 +342,22 @@ def announcements_tell(
     number of workers at once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL). A row that failed is
     tried again on the next call (the next tick), not in this one. Returns how many rows were
     taken."""
-    size = batch_size or ANNOUNCE_BATCH_SIZE
+    size = batch_size or (
+        ANNOUNCE_BATCH_SIZE_SQLITE if connection.vendor == "sqlite" else ANNOUNCE_BATCH_SIZE
+    )
     started = time.monotonic()
     taken = 0
+    sqlite = connection.vendor == "sqlite"
     while time.monotonic() - started < budget_seconds:
+        began = time.monotonic()
         n, failed = _tell_batch(now, size)
         taken += n
         if n < size or failed:
             break
+        if sqlite:
+            # Leave the one write lock free as long as the batch held it: web requests waiting
+            # on it (SQLite's busy wait polls) get in instead of starving behind a backlog.
+            time.sleep(time.monotonic() - began)
     return taken
 
 
