@@ -53,9 +53,7 @@ def test_the_create_input_accepts_and_refuses_as_drf_does(body) -> None:
     ],
 )
 def test_the_action_inputs_accept_and_refuse_as_drf_does(name, body) -> None:
-    if name not in s.ACTION_SERIALIZERS:
-        pytest.skip(f"no action {name}")
-    cls = s.ACTION_SERIALIZERS[name]
+    cls = s.ACTION_SERIALIZERS[name]  # a KeyError when an action goes: a failure, not a skip
     ours, theirs = cls(data=body), _drf_copy(cls)(data=body)
     assert ours.is_valid() == theirs.is_valid()
     assert ours.errors == theirs.errors
