@@ -7,12 +7,23 @@ stream of creates through the JSON API, at SIZE orders on PostgreSQL, gunicorn s
 Knobs (environment): DURATION seconds (600), CONSOLES (200), INTERVAL_MS (2000, live.js's
 visible interval), CREATE_RATE per second (50), CREATE_CONNECTIONS (32: the bound on creates in
 flight), SIZE orders (1000000), WEB_WORKERS (3, as bin/run), WORKER (1: run `manage.py worker`
-beside it, as bin/run does; 0: none), DB (propdesk_loadtest_bench_<SIZE>).
+beside it, as bin/run does; 0: none), NGINX (1: wrk talks to nginx in front of gunicorn, as
+deploy/nginx/propdesk.conf runs it; 0: wrk talks to gunicorn directly), DB
+(propdesk_loadtest_bench_<SIZE>).
+
+Why nginx (1 by default): gunicorn's sync workers must sit behind a proxy that buffers whole
+requests. wrk opens its next connection as soon as an answer arrives and only then waits for the
+request's slot (a console's 2 s), so without the proxy a sync worker accepts that connection and
+blocks in recv() until wrk writes, up to 2 s; the creates then queue behind silent connections
+(measured: 15.9 creates/s of 50, each ~2 s, on a half-idle machine). wrk's latency clock starts
+when it writes, so the polls looked fast. nginx accepts every connection and forwards a request
+only once it has all of it, as in production.
 
 1. bench/setup_data.py --orders SIZE into DB (idempotent: an already loaded database is kept).
 2. CONSOLES sessions, round-robin over the 45 staff of the three communities (bench/live.py's
    make_sessions: real database sessions of real users, as a login leaves them).
-3. gunicorn (propdesk.wsgi, WEB_WORKERS sync workers, DEBUG off, 127.0.0.1) and the worker.
+3. gunicorn (propdesk.wsgi, WEB_WORKERS sync workers, DEBUG off, 127.0.0.1) and the worker;
+   nginx in front (a loopback copy of deploy/nginx/propdesk.conf's proxy settings, plain http).
 4. Two wrk processes at once for DURATION: bench/loadtest/console.lua (CONSOLES connections,
    each one page polling /desk/live/ with its session every INTERVAL_MS after the previous
    answer) and bench/loadtest/create.lua (POST /api/work-orders/ with token auth at CREATE_RATE,
@@ -48,6 +59,7 @@ CREATE_CONNECTIONS = int(os.environ.get("CREATE_CONNECTIONS", "32"))
 SIZE = int(os.environ.get("SIZE", "1000000"))
 WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "3"))
 WORKER = os.environ.get("WORKER", "1") == "1"
+NGINX = os.environ.get("NGINX", "1") == "1"
 DB = os.environ.get("DB", f"propdesk_loadtest_bench_{SIZE}")
 URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -88,6 +100,53 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(entry.name))
     return out
+
+
+NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    upstream propdesk_web {{ server 127.0.0.1:{upstream}; keepalive 32; }}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        client_max_body_size 64m;
+        location / {{
+            proxy_pass http://propdesk_web;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_request_buffering on;
+            proxy_buffering on;
+            proxy_connect_timeout 5s;
+            proxy_read_timeout 60s;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(upstream: int) -> tuple[subprocess.Popen[bytes], int]:
+    """nginx on a free loopback port, proxying to gunicorn on ``upstream``."""
+    from live import free_port
+
+    port = free_port()
+    folder = OUT / "loadtest-nginx"
+    folder.mkdir(exist_ok=True)
+    conf = folder / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=folder, upstream=upstream, port=port))
+    proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(folder)])
+    return proc, port
 
 
 def pg_backends() -> list[int]:
@@ -149,6 +208,8 @@ def main() -> None:
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "propdesk.wsgi:application",
+            "--config",
+            "python:propdesk.web_server",
             "--chdir",
             str(ROOT),
             "--bind",
@@ -162,6 +223,10 @@ def main() -> None:
         ],
         env=env(),
     )
+    front = None
+    front_port = port
+    if NGINX:
+        front, front_port = start_nginx(port)
     worker = None
     if WORKER:
         worker = subprocess.Popen(
@@ -182,8 +247,16 @@ def main() -> None:
         # Warm every gunicorn worker (imports, first queries) outside the measurement.
         for _ in range(WEB_WORKERS * 4):
             get(port, "/desk/live/", sessions[0]["cookie"])
-        base = f"http://127.0.0.1:{port}"
+        for _ in range(50):
+            try:
+                if get(front_port, "/health/", "")[0] in (200, 503):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        base = f"http://127.0.0.1:{front_port}"
         web = [gunicorn.pid, *children(gunicorn.pid)]
+        fronts = [front.pid, *children(front.pid)] if front else []
         backends = pg_backends()
         extra = [worker.pid] if worker else []
         cpu0 = (cpu(web), cpu(backends), cpu(extra))
@@ -243,6 +316,7 @@ def main() -> None:
                 "gunicorn": [gunicorn.pid, *children(gunicorn.pid)],
                 "postgres": pg_backends(),
                 "worker": extra,
+                "nginx": fronts,
             }
             for name, pids in groups.items():
                 for pid in pids:
@@ -254,7 +328,7 @@ def main() -> None:
                     kind[pid] = name
 
         # What ran before the run started does not count: start from the current times.
-        seen_before = set(web) | set(backends) | set(extra)
+        seen_before = set(web) | set(backends) | set(extra) | set(fronts)
         sample()
         for pid in seen_before:
             first[pid] = cpu([pid])
@@ -263,15 +337,19 @@ def main() -> None:
             sample()
         outs = [consoles.communicate()[0], creates.communicate()[0]]
         sample()
-        totals = {"gunicorn": 0.0, "postgres": 0.0, "worker": 0.0}
+        totals = {"gunicorn": 0.0, "postgres": 0.0, "worker": 0.0, "nginx": 0.0}
         for pid, seconds in last.items():
             totals[kind[pid]] += seconds - first[pid]
         cpu1 = (totals["gunicorn"], totals["postgres"], totals["worker"])
+        nginx_s = totals["nginx"]
         cpu0 = (0.0, 0.0, 0.0)
         new = [p for p in kind if kind[p] == "postgres" and p not in seen_before]
         busy1, total1 = machine()
         load1 = loadavg()
     finally:
+        if front:
+            front.send_signal(signal.SIGQUIT)
+            front.wait(30)
         gunicorn.send_signal(signal.SIGTERM)
         if worker:
             worker.send_signal(signal.SIGTERM)
@@ -291,13 +369,15 @@ def main() -> None:
         "size": SIZE,
         "web_workers": WEB_WORKERS,
         "worker": WORKER,
+        "nginx": NGINX,
         "results": results,
         "cpu_s": {
             "gunicorn": round(web_s, 1),
             "postgres": round(pg_s, 1),
             "worker": round(worker_s, 1),
+            "nginx": round(nginx_s, 1),
         },
-        "server_cores": round((web_s + pg_s + worker_s) / seconds, 2),
+        "server_cores": round((web_s + pg_s + worker_s + nginx_s) / seconds, 2),
         "server_cpu_ms_per_request": round((web_s + pg_s) * 1000 / max(n_requests, 1), 2),
         "pg_backends_opened_late": len(new),
         "machine_busy_cores": round((busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1), 2),
@@ -320,6 +400,7 @@ def main() -> None:
         )
     print(
         f"server CPU: gunicorn {web_s:.1f} s + PostgreSQL {pg_s:.1f} s + worker {worker_s:.1f} s "
+        f"+ nginx {nginx_s:.1f} s "
         f"in {seconds} s = {record['server_cores']} cores; machine {record['machine_busy_cores']} "
         f"of {os.cpu_count()} cores busy; load {load0} → {load1}"
     )
