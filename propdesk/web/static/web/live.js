@@ -118,9 +118,16 @@
         bell.href = cfg.bell || "/desk/notifications/";
         tools.insertBefore(bell, tools.firstChild);
       }
+      // Drawn, not a character: an office PC without an emoji font showed U+1F514 as a box.
+      bell.innerHTML = '<svg class="bell-icon" viewBox="0 0 24 24" width="16" height="16" ' +
+        'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
+        'stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 ' +
+        '9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg><span class="bell-count"></span>';
     }
-    bell.textContent = "🔔 " + unread;
-    bell.title = (cfg.unread || "") + " " + unread;
+    bell.querySelector(".bell-count").textContent = String(unread);
+    var label = cfg.unread || "";
+    bell.title = label + (/:$/.test(label) ? " " : "") + unread;  // "未读通知：3", "…: 3"
+    bell.setAttribute("aria-label", bell.title);
   }
 
   // --- live regions -----------------------------------------------------------------------------
