@@ -150,6 +150,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Django's backend, waiting for the write lock in short even steps instead of SQLite's
+    # growing sleeps (propdesk/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "propdesk.core.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # No JIT compilation for the app's own reads: they are short (an order, a page of a list), and

@@ -13,7 +13,7 @@ from propdesk.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise wants it to exist
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "propdesk.core.sqlite":  # noqa: F405
     # A file, as in production (WAL, one writer at a time): an in-memory shared-cache database
     # would fail concurrent writers with "table is locked" instead of queueing them.
     # One file per run, so two runs at once (a developer and a helper) never share it.

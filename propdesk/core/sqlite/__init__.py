@@ -1,0 +1,2 @@
+"""propdesk's SQLite database backend: Django's, with a quicker wait for the write lock
+(see base.py)."""

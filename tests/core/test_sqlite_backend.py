@@ -1,0 +1,117 @@
+"""propdesk's SQLite backend (propdesk/core/sqlite): a transaction's BEGIN IMMEDIATE waits for
+SQLite's write lock in short steps of its own, up to the configured timeout, then fails as
+Django's always did ("database is locked"); every other statement keeps SQLite's busy handler.
+Real SQLite files, a real second writer holding the lock from another thread."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.db.utils import OperationalError
+
+from propdesk.core.sqlite.base import DatabaseWrapper
+
+
+def wrapper(path: Path, timeout: float) -> DatabaseWrapper:
+    settings = {
+        **connections["default"].settings_dict,
+        "ENGINE": "propdesk.core.sqlite",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": timeout,
+        },
+        "TEST": {},
+    }
+    return DatabaseWrapper(settings, alias="sqlite_backend_test")
+
+
+def begin(conn: DatabaseWrapper) -> None:
+    """What atomic() does on entry: BEGIN IMMEDIATE, the connection staying in autocommit."""
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+
+@pytest.fixture
+def db_file(tmp_path: Path, django_db_blocker: object) -> Iterator[Path]:
+    path = tmp_path / "lock.sqlite3"
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)")
+    raw.close()
+    # Its own file, not the test database: pytest-django's guard is for that one.
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        yield path
+
+
+def hold_write_lock(path: Path, seconds: float, holding: threading.Event) -> threading.Thread:
+    def run() -> None:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO t (who) VALUES ('first')")
+        holding.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_writer_waits_for_the_lock_and_goes_on_once_it_is_free(db_file: Path) -> None:
+    conn = wrapper(db_file, timeout=10)
+    holding = threading.Event()
+    thread = hold_write_lock(db_file, 0.3, holding)
+    assert holding.wait(5)
+    try:
+        begin(conn)
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO t (who) VALUES ('second')")
+        conn.commit()
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT who FROM t ORDER BY id")
+            # It waited for the first writer's commit, then wrote after it.
+            assert [r[0] for r in cursor.fetchall()] == ["first", "second"]
+            # Every other statement keeps SQLite's own wait: the timeout is back.
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 10_000
+    finally:
+        thread.join()
+        conn.set_autocommit(True)
+        conn.close()
+
+
+def test_a_writer_gives_up_after_the_timeout_and_nothing_is_written(db_file: Path) -> None:
+    conn = wrapper(db_file, timeout=0.2)
+    holding = threading.Event()
+    thread = hold_write_lock(db_file, 1.5, holding)
+    assert holding.wait(5)
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            begin(conn)
+        conn.set_autocommit(True)
+        with conn.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 200
+    finally:
+        thread.join()
+        conn.close()
+    check = sqlite3.connect(db_file)
+    assert [r[0] for r in check.execute("SELECT who FROM t")] == ["first"]
+    check.close()
+
+
+def test_the_application_runs_on_this_backend_with_sqlite() -> None:
+    # With DATABASE_URL unset or sqlite, settings put the application on this backend.
+    default = connections["default"]
+    if default.vendor == "sqlite":
+        assert isinstance(default, DatabaseWrapper)
+    else:
+        assert not isinstance(default, DatabaseWrapper)
