@@ -34,8 +34,9 @@ def _busy(exc: BaseException) -> bool:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
-        if self.transaction_mode != "IMMEDIATE":
-            super()._start_transaction_under_autocommit()
+        # Neither is in django-stubs: Django 5.1's transaction_mode and the SQLite hook.
+        if getattr(self, "transaction_mode", None) != "IMMEDIATE":
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
             return
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
         raw: Any = self.connection
