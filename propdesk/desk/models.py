@@ -582,7 +582,12 @@ class Announcement(models.Model):
         indexes = [
             models.Index(
                 fields=["id"], name="announce_pending", condition=models.Q(done_at__isnull=True)
-            )
+            ),
+            # The retention job (announcements_purge): the oldest done rows, and none at all
+            # in one probe when nothing is old enough.
+            models.Index(
+                fields=["done_at"], name="announce_done", condition=models.Q(done_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

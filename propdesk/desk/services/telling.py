@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -359,6 +359,52 @@ def announcements_tell(
             # on it (SQLite's busy wait polls) get in instead of starving behind a backlog.
             time.sleep(time.monotonic() - began)
     return taken
+
+
+# --- retention --------------------------------------------------------------------------------
+
+# One batch is one short write transaction (a DELETE by primary key). On SQLite it holds the one
+# write lock: a batch of 200 done rows took ~1.5 ms (median; 1000 rows ~9 ms), and the job leaves
+# the lock free as long again between batches. PostgreSQL locks only the rows deleted.
+PURGE_BATCH_SIZE = 1000
+PURGE_BATCH_SIZE_SQLITE = 200
+PURGE_TICK_BUDGET_SECONDS = 1.0
+
+
+def announcements_purge(
+    *,
+    now: datetime,
+    batch_size: int | None = None,
+    budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
+) -> int:
+    """Delete the announcements done longer ago than settings.ANNOUNCEMENT_RETENTION_DAYS
+    before ``now`` (one done exactly that long ago is kept), oldest first, batch by batch, until
+    none is left or ``budget_seconds`` of real time have gone. Pending rows and rows given up on
+    (``done_at`` empty, their ``last_error`` kept) are never deleted: nothing else records that
+    the staff were not told. The notifications the rows wrote stay. Returns how many rows were
+    deleted."""
+    size = batch_size or (
+        PURGE_BATCH_SIZE_SQLITE if connection.vendor == "sqlite" else PURGE_BATCH_SIZE
+    )
+    cutoff = now - timedelta(days=settings.ANNOUNCEMENT_RETENTION_DAYS)
+    old = Announcement.objects.filter(done_at__isnull=False, done_at__lt=cutoff)
+    started = time.monotonic()
+    deleted = 0
+    sqlite = connection.vendor == "sqlite"
+    while time.monotonic() - started < budget_seconds:
+        # Read first (no write lock): a tick with nothing old enough is one index probe.
+        ids = list(old.order_by("done_at", "id").values_list("id", flat=True)[:size])
+        if not ids:
+            break
+        began = time.monotonic()
+        with transaction.atomic():
+            n, _rows = Announcement.objects.filter(pk__in=ids, done_at__lt=cutoff).delete()
+        deleted += n
+        if len(ids) < size:
+            break
+        if sqlite:
+            time.sleep(time.monotonic() - began)  # leave the write lock free as long again
+    return deleted
 
 
 def tell_after_action(
