@@ -546,7 +546,8 @@ class Announcement(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
     )
-    event = models.CharField(_("event"), max_length=40)  # policy.rules.NOTIFY_EVENTS
+    # policy.rules.NOTIFY_EVENTS, or one of telling.FIXED_RECIPIENTS (not the policy's to decide)
+    event = models.CharField(_("event"), max_length=40)
     order = models.ForeignKey(
         WorkOrder,
         on_delete=models.CASCADE,

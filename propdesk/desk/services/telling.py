@@ -55,6 +55,15 @@ ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
 ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone with its last_error (each failure logged)
 MAX_ERROR = 2000
 
+# Announcements the policy's ``notify`` does not decide: the event written by the request, who
+# the worker tells (every active holder of the role in the order's community), and the kind of
+# their notification. CP-5: the named staff member's account is in → every office head, as a
+# complaint for the head.
+ATTITUDE_ACCOUNT = "attitude_account"
+FIXED_RECIPIENTS: dict[str, tuple[Role, str]] = {
+    ATTITUDE_ACCOUNT: (Role.OFFICE_HEAD, "complaint_to_head"),
+}
+
 
 @dataclass
 class _Batch:
@@ -203,13 +212,14 @@ def tell_about_contact(
 
 
 def _order_recipients(a: Announcement, order: WorkOrder, batch: _Batch) -> list[int]:
-    ids = (
-        list(a.recipient_ids)
-        if a.recipient_ids is not None
-        else recipients(
+    if a.recipient_ids is not None:
+        ids = list(a.recipient_ids)
+    elif a.event in FIXED_RECIPIENTS:
+        ids = batch.members(order.community_id, FIXED_RECIPIENTS[a.event][0])
+    else:
+        ids = recipients(
             a.event, community=order.community, now=a.created_at, order=order, batch=batch
         )
-    )
     skip = set(a.exclude or ())
     return [uid for uid in ids if uid not in skip]
 
@@ -233,7 +243,7 @@ def _tell_order(
             community_id=order.community_id,
             recipient_ids=group,
             cause=a.cause,
-            kind=a.event,
+            kind=FIXED_RECIPIENTS[a.event][1] if a.event in FIXED_RECIPIENTS else a.event,
             title=a.title,
             payload={"order": order.pk, "number": order.number, "url": url},
             now=a.created_at,
