@@ -374,8 +374,8 @@ def announcements_tell(
 # --- retention --------------------------------------------------------------------------------
 
 # One batch is one short write transaction (a DELETE by primary key). On SQLite it holds the one
-# write lock: a batch of 200 done rows took ~1.5 ms (median; 1000 rows ~9 ms), and the job leaves
-# the lock free as long again between batches. PostgreSQL locks only the rows deleted.
+# write lock: a batch of 200 done rows holds it ~2 ms (median; 1000 rows 14–35 ms, bench/purge.py),
+# and the job leaves it free as long again between batches. PostgreSQL locks only those rows.
 PURGE_BATCH_SIZE = 1000
 PURGE_BATCH_SIZE_SQLITE = 200
 PURGE_TICK_BUDGET_SECONDS = 1.0
