@@ -17,6 +17,7 @@ JOBS = (
     "clocks.calendar",
     "desk.tell",  # before notify.deliver: it writes what the delivery takes
     "notify.deliver",
+    "desk.purge",
     "incidents.repeat",
     "followup.month_start",
     "concierge.quarter_start",

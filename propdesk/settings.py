@@ -336,6 +336,15 @@ WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "0.5")
 # flap on one slow delivery run).
 HEALTH_STALE_INTERVALS = float(os.environ.get("HEALTH_STALE_INTERVALS", "3"))
 HEALTH_STALE_MIN_SECONDS = float(os.environ.get("HEALTH_STALE_MIN_SECONDS", "10"))
+# Done announcements (desk.Announcement: the staff were told) are deleted by the worker once
+# done longer ago than this many days; pending ones and those given up on are never deleted.
+ANNOUNCEMENT_RETENTION_DAYS = int(os.environ.get("ANNOUNCEMENT_RETENTION_DAYS", "30"))
+if ANNOUNCEMENT_RETENTION_DAYS < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "ANNOUNCEMENT_RETENTION_DAYS must be a whole number of days, 1 or more."
+    )
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -6,6 +6,13 @@ re-encoded with Pillow, so that only an image is stored as one (a PNG header fol
 becomes a clean PNG, a file Pillow cannot decode is refused); a name made here (a uuid and the
 extension of the detected type), the uploaded name kept only as text to display.
 
+In the service (``atomic_storing_files``, ``stored_file_save``): the row must name its file, so
+the file is stored inside the transaction that writes the row, and deleted again when that
+transaction rolls back (a failing later step, a constraint at commit): a rollback leaves no file
+in the bucket or under MEDIA_ROOT. A service that stores opens its transaction with
+``atomic_storing_files()`` instead of ``transaction.atomic``; nested in another such block, its
+files are the outer block's to delete should that one roll back later.
+
 On the way out (``stored_file_response``): the detected type, ``X-Content-Type-Options: nosniff``
 and a ``Content-Disposition`` with the display name safely encoded. The caller checks access
 first: a stored file is served only by a view that checks the object it belongs to.
@@ -14,18 +21,27 @@ first: a stored file is served only by a view that checks the object it belongs 
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 import uuid
 import warnings
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
+
+log = logging.getLogger(__name__)
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 PHOTO_OR_PDF_TYPES = PHOTO_TYPES | {"application/pdf"}
@@ -138,6 +154,53 @@ def upload_check(
         ),
         [],
     )
+
+
+# The files stored by the open atomic_storing_files block of each connection (a connection is
+# one thread's): (storage, name), in the order stored.
+_STORED: weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[Storage, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@contextmanager
+def atomic_storing_files(using: str | None = None) -> Iterator[None]:
+    """``transaction.atomic`` for a service that stores uploaded files (``stored_file_save``):
+    when the block ends with an exception (its transaction or savepoint rolled back, or the
+    commit itself failed), the files stored in it are deleted again. Nested in another such
+    block, a block that ends well leaves its files to the outer one, which deletes them if it
+    rolls back. Usable as a decorator: ``@atomic_storing_files()``."""
+    connection = transaction.get_connection(using)
+    stored = _STORED.get(connection)
+    outermost = stored is None
+    if stored is None:
+        stored = _STORED[connection] = []
+    mark = len(stored)
+    try:
+        with transaction.atomic(using=using):
+            yield
+    except BaseException:
+        for storage, name in stored[mark:]:
+            try:
+                storage.delete(name)
+            except Exception:
+                log.exception("could not delete %s after a rollback: it is left over", name)
+        del stored[mark:]
+        raise
+    finally:
+        if outermost:
+            _STORED.pop(connection, None)
+
+
+def stored_file_save(file: FieldFile, checked: CheckedUpload, using: str | None = None) -> None:
+    """Store ``checked`` as ``file`` (the row is saved by the caller), to be deleted again if
+    the transaction rolls back: only inside ``atomic_storing_files``."""
+    stored = _STORED.get(transaction.get_connection(using))
+    if stored is None:
+        raise RuntimeError("an uploaded file is stored only inside atomic_storing_files()")
+    file.save(checked.stored_name, checked.content, save=False)
+    assert file.name  # the name the storage gave it
+    stored.append((file.storage, file.name))
 
 
 INLINE_TYPES = PHOTO_OR_PDF_TYPES

@@ -33,7 +33,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
 
 from propdesk.clocks.services import clocks_sweep
 from propdesk.community.models import (
@@ -53,6 +52,7 @@ from propdesk.community.models import (
     Unit,
     User,
 )
+from propdesk.core.uploads import atomic_storing_files
 from propdesk.demo import names
 from propdesk.demo.activities_seed import seed_activities
 from propdesk.demo.calls_seed import seed_calls
@@ -162,7 +162,7 @@ def seed_demo(
     if households_per_community < 1 or weeks < 1:
         raise ValueError("households_per_community and weeks must be at least 1")
     rng = random.Random(seed)
-    with transaction.atomic():
+    with atomic_storing_files():  # the seeded photos go with a failed seed
         if Company.objects.filter(name=names.COMPANY_NAME).exists():
             raise SeedRefused(f"The demo company {names.COMPANY_NAME} already exists.")
         company = Company.objects.create(name=names.COMPANY_NAME)

@@ -546,7 +546,8 @@ class Announcement(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
     )
-    event = models.CharField(_("event"), max_length=40)  # policy.rules.NOTIFY_EVENTS
+    # policy.rules.NOTIFY_EVENTS, or one of telling.FIXED_RECIPIENTS (not the policy's to decide)
+    event = models.CharField(_("event"), max_length=40)
     order = models.ForeignKey(
         WorkOrder,
         on_delete=models.CASCADE,
@@ -582,7 +583,12 @@ class Announcement(models.Model):
         indexes = [
             models.Index(
                 fields=["id"], name="announce_pending", condition=models.Q(done_at__isnull=True)
-            )
+            ),
+            # The retention job (announcements_purge): the oldest done rows, and none at all
+            # in one probe when nothing is old enough.
+            models.Index(
+                fields=["done_at"], name="announce_done", condition=models.Q(done_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

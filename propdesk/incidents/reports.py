@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import User
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.core.uploads import PHOTO_TYPES, upload_check
+from propdesk.core.uploads import PHOTO_TYPES, atomic_storing_files, stored_file_save, upload_check
 from propdesk.incidents.models import (
     ApprovalAction,
     ApprovalRecord,
@@ -98,7 +98,7 @@ def incident_report_update(
     return report
 
 
-@transaction.atomic
+@atomic_storing_files()
 def incident_report_attach_photo(
     *, report_id: int, by: User, now: datetime, upload: UploadedFile[bytes]
 ) -> IncidentPhoto:
@@ -118,7 +118,7 @@ def incident_report_attach_photo(
         uploaded_by=by,
         uploaded_at=now,
     )
-    photo.file.save(checked.stored_name, checked.content, save=False)
+    stored_file_save(photo.file, checked)  # deleted again if this rolls back
     photo.save(force_insert=True)
     report.version += 1
     report.updated_at = now

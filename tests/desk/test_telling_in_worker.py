@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from propdesk.community.models import DutyShift
 from propdesk.core.jobs import registered_jobs, run_tick
 from propdesk.desk.models import Announcement
-from propdesk.desk.services import telling
+from propdesk.desk.services import attitude_account_record, telling
 from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.desk.test_dispatch import act, create, on_duty, told
@@ -261,3 +261,59 @@ def test_two_workers_at_once_tell_each_announcement_once(office, clock) -> None:
     assert not Announcement.objects.filter(done_at__isnull=True).exists()
     rows = list(Notification.objects.filter(kind="order_routed").values_list("cause", "recipient"))
     assert len(rows) == len(set(rows)) == 2 * len(orders)
+
+
+def test_cp5_the_account_is_announced_and_the_worker_tells_every_office_head(office, clock) -> None:
+    """CP-5: the staff member's account of a service-attitude complaint is in. The request
+    writes one announcement and reads no one's roles but the actor's and the named staff
+    member's; the worker tells each active office head (not the administrators, not a
+    deactivated head), with the order page, the account's own title, as a complaint_to_head."""
+    order = create(office, clock, kind="complaint", complaint_type="attitude")
+    run_telling(clock)  # the complaint's own announcements
+    second = f.UserFactory(username="a-head-2", roles=[(office.community, "office_head")])
+    f.UserFactory(
+        username="a-head-gone", roles=[(office.community, "office_head")], is_active=False
+    )
+    clock.advance(minutes=3)
+    order.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        order = attitude_account_record(
+            order_id=order.pk,
+            by=office.administrator,
+            now=clock.now(),
+            version=order.version,
+            staff_member=office.repair_member,
+            account="当时业主车辆堵住消防通道，劝离时语气生硬",
+        )
+    allowed = {office.administrator.pk, office.repair_member.pk}
+    others = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().startswith("SELECT")
+        and '"community_membership"' in q["sql"]
+        and not any(f'"community_membership"."user_id" = {uid}' in q["sql"] for uid in allowed)
+    ]
+    assert others == [], "the office heads are the worker's to find"
+    cause = f"attitude:{order.pk}:{order.version}"
+    assert not Notification.objects.filter(cause=cause).exists()
+    a = Announcement.objects.get(cause=cause)
+    assert (a.event, a.recipient_ids, a.done_at, a.created_at) == (
+        "attitude_account",
+        None,
+        None,
+        clock.now(),
+    )
+    event_time = clock.now()
+    clock.advance(seconds=1)
+    assert run_telling(clock) == 1
+    who = office.repair_member.name or office.repair_member.username
+    title = f"服务态度投诉 {order.number}（当事人 {who}）：当事人说明已记录"
+    notes = Notification.objects.filter(cause=cause, channel="in_app")
+    assert sorted(
+        (n.recipient_id, n.kind, n.title, n.payload["url"], n.created_at) for n in notes
+    ) == sorted(
+        (uid, "complaint_to_head", title, f"/desk/orders/{order.pk}/", event_time)
+        for uid in (office.head.pk, second.pk)
+    )
+    assert run_telling(clock) == 0
+    assert Notification.objects.filter(cause=cause, channel="in_app").count() == 2

@@ -22,6 +22,7 @@ from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Household, User
 from propdesk.concierge.models import Activity, ActivitySignup, ActivityState
 from propdesk.core.errors import Conflict
+from propdesk.core.uploads import atomic_storing_files
 from propdesk.followup.models import Level, ReturnVisit, SuggestionItem
 from propdesk.followup.services import notice_post, notice_write
 from propdesk.policy.deadlines import quarter_of
@@ -179,7 +180,7 @@ def notice_text(activity: Activity) -> tuple[str, str]:
     return title[:100], "\n".join(lines)
 
 
-@transaction.atomic
+@atomic_storing_files()  # the notice's photo, stored by notice_post
 def activity_announce(
     *, activity_id: int, by: User, now: datetime, photo: UploadedFile[bytes]
 ) -> Activity:

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import User
-from propdesk.community.selectors import office_heads, user_roles
+from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
 from propdesk.desk.services._common import _require_office_role, order_event_write
-from propdesk.desk.services.telling import tell_about_order
+from propdesk.desk.services.telling import ATTITUDE_ACCOUNT, tell_about_order
 from propdesk.policy.workflow import FINAL_STATES, Role, State
 
 
@@ -41,7 +41,8 @@ def attitude_account_record(
     *, order_id: int, by: User, now: datetime, version: int, staff_member: User, account: str
 ) -> WorkOrder:
     """CP-5: record which staff member the owner complained about and that person's account
-    of what happened; the office head is told at once. Office roles only."""
+    of what happened; every office head is told (by the worker, ``attitude_account``). Office
+    roles only."""
     order = _attitude_order(order_id, version=version)
     _require_office_role(by, order.community)
     if State(order.state) in FINAL_STATES:
@@ -67,13 +68,12 @@ def attitude_account_record(
         data={"staff_member": staff_member.pk},
     )
     tell_about_order(
-        "complaint_to_head",
+        ATTITUDE_ACCOUNT,
         order=order,
         now=now,
         cause=f"attitude:{order.pk}:{order.version}",
         title=_("Service-attitude complaint %(number)s about %(name)s: the account is in")
         % {"number": order.number, "name": staff_member.name or staff_member.username},
-        recipient_ids=office_heads(order.community_id),
     )
     return order
 

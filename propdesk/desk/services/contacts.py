@@ -15,7 +15,7 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, policy_message
-from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
+from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, atomic_storing_files, upload_check
 from propdesk.desk.models import (
     Attachment,
     Channel,
@@ -73,7 +73,7 @@ def _complaint_type(channel: str, draft: WorkOrderDraft) -> str:
     return draft.complaint_type
 
 
-@transaction.atomic
+@atomic_storing_files()  # the letter's files, stored by work_order_attach
 def contact_log(*, community: Community, by: User, now: datetime, data: ContactInput) -> Contact:
     """Log a call, visit, letter or message and its outcome (FD-2, FD-3), with the work orders it
     opens (FD-6) in the same transaction.

@@ -16,7 +16,12 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, Place, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Forbidden
-from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, upload_check
+from propdesk.core.uploads import (
+    PHOTO_OR_PDF_TYPES,
+    atomic_storing_files,
+    stored_file_save,
+    upload_check,
+)
 from propdesk.desk.models import (
     Attachment,
     ComplaintType,
@@ -249,7 +254,7 @@ def work_order_create(
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
 
 
-@transaction.atomic
+@atomic_storing_files()
 def work_order_attach(
     *, order_id: int, by: User, now: datetime, upload: UploadedFile[bytes], kind: str = "photo"
 ) -> Attachment:
@@ -280,7 +285,7 @@ def work_order_attach(
         uploaded_by=by,
         uploaded_at=now,
     )
-    attachment.file.save(checked.stored_name, checked.content, save=False)
+    stored_file_save(attachment.file, checked)  # deleted again if this rolls back
     attachment.save(force_insert=True)
     order_event_write(
         order,

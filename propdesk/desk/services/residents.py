@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.models import Household, Place, Resident
 from propdesk.core.errors import Conflict, NotFound
-from propdesk.core.uploads import PHOTO_TYPES, CheckedUpload, upload_check
+from propdesk.core.uploads import (
+    PHOTO_TYPES,
+    CheckedUpload,
+    atomic_storing_files,
+    stored_file_save,
+    upload_check,
+)
 from propdesk.desk.models import (
     Attachment,
     Channel,
@@ -137,7 +143,7 @@ def _contact_input(
     )
 
 
-@transaction.atomic
+@atomic_storing_files()
 def resident_report(
     *, household: Household, phone: str, now: datetime, data: ResidentReport
 ) -> WorkOrder:
@@ -180,7 +186,7 @@ def resident_report(
             uploaded_by=None,
             uploaded_at=now,
         )
-        attachment.file.save(checked.stored_name, checked.content, save=False)
+        stored_file_save(attachment.file, checked)  # deleted again if this rolls back
         attachment.save(force_insert=True)
         order_event_write(
             order,

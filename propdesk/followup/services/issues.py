@@ -15,7 +15,7 @@ from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Building, Community, Household, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict
-from propdesk.core.uploads import PHOTO_TYPES, upload_check
+from propdesk.core.uploads import PHOTO_TYPES, atomic_storing_files, stored_file_save, upload_check
 from propdesk.desk.models import WorkOrder
 from propdesk.followup.models import (
     CommonIssue,
@@ -160,7 +160,7 @@ def notice_write(
     return notice
 
 
-@transaction.atomic
+@atomic_storing_files()
 def notice_post(*, notice_id: int, by: User, now: datetime, photo: UploadedFile[bytes]) -> Notice:
     """Mark a notice posted on the lobby board, with a photo of it there (JPEG, PNG, WebP,
     read from the content and re-encoded). Meets its issue's RV-7 clock (``notice_posted``) and
@@ -180,7 +180,7 @@ def notice_post(*, notice_id: int, by: User, now: datetime, photo: UploadedFile[
         uploaded_by=by,
         uploaded_at=now,
     )
-    stored.file.save(checked.stored_name, checked.content, save=False)
+    stored_file_save(stored.file, checked)  # deleted again if this rolls back
     stored.save(force_insert=True)
     notice.posted_at, notice.posted_by = now, by
     notice.save(update_fields=["posted_at", "posted_by"])
