@@ -18,6 +18,7 @@ JOBS = (
     "desk.tell",  # before notify.deliver: it writes what the delivery takes
     "notify.deliver",
     "desk.purge",
+    "core.sessions",
     "incidents.repeat",
     "followup.month_start",
     "concierge.quarter_start",
