@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from propdesk.clocks.services import clocks_on_event
+from propdesk.clocks.services import Written, clocks_on_event
 from propdesk.community.models import Community, Household, Place, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Forbidden
@@ -153,6 +153,7 @@ def _create_order(
         updated_at=now,
     )
     order.save(force_insert=True)
+    clocks = Written()
     clocks_on_event(
         community=community,
         event="create",
@@ -161,6 +162,7 @@ def _create_order(
         actor_roles=user_roles(by, community.pk) if by is not None else (),
         order=order,
         new=True,
+        written=clocks,
     )
     event = order_event_write(
         order,
@@ -190,9 +192,10 @@ def _create_order(
     order.number = _next_number(community, now)
     WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
     _tell_on_create(order, by=by, now=now)
-    # The new order's events, for its first answer (desk.selectors.created_work_order).
+    # The new order's events and clocks, for its first answer (desk.selectors.created_work_order).
     order._created_event = event  # type: ignore[attr-defined]
     order._created_events = created  # type: ignore[attr-defined]
+    order._created_clocks = clocks  # type: ignore[attr-defined]
     return order
 
 
