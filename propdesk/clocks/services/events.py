@@ -22,7 +22,7 @@ from propdesk.clocks.services.policy import (
     team_hours_for,
 )
 from propdesk.community.models import Community, User
-from propdesk.core.bulk import insert_many
+from propdesk.core.bulk import create_many, insert_many
 from propdesk.policy.deadlines import Counting
 from propdesk.policy.engine import (
     Cancel,
@@ -378,7 +378,7 @@ def _apply(
                 )
             )
     if started:
-        Clock.objects.bulk_create(started)
+        create_many(started)
         logs.extend(
             ClockLog(
                 clock=c,

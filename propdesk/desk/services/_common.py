@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Team, User
+from propdesk.core.bulk import create_many
 from propdesk.core.errors import policy_message
 from propdesk.desk.models import (
     EventAction,
@@ -107,7 +108,7 @@ def order_event_write(
     """Append one line to ``order``'s timeline (the event log is append-only). ``action`` is one
     of EventAction, the one vocabulary of the timeline; anything else is a programming error."""
     action = EventAction(action)
-    return WorkOrderEvent.objects.create(
+    event = WorkOrderEvent(
         order=order,
         community_id=order.community_id,
         at=now,
@@ -118,6 +119,8 @@ def order_event_write(
         note=note,
         data=data or {},
     )
+    create_many([event])  # WorkOrderEvent.objects.create, lean (core.bulk): a new row only
+    return event
 
 
 def _route_team(community: Community, kind: str, service_item: ServiceItem | None) -> Team | None:
