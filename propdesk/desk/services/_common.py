@@ -59,6 +59,19 @@ def _next_number(community: Community, now: datetime) -> str:
     return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
 
 
+def _number_order(order: WorkOrder, community: Community, now: datetime) -> None:
+    """Give a just-written order its number (``_next_number``): the day's counter taken and
+    the number stored, two statements, the last of its create (the counter row stays locked
+    until the commit). ``WorkOrder.objects.filter(pk=…).update(number=…)`` in plain SQL."""
+    order.number = _next_number(community, now)
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(WorkOrder._meta.db_table)} SET {q('number')} = %s WHERE {q('id')} = %s",  # noqa: S608
+            [order.number, order.pk],
+        )
+
+
 def _bump_sequence(community_id: int, day: date) -> int | None:
     """Add one to the community's counter of ``day`` and read it, in one statement (UPDATE …
     RETURNING: PostgreSQL, and SQLite since 3.35); None when the day has no row yet."""

@@ -27,8 +27,8 @@ from propdesk.desk.models import (
     WorkOrder,
 )
 from propdesk.desk.services._common import (
-    _next_number,
     _normalise_phone,
+    _number_order,
     _require_office_role,
     _route_team,
     order_event_write,
@@ -190,8 +190,7 @@ def _create_order(
                 source="portal" if by is None else "intake",
             )
         )
-    order.number = _next_number(community, now)
-    WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
+    _number_order(order, community, now)
     _tell_on_create(order, by=by, now=now)
     # The new order's events and clocks, for its first answer (desk.selectors.created_work_order).
     order._created_event = event  # type: ignore[attr-defined]
