@@ -167,9 +167,15 @@ def communities_visible(user: User) -> QuerySet[Community]:
 
 
 def access_community(user: User, community_id: int | str) -> Community:
-    """The community if ``user`` may see it; NotFound otherwise (hidden or missing alike)."""
+    """The community if ``user`` may see it; NotFound otherwise (hidden or missing alike).
+    What ``communities_visible(user).get(pk=…)`` gives, the ids the user may see checked here
+    (they are loaded once per request): a hidden community is not read at all."""
     try:
-        return communities_visible(user).get(pk=int(community_id))
+        pk = int(community_id)
+        ids = community_ids_visible(user)
+        if ids is not None and pk not in ids:
+            raise Community.DoesNotExist
+        return Community.objects.select_related("company").get(pk=pk)
     except (Community.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound("Community not found") from exc
 

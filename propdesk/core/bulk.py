@@ -1,17 +1,30 @@
-"""A lean multi-row INSERT for hot paths (the sweeper writes thousands of rows a second).
+"""A lean multi-row INSERT for hot paths (the sweeper writes thousands of rows a second, every
+create writes its order, clocks and events).
 
 Django's bulk_create compiles an expression tree per value; here each value goes through its
 field's own ``get_db_prep_save`` (so JSON, datetimes and time zones are stored exactly as the ORM
-would) and the rows go to the driver in one ``executemany``.
+would) and the rows go to the driver in one ``executemany`` (``insert_many``), or in one
+``INSERT … VALUES (…), (…) RETURNING id`` when their ids are needed (``create_many``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
+
+# Fields whose stored form is the Python value: no conversion to pay for.
+_PLAIN = (
+    models.IntegerField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.ForeignKey,
+)
 
 
 def insert_many(
@@ -47,15 +60,8 @@ def insert_many(
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
     # Only fields whose stored form differs from the Python value pay for a conversion.
-    plain = (
-        models.IntegerField,
-        models.CharField,
-        models.TextField,
-        models.BooleanField,
-        models.ForeignKey,
-    )
     convert = [
-        None if isinstance(f, plain) else (lambda v, f=f: f.get_db_prep_save(v, connection))
+        None if isinstance(f, _PLAIN) else (lambda v, f=f: f.get_db_prep_save(v, connection))
         for f in concrete
     ]
     prepared = [
@@ -67,3 +73,42 @@ def insert_many(
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared)
         return max(int(cursor.rowcount), 0)
+
+
+def create_many(objs: Sequence[M]) -> Sequence[M]:
+    """Insert a few new instances of one model (auto id) in one ``INSERT … VALUES (…), (…)
+    RETURNING id`` and give them their ids, as ``bulk_create`` does on PostgreSQL and SQLite
+    (3.35+), without its per-value expression machinery: every concrete column is written with
+    the instance's value (its default when not set, as the model's ``__init__`` left it), through
+    the field's ``pre_save`` and ``get_db_prep_save``. Model ``save()`` and signals are not run;
+    the instances are marked saved (``_state``) on the default database. For a handful of rows
+    (one parameter per column and row). Returns ``objs``."""
+    if not objs:
+        return objs
+    meta = type(objs[0])._meta
+    pk = meta.pk
+    assert pk is not None and isinstance(pk, models.AutoField), meta.label
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))} "  # noqa: S608 - names from the model, values bound
+        f"RETURNING {qn(str(pk.column))}"
+    )
+    convert = [not isinstance(f, _PLAIN) for f in fields]
+    params: list[Any] = []
+    for obj in objs:
+        for f, c in zip(fields, convert, strict=True):
+            value = f.pre_save(obj, True)
+            params.append(
+                f.get_db_prep_save(value, connection) if c and value is not None else value
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj.pk = new_id
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.clocks.models import Clock, ClockLog
+from propdesk.clocks.services import Written
 from propdesk.community.access import (
     community_ids_visible,
     community_ids_with_roles,
@@ -172,8 +173,10 @@ def access_work_order(user: User, order_id: int | str) -> WorkOrder:
 def created_work_order(user: User, order: WorkOrder) -> WorkOrder:
     """The order ``user`` has just created (desk.services.work_order_create), ready for its
     page as access_work_order would give it, without reading it back: its event and attachments
-    came from the create, its related rows were set on it; only its new clocks are read. A user
-    who could not see it (never the case for the office roles that create) gets NotFound."""
+    came from the create, its related rows were set on it, its clocks and their log lines
+    (work_order_timeline) are the rows the create wrote. An order opened with an agreed time has
+    had its clocks moved by that second event: those are read. A user who could not see it
+    (never the case for the office roles that create) gets NotFound."""
     if not order_visible_to(user, order):
         raise NotFound("Work order not found")
     event: WorkOrderEvent | None = getattr(order, "_created_event", None)
@@ -185,7 +188,13 @@ def created_work_order(user: User, order: WorkOrder) -> WorkOrder:
         e.actor = user if e.actor_id == user.pk else e.actor
     _prefetched(order, "events", events)
     _prefetched(order, "attachments", [])
-    _prefetched(order, "clocks", list(_order_clocks().filter(order=order)))
+    written: Written | None = getattr(order, "_created_clocks", None)
+    if written is None or len(events) > 1:
+        _prefetched(order, "clocks", list(_order_clocks().filter(order=order)))
+    else:
+        # As stored: Clock.Meta.ordering, and the log in the order written (``at``, then id).
+        _prefetched(order, "clocks", sorted(written.started, key=lambda c: (c.due_at, c.pk)))
+        order._clock_log = sorted(written.logs, key=lambda e: e.at)  # type: ignore[attr-defined]
     return order
 
 
@@ -238,10 +247,16 @@ def _resident_actor(event: WorkOrderEvent) -> str | None:
 
 def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     """The order's events and what happened to its clocks (started, met, breached, escalated,
-    recomputed), oldest first. ``order`` comes from access_work_order (events prefetched)."""
+    recomputed), oldest first. ``order`` comes from access_work_order (events prefetched), or
+    from created_work_order (its clock log too: the lines the create wrote)."""
+    log: list[ClockLog] | None = getattr(order, "_clock_log", None)
+    if log is None:
+        log = list(ClockLog.objects.filter(order=order).order_by("at", "id"))
     entries: list[dict[str, Any]] = [
         {
-            "at": e.at,
+            # In UTC, as read from the database (the answer writes it as it is): the 201 of a
+            # create, built from the rows it wrote, says the same as the order read back.
+            "at": e.at.astimezone(UTC),
             "source": "event",
             "what": e.action,
             "actor": str(e.actor) if e.actor else _resident_actor(e),
@@ -253,7 +268,7 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     ]
     entries += [
         {
-            "at": entry.at,
+            "at": entry.at.astimezone(UTC),
             "source": "clock",
             "what": entry.what,
             "actor": None,
@@ -261,7 +276,7 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
             "note": "",
             "data": entry.data,
         }
-        for entry in ClockLog.objects.filter(order=order).order_by("at", "id")
+        for entry in log
     ]
     entries.sort(key=lambda x: (x["at"], 0 if x["source"] == "event" else 1))
     return entries

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -224,3 +225,36 @@ def test_the_api_answers_the_serializers_json(office, clock) -> None:
     )
     assert acted.status_code == 200, acted.json()
     assert acted.json() == serializer_json()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"kind": "repair"},
+        {"kind": "repair", "is_urgent": True},
+        {"kind": "complaint", "complaint_type": "written", "is_important": True},
+        {"kind": "complaint", "location": "3号楼大堂"},
+        {"kind": "housekeeping"},
+        {"kind": "housekeeping", "appointment_at": "2026-11-27T15:00:00+08:00"},
+        {"kind": "consultation"},
+    ],
+)
+def test_the_201_is_what_a_get_of_the_order_answers(office, clock, extra) -> None:
+    """The 201 builds the order's clocks and its timeline's clock lines from the rows the create
+    wrote (no read-back): the same JSON as the order read back, field for field, whatever the
+    time zone of the clock that stamped them (here Shanghai's, with microseconds)."""
+    clock.at = datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    c = client_for(office.receptionist)
+    body = {
+        "community": office.community.pk,
+        "description": "楼道灯不亮",
+        "household": office.household.pk,
+        "reporter_phone": "13812345678",
+        **extra,
+    }
+    created = c.post("/api/work-orders/", body, format="json")
+    assert created.status_code == 201, created.json()
+    answer = created.json()
+    if extra["kind"] != "consultation":  # a consultation starts no clock
+        assert answer["clocks"] and any(t["source"] == "clock" for t in answer["timeline"])
+    assert answer == c.get(f"/api/work-orders/{answer['id']}/").json()

@@ -7,13 +7,14 @@ once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has one writer at a time)
 """
 
 from propdesk.clocks.services.calendar import calendar_day_set, calendar_source_check
-from propdesk.clocks.services.events import clocks_on_event, order_facts
+from propdesk.clocks.services.events import Written, clocks_on_event, order_facts
 from propdesk.clocks.services.policy import OfficeCalendar, clock_hours, policy_for, team_hours_for
 from propdesk.clocks.services.sweeper import SweepReport, clocks_sweep
 
 __all__ = [
     "OfficeCalendar",
     "SweepReport",
+    "Written",
     "calendar_day_set",
     "calendar_source_check",
     "clock_hours",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from propdesk.clocks.services.policy import (
     team_hours_for,
 )
 from propdesk.community.models import Community, User
+from propdesk.core.bulk import create_many, insert_many
 from propdesk.policy.deadlines import Counting
 from propdesk.policy.engine import (
     Cancel,
@@ -39,6 +41,31 @@ from propdesk.policy.replay import encode_data
 from propdesk.policy.rules import Policy
 
 OPEN = (ClockState.RUNNING, ClockState.BREACHED)
+
+# The columns clocks_on_event writes (every other one takes its default): one lean INSERT each.
+_INPUT_FIELDS = (
+    "community",
+    "order",
+    "contact",
+    "at",
+    "event",
+    "subject",
+    "new",
+    "facts",
+    "roles",
+    "data",
+)
+_LOG_FIELDS = ("clock", "order", "at", "what", "data")
+
+
+@dataclass
+class Written:
+    """What one ``clocks_on_event`` wrote: the clocks it started (with their ids and every
+    column as stored) and its log lines in the order written (no ids), for an answer built
+    from them instead of reading them back (the 201 of a create)."""
+
+    started: list[Clock] = field(default_factory=list)
+    logs: list[ClockLog] = field(default_factory=list)
 
 
 # --- clocks from events --------------------------------------------------------------------------
@@ -108,11 +135,13 @@ def clocks_on_event(
     subject: str = "",
     data: Mapping[str, Any] | None = None,
     new: bool = False,
+    written: Written | None = None,
 ) -> list[Command]:
     """Start, meet, progress or cancel the clocks ``event`` concerns; call it inside the
     transaction that writes the event. ``new`` says the order or contact was just created (it
     has no clocks yet). Without ``order`` or ``contact`` the clock belongs to the community
-    itself (the monthly visit quota, a common issue's notice). Returns what was done."""
+    itself (the monthly visit quota, a common issue's notice). Returns what was done; the
+    clocks started and the log lines written go into ``written`` when given."""
     policy, version_id = policy_for(community)
     if order is not None:
         owner, scope = {"order": order}, {"order_id": order.pk}
@@ -147,21 +176,23 @@ def clocks_on_event(
         hours=hours,
     )
     # The engine's input as it is now, for the what-if replay (one small INSERT).
-    ClockInput.objects.bulk_create(
+    insert_many(
+        ClockInput,
+        _INPUT_FIELDS,
         [
-            ClockInput(
-                community=community,
-                order=order,
-                contact=contact if order is None else None,
-                at=at,
-                event=event,
-                subject=subject,
-                new=new,
-                facts=dict(facts.order),
-                roles=sorted(facts.actor_roles),
-                data=encode_data(facts.data),
+            (
+                community.pk,
+                order.pk if order is not None else None,
+                contact.pk if contact is not None and order is None else None,
+                at,
+                event,
+                subject,
+                new,
+                dict(facts.order),
+                sorted(facts.actor_roles),
+                encode_data(facts.data),
             )
-        ]
+        ],
     )
     commands = react(policy, calendar, facts, running)
     if commands:
@@ -175,6 +206,7 @@ def clocks_on_event(
             at=at,
             fallback_years=sorted(calendar.fallback_years),
             data=facts.data,
+            written=written,
         )
     return commands
 
@@ -200,16 +232,14 @@ def _apply(
     at: datetime,
     fallback_years: list[int] | None = None,
     data: Mapping[str, Any] | None = None,
+    written: Written | None = None,
 ) -> None:
     order = owner.get("order")
     logs: list[ClockLog] = []
     started: list[Clock] = []
-    by_id = {
-        c.pk: c
-        for c in Clock.objects.filter(
-            pk__in=[c.clock_id for c in commands if not isinstance(c, Start)]
-        )
-    }
+    ids = [c.clock_id for c in commands if not isinstance(c, Start)]
+    # Only starts (every create): no clock to read.
+    by_id = {c.pk: c for c in Clock.objects.filter(pk__in=ids)} if ids else {}
     for cmd in commands:
         if isinstance(cmd, Start):
             rule = policy.clocks[cmd.rule_id]
@@ -348,7 +378,7 @@ def _apply(
                 )
             )
     if started:
-        Clock.objects.bulk_create(started)
+        create_many(started)
         logs.extend(
             ClockLog(
                 clock=c,
@@ -364,4 +394,11 @@ def _apply(
             )
             for c in started
         )
-    ClockLog.objects.bulk_create(logs)
+    insert_many(
+        ClockLog,
+        _LOG_FIELDS,
+        [(log.clock_id, log.order_id, log.at, log.what, log.data) for log in logs],
+    )
+    if written is not None:
+        written.started += started
+        written.logs += logs

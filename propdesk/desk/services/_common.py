@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Team, User
+from propdesk.core.bulk import create_many
 from propdesk.core.errors import policy_message
 from propdesk.desk.models import (
     EventAction,
@@ -56,6 +57,19 @@ def _next_number(community: Community, now: datetime) -> str:
     if last is None:  # pragma: no cover - the row exists by now
         raise RuntimeError(f"no order sequence for community {community.pk} on {day}")
     return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
+
+
+def _number_order(order: WorkOrder, community: Community, now: datetime) -> None:
+    """Give a just-written order its number (``_next_number``): the day's counter taken and
+    the number stored, two statements, the last of its create (the counter row stays locked
+    until the commit). ``WorkOrder.objects.filter(pk=…).update(number=…)`` in plain SQL."""
+    order.number = _next_number(community, now)
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(WorkOrder._meta.db_table)} SET {q('number')} = %s WHERE {q('id')} = %s",  # noqa: S608
+            [order.number, order.pk],
+        )
 
 
 def _bump_sequence(community_id: int, day: date) -> int | None:
@@ -107,7 +121,7 @@ def order_event_write(
     """Append one line to ``order``'s timeline (the event log is append-only). ``action`` is one
     of EventAction, the one vocabulary of the timeline; anything else is a programming error."""
     action = EventAction(action)
-    return WorkOrderEvent.objects.create(
+    event = WorkOrderEvent(
         order=order,
         community_id=order.community_id,
         at=now,
@@ -118,6 +132,8 @@ def order_event_write(
         note=note,
         data=data or {},
     )
+    create_many([event])  # WorkOrderEvent.objects.create, lean (core.bulk): a new row only
+    return event
 
 
 def _route_team(community: Community, kind: str, service_item: ServiceItem | None) -> Team | None:

@@ -23,6 +23,7 @@ from propdesk.desk.models import (
     Contact,
     OrderKind,
     Outcome,
+    WorkOrder,
 )
 from propdesk.desk.services._common import (
     _normalise_phone,
@@ -108,8 +109,10 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
         created_at=now,
     )
     contact.save(force_insert=True)
+    orders: list[WorkOrder] = []
     for draft in drafts:
         order = _create_order(community, draft, by=by, now=now, contact=contact)
+        orders.append(order)
         if d.letter is not None:
             work_order_attach(
                 order_id=order.pk, by=by, now=now, upload=d.letter, kind=Attachment.Kind.LETTER
@@ -141,6 +144,13 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
             data={"promised_at": contact.promised_at},
             new=True,
         )
+    # contact.work_orders for the caller (the console's message, the API's answer) without
+    # reading them back: the orders just opened, as WorkOrder.Meta.ordering gives them (newest
+    # first; one ``now`` for all, so by id descending), the way prefetch_related leaves them.
+    opened = contact.work_orders.all()
+    opened._result_cache = sorted(orders, key=lambda o: o.pk, reverse=True)
+    opened._prefetch_done = True  # type: ignore[attr-defined]
+    contact._prefetched_objects_cache = {"work_orders": opened}  # type: ignore[attr-defined]
     return contact
 
 

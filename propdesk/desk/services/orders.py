@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from propdesk.clocks.services import clocks_on_event
+from propdesk.clocks.services import Written, clocks_on_event
 from propdesk.community.models import Community, Household, Place, User
 from propdesk.community.selectors import user_roles, user_team_ids
+from propdesk.core.bulk import create_many
 from propdesk.core.errors import Forbidden
 from propdesk.core.uploads import (
     PHOTO_OR_PDF_TYPES,
@@ -31,8 +32,8 @@ from propdesk.desk.models import (
     WorkOrder,
 )
 from propdesk.desk.services._common import (
-    _next_number,
     _normalise_phone,
+    _number_order,
     _require_office_role,
     _route_team,
     order_event_write,
@@ -157,7 +158,8 @@ def _create_order(
         created_at=now,
         updated_at=now,
     )
-    order.save(force_insert=True)
+    create_many([order])  # order.save(force_insert=True), lean (core.bulk)
+    clocks = Written()
     clocks_on_event(
         community=community,
         event="create",
@@ -166,6 +168,7 @@ def _create_order(
         actor_roles=user_roles(by, community.pk) if by is not None else (),
         order=order,
         new=True,
+        written=clocks,
     )
     event = order_event_write(
         order,
@@ -192,12 +195,12 @@ def _create_order(
                 source="portal" if by is None else "intake",
             )
         )
-    order.number = _next_number(community, now)
-    WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
+    _number_order(order, community, now)
     _tell_on_create(order, by=by, now=now)
-    # The new order's events, for its first answer (desk.selectors.created_work_order).
+    # The new order's events and clocks, for its first answer (desk.selectors.created_work_order).
     order._created_event = event  # type: ignore[attr-defined]
     order._created_events = created  # type: ignore[attr-defined]
+    order._created_clocks = clocks  # type: ignore[attr-defined]
     return order
 
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from propdesk.community.access import preload_access
 from propdesk.community.models import Community, User
 from propdesk.community.selectors import members_with_role, on_duty, user_roles
+from propdesk.core.bulk import create_many
 from propdesk.desk.models import Announcement, ComplaintType, Contact, OrderKind, WorkOrder
 from propdesk.desk.rating_links import rating_link
 from propdesk.desk.selectors import contacts_visible, order_visible_to, staff_title
@@ -179,7 +180,7 @@ def tell_about_order(
     """Announce ``event`` of ``order`` at ``now``: the worker tells the policy's recipients (or
     ``recipient_ids``), but never those in ``exclude``, each with the link they can open. Call
     it in the transaction of the change; it writes one row and reads nothing."""
-    return Announcement.objects.create(
+    announcement = Announcement(
         community_id=order.community_id,
         event=event,
         order=order,
@@ -191,6 +192,8 @@ def tell_about_order(
         recipient_ids=None if recipient_ids is None else list(recipient_ids),
         created_at=now,
     )
+    create_many([announcement])  # Announcement.objects.create, lean (core.bulk)
+    return announcement
 
 
 def tell_about_contact(

@@ -28,6 +28,7 @@ from propdesk.policy.rules import WAIT_END, WAIT_START, load_policy
 from propdesk.policy.workflow import (
     ACTIONS,
     OFFICE_ROLES,
+    TEAM_ROLES,
     Action,
     Role,
     Situation,
@@ -76,8 +77,14 @@ def situation(order: WorkOrder, user: User) -> Situation:
     return Situation(
         state=State(order.state),
         roles=roles,
+        # Being on the team counts only for a team role (workflow.check_action): the user's
+        # teams are not read for anyone else (the office that opens and reads orders).
         on_team=order.assignee_id == user.pk
-        or (order.team_id is not None and order.team_id in user_team_ids(user)),
+        or (
+            order.team_id is not None
+            and bool(roles & TEAM_ROLES)
+            and order.team_id in user_team_ids(user)
+        ),
         is_assignee=order.assignee_id == user.pk,
         in_pool=policy.dispatch.pool
         and order.team_id is not None

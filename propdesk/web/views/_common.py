@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, User
-from propdesk.community.selectors import communities_visible, user_roles
+from propdesk.community.selectors import access_community, communities_visible, user_roles
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, Role
@@ -113,8 +113,9 @@ def console(
         @wraps(view)
         def inner(request: HttpRequest, community_id: int, *args: Any, **kw: Any) -> HttpResponse:
             user: User = request.user  # type: ignore[assignment]
-            community = communities_visible(user).filter(pk=community_id).first()
-            if community is None:
+            try:
+                community = access_community(user, community_id)
+            except NotFound:
                 return not_found(request)
             have = user_roles(user, community.pk)
             if user.is_leadership:
