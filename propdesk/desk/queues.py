@@ -361,6 +361,7 @@ def running_clock_orders(
     many in all; a closed or cancelled order is nobody's work any more, whatever its clocks say.
     Read from the clocks (an index on community, state, rule and deadline), so the cost follows
     the live clocks, not the orders."""
+    visible = work_orders_visible(user)
     clocks = (
         Clock.objects.filter(
             community_id=community_id,
@@ -369,18 +370,19 @@ def running_clock_orders(
             order__isnull=False,
         )
         .exclude(order__state__in=FINAL)
-        # Only the orders this user sees (each clock's order checked by its key).
-        .filter(Exists(work_orders_visible(user).filter(pk=OuterRef("order_id"))))
+        .order_by("due_at", "id")
     )
-    total = clocks.values("order_id").distinct().count()
-    page, start = _clamp(total, page, limit)
+    if visible.query.has_filters():  # a user who sees some orders: each clock's order checked
+        clocks = clocks.filter(Exists(visible.filter(pk=OuterRef("order_id"))))
+    # The live clocks of a few rules (hundreds at most), read in one query: each order at its
+    # nearest deadline, and how many orders in all.
     due: dict[int, datetime] = {}
-    for order_id, due_at in clocks.order_by("due_at", "id").values_list("order_id", "due_at"):
+    for order_id, due_at in clocks.values_list("order_id", "due_at"):
         due.setdefault(order_id, due_at)
-        if len(due) >= start + limit:
-            break
+    total = len(due)
+    page, start = _clamp(total, page, limit)
     ids = list(due)[start : start + limit]
-    orders = label_rows(list(_rows(work_orders_visible(user).filter(pk__in=ids))))
+    orders = label_rows(list(_rows(visible.filter(pk__in=ids))))
     orders.sort(key=lambda o: (due[o.pk], o.pk))
     return Page(orders, total, page, limit)
 
@@ -459,6 +461,15 @@ def staff_record(community_id: int, staff_member_id: int) -> list[Rectification]
     )
 
 
+def _through(qs: QuerySet[WorkOrder], **by: Any) -> QuerySet[WorkOrder]:
+    """``qs`` kept to the orders that match ``by`` (a person's or a team's, in some states),
+    found through the index on those columns. Written into ``qs`` directly, the community's
+    (community, state) index looks as good to SQLite (no table statistics) as the
+    (assignee, state) or (team, state) one, and it read every open order of the community to
+    keep one member's: 4,000 rows at 100,000 orders, 41,000 at 1,000,000."""
+    return qs.filter(pk__in=WorkOrder.objects.filter(**by).values("pk"))
+
+
 def _urgent_page(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[WorkOrder]:
     """One page of ``qs`` (a person's or a team's open orders), emergencies first, nearest
     deadline next, oldest next, and how many in all. The page's ids first, then their rows:
@@ -477,10 +488,8 @@ def my_jobs(
     user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
 ) -> Page[WorkOrder]:
     """A team member's open jobs: assigned to them, emergencies first, nearest deadline next."""
-    qs = work_orders_visible(user).filter(
-        community_id=community_id, assignee_id=user.pk, state__in=OPEN
-    )
-    return _urgent_page(qs, page, limit)
+    qs = work_orders_visible(user).filter(community_id=community_id)
+    return _urgent_page(_through(qs, assignee_id=user.pk, state__in=OPEN), page, limit)
 
 
 @dataclass
@@ -541,19 +550,18 @@ def team_desks(
     if not teams:
         return []
     team_ids = [t.pk for t in teams]
-    waiting = WorkOrder.objects.filter(
-        community_id=community_id,
+    waiting = _through(
+        WorkOrder.objects.filter(community_id=community_id).filter(
+            Q(state=State.RETURNED) | Q(assignee__isnull=True) | Q(assignee_id=user.pk)
+        ),
         team_id__in=team_ids,
-    ).filter(
-        Q(state=State.DISPATCHED, assignee__isnull=True)
-        | Q(state=State.DISPATCHED, assignee_id=user.pk)
-        | Q(state=State.RETURNED)
+        state__in=[State.DISPATCHED, State.RETURNED],
     )
     # The keys of all waiting orders (a few hundred at most), ordered here: an ORDER BY
     # created_at with a LIMIT would let the database walk its created_at index over every
     # order of the community instead.
     keys: dict[int, list[tuple[Any, int]]] = {t.pk: [] for t in teams}
-    for team_id, created_at, pk in waiting.values_list("team_id", "created_at", "pk"):
+    for team_id, created_at, pk in waiting.order_by().values_list("team_id", "created_at", "pk"):
         keys[team_id].append((created_at, pk))
     totals = {t.pk: len(keys[t.pk]) for t in teams}
     pages: dict[int, int] = {
@@ -578,8 +586,10 @@ def team_desks(
         members[tm.team_id].append(tm.user)
     everyone = {u.pk for ms in members.values() for u in ms}
     loads = dict(
-        WorkOrder.objects.filter(
-            community_id=community_id, assignee_id__in=everyone, state__in=OPEN
+        _through(
+            WorkOrder.objects.filter(community_id=community_id),
+            assignee_id__in=everyone,
+            state__in=OPEN,
         )
         .values("assignee_id")
         .annotate(n=Count("id"))
@@ -650,11 +660,10 @@ def team_pool(
     nearest deadline next, for members to take (抢单) where the community's policy lets them."""
     if not load_policy(Community.objects.get(pk=community_id).policy).dispatch.pool:
         return Page([], 0, 1, limit)
-    qs = work_orders_visible(user).filter(
-        community_id=community_id,
+    qs = _through(
+        work_orders_visible(user).filter(community_id=community_id, assignee__isnull=True),
         team_id__in=list(user_team_ids(user)),
         state=State.DISPATCHED,
-        assignee__isnull=True,
     )
     return _urgent_page(qs, page, limit)
 
