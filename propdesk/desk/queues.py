@@ -358,15 +358,32 @@ def running_clock_orders(
 ) -> Page[WorkOrder]:
     """Orders of the community with a running (or breached, unmet) clock of one of
     ``rule_ids``, nearest deadline first (the overdue on top), one page of ``limit`` and how
-    many in all; a closed or cancelled order is nobody's work any more, whatever its clocks say.
-    Read from the clocks (an index on community, state, rule and deadline), so the cost follows
-    the live clocks, not the orders."""
+    many in all (see ``running_clock_pages``)."""
+    return running_clock_pages(user, community_id, {"": rule_ids}, page=page, limit=limit)[""]
+
+
+def running_clock_pages(
+    user: User,
+    community_id: int,
+    groups: dict[str, list[str]],
+    *,
+    page: int = 1,
+    limit: int = PAGE_SIZE,
+) -> dict[str, Page[WorkOrder]]:
+    """For each group of rules (a queue's section: replies due, follow-ups, weekly calls …),
+    the orders of the community with a running (or breached, unmet) clock of one of its rules,
+    nearest deadline first (the overdue on top), one page of ``limit`` and how many in all; a
+    closed or cancelled order is nobody's work any more, whatever its clocks say. Read from the
+    clocks (an index on community, state, rule and deadline: the live clocks of a few rules,
+    hundreds at most) in one query for all the groups, then the shown orders in one more, so
+    the cost follows the live clocks, not the orders."""
     visible = work_orders_visible(user)
+    rules = sorted({r for rule_ids in groups.values() for r in rule_ids})
     clocks = (
         Clock.objects.filter(
             community_id=community_id,
             state__in=LIVE_CLOCK_STATES,
-            rule_id__in=rule_ids,
+            rule_id__in=rules,
             order__isnull=False,
         )
         .exclude(order__state__in=FINAL)
@@ -374,17 +391,24 @@ def running_clock_orders(
     )
     if visible.query.has_filters():  # a user who sees some orders: each clock's order checked
         clocks = clocks.filter(Exists(visible.filter(pk=OuterRef("order_id"))))
-    # The live clocks of a few rules (hundreds at most), read in one query: each order at its
-    # nearest deadline, and how many orders in all.
-    due: dict[int, datetime] = {}
-    for order_id, due_at in clocks.values_list("order_id", "due_at"):
-        due.setdefault(order_id, due_at)
-    total = len(due)
-    page, start = _clamp(total, page, limit)
-    ids = list(due)[start : start + limit]
-    orders = label_rows(list(_rows(visible.filter(pk__in=ids))))
-    orders.sort(key=lambda o: (due[o.pk], o.pk))
-    return Page(orders, total, page, limit)
+    in_groups = {r: [k for k, rule_ids in groups.items() if r in rule_ids] for r in rules}
+    # Each group's orders at their nearest deadline (the clocks come nearest first).
+    due: dict[str, dict[int, datetime]] = {k: {} for k in groups}
+    for rule_id, order_id, due_at in clocks.values_list("rule_id", "order_id", "due_at"):
+        for k in in_groups[rule_id]:
+            due[k].setdefault(order_id, due_at)
+    shown: dict[str, tuple[int, list[int]]] = {}
+    for k, orders in due.items():
+        at, start = _clamp(len(orders), page, limit)
+        shown[k] = (at, list(orders)[start : start + limit])
+    ids = {pk for _at, pks in shown.values() for pk in pks}
+    rows = {o.pk: o for o in label_rows(list(_rows(visible.filter(pk__in=ids))))} if ids else {}
+    pages: dict[str, Page[WorkOrder]] = {}
+    for k, (at, pks) in shown.items():
+        dues = due[k]
+        page_rows = sorted((rows[pk] for pk in pks if pk in rows), key=lambda o: (dues[o.pk], o.pk))
+        pages[k] = Page(page_rows, len(dues), at, limit)
+    return pages
 
 
 def _oldest(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[WorkOrder]:

@@ -10,7 +10,12 @@ import re
 
 from django.urls import reverse
 
-from propdesk.desk.queues import PAGE_SIZE, SECTION_ROWS, running_clock_orders
+from propdesk.desk.queues import (
+    PAGE_SIZE,
+    SECTION_ROWS,
+    running_clock_orders,
+    running_clock_pages,
+)
 from tests.web.conftest import act, browser_for
 
 
@@ -107,6 +112,16 @@ def test_a_running_clock_section_reads_nearest_deadline_first_across_pages(
         assert p.total == 7 and p.pages == 3
         seen += [o.pk for o in p.rows]
     assert seen == expected
+    # 我的待办 reads all its clock sections at once: each group counted and paged on its own.
+    pages = running_clock_pages(
+        office.administrator,
+        office.community.pk,
+        {"weekly": ["CP-7", "FD-5"], "fd5": ["FD-5"], "followups": ["CP-2"]},
+        limit=3,
+    )
+    assert [o.pk for o in pages["weekly"].rows] == expected[:3] and pages["weekly"].total == 7
+    assert [o.pk for o in pages["fd5"].rows] == expected[:3] and pages["fd5"].total == 7
+    assert pages["followups"].rows == [] and pages["followups"].total == 0
     act(legacy[0], "cancel", office.head, clock, note="重复登记")
     p = running_clock_orders(office.administrator, office.community.pk, ["CP-7", "FD-5"])
     assert p.total == 6 and legacy[0].pk not in [o.pk for o in p.rows]
@@ -163,4 +178,4 @@ def test_my_jobs_come_a_page_at_a_time_with_the_count_of_all(office, clock, open
     queue = page.get(queue_url(office)).content.decode()
     jobs = section_of(queue, "jobs")
     assert f"({PAGE_SIZE + 1})" in jobs and len(numbers(jobs)) == SECTION_ROWS
-    assert "查看全部" in jobs and f'href="{url}"' in jobs
+    assert f'<a href="{url}">查看全部 ›</a>' in jobs

@@ -53,6 +53,7 @@ class Section:
     label: str
     rows: str
     read: Callable[[int, int], queues.Page[Any]]  # (page, limit) → that page
+    rules: tuple[str, ...] = ()  # a section of the orders with a live clock of these rules
 
 
 def _sections(desk: Desk) -> list[Section]:
@@ -60,10 +61,11 @@ def _sections(desk: Desk) -> list[Section]:
     the complaints the head must see, before the long lists. Each reads one page when asked."""
     user, cid = desk.user, desk.community.pk
 
-    def running(*rules: str) -> Callable[[int, int], queues.Page[Any]]:
-        return lambda page, limit: queues.running_clock_orders(
-            user, cid, list(rules), page=page, limit=limit
-        )
+    def running(key: str, label: str, *rules: str) -> Section:
+        def read(page: int, limit: int) -> queues.Page[Any]:
+            return queues.running_clock_orders(user, cid, list(rules), page=page, limit=limit)
+
+        return Section(key, label, "orders", read, rules)
 
     out: list[Section] = []
     if Role.ADMINISTRATOR in desk.roles or desk.is_head:
@@ -87,12 +89,7 @@ def _sections(desk: Desk) -> list[Section]:
                 )
             )
         out.append(
-            Section(
-                "replies",
-                _("Replies due to owners"),
-                "orders",
-                running("CP-3", "CP-4", "CP-5", "CP-6", "FD-6"),
-            )
+            running("replies", _("Replies due to owners"), "CP-3", "CP-4", "CP-5", "CP-6", "FD-6")
         )
         if desk.is_head:
             out.append(
@@ -106,16 +103,11 @@ def _sections(desk: Desk) -> list[Section]:
                 )
             )
         out += [
-            Section(
-                "followups",
-                _("Follow-ups due (within 3 days of completion)"),
-                "orders",
-                running("CP-2"),
-            ),
-            Section("weekly", _("Weekly progress calls"), "orders", running("CP-7", "FD-5")),
+            running("followups", _("Follow-ups due (within 3 days of completion)"), "CP-2"),
+            running("weekly", _("Weekly progress calls"), "CP-7", "FD-5"),
         ]
     if Role.RECEPTIONIST in desk.roles and not desk.is_head:
-        out.append(Section("visits", _("Same-day return calls"), "orders", running("RV-6")))
+        out.append(running("visits", _("Same-day return calls"), "RV-6"))
     if desk.is_head:
         out.append(
             Section(
@@ -137,8 +129,13 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     if not fragment:  # read before the rows: a change after this moves the cursor past it
         ctx["live_c"] = live_cursor(user)
     # Each section's first rows, its count of all and a link to all of it (its own page).
+    # The sections read from the live clocks share one read of them.
+    sections = [s for s in _sections(desk) if s.key != "escalations"]
+    running = queues.running_clock_pages(
+        user, cid, {s.key: list(s.rules) for s in sections if s.rules}, limit=queues.SECTION_ROWS
+    )
     ctx["sections"] = [
-        (s, s.read(1, queues.SECTION_ROWS)) for s in _sections(desk) if s.key != "escalations"
+        (s, running[s.key] if s.rules else s.read(1, queues.SECTION_ROWS)) for s in sections
     ]
     if desk.is_office:
         # CS-1: the cart's loans past their due time (the borrower has had a text).
