@@ -132,13 +132,16 @@ def measure(
 ) -> list[tuple[str, float, float, float, float, int, int]]:
     from django.conf import settings
     from django.db import connection, reset_queries
+    from django.db.models import Count, Q
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from propdesk.community.models import Community, Membership, Team
     from propdesk.core.clock import FixedClock, set_clock
     from propdesk.desk.models import WorkOrder
+    from propdesk.policy.workflow import OPEN_STATES
 
+    OPEN = [s.value for s in OPEN_STATES]
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     community = Community.objects.order_by("id").first()
     assert community is not None
@@ -151,7 +154,13 @@ def measure(
         return Membership.objects.filter(community=community, role=role).first().user  # type: ignore[union-attr]
 
     leader = Team.objects.get(community=community, kind="repair").leader
-    member = Team.objects.get(community=community, kind="repair").members.first()
+    # The repair member with the most open jobs (the first by id may hold none).
+    member = (
+        Team.objects.get(community=community, kind="repair")
+        .members.annotate(jobs=Count("assigned_orders", filter=Q(assigned_orders__state__in=OPEN)))
+        .order_by("-jobs", "id")
+        .first()
+    )
     cid = community.pk
     open_repair = (
         WorkOrder.objects.filter(community=community, kind="repair", state="dispatched")

@@ -45,6 +45,11 @@ urlpatterns = [
     path("<int:community_id>/board/", board.board_view, name="desk-board"),
     path("<int:community_id>/queue/", queues.queue, name="desk-queue"),
     path("<int:community_id>/queue/assign/<int:order_id>/", queues.assign, name="desk-assign"),
+    path(
+        "<int:community_id>/queue/<slug:section>/",
+        queues.queue_section,
+        name="desk-queue-section",
+    ),
     path("<int:community_id>/jobs/", jobs.jobs, name="desk-jobs"),
     path("<int:community_id>/concierge/", concierge.concierge, name="desk-concierge"),
     path("<int:community_id>/cart/", concierge.cart, name="desk-cart"),

@@ -284,6 +284,12 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "log 200 200 200 200 200 403 403 200",
         "log 404 404 404 404 404 404 403 200",
     ),
+    # A queue section's own page (查看全部), asked about complaints to take (CP-1): the
+    # administrators' and the head's section; the other sections are in tests/web.
+    "GET /desk/<int:community_id>/queue/<slug:section>/": (
+        "log 403 200 200 403 403 403 403 200",
+        "log 404 404 404 404 404 404 403 200",
+    ),
     "GET /desk/<int:community_id>/queue/assign/<int:order_id>/": (
         "log 403 302 302 302 403 403 403 302",
         "log 404 404 404 404 404 404 403 302",

@@ -179,6 +179,7 @@ def _path(route: str, community: Community) -> tuple[str, dict[str, str]]:
     ids = _ids(community)
     path = re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), path)
     path = path.replace("<str:code>", sticker_code(_place(community)))  # a sticker's signed URL
+    path = path.replace("<slug:section>", "take")  # a queue section: complaints to take (CP-1)
     if "{id}" in path:
         prefix = path.split("{id}")[0]
         model = next(m for p, m in API_OBJECTS if prefix.startswith(p))

@@ -53,3 +53,15 @@ def test_the_next_page_of_the_board_in_place_and_kept_by_the_live_refresh(
         f"document.querySelectorAll('#board tbody tr[data-order]').length === {PAGE_SIZE}",
         timeout=5000,
     )
+    # Forward and back again: 上一页 from page 2 brings page 1 (the region's page number, which
+    # the live refresh includes, is not sent along with the link's own).
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_function(
+        "document.querySelectorAll('#board tbody tr[data-order]').length === 1", timeout=5000
+    )
+    page.get_by_role("link", name="上一页").click()
+    page.wait_for_function(
+        f"document.querySelectorAll('#board tbody tr[data-order]').length === {PAGE_SIZE}",
+        timeout=5000,
+    )
+    assert "page=" not in page.url

@@ -9,7 +9,7 @@ import re
 
 from django.urls import reverse
 
-from propdesk.desk.queues import PAGE_SIZE
+from propdesk.desk.queues import PAGE_SIZE, SECTION_ROWS
 from tests.web.conftest import browser_for
 
 
@@ -123,25 +123,47 @@ def test_page_2_of_the_board_is_scoped_to_the_team_leaders_team(office, clock, o
 
 
 def test_the_team_leaders_orders_to_assign_come_100_at_a_time(office, clock, open_order) -> None:
+    """我的待办 shows the team's first orders to assign with the count of all and 查看全部; the
+    page of all of them (queue/assign/) pages 100 at a time, oldest first."""
     waiting = many(open_order, PAGE_SIZE + 1)  # all in the repair team's pool
     page = browser_for(office.repair_leader)
     url = reverse("desk-queue", args=[office.community.pk])
     html = page.get(url).content.decode()
     team = html.split(f'id="team-{office.repair.pk}"')[1].split("</section>")[0]
     assert f"({PAGE_SIZE + 1})" in team  # the count of all
-    first = numbers(team)
-    assert len(first) == PAGE_SIZE
+    assert numbers(team) == [o.number for o in waiting[:SECTION_ROWS]]
+    all_url = reverse("desk-queue-section", args=[office.community.pk, "assign"])
+    assert f'href="{all_url}#team-{office.repair.pk}">查看全部' in team
+    html = page.get(all_url).content.decode()
+    team = html.split(f'id="team-{office.repair.pk}"')[1].split("</section>")[0]
+    assert f"({PAGE_SIZE + 1})" in team
     # Oldest first: the first page holds the 100 oldest.
-    assert first == [o.number for o in waiting[:PAGE_SIZE]]
+    assert numbers(team) == [o.number for o in waiting[:PAGE_SIZE]]
+    assert "第 1–100 单，共 101 单" in team
     link = next_link(team)
-    assert link.startswith("?page=2")
-    html2 = page.get(url + link.split("#")[0]).content.decode()
+    assert link == "?page=2"
+    html2 = page.get(all_url + link).content.decode()
     team2 = html2.split(f'id="team-{office.repair.pk}"')[1].split("</section>")[0]
     assert numbers(team2) == [waiting[-1].number]
     # The live refresh of that page stays on it.
     assert 'id="queue-page"' in html2
-    refresh = page.get(url + "?page=2", HTTP_HX_REQUEST="true").content.decode()
+    refresh = page.get(all_url + "?page=2", HTTP_HX_REQUEST="true").content.decode()
     assert waiting[-1].number in refresh and waiting[0].number not in refresh
+    assert "<html" not in refresh
+    # Assigning from page 2 comes back to page 2.
+    order = waiting[-1]
+    r = page.post(
+        reverse("desk-assign", args=[office.community.pk, order.pk]),
+        {
+            "action": "assign",
+            "version": order.version,
+            "assignee": office.repair_member.pk,
+            "next": all_url + "?page=2",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == all_url + "?page=2"
+    order.refresh_from_db()
+    assert order.assignee_id == office.repair_member.pk
 
 
 def test_the_board_pages_read_in_the_boards_order_across_page_breaks(

@@ -95,6 +95,7 @@ def _routes(ids: dict[str, int]) -> list[str]:
             continue  # the login and its throttling have their own tests
         for name, value in ids.items():
             route = route.replace(f"<int:{name}>", str(value))
+        route = route.replace("<slug:section>", "take")  # a queue section's page
         assert "<" not in route, f"no id for {route}: add it to the seed"
         out.append("/desk/" + route)
     return out

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from propdesk.clocks.models import Clock, ClockLog
 from propdesk.clocks.services import clocks_sweep
+from propdesk.desk.queues import SECTION_ROWS
 from propdesk.desk.services import work_order_attach
 from propdesk.followup.models import Recovery
 from propdesk.incidents.models import IncidentReport
@@ -55,21 +56,25 @@ def overdue_orders(open_order, clock, n: int) -> list:
 def test_cp4_the_heads_queue_puts_important_complaints_and_replies_before_escalations(
     office, clock, open_order
 ) -> None:
-    overdue_orders(open_order, clock, 4)  # eight breached clocks: a long list of escalations
+    overdue_orders(open_order, clock, 6)  # twelve breached clocks: a long list of escalations
     important = open_order("complaint", description="物业费争议", is_important=True)
-    html = browser_for(office.head).get(queue_url(office)).content.decode()
+    page = browser_for(office.head)
+    html = page.get(queue_url(office)).content.decode()
     at = {key: html.index(f'id="queue-{key}"') for key in ("take", "special", "replies")}
     at["escalations"] = html.index('id="queue-escalations"')
     assert at["take"] < at["special"] < at["replies"] < at["escalations"]
     assert important.number in section(html, "queue-special")
-    # The escalations fold after six rows, the rest counted on the line that opens them.
+    # The escalations show their first rows under the count of all, and a link to all of them.
     escalations = section(html, "queue-escalations")
     breached = Clock.objects.filter(community=office.community, state="breached").count()
-    assert breached > 6
-    shown, folded = escalations.split('<details class="more">')
-    assert shown.count("<tr>") == 6
-    assert folded.count("<tr>") == breached - 6
-    assert f"另外 {breached - 6} 条" in folded.split("</summary>")[0]
+    assert breached > SECTION_ROWS
+    assert escalations.count("<tr>") == SECTION_ROWS
+    assert f"({breached})" in escalations.split("</h2>")[0]
+    all_url = reverse("desk-queue-section", args=[office.community.pk, "escalations"])
+    assert f'<a href="{all_url}">查看全部 ›</a>' in escalations
+    whole = section(page.get(all_url).content.decode(), "queue-escalations")
+    assert whole.count("<tr>") == breached
+    assert f"共 {breached} 个时限已超时" in whole
 
 
 def test_fd6_replies_due_never_list_a_closed_order(office, clock, open_order) -> None:

@@ -19,7 +19,15 @@ from propdesk.desk.waiting import waiting_titles
 from propdesk.policy.workflow import TEAM_ROLES, Role
 from propdesk.web.actions import action_bar
 from propdesk.web.live import live_cursor
-from propdesk.web.views._common import Desk, console, errors_of, forbidden, not_found, now
+from propdesk.web.views._common import (
+    Desk,
+    console,
+    errors_of,
+    forbidden,
+    not_found,
+    now,
+    page_number,
+)
 from propdesk.web.views.orders import appoint_post, may_appoint, order_desk, take_action
 
 # What a worker on site may do from the phone, in the order they do it.
@@ -38,10 +46,13 @@ PHONE_ACTIONS = (
 
 @console(*TEAM_ROLES, Role.ADMINISTRATOR, Role.OFFICE_HEAD)
 def jobs(request: HttpRequest, desk: Desk) -> HttpResponse:
-    """The whole page, or its live region when live.js refreshes it (an htmx request)."""
+    """The whole page, or its live region when live.js refreshes it (an htmx request): my jobs
+    a page of 100 at a time (``?page=N``, kept by the live refresh) with how many in all, and
+    the first 100 waiting in the team's pool (the most urgent first) with how many in all."""
     fragment = bool(request.htmx)  # type: ignore[attr-defined]
     # The cursor is read before the rows: a change after this moves it past the page's.
     live_c = None if fragment else live_cursor(desk.user)
+    mine = my_jobs(desk.user, desk.community.pk, page=page_number(request.GET))
     return render(
         request,
         "web/jobs.html#live" if fragment else "web/jobs.html",
@@ -49,8 +60,9 @@ def jobs(request: HttpRequest, desk: Desk) -> HttpResponse:
             "desk": desk,
             "nav_active": "jobs",
             "title": _("My jobs"),
-            "jobs": my_jobs(desk.user, desk.community.pk),
+            "jobs": mine,
             "pool": team_pool(desk.user, desk.community.pk),
+            "query": request.GET,
             "now": now(),
             "live_c": live_c,
         },
