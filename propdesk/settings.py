@@ -174,6 +174,9 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=int(_prepare)
         )
+        # Django's backend plus the protocol's limit of 65,535 parameters per statement, which
+        # server-side binding brings: bulk writes and cascading deletes go in batches under it.
+        DATABASES["default"]["ENGINE"] = "propdesk.core.postgresql"
 # A read replica (PostgreSQL streaming replica) for the reports' heavy reads: the monthly report,
 # its PDF and workbook, the comparison of communities and the KPI figures read from it through
 # propdesk.core.replica.replica_reads; everything else, and every write, uses "default".
