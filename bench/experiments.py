@@ -185,13 +185,15 @@ def main() -> None:
         opts = connection.settings_dict.setdefault("OPTIONS", {})
         saved = {k: opts.pop(k) for k in ("server_side_binding", "prepare_threshold") if k in opts}
         connection.close()
-        connection.features.__dict__.pop("uses_server_side_binding", None)
+        for cached in ("uses_server_side_binding", "max_query_params"):
+            connection.features.__dict__.pop(cached, None)
         try:
             yield
         finally:
             connection.close()
             opts.update(saved)
-            connection.features.__dict__.pop("uses_server_side_binding", None)
+            for cached in ("uses_server_side_binding", "max_query_params"):
+                connection.features.__dict__.pop(cached, None)
 
     @contextlib.contextmanager
     def as_is() -> Iterator[None]:
