@@ -162,7 +162,7 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # Prepared statements: psycopg sends the parameters apart from the SQL (server-side binding),
     # so a statement's text is the same on every request, and prepares it on the connection once
     # it has run DB_PG_PREPARE_THRESHOLD times; PostgreSQL then skips parsing and planning it. A
-    # create's 16 statements cost the server 40 % less CPU (bench/RESULTS.md). Empty: Django's
+    # create's 16 statements cost the server a third less CPU (bench/RESULTS.md). Empty: Django's
     # default, parameters quoted into the SQL on the client and nothing prepared (for PgBouncer in
     # transaction mode before 1.21, which cannot keep a connection's prepared statements).
     _prepare = os.environ.get("DB_PG_PREPARE_THRESHOLD", "5")
