@@ -178,16 +178,22 @@ def main() -> None:
             yield
 
     @contextlib.contextmanager
-    def server_binding() -> Iterator[None]:
-        """PostgreSQL: server-side parameters, so psycopg prepares repeated statements."""
+    def not_prepared() -> Iterator[None]:
+        """PostgreSQL: the app's connection without prepared statements (DB_PG_PREPARE_THRESHOLD
+        empty: parameters quoted into the SQL on the client, every statement parsed and planned),
+        against the settings as they are (prepared after 5 runs by default)."""
         opts = connection.settings_dict.setdefault("OPTIONS", {})
+        saved = {k: opts.pop(k) for k in ("server_side_binding", "prepare_threshold") if k in opts}
         connection.close()
-        opts["server_side_binding"] = True
+        for cached in ("uses_server_side_binding", "max_query_params"):
+            connection.features.__dict__.pop(cached, None)
         try:
             yield
         finally:
             connection.close()
-            opts.pop("server_side_binding", None)
+            opts.update(saved)
+            for cached in ("uses_server_side_binding", "max_query_params"):
+                connection.features.__dict__.pop(cached, None)
 
     @contextlib.contextmanager
     def as_is() -> Iterator[None]:
@@ -217,8 +223,9 @@ def main() -> None:
     ]
     if connection.vendor == "postgresql":
         experiments += [
-            ("list", do_list, [("as is", as_is), ("server_side_binding", server_binding)]),
-            ("detail", do_detail, [("as is", as_is), ("server_side_binding", server_binding)]),
+            ("list", do_list, [("as is", as_is), ("not prepared", not_prepared)]),
+            ("detail", do_detail, [("as is", as_is), ("not prepared", not_prepared)]),
+            ("create", do_create, [("as is", as_is), ("not prepared", not_prepared)]),
         ]
     only = set(filter(None, args.only.split(",")))
     results = []
