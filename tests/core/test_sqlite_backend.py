@@ -1,6 +1,6 @@
-"""propdesk's SQLite backend (propdesk/core/sqlite): a transaction's BEGIN IMMEDIATE waits for
-SQLite's write lock in short steps of its own, up to the configured timeout, then fails as
-Django's always did ("database is locked"); every other statement keeps SQLite's busy handler.
+"""propdesk's SQLite backend (propdesk/core/sqlite): every writer waits for SQLite's write lock in
+short steps of its own, a transaction's BEGIN IMMEDIATE and a statement outside a transaction
+alike, up to the configured timeout, then fails as Django's always did ("database is locked").
 Real SQLite files, a real second writer holding the lock from another thread."""
 
 from __future__ import annotations
@@ -67,24 +67,32 @@ def hold_write_lock(path: Path, seconds: float, holding: threading.Event) -> thr
 
 def test_a_writer_waits_for_the_lock_and_goes_on_once_it_is_free(db_file: Path) -> None:
     conn = wrapper(db_file, timeout=10)
-    holding = threading.Event()
-    thread = hold_write_lock(db_file, 0.3, holding)
-    assert holding.wait(5)
     try:
+        # A transaction: its BEGIN IMMEDIATE waits for the first writer's commit.
+        holding = threading.Event()
+        thread = hold_write_lock(db_file, 0.3, holding)
+        assert holding.wait(5)
         begin(conn)
         with conn.cursor() as cursor:
             cursor.execute("INSERT INTO t (who) VALUES ('second')")
         conn.commit()
+        conn.set_autocommit(True)
+        thread.join()
+        # A statement on its own (autocommit, as the worker's heartbeat): it waits the same way.
+        holding = threading.Event()
+        thread = hold_write_lock(db_file, 0.3, holding)
+        assert holding.wait(5)
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO t (who) VALUES ('third')")
+        thread.join()
         with conn.cursor() as cursor:
             cursor.execute("SELECT who FROM t ORDER BY id")
-            # It waited for the first writer's commit, then wrote after it.
-            assert [r[0] for r in cursor.fetchall()] == ["first", "second"]
-            # Every other statement keeps SQLite's own wait: the timeout is back.
+            # Each waited for the other writer's commit, then wrote after it.
+            assert [r[0] for r in cursor.fetchall()] == ["first", "second", "first", "third"]
+            # SQLite's own growing sleeps are off: the backend does the waiting.
             cursor.execute("PRAGMA busy_timeout")
-            assert cursor.fetchone()[0] == 10_000
+            assert cursor.fetchone()[0] == 0
     finally:
-        thread.join()
-        conn.set_autocommit(True)
         conn.close()
 
 
@@ -97,9 +105,11 @@ def test_a_writer_gives_up_after_the_timeout_and_nothing_is_written(db_file: Pat
         with pytest.raises(OperationalError, match="database is locked"):
             begin(conn)
         conn.set_autocommit(True)
-        with conn.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout")
-            assert cursor.fetchone()[0] == 200
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            conn.cursor() as cursor,
+        ):
+            cursor.execute("INSERT INTO t (who) VALUES ('alone')")
     finally:
         thread.join()
         conn.close()

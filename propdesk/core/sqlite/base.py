@@ -1,58 +1,77 @@
-"""Django's SQLite backend, waiting for the write lock in short, even steps.
+"""Django's SQLite backend, every writer waiting for the write lock the same way: in short,
+even steps, the longest waiters most often.
 
-Every transaction starts with ``BEGIN IMMEDIATE`` (settings: ``transaction_mode``), so a writer
-waits for SQLite's one write lock at its start. SQLite's own busy handler (``timeout``) sleeps
-between attempts in growing steps, 1, 2, 5 … 50, 100 ms: a request that has waited a while sleeps
-100 ms at a time, and a newcomer takes the lock freed in between. Under a stream of writers (8
-creates at once, the worker's batches beside them) that made the slowest creates wait hundreds of
-milliseconds for a lock that was free most of that time (bench/RESULTS.md, "SQLite's write
-lock"). Here ``BEGIN IMMEDIATE`` is retried every 0.5 ms (2 ms after the first 50 ms) until the
-same ``timeout``; every other statement keeps SQLite's handler. Then it fails as before, with
-"database is locked".
+SQLite has one write lock. Every transaction takes it at its start (``BEGIN IMMEDIATE``,
+settings: ``transaction_mode``); a statement outside a transaction (the worker's heartbeat, a
+lone ``save()``) takes it for itself. SQLite's own busy handler (``timeout``) sleeps between
+attempts in growing steps, 1, 2, 5 … 50, 100 ms: a writer that has waited a while sleeps 100 ms
+at a time while newcomers take the lock freed in between. Under a stream of creates that put the
+slowest ones hundreds of milliseconds behind a lock that was free most of that time; and a writer
+that waits one way beside writers that wait another loses every time (a first version retried
+only BEGIN quickly: the worker, still on SQLite's handler, starved for 20 s and failed).
+
+So SQLite's handler is off on these connections (``busy_timeout`` 0) and every statement that
+meets the lock held, which can only happen outside a transaction (``BEGIN IMMEDIATE`` included,
+and nothing has been done then), is tried again every 0.5 ms, every 0.2 ms once it has waited
+50 ms (the oldest waiters first, as far as polling can), until the configured ``timeout``; then
+it fails as Django always did, with "database is locked" (bench/RESULTS.md, "SQLite's write
+lock").
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.backends.sqlite3 import base
-from django.db.utils import OperationalError
 
 FIRST_STEP = 0.0005  # seconds between attempts while the wait is short
-LATER_STEP = 0.002  # … and after SHORT_WAIT
+LATER_STEP = 0.0002  # … and once it has lasted SHORT_WAIT: the older waiter tries more often
 SHORT_WAIT = 0.05
 
 
-def _busy(exc: BaseException) -> bool:
-    cause = exc.__cause__
-    return isinstance(cause, sqlite3.OperationalError) and (
-        getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
-    )
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    # The primary result code: SQLITE_BUSY and its extended forms (… _RECOVERY, _TIMEOUT).
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
+
+
+class WaitingCursor(base.SQLiteCursorWrapper):
+    """Django's cursor, trying a statement again while the write lock is held elsewhere."""
+
+    timeout: float = 5.0
+
+    def _wait(self, run: Any) -> Any:
+        began = time.monotonic()
+        while True:
+            try:
+                return run()
+            except sqlite3.OperationalError as exc:
+                # Inside a transaction this connection already holds the lock (IMMEDIATE): a
+                # busy error there is not a wait for it, and retrying would repeat half of it.
+                if not _busy(exc) or self.connection.in_transaction:
+                    raise
+                waited = time.monotonic() - began
+                if waited >= self.timeout:
+                    raise
+                time.sleep(FIRST_STEP if waited < SHORT_WAIT else LATER_STEP)
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        return self._wait(lambda: super(WaitingCursor, self).execute(query, params))
+
+    def executemany(self, query: str, param_list: Iterable[Any]) -> Any:
+        params = list(param_list)  # a retry needs them again
+        return self._wait(lambda: super(WaitingCursor, self).executemany(query, params))
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def _start_transaction_under_autocommit(self) -> None:
-        # Neither is in django-stubs: Django 5.1's transaction_mode and the SQLite hook.
-        if getattr(self, "transaction_mode", None) != "IMMEDIATE":
-            super()._start_transaction_under_autocommit()  # type: ignore[misc]
-            return
-        timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
-        raw: Any = self.connection
-        # The pragmas on the raw connection: not statements of the application's (not logged,
-        # not counted by the query budgets); BEGIN itself goes through the cursor as before.
-        raw.execute("PRAGMA busy_timeout = 0")
-        try:
-            began = time.monotonic()
-            while True:
-                try:
-                    self.cursor().execute("BEGIN IMMEDIATE")
-                    return
-                except OperationalError as exc:
-                    waited = time.monotonic() - began
-                    if not _busy(exc) or waited >= timeout:
-                        raise
-                    time.sleep(FIRST_STEP if waited < SHORT_WAIT else LATER_STEP)
-        finally:
-            raw.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        conn = super().get_new_connection(conn_params)
+        conn.execute("PRAGMA busy_timeout = 0")  # the cursor waits instead (above)
+        return conn
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        cursor = self.connection.cursor(factory=WaitingCursor)
+        cursor.timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        return cursor
