@@ -116,23 +116,26 @@ SECTION_ROWS = 10
 T = TypeVar("T")
 
 
-@dataclass
-class Page(Generic[T]):
-    """One page of a list: its rows, how many there are in all, and where the page stands."""
+class _Paged:
+    """Where a page stands among all the rows: ``page`` (1-based), ``limit`` rows a page,
+    ``total`` in all, and ``shown`` rows on this one."""
 
-    rows: list[T]
+    page: int
+    limit: int
     total: int
-    page: int = 1  # 1-based; a page past the last reads as the last
-    limit: int = PAGE_SIZE
+
+    @property
+    def shown(self) -> int:
+        raise NotImplementedError
 
     @property
     def first(self) -> int:
         """The position of the page's first row among all (1-based; 0 when none)."""
-        return (self.page - 1) * self.limit + 1 if self.rows else 0
+        return (self.page - 1) * self.limit + 1 if self.shown else 0
 
     @property
     def last(self) -> int:
-        return (self.page - 1) * self.limit + len(self.rows)
+        return (self.page - 1) * self.limit + self.shown
 
     @property
     def pages(self) -> int:
@@ -145,6 +148,20 @@ class Page(Generic[T]):
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+@dataclass
+class Page(_Paged, Generic[T]):
+    """One page of a list: its rows, how many there are in all, and where the page stands."""
+
+    rows: list[T]
+    total: int
+    page: int = 1  # 1-based; a page past the last reads as the last
+    limit: int = PAGE_SIZE
+
+    @property
+    def shown(self) -> int:
+        return len(self.rows)
 
     @property
     def more(self) -> bool:
@@ -166,7 +183,7 @@ def page_of(qs: QuerySet[Any], *, page: int = 1, limit: int = PAGE_SIZE) -> Page
 
 
 @dataclass
-class Board:
+class Board(_Paged):
     orders: list[WorkOrder]
     total: int  # open orders matching the filters (the page may show fewer)
     overdue: int  # of those, with a breached or past-due clock
@@ -176,25 +193,8 @@ class Board:
     page: int = 1  # 1-based; a page past the last reads as the last
 
     @property
-    def first(self) -> int:
-        """The position of the page's first row among all that match (1-based; 0 when none)."""
-        return (self.page - 1) * self.limit + 1 if self.orders else 0
-
-    @property
-    def last(self) -> int:
-        return (self.page - 1) * self.limit + len(self.orders)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def shown(self) -> int:
+        return len(self.orders)
 
 
 def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
