@@ -53,6 +53,7 @@ class Clock(models.Model):
         on_delete=models.CASCADE,
         related_name="clocks",
         verbose_name=_("community"),
+        db_index=False,
     )
     order = models.ForeignKey(
         "desk.WorkOrder",
@@ -61,6 +62,7 @@ class Clock(models.Model):
         blank=True,
         related_name="clocks",
         verbose_name=_("work order"),
+        db_index=False,
     )
     contact = models.ForeignKey(
         "desk.Contact",
@@ -69,6 +71,7 @@ class Clock(models.Model):
         blank=True,
         related_name="clocks",
         verbose_name=_("contact"),
+        db_index=False,
     )
     rule_id = models.CharField(_("rule"), max_length=32)
     title = models.CharField(_("title"), max_length=100)
@@ -91,6 +94,7 @@ class Clock(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("met by"),
+        db_index=False,
     )
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -121,8 +125,22 @@ class Clock(models.Model):
                 name="clock_next_check",
                 condition=models.Q(next_check_at__isnull=False),
             ),
-            models.Index(fields=["order", "state"], name="clock_order_state"),
-            models.Index(fields=["contact", "state"], name="clock_contact_state"),
+            # An order's clocks, a contact's clocks: the foreign keys have no index of their
+            # own (nor community, which clock_compliance leads with), and each is indexed only
+            # where it is set (an order's clocks have no contact, a call's no order).
+            models.Index(
+                fields=["order", "state"],
+                name="clock_order_state",
+                condition=models.Q(order__isnull=False),
+            ),
+            models.Index(
+                fields=["contact", "state"],
+                name="clock_contact_state",
+                condition=models.Q(contact__isnull=False),
+            ),
+            models.Index(
+                fields=["met_by"], name="clock_met_by", condition=models.Q(met_by__isnull=False)
+            ),
             models.Index(fields=["community", "started_at", "rule_id"], name="clock_compliance"),
             # The console's queues: live clocks of some rules, nearest deadline first.
             models.Index(
@@ -260,7 +278,12 @@ class ClockInput(models.Model):
         "desk.WorkOrder", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     contact = models.ForeignKey(
-        "desk.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "desk.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # clockinput_contact, below
     )
     at = models.DateTimeField()
     event = models.CharField(max_length=40)
@@ -280,6 +303,12 @@ class ClockInput(models.Model):
                 fields=["community", "id"],
                 name="clockinput_community_own",
                 condition=models.Q(order__isnull=True, contact__isnull=True),
+            ),
+            # A contact's inputs (most inputs are an order's: no entry for those).
+            models.Index(
+                fields=["contact"],
+                name="clockinput_contact",
+                condition=models.Q(contact__isnull=False),
             ),
         ]
 
