@@ -249,6 +249,51 @@ def _started_by(policy: Policy, event: str) -> tuple[tuple[str, ClockRule], ...]
     return found
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Which running clocks of *other* subjects an event about one subject can act on (see
+    ``reach``): every clock of ``rules``, and the paused clocks of ``paused_rules``."""
+
+    rules: frozenset[str]
+    paused_rules: frozenset[str]
+
+
+def reach(policy: Policy, event: str, subject: str) -> Reach | None:
+    """What ``react`` can do to clocks of a subject other than ``subject`` (and not
+    subject-less), so that its caller reads only those besides the subject's own: a quota
+    starting its next period (cancelling the last), an agreed time moving the clocks counted
+    from it, a paused clock resumed by its rule's met or cancel event. None: any clock may be
+    acted on (an event about no subject, a wait starting or ending).
+
+    Exact for clocks under ``policy``'s rules; a clock started under another policy version
+    keeps that version's rules, so a caller reads those whatever their subject. Without this,
+    every call logged read all of the community's open call-backs (FD-1-callback: one per
+    number, and those never returned stay open), 2,000 of them ~100 ms a call."""
+    if not subject or event in (WAIT_START, WAIT_END):
+        return None
+    rules: set[str] = set()
+    paused_rules: set[str] = set()
+    for rule_id, rule in policy.clocks.items():
+        if rule.duration.kind in QUOTA_KINDS and any(t.event == event for t in rule.start):
+            rules.add(rule_id)
+        if event == APPOINT_EVENT and rule.from_appointment:
+            rules.add(rule_id)
+        if any(t.event == event for t in (*rule.met, *rule.cancel)):
+            paused_rules.add(rule_id)
+    return Reach(frozenset(rules), frozenset(paused_rules))
+
+
+def in_reach(found: Reach | None, subject: str, clock: Running) -> bool:
+    """Whether a running clock (under the same policy) must be given to ``react`` for an event
+    about ``subject``, ``found`` being ``reach(…)`` of it: what the clocks app reads in SQL."""
+    return (
+        found is None
+        or clock.subject in ("", subject)
+        or clock.rule_id in found.rules
+        or (clock.paused_at is not None and clock.rule_id in found.paused_rules)
+    )
+
+
 def react(
     policy: Policy, calendar: WorkingCalendar, facts: Facts, running: Sequence[Running]
 ) -> list[Command]:

@@ -250,3 +250,52 @@ def test_callbacks_are_the_office_of_their_community_only(office, other_office, 
         callbacks_open(other_office.receptionist, office.community)
     with pytest.raises(NotFound):
         callbacks_open(office.repair_member, office.community)
+
+
+def test_fd1_a_call_logged_reads_its_number_s_call_back_not_every_open_one(office, clock) -> None:  # type: ignore[no-untyped-def]
+    """Call-backs never returned stay open and pile up: a call logged reads its own number's
+    and the community's subject-less clocks, not the others (policy.engine.reach, in SQL) —
+    save those started under an earlier policy, which keep that policy's rules."""
+    from django.db.models import Q
+
+    from propdesk.clocks.services.events import _running, _within
+    from propdesk.clocks.services.policy import policy_for
+    from propdesk.policy.engine import in_reach, reach
+
+    earlier = missed(office, "c0", T0, phone="13900000099")
+    office.community.policy = {"notify_cap": {"per_person": 50}}  # another policy version
+    office.community.save()
+    for i in range(12):
+        missed(office, f"c{i + 1}", T0 + timedelta(minutes=1), phone=f"139000000{i:02d}")
+    policy, version = policy_for(office.community)
+    subject = "phone:13900000007"
+    found = reach(policy, "call_logged", subject)
+    own = {"community_id": office.community.pk, "order__isnull": True, "contact__isnull": True}
+    every = _running(Q(), **own)
+    read = _running(_within(found, subject, version), **own)
+    assert len(every) >= 13
+    assert [r.clock_id for r in read] == [
+        r.clock_id
+        for r in every
+        if in_reach(found, subject, r) or r.clock_id == earlier.callback_id
+    ]
+    assert {r.subject for r in read if r.rule_id == "FD-1-callback"} == {
+        subject,
+        "phone:13900000099",  # the earlier policy's
+    }
+    contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=T0 + timedelta(minutes=5),
+        data=ContactInput(
+            channel="phone",
+            intent="consultation",
+            content="回拨：咨询停车",
+            outcome="resolved",
+            resolution="已答复",
+            caller_phone="13900000007",
+        ),
+    )
+    met = Clock.objects.filter(rule_id="FD-1-callback", state=ClockState.MET)
+    assert list(met.values_list("subject", flat=True)) == [subject]
+    assert Clock.objects.filter(rule_id="FD-1-callback", state=ClockState.RUNNING).count() == 12

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
+
 from propdesk.clocks.models import (
     Clock,
     ClockInput,
@@ -31,10 +33,12 @@ from propdesk.policy.engine import (
     Meet,
     Pause,
     Progress,
+    Reach,
     Recompute,
     Resume,
     Running,
     Start,
+    reach,
     react,
 )
 from propdesk.policy.replay import encode_data
@@ -85,10 +89,24 @@ def order_facts(order: Any) -> dict[str, Any]:
     }
 
 
-def _running(**owner: Any) -> list[Running]:
+def _within(found: Reach | None, subject: str, version_id: int) -> Q:
+    """``engine.in_reach`` in SQL: the running clocks an event about ``subject`` can act on
+    (every one when ``found`` is None); a clock under another policy version whatever its
+    subject (its rules are that version's)."""
+    if found is None:
+        return Q()
+    return (
+        Q(subject__in=["", subject])
+        | Q(rule_id__in=sorted(found.rules))
+        | Q(paused_at__isnull=False, rule_id__in=sorted(found.paused_rules))
+        | ~Q(policy_version_id=version_id)
+    )
+
+
+def _running(within: Q, **owner: Any) -> list[Running]:
     rows = (
         Clock.objects.filter(
-            state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
+            within, state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
         )
         .select_related("policy_version")
         .only(
@@ -151,7 +169,10 @@ def clocks_on_event(
         owner = {}
         scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
     calendar = OfficeCalendar(community.pk)
-    running = [] if new else _running(**scope)
+    # Only the clocks this event can act on (an event about one caller's number reads that
+    # number's call-back, not every open one of the community: policy.engine.reach).
+    within = _within(reach(policy, event, subject), subject, version_id)
+    running = [] if new else _running(within, **scope)
     # The order's team's working hours, read only when a clock counts them (issue 16): one this
     # event may start, or a paused one it may resume (a pause moves it within those hours).
     resumes_team_hours = any(
