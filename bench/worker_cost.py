@@ -63,9 +63,12 @@ def main() -> None:
     p.add_argument("--per-tick", type=int, default=25)
     p.add_argument("--idle-ticks", type=int, default=40)
     p.add_argument("--email", action="store_true")
+    p.add_argument("--per-person", type=int, help="the communities' notify_cap per_person")
+    p.add_argument("--roster", action="store_true", help="every team member on duty all day")
     p.add_argument("--show-sql", metavar="JOB", help="print the job's statements of one tick")
     p.add_argument("--profile", metavar="JOB", help="cProfile the job's busy ticks (stderr)")
-    p.add_argument("--scratch", type=Path, default=Path(f"/tmp/worker_cost-{os.getpid()}.sqlite3"))
+    scratch = ROOT / "bench" / "out" / f"worker_cost-{os.getpid()}.sqlite3"
+    p.add_argument("--scratch", type=Path, default=scratch)
     args = p.parse_args()
     meta = json.loads(args.meta.read_text())
 
@@ -88,10 +91,28 @@ def main() -> None:
     from propdesk.desk.models import Announcement
     from propdesk.notify.models import DigestItem, Notification
 
-    # The jobs register when their apps' modules are imported, as the worker command does.
-    import propdesk.core.tasks  # noqa: F401
-
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if args.per_person:
+        from propdesk.community.models import Community
+
+        for c in Community.objects.all():
+            c.policy = {**(c.policy or {}), "notify_cap": {"per_person": args.per_person}}
+            c.save(update_fields=["policy"])
+    if args.roster:
+        from datetime import timedelta
+
+        from propdesk.community.models import DutyShift, TeamMember
+
+        start = timezone.now() - timedelta(hours=1)
+        DutyShift.objects.bulk_create(
+            DutyShift(
+                team_id=m.team_id,
+                user_id=m.user_id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=12),
+            )
+            for m in TeamMember.objects.all()
+        )
     if args.email:
         for u in User.objects.all():
             u.email = f"{u.username}@bench.invalid"
@@ -164,8 +185,16 @@ def main() -> None:
 
     rows = []
     for r in Notification.objects.values(
-        "recipient_id", "endpoint_id", "channel", "kind", "title", "payload", "cause",
-        "dedupe_key", "state", "attempts",
+        "recipient_id",
+        "endpoint_id",
+        "channel",
+        "kind",
+        "title",
+        "payload",
+        "cause",
+        "dedupe_key",
+        "state",
+        "attempts",
     ):
         if r["kind"] == "digest":  # its cause and key carry the wall clock's milliseconds
             r["cause"] = r["dedupe_key"] = ""
@@ -187,6 +216,8 @@ def main() -> None:
         "per_tick": args.per_tick,
         "busy_ticks": busy_ticks,
         "email": args.email,
+        "per_person": args.per_person,
+        "roster": args.roster,
         "cpu_ms_per_order": round(sum(cpu.values()) * 1000 / created, 3),
         "stmts_per_order": round(sum(stmts.values()) / created, 2),
         "by_job_cpu_ms_per_order": {n: round(cpu[n] * 1000 / created, 3) for n in names},

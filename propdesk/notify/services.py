@@ -40,7 +40,7 @@ from django.utils import translation
 from propdesk.community.models import User
 from propdesk.core.bulk import insert_many
 from propdesk.notify import channels
-from propdesk.notify.cap import fold_into_digest, over_cap
+from propdesk.notify.cap import CapTally, fold_into_digest, over_cap
 from propdesk.notify.conf import conf
 from propdesk.notify.models import (
     EndpointKind,
@@ -124,6 +124,7 @@ def notifications_create(
     payload: Mapping[str, Any] | None = None,
     now: datetime,
     cap: NotifyCapPolicy | None = None,
+    tally: CapTally | None = None,
 ) -> int:
     """Write one in-app notification of ``cause`` per recipient; call it inside the transaction
     of the change that caused it. A (cause, recipient) already written is skipped. The worker
@@ -131,10 +132,17 @@ def notifications_create(
     most 100 characters and names what happened once (``emergency:12``, ``clock:7:L2``).
     A person over the policy's cap gets it folded into their summary instead (cap.py).
     ``cap``: the community's cap policy, when the caller has it at hand (saves reading it).
-    Returns how many rows were offered (duplicates included)."""
+    ``tally``: a batch's memory of the cap (cap.CapTally), for a transaction rolled back whole
+    on any failure; it reads the counts and the summaries once for the batch. Returns how many
+    rows were offered (duplicates included)."""
     recipients = list(dict.fromkeys(recipient_ids))
     cap, over = over_cap(
-        community_id=community_id, recipient_ids=recipients, kind=kind, now=now, cap=cap
+        community_id=community_id,
+        recipient_ids=recipients,
+        kind=kind,
+        now=now,
+        cap=cap,
+        tally=tally,
     )
     if over:
         # Issue 12: one already told of this cause keeps it; the others over the cap get it in
@@ -155,6 +163,7 @@ def notifications_create(
                 payload=payload or {},
                 now=now,
                 told_checked=True,
+                tally=tally,
             )
     rows = [
         _row(
@@ -171,7 +180,10 @@ def notifications_create(
         for uid in recipients
         if uid not in over
     ]
-    insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
+    inserted = insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
+    if tally is not None:
+        told = [row[1] for row in rows]
+        tally.written(told, kind, now, all_new=inserted == len(told))
     return len(recipients)
 
 

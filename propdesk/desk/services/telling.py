@@ -41,6 +41,7 @@ from propdesk.core.bulk import create_many
 from propdesk.desk.models import Announcement, ComplaintType, Contact, OrderKind, WorkOrder
 from propdesk.desk.rating_links import rating_link
 from propdesk.desk.selectors import contacts_visible, order_visible_to, staff_title
+from propdesk.notify.cap import CapTally
 from propdesk.notify.residents import resident_message_queue
 from propdesk.notify.services import notifications_create
 from propdesk.policy.rules import Policy, load_policy
@@ -269,7 +270,12 @@ def _order_recipients(a: Announcement, order: WorkOrder, batch: _Batch) -> list[
 
 
 def _tell_order(
-    a: Announcement, order: WorkOrder, ids: list[int], users: dict[int, User], batch: _Batch
+    a: Announcement,
+    order: WorkOrder,
+    ids: list[int],
+    users: dict[int, User],
+    batch: _Batch,
+    tally: CapTally | None,
 ) -> list[int]:
     by_link: dict[str, list[int]] = {}
     for uid in ids:
@@ -292,12 +298,15 @@ def _tell_order(
             payload={"order": order.pk, "number": order.number, "url": url},
             now=a.created_at,
             cap=cap,
+            tally=tally,
         )
         told += group
     return told
 
 
-def _tell_contact(a: Announcement, contact: Contact, batch: _Batch) -> list[int]:
+def _tell_contact(
+    a: Announcement, contact: Contact, batch: _Batch, tally: CapTally | None
+) -> list[int]:
     ids = recipients(a.event, community=contact.community, now=a.created_at, batch=batch)
     url = reverse("desk-contact", args=[contact.pk])
     allowed = [
@@ -315,6 +324,7 @@ def _tell_contact(a: Announcement, contact: Contact, batch: _Batch) -> list[int]
             payload={"contact": contact.pk, "url": url},
             now=a.created_at,
             cap=batch.policy(contact.community).notify_cap,
+            tally=tally,
         )
     return allowed
 
@@ -379,7 +389,11 @@ def _tell_rows(
         if not rows:
             return 0, 0
         times = [a.created_at for a in rows]
-        batch = _Batch(span=(min(times), max(times)))
+        span = (min(times), max(times))
+        batch = _Batch(span=span)
+        # The cap's counts and summaries read once for the batch; not with savepoints, which
+        # would undo rows the tally still counts.
+        tally = None if savepoints else CapTally(span)
         wanted: dict[int, list[int]] = {}
         for a in rows:
             if a.order is None:
@@ -411,13 +425,15 @@ def _tell_rows(
                     if a.order is not None:
                         if a.pk not in wanted:
                             continue  # failed above
-                        _tell_order(a, a.order, wanted[a.pk], users, batch)
+                        _tell_order(a, a.order, wanted[a.pk], users, batch, tally)
                     elif a.contact is not None:
-                        _tell_contact(a, a.contact, batch)
+                        _tell_contact(a, a.contact, batch, tally)
             except Exception as exc:
                 row_failed(a, exc)
                 continue
             done.append(a.pk)
+        if tally is not None:
+            tally.flush()
         Announcement.objects.filter(pk__in=done).update(done_at=now)
     return len(rows), len(rows) - len(done)
 
