@@ -330,18 +330,18 @@ def _outgoing(row: Notification) -> channels.Outgoing:
     )
 
 
+def _due_outgoing(now: datetime) -> Any:
+    """The e-mail and webhook rows due at ``now``: pending, or sending with the lease run out."""
+    return Notification.objects.filter(
+        state__in=(NotificationState.PENDING, NotificationState.SENDING),
+        channel__in=OUTGOING,
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
 def _claim(now: datetime, batch_size: int, lease: str) -> list[channels.Outgoing]:
     """Due outgoing rows, marked ``sending`` under ``lease`` until now + NOTIFY_LEASE_SECONDS."""
     with transaction.atomic():
-        qs = (
-            Notification.objects.filter(
-                state__in=(NotificationState.PENDING, NotificationState.SENDING),
-                channel__in=OUTGOING,
-            )
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("community", "recipient", "endpoint")
-            .order_by("id")
-        )
+        qs = _due_outgoing(now).select_related("community", "recipient", "endpoint").order_by("id")
         rows = list(_locked(qs)[:batch_size])
         if not rows:
             return []
@@ -438,12 +438,18 @@ def notifications_deliver(
     lease_seconds = float(conf("NOTIFY_LEASE_SECONDS"))
     started = time.monotonic()
     expand_batch = int(conf("NOTIFY_EXPAND_BATCH_SIZE"))
-    while time.monotonic() - started < budget:
+    # Each loop starts with a plain read: a tick with nothing to do takes no transaction (on
+    # SQLite no write lock, which the web's creates wait for).
+    pending = Notification.objects.filter(
+        state=NotificationState.PENDING, channel=NotificationChannel.IN_APP
+    ).exists()
+    while pending and time.monotonic() - started < budget:
         taken = _expand_due(now, expand_batch)
         report.expanded += taken
         if taken < expand_batch:
             break
-    while max_batches is None or report.batches < max_batches:
+    due = _due_outgoing(now).exists()
+    while due and (max_batches is None or report.batches < max_batches):
         if time.monotonic() - started >= budget:
             break
         lease = uuid.uuid4().hex

@@ -57,6 +57,7 @@ ANNOUNCE_BATCH_SIZE_SQLITE = 10
 ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
 ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone with its last_error (each failure logged)
 MAX_ERROR = 2000
+_PENDING = {"done_at__isnull": True, "attempts__lt": ANNOUNCE_MAX_ATTEMPTS}
 
 # Announcements the policy's ``notify`` does not decide: the event written by the request, who
 # the worker tells (every active holder of the role in the order's community), and the kind of
@@ -381,7 +382,7 @@ def _tell_rows(
 
     with transaction.atomic():
         qs = (
-            Announcement.objects.filter(done_at__isnull=True, attempts__lt=ANNOUNCE_MAX_ATTEMPTS)
+            Announcement.objects.filter(**_PENDING)
             .select_related("community", "order__community", "order__team", "contact__community")
             .order_by("id")
         )
@@ -453,6 +454,8 @@ def announcements_tell(
     size = batch_size or (
         ANNOUNCE_BATCH_SIZE_SQLITE if connection.vendor == "sqlite" else ANNOUNCE_BATCH_SIZE
     )
+    if not Announcement.objects.filter(**_PENDING).exists():
+        return 0  # nothing pending: one read, no transaction (on SQLite no write lock)
     started = time.monotonic()
     taken = 0
     sqlite = connection.vendor == "sqlite"
