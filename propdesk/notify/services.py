@@ -182,8 +182,8 @@ def notifications_create(
     ]
     inserted = insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
     if tally is not None:
-        told = [row[1] for row in rows]
-        tally.written(told, kind, now, all_new=inserted == len(told))
+        written_to = [row[1] for row in rows]
+        tally.written(written_to, kind, now, all_new=inserted == len(written_to))
     return len(recipients)
 
 
