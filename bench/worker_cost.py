@@ -4,8 +4,10 @@ periodic job, per order created through the API as the load test creates them.
     .venv/bin/python bench/worker_cost.py --template /tmp/x-20000.sqlite3 \
         --meta /tmp/x-meta-20000.json [--orders 400] [--per-tick 25] [--idle-ticks 40] [--email]
 
-The template is a database built by bench/setup_data.py (SQLite); it is copied to a scratch
-file first, so every run starts from the same rows. Then, as under bench/loadtest/run.py at 50
+The template is a database built by bench/setup_data.py, SQLite or PostgreSQL
+(``postgres://…/NAME``); it is copied to a scratch file (or database, ``CREATE DATABASE …
+TEMPLATE``) first, so every run starts from the same rows. On PostgreSQL the server's own CPU
+is not counted. Then, as under bench/loadtest/run.py at 50
 creates/s with the worker's 0.5 s tick: ``--per-tick`` repair orders are created through
 ``POST /api/work-orders/`` (django.test.Client, the bench token; not timed), then the worker's
 tick runs as the embedded worker runs it (each registered job once, in order, then the main
@@ -57,7 +59,7 @@ class Counter:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--template", type=Path, required=True)
+    p.add_argument("--template", required=True, help="an SQLite file, or postgres://…/NAME")
     p.add_argument("--meta", type=Path, required=True)
     p.add_argument("--orders", type=int, default=400)
     p.add_argument("--per-tick", type=int, default=25)
@@ -72,8 +74,19 @@ def main() -> None:
     args = p.parse_args()
     meta = json.loads(args.meta.read_text())
 
-    shutil.copyfile(args.template, args.scratch)
-    os.environ["DATABASE_URL"] = f"sqlite:///{args.scratch}"
+    pg = str(args.template).startswith("postgres")
+    if pg:
+        # postgres://…/NAME: a scratch copy NAME_run<pid> made with CREATE DATABASE … TEMPLATE.
+        import psycopg
+
+        base, name = args.template.rsplit("/", 1)
+        scratch_name = f"{name}_run{os.getpid()}"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{scratch_name}" TEMPLATE "{name}"')
+        os.environ["DATABASE_URL"] = f"{base}/{scratch_name}"
+    else:
+        shutil.copyfile(Path(args.template), args.scratch)
+        os.environ["DATABASE_URL"] = f"sqlite:///{args.scratch}"
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -237,8 +250,12 @@ def main() -> None:
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
         pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(30)
     connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{args.scratch}{suffix}").unlink(missing_ok=True)
+    if pg:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{scratch_name}"')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.scratch}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
