@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, DateTimeField, F, Value, When
 
 from propdesk.core.models import WorkerHeartbeat
 
@@ -70,10 +70,27 @@ def job_interval(name: str) -> float:
 
 
 def job_ticks(ticks: Mapping[str, datetime]) -> None:
-    """Record when each job last ran (or started the run it is in), in one transaction."""
+    """Record when each job last ran (or started the run it is in), in one transaction: one
+    UPDATE of every job's row (each its own time, its count of ticks + 1), and a row made for
+    a job seen for the first time."""
+    rows = {f"{JOB_TICK_PREFIX}{name}": at for name, at in ticks.items()}
+    if not rows:
+        return
     with transaction.atomic():
-        for name, at in ticks.items():
-            heartbeat(at, f"{JOB_TICK_PREFIX}{name}")
+        updated = WorkerHeartbeat.objects.filter(name__in=rows).update(
+            last_tick=Case(
+                *(When(name=name, then=Value(at)) for name, at in rows.items()),
+                output_field=DateTimeField(),
+            ),
+            ticks=F("ticks") + 1,
+        )
+        if updated < len(rows):
+            have = set(WorkerHeartbeat.objects.filter(name__in=rows).values_list("name", flat=True))
+            for name, at in rows.items():
+                if name not in have:
+                    WorkerHeartbeat.objects.get_or_create(
+                        name=name, defaults={"last_tick": at, "ticks": 1}
+                    )
 
 
 def heartbeat(now: datetime, worker: str | None = None) -> None:

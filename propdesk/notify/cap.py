@@ -10,6 +10,7 @@ counted, and neither is the summary.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,13 +38,18 @@ def over_cap(
     kind: str,
     now: datetime,
     cap: NotifyCapPolicy | None = None,
+    tally: CapTally | None = None,
 ) -> tuple[NotifyCapPolicy, set[int]]:
     """The policy, and those of ``recipient_ids`` who had ``per_person`` capped notifications
-    in the window ending at ``now``. ``cap``: the community's policy when the caller has it."""
+    in the window ending at ``now``. ``cap``: the community's policy when the caller has it;
+    ``tally``: the transaction's memory of what was counted and written (CapTally)."""
     cap = cap or cap_policy(community_id)
     if kind in cap.uncapped or kind == DIGEST_KIND or not recipient_ids:
         return cap, set()
     since = now - timedelta(minutes=cap.window_minutes)
+    if tally is not None and tally.covers(now):
+        counted = tally.told_in(recipient_ids, cap, since=since, now=now)
+        return cap, {uid for uid, n in counted.items() if n >= cap.per_person}
     counts = (
         Notification.objects.filter(
             recipient_id__in=recipient_ids,
@@ -77,6 +83,7 @@ def fold_into_digest(
     payload: Mapping[str, Any],
     now: datetime,
     told_checked: bool = False,
+    tally: CapTally | None = None,
 ) -> bool:
     """Add one notification to the person's summary of this window (made on the first one).
     Returns False when that cause was already folded there, or the person already has it as a
@@ -85,8 +92,16 @@ def fold_into_digest(
     end, so its count and its items agree.
 
     A fold is one INSERT of a DigestItem (a repeat cause is skipped by the unique (summary,
-    cause)) and one UPDATE of the summary's count and title: its items are never read back."""
+    cause)) and one UPDATE of the summary's count and title: its items are never read back.
+    With a ``tally``, the summary found or made is remembered for the transaction, and the
+    UPDATE of its count waits for ``tally.flush()``."""
     since = now - timedelta(minutes=cap.window_minutes)
+    if tally is not None:
+        known = tally.digests.get((community_id, recipient_id))
+        if known is not None and known.created_at > since:
+            return _fold_known(
+                known, cap, recipient_id, cause, kind, title, payload, now, told_checked
+            )
     digest = (
         Notification.objects.select_for_update()
         .filter(
@@ -97,7 +112,7 @@ def fold_into_digest(
             created_at__gt=since,
         )
         .order_by("-created_at", "-pk")
-        .only("pk", "payload")
+        .only("pk", "payload", "created_at")
         .first()
     )
     if digest is None:
@@ -115,7 +130,13 @@ def fold_into_digest(
             created_at=now,
         )
         _add_item(digest.pk, cause=cause, kind=kind, title=title, payload=payload, now=now)
+        if tally is not None:
+            tally.digests[(community_id, recipient_id)] = _Digest(digest.pk, now, 1)
         return True
+    if tally is not None:
+        known = _Digest(digest.pk, digest.created_at, int((digest.payload or {}).get("count", 0)))
+        tally.digests[(community_id, recipient_id)] = known
+        return _fold_known(known, cap, recipient_id, cause, kind, title, payload, now, told_checked)
     if not told_checked and (
         Notification.objects.filter(
             recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
@@ -129,6 +150,109 @@ def fold_into_digest(
         payload={"count": count}, title=_title(count, cap.window_minutes)[:200]
     )
     return True
+
+
+def _fold_known(
+    digest: _Digest,
+    cap: NotifyCapPolicy,
+    recipient_id: int,
+    cause: str,
+    kind: str,
+    title: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+    told_checked: bool,
+) -> bool:
+    """fold_into_digest into a summary the transaction holds (CapTally): its count is kept in
+    memory until ``flush``."""
+    if not told_checked and (
+        Notification.objects.filter(
+            recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
+        ).exists()
+    ):
+        return False
+    if not _add_item(digest.pk, cause=cause, kind=kind, title=title, payload=payload, now=now):
+        return False
+    digest.count += 1
+    digest.window_minutes = cap.window_minutes
+    return True
+
+
+@dataclass
+class _Digest:
+    pk: int
+    created_at: datetime
+    count: int
+    window_minutes: int | None = None  # set when the count changed and is not written yet
+
+
+class CapTally:
+    """What one transaction of the worker (a batch of desk.tell) counts and writes for the cap,
+    read once instead of once per notification: each recipient's in-app notifications of the
+    window before ``span`` (the earliest and latest ``now`` of the batch) to its end, and each
+    summary found or made (held locked by the transaction, its count written by ``flush``).
+    Only for a transaction that is rolled back whole when anything in it fails: nothing here
+    is undone with a savepoint. The rows another transaction commits meanwhile are not seen
+    (as with any count read before an insert: the cap is a count, not a lock)."""
+
+    def __init__(self, span: tuple[datetime, datetime]) -> None:
+        self.span = span
+        self.digests: dict[tuple[int, int], _Digest] = {}
+        self._told: dict[tuple[int, int], list[tuple[datetime, str]]] = {}
+
+    def covers(self, now: datetime) -> bool:
+        return self.span[0] <= now <= self.span[1]
+
+    def told_in(
+        self, recipient_ids: Sequence[int], cap: NotifyCapPolicy, *, since: datetime, now: datetime
+    ) -> dict[int, int]:
+        """Per recipient, their in-app notifications created in (since, now], not of the
+        ``uncapped`` kinds nor summaries: over_cap's count."""
+        window = cap.window_minutes
+        missing = [uid for uid in recipient_ids if (uid, window) not in self._told]
+        if missing:
+            found: dict[int, list[tuple[datetime, str]]] = {uid: [] for uid in missing}
+            for uid, at, kind in (
+                Notification.objects.filter(
+                    recipient_id__in=missing,
+                    channel=NotificationChannel.IN_APP,
+                    created_at__gt=self.span[0] - timedelta(minutes=window),
+                    created_at__lte=self.span[1],
+                )
+                .exclude(kind=DIGEST_KIND)
+                .values_list("recipient_id", "created_at", "kind")
+            ):
+                found[uid].append((at, kind))
+            for uid in missing:
+                self._told[(uid, window)] = found[uid]
+        skip = {*cap.uncapped, DIGEST_KIND}
+        told = self._told
+        return {
+            uid: sum(1 for at, k in told[(uid, window)] if since < at <= now and k not in skip)
+            for uid in recipient_ids
+        }
+
+    def written(
+        self, recipient_ids: Sequence[int], kind: str, now: datetime, *, all_new: bool
+    ) -> None:
+        """In-app rows of ``kind`` at ``now`` were inserted for ``recipient_ids``; ``all_new``:
+        each of them (none was there already). Otherwise those recipients are read again."""
+        ids = set(recipient_ids)
+        for key in [key for key in self._told if key[0] in ids]:
+            if all_new and self.covers(now):
+                self._told[key].append((now, kind))
+            else:
+                del self._told[key]
+
+    def flush(self) -> None:
+        """Write the count and title of each summary folded into since it was read."""
+        for digest in self.digests.values():
+            if digest.window_minutes is not None:
+                Notification.objects.filter(pk=digest.pk).update(
+                    payload={"count": digest.count},
+                    title=_title(digest.count, digest.window_minutes)[:200],
+                )
+                digest.window_minutes = None
 
 
 _ITEM_FIELDS = ("digest", "cause", "kind", "title", "payload", "created_at")

@@ -61,15 +61,13 @@ def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -
     """Send the messages due at ``now`` (one batch); returns how many were sent."""
     lease = uuid.uuid4().hex
     size = batch_size or int(conf("NOTIFY_BATCH_SIZE"))
+    due = ResidentMessage.objects.filter(
+        state__in=(NotificationState.PENDING, NotificationState.SENDING)
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    if not due.exists():
+        return 0  # nothing due: one read, no transaction (on SQLite no write lock)
     with transaction.atomic():
-        qs = (
-            ResidentMessage.objects.filter(
-                state__in=(NotificationState.PENDING, NotificationState.SENDING)
-            )
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .order_by("id")
-        )
-        rows = list(_locked(qs)[:size])
+        rows = list(_locked(due.order_by("id"))[:size])
         if not rows:
             return 0
         ResidentMessage.objects.filter(pk__in=[r.pk for r in rows]).update(

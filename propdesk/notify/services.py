@@ -40,7 +40,7 @@ from django.utils import translation
 from propdesk.community.models import User
 from propdesk.core.bulk import insert_many
 from propdesk.notify import channels
-from propdesk.notify.cap import fold_into_digest, over_cap
+from propdesk.notify.cap import CapTally, fold_into_digest, over_cap
 from propdesk.notify.conf import conf
 from propdesk.notify.models import (
     EndpointKind,
@@ -124,6 +124,7 @@ def notifications_create(
     payload: Mapping[str, Any] | None = None,
     now: datetime,
     cap: NotifyCapPolicy | None = None,
+    tally: CapTally | None = None,
 ) -> int:
     """Write one in-app notification of ``cause`` per recipient; call it inside the transaction
     of the change that caused it. A (cause, recipient) already written is skipped. The worker
@@ -131,10 +132,17 @@ def notifications_create(
     most 100 characters and names what happened once (``emergency:12``, ``clock:7:L2``).
     A person over the policy's cap gets it folded into their summary instead (cap.py).
     ``cap``: the community's cap policy, when the caller has it at hand (saves reading it).
-    Returns how many rows were offered (duplicates included)."""
+    ``tally``: a batch's memory of the cap (cap.CapTally), for a transaction rolled back whole
+    on any failure; it reads the counts and the summaries once for the batch. Returns how many
+    rows were offered (duplicates included)."""
     recipients = list(dict.fromkeys(recipient_ids))
     cap, over = over_cap(
-        community_id=community_id, recipient_ids=recipients, kind=kind, now=now, cap=cap
+        community_id=community_id,
+        recipient_ids=recipients,
+        kind=kind,
+        now=now,
+        cap=cap,
+        tally=tally,
     )
     if over:
         # Issue 12: one already told of this cause keeps it; the others over the cap get it in
@@ -155,6 +163,7 @@ def notifications_create(
                 payload=payload or {},
                 now=now,
                 told_checked=True,
+                tally=tally,
             )
     rows = [
         _row(
@@ -171,7 +180,10 @@ def notifications_create(
         for uid in recipients
         if uid not in over
     ]
-    insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
+    inserted = insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
+    if tally is not None:
+        written_to = [row[1] for row in rows]
+        tally.written(written_to, kind, now, all_new=inserted == len(written_to))
     return len(recipients)
 
 
@@ -318,18 +330,18 @@ def _outgoing(row: Notification) -> channels.Outgoing:
     )
 
 
+def _due_outgoing(now: datetime) -> Any:
+    """The e-mail and webhook rows due at ``now``: pending, or sending with the lease run out."""
+    return Notification.objects.filter(
+        state__in=(NotificationState.PENDING, NotificationState.SENDING),
+        channel__in=OUTGOING,
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
 def _claim(now: datetime, batch_size: int, lease: str) -> list[channels.Outgoing]:
     """Due outgoing rows, marked ``sending`` under ``lease`` until now + NOTIFY_LEASE_SECONDS."""
     with transaction.atomic():
-        qs = (
-            Notification.objects.filter(
-                state__in=(NotificationState.PENDING, NotificationState.SENDING),
-                channel__in=OUTGOING,
-            )
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("community", "recipient", "endpoint")
-            .order_by("id")
-        )
+        qs = _due_outgoing(now).select_related("community", "recipient", "endpoint").order_by("id")
         rows = list(_locked(qs)[:batch_size])
         if not rows:
             return []
@@ -426,12 +438,18 @@ def notifications_deliver(
     lease_seconds = float(conf("NOTIFY_LEASE_SECONDS"))
     started = time.monotonic()
     expand_batch = int(conf("NOTIFY_EXPAND_BATCH_SIZE"))
-    while time.monotonic() - started < budget:
+    # Each loop starts with a plain read: a tick with nothing to do takes no transaction (on
+    # SQLite no write lock, which the web's creates wait for).
+    pending = Notification.objects.filter(
+        state=NotificationState.PENDING, channel=NotificationChannel.IN_APP
+    ).exists()
+    while pending and time.monotonic() - started < budget:
         taken = _expand_due(now, expand_batch)
         report.expanded += taken
         if taken < expand_batch:
             break
-    while max_batches is None or report.batches < max_batches:
+    due = _due_outgoing(now).exists()
+    while due and (max_batches is None or report.batches < max_batches):
         if time.monotonic() - started >= budget:
             break
         lease = uuid.uuid4().hex

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,25 @@ def test_a_tick_runs_every_job_and_a_failing_job_does_not_stop_the_others(db, mo
     assert seen == [at, at]
     beat = WorkerHeartbeat.objects.get(name="w1")
     assert (beat.last_tick, beat.ticks) == (at, 2)
+
+
+def test_each_jobs_tick_is_its_own_time_and_counted(db, clock) -> None:
+    """The worker's main loop records every job's latest start in one go: each job keeps its
+    own time, a job seen for the first time gets its row, and each record counts one tick."""
+    t0 = clock.now()
+    jobs.job_ticks({"a": t0, "b": t0 + timedelta(seconds=1)})
+    jobs.job_ticks({"a": t0 + timedelta(seconds=2), "b": t0 + timedelta(seconds=3), "c": t0})
+    rows = {
+        name: (last, ticks)
+        for name, last, ticks in WorkerHeartbeat.objects.filter(
+            name__startswith=jobs.JOB_TICK_PREFIX
+        ).values_list("name", "last_tick", "ticks")
+    }
+    assert rows == {
+        "job:a": (t0 + timedelta(seconds=2), 2),
+        "job:b": (t0 + timedelta(seconds=3), 2),
+        "job:c": (t0, 1),
+    }
 
 
 def test_embedded_worker_command_ticks_once(db, clock) -> None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from propdesk.community.models import DutyShift
 from propdesk.core.jobs import registered_jobs, run_tick
@@ -317,3 +318,72 @@ def test_cp5_the_account_is_announced_and_the_worker_tells_every_office_head(off
     )
     assert run_telling(clock) == 0
     assert Notification.objects.filter(cause=cause, channel="in_app").count() == 2
+
+
+# --- one batch, many rows: each row as of its own time (what the worker reads once per batch) ---
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 10])
+def test_ds1_the_roster_is_each_rows_own_time_within_one_batch(office, clock, batch_size) -> None:
+    """The member on duty until 10:05 hears of the repair logged at 10:04, not of the one at
+    10:06; the member whose shift begins at 10:05 hears of the second only: whether the worker
+    takes the rows one by one or together."""
+    end = clock.now() + timedelta(minutes=5)
+    relief = f.UserFactory(username="r-member-2", roles=[(office.community, "team_member")])
+    office.repair.members.add(relief)
+    DutyShift.objects.create(
+        team=office.repair,
+        user=office.repair_member,
+        starts_at=end - timedelta(hours=8),
+        ends_at=end,
+    )
+    DutyShift.objects.create(
+        team=office.repair, user=relief, starts_at=end, ends_at=end + timedelta(hours=8)
+    )
+    clock.advance(minutes=4)
+    before = create(office, clock)
+    clock.advance(minutes=1)  # exactly the change of shift: the new one is on
+    at_change = create(office, clock)
+    clock.advance(minutes=30)
+    while telling.announcements_tell(now=clock.now(), batch_size=batch_size):
+        pass
+    routed = Notification.objects.filter(kind="order_routed", channel="in_app")
+    assert sorted(routed.values_list("cause", "recipient_id")) == sorted(
+        [
+            (f"order-routed:{before.pk}", office.repair_leader.pk),
+            (f"order-routed:{before.pk}", office.repair_member.pk),
+            (f"order-routed:{at_change.pk}", office.repair_leader.pk),
+            (f"order-routed:{at_change.pk}", relief.pk),
+        ]
+    )
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 10])
+def test_the_cap_counts_row_by_row_within_one_batch(office, clock, batch_size) -> None:
+    """Cap 2 in 10 minutes: repairs at 0, 1, 2, 3, 4 and 10 minutes. The leader is told of the
+    first two; the next three are folded into one summary (count 3); at 10 minutes the one of
+    minute 0 has left the window (its start excluded), so the leader is told again. The same
+    whether the worker takes the rows one by one, two by two (the summary made in one batch and
+    found again in the next), or all in one batch."""
+    office.community.policy = {"notify_cap": {"per_person": 2, "window_minutes": 10}}
+    office.community.save()
+    orders = []
+    start = clock.at
+    for minute in (0, 1, 2, 3, 4, 10):
+        clock.at = start + timedelta(minutes=minute)
+        orders.append(create(office, clock))
+    clock.advance(minutes=1)
+    with translation.override("zh-hans"):
+        while telling.announcements_tell(now=clock.now(), batch_size=batch_size):
+            pass
+    leader = office.repair_leader.pk
+    routed = Notification.objects.filter(recipient_id=leader, kind="order_routed")
+    assert sorted(routed.values_list("cause", flat=True)) == sorted(
+        f"order-routed:{orders[i].pk}" for i in (0, 1, 5)
+    )
+    summary = Notification.objects.get(recipient_id=leader, kind="digest")
+    assert summary.payload == {"count": 3}
+    assert summary.title == "近10分钟内另有3条通知，已汇总于此"
+    assert sorted(summary.digest_items.values_list("cause", flat=True)) == sorted(
+        f"order-routed:{orders[i].pk}" for i in (2, 3, 4)
+    )

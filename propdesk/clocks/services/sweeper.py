@@ -216,6 +216,8 @@ def clocks_sweep(
     one statement per clock.
     """
     report = SweepReport()
+    if not Clock.objects.filter(next_check_at__lt=now).exists():
+        return report  # nothing due: one index probe, no transaction (on SQLite no write lock)
     while max_batches is None or report.batches < max_batches:
         with transaction.atomic():
             clocks = _due_batch(now, batch_size)

@@ -282,14 +282,13 @@ def loans_remind_overdue(*, now: datetime, batch_size: int = 100) -> int:
     LoanReminder row written in the same transaction. Safe with many workers at once (rows
     locked with SKIP LOCKED on PostgreSQL). Returns how many were written."""
     written = 0
+    overdue = Loan.objects.filter(state=LoanState.LENT, reminded_at__isnull=True, due_at__lt=now)
+    if not overdue.exists():
+        return 0  # nothing due: one read, no transaction (on SQLite no write lock)
     while True:
         with transaction.atomic():
             due = list(
-                locked(
-                    Loan.objects.filter(
-                        state=LoanState.LENT, reminded_at__isnull=True, due_at__lt=now
-                    )
-                )
+                locked(overdue)
                 .select_related("item", "household", "community")
                 .order_by("due_at", "id")[:batch_size]
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -67,13 +68,17 @@ def _deputies(responder: Responder, now: datetime, policy: EmergencyPolicy) -> l
     return [uid for uid in dict.fromkeys(out) if uid != responder.user_id]
 
 
+def _waiting(now: datetime) -> Any:
+    return Responder.objects.filter(
+        next_repeat_at__lte=now,
+        acknowledged_at__isnull=True,
+        emergency__state=EmergencyState.OPEN,
+    )
+
+
 def _due(now: datetime, batch_size: int) -> list[Responder]:
     qs = (
-        Responder.objects.filter(
-            next_repeat_at__lte=now,
-            acknowledged_at__isnull=True,
-            emergency__state=EmergencyState.OPEN,
-        )
+        _waiting(now)
         .select_related("emergency__community", "emergency__order")
         .order_by("next_repeat_at", "id")
     )
@@ -90,6 +95,8 @@ def emergencies_repeat(*, now: datetime, batch_size: int = 200) -> RepeatReport:
     each round's cause is unique (``emergency:<id>:r<n>:<user>``), so two workers never send a
     round twice."""
     report = RepeatReport()
+    if not _waiting(now).exists():
+        return report  # nothing due: one read, no transaction (on SQLite no write lock)
     while True:
         with transaction.atomic():
             due = _due(now, batch_size)
