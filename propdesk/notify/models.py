@@ -215,6 +215,12 @@ class Notification(models.Model):
                 name="notif_failed",
                 condition=models.Q(state="failed"),
             ),
+            # The purge (notify.purge): the oldest read in-app rows, without walking the table.
+            models.Index(
+                fields=["read_at"],
+                name="notif_read",
+                condition=models.Q(channel="in_app", state="sent", read_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
