@@ -20,6 +20,7 @@ JOBS = (
     "desk.purge",
     "core.sessions",
     "core.logins",
+    "core.optimize",
     "notify.purge",
     "portal.codes",
     "incidents.repeat",

@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from propdesk.core.jobs import periodic_job
+from propdesk.core.sqlite.stats import statistics_refresh
 
 SESSION_BATCH = 500
 
@@ -170,3 +171,25 @@ def logins_purge(now: datetime) -> int:
     and a demo clock set ahead must not lift a lockout or empty the log."""
     del now
     return sum(login_records_purge(timezone.now()).values())
+
+
+# --- SQLite's planner statistics ----------------------------------------------------------------
+
+OPTIMIZE_EVERY_SECONDS = 3600.0
+_last_optimize: float | None = None  # this process's last run (time.monotonic())
+
+
+@periodic_job("core.optimize")
+def optimize(now: datetime) -> int:
+    """SQLite's statistics for its query planner (propdesk.core.sqlite.stats), refreshed at the
+    first tick of a worker and then once an hour of real time; on PostgreSQL nothing (autovacuum
+    analyzes). Returns how many tables were analyzed."""
+    global _last_optimize
+    del now
+    if connection.vendor != "sqlite":
+        return 0
+    started = time.monotonic()
+    if _last_optimize is not None and started - _last_optimize < OPTIMIZE_EVERY_SECONDS:
+        return 0
+    _last_optimize = started
+    return len(statistics_refresh(connection))
