@@ -69,7 +69,8 @@ def main() -> None:
         wall, cpu, longest = (statistics.median(r[i] for r in rows) * 1000 for i in range(3))
         name = f"analysis_limit={limit}" if limit else "no limit"
         print(
-            f"{name}: all tables {wall:.0f} ms wall, {cpu:.0f} ms CPU; longest table {longest:.1f} ms"
+            f"{name}: all tables {wall:.0f} ms wall, {cpu:.0f} ms CPU;"
+            f" longest table {longest:.1f} ms"
         )
     print(f"load after: {os.getloadavg()}")
 
