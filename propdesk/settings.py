@@ -357,12 +357,10 @@ HEALTH_STALE_MIN_SECONDS = float(os.environ.get("HEALTH_STALE_MIN_SECONDS", "10"
 # Done announcements (desk.Announcement: the staff were told) are deleted by the worker once
 # done longer ago than this many days; pending ones and those given up on are never deleted.
 ANNOUNCEMENT_RETENTION_DAYS = int(os.environ.get("ANNOUNCEMENT_RETENTION_DAYS", "30"))
-if ANNOUNCEMENT_RETENTION_DAYS < 1:
-    from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured(
-        "ANNOUNCEMENT_RETENTION_DAYS must be a whole number of days, 1 or more."
-    )
+# Read in-app notifications (the staff's bell) are deleted by the worker once read longer ago
+# than this many days (and sent that long ago); unread ones are never deleted.
+NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "180"))
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -404,6 +402,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "propdesk.web.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "propdesk.web.lockout.client_ip"
+# The worker (core.logins) deletes the login and failure records (back office → Axes) older than
+# this many days; six months by default, as long as China's Cybersecurity Law (art. 21) asks
+# network logs be kept. Lockout counters go once their cool-off is over.
+LOGIN_LOG_RETENTION_DAYS = int(os.environ.get("LOGIN_LOG_RETENTION_DAYS", "180"))
 # Behind a reverse proxy every request comes from the proxy's address: name the header that the
 # proxy sets to the client's address (e.g. HTTP_X_REAL_IP) so that the lock is per client. Only
 # set it when the proxy always overwrites that header; a client can send it too.
@@ -449,6 +451,21 @@ LIVE_ALERT_KINDS: list[str] = ["agitated_visitor"]
 PORTAL_CODE_LIMITS = os.environ.get("PORTAL_CODE_LIMITS", "1/60,5/3600,10/86400")
 PORTAL_CODE_TTL_SECONDS = int(os.environ.get("PORTAL_CODE_TTL_SECONDS", "300"))
 PORTAL_CODE_MAX_TRIES = int(os.environ.get("PORTAL_CODE_MAX_TRIES", "3"))
+# The worker (portal.codes) deletes the codes expired longer ago than this many hours, and never
+# one the limits above still count (sent within their longest window).
+PORTAL_CODE_RETENTION_HOURS = int(os.environ.get("PORTAL_CODE_RETENTION_HOURS", "24"))
+# Retention shorter than a day would delete what is still in use.
+for _name in (
+    "ANNOUNCEMENT_RETENTION_DAYS",
+    "NOTIFICATION_RETENTION_DAYS",
+    "LOGIN_LOG_RETENTION_DAYS",
+    "PORTAL_CODE_RETENTION_HOURS",
+):
+    if globals()[_name] < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        _unit = "hours" if _name.endswith("HOURS") else "days"
+        raise ImproperlyConfigured(f"{_name} must be a whole number of {_unit}, 1 or more.")
 
 # --- SMS gateway (propdesk/notify/sms.py) --------------------------------------------------------
 # SMS_BACKEND: console (default: the log), aliyun or tencent (or a dotted class path). The keys come

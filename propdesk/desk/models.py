@@ -591,6 +591,10 @@ class Announcement(models.Model):
     title = models.TextField(_("title"))  # already in the office's words, as shown
     exclude = models.JSONField(default=list, blank=True)  # user ids never told (the actor)
     recipient_ids = models.JSONField(null=True, blank=True)  # given by the caller, else policy
+    # What the notification carries besides what the worker adds (an order's number and link):
+    # a return visit's id and level, a concierge request's id and link (one of neither an order
+    # nor a contact, whose recipients are given or a fixed role: telling.FIXED_RECIPIENTS).
+    payload = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from propdesk.core.jobs import periodic_job
 from propdesk.notify.residents import resident_messages_deliver
-from propdesk.notify.services import notifications_deliver
+from propdesk.notify.services import notifications_deliver, notifications_purge
 
 
 @periodic_job("notify.deliver")
@@ -14,3 +14,10 @@ def deliver(now: datetime) -> int:
     report = notifications_deliver(now=now)
     # Residents' text messages (issue 13) ride the same tick: one batch each time.
     return report.sent + resident_messages_deliver(now=now)
+
+
+@periodic_job("notify.purge")
+def purge(now: datetime) -> int:
+    """The staff's read notifications are deleted once read longer ago than
+    settings.NOTIFICATION_RETENTION_DAYS, in short batches; unread ones never."""
+    return notifications_purge(now=now)

@@ -39,6 +39,7 @@ from django.utils import translation
 
 from propdesk.community.models import User
 from propdesk.core.bulk import insert_many
+from propdesk.core.housekeeping import PURGE_TICK_BUDGET_SECONDS, purge_in_batches
 from propdesk.notify import channels
 from propdesk.notify.cap import CapTally, fold_into_digest, over_cap
 from propdesk.notify.conf import conf
@@ -544,3 +545,49 @@ def notification_preference_set(
         pref.full_clean()
         pref.save(update_fields=changed)
     return pref
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+# A notification is a wide row under eight indexes, and a summary's items cascade with it: on
+# SQLite 200 of them held the write lock ~17 ms (bench/notify_purge.py), 50 a few ms.
+NOTIFICATION_PURGE_BATCH_SQLITE = 50
+
+
+def notifications_purge(
+    *,
+    now: datetime,
+    batch_size: int | None = None,
+    budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
+) -> int:
+    """Delete the staff's in-app notifications read longer ago than
+    settings.NOTIFICATION_RETENTION_DAYS before ``now`` (aware; the injected clock they are
+    stamped with) and created that long ago too: one read exactly that long ago stays. Never an
+    unread one, and only those sent (the worker has brought them to the other channels: a row
+    still pending or sending is its work; a failed one is the head's to see and retry). A
+    summary (kind ``digest``) goes with its DigestItems, which are read only through it. The
+    e-mail, SMS and webhook rows of the same cause are their own records and stay. Oldest read
+    first, in short batches (core.housekeeping.purge_in_batches, the ``notif_read`` index).
+    Returns how many notifications were deleted."""
+    cutoff = now - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    # Sent, said as "none of the others": an equality on state would draw SQLite's planner to the
+    # notif_due index (state, …) and a sort, where notif_read is a probe in read_at order.
+    rule = Q(
+        channel=NotificationChannel.IN_APP,
+        read_at__isnull=False,
+        read_at__lt=cutoff,
+        created_at__lt=cutoff,
+    ) & ~Q(
+        state__in=[NotificationState.PENDING, NotificationState.SENDING, NotificationState.FAILED]
+    )
+    old = Notification.objects.filter(rule)
+
+    def pick(size: int) -> list[int]:
+        return list(old.order_by("read_at", "id").values_list("id", flat=True)[:size])
+
+    size = batch_size or (
+        NOTIFICATION_PURGE_BATCH_SQLITE if connection.vendor == "sqlite" else None
+    )
+    return purge_in_batches(
+        Notification, pick, rule, batch_size=size, budget_seconds=budget_seconds
+    )

@@ -18,6 +18,7 @@ from propdesk.concierge.models import (
     RequestState,
 )
 from propdesk.concierge.services.requests import concierge_request_create
+from propdesk.desk.services.telling import announcements_tell
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_console import sign_in
@@ -66,6 +67,7 @@ def test_the_concierge_takes_a_request_and_lends_a_trolley_on_a_360px_phone(
             by=office.receptionist,
             now=datetime.now(UTC),
         )
+        announcements_tell(now=datetime.now(UTC))  # the worker's desk.tell tick (issue 15)
         started = time.monotonic()
         card = phone.locator(f"#request-{request.pk}")
         card.wait_for(timeout=5000)

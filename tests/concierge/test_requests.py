@@ -15,6 +15,7 @@ from propdesk.concierge.services.requests import (
     concierge_request_done,
 )
 from propdesk.core.errors import Conflict, Forbidden
+from propdesk.core.jobs import registered_jobs
 from propdesk.notify.models import Notification
 from tests.concierge.conftest import local
 
@@ -43,9 +44,16 @@ def create(cart, *, at, by=STAFF, **kw):
     return concierge_request_create(**args)
 
 
+def worker_tick(at) -> None:
+    """The worker's desk.tell job (issue 15): the concierges hear of the request."""
+    registered_jobs()["desk.tell"](at)
+
+
 def test_cs2_a_request_at_0300_goes_to_the_night_concierge_on_duty(cart) -> None:
     request = create(cart, at=local(27, 3))
     assert request.assignee == cart.night_concierge
+    assert not Notification.objects.exists()  # the request only announces it
+    worker_tick(local(27, 3, 0, 1))
     assert (request.state, request.assigned_at, request.source) == (
         RequestState.NEW,
         local(27, 3),
@@ -82,6 +90,7 @@ def test_cs2_with_nobody_on_duty_every_concierge_is_told_and_the_first_to_accept
 ) -> None:
     request = create(cart, at=local(27, 9))  # after the night shift, no day shift on the 27th
     assert request.assignee is None
+    worker_tick(local(27, 9, 0, 1))
     told = set(
         Notification.objects.filter(kind="concierge_request").values_list("recipient_id", flat=True)
     )
@@ -191,3 +200,57 @@ def test_cs2_the_portal_logs_a_residents_request(cart) -> None:
         create(cart, at=local(27, 3), by=None, household=None)
     assert ConciergeRequest.objects.count() == 1
     assert request.wanted_at == local(27, 3)
+
+
+def test_cs2_the_request_is_announced_and_the_worker_tells_with_the_same_words_and_link(
+    cart,
+) -> None:
+    """Issue 15: logging a request writes one announcement and tells nobody itself; the
+    worker's desk.tell job tells the concierge on duty (or, nobody on duty, every active
+    concierge, not a deactivated one), with the request's words and the concierge page, at the
+    request's time."""
+    from propdesk.desk.models import Announcement
+    from tests import factories as f
+
+    gone = f.UserFactory(
+        username="c-gone", roles=[(cart.office.community, "concierge")], is_active=False
+    )
+    given = create(cart, at=local(27, 3))
+    waiting = create(cart, at=local(27, 9), location="南门")
+    rows = {a.cause: a for a in Announcement.objects.filter(cause__startswith="concierge")}
+    assert {c: (a.event, a.recipient_ids, a.created_at) for c, a in rows.items()} == {
+        f"concierge_request:{given.pk}": (
+            "concierge_request",
+            [cart.night_concierge.pk],
+            local(27, 3),
+        ),
+        f"concierge_request:{waiting.pk}": ("concierge_request_open", None, local(27, 9)),
+    }
+    assert not Notification.objects.exists()
+    worker_tick(local(27, 9, 0, 1))
+    url = f"/desk/{cart.office.community.pk}/concierge/"
+    told = Notification.objects.filter(kind="concierge_request", channel="in_app")
+    assert sorted(
+        (n.cause, n.recipient_id, n.title, n.payload, n.created_at) for n in told
+    ) == sorted(
+        [
+            (
+                f"concierge_request:{given.pk}",
+                cart.night_concierge.pk,
+                "礼宾协助：搬运行李至电梯口，3-2-1502",
+                {"concierge_request": given.pk, "url": url},
+                local(27, 3),
+            ),
+        ]
+        + [
+            (
+                f"concierge_request:{waiting.pk}",
+                uid,
+                "礼宾协助：搬运行李至电梯口，3-2-1502",
+                {"concierge_request": waiting.pk, "url": url},
+                local(27, 9),
+            )
+            for uid in (cart.day_concierge.pk, cart.night_concierge.pk)
+        ]
+    )
+    assert not told.filter(recipient=gone).exists()

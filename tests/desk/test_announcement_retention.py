@@ -120,7 +120,16 @@ def test_nothing_old_enough_is_one_read_and_no_write(office, clock) -> None:
 
 
 @pytest.mark.django_db(databases=[])
-def test_a_retention_below_one_day_is_refused_at_start() -> None:
-    r = manage("check", SECRET_KEY=secrets.token_urlsafe(50), ANNOUNCEMENT_RETENTION_DAYS="0")
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("ANNOUNCEMENT_RETENTION_DAYS", "days"),
+        ("NOTIFICATION_RETENTION_DAYS", "days"),
+        ("LOGIN_LOG_RETENTION_DAYS", "days"),
+        ("PORTAL_CODE_RETENTION_HOURS", "hours"),
+    ],
+)
+def test_a_retention_below_one_is_refused_at_start(name: str, unit: str) -> None:
+    r = manage("check", SECRET_KEY=secrets.token_urlsafe(50), **{name: "0"})
     assert r.returncode != 0
-    assert "ANNOUNCEMENT_RETENTION_DAYS must be a whole number of days, 1 or more" in r.stderr
+    assert f"{name} must be a whole number of {unit}, 1 or more" in r.stderr

@@ -16,6 +16,7 @@ from propdesk.followup.selectors import call_list_today, recovery_queue, turned_
 from propdesk.followup.services import ItemDraft
 from propdesk.notify.models import Notification
 from tests.followup.conftest import sh
+from tests.notify.helpers import run_telling
 
 T0 = sh(2026, 11, 26, 10, 0)
 
@@ -157,6 +158,8 @@ def test_dissatisfied_answer_goes_to_the_head_and_a_later_satisfied_visit_turns_
     loop.visit(order=order, level="dissatisfied", opinion="水管还在漏")
     [rec] = recovery_queue(office.community)
     assert (rec.order_id, rec.owner_words) == (order.pk, "水管还在漏")
+    assert not Notification.objects.filter(cause=f"dissatisfied:{rec.pk}").exists()
+    run_telling(loop.clock)  # the worker's desk.tell (issue 15)
     note = Notification.objects.get(cause=f"dissatisfied:{rec.pk}")
     assert note.recipient == office.head
     loop.act(order, "reopen", by=office.head)
@@ -177,3 +180,64 @@ def test_a_second_dissatisfied_answer_does_not_open_a_second_recovery(loop, offi
     loop.visit(order=order, level="dissatisfied")
     loop.visit(order=order, level="not_very_satisfied")
     assert Recovery.objects.filter(order=order).count() == 1
+
+
+def test_rv4_a_dissatisfied_answer_is_announced_and_the_worker_tells_every_active_head(
+    loop, office
+):
+    """Issue 15: the visit's request writes one announcement and tells nobody itself; the
+    worker's desk.tell job tells each active office head (not the administrators, not a
+    deactivated head), with the words the request wrote, the order's page and the visit's id
+    and level, at the visit's time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from propdesk.desk.models import Announcement
+    from tests import factories as f
+
+    order = loop.at(T0).resolved("repair")
+    run_telling(loop.clock)  # the order's own announcements
+    second = f.UserFactory(username="v-head-2", roles=[(office.community, "office_head")])
+    f.UserFactory(
+        username="v-head-gone", roles=[(office.community, "office_head")], is_active=False
+    )
+    with CaptureQueriesContext(connection) as queries:
+        visit = loop.visit(order=order, level="dissatisfied", opinion="水管还在漏")
+    [rec] = recovery_queue(office.community)
+    cause = f"dissatisfied:{rec.pk}"
+    assert not any(
+        "office_head" in q["sql"] and "community_membership" in q["sql"]
+        for q in queries.captured_queries
+    ), "the office heads are the worker's to find"
+    assert not Notification.objects.filter(cause=cause).exists()
+    a = Announcement.objects.get(cause=cause)
+    assert (a.event, a.recipient_ids, a.done_at, a.created_at) == (
+        "dissatisfied",
+        None,
+        None,
+        loop.clock.now(),
+    )
+    event_time = loop.clock.now()
+    loop.clock.advance(seconds=1)
+    assert run_telling(loop.clock) == 1
+    notes = Notification.objects.filter(cause=cause, channel="in_app")
+    assert sorted((n.recipient_id, n.kind, n.title, n.payload, n.created_at) for n in notes) == (
+        sorted(
+            (
+                uid,
+                "dissatisfied",
+                f"业主对{order.number}不满意：水管还在漏",
+                {
+                    "order": order.pk,
+                    "number": order.number,
+                    "url": f"/desk/orders/{order.pk}/",
+                    "visit": visit.pk,
+                    "level": "dissatisfied",
+                },
+                event_time,
+            )
+            for uid in (office.head.pk, second.pk)
+        )
+    )
+    assert run_telling(loop.clock) == 0
+    assert notes.count() == 2

@@ -20,6 +20,7 @@ from propdesk.followup.selectors import satisfaction_figures
 from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.followup.conftest import Loop, sh
+from tests.notify.helpers import run_telling
 
 T0 = sh(2026, 11, 26, 10, 0)
 PHONE = "13812345678"  # 张伟, on the register of office.household (3-2-1502)
@@ -85,6 +86,7 @@ def test_a_dissatisfied_rating_starts_the_recovery_a_phone_visit_starts(
     resident_client(PHONE).post(rate_url(order), {**GOOD, "level": "dissatisfied"})
     recovery = Recovery.objects.get(order=order)
     assert (recovery.state, recovery.owner_words) == ("awaiting", "师傅很细心")
+    run_telling(loop.clock)  # the worker's desk.tell (issue 15)
     told = Notification.objects.filter(kind="dissatisfied", recipient=office.head)
     assert told.count() == 1
     # A later satisfied phone visit turns it, as after a phone visit's 不满意.

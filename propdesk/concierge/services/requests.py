@@ -29,29 +29,27 @@ from propdesk.concierge.models import (
 from propdesk.concierge.selectors import concierges_on_duty
 from propdesk.concierge.services._common import DESK_ROLES
 from propdesk.core.errors import Conflict, Forbidden, NotFound, policy_message
-from propdesk.notify.services import notifications_create
+from propdesk.desk.services.telling import CONCIERGE_REQUEST, CONCIERGE_REQUEST_OPEN, tell_staff
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 
-NOTIFY_KIND = "concierge_request"
 
-
-def _tell(request: ConciergeRequest, recipient_ids: list[int], now: datetime) -> None:
-    if not recipient_ids:
-        return
+def _tell(request: ConciergeRequest, now: datetime) -> None:
+    """The concierge it was given to, or (nobody on duty) every concierge of the community, is
+    told by the worker (desk.tell), with the community's concierge page."""
     where = request.household.code if request.household is not None else request.location
-    notifications_create(
+    tell_staff(
+        CONCIERGE_REQUEST if request.assignee_id is not None else CONCIERGE_REQUEST_OPEN,
         community_id=request.community_id,
-        recipient_ids=recipient_ids,
+        now=now,
         cause=f"concierge_request:{request.pk}",
-        kind=NOTIFY_KIND,
         title=_("Concierge request: %(kind)s, %(where)s")
         % {"kind": request.get_kind_display(), "where": where},
         payload={
             "concierge_request": request.pk,
             "url": reverse("desk-concierge", args=[request.community_id]),
         },
-        now=now,
+        recipient_ids=None if request.assignee_id is None else [request.assignee_id],
     )
 
 
@@ -71,8 +69,9 @@ def concierge_request_create(
     now: datetime,
 ) -> ConciergeRequest:
     """Log a request (CS-2) and give it to the concierge on duty at ``wanted_at`` (``None``: now),
-    who is told at once (the bell, and their phone screen updates). With nobody on duty it waits
-    unassigned and every concierge of the community is told; the first to accept has it.
+    who is told by the worker's next tick (the bell, and their phone screen updates). With nobody
+    on duty it waits unassigned and every concierge of the community is told; the first to
+    accept has it.
 
     ``by`` is the staff member logging it (front desk, office or concierge: Forbidden otherwise);
     ``None`` only from the resident portal, which passes the resident's ``household``. A
@@ -125,15 +124,7 @@ def concierge_request_create(
         assignee_id=assignee,
         assigned_at=now if assignee else None,
     )
-    if assignee is not None:
-        _tell(request, [assignee], now)
-    else:
-        from propdesk.community.access import staff_with_roles
-
-        everyone = list(
-            staff_with_roles(community.pk, {Role.CONCIERGE}).values_list("id", flat=True)
-        )
-        _tell(request, everyone, now)
+    _tell(request, now)
     return request
 
 

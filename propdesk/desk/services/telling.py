@@ -60,12 +60,18 @@ MAX_ERROR = 2000
 _PENDING = {"done_at__isnull": True, "attempts__lt": ANNOUNCE_MAX_ATTEMPTS}
 
 # Announcements the policy's ``notify`` does not decide: the event written by the request, who
-# the worker tells (every active holder of the role in the order's community), and the kind of
-# their notification. CP-5: the named staff member's account is in → every office head, as a
-# complaint for the head.
+# the worker tells (every active holder of the role in the community), and the kind of their
+# notification. CP-5: the named staff member's account is in → every office head, as a
+# complaint for the head. RV-4: an owner not satisfied on a return visit or a rating → every
+# office head. CS-2: a concierge request with nobody on duty → every concierge.
 ATTITUDE_ACCOUNT = "attitude_account"
+DISSATISFIED = "dissatisfied"
+CONCIERGE_REQUEST = "concierge_request"  # to the concierge on duty (recipient_ids)
+CONCIERGE_REQUEST_OPEN = "concierge_request_open"
 FIXED_RECIPIENTS: dict[str, tuple[Role, str]] = {
     ATTITUDE_ACCOUNT: (Role.OFFICE_HEAD, "complaint_to_head"),
+    DISSATISFIED: (Role.OFFICE_HEAD, "dissatisfied"),
+    CONCIERGE_REQUEST_OPEN: (Role.CONCIERGE, CONCIERGE_REQUEST),
 }
 
 
@@ -219,10 +225,12 @@ def tell_about_order(
     title: str,
     recipient_ids: Iterable[int] | None = None,
     exclude: Iterable[int] = (),
+    payload: dict[str, Any] | None = None,
 ) -> Announcement:
     """Announce ``event`` of ``order`` at ``now``: the worker tells the policy's recipients (or
-    ``recipient_ids``), but never those in ``exclude``, each with the link they can open. Call
-    it in the transaction of the change; it writes one row and reads nothing."""
+    ``recipient_ids``, or FIXED_RECIPIENTS' role), but never those in ``exclude``, each with the
+    link they can open; ``payload``: more for the notification to carry. Call it in the
+    transaction of the change; it writes one row and reads nothing."""
     announcement = Announcement(
         community_id=order.community_id,
         event=event,
@@ -233,10 +241,38 @@ def tell_about_order(
         title=title,
         exclude=sorted(set(exclude)),
         recipient_ids=None if recipient_ids is None else list(recipient_ids),
+        payload=payload,
         created_at=now,
     )
     create_many([announcement])  # Announcement.objects.create, lean (core.bulk)
     return announcement
+
+
+def tell_staff(
+    event: str,
+    *,
+    community_id: int,
+    now: datetime,
+    cause: str,
+    title: str,
+    payload: dict[str, Any],
+    recipient_ids: Iterable[int] | None = None,
+) -> Announcement:
+    """Announce ``event`` of something neither an order nor a contact (a concierge request):
+    the worker tells ``recipient_ids``, or every active holder of FIXED_RECIPIENTS' role, with
+    ``payload`` (its link in ``url``). Call it in the transaction of the change; it writes one
+    row and reads nothing."""
+    if recipient_ids is None and event not in FIXED_RECIPIENTS:
+        raise ValueError(f"{event}: whom to tell is neither given nor fixed")
+    return Announcement.objects.create(
+        community_id=community_id,
+        event=event,
+        cause=cause,
+        title=title,
+        recipient_ids=None if recipient_ids is None else list(recipient_ids),
+        payload=payload,
+        created_at=now,
+    )
 
 
 def tell_about_contact(
@@ -296,12 +332,37 @@ def _tell_order(
             cause=a.cause,
             kind=FIXED_RECIPIENTS[a.event][1] if a.event in FIXED_RECIPIENTS else a.event,
             title=a.title,
-            payload={"order": order.pk, "number": order.number, "url": url},
+            payload={"order": order.pk, "number": order.number, "url": url, **(a.payload or {})},
             now=a.created_at,
             cap=cap,
             tally=tally,
         )
         told += group
+    return told
+
+
+def _tell_given(a: Announcement, batch: _Batch, tally: CapTally | None) -> list[int]:
+    """An announcement of neither an order nor a contact: its given recipients, or its fixed
+    role's active holders, each told with the announcement's own payload."""
+    if a.recipient_ids is not None:
+        ids = list(a.recipient_ids)
+    else:
+        ids = batch.members(a.community_id, FIXED_RECIPIENTS[a.event][0])
+    skip = set(a.exclude or ())
+    active = batch.keep_active([uid for uid in ids if uid not in skip])
+    told = [uid for uid in dict.fromkeys(ids) if uid in active]
+    if told:
+        notifications_create(
+            community_id=a.community_id,
+            recipient_ids=told,
+            cause=a.cause,
+            kind=FIXED_RECIPIENTS[a.event][1] if a.event in FIXED_RECIPIENTS else a.event,
+            title=a.title,
+            payload=a.payload or {},
+            now=a.created_at,
+            cap=batch.policy(a.community).notify_cap,
+            tally=tally,
+        )
     return told
 
 
@@ -420,7 +481,7 @@ def _tell_rows(
         done: list[int] = []
         for a in rows:
             try:
-                if a.pk in known and a.contact is not None:
+                if a.pk in known and a.order is None:
                     raise known[a.pk]
                 with each_row():
                     if a.order is not None:
@@ -429,6 +490,8 @@ def _tell_rows(
                         _tell_order(a, a.order, wanted[a.pk], users, batch, tally)
                     elif a.contact is not None:
                         _tell_contact(a, a.contact, batch, tally)
+                    else:
+                        _tell_given(a, batch, tally)
             except Exception as exc:
                 row_failed(a, exc)
                 continue

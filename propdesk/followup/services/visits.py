@@ -18,6 +18,7 @@ from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Forbidden, policy_message
 from propdesk.desk.models import EventAction, OrderKind, WorkOrder
 from propdesk.desk.services import order_event_write, work_order_transition
+from propdesk.desk.services.telling import DISSATISFIED, tell_about_order
 from propdesk.followup.models import (
     ItemKind,
     Level,
@@ -36,7 +37,6 @@ from propdesk.followup.services._common import (
     policy_of,
     require_role,
 )
-from propdesk.notify.services import notifications_create
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.workflow import Role, State
 
@@ -402,20 +402,16 @@ def _recovery(
             owner_words=visit.opinion,
             opened_at=now,
         )
-        heads = list(
-            order.community.memberships.filter(role=Role.OFFICE_HEAD).values_list(
-                "user_id", flat=True
-            )
-        )
-        notifications_create(
-            community_id=order.community_id,
-            recipient_ids=heads,
+        # The worker tells every active office head (desk.tell: announcement ``dissatisfied``),
+        # with the order's page; the request reads no one's roles.
+        tell_about_order(
+            DISSATISFIED,
+            order=order,
+            now=now,
             cause=f"dissatisfied:{recovery.pk}",
-            kind="dissatisfied",
             title=_("Owner dissatisfied with %(number)s: %(words)s")
             % {"number": order.number, "words": visit.opinion or visit.get_level_display()},
-            payload={"order": order.pk, "visit": visit.pk, "level": visit.level},
-            now=now,
+            payload={"visit": visit.pk, "level": visit.level},
         )
     elif visit.level in satisfied:
         awaiting.update(state=RecoveryState.TURNED, turned_at=now, turned_visit=visit)

@@ -1,0 +1,47 @@
+"""The portal's periodic work, run by the worker every tick."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from propdesk.core.housekeeping import PURGE_TICK_BUDGET_SECONDS, purge_in_batches
+from propdesk.core.jobs import periodic_job
+from propdesk.policy.signin import parse_limits
+from propdesk.portal.models import SignInCode
+
+
+def sign_in_codes_purge(
+    *,
+    now: datetime,
+    batch_size: int | None = None,
+    budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
+) -> int:
+    """Delete the sign-in codes expired longer ago than settings.PORTAL_CODE_RETENTION_HOURS
+    before ``now`` (aware; the injected clock the codes are stamped and checked by): one expired
+    exactly that long ago stays. A used or burned code expired too (its ``expires_at`` is past
+    by then), so the rule covers them. Never one the rate limits still count: a code counts
+    while it was sent less than the longest window (PORTAL_CODE_LIMITS) ago, so codes sent
+    within it stay, whatever the retention. Oldest first, in short batches
+    (core.housekeeping.purge_in_batches). Returns how many were deleted."""
+    longest = max(limit.seconds for limit in parse_limits(settings.PORTAL_CODE_LIMITS))
+    expired_before = now - timedelta(hours=settings.PORTAL_CODE_RETENTION_HOURS)
+    sent_before = now - timedelta(seconds=longest)
+    rule = Q(expires_at__lt=expired_before, sent_at__lt=sent_before)
+    old = SignInCode.objects.filter(rule)
+
+    def pick(size: int) -> list[int]:
+        # The sent_at index, oldest first: a tick with nothing old ends at its first entry.
+        return list(old.order_by("sent_at", "id").values_list("id", flat=True)[:size])
+
+    return purge_in_batches(
+        SignInCode, pick, rule, batch_size=batch_size, budget_seconds=budget_seconds
+    )
+
+
+@periodic_job("portal.codes")
+def codes_purge(now: datetime) -> int:
+    """The residents' one-time sign-in codes are not kept beyond their use and the limits."""
+    return sign_in_codes_purge(now=now)
