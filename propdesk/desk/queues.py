@@ -43,6 +43,26 @@ FINAL = [s.value for s in FINAL_STATES]
 LIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.BREACHED]
 
 
+class _Constant(Value):
+    """A fixed word written into the SQL itself, not passed as a parameter. The partial indexes
+    of the live clocks (``clock_live_due``, ``clock_live_order_due``: state IN ('running',
+    'breached')) serve only a query whose own condition SQLite can see to be the same: with
+    ``state IN (?, ?)`` it cannot, and the board sorted every live clock of the community to
+    keep 200 (15 ms at 100,000 orders against 0.3). Only our own enumerations' values."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        value = str(self.value)
+        if not value.isidentifier() or not value.isascii():
+            raise ValueError(f"not a constant word: {value!r}")
+        return f"'{value}'", []
+
+
+def _live() -> Q:
+    """A clock still running, or breached and not yet met, written as the live clocks' partial
+    indexes are, so the database can use them."""
+    return Q(state__in=[_Constant(s.value) for s in LIVE_CLOCK_STATES])
+
+
 def _live_clocks() -> Prefetch[Any]:
     return Prefetch(
         "clocks",
@@ -66,9 +86,7 @@ def _live_clocks() -> Prefetch[Any]:
 def _next_due() -> Subquery:
     return Subquery(
         # A clock a waiting state paused has no deadline until the wait ends (issue 16).
-        Clock.objects.filter(
-            order_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES, paused_at__isnull=True
-        )
+        Clock.objects.filter(_live(), order_id=OuterRef("pk"), paused_at__isnull=True)
         .order_by("due_at")
         .values("due_at")[:1]
     )
@@ -207,12 +225,17 @@ def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
     return orders
 
 
-def _overdue_clocks(community_id: int, now: datetime) -> QuerySet[Clock]:
-    """The community's clocks that make an order overdue: breached, or running past due."""
-    return Clock.objects.filter(community_id=community_id, order__isnull=False).filter(
-        Q(state=ClockState.BREACHED)
-        | Q(state=ClockState.RUNNING, due_at__lte=now, paused_at__isnull=True)
+def _overdue(community_id: int, now: datetime) -> Q:
+    """Work orders made overdue by a clock of the community: breached, or running past due.
+    Two lists, each read through its own index (the breached through ``clock_live_rule``, the
+    running past due through ``clock_live_due`` up to ``now``): one condition with an OR read
+    every clock the community ever had, met and cancelled ones included."""
+    clocks = Clock.objects.filter(community_id=community_id, order__isnull=False)
+    breached = clocks.filter(state=ClockState.BREACHED)
+    past_due = clocks.filter(_live(), paused_at__isnull=True, due_at__lte=now).filter(
+        state=ClockState.RUNNING
     )
+    return Q(pk__in=breached.values("order_id")) | Q(pk__in=past_due.values("order_id"))
 
 
 def _board_ids(qs: QuerySet[WorkOrder], community_id: int, start: int, end: int) -> list[int]:
@@ -235,9 +258,7 @@ def _board_ids(qs: QuerySet[WorkOrder], community_id: int, start: int, end: int)
     c_ids = _by_next_deadline(rest, community_id, need)
     ids = e_ids + c_ids
     if len(c_ids) < need:  # C is exhausted: the orders with no live deadline, newest first
-        live = Clock.objects.filter(
-            order_id=OuterRef("pk"), state__in=LIVE_CLOCK_STATES, paused_at__isnull=True
-        )
+        live = Clock.objects.filter(_live(), order_id=OuterRef("pk"), paused_at__isnull=True)
         ids += list(
             rest.filter(~Exists(live))
             .order_by("-created_at", "-id")
@@ -252,11 +273,7 @@ def _by_next_deadline(orders: QuerySet[WorkOrder], community_id: int, n: int) ->
     clocks met walking the clocks nearest first; once n orders are found, the walk goes on
     through the clocks due at the same moment as the n-th (a tie may put one of them first)."""
     clocks = (
-        Clock.objects.filter(
-            community_id=community_id,
-            state__in=LIVE_CLOCK_STATES,
-            paused_at__isnull=True,
-        )
+        Clock.objects.filter(_live(), community_id=community_id, paused_at__isnull=True)
         # Each clock's order checked by its key as the walk meets it (an IN list would first
         # read every open order of the community).
         .filter(Exists(orders.filter(pk=OuterRef("order_id"))))
@@ -314,11 +331,11 @@ def board(
     # The counts and the page are read from the clocks where they can be (the overdue clocks
     # are few; the nearest deadlines come first in an index), not by asking every open order
     # of the community for its clocks: at 1,000,000 orders a community has 41,000 open.
-    overdue_orders = _overdue_clocks(community_id, now).values("order_id")
+    overdue_orders = _overdue(community_id, now)
     total = qs.count()
-    overdue = qs.filter(pk__in=overdue_orders).count()
+    overdue = qs.filter(overdue_orders).count()
     if filters.overdue:
-        qs = qs.filter(pk__in=overdue_orders)
+        qs = qs.filter(overdue_orders)
         total = overdue
     page = min(max(1, page), max(1, -(-total // limit)))
     start = (page - 1) * limit
