@@ -555,6 +555,8 @@ def _urgent_page(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[WorkOrd
     joining the rows before the sort made the database join every order to keep a page."""
     total = qs.count()
     page, start = _clamp(total, page, limit)
+    if not total:  # nothing to order (an empty pool: most members' pages, most of the time)
+        return Page([], 0, page, limit)
     ordered = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due()).order_by(
         "emergency_first", _by_deadline(), "created_at", "id"
     )

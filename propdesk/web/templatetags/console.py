@@ -157,6 +157,16 @@ def _clocks(order: Any, now: datetime) -> str:
     return "".join(clock_chip(c, now) for c in order.live_clocks)
 
 
+class _KindLabels(dict[tuple[str, str], str]):
+    """``order.kind_label`` escaped, once per kind and complaint type of a page's rows."""
+
+    def of(self, order: Any) -> str:
+        key = (order.kind, order.complaint_type)
+        if key not in self:
+            self[key] = _e(order.kind_label)
+        return self[key]
+
+
 def _place(order: Any) -> str:
     """The room number, else where it is (``household.code|default:location``)."""
     return getattr(order.household, "code", "") or order.location
@@ -187,9 +197,10 @@ def board_rows(board: Any, now: datetime) -> str:
     in_pool = _e(gettext("in the team's pool"))
     pool = f'<span class="tag">{in_pool}</span>'
     l_team, l_assignee, l_state = (_e(gettext(w)) for w in ("team", "assignee", "state"))
+    kinds = _KindLabels()
     out = []
     for o in board.orders:
-        kind = _e(o.kind_label)
+        kind = kinds.of(o)
         if o.is_emergency:
             kind = f'<span class="tag em">{kind}</span>'
         if o.is_important:
@@ -236,21 +247,22 @@ def job_cards(context: Any, jobs: Any, now: datetime) -> str:
 
     waiting = f' <span class="badge waiting">{_e(gettext("waiting"))}</span>'
     appointment = context.template.engine.get_template("web/partials/appointment.html")
+    kinds = _KindLabels()
     out = []
     for o in jobs.rows:
-        kind = _e(o.kind_label)
-        em = f'<span class="tag em">{kind}</span> ' if o.is_emergency else ""
+        em = f'<span class="tag em">{kinds.of(o)}</span> ' if o.is_emergency else ""
         appt = ""
         if o.appointment_at:
             with context.push(o=o):
                 appt = appointment.render(context) + " "
-        what = getattr(o.service_item, "name", "") or o.kind_label
+        item = getattr(o.service_item, "name", "")
         out.append(
             f'\n<a class="card job" href="{_e(reverse("desk-job", args=[o.pk]))}"'
             f' data-order="{_e(o.number)}" data-live-id="{o.pk}">\n'
             f'  <div class="top"><strong>{em}{_e(_place(o))}</strong>'
             f"<span>{_e(o.state_label)}{waiting if o.waiting else ''}</span></div>\n"
-            f"  <div>{appt}{_e(what)} — {_e(Truncator(o.description).chars(60))}</div>\n"
+            f"  <div>{appt}{_e(item) if item else kinds.of(o)} —"
+            f" {_e(Truncator(o.description).chars(60))}</div>\n"
             f"  <div>{_clocks(o, now)}</div>\n"
             "</a>\n"
         )
