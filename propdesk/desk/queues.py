@@ -258,15 +258,17 @@ def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
 
 def _overdue(community_id: int, now: datetime) -> Q:
     """Work orders made overdue by a clock of the community: breached, or running past due.
-    Two lists, each read through its own index (the breached through ``clock_live_rule``, the
-    running past due through ``clock_live_due`` up to ``now``): one condition with an OR read
-    every clock the community ever had, met and cancelled ones included."""
-    clocks = Clock.objects.filter(community_id=community_id, order__isnull=False)
+    One list in two parts (UNION ALL), each read through its own index: the breached through
+    ``clock_live_rule``, the running past due through ``clock_live_due`` up to ``now``. Written
+    as one condition with an OR, SQLite read every clock the community ever had (met and
+    cancelled ones included); as two IN lists, PostgreSQL expected most open orders to pass
+    and sorted them in parallel workers."""
+    clocks = Clock.objects.filter(community_id=community_id, order__isnull=False).order_by()
     breached = clocks.filter(state=ClockState.BREACHED)
     past_due = clocks.filter(_live(), paused_at__isnull=True, due_at__lte=now).filter(
         state=ClockState.RUNNING
     )
-    return Q(pk__in=breached.values("order_id")) | Q(pk__in=past_due.values("order_id"))
+    return Q(pk__in=breached.values("order_id").union(past_due.values("order_id"), all=True))
 
 
 def _board_ids(qs: QuerySet[WorkOrder], community_id: int, start: int, end: int) -> list[int]:
