@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 from propdesk.clocks.models import Clock, ClockState
@@ -15,14 +17,10 @@ from propdesk.core.rule_names import rule_name
 register = template.Library()
 
 
-def _span(seconds: float) -> str:
-    s = abs(int(seconds))
-    d, h, m, sec = s // 86400, s % 86400 // 3600, s % 3600 // 60, s % 60
-    if d:
-        return f"{d}d {h}h"
-    if h:
-        return f"{h}h {m:02d}m"
-    return f"{m}:{sec:02d}"
+def _e(value: Any) -> str:
+    """A value escaped for HTML as the template engine escapes it (``django.utils.html.escape``
+    is the same function behind a check for lazy strings that costs more than the escaping)."""
+    return html.escape(str(value))
 
 
 @register.simple_tag
@@ -31,33 +29,26 @@ def clock_chip(clock: Clock, now: datetime) -> str:
     due or breached. console.js keeps counting between refreshes. Built in Python, not by an
     included template: the board draws hundreds of them. A clock a waiting state paused shows
     暂停计时 and does not count (no ``data-due``)."""
+    name = _e(rule_name(clock.rule_id, clock.title))
+    rule = _e(clock.rule_id)
     if clock.paused_at is not None:
-        name = rule_name(clock.rule_id, clock.title)
-        return format_html(
-            '<span class="clock paused" data-state="paused" data-rule="{}" title="{}">{} '
-            '<span class="t">{}</span></span>',
-            clock.rule_id,
-            name,
-            name,
-            pgettext("clock", "timing paused"),
+        paused = _e(pgettext("clock", "timing paused"))
+        return mark_safe(  # noqa: S308 - every value is escaped (_e)
+            f'<span class="clock paused" data-state="paused" data-rule="{rule}" title="{name}">'
+            f'{name} <span class="t">{paused}</span></span>'
         )
     left = (clock.due_at - now) / timedelta(seconds=1)
     breached = clock.state == ClockState.BREACHED or left <= 0
     amber = not breached and clock.warn_at is not None and now >= clock.warn_at
-    name = rule_name(clock.rule_id, clock.title)
-    return format_html(
-        '<span class="clock {}" data-due="{}" data-warn="{}" data-state="{}" data-over="+"'
-        ' data-rule="{}" data-label="{}" title="{}">{} <span class="t">{}</span></span>',
-        "red" if breached else ("amber" if amber else ""),
-        clock.due_at.isoformat(),
-        clock.warn_at.isoformat() if clock.warn_at else "",
-        clock.state,
-        clock.rule_id,
-        name,
-        name,
-        name,
-        clock.rule_id,
-        ("+" if left <= 0 else "") + _span(left),
+    color = "red" if breached else ("amber" if amber else "")
+    warn = _e(clock.warn_at.isoformat()) if clock.warn_at else ""
+    # The server writes the rule's ID where the time goes (console.js writes the time there at
+    # once); as the chip has read since the glossary names came in.
+    return mark_safe(  # noqa: S308 - every value is escaped (_e)
+        f'<span class="clock {color}" data-due="{_e(clock.due_at.isoformat())}"'
+        f' data-warn="{warn}" data-state="{_e(clock.state)}" data-over="+"'
+        f' data-rule="{rule}" data-label="{name}" title="{name}">{name}'
+        f' <span class="t">{rule}</span></span>'
     )
 
 
@@ -160,3 +151,119 @@ def member_options(desk: Any) -> str:
             for m in desk.members
         ),
     )
+
+
+def _clocks(order: Any, now: datetime) -> str:
+    return "".join(clock_chip(c, now) for c in order.live_clocks)
+
+
+class _KindLabels(dict[tuple[str, str], str]):
+    """``order.kind_label`` escaped, once per kind and complaint type of a page's rows."""
+
+    def of(self, order: Any) -> str:
+        key = (order.kind, order.complaint_type)
+        if key not in self:
+            self[key] = _e(order.kind_label)
+        return self[key]
+
+
+def _place(order: Any) -> str:
+    """The room number, else where it is (``household.code|default:location``)."""
+    return getattr(order.household, "code", "") or order.location
+
+
+@register.simple_tag
+def board_rows(board: Any, now: datetime) -> str:
+    """The board's rows (a ``Board``'s page: up to a hundred), written as the template wrote
+    them, built here: the template engine spent ~0.12 ms a row looking each value up, on a page
+    the live refresh redraws. The words are translated once for all the rows; every value is
+    escaped as the template escaped it (``_e``)."""
+    from django.urls import reverse
+    from django.utils.text import Truncator
+    from django.utils.translation import gettext
+
+    def tag(css: str, word: str) -> str:
+        return f' <span class="{css}">{_e(gettext(word))}</span>'
+
+    calendar = _e(
+        gettext("Working days counted Monday to Friday: the calendar has no data for this year")
+    )
+    fallback = f' <span class="tag fallback" title="{calendar}">{_e(gettext("Mon–Fri"))}</span>'
+    important = tag("tag imp", "important")
+    long_running = tag("tag", "long-running")
+    legacy = tag("tag", "construction legacy")
+    waiting = tag("badge waiting", "waiting")
+    agitated = _e(gettext("agitated owner"))
+    in_pool = _e(gettext("in the team's pool"))
+    pool = f'<span class="tag">{in_pool}</span>'
+    l_team, l_assignee, l_state = (_e(gettext(w)) for w in ("team", "assignee", "state"))
+    kinds = _KindLabels()
+    out = []
+    for o in board.orders:
+        kind = kinds.of(o)
+        if o.is_emergency:
+            kind = f'<span class="tag em">{kind}</span>'
+        if o.is_important:
+            kind += important
+        if o.is_long_running:
+            kind += long_running
+        if o.is_construction_legacy:
+            kind += legacy
+        if o.contact is not None and o.contact.owner_agitated:
+            contact = _e(reverse("desk-contact", args=[o.contact_id]))
+            kind += f' <a class="tag em" href="{contact}">⚠ {agitated}</a>'
+        if o.assignee is not None:
+            who = _e(o.assignee.name or o.assignee.username)
+        elif o.team is not None and o.state == "dispatched":
+            who = pool
+        else:
+            who = "—"
+        number = _e(o.number)
+        out.append(
+            f'\n<tr class="{"emergency" if o.is_emergency else ""}" data-order="{number}"'
+            f' data-live-id="{o.pk}">\n'
+            f'  <td class="num"><a href="{_e(reverse("desk-order", args=[o.pk]))}">{number}</a>'
+            f"{fallback if o.pk in board.calendar_fallback else ''}</td>\n"
+            f"  <td>{kind}</td>\n"
+            f"  <td>{_e(_place(o))}</td>\n"
+            f'  <td class="desc">{_e(Truncator(o.description).chars(50))}</td>\n'
+            f'  <td data-label="{l_team}">{_e((o.team.name if o.team else "") or "—")}</td>\n'
+            f'  <td data-label="{l_assignee}">{who}</td>\n'
+            f'  <td data-label="{l_state}">{_e(o.state_label)}{waiting if o.waiting else ""}</td>\n'
+            f'  <td class="clocks">{_clocks(o, now)}</td>\n'
+            "</tr>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped (_e)
+
+
+@register.simple_tag(takes_context=True)
+def job_cards(context: Any, jobs: Any, now: datetime) -> str:
+    """A team member's jobs (a ``Page``: up to a hundred) as cards, written as the template wrote
+    them, built here for the same reason as ``board_rows``. An agreed appointment is drawn by its
+    own partial (web/partials/appointment.html), as before."""
+    from django.urls import reverse
+    from django.utils.text import Truncator
+    from django.utils.translation import gettext
+
+    waiting = f' <span class="badge waiting">{_e(gettext("waiting"))}</span>'
+    appointment = context.template.engine.get_template("web/partials/appointment.html")
+    kinds = _KindLabels()
+    out = []
+    for o in jobs.rows:
+        em = f'<span class="tag em">{kinds.of(o)}</span> ' if o.is_emergency else ""
+        appt = ""
+        if o.appointment_at:
+            with context.push(o=o):
+                appt = appointment.render(context) + " "
+        item = getattr(o.service_item, "name", "")
+        out.append(
+            f'\n<a class="card job" href="{_e(reverse("desk-job", args=[o.pk]))}"'
+            f' data-order="{_e(o.number)}" data-live-id="{o.pk}">\n'
+            f'  <div class="top"><strong>{em}{_e(_place(o))}</strong>'
+            f"<span>{_e(o.state_label)}{waiting if o.waiting else ''}</span></div>\n"
+            f"  <div>{appt}{_e(item) if item else kinds.of(o)} —"
+            f" {_e(Truncator(o.description).chars(60))}</div>\n"
+            f"  <div>{_clocks(o, now)}</div>\n"
+            "</a>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped (_e)
