@@ -133,22 +133,13 @@ def fold_into_digest(
         if tally is not None:
             tally.digests[(community_id, recipient_id)] = _Digest(digest.pk, now, 1)
         return True
+    known = _Digest(digest.pk, digest.created_at, int((digest.payload or {}).get("count", 0)))
     if tally is not None:
-        known = _Digest(digest.pk, digest.created_at, int((digest.payload or {}).get("count", 0)))
         tally.digests[(community_id, recipient_id)] = known
-        return _fold_known(known, cap, recipient_id, cause, kind, title, payload, now, told_checked)
-    if not told_checked and (
-        Notification.objects.filter(
-            recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
-        ).exists()
-    ):
+    if not _fold_known(known, cap, recipient_id, cause, kind, title, payload, now, told_checked):
         return False
-    if not _add_item(digest.pk, cause=cause, kind=kind, title=title, payload=payload, now=now):
-        return False  # already folded into this summary
-    count = int((digest.payload or {}).get("count", 0)) + 1
-    Notification.objects.filter(pk=digest.pk).update(
-        payload={"count": count}, title=_title(count, cap.window_minutes)[:200]
-    )
+    if tally is None:
+        known.write()
     return True
 
 
@@ -163,8 +154,8 @@ def _fold_known(
     now: datetime,
     told_checked: bool,
 ) -> bool:
-    """fold_into_digest into a summary the transaction holds (CapTally): its count is kept in
-    memory until ``flush``."""
+    """fold_into_digest into a summary found or made: its count is kept in ``digest`` until
+    ``digest.write()`` (at once without a CapTally, at the tally's ``flush`` with one)."""
     if not told_checked and (
         Notification.objects.filter(
             recipient_id=recipient_id, cause=cause, channel=NotificationChannel.IN_APP
@@ -172,7 +163,7 @@ def _fold_known(
     ):
         return False
     if not _add_item(digest.pk, cause=cause, kind=kind, title=title, payload=payload, now=now):
-        return False
+        return False  # already folded into this summary
     digest.count += 1
     digest.window_minutes = cap.window_minutes
     return True
@@ -184,6 +175,15 @@ class _Digest:
     created_at: datetime
     count: int
     window_minutes: int | None = None  # set when the count changed and is not written yet
+
+    def write(self) -> None:
+        """Write the summary's count and title, if its count changed since it was read."""
+        if self.window_minutes is not None:
+            Notification.objects.filter(pk=self.pk).update(
+                payload={"count": self.count},
+                title=_title(self.count, self.window_minutes)[:200],
+            )
+            self.window_minutes = None
 
 
 class CapTally:
@@ -247,12 +247,7 @@ class CapTally:
     def flush(self) -> None:
         """Write the count and title of each summary folded into since it was read."""
         for digest in self.digests.values():
-            if digest.window_minutes is not None:
-                Notification.objects.filter(pk=digest.pk).update(
-                    payload={"count": digest.count},
-                    title=_title(digest.count, digest.window_minutes)[:200],
-                )
-                digest.window_minutes = None
+            digest.write()
 
 
 _ITEM_FIELDS = ("digest", "cause", "kind", "title", "payload", "created_at")
