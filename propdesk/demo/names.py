@@ -468,6 +468,13 @@ CANCEL_NOTES = (
     "业主要求改期，另行约定后重新开单",
 )
 REOPEN_NOTES = ("业主反映问题再次出现，重新处理", "回访时业主表示未彻底解决")
+# What an owner said on a return visit that went badly (比较不满意, 不满意): the visit's note must
+# not say the opposite of its level (seed._visit_note).
+UNHAPPY_VISIT_NOTES = (
+    "电话回访，业主对处理结果不满意，要求再次上门查看",
+    "电话回访，业主反映问题未彻底解决",
+    "电话回访，业主对等候时间不满意，希望下次提前电话联系",
+)
 REPAIR_FOLLOW_UPS = (
     "电话回访，业主对维修结果满意",
     "电话回访，业主表示满意，师傅准时上门",

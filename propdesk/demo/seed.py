@@ -538,6 +538,18 @@ class _Step:
 # Return visits in the replay: an order's same-day call (RV-6) keeps its state; a complaint's
 # visit (CP-2, RV-3) is its follow-up.
 RETURN_VISITS = {"order_visit": None, "complaint_visit": State.FOLLOWED_UP}
+UNHAPPY_LEVELS = ("not_very_satisfied", "dissatisfied")
+
+
+def _visit_note(said: str, level: str) -> str:
+    """A return visit's note as the level has it: what the owner said when the visit went well,
+    else one of the unhappy notes (chosen by the text, not by the random stream, so that the
+    rest of the demo stays as it was)."""
+    if level not in UNHAPPY_LEVELS:
+        return said
+    return names.UNHAPPY_VISIT_NOTES[len(said) % len(names.UNHAPPY_VISIT_NOTES)]
+
+
 LEVELS = (
     ("very_satisfied", 45),
     ("satisfied", 38),
@@ -1009,14 +1021,10 @@ class _Planner:
         if order.team_kind is None:
             # CP-2 within 3 days; a major complaint's return visit only by the head (RV-3).
             by = office.head if order.handler == office.head else r.choice(office.administrators)
+            at = t.office(120, 60 * 30)
+            level = self._level()
             steps.append(
-                _Step(
-                    t.office(120, 60 * 30),
-                    "complaint_visit",
-                    by,
-                    order.follow_up,
-                    level=self._level(),
-                )
+                _Step(at, "complaint_visit", by, _visit_note(order.follow_up, level), level=level)
             )
             closer = office.head
         else:
@@ -1030,14 +1038,10 @@ class _Planner:
                     _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
                 )
             elif r.random() < 0.9:  # RV-6: the desk phones the owner the same day
+                at, by = t.office(30, 240), self._desk(order)
+                level = self._level()
                 steps.append(
-                    _Step(
-                        t.office(30, 240),
-                        "order_visit",
-                        self._desk(order),
-                        order.follow_up,
-                        level=self._level(),
-                    )
+                    _Step(at, "order_visit", by, _visit_note(order.follow_up, level), level=level)
                 )
             closer = r.choice(office.administrators)
         steps.append(_Step(t.office(20, 60 * 8), "close", closer))

@@ -16,7 +16,15 @@ from django.test import TestCase
 from propdesk.community.models import Community, Company, Household, Resident, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.clock import FixedClock
-from propdesk.demo.seed import DEMO_PASSWORD, SeedRefused, SeedReport, seed_demo
+from propdesk.demo import names
+from propdesk.demo.seed import (
+    DEMO_PASSWORD,
+    LEVELS,
+    SeedRefused,
+    SeedReport,
+    _visit_note,
+    seed_demo,
+)
 from propdesk.desk.models import Contact, WorkOrder, WorkOrderEvent
 from propdesk.policy.phones import parse_phone
 from propdesk.policy.workflow import Role, State
@@ -183,3 +191,17 @@ def test_if_empty_twice_seeds_once(clock: FixedClock) -> None:
     call_command("seed_demo", "--if-empty", stdout=out)
     assert out.getvalue().count("\n") == 1
     assert counts == (Company.objects.count(), WorkOrder.objects.count(), User.objects.count())
+
+
+@pytest.mark.parametrize("level", [lv for lv, _weight in LEVELS])
+def test_a_return_visit_s_words_agree_with_its_level(level: str) -> None:
+    """What the owner said on a visit rated 比较不满意 or 不满意 is not what the office wrote for
+    a visit that went well (the head reads it in the 不满意 notification: "业主对…不满意：电话回访，
+    业主表示满意" was shown); a visit that went well keeps its words."""
+    said = [*names.REPAIR_FOLLOW_UPS, *(case.follow_up for case in names.COMPLAINTS)]
+    notes = [_visit_note(words, level) for words in said]
+    if level in ("not_very_satisfied", "dissatisfied"):
+        assert set(notes) <= set(names.UNHAPPY_VISIT_NOTES)
+        assert not any("表示满意" in n or "结果满意" in n for n in notes)
+    else:
+        assert notes == said
