@@ -123,3 +123,51 @@ def test_a_page_polls_once_every_2_seconds_with_one_request(page, live_server) -
     polls = [u for u in seen if "/desk/live/" in u]
     assert 2 <= len(polls) <= 3, seen
     assert not [u for u in seen if "/api/" in u], seen
+
+
+def test_a_slow_region_is_refreshed_less_often_while_the_poll_keeps_its_pace(
+    page, live_server
+) -> None:
+    """A busy server: the board's live refresh took 1.5 s, so the next one waits ten times as
+    long (15 s) however many changes come meanwhile, then shows them all; the page's poll (the
+    bell, alerts, emergencies) keeps its 2 s. A quick refresh is not held back (the tests above:
+    a change shows within 5 s)."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    board = f"/desk/{office.community.pk}/board/"
+    open_and_settle(page, live_server, office.administrator, board)
+    refreshes: list[float] = []
+
+    def slow(route, request) -> None:  # type: ignore[no-untyped-def]
+        if request.headers.get("hx-request"):
+            refreshes.append(time.monotonic())
+            time.sleep(1.5)  # the answer is held: the browser sees a 1.5 s fetch
+        route.continue_()
+
+    page.route(f"{live_server.url}{board}*", slow)
+    polls: list[float] = []
+    page.on("request", lambda r: polls.append(time.monotonic()) if "/desk/live/" in r.url else None)
+
+    def a_change() -> WorkOrder:
+        return work_order_create(
+            community=office.community,
+            by=office.receptionist,
+            now=datetime.now(UTC),
+            draft=WorkOrderDraft(
+                kind="repair", description="厨房水龙头漏水", household=office.household
+            ),
+        )
+
+    first = a_change()
+    page.locator(f'tr[data-live-id="{first.pk}"]').wait_for(timeout=8000)  # fetched once, slowly
+    assert len(refreshes) == 1
+    polls.clear()
+    later = [a_change() for _ in range(3)]
+    page.wait_for_timeout(7000)  # three polls at least see the changes; the gap holds them
+    assert len(refreshes) == 1, refreshes
+    assert len(polls) >= 3
+    assert page.locator(f'tr[data-live-id="{later[-1].pk}"]').count() == 0
+    # Ten times 1.5 s after the first refresh, the next one shows every change since.
+    page.locator(f'tr[data-live-id="{later[-1].pk}"]').wait_for(timeout=15000)
+    assert len(refreshes) == 2
+    assert 13.5 <= refreshes[1] - refreshes[0] <= 20, refreshes
+    assert all(page.locator(f'tr[data-live-id="{o.pk}"]').count() == 1 for o in later)

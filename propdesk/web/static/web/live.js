@@ -6,6 +6,8 @@
 //  - the page's live regions: on a change, "live:changed" is dispatched on document.body, and
 //    every element with hx-trigger="live:changed from:body" fetches its fragment (htmx). Rows
 //    (data-live-id) that were not there before the swap get the class "live-new", which fades.
+//    A slow refresh spaces the next one (ten times its time, at most 30 s): a busy server is
+//    asked for fewer fragments, the poll keeps its pace.
 //  - calls (FD-1): a page with a [data-live-calls] region also sends r=<call cursor>; when the
 //    newest call event moved, "live:calls" is dispatched (the ringing banner, the call-backs).
 // The server scopes everything; this script only shows it. Without it a reload shows the truth.
@@ -171,6 +173,35 @@
     });
     if (fresh) { chime(); }
   });
+  // A change refreshes every live region at once. When those fetches get slow (a busy server:
+  // many open pages and a stream of changes) the next refresh waits REGION_FACTOR times as long
+  // as the last one took, at most MAX_REGION_GAP_MS, and then shows every change since: the
+  // pages back off as the server fills up instead of asking it for more than it can draw. The
+  // poll (the bell, alerts, emergencies) keeps its pace. A fast region (under 200 ms) waits
+  // less than the poll's own 2 s, so nothing changes on a server with room to spare.
+  var REGION_FACTOR = 10, MAX_REGION_GAP_MS = 30000;
+  var region = {ms: 0, at: 0, timer: null};
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (byLive(evt)) { evt.detail.requestConfig.elt._liveStarted = Date.now(); }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = byLive(evt) && evt.detail.requestConfig.elt;
+    if (elt && elt._liveStarted) {
+      region.ms = Date.now() - elt._liveStarted;
+      elt._liveStarted = null;
+    }
+  });
+  function refreshRegions(detail) {
+    var wait = region.at + Math.min(REGION_FACTOR * region.ms, MAX_REGION_GAP_MS) - Date.now();
+    if (wait > 0) {
+      if (!region.timer) {
+        region.timer = window.setTimeout(function () { region.timer = null; refreshRegions(detail); }, wait);
+      }
+      return;
+    }
+    region.at = Date.now();
+    document.body.dispatchEvent(new CustomEvent("live:changed", {detail: detail}));
+  }
   document.addEventListener("focusout", function () {
     window.setTimeout(function () {
       var again = false;
@@ -221,7 +252,7 @@
       }
       state.r = a.r;
     }
-    if (changed) { document.body.dispatchEvent(new CustomEvent("live:changed", {detail: a})); }
+    if (changed) { refreshRegions(a); }
   }
   function poll() {
     if (inFlight) { return; }
