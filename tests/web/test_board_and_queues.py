@@ -84,20 +84,27 @@ def test_cp1_the_countdown_is_green_then_amber_then_red(office, clock, open_orde
     order = open_order("complaint", description="噪音")
     page = browser_for(office.administrator)
 
-    def chip() -> str:
+    def chip() -> tuple[str, str]:
+        """The chip's colour and the time it shows before any script runs (as console.js
+        then counts it: minutes:seconds, "+" once due)."""
         import re
 
         html = page.get(board_url(office), HTTP_HX_REQUEST="true").content.decode()
-        return re.search(r'<span class="clock ([a-z]*)"[^>]*data-rule="CP-1"', html).group(1)
+        found = re.search(
+            r'<span class="clock ([a-z]*)"[^>]*data-rule="CP-1"[^>]*>[^<]*<span class="t">([^<]*)<',
+            html,
+        )
+        return found.group(1), found.group(2)
 
-    assert chip() == ""  # 10 minutes left
+    assert chip() == ("", "10:00")  # 10 minutes left
     clock.advance(minutes=8, seconds=1)  # the warning starts 2 minutes before
-    assert chip() == "amber"
+    assert chip() == ("amber", "1:59")
     clock.advance(minutes=2)
-    assert chip() == "red"
+    assert chip() == ("red", "+0:01")
     clocks_sweep(now=clock.now())
     assert Clock.objects.get(order=order, rule_id="CP-1").state == "breached"
-    assert chip() == "red"
+    clock.advance(hours=2, minutes=5)
+    assert chip() == ("red", "+2h 05m")
 
 
 def test_the_board_reads_in_a_bounded_number_of_queries(

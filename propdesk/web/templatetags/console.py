@@ -42,14 +42,26 @@ def clock_chip(clock: Clock, now: datetime) -> str:
     amber = not breached and clock.warn_at is not None and now >= clock.warn_at
     color = "red" if breached else ("amber" if amber else "")
     warn = _e(clock.warn_at.isoformat()) if clock.warn_at else ""
-    # The server writes the rule's ID where the time goes (console.js writes the time there at
-    # once); as the chip has read since the glossary names came in.
-    return mark_safe(  # noqa: S308 - every value is escaped (_e)
+    # The time left as console.js counts it ("+" once due), so that a page without the script
+    # (or before it runs) shows it too.
+    left_text = ("+" if left <= 0 else "") + _span(left)
+    return mark_safe(  # noqa: S308 - every value is escaped (_e); left_text is digits and units
         f'<span class="clock {color}" data-due="{_e(clock.due_at.isoformat())}"'
         f' data-warn="{warn}" data-state="{_e(clock.state)}" data-over="+"'
         f' data-rule="{rule}" data-label="{name}" title="{name}">{name}'
-        f' <span class="t">{rule}</span></span>'
+        f' <span class="t">{left_text}</span></span>'
     )
+
+
+def _span(seconds: float) -> str:
+    """The time left as console.js's ``fmt`` writes it: 2d 3h, 3h 05m, 7:04."""
+    s = abs(round(seconds))
+    d, h, m, sec = s // 86400, s % 86400 // 3600, s % 3600 // 60, s % 60
+    if d:
+        return f"{d}d {h}h"
+    if h:
+        return f"{h}h {m:02d}m"
+    return f"{m}:{sec:02d}"
 
 
 @register.simple_tag
