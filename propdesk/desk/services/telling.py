@@ -324,21 +324,34 @@ def _tell_order(
             continue
         by_link.setdefault(order_link(user, order), []).append(uid)
     told: list[int] = []
-    cap = batch.policy(order.community).notify_cap
     for url, group in by_link.items():
-        notifications_create(
-            community_id=order.community_id,
-            recipient_ids=group,
-            cause=a.cause,
-            kind=FIXED_RECIPIENTS[a.event][1] if a.event in FIXED_RECIPIENTS else a.event,
-            title=a.title,
-            payload={"order": order.pk, "number": order.number, "url": url, **(a.payload or {})},
-            now=a.created_at,
-            cap=cap,
-            tally=tally,
-        )
+        payload = {"order": order.pk, "number": order.number, "url": url, **(a.payload or {})}
+        _notify(a, order.community, group, payload, batch, tally)
         told += group
     return told
+
+
+def _notify(
+    a: Announcement,
+    community: Community,
+    recipient_ids: list[int],
+    payload: dict[str, Any],
+    batch: _Batch,
+    tally: CapTally | None,
+) -> None:
+    """The announcement's in-app notification to ``recipient_ids``, in its words, at its time,
+    under the community's cap: the kind is the event's, or a fixed recipient's own kind."""
+    notifications_create(
+        community_id=community.pk,
+        recipient_ids=recipient_ids,
+        cause=a.cause,
+        kind=FIXED_RECIPIENTS[a.event][1] if a.event in FIXED_RECIPIENTS else a.event,
+        title=a.title,
+        payload=payload,
+        now=a.created_at,
+        cap=batch.policy(community).notify_cap,
+        tally=tally,
+    )
 
 
 def _tell_given(a: Announcement, batch: _Batch, tally: CapTally | None) -> list[int]:
@@ -352,17 +365,7 @@ def _tell_given(a: Announcement, batch: _Batch, tally: CapTally | None) -> list[
     active = batch.keep_active([uid for uid in ids if uid not in skip])
     told = [uid for uid in dict.fromkeys(ids) if uid in active]
     if told:
-        notifications_create(
-            community_id=a.community_id,
-            recipient_ids=told,
-            cause=a.cause,
-            kind=FIXED_RECIPIENTS[a.event][1] if a.event in FIXED_RECIPIENTS else a.event,
-            title=a.title,
-            payload=a.payload or {},
-            now=a.created_at,
-            cap=batch.policy(a.community).notify_cap,
-            tally=tally,
-        )
+        _notify(a, a.community, told, dict(a.payload or {}), batch, tally)
     return told
 
 
@@ -377,17 +380,7 @@ def _tell_contact(
         if contacts_visible(u).filter(pk=contact.pk).exists()
     ]
     if allowed:
-        notifications_create(
-            community_id=contact.community_id,
-            recipient_ids=allowed,
-            cause=a.cause,
-            kind=a.event,
-            title=a.title,
-            payload={"contact": contact.pk, "url": url},
-            now=a.created_at,
-            cap=batch.policy(contact.community).notify_cap,
-            tally=tally,
-        )
+        _notify(a, contact.community, allowed, {"contact": contact.pk, "url": url}, batch, tally)
     return allowed
 
 
