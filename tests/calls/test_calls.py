@@ -126,6 +126,23 @@ def missed(office, call: str, at: datetime, phone: str = CALLER) -> Call:  # typ
     return record(office, event(call, "missed", at + timedelta(seconds=30)), now=at)
 
 
+def call_logged(office, at: datetime, phone: str, content: str = "回拨：咨询停车") -> None:  # type: ignore[no-untyped-def]
+    """The front desk logs a call with ``phone`` at ``at``, answered there and then."""
+    contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=at,
+        data=ContactInput(
+            channel="phone",
+            intent="consultation",
+            content=content,
+            outcome="resolved",
+            resolution="已答复",
+            caller_phone=phone,
+        ),
+    )
+
+
 def test_fd1_missed_call_becomes_a_callback_with_a_10_minute_clock(office, clock) -> None:  # type: ignore[no-untyped-def]
     call = missed(office, "c1", T0)
     assert call.state == CallState.MISSED
@@ -167,19 +184,7 @@ def test_fd1_a_withheld_number_is_missed_without_a_callback(office, clock) -> No
 def test_fd1_callback_met_by_a_contact_logged_with_that_number(office, clock) -> None:  # type: ignore[no-untyped-def]
     call = missed(office, "c1", T0)
     at = T0 + timedelta(minutes=8)
-    contact_log(
-        community=office.community,
-        by=office.receptionist,
-        now=at,
-        data=ContactInput(
-            channel="phone",
-            intent="consultation",
-            content="回拨：咨询停车",
-            outcome="resolved",
-            resolution="已答复",
-            caller_phone="138 1234 5678",
-        ),
-    )
+    call_logged(office, at, "138 1234 5678")
     row = Clock.objects.get(pk=call.callback_id)
     assert (row.state, row.met_at, row.met_by) == (ClockState.MET, at, office.receptionist)
     assert callbacks_open(office.receptionist, office.community) == []
@@ -195,19 +200,7 @@ def test_fd1_callback_met_by_an_outgoing_call_to_that_number(office, clock, ext)
 
 def test_fd1_a_contact_with_another_number_leaves_the_callback_open(office, clock) -> None:  # type: ignore[no-untyped-def]
     call = missed(office, "c1", T0)
-    contact_log(
-        community=office.community,
-        by=office.receptionist,
-        now=T0 + timedelta(minutes=1),
-        data=ContactInput(
-            channel="phone",
-            intent="consultation",
-            content="咨询",
-            outcome="resolved",
-            resolution="已答复",
-            caller_phone="13900000000",
-        ),
-    )
+    call_logged(office, T0 + timedelta(minutes=1), "13900000000", content="咨询")
     assert Clock.objects.get(pk=call.callback_id).state == ClockState.RUNNING
 
 
@@ -283,19 +276,7 @@ def test_fd1_a_call_logged_reads_its_number_s_call_back_not_every_open_one(offic
         subject,
         "phone:13900000099",  # the earlier policy's
     }
-    contact_log(
-        community=office.community,
-        by=office.receptionist,
-        now=T0 + timedelta(minutes=5),
-        data=ContactInput(
-            channel="phone",
-            intent="consultation",
-            content="回拨：咨询停车",
-            outcome="resolved",
-            resolution="已答复",
-            caller_phone="13900000007",
-        ),
-    )
+    call_logged(office, T0 + timedelta(minutes=5), "13900000007")
     met = Clock.objects.filter(rule_id="FD-1-callback", state=ClockState.MET)
     assert list(met.values_list("subject", flat=True)) == [subject]
     assert Clock.objects.filter(rule_id="FD-1-callback", state=ClockState.RUNNING).count() == 12
