@@ -180,7 +180,14 @@ def start_clock(
     )
     warn = None
     if rule.warn_before_minutes:
-        warn = due - timedelta(minutes=rule.warn_before_minutes)
+        counted = hours if rule.counting is Counting.TEAM_HOURS else None
+        left = rule.duration.value - rule.warn_before_minutes
+        if counted is not None and rule.duration.kind is DurationKind.MINUTES and left > 0:
+            # Counted as the deadline is: N of the team's working minutes before it, so a
+            # deadline just after the lunch break is warned of before it, not during it.
+            warn = counted.add(base, left).astimezone(due.tzinfo)
+        else:
+            warn = due - timedelta(minutes=rule.warn_before_minutes)
         if warn <= at:
             warn = None  # no point warning of a deadline closer than the warning itself
     return Start(rule_id, subject, at, due, warn, period)
@@ -190,12 +197,13 @@ def resume_clock(clock: Running, at: datetime, hours: WorkingHours | None = None
     """A paused clock counts again at ``at``: its deadline moves by the time it was paused
     (``shift_due``, the one place this is computed: the wall clock, or for a rule that counts
     team hours the counted time of the pause within ``hours``, the order's team's) and its
-    warning keeps its distance to it."""
+    warning moves with it."""
     if clock.paused_at is None or clock.due_at is None:
         raise EngineError(f"clock {clock.clock_id} is not paused")
     counted = hours if clock.rule.counting is Counting.TEAM_HOURS else None
     due = shift_due(clock.due_at, clock.paused_at, at, counted)
-    warn = None if clock.warn_at is None else due - (clock.due_at - clock.warn_at)
+    # The warning moves as the deadline does, so it keeps its distance in the same count.
+    warn = None if clock.warn_at is None else shift_due(clock.warn_at, clock.paused_at, at, counted)
     return Resume(clock.clock_id, clock.rule_id, at, clock.paused_at, due, warn)
 
 

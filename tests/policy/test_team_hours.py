@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from propdesk.policy.calendar import WorkingCalendar
 from propdesk.policy.deadlines import Counting, DurationKind, OfficeDay, compute_due
-from propdesk.policy.engine import Facts, react, start_clock
+from propdesk.policy.engine import Facts, Running, react, resume_clock, start_clock
 from propdesk.policy.hours import DAY_KEYS, HoursError, WeekHours, WorkingHours, shift_due
 from propdesk.policy.rules import PolicyError, load_policy
 
@@ -198,8 +198,50 @@ def test_cp1_counting_team_hours_starts_its_clock_on_the_teams_hours() -> None:
     facts = Facts(event="create", at=start, order={"kind": "complaint"}, hours=hours())
     started = {c.rule_id: c for c in react(team, cal, facts, []) if hasattr(c, "due_at")}
     assert started["CP-1"].due_at == at(2026, 11, 26, 13, 40)
-    # Its warning (2 minutes before) stays wall-clock before the counted deadline.
+    # Its warning, 2 counted minutes before the counted deadline.
     assert started["CP-1"].warn_at == at(2026, 11, 26, 13, 38)
+
+
+def test_a_team_hours_warning_is_counted_in_the_hours_and_never_falls_in_the_lunch_break() -> None:
+    """DS-1-take (30 counted minutes, warned 10 before) logged Thursday 11:35: due 13:35 (25
+    minutes before lunch, 5 after). Ten counted minutes before that is 11:55, before lunch; the
+    wall clock's 13:25 is in the lunch break, when nobody is there to act. On the wall clock
+    (no hours set) the warning stays 10 minutes before."""
+    policy = load_policy()
+    rule = policy.clocks["DS-1-take"]
+    cal = WorkingCalendar()
+    start = at(2026, 11, 26, 11, 35)
+    counted = start_clock("DS-1-take", rule, at=start, policy=policy, calendar=cal, hours=hours())
+    assert counted.due_at == at(2026, 11, 26, 13, 35)
+    assert counted.warn_at == at(2026, 11, 26, 11, 55)
+    assert hours().counted(counted.warn_at, counted.due_at) == timedelta(minutes=10)
+    wall = start_clock("DS-1-take", rule, at=start, policy=policy, calendar=cal)
+    assert (wall.due_at, wall.warn_at) == (at(2026, 11, 26, 12, 5), at(2026, 11, 26, 11, 55))
+    # Logged at 12:10 in the lunch break: due 14:00, warned at 13:50, ten minutes before.
+    lunch = start_clock(
+        "DS-1-take", rule, at=at(2026, 11, 26, 12, 10), policy=policy, calendar=cal, hours=hours()
+    )
+    assert (lunch.due_at, lunch.warn_at) == (at(2026, 11, 26, 14, 0), at(2026, 11, 26, 13, 50))
+
+
+def test_a_resumed_team_hours_clock_keeps_its_warning_ten_counted_minutes_before() -> None:
+    """Paused from 11:00 to 14:00 (90 counted minutes: 11:00-12:00, 13:30-14:00), a clock due
+    13:35 and warned 11:55 moves to 15:05 and its warning to 14:55, still ten counted minutes
+    before; on the wall clock both move by the whole three hours."""
+    rule = load_policy().clocks["DS-1-take"]
+    clock = Running(
+        1,
+        "DS-1-take",
+        rule,
+        paused_at=at(2026, 11, 26, 11, 0),
+        due_at=at(2026, 11, 26, 13, 35),
+        warn_at=at(2026, 11, 26, 11, 55),
+    )
+    resumed = resume_clock(clock, at(2026, 11, 26, 14, 0), hours())
+    assert (resumed.due_at, resumed.warn_at) == (at(2026, 11, 26, 15, 5), at(2026, 11, 26, 14, 55))
+    assert hours().counted(resumed.warn_at, resumed.due_at) == timedelta(minutes=10)
+    wall = resume_clock(clock, at(2026, 11, 26, 14, 0))
+    assert (wall.due_at, wall.warn_at) == (at(2026, 11, 26, 16, 35), at(2026, 11, 26, 14, 55))
 
 
 # --- the pause shift (for waiting states) ---------------------------------------------------------
