@@ -9,3 +9,12 @@ class ClocksConfig(AppConfig):
 
     def ready(self) -> None:
         from propdesk.clocks import jobs  # noqa: F401 - registers the sweeper with the worker
+        from propdesk.clocks.services import team_hours_changed
+        from propdesk.community import signals
+
+        # A team's new week moves the running clocks counted in its hours (issue 16).
+        signals.team_hours_changed.connect(
+            lambda sender, team, now, **kw: team_hours_changed(team=team, now=now),
+            dispatch_uid="clocks.team_hours_changed",
+            weak=False,
+        )

@@ -43,6 +43,7 @@ from propdesk.community.models import (
 )
 from propdesk.community.selectors import REGISTER_ROLES, household_export_rows
 from propdesk.community.services import household_import
+from propdesk.community.signals import team_hours_changed
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound, ServiceError, policy_message
 from propdesk.policy.phones import InvalidPhone, parse_phone
@@ -356,6 +357,17 @@ class TeamAdmin(BackOfficeAdmin):
             },
         ),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        before = (
+            Team.objects.filter(pk=obj.pk).values_list("working_hours", flat=True).first()
+            if change
+            else None
+        )
+        super().save_model(request, obj, form, change)
+        if change and (before or {}) != (obj.working_hours or {}):
+            # The running clocks counted in the team's hours follow the new week.
+            team_hours_changed.send(sender=Team, team=obj, now=get_clock().now())
 
     @admin.display(description=gettext_lazy("Working hours"))
     def week(self, obj: Team) -> str:

@@ -4,7 +4,7 @@ shift the waiting states call."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.test import Client
 
@@ -186,3 +186,40 @@ def test_ds1_take_moves_when_the_office_closes_the_day_it_was_due(desk, office, 
         community=office.community, day=date(2026, 11, 27), is_working=None, now=clock.now()
     )
     assert desk.clock_of(order, "DS-1-take").due_at == sh(2026, 11, 27, 8, 50)
+
+
+def test_a_teams_new_week_moves_its_running_clocks_and_no_one_elses(
+    desk, office, django_user_model
+) -> None:
+    """The repair team has no hours: a repair logged at 12:10 is to be taken by 12:40 (the wall
+    clock). The back office then gives the team a week with a 午休: the running DS-1-take moves
+    to 14:00 (13:30 + 30) and its warning to 13:50, with a line on the order's timeline; a
+    complaint's clocks (another team, wall-clock rules) and a clock already met stay as they
+    were. Saving the same week again recomputes nothing."""
+    repair = desk.at(LUNCH).open("repair")
+    taken = desk.at(LUNCH).open("repair")
+    desk.at(LUNCH + timedelta(minutes=5)).act(taken, "assign", assignee=office.repair_member)
+    complaint = desk.at(LUNCH).open("complaint")
+    assert desk.clock_of(repair, "DS-1-take").due_at == LUNCH + timedelta(minutes=30)
+    before = {c.pk: c.due_at for c in complaint.clocks.all()}
+    met = desk.clock_of(taken, "DS-1-take")
+    assert met.state == ClockState.MET
+
+    c = superuser_client(django_user_model)
+    url = f"/admin/community/team/{office.repair.pk}/change/"
+    week = {k: "08:30-12:00, 13:30-17:30" for k in ("mon", "tue", "wed", "thu", "fri")}
+    assert c.post(url, team_post(office.repair, **week)).status_code == 302
+
+    clock = desk.clock_of(repair, "DS-1-take")
+    assert (clock.due_at, clock.warn_at) == (sh(2026, 11, 26, 14, 0), sh(2026, 11, 26, 13, 50))
+    assert clock.next_check_at == clock.warn_at
+    log = ClockLog.objects.get(clock=clock, what="recomputed")
+    assert log.data["reason"] == f"team_hours:{office.repair.pk}"
+    assert datetime.fromisoformat(log.data["old_due_at"]) == LUNCH + timedelta(minutes=30)
+    assert {c.pk: c.due_at for c in complaint.clocks.all()} == before
+    assert desk.clock_of(taken, "DS-1-take").due_at == met.due_at
+    # At the wall clock's old deadline only the complaint's CP-1 breaches, not DS-1-take.
+    assert desk.sweep(sh(2026, 11, 26, 12, 41)).rules == {"CP-1": 1}
+
+    assert c.post(url, team_post(office.repair, **week)).status_code == 302
+    assert ClockLog.objects.filter(what="recomputed").count() == 1

@@ -6,7 +6,11 @@ the worker: it takes only due rows by index, in small batches, and is safe with 
 once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has one writer at a time).
 """
 
-from propdesk.clocks.services.calendar import calendar_day_set, calendar_source_check
+from propdesk.clocks.services.calendar import (
+    calendar_day_set,
+    calendar_source_check,
+    team_hours_changed,
+)
 from propdesk.clocks.services.events import Written, clocks_on_event, order_facts
 from propdesk.clocks.services.policy import OfficeCalendar, clock_hours, policy_for, team_hours_for
 from propdesk.clocks.services.sweeper import SweepReport, clocks_sweep
@@ -22,5 +26,6 @@ __all__ = [
     "clocks_sweep",
     "order_facts",
     "policy_for",
+    "team_hours_changed",
     "team_hours_for",
 ]

@@ -4,7 +4,7 @@ timeline."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -26,7 +26,7 @@ from propdesk.clocks.services.policy import (
     order_team,
     team_hours_for,
 )
-from propdesk.community.models import Community
+from propdesk.community.models import Community, Team
 from propdesk.policy.calendar import fallback_years_between, statutory_fingerprint
 from propdesk.policy.deadlines import Counting, DurationKind
 from propdesk.policy.engine import (
@@ -103,17 +103,26 @@ def _follows_calendar(rule: ClockRule) -> bool:
     return rule.duration.kind is DurationKind.WORKING_DAYS or rule.counting is Counting.TEAM_HOURS
 
 
-def _working_day_rules() -> set[str]:
-    """Rule ids whose deadlines follow the calendar (working days, team hours) under any stored
-    policy version (a handful of rows)."""
-    rules = {rid for rid, r in load_policy().clocks.items() if _follows_calendar(r)}
+def _counts_team_hours(rule: ClockRule) -> bool:
+    return rule.counting is Counting.TEAM_HOURS
+
+
+def _rules_where(follows: Callable[[ClockRule], bool]) -> set[str]:
+    """Rule ids for which ``follows`` holds under the shipped policy or any stored policy
+    version (a handful of rows)."""
+    rules = {rid for rid, r in load_policy().clocks.items() if follows(r)}
     for version_id, fingerprint in PolicyVersion.objects.values_list("id", "fingerprint"):
         rules |= {
             rid
             for rid, r in _policy_by_fingerprint(version_id, fingerprint).clocks.items()
-            if _follows_calendar(r)
+            if follows(r)
         }
     return rules
+
+
+def _working_day_rules() -> set[str]:
+    """Rule ids whose deadlines follow the calendar (working days, team hours)."""
+    return _rules_where(_follows_calendar)
 
 
 @transaction.atomic
@@ -139,6 +148,27 @@ def calendar_day_set(
         list(affected.select_related("policy_version").select_for_update(of=("self",))),
         now=now,
         reason=f"calendar:{day.isoformat()}",
+    )
+
+
+@transaction.atomic
+def team_hours_changed(*, team: Team, now: datetime) -> int:
+    """The team's working hours (班组工作时间) changed: the running clocks of its orders that count
+    team hours are recomputed on the new week, each with a line on its order's timeline (the
+    time already counted is counted again on the new hours, from the clock's start). Returns
+    how many changed."""
+    affected = Clock.objects.filter(
+        community_id=team.community_id,
+        state=ClockState.RUNNING,
+        order__team=team,
+        rule_id__in=_rules_where(_counts_team_hours),
+    )
+    return _recompute(
+        list(
+            affected.select_related("policy_version", "order__team").select_for_update(of=("self",))
+        ),
+        now=now,
+        reason=f"team_hours:{team.pk}",
     )
 
 
