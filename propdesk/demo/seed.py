@@ -31,7 +31,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 
 from propdesk.clocks.services import clocks_sweep
@@ -293,6 +295,30 @@ def _new_user(
     return user
 
 
+# What the company's catalogue and the company itself are: shared by every community, so an
+# office head reads them and a superuser changes them.
+COMPANY_WIDE = {("community", "company"), ("desk", "serviceitem")}
+
+
+def _office_head_group() -> Group:
+    """The demo's office heads' back-office permissions: every model of propdesk's apps, which
+    the back office scopes to the communities each head may see (and whose staff page lets them
+    grant only their own roles: community.users_admin); the company and its catalogue read only.
+    Other apps' models (groups, API tokens, login records) stay the superuser's."""
+    group = Group.objects.get_or_create(name="管理处主任")[0]
+    labels = [c.label for c in apps.get_app_configs() if c.name.startswith("propdesk.")]
+    perms = [
+        p
+        for p in Permission.objects.filter(content_type__app_label__in=labels).select_related(
+            "content_type"
+        )
+        if (p.content_type.app_label, p.content_type.model) not in COMPANY_WIDE
+        or p.codename.startswith("view_")
+    ]
+    group.permissions.set(perms)
+    return group
+
+
 def _create_office(
     company: Company,
     spec: names.CommunitySpec,
@@ -322,7 +348,10 @@ def _create_office(
 
     receptionists = [staff(f"reception{i}", Role.RECEPTIONIST, "接待员") for i in (1, 2)]
     administrators = [staff(f"admin{i}", Role.ADMINISTRATOR, "管理员") for i in (1, 2)]
-    head = staff("head", Role.OFFICE_HEAD, "管理处主任")
+    head = staff("head", Role.OFFICE_HEAD, "管理处主任（后台 /admin/）")
+    head.is_staff = True  # the back office, scoped to this community (community.backoffice)
+    head.save(update_fields=["is_staff"])
+    head.groups.add(_office_head_group())
     teams: dict[str, Team] = {}
     leaders: dict[str, User] = {}
     members: dict[str, list[User]] = {}

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from propdesk.community.models import Community, Company, Household, Resident, User
 from propdesk.community.selectors import user_roles
@@ -132,6 +132,48 @@ class TestSmallSeed(TestCase):
         every = User.objects.all()
         assert all(u.check_password(DEMO_PASSWORD) for u in every)
         assert {x.username for x in self.report.logins} == {u.username for u in every}
+
+    def test_the_office_head_works_in_the_back_office_on_their_own_community(self) -> None:
+        """README: the back office is for `admin` and the office heads. A head opens it, sees
+        and changes their own community's teams (a new week, with the lunch break), never the
+        other community's, and reads but does not change the company or its catalogue; other
+        demo staff are not let in."""
+        head = User.objects.get(username="jxhy-head")
+        mine = Community.objects.get(code="jxhy")
+        other = Community.objects.get(code="bjy").teams.get(kind="repair")
+        team = mine.teams.get(kind="repair")
+        c = Client()
+        c.force_login(head)
+        listing = c.get("/admin/community/team/")
+        assert listing.status_code == 200
+        assert f"/admin/community/team/{team.pk}/change/" in listing.content.decode()
+        assert f"/admin/community/team/{other.pk}/change/" not in listing.content.decode()
+        assert c.get(f"/admin/community/team/{other.pk}/change/").status_code == 302  # not found
+        page = c.get(f"/admin/community/team/{team.pk}/change/")
+        assert page.status_code == 200
+        form = page.context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None and k != "id"}
+        data.update(
+            {
+                "community": mine.pk,
+                "leader": team.leader_id,
+                "hours_mon": "08:00-12:00, 13:00-17:00",
+                "teammember_set-TOTAL_FORMS": "0",
+                "teammember_set-INITIAL_FORMS": "0",
+            }
+        )
+        assert c.post(f"/admin/community/team/{team.pk}/change/", data).status_code == 302
+        team.refresh_from_db()
+        assert team.working_hours["mon"] == [["08:00", "12:00"], ["13:00", "17:00"]]
+        company = mine.company
+        assert c.get(f"/admin/community/company/{company.pk}/change/").status_code == 200
+        c.post(f"/admin/community/company/{company.pk}/change/", {"name": "改名"})
+        company.refresh_from_db()
+        assert company.name != "改名"
+        assert c.get("/admin/desk/serviceitem/add/").status_code == 403
+        member = Client()
+        member.force_login(User.objects.get(username="jxhy-repair1"))
+        assert member.get("/admin/community/team/").status_code == 302  # to the login page
 
     def test_register_is_valid(self) -> None:
         assert Household.objects.count() == self.report.households == 2 * HOUSEHOLDS
