@@ -132,6 +132,7 @@ def make_sessions(
                 "cookie": f"sessionid={s.session_key}",
                 "user": m.user.username,
                 "role": m.role,
+                "community": m.community_id,
                 "region": f"/desk/{m.community_id}/{page}/" if page else None,
             }
         )

@@ -1,37 +1,46 @@
-"""Load test on loopback (issue 15): staff consoles keeping their screens live and an open-loop
-stream of creates through the JSON API, at SIZE orders on PostgreSQL, gunicorn serving.
+"""Load test on loopback (issue 15): staff consoles keeping their screens live as a browser does
+(the poll and the live regions' fragments) and an open-loop stream of creates through the JSON
+API, at SIZE orders on PostgreSQL, gunicorn serving behind nginx.
 
     bench/loadtest/run.py                                         # the full run: see the knobs
     DURATION=60 SIZE=100000 bench/loadtest/run.py                 # a short dry run
 
-Knobs (environment): DURATION seconds (600), CONSOLES (200), INTERVAL_MS (2000, live.js's
-visible interval), CREATE_RATE per second (50), CREATE_CONNECTIONS (32: the bound on creates in
+Knobs (environment): DURATION seconds (600), CONSOLES (200), FRAGMENTS (1: a page fetches its
+live region when the poll says changed, with live.js's back-off; 0: the polls only, as this test
+did before), CREATE_RATE per second (50), CREATE_CONNECTIONS (32: the bound on creates in
 flight), SIZE orders (1000000), WEB_WORKERS (3, as bin/run), WORKER (1: run `manage.py worker`
-beside it, as bin/run does; 0: none), NGINX (1: wrk talks to nginx in front of gunicorn, as
-deploy/nginx/propdesk.conf runs it; 0: wrk talks to gunicorn directly), DB
-(propdesk_loadtest_bench_<SIZE>).
+beside it, as bin/run does; 0: none), NGINX (1: the clients talk to nginx in front of gunicorn,
+as deploy/nginx/propdesk.conf runs it; 0: to gunicorn directly), DB
+(propdesk_loadtest_bench_<SIZE>; a helper names its own).
 
 Why nginx (1 by default): gunicorn's sync workers must sit behind a proxy that buffers whole
 requests. wrk opens its next connection as soon as an answer arrives and only then waits for the
-request's slot (a console's 2 s), so without the proxy a sync worker accepts that connection and
-blocks in recv() until wrk writes, up to 2 s; the creates then queue behind silent connections
-(measured: 15.9 creates/s of 50, each ~2 s, on a half-idle machine). wrk's latency clock starts
-when it writes, so the polls looked fast. nginx accepts every connection and forwards a request
+request's slot, so without the proxy a sync worker accepts that connection and blocks in recv()
+until wrk writes; the creates then queue behind silent connections (measured: 15.9 creates/s of
+50, each ~2 s, on a half-idle machine). nginx accepts every connection and forwards a request
 only once it has all of it, as in production.
 
-1. bench/setup_data.py --orders SIZE into DB (idempotent: an already loaded database is kept).
+1. bench/setup_data.py --orders SIZE into DB (idempotent: an already loaded database is kept),
+   and collectstatic (the pages need the manifest, as bin/run collects it).
 2. CONSOLES sessions, round-robin over the 45 staff of the three communities (bench/live.py's
-   make_sessions: real database sessions of real users, as a login leaves them).
+   make_sessions: real database sessions of real users, as a login leaves them), each with the
+   page its role keeps open (PAGE: the queue for the office head, reception and team leaders,
+   the board for the administrator, my jobs for team members).
 3. gunicorn (propdesk.wsgi, WEB_WORKERS sync workers, DEBUG off, 127.0.0.1) and the worker;
    nginx in front (a loopback copy of deploy/nginx/propdesk.conf's proxy settings, plain http).
-4. Two wrk processes at once for DURATION: bench/loadtest/console.lua (CONSOLES connections,
-   each one page polling /desk/live/ with its session every INTERVAL_MS after the previous
-   answer) and bench/loadtest/create.lua (POST /api/work-orders/ with token auth at CREATE_RATE,
-   open loop, at most CREATE_CONNECTIONS in flight).
-5. Recorded: per request type p50/p90/p99/max, status counts and errors; server CPU = user +
-   system time (/proc/<pid>/stat) of gunicorn's master and workers, of the PostgreSQL backends of
-   the database, and of the worker, over the run; the load average and how busy the whole
-   machine was. One JSON line goes to bench/out/loadtest.jsonl, a summary to stdout.
+4. bench/loadtest/consoles.py opens every console's page (not measured), then for DURATION each
+   page polls /desk/live/ at live.js's pace (2 s after the answer; 1 s on a queue with a calls
+   region) and, when the answer says changed, fetches its live region as htmx does, spaced by
+   live.js's back-off (ten times the last refresh's time, at most 30 s). At the same time wrk
+   runs bench/loadtest/create.lua (POST /api/work-orders/ with token auth at CREATE_RATE, open
+   loop, at most CREATE_CONNECTIONS in flight).
+5. Recorded per request type (live poll, fragment, create): asked and done per second,
+   p50/p90/p99/max, status counts and errors; the gaps between one page's fragment refreshes
+   (median, p90, max: how often a screen redraws); server CPU = user + system time
+   (/proc/<pid>/stat) of gunicorn's master and workers, of the PostgreSQL backends of the
+   database, of the worker and of nginx, over the run, and the consoles' client apart; the load
+   average and how busy the whole machine was. One JSON line goes to bench/out/loadtest.jsonl, a
+   summary to stdout.
 """
 
 from __future__ import annotations
@@ -53,13 +62,23 @@ sys.path.insert(0, str(ROOT))
 
 DURATION = int(os.environ.get("DURATION", "600"))
 CONSOLES = int(os.environ.get("CONSOLES", "200"))
-INTERVAL_MS = int(os.environ.get("INTERVAL_MS", "2000"))
+FRAGMENTS = os.environ.get("FRAGMENTS", "1") == "1"
 CREATE_RATE = float(os.environ.get("CREATE_RATE", "50"))
 CREATE_CONNECTIONS = int(os.environ.get("CREATE_CONNECTIONS", "32"))
 SIZE = int(os.environ.get("SIZE", "1000000"))
 WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "3"))
 WORKER = os.environ.get("WORKER", "1") == "1"
 NGINX = os.environ.get("NGINX", "1") == "1"
+# The page each role keeps open (its live region: consoles.py's REGIONS). A receptionist starts
+# at the front desk (intake: no live region) but keeps the queue open for the call-backs.
+PAGE = {
+    "office_head": "queue",
+    "receptionist": "queue",
+    "team_leader": "queue",
+    "administrator": "board",
+    "team_member": "jobs",
+}
+CALLS_ROLES = {"office_head", "receptionist"}  # their queue has a calls region: polls every 1 s
 DB = os.environ.get("DB", f"propdesk_loadtest_bench_{SIZE}")
 URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -75,6 +94,8 @@ def env() -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # The pages need their static files' manifest, as bin/run collects them.
+        "STATIC_ROOT": str(OUT / "loadtest-static"),
     }
 
 
@@ -188,6 +209,13 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     print(f"data: {SIZE} orders in {DB} ({time.monotonic() - t:.0f} s)", flush=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     meta = json.loads(meta_path.read_text())
     os.environ.update(env())
     import django
@@ -196,8 +224,15 @@ def main() -> None:
     from live import free_port, get, make_sessions
 
     sessions = make_sessions(CONSOLES, meta["community"])
-    cookies = OUT / "loadtest-sessions.txt"
-    cookies.write_text("".join(s["cookie"] + "\n" for s in sessions))
+    pages = OUT / "loadtest-sessions.json"
+    pages.write_text(
+        json.dumps(
+            [
+                {"cookie": s["cookie"], "page": f"/desk/{s['community']}/{PAGE[s['role']]}/"}
+                for s in sessions
+            ]
+        )
+    )
     from django.db import connections
 
     connections.close_all()
@@ -255,6 +290,18 @@ def main() -> None:
                 pass
             time.sleep(0.1)
         base = f"http://127.0.0.1:{front_port}"
+        consoles = subprocess.Popen(
+            [sys.executable, str(HERE / "consoles.py"), str(pages), base, str(DURATION)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "FRAGMENTS": "1" if FRAGMENTS else "0"},
+        )
+        # Each console opens its page first (not measured); the run starts when all have.
+        assert consoles.stdout
+        t_pages = time.monotonic()
+        if consoles.stdout.readline().strip() != "ready":
+            raise SystemExit("consoles.py did not start")
+        print(f"pages: {CONSOLES} opened in {time.monotonic() - t_pages:.0f} s", flush=True)
         web = [gunicorn.pid, *children(gunicorn.pid)]
         fronts = [front.pid, *children(front.pid)] if front else []
         backends = pg_backends()
@@ -264,25 +311,6 @@ def main() -> None:
         load0 = loadavg()
         started = datetime.now(UTC)
         hh = meta["households"]
-        consoles = subprocess.Popen(
-            [
-                "wrk",
-                "-t2",
-                f"-c{CONSOLES}",
-                f"-d{DURATION}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(HERE / "console.lua"),
-                base,
-                "--",
-                str(cookies),
-                str(INTERVAL_MS),
-                str(-(-CONSOLES // 2)),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
         creates = subprocess.Popen(
             [
                 "wrk",
@@ -317,6 +345,7 @@ def main() -> None:
                 "postgres": pg_backends(),
                 "worker": extra,
                 "nginx": fronts,
+                "client": [consoles.pid],
             }
             for name, pids in groups.items():
                 for pid in pids:
@@ -328,7 +357,7 @@ def main() -> None:
                     kind[pid] = name
 
         # What ran before the run started does not count: start from the current times.
-        seen_before = set(web) | set(backends) | set(extra) | set(fronts)
+        seen_before = set(web) | set(backends) | set(extra) | set(fronts) | {consoles.pid}
         sample()
         for pid in seen_before:
             first[pid] = cpu([pid])
@@ -337,7 +366,7 @@ def main() -> None:
             sample()
         outs = [consoles.communicate()[0], creates.communicate()[0]]
         sample()
-        totals = {"gunicorn": 0.0, "postgres": 0.0, "worker": 0.0, "nginx": 0.0}
+        totals = {"gunicorn": 0.0, "postgres": 0.0, "worker": 0.0, "nginx": 0.0, "client": 0.0}
         for pid, seconds in last.items():
             totals[kind[pid]] += seconds - first[pid]
         cpu1 = (totals["gunicorn"], totals["postgres"], totals["worker"])
@@ -356,7 +385,20 @@ def main() -> None:
         gunicorn.wait(30)
         if worker:
             worker.wait(30)
-    results = [json.loads(o.strip().splitlines()[-1]) for o in outs]
+    page, *results = json.loads(outs[0].strip().splitlines()[-1])
+    results.append(json.loads(outs[1].strip().splitlines()[-1]))
+    # What the load asked for: live.js's pace for every page (a page with a calls region polls
+    # every second), every poll that said changed (a page without the back-off fetched then),
+    # the creates' schedule.
+    calls_pages = sum(1 for s in sessions if s["role"] in CALLS_ROLES)
+    asked = {
+        "live": (CONSOLES - calls_pages) / 2.0 + calls_pages / 1.0,
+        "fragment": results[1]["changed_polls"] / results[1]["seconds"],
+        "create": CREATE_RATE,
+    }
+    for r in results:
+        r["asked_per_s"] = round(asked[r["kind"]], 1)
+        r["done_per_s"] = round(r["requests"] / r["seconds"], 1)
     seconds = DURATION
     web_s, pg_s, worker_s = (b - a for a, b in zip(cpu0, cpu1, strict=True))
     n_requests = sum(r["requests"] for r in results)
@@ -364,7 +406,7 @@ def main() -> None:
         "at": started.isoformat(timespec="seconds"),
         "duration_s": DURATION,
         "consoles": CONSOLES,
-        "interval_ms": INTERVAL_MS,
+        "fragments": FRAGMENTS,
         "create_rate": CREATE_RATE,
         "size": SIZE,
         "web_workers": WEB_WORKERS,
@@ -377,6 +419,8 @@ def main() -> None:
             "worker": round(worker_s, 1),
             "nginx": round(nginx_s, 1),
         },
+        "client_cpu_s": round(totals["client"], 1),
+        "page_loads": page,
         "server_cores": round((web_s + pg_s + worker_s + nginx_s) / seconds, 2),
         "server_cpu_ms_per_request": round((web_s + pg_s) * 1000 / max(n_requests, 1), 2),
         "pg_backends_opened_late": len(new),
@@ -389,12 +433,12 @@ def main() -> None:
         fh.write(json.dumps(record) + "\n")
     print(json.dumps(record, indent=1))
     print(
-        f"\n{'type':<8} {'req/s':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-        "  status / errors"
+        f"\n{'type':<8} {'asked/s':>7} {'done/s':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}"
+        f" {'max ms':>8}  status / errors"
     )
     for r in results:
         print(
-            f"{r['kind']:<8} {r['requests'] / r['seconds']:>7.1f} {r['p50_ms']:>8.1f} "
+            f"{r['kind']:<8} {r['asked_per_s']:>7.1f} {r['done_per_s']:>7.1f} {r['p50_ms']:>8.1f} "
             f"{r['p90_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.0f}"
             f"  {r['status']} {r['errors']}"
         )
@@ -402,7 +446,15 @@ def main() -> None:
         f"server CPU: gunicorn {web_s:.1f} s + PostgreSQL {pg_s:.1f} s + worker {worker_s:.1f} s "
         f"+ nginx {nginx_s:.1f} s "
         f"in {seconds} s = {record['server_cores']} cores; machine {record['machine_busy_cores']} "
-        f"of {os.cpu_count()} cores busy; load {load0} → {load1}"
+        f"of {os.cpu_count()} cores busy; load {load0} → {load1}; "
+        f"the consoles' client {totals['client']:.1f} s"
+    )
+    gap = results[1]["refresh_gap_ms"]
+    print(
+        f"a page's fragment refreshes: every {gap['p50'] / 1000:.1f} s (median), "
+        f"{gap['p90'] / 1000:.1f} s (p90), at most {gap['max'] / 1000:.1f} s; "
+        f"{results[1]['held']} refreshes held back by live.js's back-off; "
+        f"by page: {results[1]['by_page']}"
     )
 
 
