@@ -101,9 +101,7 @@ def test_the_next_ask_makes_the_key_again_and_the_limits_still_count(office, clo
 
 
 @pytest.mark.django_db
-def test_a_backlog_goes_in_batches_oldest_first_and_the_delete_names_the_age(
-    office, clock
-) -> None:
+def test_a_backlog_goes_in_batches_oldest_first_and_the_delete_names_the_age(office, clock) -> None:
     start = clock.now()
     ThrottleKey.objects.bulk_create(
         ThrottleKey(key=f"ip:10.0.2.{i}", touched_at=start + timedelta(minutes=i)) for i in range(5)
