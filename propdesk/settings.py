@@ -361,6 +361,13 @@ ANNOUNCEMENT_RETENTION_DAYS = int(os.environ.get("ANNOUNCEMENT_RETENTION_DAYS", 
 # Read in-app notifications (the staff's bell) are deleted by the worker once read longer ago
 # than this many days (and sent that long ago); unread ones are never deleted.
 NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "180"))
+# The delivery records (the staff's e-mail, SMS and webhook messages; the residents' text
+# messages) are deleted by the worker once written and sent (or failed for good) longer ago
+# than this many days: six months, as China's Cybersecurity Law (art. 21) asks network logs be
+# kept. One still pending or being retried is never deleted.
+NOTIFICATION_DELIVERY_RETENTION_DAYS = int(
+    os.environ.get("NOTIFICATION_DELIVERY_RETENTION_DAYS", "180")
+)
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -452,12 +459,14 @@ PORTAL_CODE_LIMITS = os.environ.get("PORTAL_CODE_LIMITS", "1/60,5/3600,10/86400"
 PORTAL_CODE_TTL_SECONDS = int(os.environ.get("PORTAL_CODE_TTL_SECONDS", "300"))
 PORTAL_CODE_MAX_TRIES = int(os.environ.get("PORTAL_CODE_MAX_TRIES", "3"))
 # The worker (portal.codes) deletes the codes expired longer ago than this many hours, and never
-# one the limits above still count (sent within their longest window).
+# one the limits above still count (sent within their longest window); and the rate limit's lock
+# rows (a row per number and per address) untouched for as long as both.
 PORTAL_CODE_RETENTION_HOURS = int(os.environ.get("PORTAL_CODE_RETENTION_HOURS", "24"))
 # Retention shorter than a day would delete what is still in use.
 for _name in (
     "ANNOUNCEMENT_RETENTION_DAYS",
     "NOTIFICATION_RETENTION_DAYS",
+    "NOTIFICATION_DELIVERY_RETENTION_DAYS",
     "LOGIN_LOG_RETENTION_DAYS",
     "PORTAL_CODE_RETENTION_HOURS",
 ):

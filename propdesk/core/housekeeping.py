@@ -3,6 +3,7 @@ the batched delete every retention job of the house shares (``purge_in_batches``
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from propdesk.core.jobs import periodic_job
 from propdesk.core.sqlite.stats import statistics_refresh
+
+log = logging.getLogger(__name__)
 
 SESSION_BATCH = 500
 
@@ -40,13 +43,20 @@ def purge_in_batches(
     *,
     batch_size: int | None = None,
     budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
+    lock: bool = False,
 ) -> int:
     """Delete rows of ``model`` batch by batch until none is left or ``budget_seconds`` of real
     time have gone: ``pick(n)`` reads the ids of at most n rows to go (no write lock: a tick
     with nothing to do is one read), and each batch deletes those of them that still match
     ``still`` (the rule checked again inside the write) in its own transaction; rows pointing to
     them with CASCADE go with them (Django's collector). On SQLite the lock is left free as long
-    as a batch held it. Returns how many rows of ``model`` were deleted."""
+    as a batch held it. Returns how many rows of ``model`` were deleted (logged when any).
+
+    The rule is checked in the DELETE's own WHERE when Django deletes at once (no row points
+    to the model); otherwise Django reads the rows and deletes them by id. ``lock``: rows whose
+    rule can stop holding meanwhile (a failed delivery retried): on PostgreSQL the batch first
+    locks those still matching (FOR UPDATE re-checks the rule on a row changed meanwhile), so
+    the collector deletes only them. SQLite's batch holds the one write lock throughout."""
     size = batch_size or purge_batch_size()
     label = model._meta.label
     started = time.monotonic()
@@ -58,12 +68,18 @@ def purge_in_batches(
             break
         began = time.monotonic()
         with transaction.atomic():
-            _n, rows = model._default_manager.filter(still, pk__in=ids).delete()
+            batch = model._default_manager.filter(still, pk__in=ids)
+            if lock and connection.features.has_select_for_update:
+                held = list(batch.select_for_update().values_list("pk", flat=True))
+                batch = model._default_manager.filter(pk__in=held)
+            _n, rows = batch.delete()
         deleted += rows.get(label, 0)
         if len(ids) < size:
             break
         if sqlite:
             time.sleep(time.monotonic() - began)  # leave the write lock free as long again
+    if deleted:
+        log.info("retention: %d %s deleted", deleted, label)
     return deleted
 
 

@@ -6,7 +6,11 @@ from datetime import datetime
 
 from propdesk.core.jobs import periodic_job
 from propdesk.notify.residents import resident_messages_deliver
-from propdesk.notify.services import notifications_deliver, notifications_purge
+from propdesk.notify.services import (
+    delivery_records_purge,
+    notifications_deliver,
+    notifications_purge,
+)
 
 
 @periodic_job("notify.deliver")
@@ -19,5 +23,7 @@ def deliver(now: datetime) -> int:
 @periodic_job("notify.purge")
 def purge(now: datetime) -> int:
     """The staff's read notifications are deleted once read longer ago than
-    settings.NOTIFICATION_RETENTION_DAYS, in short batches; unread ones never."""
-    return notifications_purge(now=now)
+    settings.NOTIFICATION_RETENTION_DAYS, in short batches; unread ones never. The delivery
+    records (e-mail, SMS, webhook; the residents' text messages) once done with and older than
+    settings.NOTIFICATION_DELIVERY_RETENTION_DAYS; pending ones never."""
+    return notifications_purge(now=now) + sum(delivery_records_purge(now=now).values())

@@ -222,6 +222,14 @@ class Notification(models.Model):
             models.Index(
                 fields=["read_at"], name="notif_read", condition=models.Q(read_at__isnull=False)
             ),
+            # The purge of the delivery records (notify.purge): the oldest e-mail, SMS and webhook
+            # rows, without walking the in-app ones (most of the table, many never read). The
+            # query names the channel as a literal (core.literal.Constant).
+            models.Index(
+                fields=["created_at"],
+                name="notif_outgoing",
+                condition=~models.Q(channel="in_app"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -302,6 +310,8 @@ class ResidentMessage(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="resmsg_due"),
             models.Index(fields=["phone", "-created_at"], name="resmsg_phone"),
+            # The purge (notify.purge): the oldest messages first.
+            models.Index(fields=["created_at"], name="resmsg_created"),
         ]
 
     def __str__(self) -> str:

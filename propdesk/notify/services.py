@@ -40,6 +40,7 @@ from django.utils import translation
 from propdesk.community.models import User
 from propdesk.core.bulk import insert_many
 from propdesk.core.housekeeping import PURGE_TICK_BUDGET_SECONDS, purge_in_batches
+from propdesk.core.literal import Constant
 from propdesk.notify import channels
 from propdesk.notify.cap import CapTally, fold_into_digest, over_cap
 from propdesk.notify.conf import conf
@@ -50,6 +51,7 @@ from propdesk.notify.models import (
     NotificationEndpoint,
     NotificationPreference,
     NotificationState,
+    ResidentMessage,
 )
 from propdesk.notify.selectors import inbox
 from propdesk.policy.rules import NotifyCapPolicy
@@ -566,7 +568,8 @@ def notifications_purge(
     unread one, and only those sent (the worker has brought them to the other channels: a row
     still pending or sending is its work; a failed one is the head's to see and retry). A
     summary (kind ``digest``) goes with its DigestItems, which are read only through it. The
-    e-mail, SMS and webhook rows of the same cause are their own records and stay. Oldest read
+    e-mail, SMS and webhook rows of the same cause are their own records, with their own
+    retention (``delivery_records_purge``). Oldest read
     first, in short batches (core.housekeeping.purge_in_batches, the ``notif_read`` index).
     Returns how many notifications were deleted."""
     cutoff = now - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
@@ -591,3 +594,62 @@ def notifications_purge(
     return purge_in_batches(
         Notification, pick, rule, batch_size=size, budget_seconds=budget_seconds
     )
+
+
+def _delivery_rules(now: datetime) -> list[tuple[type[Notification | ResidentMessage], Q]]:
+    """delivery_records_purge's rule for each table, at ``now``."""
+    cutoff = now - timedelta(days=settings.NOTIFICATION_DELIVERY_RETENTION_DAYS)
+    # Done, said as "neither pending nor sending" (an equality on state draws SQLite's planner
+    # to the *_due indexes); sent_at is empty on a failed row, set with "sent".
+    done = ~Q(state__in=[NotificationState.PENDING, NotificationState.SENDING]) & (
+        Q(sent_at__isnull=True) | Q(sent_at__lt=cutoff)
+    )
+    # The channel as a literal: the query then implies notif_outgoing's condition as written,
+    # whatever the driver binds (SQLite 3.40 also matches a bound value, re-preparing the
+    # statement when it changes; a server-side prepared plan would not).
+    outgoing = ~Q(channel=Constant(NotificationChannel.IN_APP.value))
+    rule = outgoing & Q(created_at__lt=cutoff) & done
+    return [(Notification, rule), (ResidentMessage, Q(created_at__lt=cutoff) & done)]
+
+
+def _oldest(model: type[Notification | ResidentMessage], rule: Q) -> Any:
+    """The ids of the rows under ``rule``, oldest written first (the pick's read)."""
+    return (
+        model._default_manager.filter(rule)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def delivery_records_purge(
+    *,
+    now: datetime,
+    batch_size: int | None = None,
+    budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
+) -> dict[str, int]:
+    """Delete the delivery records older than settings.NOTIFICATION_DELIVERY_RETENTION_DAYS
+    before ``now`` (aware; the injected clock they are stamped with): the staff's e-mail, SMS
+    and webhook rows (Notification, every channel but in the app) and the residents' text
+    messages (ResidentMessage). A row goes once it was written that long ago and is done with:
+    sent that long ago too (a failed delivery the head retried late counts from its sending),
+    or failed for good. One exactly that old stays. Never one pending or sending (the worker's
+    work, a retry included). Nothing else reads them once done: a dedupe key is consulted only
+    when its cause's in-app row is expanded, once, at its first delivery; the cap, the bell,
+    the live screens and the summaries read in-app rows; the timelines and the KPIs read the
+    orders' events. Oldest written first, in short batches (core.housekeeping.purge_in_batches;
+    the ``notif_outgoing`` and ``resmsg_created`` indexes). Returns the rows deleted per
+    table."""
+    size = batch_size or (
+        NOTIFICATION_PURGE_BATCH_SQLITE if connection.vendor == "sqlite" else None
+    )
+    out: dict[str, int] = {}
+    for model, still in _delivery_rules(now):
+        old = _oldest(model, still)
+
+        def pick(n: int, old: Any = old) -> list[int]:
+            return list(old[:n])
+
+        out[model._meta.model_name or ""] = purge_in_batches(
+            model, pick, still, batch_size=size, budget_seconds=budget_seconds, lock=True
+        )
+    return out

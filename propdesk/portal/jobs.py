@@ -10,7 +10,7 @@ from django.db.models import Q
 from propdesk.core.housekeeping import PURGE_TICK_BUDGET_SECONDS, purge_in_batches
 from propdesk.core.jobs import periodic_job
 from propdesk.policy.signin import parse_limits
-from propdesk.portal.models import SignInCode
+from propdesk.portal.models import SignInCode, ThrottleKey
 
 
 def sign_in_codes_purge(
@@ -41,7 +41,37 @@ def sign_in_codes_purge(
     )
 
 
+def throttle_keys_purge(
+    *,
+    now: datetime,
+    batch_size: int | None = None,
+    budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
+) -> int:
+    """Delete the rate limit's lock rows (ThrottleKey: a row per number and per address)
+    untouched for longer than both settings.PORTAL_CODE_RETENTION_HOURS and the longest window
+    of PORTAL_CODE_LIMITS before ``now`` (aware, the injected clock they are touched by): one
+    touched exactly that long ago stays, and so does every row inside its window. A row holds
+    no count (the codes do), only the lock: the next ask of its key makes it again. Race-safe:
+    the batch's DELETE has the age in its WHERE (no row points to ThrottleKey, so Django
+    deletes at once), and an ask takes the row by an upsert that sets ``touched_at``; on
+    PostgreSQL the DELETE waits for an ask holding the row and then spares it, and an ask
+    waits for a DELETE in progress and then makes the row again; SQLite has one writer at a
+    time. Oldest first, in short batches. Returns how many were deleted."""
+    longest = max(limit.seconds for limit in parse_limits(settings.PORTAL_CODE_LIMITS))
+    keep = max(timedelta(seconds=longest), timedelta(hours=settings.PORTAL_CODE_RETENTION_HOURS))
+    rule = Q(touched_at__lt=now - keep)
+    old = ThrottleKey.objects.filter(rule)
+
+    def pick(size: int) -> list[int]:
+        return list(old.order_by("touched_at", "id").values_list("id", flat=True)[:size])
+
+    return purge_in_batches(
+        ThrottleKey, pick, rule, batch_size=batch_size, budget_seconds=budget_seconds
+    )
+
+
 @periodic_job("portal.codes")
 def codes_purge(now: datetime) -> int:
-    """The residents' one-time sign-in codes are not kept beyond their use and the limits."""
-    return sign_in_codes_purge(now=now)
+    """The residents' one-time sign-in codes are not kept beyond their use and the limits, nor
+    the rate limit's lock rows beyond their window."""
+    return sign_in_codes_purge(now=now) + throttle_keys_purge(now=now)

@@ -30,10 +30,14 @@ class SignInCode(models.Model):
 
 
 class ThrottleKey(models.Model):
-    """A row per phone number or client address, locked (SELECT … FOR UPDATE) while its limits
-    are checked and a code is written, so that two web processes never both send the last one."""
+    """A row per phone number or client address, locked (an upsert that writes ``touched_at``)
+    while its limits are checked and a code is written, so that two web processes never both
+    send the last one. It holds no count (the codes do): the worker (portal.codes) deletes a
+    row untouched for longer than the limits' longest window, and the next ask makes it again."""
 
     key = models.CharField(max_length=80, unique=True)
+    # The last ask's time (the injected clock), written under the lock.
+    touched_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return self.key

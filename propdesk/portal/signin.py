@@ -95,9 +95,18 @@ def _too_many(seconds: int) -> SignInRefused:
     return SignInRefused(text % {"n": n}, status=429, retry_after=seconds)
 
 
-def _lock(key: str) -> None:
-    ThrottleKey.objects.get_or_create(key=key)
-    ThrottleKey.objects.select_for_update().get(key=key)
+def _lock(key: str, now: datetime) -> None:
+    """Hold ``key``'s row until the transaction ends, made if missing, its ``touched_at`` now:
+    one upsert (INSERT … ON CONFLICT DO UPDATE), which on PostgreSQL locks the row it updates or
+    inserts, so a second ask of the same key waits here. Never a read then a lock: the worker
+    may delete an old row in between (portal.codes); its DELETE names the row's age in its
+    WHERE, so it waits for this lock and then spares the row just touched."""
+    ThrottleKey.objects.bulk_create(
+        [ThrottleKey(key=key, touched_at=now)],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["touched_at"],
+    )
 
 
 def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
@@ -110,9 +119,9 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
     horizon = now - timedelta(seconds=max(limit.seconds for limit in limits))
     with transaction.atomic():
         # Phone first, then address: the same order everywhere, so two sends never deadlock.
-        _lock(f"phone:{phone}")
+        _lock(f"phone:{phone}", now)
         if client_ip:
-            _lock(f"ip:{client_ip}")
+            _lock(f"ip:{client_ip}", now)
         waits = [
             wait_seconds(
                 SignInCode.objects.filter(phone=phone, sent_at__gt=horizon).values_list(

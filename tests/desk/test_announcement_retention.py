@@ -125,6 +125,7 @@ def test_nothing_old_enough_is_one_read_and_no_write(office, clock) -> None:
     [
         ("ANNOUNCEMENT_RETENTION_DAYS", "days"),
         ("NOTIFICATION_RETENTION_DAYS", "days"),
+        ("NOTIFICATION_DELIVERY_RETENTION_DAYS", "days"),
         ("LOGIN_LOG_RETENTION_DAYS", "days"),
         ("PORTAL_CODE_RETENTION_HOURS", "hours"),
     ],
