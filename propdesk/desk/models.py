@@ -169,7 +169,8 @@ class WorkOrder(models.Model):
     is_important = models.BooleanField(_("important"), default=False)
     is_long_running = models.BooleanField(_("long-running"), default=False)
     is_construction_legacy = models.BooleanField(_("construction legacy"), default=False)
-    # Issue 16: an urgent repair (急修), marked at intake: its arrival clock (DS-1-arrival).
+    # Issue 16: an urgent repair (急修), marked at intake or later (mark_urgent, unmark_urgent):
+    # its arrival clock (DS-1-arrival).
     is_urgent = models.BooleanField(_("urgent repair"), default=False)
     household = models.ForeignKey(
         Household,
@@ -384,6 +385,9 @@ class EventAction(models.TextChoices):
     # Issue 16: the agreed time (预约上门时间) set or changed (改约); data: appointment_at,
     # previous, source.
     APPOINT = "appoint", _("Appointment agreed")
+    # Issue 16: a repair marked urgent (急修) after intake, or no longer; data: is_urgent.
+    MARK_URGENT = "mark_urgent", _("Marked as an urgent repair")
+    UNMARK_URGENT = "unmark_urgent", _("No longer an urgent repair")
 
     @classmethod
     def label_for(cls, action: str, kind: str = "") -> str:

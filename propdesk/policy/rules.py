@@ -327,6 +327,7 @@ NOTIFY_EVENTS = {
     "order_reopened",  # the owner reopened a finished order from the portal (没修好, 部分解决)
     "order_urged",  # 催单: the resident asks for it in the portal (issue 13)
     "order_appointed",  # 改约: the agreed time changed (issue 16)
+    "order_urgent",  # a repair marked urgent (急修) after intake (issue 16)
 }
 
 

@@ -138,6 +138,10 @@ def _f(name: str, *, required: bool = False, kinds: set[str] | None = None) -> F
 NOTE, REASON = _f("note"), _f("note", required=True)
 S, R = State, Role
 COMPLAINT = {"complaint"}
+# Only a repair can be urgent (急修): the office, and the leader of the order's own team, who often
+# learn only later that a repair cannot wait (the leak got worse, the owner called back).
+URGENT_KINDS = {"repair"}
+URGENT_ROLES = set(OFFICE_ROLES) | {R.TEAM_LEADER}
 # The table is in the order a person usually takes the actions: the console shows the first one
 # a user may take as the usual next step, and cancel last.
 ACTIONS: dict[str, Action] = {
@@ -224,6 +228,10 @@ ACTIONS: dict[str, Action] = {
             REASON,
         ),
         _a("flag", set(OPEN_STATES), None, set(OFFICE_ROLES), _f("flags", required=True), NOTE),
+        # Issue 16: a repair marked urgent (急修) after intake, or unmarked (a mistake, with the
+        # reason); the clocks hear ``mark_urgent`` / ``unmark_urgent`` only when it changes.
+        _a("mark_urgent", set(OPEN_STATES), None, URGENT_ROLES, NOTE, kinds=URGENT_KINDS),
+        _a("unmark_urgent", set(OPEN_STATES), None, URGENT_ROLES, REASON, kinds=URGENT_KINDS),
         # The order waits for the owner or for parts (issue 16): the kind of wait (policy
         # ``waiting``) and the reason; the clocks the kind names pause until the wait ends, by
         # hand or with the next action that moves the order on. The state stays.
@@ -293,6 +301,7 @@ class Situation:
     order is with the actor. ``in_pool``: the order waits in its team's pool (a team, nobody yet)
     and the community lets members take from the pool. ``kind``: the order's kind (None: any).
     ``waiting``: the order waits for the owner or for parts (``wait`` until ``end_wait``).
+    ``urgent``: the repair is marked urgent (急修).
     """
 
     state: State
@@ -303,6 +312,7 @@ class Situation:
     kind: str | None = None
     has_assignee: bool = True
     waiting: bool = False
+    urgent: bool = False
 
 
 # Team members act on what is theirs: only the one who has the order (or the team leader) checks
@@ -316,7 +326,8 @@ _ASSIGNEE_ONLY = frozenset(
 def check_action(action_name: str, situation: Situation) -> Action:
     """Return the action if the actor may take it in ``situation``; raise TransitionRefused
     (codes: unknown_action, not_for_kind, not_allowed_in_state, not_in_pool, in_pool,
-    nobody_assigned, role_not_allowed, already_waiting, not_waiting)."""
+    nobody_assigned, role_not_allowed, already_waiting, not_waiting, already_urgent,
+    not_urgent)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionRefused("unknown_action", f"Unknown action: {action_name}")
@@ -346,6 +357,11 @@ def check_action(action_name: str, situation: Situation) -> Action:
             effective.discard(Role.TEAM_LEADER)
     if not effective & action.roles:
         raise TransitionRefused("role_not_allowed", f"Your role may not {action_name} this order")
+    # Nothing to change (like a flag the order already has), said only to whoever may change it.
+    if action_name == "mark_urgent" and sit.urgent:
+        raise TransitionRefused("already_urgent", "The order is already urgent")
+    if action_name == "unmark_urgent" and not sit.urgent:
+        raise TransitionRefused("not_urgent", "The order is not urgent")
     if action_name == "claim" and not sit.in_pool:
         raise TransitionRefused("not_in_pool", "The order is not waiting in the team's pool")
     return action

@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "wait": _("Wait"),  # 等待 (业主不在家, 待业主确认, 待料)
     "end_wait": _("End the wait"),
     "flag": _("Change the marks"),
+    "mark_urgent": _("Mark as an urgent repair"),  # 标为急修
+    "unmark_urgent": _("Not an urgent repair"),  # 取消急修
     "return": _("Give back"),  # 退单
     "reopen": _("Reopen"),
     "cancel": _("Cancel the order"),
@@ -49,6 +51,8 @@ NOTE_LABELS = {
     "reopen": _("why"),
     "wait": _("why"),
     "cancel": _("why"),
+    "mark_urgent": _("why"),
+    "unmark_urgent": _("why"),
 }
 
 

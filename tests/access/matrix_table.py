@@ -582,6 +582,11 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
     ),
+    # Issue 16: 急修 marked after intake, or unmarked (roles refused by the service: 403).
+    "POST /api/work-orders/{id}/mark-urgent/": (
+        "401 400 400 400 400 400 404 400 400",
+        "401 404 404 404 404 404 404 400 400",
+    ),
     "POST /api/work-orders/{id}/reopen/": (
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
@@ -603,6 +608,10 @@ ROUTES: dict[str, tuple[str, str | None]] = {
         "401 404 404 404 404 404 404 400 400",
     ),
     "POST /api/work-orders/{id}/transfer/": (
+        "401 400 400 400 400 400 404 400 400",
+        "401 404 404 404 404 404 404 400 400",
+    ),
+    "POST /api/work-orders/{id}/unmark-urgent/": (
         "401 400 400 400 400 400 404 400 400",
         "401 404 404 404 404 404 404 400 400",
     ),

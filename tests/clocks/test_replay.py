@@ -106,6 +106,7 @@ KINDS = st.sampled_from(
         ("complaint", "attitude", False),
         ("complaint", "general", True),
         ("repair", "", False),
+        ("repair", "", True),  # 急修 at intake (issue 16)
         ("housekeeping", "", False),
     ]
 )
@@ -129,6 +130,9 @@ ACTIONS = st.sampled_from(
         "wait_owner_absent",
         "wait_parts",
         "end_wait",
+        # Issue 16: 急修 marked after intake starts DS-1-arrival (when on), unmarking cancels it.
+        "mark_urgent",
+        "unmark_urgent",
     ]
 )
 # Steps between calls: around CP-1's 10 minutes, the day's end, two days, a week.
@@ -159,6 +163,8 @@ def _act(desk, office, order, action: str) -> None:
         action, kw["flags"] = "flag", {"is_important": True}
     elif action.startswith("wait_"):
         action, kw["waiting"], kw["note"] = "wait", action.removeprefix("wait_"), "等待"
+    elif action == "unmark_urgent":
+        kw["note"] = "误标"
     desk.act(order, action, by=by, **kw)
 
 
@@ -169,11 +175,11 @@ def _run(desk, office, clock, steps) -> None:
         try:
             with transaction.atomic():
                 if op == "open":
-                    kind, ctype, important = arg
+                    kind, ctype, marked = arg
                     orders.append(
-                        desk.open(kind, complaint_type=ctype, is_important=important)
+                        desk.open(kind, complaint_type=ctype, is_important=marked)
                         if kind == "complaint"
-                        else desk.open(kind)
+                        else desk.open(kind, is_urgent=marked)
                     )
                 elif op == "act" and orders:
                     index, action = arg
@@ -213,15 +219,22 @@ def _run(desk, office, clock, steps) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=st.lists(STEP, min_size=1, max_size=8), start=st.sampled_from([0, 150, 590]))
+@given(
+    steps=st.lists(STEP, min_size=1, max_size=8),
+    start=st.sampled_from([0, 150, 590]),
+    arrival=st.booleans(),
+)
 def test_replaying_a_month_under_its_own_policy_reproduces_its_figures(
-    desk, office, clock, steps, start
+    desk, office, clock, steps, start, arrival
 ) -> None:
-    """Property (CP-1, CP-3 … CP-7, FD-3, FD-5, FD-6, DS-1, DS-1-take, CP-2): whatever the
-    office did, from late on November 30 (some clocks start in November and end in December),
-    the replay of each month under the same policy gives the stored figures exactly, and no
-    clock changes."""
+    """Property (CP-1, CP-3 … CP-7, FD-3, FD-5, FD-6, DS-1, DS-1-take, CP-2, and DS-1-arrival
+    when the community turns it on): whatever the office did, from late on November 30 (some
+    clocks start in November and end in December), the replay of each month under the same
+    policy gives the stored figures exactly, and no clock changes."""
     with transaction.atomic():
+        if arrival:
+            office.community.policy = {"clocks": {"DS-1-arrival": {"enabled": True}}}
+            office.community.save()
         clock.at = sh(2026, 11, 30, 14, 0) + timedelta(minutes=start)
         _run(desk, office, clock, steps)
         now = clock.advance(minutes=30)

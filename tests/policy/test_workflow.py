@@ -92,7 +92,7 @@ def test_every_state_is_reachable_from_new() -> None:
 def test_reasons_are_required_where_the_office_must_explain() -> None:
     """FD-3: what cannot be done is explained: returning, transferring, cancelling and reopening
     need a note; a reply or a progress contact records what the owner was told; a wait (issue 16)
-    says why the order waits."""
+    says why the order waits; 取消急修 (issue 16) says why the repair is not urgent after all."""
     assert {n for n, a in ACTIONS.items() if a.needs_note} == {
         "return",
         "transfer",
@@ -103,4 +103,5 @@ def test_reasons_are_required_where_the_office_must_explain() -> None:
         "reply",
         "contact_owner",
         "wait",
+        "unmark_urgent",
     }

@@ -630,6 +630,17 @@ def tell_after_action(
         )
     elif action == "flag" and flags.get("is_important") and order.kind == OrderKind.COMPLAINT:
         tell_head(order, now=now, exclude=[by.pk])
+    elif action == "mark_urgent":
+        # 急修 marked later: whoever has it (and the leader) must hurry (DS-1-arrival, when on).
+        tell_about_order(
+            "order_urgent",
+            order=order,
+            now=now,
+            cause=cause,
+            title=_("%(who)s marked %(number)s as an urgent repair: %(text)s")
+            % {"who": who, "number": order.number, "text": note or text},
+            exclude=[by.pk],
+        )
 
 
 def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[int]) -> None:

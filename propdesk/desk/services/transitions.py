@@ -39,6 +39,9 @@ from propdesk.policy.workflow import (
 )
 
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")
+# Issue 16: 急修 marked or unmarked after intake; the action's name is the clocks' event, written
+# only when the mark changes (DS-1-arrival starts on one and is cancelled by the other).
+URGENT_ACTIONS = {"mark_urgent": True, "unmark_urgent": False}
 MAX_FEE = Decimal("10000000")
 
 
@@ -93,12 +96,15 @@ def situation(order: WorkOrder, user: User) -> Situation:
         kind=order.kind,
         has_assignee=order.assignee_id is not None,
         waiting=bool(order.waiting),
+        urgent=order.is_urgent,
     )
 
 
-def _refused(exc: TransitionRefused, order: WorkOrder) -> Exception:
+def _refused(exc: TransitionRefused, order: WorkOrder, action: str = "") -> Exception:
     if exc.code == "role_not_allowed":
         return Forbidden(_("Your role may not do this to the work order."), code=exc.code)
+    if exc.code == "not_for_kind" and action in URGENT_ACTIONS:
+        return Forbidden(_("Only a repair can be marked urgent."), code=exc.code)
     if exc.code == "not_for_kind":
         return Forbidden(
             _("This action is not for a %(kind)s.") % {"kind": order.get_kind_display()},
@@ -123,6 +129,14 @@ def _refused(exc: TransitionRefused, order: WorkOrder) -> Exception:
         )
     if exc.code == "not_waiting":
         return Conflict(_("The work order is not waiting."), code=exc.code)
+    if exc.code == "already_urgent":
+        return Conflict(
+            _("Nothing to change: the work order is already an urgent repair."), code=exc.code
+        )
+    if exc.code == "not_urgent":
+        return Conflict(
+            _("Nothing to change: the work order is not an urgent repair."), code=exc.code
+        )
     if exc.code == "in_pool":
         return Conflict(
             _("This work order waits in the team's pool: take it with “Take from the pool”."),
@@ -271,7 +285,8 @@ def work_order_transition(
     ``stale``) and nothing changes. Taking an order from the pool (``claim``) that someone else
     took first is Conflict ``taken``, naming who. Raises Forbidden when the user's role may not
     take the action, Conflict (``not_allowed_in_state``) when the order's state does not allow
-    it (``already_waiting``, ``not_waiting`` for the waits), ValidationError for missing notes,
+    it (``already_waiting``, ``not_waiting`` for the waits; ``already_urgent``, ``not_urgent``
+    when 急修 would not change), ValidationError for missing notes,
     a wrong assignee or an unknown waiting kind. The order's clocks start, are met, cancelled,
     paused or resumed, and the people who must act are notified, in the same transaction. An
     order that waits and is moved on by this action stops waiting first (its own event and the
@@ -307,7 +322,7 @@ def work_order_transition(
     try:
         spec = check_action(action, situation(order, by))
     except TransitionRefused as exc:
-        raise _refused(exc, order) from exc
+        raise _refused(exc, order, action) from exc
     errors, change = _check_input(spec, order, given, by)
     if errors:
         raise ValidationError(errors)
@@ -446,6 +461,10 @@ def _apply(
     if action == "end_wait":
         data.update(_wait_over(order, now), reason=change["note"])
         fields += ["waiting", "waiting_since"]
+    if action in URGENT_ACTIONS:
+        order.is_urgent = URGENT_ACTIONS[action]
+        fields.append("is_urgent")
+        data["is_urgent"] = order.is_urgent
     flags = change.get("flags") or {}
     if flags:
         data["flags"] = flags
