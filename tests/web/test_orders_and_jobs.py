@@ -255,3 +255,17 @@ def test_the_bell_opens_my_notifications_and_one_leads_to_its_order(
     assert r.status_code == 302 and r["Location"] == reverse("desk-order", args=[order.pk])
     row.refresh_from_db()
     assert row.read_at == clock.now()
+
+
+def test_a_clocks_line_on_the_timeline_draws_its_icon_no_font_may_lack(
+    office, clock, open_order
+) -> None:
+    """The timeline's clock lines (开始计时, 按时 …) once began with U+23F1, which Debian's and
+    many office PCs' fonts lack: Chromium drew a box. The icon is drawn (SVG), as the bell's."""
+    order = open_order()
+    page = browser_for(office.repair_leader).get(reverse("desk-order", args=[order.pk]))
+    body = page.content.decode()
+    assert "DS-1-take" in body and "开始计时" in body
+    line = next(x for x in body.split("<li") if "开始计时" in x)
+    assert '<svg class="tl-clock"' in line
+    assert "\u23f1" not in body
