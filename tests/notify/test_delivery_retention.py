@@ -6,12 +6,10 @@ in-app row (their own rule: test_retention.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from propdesk.notify.models import Notification, ResidentMessage
@@ -24,6 +22,7 @@ from propdesk.notify.services import (
     notification_retry,
 )
 from tests.notify.helpers import deliver, endpoint, notify
+from tests.threads import held_in_another_thread
 
 SECOND = timedelta(seconds=1)
 DAYS = timedelta(days=180)
@@ -200,25 +199,8 @@ def test_a_failed_delivery_the_head_retries_while_the_purge_deletes_it_is_kept(
     row = Notification.objects.get(channel="webhook")
     assert row.state == "failed"
     clock.advance(days=200)
-    holding, failures = threading.Event(), []
-
-    def retry() -> None:
-        try:
-            with transaction.atomic():
-                notification_retry(notification=row, now=clock.now())
-                holding.set()
-                time.sleep(1.0)  # the purge reads meanwhile, and its batch waits
-        except Exception as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-            holding.set()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=retry)
-    thread.start()
-    assert holding.wait(10)
-    deleted = purge(clock)
-    thread.join(10)
-    assert failures == []
+    # The purge reads meanwhile, and its batch waits.
+    with held_in_another_thread(lambda: notification_retry(notification=row, now=clock.now())):
+        deleted = purge(clock)
     assert deleted["notification"] == 0
     assert left(channel="webhook") == {("webhook", "pending")}

@@ -19,6 +19,7 @@ from propdesk.portal.jobs import throttle_keys_purge
 from propdesk.portal.models import SignInCode, ThrottleKey
 from propdesk.portal.signin import code_send
 from tests.portal.helpers import ask_code
+from tests.threads import held_in_another_thread
 
 OWNER = "13812345678"  # 张伟, owner of 3-2-1502 (tests/conftest.py make_office)
 SECOND = timedelta(seconds=1)
@@ -124,26 +125,9 @@ def test_a_key_touched_while_the_purge_deletes_it_is_not_lost(office, clock) -> 
     assert ask_code(Client(), OWNER).status_code == 302
     clock.at = asked + 2 * DAY
     now = clock.now()
-    holding, failures = threading.Event(), []
-
-    def ask() -> None:
-        try:
-            with transaction.atomic():
-                code_send(phone_text=OWNER, client_ip="10.0.0.9", now=now)
-                holding.set()
-                time.sleep(1.0)  # the purge reads meanwhile, and its DELETE waits
-        except Exception as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-            holding.set()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=ask)
-    thread.start()
-    assert holding.wait(10)
-    deleted = throttle_keys_purge(now=now)
-    thread.join(10)
-    assert failures == []
+    # The purge reads meanwhile, and its DELETE waits.
+    with held_in_another_thread(lambda: code_send(phone_text=OWNER, client_ip="10.0.0.9", now=now)):
+        deleted = throttle_keys_purge(now=now)
     assert deleted == 1  # ip:10.0.0.1, untouched for two days
     assert touched() == {f"phone:{OWNER}": now, "ip:10.0.0.9": now}
     assert SignInCode.objects.filter(sent_at=now).count() == 1
