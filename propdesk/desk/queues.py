@@ -730,10 +730,13 @@ def team_pool(
     nearest deadline next, for members to take (抢单) where the community's policy lets them."""
     if not load_policy(Community.objects.get(pk=community_id).policy).dispatch.pool:
         return Page([], 0, 1, limit)
+    # Nobody's, asked inside the index's subquery: outside it, the database read every order
+    # dispatched to the team (9,181 at 1,000,000 orders) to keep the few nobody holds yet.
     qs = _through(
-        work_orders_visible(user).filter(community_id=community_id, assignee__isnull=True),
+        work_orders_visible(user).filter(community_id=community_id),
         team_id__in=list(user_team_ids(user)),
         state=State.DISPATCHED,
+        assignee__isnull=True,
     )
     return _urgent_page(qs, page, limit)
 
