@@ -25,6 +25,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import OrderBy
 
@@ -329,6 +330,25 @@ def _by_next_deadline(orders: QuerySet[WorkOrder], community_id: int, n: int) ->
     return ranked[:n]
 
 
+def _counted_page(
+    ordered: QuerySet[WorkOrder], page: int, limit: int
+) -> tuple[list[int], int, int]:
+    """The ids of one page of ``ordered`` (1 to the last), how many rows there are in all, and
+    the page: the count read in the page's own query (COUNT(*) OVER ()), and apart only for a
+    page past the last, which reads the last page instead."""
+    page = max(1, page)
+    start = (page - 1) * limit
+    counted = ordered.annotate(total_rows=Window(Count("pk")))
+    rows = list(counted.values_list("pk", "total_rows")[start : start + limit])
+    if rows:
+        return [pk for pk, _n in rows], rows[0][1], page
+    total = ordered.count() if page > 1 else 0
+    page, start = _clamp(total, page, limit)
+    if not total:
+        return [], 0, page
+    return list(ordered.values_list("pk", flat=True)[start : start + limit]), total, page
+
+
 def _desc(when: datetime) -> float:
     """A sort key that puts later times first."""
     return -when.timestamp()
@@ -359,24 +379,25 @@ def board(
     # are few; the nearest deadlines come first in an index), not by asking every open order
     # of the community for its clocks: at 1,000,000 orders a community has 41,000 open.
     overdue_orders = _overdue(community_id, now)
-    total = qs.count()
-    overdue = qs.filter(overdue_orders).count()
-    if filters.overdue:
-        qs = qs.filter(overdue_orders)
-        total = overdue
-    page = min(max(1, page), max(1, -(-total // limit)))
-    start = (page - 1) * limit
     # The page's ids first, then their rows with what a row shows: joining the rows before the
     # sort made the database join every open order to keep a hundred.
     narrowed = filters.kind or filters.state or filters.team_id or filters.building_id
     if filters.overdue or narrowed:
         # A part of the open orders (the overdue, one kind, team, state or building): sorted by
         # the database, each asking for its nearest deadline (index clock_live_order_due),
-        # cheaper than walking all the community's clocks to find a page of the few.
+        # cheaper than walking all the community's clocks to find a page of the few. How many
+        # in all comes with the page: counted apart, each order was found twice (the overdue
+        # through their clocks, each clock's order read by its key).
+        if filters.overdue:
+            qs = qs.filter(overdue_orders)
         ordered = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
         ordered = ordered.order_by("emergency_first", _by_deadline(), "-created_at", "-id")
-        ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
+        ids, total, page = _counted_page(ordered, page, limit)
+        overdue = total if filters.overdue else qs.filter(overdue_orders).count()
     else:
+        total = qs.count()
+        overdue = qs.filter(overdue_orders).count()
+        page, start = _clamp(total, page, limit)
         ids = _board_ids(qs, community_id, start, start + limit)
     by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
     orders = label_rows([by_id[pk] for pk in ids if pk in by_id])
