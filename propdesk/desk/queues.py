@@ -385,15 +385,22 @@ def board(
     if filters.overdue or narrowed:
         # A part of the open orders (the overdue, one kind, team, state or building): sorted by
         # the database, each asking for its nearest deadline (index clock_live_order_due),
-        # cheaper than walking all the community's clocks to find a page of the few. How many
-        # in all comes with the page: counted apart, each order was found twice (the overdue
-        # through their clocks, each clock's order read by its key).
+        # cheaper than walking all the community's clocks to find a page of the few.
         if filters.overdue:
             qs = qs.filter(overdue_orders)
         ordered = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due())
         ordered = ordered.order_by("emergency_first", _by_deadline(), "-created_at", "-id")
-        ids, total, page = _counted_page(ordered, page, limit)
-        overdue = total if filters.overdue else qs.filter(overdue_orders).count()
+        if filters.overdue:
+            # The overdue alone: counted with their page, not by counting every open order (a
+            # number this page does not show: 41,000 at 1,000,000 orders) and then the overdue
+            # apart (each found twice, its clock's order read by its key).
+            ids, total, page = _counted_page(ordered, page, limit)
+            overdue = total
+        else:  # an index counts these (one kind, team, state) cheaper than the page's sort
+            total = qs.count()
+            overdue = qs.filter(overdue_orders).count()
+            page, start = _clamp(total, page, limit)
+            ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
     else:
         total = qs.count()
         overdue = qs.filter(overdue_orders).count()
