@@ -569,15 +569,15 @@ def _through(qs: QuerySet[WorkOrder], **by: Any) -> QuerySet[WorkOrder]:
 def _urgent_page(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[WorkOrder]:
     """One page of ``qs`` (a person's or a team's open orders), emergencies first, nearest
     deadline next, oldest next, and how many in all. The page's ids first, then their rows:
-    joining the rows before the sort made the database join every order to keep a page."""
-    total = qs.count()
-    page, start = _clamp(total, page, limit)
-    if not total:  # nothing to order (an empty pool: most members' pages, most of the time)
-        return Page([], 0, page, limit)
+    joining the rows before the sort made the database join every order to keep a page. How
+    many in all comes with the page's ids (``_counted_page``): counted apart, each order was
+    found twice through the index's subquery (a leader holding 9,851 at 1,000,000 orders)."""
     ordered = qs.annotate(emergency_first=_emergency_first(), next_due=_next_due()).order_by(
         "emergency_first", _by_deadline(), "created_at", "id"
     )
-    ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
+    ids, total, page = _counted_page(ordered, page, limit)
+    if not ids:  # nothing to show (an empty pool: most members' pages, most of the time)
+        return Page([], total, page, limit)
     by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
     return Page(label_rows([by_id[pk] for pk in ids if pk in by_id]), total, page, limit)
 
