@@ -246,16 +246,22 @@ def test_the_overdue_board_counts_its_orders_with_its_page(desk_day, office, clo
 def test_the_pool_asks_for_nobodys_orders_inside_the_teams_index(desk_day, office) -> None:
     """Scale (issue 15): "nobody holds it yet" is asked where the team's dispatched orders are
     found (the subquery the (team, state) and (assignee, state) indexes answer), not of each
-    of them afterwards: at 1,000,000 orders the team's 9,181 dispatched were read to keep 0.
-    And the pool, as my jobs, is counted with its page, not apart."""
+    of them afterwards: at 1,000,000 orders the team's 9,181 dispatched were read to keep 0."""
     member = _fresh(office.repair_member)
     team_pool(member, office.community.pk)  # roles and teams cached
     with CaptureQueriesContext(connection) as q:
         assert team_pool(member, office.community.pk).total == 5
-    assert [s["sql"] for s in q.captured_queries if "COUNT(*)" in s["sql"]] == []
-    (page,) = [s["sql"] for s in q.captured_queries if " OVER ()" in s["sql"]]
-    outer, inner = page.split(" IN (SELECT ", 1)
+    (count,) = [s["sql"] for s in q.captured_queries if "COUNT(*)" in s["sql"]]
+    outer, inner = count.split(" IN (SELECT ", 1)
     assert '"assignee_id" IS NULL' in inner and '"assignee_id" IS NULL' not in outer
+
+
+def test_my_jobs_are_counted_with_their_page(desk_day, office) -> None:
+    """Scale (issue 15): a person's jobs are counted in the statement that reads their page
+    (a leader held 9,851 at 1,000,000 orders, each found twice when counted apart)."""
+    member = _fresh(office.repair_member)
+    my_jobs(member, office.community.pk)  # roles and teams cached
     with CaptureQueriesContext(connection) as q:
         assert my_jobs(member, office.community.pk).total == 2
     assert [s["sql"] for s in q.captured_queries if "COUNT(*)" in s["sql"]] == []
+    assert len([s for s in q.captured_queries if " OVER ()" in s["sql"]]) == 1
