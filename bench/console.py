@@ -208,6 +208,7 @@ def measure(
         ("queue: office head", user("office_head"), f"/desk/{cid}/queue/", {}),
         ("queue: team leader", leader, f"/desk/{cid}/queue/", {}),
         ("my jobs: team member", member, f"/desk/{cid}/jobs/", {}),
+        ("my jobs: team leader", leader, f"/desk/{cid}/jobs/", {}),
         ("front desk", user("receptionist"), f"/desk/{cid}/intake/", {}),
         ("queue: receptionist", user("receptionist"), f"/desk/{cid}/queue/", {}),
         ("order page: open repair", user("receptionist"), f"/desk/orders/{open_repair}/", {}),
