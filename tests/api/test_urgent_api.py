@@ -17,6 +17,7 @@ from propdesk.clocks.models import Clock
 from propdesk.desk.models import WorkOrder
 from tests.conftest import client_for
 from tests.desk.test_work_orders import repair
+from tests.web.conftest import act
 
 SH = ZoneInfo("Asia/Shanghai")
 ARRIVAL_30 = {
@@ -181,3 +182,27 @@ def test_the_order_page_marks_and_unmarks_with_its_timeline_lines(
     assert Clock.objects.get(order=order, rule_id="DS-1-arrival").cancelled_at == datetime(
         2026, 11, 26, 10, 20, tzinfo=SH
     )
+
+
+def test_the_leader_marks_it_from_the_phone_job_page_a_member_is_not_offered_it(
+    office, clock, arrival_on
+) -> None:
+    """Team leaders work on the phone (DESIGN.md): the job page offers 标为急修 to the leader of
+    the order's team, and 取消急修 once marked; the member who has the order is offered neither."""
+    order = repair(office, clock)
+    phone = Client()
+    phone.force_login(office.repair_leader)
+    where = f"/desk/jobs/{order.pk}/"
+    assert 'id="action-mark_urgent"' in phone.get(where).content.decode()
+    done = phone.post(where, {"form": "action", "action": "mark_urgent", "version": 1})
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert order.is_urgent is True
+    html = phone.get(where).content.decode()
+    assert 'id="action-unmark_urgent"' in html and 'id="action-mark_urgent"' not in html
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    member = Client()
+    member.force_login(office.repair_member)
+    html = member.get(where).content.decode()
+    assert 'id="action-accept"' in html  # the member's own step is offered …
+    assert "action-mark_urgent" not in html and "action-unmark_urgent" not in html  # … not these

@@ -32,6 +32,7 @@ from propdesk.web.views.orders import appoint_post, may_appoint, order_desk, tak
 
 # What a worker on site may do from the phone, in the order they do it.
 # 业主不在家 or 待料 is set on the spot (issue 16); the wait ends by hand or with the next step.
+# The team leader, on the phone, marks a repair 急修 (or takes the mark back) from here too.
 PHONE_ACTIONS = (
     "claim",
     "accept",
@@ -41,6 +42,8 @@ PHONE_ACTIONS = (
     "end_wait",
     "transfer",
     "return",
+    "mark_urgent",
+    "unmark_urgent",
 )
 
 
