@@ -108,6 +108,7 @@ ROW_FIELDS = (
     "is_important",
     "is_long_running",
     "is_construction_legacy",
+    "is_urgent",
     "location",
     "description",
     "appointment_at",

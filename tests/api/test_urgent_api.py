@@ -200,6 +200,7 @@ def test_the_leader_marks_it_from_the_phone_job_page_a_member_is_not_offered_it(
     assert order.is_urgent is True
     html = phone.get(where).content.decode()
     assert 'id="action-unmark_urgent"' in html and 'id="action-mark_urgent"' not in html
+    assert '<span class="tag em" id="order-urgent">急修</span>' in html  # what the worker sees
     act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
     member = Client()
     member.force_login(office.repair_member)

@@ -21,10 +21,10 @@ from tests import factories as f
 from tests.web.conftest import act
 
 # The rows as web/partials/board_rows.html and web/jobs.html wrote them before (main 777f688).
-BOARD_ROW = """{% load i18n console %}{% translate "team" as l_team %}{% translate "assignee" as l_assignee %}{% translate "state" as l_state %}{% translate "important" as l_important %}{% translate "long-running" as l_long %}{% translate "construction legacy" as l_legacy %}{% translate "agitated owner" as l_agitated %}{% translate "in the team's pool" as l_pool %}{% translate "waiting" as l_waiting %}{% for o in board.orders %}
+BOARD_ROW = """{% load i18n console %}{% translate "team" as l_team %}{% translate "assignee" as l_assignee %}{% translate "state" as l_state %}{% translate "important" as l_important %}{% translate "long-running" as l_long %}{% translate "construction legacy" as l_legacy %}{% translate "agitated owner" as l_agitated %}{% translate "in the team's pool" as l_pool %}{% translate "waiting" as l_waiting %}{% translate "urgent repair" as l_urgent %}{% for o in board.orders %}
 <tr class="{% if o.is_emergency %}emergency{% endif %}" data-order="{{ o.number }}" data-live-id="{{ o.pk }}">
   <td class="num"><a href="{% url 'desk-order' o.pk %}">{{ o.number }}</a>{% if o.pk in board.calendar_fallback %} <span class="tag fallback" title="{% translate "Working days counted Monday to Friday: the calendar has no data for this year" %}">{% translate "Mon–Fri" %}</span>{% endif %}</td>
-  <td>{% if o.is_emergency %}<span class="tag em">{{ o.kind_label }}</span>{% else %}{{ o.kind_label }}{% endif %}{% if o.is_important %} <span class="tag imp">{{ l_important }}</span>{% endif %}{% if o.is_long_running %} <span class="tag">{{ l_long }}</span>{% endif %}{% if o.is_construction_legacy %} <span class="tag">{{ l_legacy }}</span>{% endif %}{% if o.contact.owner_agitated %} <a class="tag em" href="{% url 'desk-contact' o.contact_id %}">⚠ {{ l_agitated }}</a>{% endif %}</td>
+  <td>{% if o.is_emergency %}<span class="tag em">{{ o.kind_label }}</span>{% else %}{{ o.kind_label }}{% endif %}{% if o.is_urgent %} <span class="tag em">{{ l_urgent }}</span>{% endif %}{% if o.is_important %} <span class="tag imp">{{ l_important }}</span>{% endif %}{% if o.is_long_running %} <span class="tag">{{ l_long }}</span>{% endif %}{% if o.is_construction_legacy %} <span class="tag">{{ l_legacy }}</span>{% endif %}{% if o.contact.owner_agitated %} <a class="tag em" href="{% url 'desk-contact' o.contact_id %}">⚠ {{ l_agitated }}</a>{% endif %}</td>
   <td>{{ o.household.code|default:o.location }}</td>
   <td class="desc">{{ o.description|truncatechars:50 }}</td>
   <td data-label="{{ l_team }}">{{ o.team.name|default:"—" }}</td>
@@ -34,9 +34,9 @@ BOARD_ROW = """{% load i18n console %}{% translate "team" as l_team %}{% transla
 </tr>
 {% endfor %}"""  # noqa: E501
 
-JOB_CARD = """{% load i18n console %}{% translate "waiting" as l_waiting %}{% for o in jobs.rows %}
+JOB_CARD = """{% load i18n console %}{% translate "waiting" as l_waiting %}{% translate "urgent repair" as l_urgent %}{% for o in jobs.rows %}
 <a class="card job" href="{% url 'desk-job' o.pk %}" data-order="{{ o.number }}" data-live-id="{{ o.pk }}">
-  <div class="top"><strong>{% if o.is_emergency %}<span class="tag em">{{ o.kind_label }}</span> {% endif %}{{ o.household.code|default:o.location }}</strong><span>{{ o.state_label }}{% if o.waiting %} <span class="badge waiting">{{ l_waiting }}</span>{% endif %}</span></div>
+  <div class="top"><strong>{% if o.is_emergency %}<span class="tag em">{{ o.kind_label }}</span> {% endif %}{{ o.household.code|default:o.location }}{% if o.is_urgent %} <span class="tag em">{{ l_urgent }}</span>{% endif %}</strong><span>{{ o.state_label }}{% if o.waiting %} <span class="badge waiting">{{ l_waiting }}</span>{% endif %}</span></div>
   <div>{% if o.appointment_at %}{% include "web/partials/appointment.html" %} {% endif %}{{ o.service_item.name|default:o.kind_label }} — {{ o.description|truncatechars:60 }}</div>
   <div>{% for c in o.live_clocks %}{% clock_chip c now %}{% endfor %}</div>
 </a>
@@ -69,7 +69,9 @@ def _varied_orders(office, clock, open_order) -> list[WorkOrder]:
         description="冒烟",
     ).order
     clock.advance(minutes=1)
-    mine = open_order(appointment_at=clock.now() + timedelta(days=1), description="预约上门")
+    mine = open_order(
+        appointment_at=clock.now() + timedelta(days=1), description="预约上门", is_urgent=True
+    )
     act(mine, "assign", office.repair_leader, clock, assignee=office.repair_member)
     unnamed = open_order(description="无名")
     act(unnamed, "assign", office.repair_leader, clock, assignee=office.repair_member)
@@ -109,6 +111,7 @@ def test_the_board_rows_read_as_the_template_wrote_them(office, clock, open_orde
         "⚠",
         "维修班",
         "3栋大堂 &lt;门口&gt;",
+        '<span class="tag em">急修</span>',  # 急修 (an urgent repair)
         "水管&lt;爆裂&gt; &amp; &quot;急&quot;",
     ):
         assert word in built
@@ -126,4 +129,4 @@ def test_the_job_cards_read_as_the_template_wrote_them(office, clock, open_order
         template = Template("{% load console %}{% job_cards jobs now %}")
         built = template.render(Context({"jobs": page, "now": clock.now(), "desk": desk}))
     assert built == expected
-    assert "data-appointment=" in built and "暂停计时" in built
+    assert "data-appointment=" in built and "暂停计时" in built and "急修" in built

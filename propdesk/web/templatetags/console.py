@@ -204,6 +204,7 @@ def board_rows(board: Any, now: datetime) -> str:
     important = tag("tag imp", "important")
     long_running = tag("tag", "long-running")
     legacy = tag("tag", "construction legacy")
+    urgent = tag("tag em", "urgent repair")
     waiting = tag("badge waiting", "waiting")
     agitated = _e(gettext("agitated owner"))
     in_pool = _e(gettext("in the team's pool"))
@@ -215,6 +216,8 @@ def board_rows(board: Any, now: datetime) -> str:
         kind = kinds.of(o)
         if o.is_emergency:
             kind = f'<span class="tag em">{kind}</span>'
+        if o.is_urgent:
+            kind += urgent
         if o.is_important:
             kind += important
         if o.is_long_running:
@@ -258,6 +261,7 @@ def job_cards(context: Any, jobs: Any, now: datetime) -> str:
     from django.utils.translation import gettext
 
     waiting = f' <span class="badge waiting">{_e(gettext("waiting"))}</span>'
+    urgent = f' <span class="tag em">{_e(gettext("urgent repair"))}</span>'
     appointment = context.template.engine.get_template("web/partials/appointment.html")
     kinds = _KindLabels()
     out = []
@@ -271,7 +275,8 @@ def job_cards(context: Any, jobs: Any, now: datetime) -> str:
         out.append(
             f'\n<a class="card job" href="{_e(reverse("desk-job", args=[o.pk]))}"'
             f' data-order="{_e(o.number)}" data-live-id="{o.pk}">\n'
-            f'  <div class="top"><strong>{em}{_e(_place(o))}</strong>'
+            f'  <div class="top"><strong>{em}{_e(_place(o))}'
+            f"{urgent if o.is_urgent else ''}</strong>"
             f"<span>{_e(o.state_label)}{waiting if o.waiting else ''}</span></div>\n"
             f"  <div>{appt}{_e(item) if item else kinds.of(o)} —"
             f" {_e(Truncator(o.description).chars(60))}</div>\n"
