@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from propdesk.community.models import Community, Household, Place, Team, TeamKind
 from propdesk.core.models import StoredFile
@@ -54,7 +55,9 @@ class OrderState(models.TextChoices):
 
 
 class ReplyChannel(models.TextChoices):
-    PHONE = "phone", _("Phone call")
+    # The office answering by phone is 电话; "Phone call" alone is the channel a call came in by
+    # (来电), which is not how the owner was answered.
+    PHONE = "phone", pgettext_lazy("reply channel", "Phone call")
     VISIT = "visit", _("In person")
     SMS = "sms", _("Text message")
     WECHAT = "wechat", _("WeChat")

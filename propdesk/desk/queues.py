@@ -41,20 +41,30 @@ from propdesk.policy.workflow import FINAL_STATES, OFFICE_ROLES, OPEN_STATES, Ro
 
 OPEN = [s.value for s in OPEN_STATES]
 FINAL = [s.value for s in FINAL_STATES]
-# An order's clocks worth showing: still running, or breached and not yet met.
+# An order's clocks worth showing: still running, or breached and not yet met (a clock met late
+# stays "breached" for the figures, with its met_at: done, not work; _live()).
 LIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.BREACHED]
 
 
 def _live() -> Q:
     """A clock still running, or breached and not yet met, written as the live clocks' partial
     indexes are, so the database can use them."""
-    return Q(state__in=[Constant(s.value) for s in LIVE_CLOCK_STATES])
+    return Q(
+        state__in=[Constant(s.value) for s in LIVE_CLOCK_STATES],
+        met_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
+
+
+def clock_is_live(clock: Clock) -> bool:
+    """``_live()`` for a clock already read: still to be met, on time or overdue."""
+    return clock.state in LIVE_CLOCK_STATES and clock.met_at is None and clock.cancelled_at is None
 
 
 def _live_clocks() -> Prefetch[Any]:
     return Prefetch(
         "clocks",
-        queryset=Clock.objects.filter(state__in=LIVE_CLOCK_STATES)
+        queryset=Clock.objects.filter(_live())
         .only(
             "id",
             "order_id",
@@ -246,14 +256,17 @@ def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
 
 
 def _overdue(community_id: int, now: datetime) -> Q:
-    """Work orders made overdue by a clock of the community: breached, or running past due.
+    """Work orders made overdue by a clock of the community: breached (and not met since), or
+    running past due.
     One list in two parts (UNION ALL), each read through its own index: the breached through
     ``clock_live_rule``, the running past due through ``clock_live_due`` up to ``now``. Written
     as one condition with an OR, SQLite read every clock the community ever had (met and
     cancelled ones included); as two IN lists, PostgreSQL expected most open orders to pass
     and sorted them in parallel workers."""
     clocks = Clock.objects.filter(community_id=community_id, order__isnull=False).order_by()
-    breached = clocks.filter(state=ClockState.BREACHED)
+    breached = clocks.filter(
+        state=ClockState.BREACHED, met_at__isnull=True, cancelled_at__isnull=True
+    )
     past_due = clocks.filter(_live(), paused_at__isnull=True, due_at__lte=now).filter(
         state=ClockState.RUNNING
     )
@@ -454,8 +467,8 @@ def running_clock_pages(
     rules = sorted({r for rule_ids in groups.values() for r in rule_ids})
     clocks = (
         Clock.objects.filter(
+            _live(),
             community_id=community_id,
-            state__in=LIVE_CLOCK_STATES,
             rule_id__in=rules,
             order__isnull=False,
         )

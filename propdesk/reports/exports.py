@@ -107,6 +107,14 @@ def local(dt: datetime | None, zone: str) -> str:
 # --- the lists, shared by the PDF and the workbook ------------------------------------------
 
 
+def subject_text(subject: str) -> str:
+    """A clock's subject as a person reads it where it has no order: a missed call's call-back
+    clock is kept per number ("phone:138…", calls.services.callback_subject), read 未接来电 138…."""
+    if subject.startswith("phone:"):
+        return _("missed call %(phone)s") % {"phone": subject.removeprefix("phone:")}
+    return subject
+
+
 def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[list[Any]]]]:
     """(key, title, header, rows) of each list behind the figures, in the report's order.
     Times are local strings; rows are plain values."""
@@ -126,7 +134,7 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
                 [
                     b.rule_id,
                     rule_name(b.rule_id, b.title),
-                    b.number or b.subject or "—",
+                    b.number or subject_text(b.subject) or "—",
                     local(b.started_at, tz),
                     local(b.due_at, tz),
                     local(b.met_at, tz) if b.met_at else _("not met"),

@@ -199,7 +199,7 @@ def test_cp1_the_board_countdown_turns_red_on_a_fake_clock(page, live_server, cl
         arg=f"tr[data-order='{order.number}'] .clock[data-rule='CP-1']",
         timeout=5000,
     )
-    assert "+" in chip.inner_text()  # overdue, counting up
+    assert "超时" in chip.inner_text()  # overdue, counting up
     shot(page, "board-red-desktop")
 
 

@@ -62,3 +62,19 @@ def test_fd1_line_in_the_workbook(office, clock) -> None:  # type: ignore[no-unt
     book = openpyxl.load_workbook(io.BytesIO(data))
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row]
     assert any("三声内接听" in c for c in cells)
+
+
+def test_fd1_a_missed_call_breached_reads_as_the_number_in_the_lists(office, clock) -> None:  # type: ignore[no-untyped-def]
+    """The breach list names a call-back by the caller's number (未接来电 138…), not by the
+    clock's key ("phone:138…"), on the page, the PDF and the workbook (one list for all three)."""
+    from propdesk.clocks.services import clocks_sweep
+    from propdesk.reports.exports import report_lists
+
+    call(office, 0, ring=None)
+    clocks_sweep(now=T0 + timedelta(days=1))
+    report = monthly_report(office.community, 2026, 11, now=T0 + timedelta(days=1))
+    with translation.override("zh-hans"):
+        lists = {key: rows for key, _title, _header, rows in report_lists(report)}
+    callback = [row for row in lists["breaches"] if row[0] == "FD-1-callback"]
+    assert callback
+    assert callback[0][2] == "未接来电 13812345678"

@@ -86,7 +86,7 @@ def test_cp1_the_countdown_is_green_then_amber_then_red(office, clock, open_orde
 
     def chip() -> tuple[str, str]:
         """The chip's colour and the time it shows before any script runs (as console.js
-        then counts it: minutes:seconds, "+" once due)."""
+        then counts it: minutes:seconds, 超时 once due)."""
         import re
 
         html = page.get(board_url(office), HTTP_HX_REQUEST="true").content.decode()
@@ -100,11 +100,11 @@ def test_cp1_the_countdown_is_green_then_amber_then_red(office, clock, open_orde
     clock.advance(minutes=8, seconds=1)  # the warning starts 2 minutes before
     assert chip() == ("amber", "1:59")
     clock.advance(minutes=2)
-    assert chip() == ("red", "+0:01")
+    assert chip() == ("red", "超时 0:01")
     clocks_sweep(now=clock.now())
     assert Clock.objects.get(order=order, rule_id="CP-1").state == "breached"
     clock.advance(hours=2, minutes=5)
-    assert chip() == ("red", "+2h 05m")
+    assert chip() == ("red", "超时 2小时05分")
 
 
 def test_the_board_reads_in_a_bounded_number_of_queries(

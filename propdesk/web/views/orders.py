@@ -20,7 +20,12 @@ from propdesk.community.models import Membership, Team, User
 from propdesk.community.selectors import staff_in_community, user_roles
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import ComplaintType, EventAction, Rectification, ReplyChannel, WorkOrder
-from propdesk.desk.queues import assignee_candidates, staff_record, suggested_assignee
+from propdesk.desk.queues import (
+    assignee_candidates,
+    clock_is_live,
+    staff_record,
+    suggested_assignee,
+)
 from propdesk.desk.selectors import access_work_order, order_reporter, work_order_timeline
 from propdesk.desk.services import (
     attitude_account_record,
@@ -155,7 +160,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         "calendar_fallback_years": calendar_fallback([order.pk]).get(order.pk, []),
         "now": now(),
         "clocks": sorted(
-            [c for c in order.clocks.all() if c.state in ("running", "breached")],
+            [c for c in order.clocks.all() if clock_is_live(c)],
             key=lambda c: c.due_at,
         ),
         "team_hours_clocks": {c.pk for c in order.clocks.all() if counts_in_team_hours(c)},

@@ -7,12 +7,20 @@
   // A clock is <span class="clock" data-due="ISO" data-warn="ISO">; its container says the
   // server's time when it was drawn (data-now), so the count follows the server's clock (which
   // may be a test's fake clock), not the browser's.
+  // The words come from the page (<body data-countdown-…>, the reader's language): 2天3小时,
+  // 3小时05分, and 超时 before an overdue time; minutes:seconds below an hour.
+  function words(name, fallback) {
+    return (document.body && document.body.dataset[name]) || fallback;
+  }
+  function fill(pattern, values) {
+    return pattern.replace(/%\((\w+)\)s/g, function (all, key) { return String(values[key]); });
+  }
   function fmt(seconds) {
     var s = Math.abs(Math.round(seconds));
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
     var sec = s % 60;
-    if (d > 0) { return d + "d " + h + "h"; }
-    if (h > 0) { return h + "h " + (m < 10 ? "0" : "") + m + "m"; }
+    if (d > 0) { return fill(words("countdownDays", "%(d)sd %(h)sh"), { d: d, h: h }); }
+    if (h > 0) { return fill(words("countdownHours", "%(h)sh %(m)sm"), { h: h, m: (m < 10 ? "0" : "") + m }); }
     return m + ":" + (sec < 10 ? "0" : "") + sec;
   }
 
@@ -32,7 +40,7 @@
         c.classList.toggle("red", red);
         c.classList.toggle("amber", amber);
         var t = c.querySelector(".t");
-        if (t) { t.textContent = (left <= 0 ? (c.dataset.over || "+") : "") + fmt(left); }
+        if (t) { t.textContent = left <= 0 ? fill(words("countdownOver", "+%(left)s"), { left: fmt(left) }) : fmt(left); }
         c.title = label;
       });
     });
