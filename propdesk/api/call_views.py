@@ -3,7 +3,8 @@
 Not a session door: no login, no CSRF; the body is signed by the community's phone system
 (``X-Propdesk-Timestamp``: Unix seconds; ``X-Propdesk-Signature``: hex HMAC-SHA256 with the
 community's secret over ``timestamp + "." + body``). An unsigned, badly signed or stale event is
-refused 401, a replayed event id 409 ``replayed``, a bad field 400; nothing changes then.
+refused 401, a replayed event id 409 ``replayed``, a bad field 400, a body over 64 KB 413
+``too_large``; nothing changes then.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from propdesk.calls.services import (
 from propdesk.core.clock import get_clock
 
 SOURCE = "webhook"
+# One event is a few hundred bytes; anything past this is refused before it is read (413), not
+# read whole up to DATA_UPLOAD_MAX_MEMORY_SIZE (25 MB) and then answered with an HTML page.
+MAX_BODY_BYTES = 64 * 1024
 
 
 class CallEventSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -104,7 +108,19 @@ class CallEventView(APIView):
         tags=["calls"],
     )
     def post(self, request: Request) -> Response:
+        too_large = Response(
+            error_body("too_large", _("The body is too large.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return too_large
         body = request._request.body  # the exact bytes that were signed
+        if len(body) > MAX_BODY_BYTES:
+            return too_large
         now = get_clock().now()
         try:
             community = webhook_verify(
@@ -118,7 +134,7 @@ class CallEventView(APIView):
             return Response(error_body(exc.code, exc.message), status=status.HTTP_401_UNAUTHORIZED)
         try:
             raw = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # [[[[… nested past the limit
             raw = None
         if not isinstance(raw, dict):
             return Response(

@@ -11,9 +11,10 @@ meets it, as does a contact logged at the front desk with that number (desk's ``
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,11 @@ class CallEventInput:
 def call_event_errors(community: Community, data: CallEventInput) -> dict[str, list[str]]:
     """Every problem of ``data`` at once, by field; {} when it can be recorded."""
     errors: dict[str, list[str]] = {}
+    for name in ("event_id", "call_id", "kind", "phone", "line", "extension"):
+        if "\x00" in getattr(data, name):  # PostgreSQL refuses it in text: a 500, not a 400
+            errors[name] = [_("Null characters are not allowed.")]
+    if errors:
+        return errors
     for name in ("event_id", "call_id"):
         value = getattr(data, name)
         if not value.strip():
@@ -78,7 +84,7 @@ def call_event_errors(community: Community, data: CallEventInput) -> dict[str, l
             _("Unknown kind %(kind)s: use %(kinds)s.")
             % {"kind": data.kind, "kinds": ", ".join(EventKind.values)}
         ]
-    if data.at is None or data.at.tzinfo is None:
+    if data.at is None or data.at.tzinfo is None or not _storable(data.at):
         errors["at"] = [_("Give the time with its time zone.")]
     for name in ("line", "extension"):
         if len(getattr(data, name)) > 32:
@@ -91,6 +97,16 @@ def call_event_errors(community: Community, data: CallEventInput) -> dict[str, l
     elif data.kind == EventKind.OUTGOING:
         errors["phone"] = [_("An outgoing call needs the number called.")]
     return errors
+
+
+def _storable(at: datetime) -> bool:
+    """Whether ``at`` is a time the database can hold: 9999-12-31T23:00-12:00 is past the last
+    datetime once in UTC (an OverflowError, a 500, where the phone system sent nonsense)."""
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _phone(community: Community, text: str) -> str:
@@ -252,18 +268,28 @@ def webhook_verify(
     timestamp (Unix seconds) must be within SIGNATURE_WINDOW of ``now``."""
     if not signature or not timestamp:
         raise SignatureError("unsigned", _("The event is not signed."))
-    try:
-        pk = int(community_id or "")
-        system = PhoneSystem.objects.select_related("community").get(community_id=pk, enabled=True)
-    except (ValueError, PhoneSystem.DoesNotExist):
-        raise SignatureError("bad_signature", _("The signature is not valid.")) from None
+    bad = SignatureError("bad_signature", _("The signature is not valid."))
+    text = (community_id or "").strip()
+    # Digits only, within a database id's range: a longer number was a 500 (OverflowError).
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise bad
+    system = (
+        PhoneSystem.objects.select_related("community")
+        .filter(community_id=int(text), enabled=True)
+        .first()
+    )
+    if system is None:
+        raise bad
     expected = sign(system.secret, timestamp, body)
-    if not hmac.compare_digest(expected, signature.strip().lower()):
-        raise SignatureError("bad_signature", _("The signature is not valid."))
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500).
+    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
+        raise bad
     try:
         sent = float(timestamp)
     except ValueError:
         raise SignatureError("stale", _("The event's timestamp is not valid.")) from None
+    if not math.isfinite(sent):  # "nan" is within every window, "inf" a replay forever
+        raise SignatureError("stale", _("The event's timestamp is not valid."))
     if abs(now.timestamp() - sent) > SIGNATURE_WINDOW.total_seconds():
         raise SignatureError(
             "stale", _("The event is too old or too far ahead: check the phone system's clock.")

@@ -178,19 +178,35 @@ def generic_body(out: Outgoing) -> dict[str, Any]:
     }
 
 
+# Markdown's link, image, HTML (<font>, <a>), emphasis and code characters, as their full-width
+# forms: a title carries text an owner typed (the order's description, from the portal), which
+# must read as written in the staff's group chat, never become a disguised link there.
+_MARKDOWN_PLAIN = str.maketrans(
+    {"[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "`": "｀", "_": "＿", "~": "～"}
+)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` for one line of a robot's markdown: what it says, no markup; line breaks (which
+    would end the bold title or the quote) as spaces."""
+    return " ".join(str(text).split("\n")).replace("\r", " ").translate(_MARKDOWN_PLAIN)
+
+
 def wecom_body(out: Outgoing) -> dict[str, Any]:
     """企业微信 group robot, markdown message."""
     with translation.override(settings.LANGUAGE_CODE):
-        lines = _lines(out)
-    content = "\n".join([f"**{out.title}**", *(f"> {line}" for line in lines)])
+        lines = [markdown_text(line) for line in _lines(out)]
+    title = markdown_text(out.title)
+    content = "\n".join([f"**{title}**", *(f"> {line}" for line in lines)])
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
 def dingtalk_body(out: Outgoing) -> dict[str, Any]:
     """钉钉 group robot, markdown message."""
     with translation.override(settings.LANGUAGE_CODE):
-        lines = _lines(out)
-    text = "\n\n".join([f"#### {out.title}", *(f"> {line}" for line in lines)])
+        lines = [markdown_text(line) for line in _lines(out)]
+    title = markdown_text(out.title)
+    text = "\n\n".join([f"#### {title}", *(f"> {line}" for line in lines)])
     return {"msgtype": "markdown", "markdown": {"title": out.title, "text": text}}
 
 

@@ -347,7 +347,7 @@ def _pdf(report: MonthlyReport) -> bytes:
     width = A4[0] - 30 * mm
 
     story: list[Any] = [
-        Paragraph(f"《{report.title}》", title),
+        para(f"《{report.title}》", title),  # the community's name: text, not markup
         para(
             _("Generated %(at)s · targets met %(met)d, missed %(missed)d")
             % {

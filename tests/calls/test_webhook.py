@@ -136,6 +136,77 @@ def test_webhook_names_each_bad_field(office, pbx, clock) -> None:  # type: igno
     assert (r.status_code, r.json()["error"]["code"]) == (400, "parse_error")
 
 
+def test_webhook_answers_what_an_outsider_sends_unsigned_with_a_401_not_a_500(
+    office, pbx, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Anyone on the network can reach the webhook: a signature header with non-ASCII characters
+    and a community number past the database's range were 500s (TypeError, OverflowError)."""
+    raw = body()
+    stamp = str(int(clock.now().timestamp()))
+    c = Client(raise_request_exception=False)
+    for community, signature in (
+        (str(office.community.pk), "\u00e9" * 64),
+        ("99999999999999999999999", sign(SECRET, stamp, raw)),
+        ("١", sign(SECRET, stamp, raw)),  # an Arabic-Indic 1, which int() would take
+    ):
+        r = c.post(
+            f"{URL}?community={community}",
+            raw,
+            content_type="application/json",
+            headers={"X-Propdesk-Timestamp": stamp, "X-Propdesk-Signature": signature},
+        )
+        assert (r.status_code, r.json()["error"]["code"]) == (401, "bad_signature"), community
+    assert nothing_recorded()
+
+
+@pytest.mark.parametrize("stamp", ["nan", "inf", "-inf"])
+def test_webhook_refuses_a_timestamp_that_is_no_time(office, pbx, clock, stamp) -> None:  # type: ignore[no-untyped-def]
+    """ "nan" passed the 5-minute window (every comparison with it is false): a signed event
+    with it could be replayed forever under new event ids' cover."""
+    raw = body()
+    headers = {"X-Propdesk-Timestamp": stamp, "X-Propdesk-Signature": sign(SECRET, stamp, raw)}
+    r = post(office.community.pk, raw, headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "stale")
+    assert nothing_recorded()
+
+
+def test_webhook_refuses_an_oversize_body_unread_with_a_structured_413(office, pbx, clock) -> None:  # type: ignore[no-untyped-def]
+    """An event is a few hundred bytes; a 70 KB one is refused before the signature is even
+    checked, in the API's error shape (it was read whole up to 25 MB, then an HTML 400)."""
+    raw = body(phone="1" * 70_000)
+    r = post(office.community.pk, raw, signed(raw, clock.now().timestamp()))
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "too_large"
+    assert nothing_recorded()
+
+
+def test_webhook_answers_a_signed_but_malformed_event_with_a_400_not_a_500(
+    office, pbx, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """What a broken phone system could sign: JSON nested past Python's recursion limit, a time
+    past the last the database holds, a NUL in an id (PostgreSQL refuses it in text)."""
+    c = Client(raise_request_exception=False)
+    cases = [
+        (b"[" * 5_000 + b"]" * 5_000, "parse_error", None),
+        (body(at="9999-12-31T23:59:59-12:00"), "validation_error", ["at"]),
+        (body(id="evt\u0000-1"), "validation_error", ["id"]),
+        (body(extension="80\u00001"), "validation_error", ["extension"]),
+    ]
+    for raw, code, fields in cases:
+        r = c.post(
+            f"{URL}?community={office.community.pk}",
+            raw,
+            content_type="application/json",
+            headers=signed(raw, clock.now().timestamp()),
+        )
+        assert r.status_code == 400, raw[:60]
+        error = r.json()["error"]
+        assert error["code"] == code
+        if fields is not None:
+            assert list(error["fields"]) == fields
+    assert nothing_recorded()
+
+
 def test_webhook_is_not_a_session_door(office, pbx, clock) -> None:  # type: ignore[no-untyped-def]
     """No CSRF token needed (a phone system has none), and a staff session does not sign."""
     c = Client(enforce_csrf_checks=True)

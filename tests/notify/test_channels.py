@@ -135,3 +135,21 @@ def test_backoff_doubles_from_30_seconds_up_to_the_cap(settings) -> None:
     assert timedelta(seconds=120) <= d <= timedelta(seconds=132)
     assert d == retry_delay(3, "k")  # reproducible: derived from the key, not a random source
     assert len({retry_delay(3, f"k{i}") for i in range(20)}) > 1  # yet spread over rows
+
+
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk"])
+def test_group_robot_shows_what_an_owner_typed_as_text_never_as_a_link(kind: str) -> None:
+    """A title carries the order's description, which an owner types in the portal: a markdown
+    link (or <font>, or a line break ending the bold title) must not reach the staff's group chat
+    as markup, where it would be a disguised link under the property office's robot."""
+    typed = '漏水 [点此查看](http://evil.example/login)\n**<font color="warning">急</font>**'
+    ep = Endpoint(id=3, kind=kind, url="https://example.com/robot?key=K")
+    req = channels.webhook_request(outgoing(ep, title=f"张三派单给您：{typed}"), NOW)
+    markdown = json.loads(req.body)["markdown"]
+    text = markdown["content"] if kind == "wecom" else markdown["text"]
+    shown = (
+        "张三派单给您：漏水 ［点此查看］(http://evil.example/login)"
+        ' ＊＊＜font color="warning"＞急＜/font＞＊＊'
+    )
+    assert text.splitlines()[0] == (f"**{shown}**" if kind == "wecom" else f"#### {shown}")
+    assert not any(c in text for c in "[]<`"), text

@@ -160,3 +160,12 @@ def test_rv2_workbook_figures_are_numbers_with_number_formats(november, office):
     text = pdf_text(report_pdf(monthly_report(office.community, 2026, 11, now=NOW)))
     assert "83.3%" in text and "・" in text
     assert MISSING not in text
+
+
+def test_pdf_prints_a_community_name_with_markup_characters_as_written(office, clock):
+    """The title is ReportLab markup: a name with "&" or "<" (A&B 花园, typed in the back office)
+    was read as markup, failing the whole PDF (a 500 on the report page's PDF link)."""
+    office.community.name = "A&B<花园>"
+    office.community.save(update_fields=["name"])
+    pdf = report_pdf(monthly_report(office.community, 2026, 10, now=NOW))
+    assert "《A&B<花园> 2026年10月 服务质量月报》" in pdf_text(pdf)

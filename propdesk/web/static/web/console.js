@@ -48,6 +48,14 @@
 
   document.addEventListener("DOMContentLoaded", function () { stamp(document); tick(); setInterval(tick, 1000); });
   document.addEventListener("htmx:afterSwap", function (e) { stamp(e.target.parentNode || document); tick(); });
+  // A timed refresh (htmx's "every", which has no triggering event) of an element marked
+  // data-poll-when-visible waits while the tab is hidden. Here, not as an hx-trigger filter
+  // ([…]): htmx compiles those with Function(), which the Content-Security-Policy forbids.
+  document.addEventListener("htmx:confirm", function (e) {
+    var d = e.detail;
+    if (!d.triggeringEvent && d.elt && d.elt.hasAttribute("data-poll-when-visible")
+        && document.visibilityState !== "visible") e.preventDefault();
+  });
 
   // --- keyboard ---------------------------------------------------------------------------------
   // Ctrl+Enter (or Cmd+Enter) submits the form the cursor is in; Alt+<key> jumps to the field or
