@@ -26,6 +26,7 @@ from propdesk.notify.sms import console_sent
 from tests import factories as f
 from tests.images import PNG
 from tests.notify.helpers import run_telling
+from tests.portal.test_activities import announced
 
 PHONE = "13812345678"  # 张伟 of 3-2-1502 (tests/conftest.py make_office)
 
@@ -550,3 +551,33 @@ def test_a_report_from_a_scanned_sticker_carries_its_place(
     for place in (theirs, lift):
         assert report(c, office.household, place=str(place.pk)).status_code == 302
         assert WorkOrder.objects.order_by("-id").first().place_id is None
+
+
+def test_a_portal_page_says_what_just_happened_once(office, clock, resident_client) -> None:
+    """On a phone a message said twice reads as two reports: the page after 报事 names the new
+    order's number once, and a refused press (a second 报名) is said once, as an alert."""
+    client = resident_client(PHONE)
+    page = client.post(
+        reverse("portal:report"),
+        {
+            "household": str(office.household.pk),
+            "kind": "repair",
+            "description": "卫生间水管漏水",
+            "location": "",
+            "appointment_at": "",
+        },
+        follow=True,
+    ).content.decode()
+    number = WorkOrder.objects.get().number
+    assert page.count(f"已提交，工单号 {number}") == 1
+
+
+def test_a_refusal_in_the_portal_is_said_once_as_an_alert(office, clock, resident_client) -> None:
+    activity = announced(office, clock, capacity=2)
+    client = resident_client(PHONE)
+    url = f"/portal/activities/{activity.pk}/signup/"
+    first = client.post(url, {"household": office.household.pk}, follow=True).content.decode()
+    assert first.count("报名成功，活动见！") == 1
+    again = client.post(url, {"household": office.household.pk}, follow=True).content.decode()
+    assert again.count("该住户已报名。") == 1
+    assert 'role="alert">该住户已报名。' in again
