@@ -62,3 +62,17 @@ def rule_name(rule_id: str, fallback: str = "") -> str:
 def rule_text(rule_id: str, fallback: str = "") -> str:
     """The rule in plain text (messages, PDFs, workbooks): its name, the ID in brackets after it."""
     return _("%(name)s (%(rule)s)") % {"name": rule_name(rule_id, fallback), "rule": rule_id}
+
+
+ESCALATION_LEVELS = {
+    1: gettext_lazy("first-level escalation"),
+    2: gettext_lazy("second-level escalation"),
+    3: gettext_lazy("third-level escalation"),
+}
+
+
+def escalation_level(level: int) -> str:
+    """An escalation's level as the office says it (GLOSSARY.md: 升级, 一级 二级 三级), never
+    "L1"."""
+    words = ESCALATION_LEVELS.get(level)
+    return str(words) if words is not None else _("escalation level %(level)s") % {"level": level}

@@ -12,6 +12,7 @@ from propdesk.clocks.services import clocks_sweep
 from propdesk.community.models import DutyShift
 from propdesk.desk.models import WorkOrder
 from propdesk.incidents.services import emergency_log
+from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.web.conftest import act, browser_for
 
@@ -197,8 +198,15 @@ def test_the_head_sees_escalations_and_special_complaints(office, clock, open_or
     clocks_sweep(now=clock.now())
     html = browser_for(office.head).get(reverse("desk-queue", args=[office.community.pk]))
     html = html.content.decode()
-    assert written.number in html.split('id="queue-escalations"')[1].split("</section>")[0]
+    escalations = html.split('id="queue-escalations"')[1].split("</section>")[0]
+    assert written.number in escalations
+    # The level as the office says it (GLOSSARY.md 升级: 一级 二级 三级), not "L1".
+    assert "一级升级" in escalations and "L1" not in escalations
     assert written.number in html.split('id="queue-special"')[1].split("</section>")[0]
+    told = Notification.objects.get(
+        recipient=office.head, kind="clock_escalation", channel="in_app"
+    )
+    assert told.title.endswith("已超时（一级升级）"), told.title
     # An administrator's queue has no escalation section (it is the head's).
     admin = browser_for(office.administrator).get(reverse("desk-queue", args=[office.community.pk]))
     assert 'id="queue-escalations"' not in admin.content.decode()

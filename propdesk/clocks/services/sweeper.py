@@ -22,7 +22,7 @@ from propdesk.clocks.models import (
 from propdesk.clocks.services.policy import _policy_of
 from propdesk.community.models import Membership, User
 from propdesk.core.bulk import insert_many
-from propdesk.core.rule_names import rule_text
+from propdesk.core.rule_names import escalation_level, rule_text
 from propdesk.notify.models import Notification
 from propdesk.policy.engine import (
     sweep_step,
@@ -172,10 +172,10 @@ def _notice(
             ),
         }
     else:
-        title = _("%(rule)s: %(where)s is overdue (level %(level)s)") % {
+        title = _("%(rule)s: %(where)s is overdue (%(level)s)") % {
             "rule": rule_text(clock.rule_id, clock.title),
             "where": where,
-            "level": level,
+            "level": escalation_level(level),
         }
     payload = {
         "clock": clock.pk,

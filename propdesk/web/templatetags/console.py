@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 
 from propdesk.clocks.models import Clock, ClockState
-from propdesk.core.rule_names import rule_name
+from propdesk.core.rule_names import escalation_level, rule_name
 
 register = template.Library()
 
@@ -102,6 +102,12 @@ def rule_label(rule_id: str, fallback: str = "") -> str:
     return format_html(
         '{} <small class="rule-id">{}</small>', rule_name(rule_id, fallback), rule_id
     )
+
+
+@register.filter
+def escalation_words(level: int) -> str:
+    """一级/二级/三级 升级, as the office says it (``core.rule_names.escalation_level``)."""
+    return escalation_level(level)
 
 
 @register.filter
