@@ -306,32 +306,52 @@ def leaders_jobs(office, other_office, clock):  # type: ignore[no-untyped-def]
     WorkOrder.objects.filter(pk=emergency.pk).update(complaint_type=ComplaintType.EMERGENCY)
     act(done, "cancel", office.receptionist, clock, note="业主撤回")
     assert all(o.assignee_id != leader.pk for o in theirs)
+    # Jobs left with someone of the other community, who has no role here: none of theirs.
+    left = held(40)
+    WorkOrder.objects.filter(pk=left.pk).update(assignee=other_office.repair_member)
     return [*mine, *tied, paused, met, two, emergency]
 
 
 @pytest.mark.parametrize("walk_from", ROUTES)
 @pytest.mark.parametrize("limit", [1, 2, 3, 100])
 def test_my_jobs_read_ties_clockless_orders_and_every_page_in_order(
-    leaders_jobs, office, walk_from, limit
+    leaders_jobs, office, other_office, walk_from, limit
 ) -> None:
     """Both routes of my jobs read, page by page (and one past the last: the last again), the
     leader's open orders in the reference's order: the emergency first, ties on the deadline
-    oldest first, orders without a running deadline (paused, met) after all, oldest first."""
+    oldest first, orders without a running deadline (paused, met) after all, oldest first. And
+    a job held in a community where its holder has no role is not theirs to see there."""
     leader = _fresh(office.repair_leader)
-    seen = [o for o in _seen(leader, office.community.pk) if o.state in OPEN]
-    want = _sorted([o for o in seen if o.assignee_id == leader.pk], newest_first=False)
-    assert sorted(want) == sorted(o.pk for o in leaders_jobs)
-    pages = -(-len(want) // limit)
-    for page in range(1, pages + 2):
-        got = my_jobs(leader, office.community.pk, page=page, limit=limit, walk_from=walk_from)
-        at = min(page, pages)
-        assert [o.pk for o in got.rows] == want[(at - 1) * limit : at * limit], page
-        assert (got.total, got.page) == (len(want), at), page
+    for who in (leader, _fresh(other_office.repair_member)):
+        seen = [o for o in _seen(who, office.community.pk) if o.state in OPEN]
+        want = _sorted([o for o in seen if o.assignee_id == who.pk], newest_first=False)
+        pages = -(-len(want) // limit) or 1
+        for page in range(1, pages + 2):
+            got = my_jobs(who, office.community.pk, page=page, limit=limit, walk_from=walk_from)
+            at = min(page, pages)
+            context = (who.username, page)
+            assert [o.pk for o in got.rows] == want[(at - 1) * limit : at * limit], context
+            assert (got.total, got.page) == (len(want), at), context
+    mine = _sorted(
+        [
+            o
+            for o in _seen(leader, office.community.pk)
+            if o.state in OPEN and o.assignee_id == leader.pk
+        ],
+        newest_first=False,
+    )
+    assert sorted(mine) == sorted(o.pk for o in leaders_jobs)
 
 
-def test_the_reference_orders_the_leaders_jobs_as_described(leaders_jobs) -> None:
+def test_the_reference_orders_the_leaders_jobs_as_described(
+    leaders_jobs, office, other_office
+) -> None:
     """The comparison above compares something: the reference puts the emergency first, the
-    tie in creation order, the clockless after all."""
+    tie in creation order, the clockless after all; the other community's member holds a job
+    here that they do not see."""
+    outsider = _fresh(other_office.repair_member)
+    assert WorkOrder.objects.filter(community=office.community, assignee=outsider).exists()
+    assert not [o for o in _seen(outsider, office.community.pk) if o.assignee_id == outsider.pk]
     far, near, tied_a, tied_b, tied_later, paused, met, two, emergency = (
         o.pk for o in leaders_jobs
     )
