@@ -268,7 +268,7 @@ def _board_ids(
     end: int,
     *,
     newest_first: bool = True,
-    ahead: int = 2,
+    sparse: bool = False,
 ) -> list[int]:
     """The ids at positions [start, end) of ``qs`` (open orders) in the console's order:
     emergencies (E), then the orders with a live unpaused clock by their nearest deadline (C),
@@ -288,7 +288,7 @@ def _board_ids(
         return e_ids[start:end]
     rest = qs.exclude(emergency)
     need = end - len(e_ids)
-    c_ids = _by_next_deadline(rest, community_id, need, newest_first=newest_first, ahead=ahead)
+    c_ids = _by_next_deadline(rest, community_id, need, newest_first=newest_first, sparse=sparse)
     ids = e_ids + c_ids
     if len(c_ids) < need:  # C is exhausted: the orders with no live deadline
         live = Clock.objects.filter(_live(), order_id=OuterRef("pk"), paused_at__isnull=True)
@@ -306,39 +306,53 @@ def _by_next_deadline(
     n: int,
     *,
     newest_first: bool = True,
-    ahead: int = 2,
+    sparse: bool = False,
 ) -> list[int]:
     """The first ``n`` of ``orders`` that have a live unpaused clock, by the nearest such clock,
     ties newest first (or oldest first); fewer when fewer have one. An order's nearest clock is
     the first of its clocks met walking the clocks nearest first; once n orders are found, the
     walk goes on through the clocks due at the same moment as the n-th (a tie may put one of
-    them first). The first chunk of clocks read is ``ahead`` times ``n`` (at least 200)."""
+    them first). ``sparse``: ``orders`` are a share of the clocks' orders (a person's jobs), the
+    first chunk read is four times ``n`` (twice for the board), and only the clocks kept come
+    back."""
     # The walk reads the live clocks a chunk at a time in the index's order (``clock_live_due``),
     # each chunk's clocks then kept if their order is one of ``orders``, by its key. Asked
     # as one filtered query, PostgreSQL (which expects few clocks to pass the filter) joined
     # every open order of the community to every live clock and sorted them to keep 200.
-    # Only the kept clocks come back: each time read costs a parse (psycopg reads them as
-    # text), and a leader's orders are fewer than half the clocks walked (1,200 parses a page).
+    # Sparse, only the kept clocks come back: each time read costs a parse (psycopg reads them
+    # as text), and a leader's orders are under half the clocks walked (1,200 parses a page).
     live = Clock.objects.filter(_live(), community_id=community_id, paused_at__isnull=True)
     live = live.order_by("due_at", "id")
     wanted = Exists(orders.filter(pk=OuterRef("order_id")))
     found: dict[int, tuple[Any, Any]] = {}
     boundary = None
-    chunk = max(ahead * n, 200)
+    chunk = max((4 if sparse else 2) * n, 200)
     offset = 0
     while True:
         in_chunk = Clock.objects.filter(pk__in=live.values("pk")[offset : offset + chunk])
-        # How many clocks the chunk held (all of them, kept or not), in each row: fewer than
-        # asked for, the walk has met the last clock.
-        size = in_chunk.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-        rows = list(
-            in_chunk.filter(wanted)
-            .annotate(chunk_size=Subquery(size, output_field=IntegerField()))
-            .order_by("due_at", "id")
-            .values_list("order_id", "due_at", "order__created_at", "chunk_size")
-        )
+        in_chunk = in_chunk.order_by("due_at", "id")
+        if sparse:
+            # How many clocks the chunk held (kept or not), in each row: fewer than asked for,
+            # the walk has met the last clock; asked apart only when none is kept.
+            size = in_chunk.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+            kept = list(
+                in_chunk.filter(wanted)
+                .annotate(chunk_size=Subquery(size, output_field=IntegerField()))
+                .values_list("order_id", "due_at", "order__created_at", "chunk_size")
+            )
+            full = (
+                kept[0][3] == chunk if kept else live[offset + chunk : offset + chunk + 1].exists()
+            )
+        else:  # the board: nearly every clock's order is wanted
+            rows = list(
+                in_chunk.annotate(wanted=wanted).values_list(
+                    "order_id", "due_at", "order__created_at", "wanted"
+                )
+            )
+            kept = [row for row in rows if row[3]]
+            full = len(rows) == chunk
         past = False
-        for order_id, due_at, created_at, _size in rows:
+        for order_id, due_at, created_at, _ in kept:
             if boundary is not None and due_at > boundary:
                 past = True
                 break
@@ -346,11 +360,7 @@ def _by_next_deadline(
                 found[order_id] = (due_at, created_at)
                 if len(found) == n:
                     boundary = due_at
-        if past:
-            break
-        # None kept: whether the walk goes on is asked apart.
-        full = rows[0][3] == chunk if rows else live[offset + chunk : offset + chunk + 1].exists()
-        if not full:
+        if past or not full:
             break
         # Orders of a few (a team leader's board) are sparse among the clocks: the next chunk
         # twice as long, so the walk takes a few steps, not hundreds.
@@ -670,7 +680,7 @@ def my_jobs(
     # A person's jobs are a share of the community's clocks (the bench's leader: under half of
     # those walked): the first chunk four times the page, so that one read finds it.
     ids = (
-        _board_ids(qs, community_id, start, start + limit, newest_first=False, ahead=4)
+        _board_ids(qs, community_id, start, start + limit, newest_first=False, sparse=True)
         if total
         else []
     )
