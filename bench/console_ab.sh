@@ -4,6 +4,8 @@
 # processes, then the median of each side's medians (wall and CPU) per page and the CPU ratio.
 #   bench/console_ab.sh bench/out/console-100k.sqlite3            # SQLite, a copy per side
 #   PGURL=postgres://…/propdesk_x_bench bench/console_ab.sh       # both sides on one PostgreSQL DB
+#   PGURL=… PGURL_BRANCH=postgres://…/propdesk_x_bench_b …       # the branch on a copy of it
+#     (CREATE DATABASE … TEMPLATE …): a branch with a migration runs on its own schema
 # ROUNDS (3), REQUESTS (20), ONLY (board,jobs,order), BASE (main), SIDES ("main branch"),
 # ORDERS (100000: the bench database's; another number makes bench/setup_data.py reset it).
 set -euo pipefail
@@ -20,6 +22,7 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
   for side in ${SIDES:-main branch}; do
     app="$ROOT"; [ "$side" = main ] && app="$OUT/main"
     url="${PGURL:-sqlite:///$OUT/$side.sqlite3}"
+    [ "$side" = branch ] && [ -n "${PGURL_BRANCH:-}" ] && url="$PGURL_BRANCH"
     echo "### round $r $side $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$LOG"
     STATIC_ROOT="$OUT/static-$side" "$ROOT/.venv/bin/python" "$app/bench/console.py" --url "$url" \
       --orders "${ORDERS:-100000}" --requests "${REQUESTS:-20}" --only "${ONLY:-board,jobs,order}" 2>&1 | tail -n +2 >> "$LOG"
