@@ -23,10 +23,14 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, Membership, Team, TeamMember, User
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.rows import RowReader
 from propdesk.policy.phones import mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
+# Community.objects.select_related("company").get(pk=…), its SQL built once (core.rows): every
+# request that names a community reads it.
+COMMUNITY = RowReader(Community, by=("id",), related=("company",), unique=True)
 
 
 def _role_map(user: User) -> dict[int, frozenset[Role]]:
@@ -175,7 +179,7 @@ def access_community(user: User, community_id: int | str) -> Community:
         ids = community_ids_visible(user)
         if ids is not None and pk not in ids:
             raise Community.DoesNotExist
-        return Community.objects.select_related("company").get(pk=pk)
+        return COMMUNITY.get(pk)
     except (Community.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound("Community not found") from exc
 
