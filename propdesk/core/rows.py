@@ -157,3 +157,56 @@ class RowReader(Generic[M]):
                 f"{self.model.__name__} matching query does not exist."
             )
         return obj
+
+
+class ValuesReader:
+    """``model.objects.filter(**dict(zip(by, values))).values_list(*fields)`` as a list of
+    tuples, its SQL built once per vendor, each value converted as the ORM converts it."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str], *, by: Sequence[str]):
+        self.model = model
+        self.fields: list[Any] = [model._meta.get_field(name) for name in fields]
+        self.by: list[Any] = [model._meta.get_field(name) for name in by]
+        self._sql: dict[str, str] = {}
+        self._converters: weakref.WeakKeyDictionary[Any, list[Converter]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __call__(self, *values: Any) -> list[tuple[Any, ...]]:
+        conn = connections[DEFAULT_DB_ALIAS]
+        sql = self._sql.get(conn.vendor)
+        if sql is None:
+            qn = conn.ops.quote_name
+            columns = ", ".join(qn(f.column) for f in self.fields)
+            where = " AND ".join(f"{qn(f.column)} = %s" for f in self.by)
+            sql = self._sql[conn.vendor] = (
+                f"SELECT {columns} FROM {qn(self.model._meta.db_table)} WHERE {where}"  # noqa: S608 - names from the model, values bound
+            )
+        converters = self._converters.get(conn)
+        if converters is None:
+            converters = []
+            for i, field in enumerate(self.fields):
+                col = field.get_col("t")
+                found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+                if found:
+                    converters.append((i, found, col))
+            self._converters[conn] = converters
+        params = [
+            f.get_db_prep_value(f.get_prep_value(v), conn, prepared=True)
+            for f, v in zip(self.by, values, strict=True)
+        ]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return [tuple(row) for row in rows]
+        out = []
+        for row in rows:
+            row = list(row)
+            for i, funcs, col in converters:
+                value = row[i]
+                for convert in funcs:
+                    value = convert(value, col, conn)
+                row[i] = value
+            out.append(tuple(row))
+        return out

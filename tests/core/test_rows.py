@@ -98,3 +98,24 @@ def test_team_of_a_kind_the_first_by_id_and_a_nullable_leader(office: Office) ->
     for team in (office.repair, second):
         _same(reader.get(team.pk), Team.objects.select_related("leader").get(pk=team.pk))
     assert reader.get(second.pk).leader is None
+
+
+def test_memberships_as_values_list(office: Office, other_office: Office) -> None:
+    from propdesk.community.access import MEMBERSHIPS
+    from propdesk.community.models import Membership
+
+    user = office.head
+    Membership.objects.create(user=user, community=other_office.community, role="administrator")
+    for u in (user, office.receptionist, f.UserFactory(username="nobody")):
+        want = list(Membership.objects.filter(user=u).values_list("community_id", "role"))
+        assert sorted(MEMBERSHIPS(u.pk)) == sorted(want)
+    assert len(MEMBERSHIPS(user.pk)) == 2
+
+
+def test_values_convert_as_the_orm(office: Office) -> None:
+    from propdesk.core.rows import ValuesReader
+
+    Community.objects.filter(pk=office.community.pk).update(policy={"a": [1, "二"]})
+    reader = ValuesReader(Community, ("policy", "name"), by=("id",))
+    want = list(Community.objects.filter(id=office.community.pk).values_list("policy", "name"))
+    assert reader(office.community.pk) == want == [({"a": [1, "二"]}, office.community.name)]
