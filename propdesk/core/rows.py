@@ -42,26 +42,32 @@ class _Plan:
             columns.extend(f"{alias}.{qn(f.column)}" for f in fields)
             self.spans.append((model, fields, start, len(columns), via))
 
-        select(reader.model, "t0", None)
-        for i, name in enumerate(reader.related, start=1):
+        # Each table under its own name, as the ORM writes it (T2… for a table read twice).
+        main = qn(meta.db_table)
+        select(reader.model, main, None)
+        used = {meta.db_table}
+        for i, name in enumerate(reader.related, start=2):
             field = meta.get_field(name)
             assert isinstance(field, models.ForeignKey), name  # one-to-one is one too
-            target = field.related_model._meta
+            table = field.related_model._meta.db_table
+            alias = qn(table) if table not in used else f"T{i}"
+            used.add(table)
             join = "LEFT OUTER JOIN" if field.null else "INNER JOIN"
+            named = qn(table) if alias == qn(table) else f"{qn(table)} {alias}"
             joins.append(
-                f"{join} {qn(target.db_table)} t{i} ON (t0.{qn(field.column)} = "
-                f"t{i}.{qn(field.target_field.column)})"
+                f" {join} {named} ON ({main}.{qn(field.column)} = "
+                f"{alias}.{qn(field.target_field.column)})"
             )
-            select(field.related_model, f"t{i}", field)
-        where = " AND ".join(f"t0.{qn(meta.get_field(k).column)} = %s" for k in reader.by)
+            select(field.related_model, alias, field)
+        where = " AND ".join(f"{main}.{qn(meta.get_field(k).column)} = %s" for k in reader.by)
         order = ""
         if reader.order_by:
             order = " ORDER BY " + ", ".join(
-                f"t0.{qn(meta.get_field(k).column)} ASC" for k in reader.order_by
+                f"{main}.{qn(meta.get_field(k).column)} ASC" for k in reader.order_by
             )
         self.sql = (
-            f"SELECT {', '.join(columns)} FROM {qn(meta.db_table)} t0 {' '.join(joins)} "  # noqa: S608 - names from the models, values bound
-            f"WHERE {where}{order} LIMIT {reader.limit}"
+            f"SELECT {', '.join(columns)} FROM {main}{''.join(joins)} "  # noqa: S608 - names from the models, values bound
+            f"WHERE ({where}){order} LIMIT {reader.limit}"
         )
         self.params = [meta.get_field(k) for k in reader.by]
         self.names = [[f.attname for f in fields] for _m, fields, _s, _e, _v in self.spans]
@@ -177,11 +183,10 @@ class ValuesReader:
         sql = self._sql.get(conn.vendor)
         if sql is None:
             qn = conn.ops.quote_name
-            columns = ", ".join(qn(f.column) for f in self.fields)
-            where = " AND ".join(f"{qn(f.column)} = %s" for f in self.by)
-            sql = self._sql[conn.vendor] = (
-                f"SELECT {columns} FROM {qn(self.model._meta.db_table)} WHERE {where}"  # noqa: S608 - names from the model, values bound
-            )
+            table = qn(self.model._meta.db_table)  # columns named as the ORM names them
+            columns = ", ".join(f"{table}.{qn(f.column)}" for f in self.fields)
+            where = " AND ".join(f"{table}.{qn(f.column)} = %s" for f in self.by)
+            sql = self._sql[conn.vendor] = f"SELECT {columns} FROM {table} WHERE ({where})"  # noqa: S608 - names from the model, values bound
         converters = self._converters.get(conn)
         if converters is None:
             converters = []
