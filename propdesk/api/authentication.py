@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -26,13 +25,13 @@ TOKEN = RowReader(Token, by=("key",), related=("user",), unique=True)
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        # TokenAuthentication.authenticate_credentials, with its words (DRF's translations).
         token = TOKEN.first(key)
-        if token is None:
-            raise exceptions.AuthenticationFailed(gettext_lazy("Invalid token."))
+        if token is None or not token.user.is_active:
+            # Refused by TokenAuthentication itself, in its words ("Invalid token.", "User
+            # inactive or deleted."): it reads the token again and raises (or, had the token
+            # just been made good, returns it).
+            _user, token = super().authenticate_credentials(key)
         user = token.user
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(gettext_lazy("User inactive or deleted."))
         reason = token_refusal(token, get_clock().now())
         if reason == EXPIRED:
             message = _("Your API token has expired. Please log in again.")
