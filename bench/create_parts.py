@@ -168,7 +168,9 @@ class PartTracer:
                 self.stack.append(part)
             self.frames.append(part is not None)
             self.calls[self.stack[-1]] += 1
-            self.detail[(self.stack[-1], f"{code.co_filename.split('/')[-1]}:{code.co_qualname}")] += 1
+            self.detail[
+                (self.stack[-1], f"{code.co_filename.split('/')[-1]}:{code.co_qualname}")
+            ] += 1
         elif event == "return":
             if self.frames and self.frames.pop():
                 self.stack.pop()
