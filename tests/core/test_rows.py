@@ -88,9 +88,7 @@ def test_household_decimal_area_and_empty_keys(office: Office) -> None:
 def test_team_of_a_kind_the_first_by_id_and_a_nullable_leader(office: Office) -> None:
     second = f.TeamFactory(community=office.community, kind="repair", leader=None)
     for kind in ("repair", "cleaning", "security"):
-        want = (
-            Team.objects.filter(community=office.community, kind=kind).order_by("id").first()
-        )
+        want = Team.objects.filter(community=office.community, kind=kind).order_by("id").first()
         _same(TEAM_OF_KIND.first(office.community.pk, kind), want)
     assert TEAM_OF_KIND.first(office.community.pk, "repair").pk == office.repair.pk
     # a nullable foreign key read along: LEFT OUTER JOIN, None cached when empty
