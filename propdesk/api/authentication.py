@@ -11,15 +11,27 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 from propdesk.community.tokens import EXPIRED, token_refusal
 from propdesk.core.clock import get_clock
 from propdesk.core.language import LANGUAGE_CODES
+from propdesk.core.rows import RowReader
+
+# The token and its user in one read, as TokenAuthentication's select_related("user").get(),
+# without compiling the query on every request (core.rows).
+TOKEN = RowReader(Token, by=("key",), related=("user",), unique=True)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        user, token = super().authenticate_credentials(key)
+        token = TOKEN.first(key)
+        if token is None or not token.user.is_active:
+            # Refused by TokenAuthentication itself, in its words ("Invalid token.", "User
+            # inactive or deleted."): it reads the token again and raises (or, had the token
+            # just been made good, returns it).
+            _user, token = super().authenticate_credentials(key)
+        user = token.user
         reason = token_refusal(token, get_clock().now())
         if reason == EXPIRED:
             message = _("Your API token has expired. Please log in again.")

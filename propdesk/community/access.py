@@ -23,10 +23,17 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, Membership, Team, TeamMember, User
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.rows import RowReader, ValuesReader
 from propdesk.policy.phones import mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
+# Community.objects.select_related("company").get(pk=…), its SQL built once (core.rows): every
+# request that names a community reads it.
+COMMUNITY = RowReader(Community, by=("id",), related=("company",), unique=True)
+# Membership.objects.filter(user=…).values_list("community_id", "role"), likewise: every
+# request of a signed-in user reads its roles once.
+MEMBERSHIPS = ValuesReader(Membership, ("community", "role"), by=("user",))
 
 
 def _role_map(user: User) -> dict[int, frozenset[Role]]:
@@ -34,9 +41,7 @@ def _role_map(user: User) -> dict[int, frozenset[Role]]:
     cached: dict[int, frozenset[Role]] | None = getattr(user, "_propdesk_roles", None)
     if cached is None:
         roles: dict[int, set[Role]] = {}
-        for community_id, role in Membership.objects.filter(user=user).values_list(
-            "community_id", "role"
-        ):
+        for community_id, role in MEMBERSHIPS(user.pk):
             roles.setdefault(community_id, set()).add(Role(role))
         cached = {cid: frozenset(r) for cid, r in roles.items()}
         user._propdesk_roles = cached  # type: ignore[attr-defined]
@@ -175,7 +180,7 @@ def access_community(user: User, community_id: int | str) -> Community:
         ids = community_ids_visible(user)
         if ids is not None and pk not in ids:
             raise Community.DoesNotExist
-        return Community.objects.select_related("company").get(pk=pk)
+        return COMMUNITY.get(pk)
     except (Community.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound("Community not found") from exc
 

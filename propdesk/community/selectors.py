@@ -41,6 +41,7 @@ from propdesk.community.models import (
     User,
 )
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.rows import RowReader
 from propdesk.policy.phones import Phone
 from propdesk.policy.workflow import RESIDENT_ROLES, Role
 
@@ -120,15 +121,26 @@ def household_search(
     return households_visible(user).filter(pk__in=[h.pk for h in found.households])
 
 
+# A household by id (a form's or a request's reference to one), its SQL built once (core.rows).
+HOUSEHOLD = RowReader(Household, by=("id",), unique=True)
+
+
 def access_household(
     user: User, household_id: int | str, *, with_residents: bool = True
 ) -> Household:
     """One household the user may see; NotFound otherwise. ``with_residents=False`` skips
     loading the residents (for a reference on a form, not a page about the household)."""
-    qs = households_visible(user) if with_residents else scope(Household.objects.all(), user)
     try:
-        return qs.get(pk=int(household_id))
-    except (Household.DoesNotExist, ValueError, TypeError) as exc:
+        if with_residents:
+            return households_visible(user).get(pk=int(household_id))
+        # scope(Household.objects.all(), user).get(pk=…), the community checked against the
+        # ids already loaded and the row read without compiling a query (core.rows).
+        ids = community_ids_visible(user)
+        household = HOUSEHOLD.get(int(household_id))
+        if ids is not None and household.community_id not in ids:
+            raise Household.DoesNotExist
+        return household
+    except (Household.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound("Household not found") from exc
 
 

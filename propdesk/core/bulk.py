@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -42,27 +42,15 @@ def insert_many(
     alike). Model ``save()`` and signals are not run. Returns how many rows were inserted (the
     skipped ones not counted).
     """
-    meta = model._meta
-    concrete: list[models.Field[Any, Any]] = []
-    for name in fields:
-        field = meta.get_field(name)
-        assert isinstance(field, models.Field) and field.column, name
-        concrete.append(field)
-    defaults = [
-        f for f in meta.concrete_fields if f not in concrete and not f.primary_key and f.column
-    ]
-    default_values = [f.get_default() for f in defaults]
-    concrete += defaults
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(f.column)) for f in concrete)
-    marks = ", ".join(["%s"] * len(concrete))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    # Only fields whose stored form differs from the Python value pay for a conversion.
+    conn = connections[DEFAULT_DB_ALIAS]
+    key = (model, tuple(fields), ignore_conflicts, conn.vendor)
+    plan = _many_plans.get(key)
+    if plan is None:
+        plan = _many_plans[key] = _ManyPlan(model._meta, fields, ignore_conflicts, conn.ops)
+    # Each call's defaults (a callable default gives a new value each time, as the ORM's).
+    default_values = [f.get_default() for f in plan.defaults]
     convert = [
-        None if isinstance(f, _PLAIN) else (lambda v, f=f: f.get_db_prep_save(v, connection))
-        for f in concrete
+        None if c is False else (lambda v, f=f: f.get_db_prep_save(v, conn)) for f, c in plan.steps
     ]
     prepared = [
         [v if c is None else c(v) for c, v in zip(convert, [*row, *default_values], strict=True)]
@@ -70,9 +58,82 @@ def insert_many(
     ]
     if not prepared:
         return 0
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+    with conn.cursor() as cursor:
+        cursor.executemany(plan.sql, prepared)
         return max(int(cursor.rowcount), 0)
+
+
+class _ManyPlan:
+    """What ``insert_many`` works out once per model, field list and database."""
+
+    __slots__ = ("defaults", "sql", "steps")
+
+    def __init__(self, meta: Any, fields: Sequence[str], ignore_conflicts: bool, ops: Any) -> None:
+        concrete: list[models.Field[Any, Any]] = []
+        for name in fields:
+            field = meta.get_field(name)
+            assert isinstance(field, models.Field) and field.column, name
+            concrete.append(field)
+        self.defaults = [
+            f for f in meta.concrete_fields if f not in concrete and not f.primary_key and f.column
+        ]
+        concrete += self.defaults
+        qn = ops.quote_name
+        columns = ", ".join(qn(str(f.column)) for f in concrete)
+        marks = ", ".join(["%s"] * len(concrete))
+        self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
+        if ignore_conflicts:
+            self.sql += " ON CONFLICT DO NOTHING"
+        # Only fields whose stored form differs from the Python value pay for a conversion.
+        self.steps = [(f, not isinstance(f, _PLAIN)) for f in concrete]
+
+
+_many_plans: dict[tuple[Any, ...], _ManyPlan] = {}
+
+
+# pre_save methods that return the attribute as it is, unless the field sets it (auto_now…).
+_DATE_PRE_SAVES = (
+    models.DateField.pre_save,
+    models.DateTimeField.pre_save,
+    models.TimeField.pre_save,
+)
+
+
+def _pre_save_reads(field: Any) -> bool:
+    """Whether ``field.pre_save(obj, add=True)`` is just the attribute's value."""
+    pre_save = type(field).pre_save
+    if pre_save is models.Field.pre_save:
+        return True
+    return pre_save in _DATE_PRE_SAVES and not field.auto_now and not field.auto_now_add
+
+
+class _InsertPlan:
+    """What ``create_many`` works out once per model, number of rows and database: the
+    statement, and per column how its value is read (``pre_save``, or the attribute itself where
+    the field's ``pre_save`` is ``Field.pre_save``) and whether it goes through
+    ``get_db_prep_save``."""
+
+    __slots__ = ("fields", "sql", "steps")
+
+    def __init__(self, meta: Any, rows: int, ops: Any) -> None:
+        pk = meta.pk
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        qn = ops.quote_name
+        columns = ", ".join(qn(str(f.column)) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        self.sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608 - names from the model, values bound
+            f"RETURNING {qn(str(pk.column))}"
+        )
+        self.fields = fields
+        # (field, attname or None when pre_save must run, converts)
+        self.steps = [
+            (f, f.attname if _pre_save_reads(f) else None, not isinstance(f, _PLAIN))
+            for f in fields
+        ]
+
+
+_plans: dict[tuple[type[Model], int, str], _InsertPlan] = {}
 
 
 def create_many(objs: Sequence[M]) -> Sequence[M]:
@@ -82,33 +143,31 @@ def create_many(objs: Sequence[M]) -> Sequence[M]:
     the instance's value (its default when not set, as the model's ``__init__`` left it), through
     the field's ``pre_save`` and ``get_db_prep_save``. Model ``save()`` and signals are not run;
     the instances are marked saved (``_state``) on the default database. For a handful of rows
-    (one parameter per column and row). Returns ``objs``."""
+    (one parameter per column and row). Returns ``objs``.
+
+    The statement is built once per model, number of rows and database vendor (a create writes
+    the same few shapes every time)."""
     if not objs:
         return objs
-    meta = type(objs[0])._meta
-    pk = meta.pk
-    assert pk is not None and isinstance(pk, models.AutoField), meta.label
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(f.column)) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))} "  # noqa: S608 - names from the model, values bound
-        f"RETURNING {qn(str(pk.column))}"
-    )
-    convert = [not isinstance(f, _PLAIN) for f in fields]
+    model = type(objs[0])
+    conn = connections[DEFAULT_DB_ALIAS]
+    key = (model, len(objs), conn.vendor)
+    plan = _plans.get(key)
+    if plan is None:
+        meta = model._meta
+        assert meta.pk is not None and isinstance(meta.pk, models.AutoField), meta.label
+        plan = _plans[key] = _InsertPlan(meta, len(objs), conn.ops)
     params: list[Any] = []
+    append = params.append
     for obj in objs:
-        for f, c in zip(fields, convert, strict=True):
-            value = f.pre_save(obj, True)
-            params.append(
-                f.get_db_prep_save(value, connection) if c and value is not None else value
-            )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for f, attname, c in plan.steps:
+            value = getattr(obj, attname) if attname is not None else f.pre_save(obj, True)
+            append(f.get_db_prep_save(value, conn) if c and value is not None else value)
+    with conn.cursor() as cursor:
+        cursor.execute(plan.sql, params)
         ids = [row[0] for row in cursor.fetchall()]
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = conn.alias
     return objs

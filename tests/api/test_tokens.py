@@ -120,3 +120,20 @@ def test_a_token_made_before_this_change_still_opens_the_api(clock, office: Offi
     assert with_token(token.key).get("/api/work-orders/").status_code == 200
     clock.advance(hours=20)
     refused(with_token(token.key), "token_expired")
+
+
+def test_an_unknown_token_or_an_inactive_users_is_refused_in_drfs_words(
+    clock, office: Office
+) -> None:
+    # The token's read is propdesk's own (core.rows); the refusals stay TokenAuthentication's.
+    r = with_token("0" * 40).get("/api/work-orders/")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "authentication_failed"
+    assert r.json()["error"]["message"] == "认证令牌无效。"
+    key = login(office.receptionist)
+    office.receptionist.is_active = False
+    office.receptionist.save()
+    r = with_token(key).get("/api/work-orders/")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "authentication_failed"
+    assert r.json()["error"]["message"] == "用户未激活或者已删除。"

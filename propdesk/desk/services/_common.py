@@ -12,6 +12,7 @@ from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Team, User
 from propdesk.core.bulk import create_many
 from propdesk.core.errors import policy_message
+from propdesk.core.rows import RowReader
 from propdesk.desk.models import (
     EventAction,
     ServiceItem,
@@ -136,8 +137,13 @@ def order_event_write(
     return event
 
 
+# Team.objects.filter(community=…, kind=…).order_by("id").first(), its SQL built once
+# (core.rows): every create routes its order.
+TEAM_OF_KIND = RowReader(Team, by=("community", "kind"), order_by=("id",))
+
+
 def _route_team(community: Community, kind: str, service_item: ServiceItem | None) -> Team | None:
     team_kind = service_item.team_kind if service_item else team_kind_for(kind, community.policy)
     if not team_kind:
         return None
-    return Team.objects.filter(community=community, kind=team_kind).order_by("id").first()
+    return TEAM_OF_KIND.first(community.pk, team_kind)
