@@ -28,7 +28,13 @@ from propdesk.web.views._common import (
     now,
     page_number,
 )
-from propdesk.web.views.orders import appoint_post, may_appoint, order_desk, take_action
+from propdesk.web.views.orders import (
+    appoint_post,
+    may_appoint,
+    order_desk,
+    saved_message,
+    take_action,
+)
 
 # What a worker on site may do from the phone, in the order they do it.
 # 业主不在家 or 待料 is set on the spot (issue 16); the wait ends by hand or with the next step.
@@ -89,7 +95,9 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
         else:
             errors = take_action(request, desk, order)
         if errors is None:
-            messages.success(request, _("Saved."))
+            form = request.POST.get("form")
+            kind = form if form in ("photo", "appoint") else "action"
+            messages.success(request, saved_message(request, order.pk, kind))
             if request.POST.get("action") in ("resolve", "transfer", "return"):
                 return redirect("desk-jobs", order.community_id)
             return redirect("desk-job", order.pk)

@@ -41,7 +41,13 @@ from propdesk.followup.models import VisitChannel
 from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
 from propdesk.policy.workflow import ACTIONS, Role
-from propdesk.web.actions import FLAG_NAMES, action_bar, action_form, hold_back_close
+from propdesk.web.actions import (
+    FLAG_NAMES,
+    action_bar,
+    action_form,
+    done_message,
+    hold_back_close,
+)
 from propdesk.web.forms import AppointmentForm, AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import (
     Desk,
@@ -114,6 +120,15 @@ def take_action(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str,
     except ServiceError as exc:
         return {"__all__": [exc.message]}
     return None
+
+
+def saved_message(request: HttpRequest, order_id: int, kind: str) -> str:
+    """What the page says after a post went through: for an action, which one on which order
+    (``done_message``), read after the action; for the other forms, that it was saved."""
+    if kind != "action":
+        return str(_("Saved."))
+    after = WorkOrder.objects.select_related("assignee", "team").get(pk=order_id)
+    return done_message(request.POST.get("action", ""), after)
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -230,7 +245,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         kind = request.POST.get("form", "action")
         errors = _post(request, desk, order, kind)
         if errors is None:
-            messages.success(request, _("Saved."))
+            messages.success(request, saved_message(request, order.pk, kind))
             return _back(request, request.path)
         failure = _failure(request, kind, errors)
         order = access_work_order(desk.user, order.pk)  # as it is now, with its new version
