@@ -16,6 +16,7 @@ from django.utils import translation
 
 from propdesk.community.models import DutyShift
 from propdesk.core.jobs import registered_jobs, run_tick
+from propdesk.core.sqlite.stats import statistics_refresh
 from propdesk.desk.models import Announcement
 from propdesk.desk.services import attitude_account_record, telling
 from propdesk.notify.models import Notification
@@ -387,3 +388,51 @@ def test_the_cap_counts_row_by_row_within_one_batch(office, clock, batch_size) -
     assert sorted(summary.digest_items.values_list("cause", flat=True)) == sorted(
         f"order-routed:{orders[i].pk}" for i in (2, 3, 4)
     )
+
+
+# --- the pick: the pending rows through their own index, not every announcement -------------------
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="SQLite's planner (the PostgreSQL pass runs the rest)"
+)
+def test_the_batch_is_picked_from_the_pending_rows_index_not_the_community(office, clock) -> None:
+    """A community's done announcements (every create leaves one) are not read again on every
+    batch: as one query joined to the community, SQLite walked all of that community's rows and
+    sorted them, holding the write lock, at every tick of a busy office. Planned with the
+    statements and parameters the job runs."""
+    told_before = create(office, clock)
+    assert run_telling(clock) == 1
+    # A season of the community's done announcements (one per create, kept until the purge).
+    done = Announcement.objects.get()
+    Announcement.objects.bulk_create(
+        Announcement(
+            community=office.community,
+            event=done.event,
+            order=told_before,
+            cause=f"{done.cause}:{i}",
+            title=done.title,
+            created_at=done.created_at,
+            done_at=done.done_at,
+        )
+        for i in range(2000)
+    )
+    statistics_refresh(connection)  # as the worker's core.optimize does at its first tick
+    pending = [create(office, clock), create(office, clock)]
+    with CaptureQueriesContext(connection) as queries:
+        assert run_telling(clock) == 2
+    picks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "desk_announcement"' in q["sql"]
+    ]
+    assert picks, "the job read no announcement"
+    for sql in picks:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " | ".join(row[3] for row in cursor.fetchall())
+        assert "community" not in plan.split("|")[0], (sql, plan)  # not driven by the community
+        assert "TEMP B-TREE" not in plan, (plan, sql)  # not sorted after reading
+        assert "announce_pending" in plan or "PRIMARY KEY" in plan, (sql, plan)
+    assert Announcement.objects.filter(done_at__isnull=True).count() == 0
+    assert {a.order_id for a in Announcement.objects.order_by("-id")[:2]} == {o.pk for o in pending}
