@@ -152,3 +152,38 @@ def test_a_resident_reports_with_a_photo_and_follows_it_through_dispatch_arrival
     response = phone.goto(f"{live_server.url}/portal/orders/{theirs.pk}/")
     assert response is not None and response.status == 404
     context.close()
+
+
+def test_the_report_and_order_pages_look_like_the_rest_of_the_portal_on_a_phone(
+    browser, live_server, clock
+) -> None:
+    """The report, my orders and an order page are the portal's own pages: its header across
+    the screen, its one navigation (the tabs at the bottom), and choices a thumb can tap (each a
+    whole 44 px button, not a 44 px circle beside its word)."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    mine = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(
+            kind="repair", description="厨房水龙头漏水", household=office.household
+        ),
+    )
+    context, phone = resident_page(browser, live_server, PHONE)
+    for path in ("/portal/report/", "/portal/orders/", f"/portal/orders/{mine.pk}/"):
+        phone.goto(f"{live_server.url}{path}")
+        fits(phone)
+        header = phone.locator("header.top").bounding_box()
+        assert header is not None and header["x"] == 0 and header["width"] == 360, (path, header)
+        assert phone.locator("nav").count() == 1, path  # the tabs, no second menu on top
+        assert phone.locator(".tabs a[aria-current]").count() == 1, path
+    phone.goto(f"{live_server.url}/portal/report/")
+    for choice in phone.locator("label.po-choice").all():
+        box = choice.bounding_box()
+        radio = choice.locator("input").bounding_box()
+        assert box is not None and radio is not None
+        assert box["height"] >= 44 and box["width"] >= 44, box
+        assert radio["width"] < 30, radio  # the circle is a circle, the label is the button
+    phone.check("input[name=kind][value=repair]")
+    phone.screenshot(path=str(SCREENSHOTS / "portal-report-phone.png"), full_page=True)
+    context.close()
