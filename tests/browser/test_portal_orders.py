@@ -170,12 +170,18 @@ def test_the_report_and_order_pages_look_like_the_rest_of_the_portal_on_a_phone(
         ),
     )
     context, phone = resident_page(browser, live_server, PHONE)
-    for path in ("/portal/report/", "/portal/orders/", f"/portal/orders/{mine.pk}/"):
+    phone.goto(f"{live_server.url}/portal/")
+    home = phone.locator("header.top").bounding_box()
+    assert home is not None
+    pages = ("/portal/report/", "/portal/orders/", f"/portal/orders/{mine.pk}/")
+    for path in (*pages, "/portal/notices/", "/portal/services/"):
         phone.goto(f"{live_server.url}{path}")
         fits(phone)
         header = phone.locator("header.top").bounding_box()
-        assert header is not None and header["x"] == 0 and header["width"] == 360, (path, header)
+        assert header == home, (path, header, home)  # x 0, the screen's width, one height
         assert phone.locator("nav").count() == 1, path  # the tabs, no second menu on top
+    for path in pages:
+        phone.goto(f"{live_server.url}{path}")
         assert phone.locator(".tabs a[aria-current]").count() == 1, path
     phone.goto(f"{live_server.url}/portal/report/")
     for choice in phone.locator("label.po-choice").all():
