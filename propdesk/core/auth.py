@@ -51,7 +51,7 @@ def _model_backend_user(backend: ModelBackend, user_id: Any) -> Any:
 
 def get_user(request: HttpRequest) -> Any:
     """The session's user, or an ``AnonymousUser``: ``django.contrib.auth.get_user``."""
-    user = None
+    user: Any = None
     try:
         # (auth._get_user_session_key: the id is stored as a string)
         user_id = auth.get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
@@ -101,4 +101,4 @@ class AuthenticationMiddleware(_DjangoMiddleware):
         if not hasattr(request, "session"):
             super().process_request(request)  # Django's ImproperlyConfigured: no session middleware
         request.user = SimpleLazyObject(lambda: _cached_user(request))  # type: ignore[assignment]
-        request.auser = partial(auser, request)  # type: ignore[attr-defined]
+        request.auser = partial(auser, request)

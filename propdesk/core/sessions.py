@@ -41,7 +41,7 @@ class _SessionReader:
             weakref.WeakKeyDictionary()
         )
 
-    def __call__(self, session_key: str, now: datetime) -> Any:
+    def __call__(self, session_key: str | None, now: datetime) -> Any:
         conn = connections[router.db_for_read(self.model)]  # where the ORM would read it
         sql = self._sql.get(conn.vendor)
         if sql is None:

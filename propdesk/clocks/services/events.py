@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, router
 
@@ -134,7 +134,8 @@ class _RunningReader:
         table = qn(meta.db_table)
 
         def col(name: str) -> str:
-            return f"{table}.{qn(meta.get_field(name).column)}"
+            field: Any = meta.get_field(name)
+            return f"{table}.{qn(field.column)}"
 
         columns = [col(name) for name in _RUNNING_FIELDS]
         columns.append(f"{qn(version.db_table)}.{qn(version.get_field('fingerprint').column)}")
@@ -167,7 +168,7 @@ class _RunningReader:
             where.append(f"({' OR '.join(alternatives)})")
         order = ", ".join(
             f"{col(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
-            for name in meta.ordering
+            for name in cast(list[str], meta.ordering)
         )
         sql = self._sql[key] = (
             f"SELECT {', '.join(columns)} FROM {table} INNER JOIN {qn(version.db_table)} "  # noqa: S608 - names from the models, values bound
