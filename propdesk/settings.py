@@ -95,7 +95,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, the signed-in user's row read with SQL built once (the session still names
+    # Django's ModelBackend; core.auth follows django.contrib.auth.get_user step for step).
+    "propdesk.core.auth.AuthenticationMiddleware",
     # Chinese unless the signed-in user chose English, whatever the browser asks (not Django's
     # LocaleMiddleware, which follows Accept-Language).
     "propdesk.core.language.UserLanguageMiddleware",
@@ -220,6 +222,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions (the same rows and signing), each read with SQL built once.
+SESSION_ENGINE = "propdesk.core.sessions"
 X_FRAME_OPTIONS = "DENY"
 # Every page's Content-Security-Policy (propdesk.core.headers): scripts only from this site's
 # files, no inline script or handler.

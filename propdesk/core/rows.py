@@ -25,6 +25,30 @@ M = TypeVar("M", bound=models.Model)
 Converter = tuple[int, list[Callable[..., Any]], Any]  # column index, converters, expression
 
 
+def column_converters(conn: Any, fields: Sequence[Any], start: int = 0) -> list[Converter]:
+    """The converters the ORM applies to ``fields`` read as consecutive columns from ``start``
+    (the backend's and the field's, as ``SQLCompiler.get_converters``); a field that needs none
+    is left out."""
+    converters: list[Converter] = []
+    for i, field in enumerate(fields, start=start):
+        col = field.get_col("t")
+        found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+        if found:
+            converters.append((i, found, col))
+    return converters
+
+
+def convert_row(row: Sequence[Any], converters: list[Converter], conn: Any) -> list[Any]:
+    """``row`` as a list, each column ``converters`` names converted as the ORM converts it."""
+    out = list(row)
+    for i, funcs, col in converters:
+        value = out[i]
+        for convert in funcs:
+            value = convert(value, col, conn)
+        out[i] = value
+    return out
+
+
 class _Plan:
     __slots__ = ("names", "params", "pk_at", "spans", "sql")
 
@@ -112,11 +136,7 @@ class RowReader(Generic[M]):
         if converters is None:
             converters = []
             for _model, fields, start, _end, _via in plan.spans:
-                for i, field in enumerate(fields, start=start):
-                    col = field.get_col("t")
-                    found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
-                    if found:
-                        converters.append((i, found, col))
+                converters += column_converters(conn, fields, start)
             self._converters[conn] = converters
         return plan, converters
 
@@ -136,12 +156,7 @@ class RowReader(Generic[M]):
             raise self.model.MultipleObjectsReturned(  # type: ignore[attr-defined]
                 f"get() returned more than one {self.model.__name__} -- it returned 2!"
             )
-        row = list(rows[0])
-        for i, funcs, col in converters:
-            value = row[i]
-            for convert in funcs:
-                value = convert(value, col, conn)
-            row[i] = value
+        row = convert_row(rows[0], converters, conn)
         alias = conn.alias
         model, _fields, start, end, _via = plan.spans[0]
         obj: M = model.from_db(alias, plan.names[0], row[start:end])
@@ -189,13 +204,7 @@ class ValuesReader:
             sql = self._sql[conn.vendor] = f"SELECT {columns} FROM {table} WHERE ({where})"  # noqa: S608 - names from the model, values bound
         converters = self._converters.get(conn)
         if converters is None:
-            converters = []
-            for i, field in enumerate(self.fields):
-                col = field.get_col("t")
-                found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
-                if found:
-                    converters.append((i, found, col))
-            self._converters[conn] = converters
+            converters = self._converters[conn] = column_converters(conn, self.fields)
         params = [
             f.get_db_prep_value(f.get_prep_value(v), conn, prepared=True)
             for f, v in zip(self.by, values, strict=True)
@@ -205,13 +214,4 @@ class ValuesReader:
             rows = cursor.fetchall()
         if not converters:
             return [tuple(row) for row in rows]
-        out = []
-        for row in rows:
-            row = list(row)
-            for i, funcs, col in converters:
-                value = row[i]
-                for convert in funcs:
-                    value = convert(value, col, conn)
-                row[i] = value
-            out.append(tuple(row))
-        return out
+        return [tuple(convert_row(row, converters, conn)) for row in rows]

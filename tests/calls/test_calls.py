@@ -249,9 +249,7 @@ def test_fd1_a_call_logged_reads_its_number_s_call_back_not_every_open_one(offic
     """Call-backs never returned stay open and pile up: a call logged reads its own number's
     and the community's subject-less clocks, not the others (policy.engine.reach, in SQL) —
     save those started under an earlier policy, which keep that policy's rules."""
-    from django.db.models import Q
-
-    from propdesk.clocks.services.events import _running, _within
+    from propdesk.clocks.services.events import _running
     from propdesk.clocks.services.policy import policy_for
     from propdesk.policy.engine import in_reach, reach
 
@@ -263,9 +261,8 @@ def test_fd1_a_call_logged_reads_its_number_s_call_back_not_every_open_one(offic
     policy, version = policy_for(office.community)
     subject = "phone:13900000007"
     found = reach(policy, "call_logged", subject)
-    own = {"community_id": office.community.pk, "order__isnull": True, "contact__isnull": True}
-    every = _running(Q(), **own)
-    read = _running(_within(found, subject, version), **own)
+    every = _running(None, subject, version, "community", office.community.pk)
+    read = _running(found, subject, version, "community", office.community.pk)
     assert len(every) >= 13
     assert [r.clock_id for r in read] == [
         r.clock_id

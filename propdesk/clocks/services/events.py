@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q
+from django.db import connections, router
 
 from propdesk.clocks.models import (
     Clock,
     ClockInput,
     ClockLog,
     ClockState,
+    PolicyVersion,
 )
 from propdesk.clocks.services.policy import (
     OfficeCalendar,
-    _policy_of,
+    _policy_by_fingerprint,
     counts_team_hours,
     order_team,
     policy_for,
@@ -25,6 +27,7 @@ from propdesk.clocks.services.policy import (
 )
 from propdesk.community.models import Community, User
 from propdesk.core.bulk import create_many, insert_many
+from propdesk.core.rows import Converter, column_converters, convert_row
 from propdesk.policy.deadlines import Counting
 from propdesk.policy.engine import (
     Cancel,
@@ -89,56 +92,143 @@ def order_facts(order: Any) -> dict[str, Any]:
     }
 
 
-def _within(found: Reach | None, subject: str, version_id: int) -> Q:
-    """``engine.in_reach`` in SQL: the running clocks an event about ``subject`` can act on
-    (every one when ``found`` is None); a clock under another policy version whatever its
-    subject (its rules are that version's)."""
-    if found is None:
-        return Q()
-    return (
-        Q(subject__in=["", subject])
-        | Q(rule_id__in=sorted(found.rules))
-        | Q(paused_at__isnull=False, rule_id__in=sorted(found.paused_rules))
-        | ~Q(policy_version_id=version_id)
-    )
+# What a running clock is read with: its columns, then its policy version's fingerprint.
+_RUNNING_FIELDS = (
+    "id",
+    "rule_id",
+    "subject",
+    "period",
+    "progress",
+    "state",
+    "paused_at",
+    "due_at",
+    "warn_at",
+    "started_at",
+    "policy_version",
+)
 
 
-def _running(within: Q, **owner: Any) -> list[Running]:
-    rows = (
-        Clock.objects.filter(
-            within, state__in=OPEN, met_at__isnull=True, cancelled_at__isnull=True, **owner
+class _RunningReader:
+    """The open clocks of one owner (an order, a contact, or the community's own) that an event
+    can act on, nearest deadline first (``Clock.Meta.ordering``), with their policy version's
+    fingerprint, as ``engine.in_reach`` tells (every one when the reach is None; a clock under
+    another policy version whatever its subject, its rules being that version's). The ORM's
+    ``Clock.objects.filter(<in_reach as a Q tree>, state__in=OPEN, met_at__isnull=True,
+    cancelled_at__isnull=True, **owner).select_related("policy_version")``, with its SQL built
+    once per vendor, owner and shape of the reach (how many rules it names) instead of compiled
+    on every call: every call logged with a number reads its call-back here."""
+
+    def __init__(self) -> None:
+        self._sql: dict[tuple[Any, ...], str] = {}
+        self._converters: weakref.WeakKeyDictionary[Any, list[Converter]] = (
+            weakref.WeakKeyDictionary()
         )
-        .select_related("policy_version")
-        .only(
-            "id",
-            "rule_id",
-            "subject",
-            "period",
-            "progress",
-            "state",
-            "paused_at",
-            "due_at",
-            "warn_at",
-            "started_at",
-            "policy_version__fingerprint",
+
+    def _statement(self, conn: Any, owner: str, shape: tuple[int, int] | None) -> str:
+        key = (conn.vendor, owner, shape)
+        sql = self._sql.get(key)
+        if sql is not None:
+            return sql
+        qn = conn.ops.quote_name
+        meta, version = Clock._meta, PolicyVersion._meta
+        table = qn(meta.db_table)
+
+        def col(name: str) -> str:
+            field: Any = meta.get_field(name)
+            return f"{table}.{qn(field.column)}"
+
+        columns = [col(name) for name in _RUNNING_FIELDS]
+        columns.append(f"{qn(version.db_table)}.{qn(version.get_field('fingerprint').column)}")
+        where = {
+            "order": [f"{col('order')} = %s"],
+            "contact": [f"{col('contact')} = %s"],
+            "community": [
+                f"{col('community')} = %s",
+                f"{col('order')} IS NULL",
+                f"{col('contact')} IS NULL",
+            ],
+        }[owner]
+        where += [
+            f"{col('state')} IN (%s, %s)",
+            f"{col('met_at')} IS NULL",
+            f"{col('cancelled_at')} IS NULL",
+        ]
+        if shape is not None:
+            n_rules, n_paused = shape
+            # An empty list of rules is no alternative (the ORM leaves it out of the OR too).
+            alternatives = [f"{col('subject')} IN (%s, %s)"]
+            if n_rules:
+                alternatives.append(f"{col('rule_id')} IN ({', '.join(['%s'] * n_rules)})")
+            if n_paused:
+                alternatives.append(
+                    f"({col('paused_at')} IS NOT NULL AND "
+                    f"{col('rule_id')} IN ({', '.join(['%s'] * n_paused)}))"
+                )
+            alternatives.append(f"NOT ({col('policy_version')} = %s)")
+            where.append(f"({' OR '.join(alternatives)})")
+        order = ", ".join(
+            f"{col(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+            for name in cast(list[str], meta.ordering)
         )
-    )
-    return [
-        Running(
-            clock_id=c.pk,
-            rule_id=c.rule_id,
-            rule=_policy_of(c).clocks[c.rule_id],
-            subject=c.subject,
-            period=c.period,
-            progress=frozenset(c.progress),
-            breached=c.state == ClockState.BREACHED,
-            paused_at=c.paused_at,
-            due_at=c.due_at,
-            warn_at=c.warn_at,
-            started_at=c.started_at,
+        sql = self._sql[key] = (
+            f"SELECT {', '.join(columns)} FROM {table} INNER JOIN {qn(version.db_table)} "  # noqa: S608 - names from the models, values bound
+            f"ON ({col('policy_version')} = {qn(version.db_table)}.{qn(version.pk.column)}) "
+            f"WHERE {' AND '.join(where)} ORDER BY {order}"
         )
-        for c in rows
-    ]
+        return sql
+
+    def __call__(
+        self, found: Reach | None, subject: str, version_id: int, owner: str, owner_id: int
+    ) -> list[Running]:
+        conn = connections[router.db_for_read(Clock)]  # where the ORM would read them
+        shape = None if found is None else (len(found.rules), len(found.paused_rules))
+        sql = self._statement(conn, owner, shape)
+        converters = self._converters.get(conn)
+        if converters is None:
+            fields = [Clock._meta.get_field(name) for name in _RUNNING_FIELDS]
+            fields.append(PolicyVersion._meta.get_field("fingerprint"))
+            converters = self._converters[conn] = column_converters(conn, fields)
+        params: list[Any] = [owner_id, ClockState.RUNNING.value, ClockState.BREACHED.value]
+        if found is not None:
+            params += ["", subject, *sorted(found.rules), *sorted(found.paused_rules), version_id]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        out = []
+        for raw in rows:
+            (
+                clock_id,
+                rule_id,
+                subject_,
+                period,
+                progress,
+                state,
+                paused_at,
+                due_at,
+                warn_at,
+                started_at,
+                clock_version_id,
+                fingerprint,
+            ) = convert_row(raw, converters, conn)
+            out.append(
+                Running(
+                    clock_id=clock_id,
+                    rule_id=rule_id,
+                    rule=_policy_by_fingerprint(clock_version_id, fingerprint).clocks[rule_id],
+                    subject=subject_,
+                    period=period,
+                    progress=frozenset(progress),
+                    breached=state == ClockState.BREACHED,
+                    paused_at=paused_at,
+                    due_at=due_at,
+                    warn_at=warn_at,
+                    started_at=started_at,
+                )
+            )
+        return out
+
+
+_running = _RunningReader()
 
 
 def clocks_on_event(
@@ -162,17 +252,16 @@ def clocks_on_event(
     clocks started and the log lines written go into ``written`` when given."""
     policy, version_id = policy_for(community)
     if order is not None:
-        owner, scope = {"order": order}, {"order_id": order.pk}
+        owner, scope = {"order": order}, ("order", order.pk)
     elif contact is not None:
-        owner, scope = {"contact": contact}, {"contact_id": contact.pk}
+        owner, scope = {"contact": contact}, ("contact", contact.pk)
     else:
-        owner = {}
-        scope = {"community_id": community.pk, "order__isnull": True, "contact__isnull": True}
+        owner, scope = {}, ("community", community.pk)
     calendar = OfficeCalendar(community.pk)
     # Only the clocks this event can act on (an event about one caller's number reads that
     # number's call-back, not every open one of the community: policy.engine.reach).
-    within = _within(reach(policy, event, subject), subject, version_id)
-    running = [] if new else _running(within, **scope)
+    found = reach(policy, event, subject)
+    running = [] if new else _running(found, subject, version_id, *scope)
     # The order's team's working hours, read only when a clock counts them (issue 16): one this
     # event may start, or a paused one it may resume (a pause moves it within those hours).
     resumes_team_hours = any(

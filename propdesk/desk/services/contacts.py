@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
+from propdesk.core.bulk import create_many
 from propdesk.core.errors import Conflict, policy_message
 from propdesk.core.uploads import PHOTO_OR_PDF_TYPES, atomic_storing_files, upload_check
 from propdesk.desk.models import (
@@ -108,7 +109,7 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
         taken_by=by,
         created_at=now,
     )
-    contact.save(force_insert=True)
+    create_many([contact])  # contact.save(force_insert=True), lean (core.bulk)
     orders: list[WorkOrder] = []
     for draft in drafts:
         order = _create_order(community, draft, by=by, now=now, contact=contact)
