@@ -60,6 +60,7 @@ def main() -> None:
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--app", default=str(ROOT))
     p.add_argument("--sort", default="tottime", help="tottime or cumulative")
+    p.add_argument("--callers", default="", help="print the callers of functions matching this")
     args = p.parse_args()
     app = Path(args.app).resolve()
     sys.path.insert(0, str(app))
@@ -108,6 +109,8 @@ def main() -> None:
             print(f"  {part:34} {total * 1000 / n:7.1f} ms  {calls // n:6d} calls")
         stats.sort_stats(args.sort).print_stats(args.top)
         stats.sort_stats("cumulative").print_stats("propdesk/", args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
 
 
 def _pages(bench_console):  # type: ignore[no-untyped-def]
