@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Generic, TypeVar
 
 from django.db.models import (
@@ -20,7 +21,6 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -62,26 +62,6 @@ def clock_is_live(clock: Clock) -> bool:
     return clock.state in LIVE_CLOCK_STATES and clock.met_at is None and clock.cancelled_at is None
 
 
-def _live_clocks() -> Prefetch[Any]:
-    return Prefetch(
-        "clocks",
-        queryset=Clock.objects.filter(_live())
-        .only(
-            "id",
-            "order_id",
-            "rule_id",
-            "title",
-            "state",
-            "due_at",
-            "warn_at",
-            "subject",
-            "paused_at",
-        )
-        .order_by("due_at", "id"),
-        to_attr="live_clocks",
-    )
-
-
 def _next_due() -> Subquery:
     return Subquery(
         # A clock a waiting state paused has no deadline until the wait ends (issue 16).
@@ -109,7 +89,7 @@ def _emergency_first() -> Case:
 # What a row of the console's lists shows (the board, the queues' sections, a team's orders to
 # assign, my jobs, the team's pool, the return visits' complaints): read alone, not the order's
 # thirty-odd columns and its five related rows whole, most of them dates each converted on
-# reading (a hundred rows a page).
+# reading (a hundred rows a page); and read as values, not model instances (``OrderRow``).
 ROW_FIELDS = (
     "id",
     "community_id",
@@ -127,21 +107,193 @@ ROW_FIELDS = (
     "version",
     "waiting",
     "created_at",
+    "household_id",
     "household__code",
+    "team_id",
     "team__name",
+    "assignee_id",
     "assignee__name",
     "assignee__username",
+    "service_item_id",
     "service_item__name",
+    "contact_id",
     "contact__owner_agitated",
+)
+# A row's live clocks, as a clock chip draws them (running and breached, not met: _live()).
+CLOCK_FIELDS = (
+    "id",
+    "order_id",
+    "rule_id",
+    "title",
+    "state",
+    "due_at",
+    "warn_at",
+    "subject",
+    "paused_at",
 )
 
 
-def _rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    return (
-        qs.select_related("household", "team", "assignee", "service_item", "contact")
-        .only(*ROW_FIELDS)
-        .prefetch_related(_live_clocks())
+class ClockRow:
+    """A live clock of a console row: the columns ``CLOCK_FIELDS``, as ``clock_chip`` reads them
+    from a ``Clock`` (the same values, converted by the ORM as for an instance)."""
+
+    __slots__ = CLOCK_FIELDS
+
+    id: int
+    order_id: int
+    rule_id: str
+    title: str
+    state: str
+    due_at: datetime
+    warn_at: datetime | None
+    subject: str
+    paused_at: datetime | None
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(CLOCK_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+class OrderRow:
+    """A work order as a console list draws it: ``ROW_FIELDS`` read as values (the ORM's
+    converters, as for an instance), the related rows as small objects with the columns shown
+    (``household.code``, ``team.name``, ``assignee.name``/``username``, ``service_item.name``,
+    ``contact.owner_agitated``; None where the key is empty, as ``select_related`` gives them),
+    ``live_clocks`` and ``state_label``. ``is_emergency`` and ``kind_label`` are WorkOrder's own.
+    A hundred model instances a page and their four hundred related ones cost more than the rest
+    of the page's reading (``bench/console_profile.py``)."""
+
+    __slots__ = (
+        "appointment_at",
+        "assignee",
+        "assignee_id",
+        "community_id",
+        "complaint_type",
+        "contact",
+        "contact_id",
+        "created_at",
+        "description",
+        "household",
+        "household_id",
+        "id",
+        "is_construction_legacy",
+        "is_important",
+        "is_long_running",
+        "is_urgent",
+        "kind",
+        "live_clocks",
+        "location",
+        "number",
+        "service_item",
+        "service_item_id",
+        "state",
+        "state_label",
+        "team",
+        "team_id",
+        "version",
+        "waiting",
     )
+
+    id: int
+    community_id: int
+    number: str
+    kind: str
+    complaint_type: str
+    is_important: bool
+    is_long_running: bool
+    is_construction_legacy: bool
+    is_urgent: bool
+    location: str
+    description: str
+    appointment_at: datetime | None
+    state: str
+    version: int
+    waiting: str
+    created_at: datetime
+    household_id: int | None
+    household: SimpleNamespace | None
+    team_id: int | None
+    team: SimpleNamespace | None
+    assignee_id: int | None
+    assignee: SimpleNamespace | None
+    service_item_id: int | None
+    service_item: SimpleNamespace | None
+    contact_id: int | None
+    contact: SimpleNamespace | None
+    live_clocks: list[ClockRow]
+    state_label: str
+
+    def __init__(self, v: tuple[Any, ...]) -> None:
+        (
+            self.id,
+            self.community_id,
+            self.number,
+            self.kind,
+            self.complaint_type,
+            self.is_important,
+            self.is_long_running,
+            self.is_construction_legacy,
+            self.is_urgent,
+            self.location,
+            self.description,
+            self.appointment_at,
+            self.state,
+            self.version,
+            self.waiting,
+            self.created_at,
+            self.household_id,
+            code,
+            self.team_id,
+            team_name,
+            self.assignee_id,
+            name,
+            username,
+            self.service_item_id,
+            item_name,
+            self.contact_id,
+            agitated,
+        ) = v
+        self.household = None if self.household_id is None else SimpleNamespace(code=code)
+        self.team = None if self.team_id is None else SimpleNamespace(name=team_name)
+        self.assignee = (
+            None if self.assignee_id is None else SimpleNamespace(name=name, username=username)
+        )
+        self.service_item = (
+            None if self.service_item_id is None else SimpleNamespace(name=item_name)
+        )
+        self.contact = None if self.contact_id is None else SimpleNamespace(owner_agitated=agitated)
+        self.live_clocks = []
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __str__(self) -> str:
+        return self.number
+
+    is_emergency = WorkOrder.is_emergency
+    kind_label = WorkOrder.kind_label
+
+
+def _read_rows(qs: QuerySet[WorkOrder]) -> list[OrderRow]:
+    """The rows of ``qs`` (a page of orders, in its order) with what a row shows and each one's
+    live clocks, nearest first: two queries (none for the clocks of no rows), the statements a
+    ``select_related`` of the five relations and a prefetch of the live clocks made."""
+    rows = [OrderRow(v) for v in qs.values_list(*ROW_FIELDS)]
+    if rows:
+        by_id = {row.id: row for row in rows}
+        clocks = (
+            Clock.objects.filter(_live(), order_id__in=list(by_id))
+            .order_by("due_at", "id")
+            .values_list(*CLOCK_FIELDS)
+        )
+        for values in clocks:
+            by_id[values[1]].live_clocks.append(ClockRow(values))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -233,7 +385,7 @@ def page_of(qs: QuerySet[Any], *, page: int = 1, limit: int = PAGE_SIZE) -> Page
 
 @dataclass
 class Board(_Paged):
-    orders: list[WorkOrder]
+    orders: list[OrderRow]
     total: int  # open orders matching the filters (the page may show fewer)
     overdue: int  # of those, with a breached or past-due clock
     limit: int
@@ -246,13 +398,13 @@ class Board(_Paged):
         return len(self.orders)
 
 
-def label_rows(orders: list[WorkOrder]) -> list[WorkOrder]:
+def label_rows(orders: list[OrderRow]) -> list[OrderRow]:
     """Set ``state_label`` on each order once, from one lookup table per call: the console's
     lists draw a hundred rows, and ``get_state_display()`` rebuilds every lazy choice label on
     each call."""
     states = {value: str(label) for value, label in OrderState.choices}
     for order in orders:
-        order.state_label = states.get(order.state, order.state)  # type: ignore[attr-defined]
+        order.state_label = states.get(order.state, order.state)
     return orders
 
 
@@ -462,7 +614,7 @@ def board(
         overdue = qs.filter(overdue_orders).count()
         page, start = _clamp(total, page, limit)
         ids = _board_ids(qs, community_id, start, start + limit)
-    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    by_id = {o.pk: o for o in _read_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
     orders = label_rows([by_id[pk] for pk in ids if pk in by_id])
     return Board(
         orders=orders,
@@ -476,14 +628,14 @@ def board(
 
 def orders_with_running_clock(
     user: User, community_id: int, rule_ids: list[str], *, limit: int = 100
-) -> list[WorkOrder]:
+) -> list[OrderRow]:
     """The first ``limit`` of ``running_clock_orders`` (the return visits' screen)."""
     return running_clock_orders(user, community_id, rule_ids, limit=limit).rows
 
 
 def running_clock_orders(
     user: User, community_id: int, rule_ids: list[str], *, page: int = 1, limit: int = PAGE_SIZE
-) -> Page[WorkOrder]:
+) -> Page[OrderRow]:
     """Orders of the community with a running (or breached, unmet) clock of one of
     ``rule_ids``, nearest deadline first (the overdue on top), one page of ``limit`` and how
     many in all (see ``running_clock_pages``)."""
@@ -497,7 +649,7 @@ def running_clock_pages(
     *,
     page: int = 1,
     limit: int = PAGE_SIZE,
-) -> dict[str, Page[WorkOrder]]:
+) -> dict[str, Page[OrderRow]]:
     """For each group of rules (a queue's section: replies due, follow-ups, weekly calls …),
     the orders of the community with a running (or breached, unmet) clock of one of its rules,
     nearest deadline first (the overdue on top), one page of ``limit`` and how many in all; a
@@ -530,8 +682,8 @@ def running_clock_pages(
         at, start = _clamp(len(orders), page, limit)
         shown[k] = (at, list(orders)[start : start + limit])
     ids = {pk for _at, pks in shown.values() for pk in pks}
-    rows = {o.pk: o for o in label_rows(list(_rows(visible.filter(pk__in=ids))))} if ids else {}
-    pages: dict[str, Page[WorkOrder]] = {}
+    rows = {o.pk: o for o in label_rows(_read_rows(visible.filter(pk__in=ids)))} if ids else {}
+    pages: dict[str, Page[OrderRow]] = {}
     for k, (at, pks) in shown.items():
         dues = due[k]
         page_rows = sorted((rows[pk] for pk in pks if pk in rows), key=lambda o: (dues[o.pk], o.pk))
@@ -539,7 +691,7 @@ def running_clock_pages(
     return pages
 
 
-def _oldest(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[WorkOrder]:
+def _oldest(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[OrderRow]:
     """One page of ``qs`` (a community's open orders of some kind: a few hundred), oldest
     first, with what a row shows, and how many in all. Sorted here from their keys: an ORDER BY
     created_at with a LIMIT lets SQLite walk the community's created_at index through every
@@ -547,13 +699,13 @@ def _oldest(qs: QuerySet[WorkOrder], page: int, limit: int) -> Page[WorkOrder]:
     keys = sorted(qs.order_by().values_list("created_at", "pk"))
     page, start = _clamp(len(keys), page, limit)
     ids = [pk for _at, pk in keys[start : start + limit]]
-    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    by_id = {o.pk: o for o in _read_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
     return Page(label_rows([by_id[pk] for pk in ids]), len(keys), page, limit)
 
 
 def complaints_to_take(
     user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
-) -> Page[WorkOrder]:
+) -> Page[OrderRow]:
     """CP-1: complaints nobody has taken yet (new, returned or reopened), oldest first."""
     qs = work_orders_visible(user).filter(
         community_id=community_id,
@@ -565,7 +717,7 @@ def complaints_to_take(
 
 def special_complaints(
     user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
-) -> Page[WorkOrder]:
+) -> Page[OrderRow]:
     """For the office head: open written, important and service-attitude complaints."""
     qs = (
         work_orders_visible(user)
@@ -624,7 +776,7 @@ def _through(qs: QuerySet[WorkOrder], **by: Any) -> QuerySet[WorkOrder]:
 
 def _urgent_page(
     qs: QuerySet[WorkOrder], page: int, limit: int, *, count_apart: bool = False
-) -> Page[WorkOrder]:
+) -> Page[OrderRow]:
     """One page of ``qs`` (a person's or a team's open orders), emergencies first, nearest
     deadline next, oldest next, and how many in all. The page's ids first, then their rows:
     joining the rows before the sort made the database join every order to keep a page. How
@@ -644,7 +796,7 @@ def _urgent_page(
         ids, total, page = _counted_page(ordered, page, limit)
     if not ids:
         return Page([], total, page, limit)
-    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    by_id = {o.pk: o for o in _read_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
     return Page(label_rows([by_id[pk] for pk in ids if pk in by_id]), total, page, limit)
 
 
@@ -667,7 +819,7 @@ def my_jobs(
     page: int = 1,
     limit: int = PAGE_SIZE,
     walk_from: int = JOBS_WALK_FROM,
-) -> Page[WorkOrder]:
+) -> Page[OrderRow]:
     """A team member's open jobs: assigned to them, emergencies first, nearest deadline next,
     oldest next. ``walk_from``: how many open orders held make the first page be found by
     walking the clocks (``JOBS_WALK_FROM``); both ways read the same rows in the same order."""
@@ -699,7 +851,7 @@ def my_jobs(
     )
     if not ids:
         return Page([], total, page, limit)
-    by_id = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    by_id = {o.pk: o for o in _read_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
     return Page(label_rows([by_id[pk] for pk in ids if pk in by_id]), total, page, limit)
 
 
@@ -713,7 +865,7 @@ class MemberLoad:
 @dataclass
 class TeamDesk:
     team: Team
-    to_assign: list[WorkOrder]  # one page of them, oldest first
+    to_assign: list[OrderRow]  # one page of them, oldest first
     members: list[MemberLoad] = field(default_factory=list)
     suggested: MemberLoad | None = None
     total: int = 0  # all the team's orders to assign (the page may show fewer)
@@ -782,9 +934,9 @@ def team_desks(
     for team in teams:
         start = (pages[team.pk] - 1) * limit
         shown += [pk for _at, pk in sorted(keys[team.pk])[start : start + limit]]
-    by_team: dict[int, list[WorkOrder]] = {t.pk: [] for t in teams}
+    by_team: dict[int, list[OrderRow]] = {t.pk: [] for t in teams}
     for order in label_rows(
-        list(_rows(WorkOrder.objects.filter(pk__in=shown)).order_by("created_at", "id"))
+        _read_rows(WorkOrder.objects.filter(pk__in=shown).order_by("created_at", "id"))
     ):
         assert order.team_id is not None
         by_team[order.team_id].append(order)
@@ -866,7 +1018,7 @@ def suggested_assignee(order: WorkOrder, now: datetime) -> int | None:
 
 def team_pool(
     user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
-) -> Page[WorkOrder]:
+) -> Page[OrderRow]:
     """Orders waiting in the pools of the user's teams (a team, nobody yet), emergencies first,
     nearest deadline next, for members to take (抢单) where the community's policy lets them."""
     if not load_policy(Community.objects.get(pk=community_id).policy).dispatch.pool:

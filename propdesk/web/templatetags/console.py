@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,29 +30,46 @@ def clock_chip(clock: Clock, now: datetime) -> str:
     due or breached. console.js keeps counting between refreshes. Built in Python, not by an
     included template: the board draws hundreds of them. A clock a waiting state paused shows
     暂停计时 and does not count (no ``data-due``)."""
-    name = _e(rule_name(clock.rule_id, clock.title))
-    rule = _e(clock.rule_id)
-    if clock.paused_at is not None:
-        paused = _e(pgettext("clock", "timing paused"))
+    return _Chips(now)(clock)
+
+
+class _Chips:
+    """``clock_chip`` for the clocks of one page (the board: a hundred or more): the countdown
+    words read once, each rule's name once (``rule_name`` translates on every call)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.words = _countdown_words()
+        self.names: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __call__(self, clock: Any) -> str:
+        key = (clock.rule_id, clock.title)
+        named = self.names.get(key)
+        if named is None:
+            named = self.names[key] = (_e(rule_name(clock.rule_id, clock.title)), _e(clock.rule_id))
+        name, rule = named
+        if clock.paused_at is not None:
+            paused = _e(pgettext("clock", "timing paused"))
+            return mark_safe(  # noqa: S308 - every value is escaped (_e)
+                f'<span class="clock paused" data-state="paused" data-rule="{rule}" title="{name}">'
+                f'{name} <span class="t">{paused}</span></span>'
+            )
+        now = self.now
+        left = (clock.due_at - now) / timedelta(seconds=1)
+        breached = clock.state == ClockState.BREACHED or left <= 0
+        amber = not breached and clock.warn_at is not None and now >= clock.warn_at
+        color = "red" if breached else ("amber" if amber else "")
+        warn = _e(clock.warn_at.isoformat()) if clock.warn_at else ""
+        # The time left as console.js counts it (超时 once due), so that a page without the
+        # script (or before it runs) shows it too.
+        words = self.words
+        left_text = _e(_span(left, words) if left > 0 else words[2] % {"left": _span(left, words)})
         return mark_safe(  # noqa: S308 - every value is escaped (_e)
-            f'<span class="clock paused" data-state="paused" data-rule="{rule}" title="{name}">'
-            f'{name} <span class="t">{paused}</span></span>'
+            f'<span class="clock {color}" data-due="{_e(clock.due_at.isoformat())}"'
+            f' data-warn="{warn}" data-state="{_e(clock.state)}"'
+            f' data-rule="{rule}" data-label="{name}" title="{name}">{name}'
+            f' <span class="t">{left_text}</span></span>'
         )
-    left = (clock.due_at - now) / timedelta(seconds=1)
-    breached = clock.state == ClockState.BREACHED or left <= 0
-    amber = not breached and clock.warn_at is not None and now >= clock.warn_at
-    color = "red" if breached else ("amber" if amber else "")
-    warn = _e(clock.warn_at.isoformat()) if clock.warn_at else ""
-    # The time left as console.js counts it (超时 once due), so that a page without the script
-    # (or before it runs) shows it too.
-    words = _countdown_words()
-    left_text = _e(_span(left, words) if left > 0 else words[2] % {"left": _span(left, words)})
-    return mark_safe(  # noqa: S308 - every value is escaped (_e)
-        f'<span class="clock {color}" data-due="{_e(clock.due_at.isoformat())}"'
-        f' data-warn="{warn}" data-state="{_e(clock.state)}"'
-        f' data-rule="{rule}" data-label="{name}" title="{name}">{name}'
-        f' <span class="t">{left_text}</span></span>'
-    )
 
 
 def _countdown_words() -> tuple[str, str, str]:
@@ -201,8 +219,22 @@ def member_options(desk: Any) -> str:
     )
 
 
-def _clocks(order: Any, now: datetime) -> str:
-    return "".join(clock_chip(c, now) for c in order.live_clocks)
+def _clocks(order: Any, chips: _Chips) -> str:
+    return "".join(chips(c) for c in order.live_clocks)
+
+
+def _urls(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])``, escaped, for each row of a page: reversed once, each row's
+    key then written where the marker was (as the int converter writes it: its digits)."""
+    from django.urls import reverse
+
+    head, marker, tail = reverse(name, args=[_MARKER]).rpartition(str(_MARKER))
+    assert marker, name
+    head, tail = _e(head), _e(tail)
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+_MARKER = 918273645
 
 
 class _KindLabels(dict[tuple[str, str], str]):
@@ -226,7 +258,6 @@ def board_rows(board: Any, now: datetime) -> str:
     them, built here: the template engine spent ~0.12 ms a row looking each value up, on a page
     the live refresh redraws. The words are translated once for all the rows; every value is
     escaped as the template escaped it (``_e``)."""
-    from django.urls import reverse
     from django.utils.text import Truncator
     from django.utils.translation import gettext
 
@@ -247,6 +278,8 @@ def board_rows(board: Any, now: datetime) -> str:
     pool = f'<span class="tag">{in_pool}</span>'
     l_team, l_assignee, l_state = (_e(gettext(w)) for w in ("team", "assignee", "state"))
     kinds = _KindLabels()
+    chips = _Chips(now)
+    order_url, contact_url = _urls("desk-order"), _urls("desk-contact")
     out = []
     for o in board.orders:
         kind = kinds.of(o)
@@ -261,8 +294,7 @@ def board_rows(board: Any, now: datetime) -> str:
         if o.is_construction_legacy:
             kind += legacy
         if o.contact is not None and o.contact.owner_agitated:
-            contact = _e(reverse("desk-contact", args=[o.contact_id]))
-            kind += f' <a class="tag em" href="{contact}">⚠ {agitated}</a>'
+            kind += f' <a class="tag em" href="{contact_url(o.contact_id)}">⚠ {agitated}</a>'
         if o.assignee is not None:
             who = _e(o.assignee.name or o.assignee.username)
         elif o.team is not None and o.state == "dispatched":
@@ -273,7 +305,7 @@ def board_rows(board: Any, now: datetime) -> str:
         out.append(
             f'\n<tr class="{"emergency" if o.is_emergency else ""}" data-order="{number}"'
             f' data-live-id="{o.pk}">\n'
-            f'  <td class="num"><a href="{_e(reverse("desk-order", args=[o.pk]))}">{number}</a>'
+            f'  <td class="num"><a href="{order_url(o.pk)}">{number}</a>'
             f"{fallback if o.pk in board.calendar_fallback else ''}</td>\n"
             f"  <td>{kind}</td>\n"
             f"  <td>{_e(_place(o))}</td>\n"
@@ -281,7 +313,7 @@ def board_rows(board: Any, now: datetime) -> str:
             f'  <td data-label="{l_team}">{_e((o.team.name if o.team else "") or "—")}</td>\n'
             f'  <td data-label="{l_assignee}">{who}</td>\n'
             f'  <td data-label="{l_state}">{_e(o.state_label)}{waiting if o.waiting else ""}</td>\n'
-            f'  <td class="clocks">{_clocks(o, now)}</td>\n'
+            f'  <td class="clocks">{_clocks(o, chips)}</td>\n'
             "</tr>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped (_e)
@@ -292,7 +324,6 @@ def job_cards(context: Any, jobs: Any, now: datetime) -> str:
     """A team member's jobs (a ``Page``: up to a hundred) as cards, written as the template wrote
     them, built here for the same reason as ``board_rows``. An agreed appointment is drawn by its
     own partial (web/partials/appointment.html), as before."""
-    from django.urls import reverse
     from django.utils.text import Truncator
     from django.utils.translation import gettext
 
@@ -300,6 +331,8 @@ def job_cards(context: Any, jobs: Any, now: datetime) -> str:
     urgent = f' <span class="tag em">{_e(gettext("urgent repair"))}</span>'
     appointment = context.template.engine.get_template("web/partials/appointment.html")
     kinds = _KindLabels()
+    chips = _Chips(now)
+    job_url = _urls("desk-job")
     out = []
     for o in jobs.rows:
         em = f'<span class="tag em">{kinds.of(o)}</span> ' if o.is_emergency else ""
@@ -309,14 +342,14 @@ def job_cards(context: Any, jobs: Any, now: datetime) -> str:
                 appt = appointment.render(context) + " "
         item = getattr(o.service_item, "name", "")
         out.append(
-            f'\n<a class="card job" href="{_e(reverse("desk-job", args=[o.pk]))}"'
+            f'\n<a class="card job" href="{job_url(o.pk)}"'
             f' data-order="{_e(o.number)}" data-live-id="{o.pk}">\n'
             f'  <div class="top"><strong>{em}{_e(_place(o))}'
             f"{urgent if o.is_urgent else ''}</strong>"
             f"<span>{_e(o.state_label)}{waiting if o.waiting else ''}</span></div>\n"
             f"  <div>{appt}{_e(item) if item else kinds.of(o)} —"
             f" {_e(Truncator(o.description).chars(60))}</div>\n"
-            f"  <div>{_clocks(o, now)}</div>\n"
+            f"  <div>{_clocks(o, chips)}</div>\n"
             "</a>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped (_e)
