@@ -2,14 +2,18 @@
 360 px phone the office head's screens filled ~460 of 740 px of the bar before any content; now
 one 菜单 button opens them over the page (a <details>, no script needed, none inline under the
 Content-Security-Policy), and a 1366 px desk keeps them in the bar as before. The bell and the
-sound switch are tap targets of at least 24 by 24 px (WCAG 2.5.8)."""
+sound switch are tap targets of at least 24 by 24 px (WCAG 2.5.8). Without JavaScript the bell
+is drawn with its count and the menu still opens."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import translation
 
 from propdesk.community.selectors import user_roles
+from propdesk.notify.services import notifications_create
 from propdesk.web.views._common import Desk
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
@@ -32,6 +36,18 @@ def _size(page, selector: str) -> tuple[float, float]:
     box = page.locator(selector).bounding_box()
     assert box is not None, selector
     return box["width"], box["height"]
+
+
+def _tell(office, n: int) -> None:
+    for i in range(n):
+        notifications_create(
+            community_id=office.community.pk,
+            recipient_ids=[office.head.pk],
+            cause=f"test:{i}",
+            kind="clock_escalation",
+            title=f"超时 {i}",
+            now=datetime.now(UTC),
+        )
 
 
 def test_on_a_phone_the_heads_screens_are_behind_one_menu_button(browser, live_server) -> None:
@@ -97,5 +113,32 @@ def test_on_a_desk_the_screens_stay_in_the_bar(browser, live_server) -> None:
             w, h = _size(page, selector)
             assert w >= 24 and h >= 24, (selector, w, h)
         page.screenshot(path=str(SCREENSHOTS / "top-bar-desktop.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_without_javascript_the_bell_is_drawn_and_the_menu_opens(
+    browser, live_server, name, viewport
+) -> None:
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    _tell(office, 3)
+    context = browser.new_context(locale="zh-CN", viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, office.head, "/desk/")
+        assert not page.locator("#live-sound").is_visible()  # it needs the script: not shown
+        bell = page.locator("#notification-bell")
+        assert bell.is_visible()
+        assert bell.inner_text().strip() == "3"
+        assert bell.get_attribute("title") == "未读通知：3"
+        w, h = _size(page, "#notification-bell")
+        assert w >= 24 and h >= 24, (w, h)
+        links = page.locator("#nav a")
+        if name == "phone":
+            assert not links.first.is_visible()
+            page.locator("#menu > summary").click()
+        assert all(link.is_visible() for link in links.all())
+        page.screenshot(path=str(SCREENSHOTS / f"top-bar-nojs-{name}.png"))
     finally:
         context.close()

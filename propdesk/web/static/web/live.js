@@ -118,6 +118,8 @@
   }
 
   // --- bell -------------------------------------------------------------------------------------
+  // The console's pages draw the bell with its count (base.html: notification_bell); here it
+  // follows the poll. A page without one (the back office) gets it drawn here.
   var bell = null;
   function renderBell(unread) {
     if (!bell) {
@@ -131,10 +133,12 @@
         tools.insertBefore(bell, tools.firstChild);
       }
       // Drawn, not a character: an office PC without an emoji font showed U+1F514 as a box.
-      bell.innerHTML = '<svg class="bell-icon" viewBox="0 0 24 24" width="16" height="16" ' +
-        'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
-        'stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 ' +
-        '9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg><span class="bell-count"></span>';
+      if (!bell.querySelector(".bell-count")) {
+        bell.innerHTML = '<svg class="bell-icon" viewBox="0 0 24 24" width="16" height="16" ' +
+          'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
+          'stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 ' +
+          '9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg><span class="bell-count"></span>';
+      }
     }
     bell.querySelector(".bell-count").textContent = String(unread);
     var label = cfg.unread || "";
