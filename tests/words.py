@@ -92,6 +92,10 @@ NOT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
         "a return visit is 回访 (来访 is a walk-in visit)",
     ),
     (re.compile(r"客户"), "the owner is 业主/住户"),
+    (
+        re.compile(r"进展通报|通报进展"),
+        "the weekly call on a long-running matter is 每周跟进 / 跟进电话",
+    ),
 )
 COMPLAINT_NOT = (
     (re.compile(r"完工"), "a complaint is 办结, never 完工"),

@@ -25,6 +25,12 @@ class VisitChannel(models.TextChoices):
     PORTAL = "portal", _("Owner's own rating")
 
 
+# How the office's staff make a return visit (RV-1: 电话、上门; RV-6: 电话回访): what their form
+# offers and what the service takes from them. 业主自评 (``portal``) is the owner's own channel,
+# written only by the resident portal.
+STAFF_VISIT_CHANNELS: tuple[str, ...] = (VisitChannel.PHONE, VisitChannel.HOME)
+
+
 class VisitOutcome(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     NO_ANSWER = "no_answer", _("No answer")

@@ -17,6 +17,7 @@ from propdesk.community.selectors import (
     user_roles,
 )
 from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.literal import Constant
 from propdesk.notify.cap import DIGEST_KIND, MAX_ITEMS
 from propdesk.notify.models import (
     DigestItem,
@@ -83,6 +84,20 @@ def digest_item_list(notification: Notification) -> QuerySet[DigestItem]:
 
 def unread_count(user: User, *, community_id: int | None = None) -> int:
     return inbox(user, community_id=community_id, unread_only=True).order_by().count()
+
+
+def bell_count(user: User) -> int:
+    """The bell's number as every page draws it: the user's unread in-app notifications in the
+    communities they may see (``unread_count``, which the live poll's count agrees with), in
+    one statement, the communities a subquery. The channel is written into the SQL
+    (core.literal) so that SQLite may read the partial index notif_unread, as the poll does."""
+    qs = Notification.objects.filter(
+        recipient_id=user.pk, channel=Constant(NotificationChannel.IN_APP.value), read_at=None
+    )
+    ids = community_ids_visible_query(user)
+    if ids is not None:
+        qs = qs.filter(community_id__in=ids)
+    return qs.order_by().count()
 
 
 def _in_app_mine(user: User) -> QuerySet[Notification]:

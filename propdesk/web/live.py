@@ -120,12 +120,19 @@ def live_answer(
     seen_cursor: int | None,
     seen_notification: int | None,
     with_calls: bool = False,
+    alert_emergencies: list[int] | None = None,
 ) -> dict[str, Any]:
     """The poll's answer: ``c``, ``n``, ``unread`` and ``changed`` (``c`` or ``n`` differ from
     what the page sent; a missing one counts as different). Only when changed: ``emergencies``,
-    the open emergencies of the user's communities (the banner), and ``alerts``, the user's unread
+    the open emergencies of the user's communities (the banner), ``alerts``, the user's unread
     notifications of ``live_alert_kinds()`` newer than ``seen_notification`` (newest first, at
-    most 10), each with the link it opens (``payload.url``, else its work order).
+    most 10), each with the link it opens (``payload.url``, else its work order), and ``over``.
+
+    ``over``: which of ``alert_emergencies`` (the emergencies the page's banner still holds an
+    alert of, ``e=``) are no longer open: 处置完毕 stops the alarm on every screen, not only for
+    whoever dismisses it; the alert stays in the notifications. An emergency's alert whose
+    emergency is over is not sent either. Handling an emergency writes an event on its order,
+    so the cursor moves and every open page gets this answer at its next poll.
 
     ``with_calls`` (the pages that show calls: the intake screen's ringing banner, the queue's
     call-backs) adds ``r``, the newest call event of the user's communities (calls.selectors.
@@ -167,6 +174,18 @@ def live_answer(
         alerts = unread_alerts(user, live_alert_kinds(), after_id=after)
     else:
         alerts = []
+    asked = set(alert_emergencies or ())
+    named = asked | {e for e in (_emergency_of(a) for a in alerts) if e is not None}
+    still_open = {e["id"] for e in emergencies} & named
+    if named - still_open:
+        # Beyond the banner's first 20 open ones: asked apart.
+        still_open |= set(
+            emergencies_visible(user)
+            .filter(pk__in=named - still_open, state=EmergencyState.OPEN)
+            .values_list("id", flat=True)
+        )
+    answer["over"] = sorted(asked - still_open)
+    alerts = [a for a in alerts if _emergency_of(a) is None or _emergency_of(a) in still_open]
     answer["alerts"] = [
         {
             "id": a.pk,
@@ -174,9 +193,17 @@ def live_answer(
             "title": a.title,
             "url": notification_link(a.payload or {}, a.community_id)
             or reverse("desk-notifications"),
-            "emergency": (a.payload or {}).get("emergency"),
+            "emergency": _emergency_of(a),
             "created_at": a.created_at.isoformat(),
         }
         for a in alerts
     ]
     return answer
+
+
+def _emergency_of(alert: Notification) -> int | None:
+    """The emergency an alert calls to (its payload's ``emergency``), None for any other alert."""
+    if alert.kind != EMERGENCY_KIND:
+        return None
+    value = (alert.payload or {}).get("emergency")
+    return value if isinstance(value, int) else None

@@ -88,6 +88,7 @@ def test_the_concierge_takes_a_request_and_lends_a_trolley_on_a_360px_phone(
         assert ConciergeRequest.objects.count() == 1
 
         # The cart: lend a trolley to 3-2-1502, then take it back intact.
+        phone.locator("#menu > summary").click()  # on a phone the screens are behind 菜单
         phone.locator("#nav a", has_text="便民服务车").click()
         phone.wait_for_url(f"**/desk/{cid}/cart/")
         phone.fill("input[name=room]", "3-2-1502")

@@ -143,3 +143,63 @@ def test_em1_a_team_member_is_shown_the_way_back_not_the_form(page, live_server)
     way_back = page.locator("main a[href='/desk/']")
     way_back.wait_for(state="visible", timeout=10000)
     assert page.locator("#id_kind").count() == 0
+
+
+def test_em1_handled_the_banner_leaves_every_open_screen_without_a_reload(
+    browser, live_server
+) -> None:
+    """处置完毕 stops the alarm for everyone: the red banner goes from the office head's screen
+    (he was called: his alert) and from the front desk's phone (not called: the emergency's
+    line) at their next poll, without a reload and without anyone dismissing it, and stays gone
+    on the next page; his page of the emergency says 处置完毕 and offers no more taps. The
+    notification stays in the head's list."""
+    from datetime import UTC, datetime
+
+    from propdesk.incidents.services import emergency_resolve
+    from tests.browser.test_console import sign_in
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    screens = {}
+    contexts = []
+    try:
+        for who, user, viewport in (
+            ("head", office.head, {"width": 1366, "height": 768}),
+            ("desk", office.receptionist, {"width": 360, "height": 740}),
+        ):
+            context = browser.new_context(locale="zh-CN", viewport=viewport)
+            contexts.append(context)
+            screens[who] = context.new_page()
+            sign_in(screens[who], live_server, user, "/desk/")
+        fire = emergency_log(
+            community=office.community,
+            by=office.receptionist,
+            now=datetime.now(UTC),
+            kind="fire",
+            location="3栋大堂",
+        )
+        for who, page in screens.items():
+            banner = page.locator("#emergency-alert")
+            banner.wait_for(state="visible", timeout=5000)
+            assert "3栋大堂" in banner.inner_text()
+            page.screenshot(path=str(SCREENSHOTS / f"emergency-banner-open-{who}.png"))
+        head = screens["head"]
+        head.goto(f"{live_server.url}/desk/emergencies/{fire.pk}/")  # his phone's page of it
+        taps = head.locator("section.taps")
+        assert taps.is_visible()
+        emergency_resolve(
+            emergency_id=fire.pk, by=office.head, now=datetime.now(UTC), note="明火已扑灭"
+        )
+        for page in screens.values():
+            page.locator("#emergency-alert").wait_for(state="hidden", timeout=5000)
+        # The emergency's own page says it is handled, and offers no more taps.
+        head.locator("#emergency-resolved").wait_for(state="visible", timeout=5000)
+        assert not taps.is_visible()
+        for who, page in screens.items():
+            page.screenshot(path=str(SCREENSHOTS / f"emergency-banner-handled-{who}.png"))
+        head.goto(f"{live_server.url}/desk/notifications/")
+        head.wait_for_timeout(2500)  # a poll on the new page
+        assert not head.locator("#emergency-alert").is_visible()
+        assert "3栋大堂" in head.locator("main").inner_text()  # the record stays
+    finally:
+        for context in contexts:
+            context.close()

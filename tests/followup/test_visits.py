@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from propdesk.clocks.models import Clock
 from propdesk.core.errors import Forbidden
 from propdesk.desk.models import WorkOrderEvent
-from propdesk.followup.models import Recovery, ReturnVisit, SuggestionItem
+from propdesk.followup.models import STAFF_VISIT_CHANNELS, Recovery, ReturnVisit, SuggestionItem
 from propdesk.followup.selectors import call_list_today, recovery_queue, turned_count
-from propdesk.followup.services import ItemDraft
+from propdesk.followup.services import ItemDraft, VisitDraft, return_visit_record
 from propdesk.notify.models import Notification
 from tests.followup.conftest import sh
 from tests.notify.helpers import run_telling
@@ -241,3 +241,21 @@ def test_rv4_a_dissatisfied_answer_is_announced_and_the_worker_tells_every_activ
     )
     assert run_telling(loop.clock) == 0
     assert notes.count() == 2
+
+
+def test_rv1_staff_may_not_record_the_owners_own_rating_and_hear_every_mistake_at_once(
+    loop,
+) -> None:
+    """The portal's channel (业主自评) is the owner's: from staff it is refused, together with
+    whatever else is wrong, so the form can say it all at once; nothing is written."""
+    assert STAFF_VISIT_CHANNELS == ("phone", "home")
+    order = loop.resolved("repair")
+    with pytest.raises(ValidationError) as caught:
+        return_visit_record(
+            community=loop.office.community,
+            by=loop.office.receptionist,
+            now=loop.clock.now(),
+            draft=VisitDraft(kind="order", channel="portal", order=order, level=""),
+        )
+    assert set(caught.value.message_dict) == {"channel", "level"}
+    assert not ReturnVisit.objects.exists()

@@ -3,6 +3,8 @@ list and one screen per call, the register, common issues with their notices, ho
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -276,3 +278,34 @@ def test_the_follow_up_screens_are_for_the_office(office, other_office) -> None:
     for name in ("desk-visits", "desk-suggestions", "desk-issues", "desk-visit-new"):
         assert browser_for(office.repair_member).get(url(office, name)).status_code == 403
         assert browser_for(office.administrator).get(url(other_office, name)).status_code == 404
+
+
+def test_rv1_rv6_the_front_desk_records_a_visit_by_phone_or_at_home_never_as_the_owners_rating(
+    office, clock
+) -> None:
+    """业主自评 is the owner's own channel (the resident portal, portal/rate): the front desk's
+    form offers only how staff visit (电话回访, 上门回访, RV-1), and a posted 业主自评 is refused
+    with its words beside the channel, what was typed kept, nothing written."""
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    page = browser_for(office.receptionist)
+    form = page.get(url(office, "desk-visit-new") + f"?order={order.pk}").content.decode()
+    assert re.findall(r'name="channel" value="([^"]+)"', form) == ["phone", "home"]
+    assert "电话回访" in form and "上门回访" in form and "业主自评" not in form
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {
+            "order": order.pk,
+            "channel": "portal",
+            "phone": "13812345678",
+            "outcome": "answered",
+            "level": "very_satisfied",
+            "opinion": "师傅很专业",
+        },
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="channel-error">请选择电话回访或上门回访。</span>' in html
+    assert "师傅很专业" in html  # what was typed is kept
+    assert not ReturnVisit.objects.exists()
+    assert Clock.objects.get(order=order, rule_id="RV-6").state == "running"

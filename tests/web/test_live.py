@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from propdesk.desk.models import WorkOrderEvent
 from propdesk.desk.services import WorkOrderDraft, work_order_create
-from propdesk.incidents.services import emergency_log
+from propdesk.incidents.services import emergency_log, emergency_resolve
 from propdesk.notify.models import Notification, NotificationChannel
 from propdesk.notify.services import notifications_create
 from tests import factories as f
@@ -21,8 +21,8 @@ from tests.web.conftest import act, browser_for
 LIVE = "/desk/live/"
 
 
-def poll(client, c=None, n=None) -> dict:
-    params = {k: v for k, v in (("c", c), ("n", n)) if v is not None}
+def poll(client, c=None, n=None, e=None) -> dict:
+    params = {k: v for k, v in (("c", c), ("n", n), ("e", e)) if v is not None}
     r = client.get(LIVE, params)
     assert r.status_code == 200, r.content
     assert r["Content-Type"] == "application/json"
@@ -326,3 +326,61 @@ def test_a_team_member_not_called_sees_the_emergency_without_a_link_to_a_403(off
     assert page.status_code == 403
     head = poll(browser_for(office.head))
     assert head["emergencies"][0]["url"] == f"/desk/emergencies/{emergency.pk}/"
+
+
+def test_em1_handled_an_emergency_stops_its_alert_on_every_screen(office, clock) -> None:
+    """处置完毕 stops the alarm for everyone, not only for whoever dismisses it: the answer says
+    which of the emergencies a page's alerts are about (e=) are over, and an alert of one that
+    is over is not sent again. Another open emergency keeps ringing; the notification itself
+    stays in the list, unread."""
+    head = browser_for(office.head)
+    seen = poll(head)
+    fire = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋大堂",
+    )
+    flood = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="flooding",
+        location="地下车库B2",
+    )
+    both = f"{fire.pk},{flood.pk}"
+    ringing = poll(head, c=seen["c"], n=seen["n"], e=both)
+    assert ringing["over"] == []
+    assert sorted(a["emergency"] for a in ringing["alerts"]) == sorted([fire.pk, flood.pk])
+
+    emergency_resolve(emergency_id=fire.pk, by=office.head, now=clock.now(), note="明火已扑灭")
+
+    # Every open page: the cursor moved, so its next poll brings the news.
+    after = poll(head, c=ringing["c"], n=ringing["n"], e=both)
+    assert after["changed"] is True
+    assert after["over"] == [fire.pk]
+    assert [e["id"] for e in after["emergencies"]] == [flood.pk]
+    # A page opened afresh (nothing seen) is not sent the handled one's alert at all.
+    fresh = poll(head, c=0, n=0)
+    assert [a["emergency"] for a in fresh["alerts"]] == [flood.pk]
+    assert fresh["over"] == []
+    # A receptionist who was not called: the banner's line of the fire is gone too.
+    desk = poll(browser_for(office.receptionist), e=str(fire.pk))
+    assert [e["id"] for e in desk["emergencies"]] == [flood.pk]
+    assert desk["over"] == [fire.pk]
+    # The record stays: the head's notification of the fire is still there, still unread.
+    call = Notification.objects.get(
+        recipient=office.head, channel="in_app", kind="emergency", cause=f"emergency:{fire.pk}"
+    )
+    assert call.read_at is None
+
+
+@pytest.mark.parametrize(
+    ("e", "over"),
+    [("abc", []), ("\x00", []), ("9" * 23, []), ("1,,x,²", [1]), (",".join(["7"] * 50), [7])],
+)
+def test_the_poll_takes_any_list_of_emergencies(office, clock, e, over) -> None:
+    """e= is only what the page holds: what is not an id is left out, never a 500; an id that
+    is no open emergency of mine is over (the page drops its alert)."""
+    assert poll(browser_for(office.head), e=e)["over"] == over

@@ -20,6 +20,7 @@ from propdesk.desk.models import EventAction, OrderKind, WorkOrder
 from propdesk.desk.services import order_event_write, work_order_transition
 from propdesk.desk.services.telling import DISSATISFIED, tell_about_order
 from propdesk.followup.models import (
+    STAFF_VISIT_CHANNELS,
     ItemKind,
     Level,
     OrderRating,
@@ -164,12 +165,11 @@ def return_visit_record(
 
     Raises Forbidden if the user's role may not visit (RV-3: receptionists, administrators,
     office heads, team leaders; a major complaint only the office head, code ``head_only``),
-    ValidationError for bad input (the portal's channel is the owner's, never the office's).
+    ValidationError for bad input, a channel other than STAFF_VISIT_CHANNELS among it (业主自评
+    is the owner's own, from the portal, never the office's).
     Nothing is written then.
     """
     roles = require_role(by, community.pk, VISIT_ROLES)
-    if draft.channel == VisitChannel.PORTAL:
-        raise ValidationError({"channel": [_("Choose phone or home visit.")]})
     order = draft.order
     if (
         draft.kind == VisitKind.COMPLAINT
@@ -182,6 +182,9 @@ def return_visit_record(
             code="head_only",
         )
     errors = _validate(community, draft, now)
+    if draft.channel not in STAFF_VISIT_CHANNELS:
+        # 业主自评 is the owner's own, from the portal: the office calls or goes (RV-1).
+        errors["channel"] = [_("Choose phone or home visit.")]
     if errors:
         raise ValidationError(errors)
     return _visit_write(community=community, by=by, roles=roles, now=now, draft=draft)

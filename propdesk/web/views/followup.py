@@ -21,6 +21,7 @@ from propdesk.desk.queues import orders_with_running_clock
 from propdesk.desk.selectors import WorkDone, access_work_order, work_done
 from propdesk.followup import selectors as fs
 from propdesk.followup.models import (
+    STAFF_VISIT_CHANNELS,
     CommonIssue,
     HomeVisit,
     ItemKind,
@@ -202,7 +203,8 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             "phone": owner_phone(order, household),
             "levels": Level.choices,
             "outcomes": VisitOutcome.choices,
-            "channels": VisitChannel.choices,
+            # Only the channels staff visit by: 业主自评 is the owner's own (the portal's).
+            "channels": [(v, VisitChannel(v).label) for v in STAFF_VISIT_CHANNELS],
             "item_kinds": ItemKind.choices,
             "item_rows": [
                 (i, request.POST.get(f"item_kind_{i}", ""), request.POST.get(f"item_text_{i}", ""))

@@ -57,6 +57,24 @@
         && document.visibilityState !== "visible") e.preventDefault();
   });
 
+  // --- the menu ---------------------------------------------------------------------------------
+  // base.html's <details id="menu">: a wide screen shows its links through ::details-content
+  // (console.css). A browser without it gets the menu opened here while the screen is wide, and
+  // the 菜单 line hidden (class "wide"); a narrow screen keeps the 菜单 button.
+  function menuFallback() {
+    var menu = document.getElementById("menu");
+    if (!menu || !window.matchMedia) { return; }
+    try { if (CSS.supports("selector(::details-content)")) { return; } } catch (e) { /* old */ }
+    var wide = window.matchMedia("(min-width: 761px)");
+    function fit() {
+      menu.open = wide.matches;
+      menu.classList.toggle("wide", wide.matches);
+    }
+    fit();
+    if (wide.addEventListener) { wide.addEventListener("change", fit); }
+  }
+  document.addEventListener("DOMContentLoaded", menuFallback);
+
   // --- keyboard ---------------------------------------------------------------------------------
   // Ctrl+Enter (or Cmd+Enter) submits the form the cursor is in; Alt+<key> jumps to the field or
   // choice whose data-key is that key (shown on screen as <kbd>).

@@ -2,7 +2,9 @@
 // while the page is visible, every 30 s while it is hidden. The answer drives
 //  - the bell (#notification-bell): my unread notifications;
 //  - the banner (#emergency-alert): the open emergencies of my communities, and alerts (unread
-//    notifications of the alert kinds, e.g. an emergency call, FD-4) with an alarm sound;
+//    notifications of the alert kinds, e.g. an emergency call, FD-4) with an alarm sound. The
+//    poll names the emergencies its alerts are about (e=); the answer's "over" says which are
+//    handled (处置完毕), and their alerts leave the banner of every tab that held them;
 //  - the page's live regions: on a change, "live:changed" is dispatched on document.body, and
 //    every element with hx-trigger="live:changed from:body" fetches its fragment (htmx). Rows
 //    (data-live-id) that were not there before the swap get the class "live-new", which fades.
@@ -106,8 +108,18 @@
     alerts = alerts.filter(function (a) { return a.id !== id; });
     store(ALERTS_KEY, alerts);
   }
+  // The emergencies the banner's alerts call to (asked about at each poll), at most 10.
+  function alertEmergencies() {
+    var out = [];
+    alerts.forEach(function (a) {
+      if (a.emergency && out.indexOf(a.emergency) < 0) { out.push(a.emergency); }
+    });
+    return out.slice(0, 10);
+  }
 
   // --- bell -------------------------------------------------------------------------------------
+  // The console's pages draw the bell with its count (base.html: notification_bell); here it
+  // follows the poll. A page without one (the back office) gets it drawn here.
   var bell = null;
   function renderBell(unread) {
     if (!bell) {
@@ -121,10 +133,12 @@
         tools.insertBefore(bell, tools.firstChild);
       }
       // Drawn, not a character: an office PC without an emoji font showed U+1F514 as a box.
-      bell.innerHTML = '<svg class="bell-icon" viewBox="0 0 24 24" width="16" height="16" ' +
-        'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
-        'stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 ' +
-        '9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg><span class="bell-count"></span>';
+      if (!bell.querySelector(".bell-count")) {
+        bell.innerHTML = '<svg class="bell-icon" viewBox="0 0 24 24" width="16" height="16" ' +
+          'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
+          'stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 ' +
+          '9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg><span class="bell-count"></span>';
+      }
     }
     bell.querySelector(".bell-count").textContent = String(unread);
     var label = cfg.unread || "";
@@ -237,6 +251,11 @@
       emergencies = a.emergencies;
       if (fresh) { alarm(); }
     }
+    if (a.over && a.over.length) {
+      // Handled: the alarm stops here too (the notification stays in the list).
+      alerts = alerts.filter(function (x) { return !(x.emergency && a.over.indexOf(x.emergency) >= 0); });
+      store(ALERTS_KEY, alerts);
+    }
     if (a.alerts && a.alerts.length) {
       var known = {};
       alerts.forEach(function (x) { known[x.id] = true; });
@@ -261,6 +280,8 @@
     if (state.c !== null) { q.push("c=" + state.c); }
     if (state.n !== null) { q.push("n=" + state.n); }
     if (state.r !== null) { q.push("r=" + state.r); }
+    var asked = alertEmergencies();
+    if (asked.length) { q.push("e=" + asked.join(",")); }
     fetch(URL + (q.length ? "?" + q.join("&") : ""), {
       credentials: "same-origin", headers: {"Accept": "application/json"}, cache: "no-store"
     })
