@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "propdesk.core.headers.ContentSecurityPolicyMiddleware",
+    # Under /api/: a body or query too large answers the API's JSON 413 before anything reads it.
+    "propdesk.api.limits.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,13 +227,20 @@ SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions (the same rows and signing), each read with SQL built once.
 SESSION_ENGINE = "propdesk.core.sessions"
 X_FRAME_OPTIONS = "DENY"
-# Every page's Content-Security-Policy (propdesk.core.headers): scripts only from this site's
-# files, no inline script or handler.
+# Every page's Content-Security-Policy (propdesk.core.headers): scripts and styles only from this
+# site's files, no inline script, handler, <style> or style attribute.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
+)
+# The pages of other apps write styles of their own inline (Django's admin: a list's <style>, its
+# widgets' style attributes; the API's docs: Swagger UI's): there, and only there, inline styles
+# are allowed (scripts still are not).
+CONTENT_SECURITY_POLICY_INLINE_STYLE_PATHS = ("/admin/", "/api/")
+CONTENT_SECURITY_POLICY_INLINE_STYLES = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self';", "style-src 'self' 'unsafe-inline';"
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

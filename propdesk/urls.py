@@ -28,4 +28,5 @@ urlpatterns = [
     path("q/<str:code>/", scan.scan, name="place-scan"),
 ]
 
+handler400 = "propdesk.api.limits.bad_request_page"
 handler404 = "propdesk.api.errors.not_found_page"

@@ -33,6 +33,8 @@ ERRORS = {
     "403": "This role may not do this",
     "404": "Missing, or outside the caller's communities",
     "409": "The object changed meanwhile, or the action does not fit its state",
+    "413": "The body is too large, or the request has too many fields or files: nothing was "
+    "changed",
     "429": "Too many failed logins: locked for a while",
 }
 # 409 only where something can change; 429 only on the token login.

@@ -169,6 +169,28 @@ class CommunityScoped(ScopedChoices):
         return scope_rows(qs, request.user, self.scope_path())  # type: ignore[arg-type]
 
 
+class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """A list's filter by a related row, for a staff member who is not a superuser: it offers
+    the related rows of the listed ones that are of the user's communities (a staff member of
+    this community who also works at another: not that one), and filtering by any other row
+    lists nothing (who of this office also works where is not theirs to ask)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        choices = super().field_choices(field, request, model_admin)
+        allowed = choices_for(field.related_model, request.user)  # type: ignore[arg-type]
+        if allowed is None:
+            return choices
+        pks = {str(pk) for pk in allowed.values_list("pk", flat=True)}
+        return [(pk, label) for pk, label in choices if str(pk) in pks]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        wanted = [str(v) for v in (self.lookup_val or [])]
+        allowed = {str(pk) for pk, _label in self.lookup_choices}
+        if any(v not in allowed for v in wanted):
+            return queryset.none()
+        return super().queryset(request, queryset)
+
+
 class BackOfficeAdmin(CommunityScoped, admin.ModelAdmin[Any]):
     """Every propdesk model's admin: scoped by community, every change recorded."""
 
@@ -200,18 +222,25 @@ class BackOfficeAdmin(CommunityScoped, admin.ModelAdmin[Any]):
             )
         return super().log_deletions(request, queryset)
 
+    def get_ordering(self, request: HttpRequest) -> Any:
+        """The admin's ordering, else the model's, else by id: a list that pages (the
+        autocomplete's) is never unordered (Django warns, and a row could show twice)."""
+        return super().get_ordering(request) or self.model._meta.ordering or ["pk"]
+
     def get_list_filter(self, request: HttpRequest) -> Any:
         """A filter by a related row lists only the user's communities' rows (a plain one would
-        name every community and company in its sidebar)."""
+        name every community and company in its sidebar), and filters by those only."""
         filters = list(super().get_list_filter(request))
         if request.user.is_superuser:
             return filters
-        return [
-            (f, admin.RelatedOnlyFieldListFilter)
-            if isinstance(f, str) and get_fields_from_path(self.model, f)[-1].is_relation
-            else f
-            for f in filters
-        ]
+        scoped: list[Any] = []
+        for f in filters:
+            if isinstance(f, str) and get_fields_from_path(self.model, f)[-1].is_relation:
+                f = (f, ScopedRelatedFilter)
+            elif isinstance(f, tuple) and f[1] is admin.RelatedOnlyFieldListFilter:
+                f = (f[0], ScopedRelatedFilter)
+            scoped.append(f)
+        return scoped
 
 
 class ReadOnlyAdmin(BackOfficeAdmin):

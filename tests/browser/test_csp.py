@@ -1,8 +1,8 @@
-"""The pages work under their Content-Security-Policy (propdesk.core.headers: scripts only from
-this site's files): in a browser that enforces it, the console's screens (htmx, the live poll,
-the clocks) and the portal's (its service worker, a select that sends its form) load and act
-with no violation reported. The other browser tests bypass the policy (Playwright's
-wait_for_function needs eval); this one does not."""
+"""The pages work under their Content-Security-Policy (propdesk.core.headers: scripts and styles
+only from this site's files): in a browser that enforces it, the console's screens (htmx, the
+live poll, the clocks, the report's charts) and the portal's (its service worker, a select that
+sends its form) load and act with no violation reported. The other browser tests bypass the
+policy (Playwright's wait_for_function needs eval); this one does not."""
 
 from __future__ import annotations
 
@@ -36,7 +36,16 @@ def test_console_and_portal_screens_run_under_the_policy(browser, live_server) -
     try:
         sign_in(page, live_server, office.head, f"/desk/{cid}/board/")
         seen: list[str] = []
-        for url in (f"/desk/{cid}/board/", f"/desk/{cid}/queue/", f"/desk/{cid}/intake/"):
+        for url in (
+            f"/desk/{cid}/board/",
+            f"/desk/{cid}/queue/",
+            f"/desk/{cid}/intake/",
+            # Their styles moved to files with the policy's style-src 'self'.
+            f"/desk/{cid}/report/",
+            f"/desk/{cid}/suggestions/",
+            f"/desk/{cid}/issues/",
+            f"/desk/{cid}/visits/new/",
+        ):
             page.goto(f"{live_server.url}{url}")
             page.wait_for_load_state("networkidle")
             seen += page.evaluate("window.__csp")

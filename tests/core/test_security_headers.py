@@ -22,10 +22,15 @@ HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 # What htmx compiles with Function(), which the policy forbids: a trigger's filter ([…]), hx-on,
 # hx-vals/hx-vars with js:.
 HTMX_EVAL = re.compile(r"hx-trigger=\"[^\"]*\[|hx-on|hx-vars|hx-vals='js:|hx-vals=\"js:")
+INLINE_STYLE = re.compile(r"<style\b|<[^>]*\sstyle\s*=", re.IGNORECASE)
 
 
 def _script_src(policy: str) -> str:
-    return next(p.strip() for p in policy.split(";") if p.strip().startswith("script-src"))
+    return _directive(policy, "script-src")
+
+
+def _directive(policy: str, name: str) -> str:
+    return next(p.strip() for p in policy.split(";") if p.strip().startswith(name + " "))
 
 
 @pytest.mark.django_db
@@ -35,6 +40,7 @@ def test_a_page_sends_the_policy_and_djangos_security_headers() -> None:
     policy = r["Content-Security-Policy"]
     assert policy == settings.CONTENT_SECURITY_POLICY
     assert _script_src(policy) == "script-src 'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert _directive(policy, "style-src") == "style-src 'self'"  # no inline <style> or style=
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert r["X-Frame-Options"] == "DENY"
     assert r["Referrer-Policy"] == "same-origin"
@@ -81,3 +87,39 @@ def test_pages_of_other_apps_run_no_inline_script(office) -> None:  # type: igno
         assert HANDLER.findall(html) == [], path
     r = c.get("/api/docs/?script=")
     assert (r.status_code, r["Content-Type"]) == (200, "application/javascript")
+
+
+def test_no_template_of_ours_has_an_inline_style() -> None:
+    """The console's and the portal's pages allow styles from the site's files only: a <style>
+    element or a style attribute in their templates would be refused by the browser (a page
+    that silently loses its layout). The back office's templates (templates/admin/) are pages
+    of Django's admin, which get inline styles (test below)."""
+    found = []
+    for path in sorted(ROOT.rglob("templates/**/*.html")):
+        if "admin" in path.relative_to(ROOT).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(ROOT)}: {m}" for m in INLINE_STYLE.findall(text)]
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_only_the_pages_of_other_apps_allow_inline_styles(office) -> None:  # type: ignore[no-untyped-def]
+    """Django's admin and Swagger UI write styles inline: their paths get the policy with
+    'unsafe-inline' for styles (scripts still only from files); the console's and the portal's
+    do not, and their HTML holds no inline style."""
+    office.head.is_staff = office.head.is_superuser = True
+    office.head.save(update_fields=["is_staff", "is_superuser"])
+    c = Client()
+    c.force_login(office.head)
+    cid = office.community.pk
+    for path in (f"/desk/{cid}/board/", f"/desk/{cid}/report/", "/portal/login/"):
+        r = c.get(path)
+        assert r.status_code == 200, path
+        assert _directive(r["Content-Security-Policy"], "style-src") == "style-src 'self'", path
+        assert INLINE_STYLE.findall(r.content.decode()) == [], path
+    for path in ("/admin/", "/api/docs/"):
+        policy = c.get(path)["Content-Security-Policy"]
+        assert policy == settings.CONTENT_SECURITY_POLICY_INLINE_STYLES, path
+        assert _directive(policy, "style-src") == "style-src 'self' 'unsafe-inline'"
+        assert _script_src(policy) == "script-src 'self'"
