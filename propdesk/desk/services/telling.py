@@ -390,11 +390,11 @@ def _locked(qs: Any) -> Any:
     return qs  # SQLite: the transaction holds the one write lock from BEGIN (IMMEDIATE)
 
 
-def _pending_ids(limit: int) -> list[int]:
-    """The oldest pending rows' ids, at most ``limit``, locked for this transaction on
-    PostgreSQL (``FOR UPDATE SKIP LOCKED``). On SQLite read through ``announce_pending`` by name:
-    its planner, with a small table's statistics, otherwise walks another index and sorts; an
-    index renamed or dropped is then an error, not a slow job."""
+def _pending_ids(limit: int, *, lock: bool = True) -> list[int]:
+    """The oldest pending rows' ids, at most ``limit``; with ``lock``, locked for this
+    transaction on PostgreSQL (``FOR UPDATE SKIP LOCKED``). On SQLite read through
+    ``announce_pending`` by name: its planner, with a small table's statistics, otherwise walks
+    another index and sorts; an index renamed or dropped is then an error, not a slow job."""
     if connection.vendor == "sqlite":
         table = connection.ops.quote_name(Announcement._meta.db_table)
         with connection.cursor() as cursor:
@@ -405,7 +405,9 @@ def _pending_ids(limit: int) -> list[int]:
             )
             return [row[0] for row in cursor.fetchall()]
     pending = Announcement.objects.filter(**_PENDING).order_by("id")
-    return list(_locked(pending).values_list("id", flat=True)[:limit])
+    if lock:
+        pending = _locked(pending)
+    return list(pending.values_list("id", flat=True)[:limit])
 
 
 def _failed(a: Announcement, exc: Exception) -> None:
@@ -538,11 +540,7 @@ def announcements_tell(
     size = batch_size or (
         ANNOUNCE_BATCH_SIZE_SQLITE if connection.vendor == "sqlite" else ANNOUNCE_BATCH_SIZE
     )
-    if not (
-        _pending_ids(1)
-        if connection.vendor == "sqlite"
-        else Announcement.objects.filter(**_PENDING).exists()
-    ):
+    if not _pending_ids(1, lock=False):
         return 0  # nothing pending: one read, no transaction (on SQLite no write lock)
     started = time.monotonic()
     taken = 0
