@@ -1,8 +1,9 @@
 """The console's top bar on a phone and on a desk (what the office day in Chromium left): on a
 360 px phone the office head's screens filled ~460 of 740 px of the bar before any content; now
 one 菜单 button opens them over the page (a <details>, no script needed, none inline under the
-Content-Security-Policy), and a 1366 px desk keeps them in the bar as before. The bell and the
-sound switch are tap targets of at least 24 by 24 px (WCAG 2.5.8). Without JavaScript the bell
+Content-Security-Policy), and a 1366 px desk keeps them in the bar as before. On the phone the
+bar is two rows (the menu, the bell and who is signed in; then the sound switch, the language and
+退出), not three. The bell and the sound switch are tap targets of at least 24 by 24 px (WCAG 2.5.8). Without JavaScript the bell
 is drawn with its count and the menu still opens."""
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ def _size(page, selector: str) -> tuple[float, float]:
     return box["width"], box["height"]
 
 
+def _middle(page, target) -> float:
+    """The vertical middle of an element (a selector or a locator) on the page."""
+    box = (page.locator(target) if isinstance(target, str) else target).bounding_box()
+    assert box is not None, target
+    return box["y"] + box["height"] / 2
+
+
 def _tell(office, n: int) -> None:
     for i in range(n):
         notifications_create(
@@ -69,6 +77,16 @@ def test_on_a_phone_the_heads_screens_are_behind_one_menu_button(browser, live_s
         # The bar is a few lines, not a wall of links: the page starts near the top.
         main_top = page.locator("main").bounding_box()["y"]
         assert main_top < 160, main_top
+        # Two rows, not three: the menu, the bell and who is signed in on the first; the sound
+        # switch, the language and 退出 on the second, all in view.
+        header = page.locator("header.top").bounding_box()
+        assert header["height"] <= 110, header
+        first, second = _middle(page, "#menu > summary"), _middle(page, "#live-sound")
+        assert abs(_middle(page, "#notification-bell") - first) < 8
+        assert second - first > 24
+        for name in ("English", "退出"):
+            button = page.get_by_role("button", name=name)
+            assert button.is_visible() and abs(_middle(page, button) - second) < 8, name
         for selector in ("#menu > summary", "#notification-bell", "#live-sound"):
             w, h = _size(page, selector)
             assert w >= 24 and h >= 24, (selector, w, h)
