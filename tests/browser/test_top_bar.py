@@ -3,8 +3,8 @@
 one 菜单 button opens them over the page (a <details>, no script needed, none inline under the
 Content-Security-Policy), and a 1366 px desk keeps them in the bar as before. On the phone the
 bar is two rows (the menu, the bell and who is signed in; then the sound switch, the language and
-退出), not three. The bell and the sound switch are tap targets of at least 24 by 24 px (WCAG 2.5.8). Without JavaScript the bell
-is drawn with its count and the menu still opens."""
+退出), not three. The bell and the sound switch are tap targets of at least 24 by 24 px
+(WCAG 2.5.8). Without JavaScript the bell is drawn with its count and the menu still opens."""
 
 from __future__ import annotations
 
