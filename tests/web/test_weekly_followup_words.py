@@ -94,3 +94,35 @@ def test_the_catalog_says_the_weekly_call_with_the_glossarys_words() -> None:
         assert gettext("Weekly progress call") == "每周跟进"
         assert gettext("Weekly progress calls") == "每周跟进电话"
         assert gettext("The office called you about the progress") == "物业已来电跟进"
+
+
+def test_cp7_clocks_stored_with_the_old_title_take_the_new_one(office, long_complaint) -> None:
+    """Migration clocks.0009: a CP-7 clock written before the words changed is retitled to the
+    shipped policy's title; a community's own title for the rule, and other rules, are kept."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from propdesk.policy.rules import load_policy
+
+    migration = import_module("propdesk.clocks.migrations.0009_cp7_title_weekly_followup")
+    assert load_policy().clocks["CP-7"].title == migration.NEW_TITLE
+    weekly = Clock.objects.get(order=long_complaint, rule_id="CP-7")
+    other = Clock.objects.filter(order=long_complaint).exclude(rule_id="CP-7").first()
+    assert other is not None
+    Clock.objects.filter(pk=weekly.pk).update(title=migration.OLD_TITLE)
+    Clock.objects.filter(pk=other.pk).update(title=migration.OLD_TITLE)
+    own = Clock.objects.create(
+        **{
+            f.attname: getattr(weekly, f.attname)
+            for f in Clock._meta.concrete_fields
+            if not f.primary_key
+        }
+        | {"title": "每周给业主打电话"}
+    )
+
+    migration.retitle(apps, None)
+
+    assert Clock.objects.get(pk=weekly.pk).title == migration.NEW_TITLE
+    assert Clock.objects.get(pk=other.pk).title == migration.OLD_TITLE  # not CP-7: not touched
+    assert Clock.objects.get(pk=own.pk).title == "每周给业主打电话"
