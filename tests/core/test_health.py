@@ -121,6 +121,7 @@ def test_a_killed_worker_turns_health_503_and_the_supervisor_restarts_it(
         "SECRET_KEY": "tests-only",
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
         "WORKER_INTERVAL_SECONDS": "0.2",
+        "HEALTH_STALE_MIN_SECONDS": "0",  # as this process's /health/ reads it
         "SUPERVISE_RESTART_DELAY": "3",  # long enough to see /health/ turn 503 first
         "SUPERVISE_PIDFILE": str(pidfile),
     }

@@ -20,7 +20,7 @@ from propdesk.clocks.models import Clock
 from propdesk.concierge.services.activities import quarter_start
 from propdesk.core import jobs
 from propdesk.core.clock import FixedClock
-from propdesk.core.management.commands.worker import job_loop
+from propdesk.core.management.commands.worker import job_loop, record_interval
 from propdesk.core.models import WorkerHeartbeat
 from propdesk.followup.services._common import month_start
 
@@ -189,6 +189,17 @@ def test_each_job_has_its_chosen_interval_never_shorter_than_the_workers(setting
     settings.WORKER_INTERVAL_SECONDS = 45
     assert jobs.job_interval("clocks.sweep") == jobs.job_interval("desk.purge") - 15 == 45
     assert jobs.job_interval("followup.month_start") == 45
+
+
+def test_the_main_loop_records_the_ticks_well_inside_what_health_allows(settings) -> None:
+    """A tick recorded every record_interval() lags its run by that and one interval at most:
+    inside the least time /health/ allows a job (three intervals, at least the minimum)."""
+    for interval, least, expected in ((0.5, 10, 2.0), (0.2, 0, 0.2), (5, 10, 5)):
+        settings.WORKER_INTERVAL_SECONDS = interval
+        settings.HEALTH_STALE_MIN_SECONDS = least
+        assert record_interval() == expected
+        allowed = max(interval * settings.HEALTH_STALE_INTERVALS, least)
+        assert record_interval() + interval < allowed
 
 
 def drive(

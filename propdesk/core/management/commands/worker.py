@@ -1,7 +1,7 @@
 """The embedded background worker: each periodic job in its own loop, every ``job_interval`` of
 it (settings.WORKER_INTERVAL_SECONDS for the sweeper, the telling and the delivery; longer for
 housekeeping), so a slow job never delays another; a heartbeat for /health/ every
-WORKER_INTERVAL_SECONDS, with each job's last tick (the start of its latest run: a job stuck in
+``record_interval()``, with each job's last tick (the start of its latest run: a job stuck in
 one run goes stale). `bin/run` keeps it running (bin/supervise restarts it when it dies)."""
 
 from __future__ import annotations
@@ -56,6 +56,17 @@ def run_and_tidy(name: str, now: datetime) -> object:
         close_old_connections()  # never keep a broken connection for long
 
 
+def record_interval() -> float:
+    """Seconds between two writes of the jobs' ticks and the heartbeat: a fifth of the least
+    time /health/ allows a job (settings.HEALTH_STALE_MIN_SECONDS), so a recorded tick lags its
+    run by that and one interval at most, far inside what /health/ allows; never more often than
+    settings.WORKER_INTERVAL_SECONDS. 2 s by default: on SQLite one write transaction a second
+    where there were four."""
+    return max(
+        float(settings.WORKER_INTERVAL_SECONDS), float(settings.HEALTH_STALE_MIN_SECONDS) / 5
+    )
+
+
 class Command(BaseCommand):
     help = "Run the background worker (periodic jobs) until stopped."
 
@@ -74,10 +85,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        interval = settings.WORKER_INTERVAL_SECONDS
         jobs = list(registered_jobs())
-        every = ", ".join(f"{name} {job_interval(name):g}s" for name in jobs)
-        self.stdout.write(f"worker {options['name']}: jobs {every or '(none yet)'}")
+        listed = ", ".join(f"{name} {job_interval(name):g}s" for name in jobs)
+        self.stdout.write(f"worker {options['name']}: jobs {listed or '(none yet)'}")
 
         started: dict[str, datetime] = {}  # each job's latest run, written by the main loop
 
@@ -92,6 +102,7 @@ class Command(BaseCommand):
         for thread in threads:
             thread.start()
         recorded: dict[str, datetime] = {}
+        record_every = record_interval()
         while not stopping.is_set():
             now = get_clock().now()
             # Only the jobs that started a run since the last write: a job waiting out its
@@ -101,7 +112,7 @@ class Command(BaseCommand):
             recorded.update(fresh)
             heartbeat(now, options["name"])
             close_old_connections()
-            stopping.wait(interval)
+            stopping.wait(record_every)
         for thread in threads:
             thread.join(timeout=30)
         self.stdout.write("worker stopped")
