@@ -49,7 +49,8 @@ class Copy:
                 conn.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{name}"')
             self.url = f"{self.base}/{self.name}"
         else:
-            self.path = Path(template).with_name(f"{Path(template).stem}-{tag}-{os.getpid()}.sqlite3")
+            stem = Path(template).stem
+            self.path = Path(template).with_name(f"{stem}-{tag}-{os.getpid()}.sqlite3")
             shutil.copyfile(template, self.path)
             self.url = f"sqlite:///{self.path}"
 
