@@ -13,7 +13,8 @@ creates/s with the worker's 0.5 s tick: ``--per-tick`` repair orders are created
 tick runs as the embedded worker runs it (each registered job once, in order, then the main
 loop's job ticks and heartbeat), timed per job (this process's CPU time, and the statements
 through an execute wrapper). After the last orders, ticks run until nothing is left to tell or
-deliver. Then ``--idle-ticks`` ticks with nothing to do: what the polling costs.
+deliver. Then ``--idle-ticks`` ticks with nothing to do: what the polling costs, per tick and
+per idle minute of the embedded worker (each job's runs a minute at its own interval).
 
 ``--email``: every staff member gets an e-mail address (the locmem backend), so each in-app
 notification is also an e-mail row claimed and sent by ``notify.deliver``.
@@ -55,6 +56,38 @@ class Counter:
         if self.sql is not None:
             self.sql.append(sql[:300])
         return execute(sql, params, many, ctx)
+
+
+def idle_minute(
+    jobs: list[str], cpu: dict[str, float], stmts: dict[str, int], ticks: int
+) -> dict[str, float]:
+    """CPU ms and statements of one idle minute of the embedded worker, from the idle ticks:
+    each job runs 60 / job_interval(name) times a minute (every WORKER_INTERVAL_SECONDS before
+    per-job intervals), the main loop writes the ticks and heartbeat 60 / record_interval()
+    times (every WORKER_INTERVAL_SECONDS before). The main loop's write is counted at its idle
+    tick's cost here (every job's row), an upper bound once it writes only the jobs run since."""
+    from django.conf import settings
+
+    from propdesk.core import jobs as registry
+
+    base = float(settings.WORKER_INTERVAL_SECONDS)
+    every = getattr(registry, "job_interval", lambda name: base)
+    try:
+        from propdesk.core.management.commands.worker import record_interval
+
+        writes = 60 / record_interval()
+    except ImportError:
+        writes = 60 / base
+    runs = {name: 60 / every(name) for name in jobs}
+    main_loop = "(job ticks + heartbeat)"
+    return {
+        "cpu_ms": round(
+            (sum(cpu[n] * runs[n] for n in jobs) + cpu[main_loop] * writes) * 1000 / ticks, 1
+        ),
+        "stmts": round((sum(stmts[n] * runs[n] for n in jobs) + stmts[main_loop] * writes) / ticks),
+        "job_runs": round(sum(runs.values())),
+        "main_loop_writes": round(writes),
+    }
 
 
 def main() -> None:
@@ -237,6 +270,9 @@ def main() -> None:
         "by_job_stmts_per_order": {n: round(stmts[n] / created, 2) for n in names},
         "idle_tick_cpu_ms": {n: round(idle_cpu[n] * 1000 / args.idle_ticks, 3) for n in names},
         "idle_tick_stmts": {n: idle_stmts[n] / args.idle_ticks for n in names},
+        # An idle minute of the embedded worker: each job's idle run times its runs a minute
+        # (60 / job_interval), the main loop's write times its writes a minute.
+        "idle_minute": idle_minute(jobs, idle_cpu, idle_stmts, args.idle_ticks),
         "announcements": Announcement.objects.count(),
         "announcements_pending": Announcement.objects.filter(done_at__isnull=True).count(),
         "notifications": Notification.objects.count(),

@@ -368,8 +368,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # The broker queue of the periodic ticks: two installs (or a test run) sharing one Redis keep
 # apart by naming their own.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
-# How often the embedded worker ticks; a tick with nothing due costs about a millisecond, and a
-# breach's escalation is written within about one interval of its deadline.
+# How often the jobs a person waits on run (the sweeper, the telling, the delivery, an emergency's
+# repeat); a breach's escalation is written within about one interval of its deadline. The other
+# jobs have their own longer interval (``@periodic_job(every=…)``), never shorter than this.
 WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "0.5"))
 # /health/ answers 503 when a job's last tick is older than HEALTH_STALE_INTERVALS of its
 # intervals, and never sooner than HEALTH_STALE_MIN_SECONDS (a 0.5 s interval would otherwise

@@ -16,7 +16,8 @@ from propdesk.concierge.services.cart import loan_reminders_deliver, loans_remin
 from propdesk.core.jobs import periodic_job
 
 
-@periodic_job("concierge.quarter_start")
+# 30 s: the quarter's CS-3 clock appears within its first minute (started at its first instant).
+@periodic_job("concierge.quarter_start", every=30)
 def activities_quarter_start(now: datetime) -> int:
     """Start the quarter's CS-3 clock of every community that has none yet; returns how many.
     Two queries when every community has its clock (the usual tick)."""
@@ -41,11 +42,13 @@ def activities_quarter_start(now: datetime) -> int:
     return started
 
 
-@periodic_job("concierge.cart_overdue")
+# A minute: a text to a borrower already late; the desk's 超时未还 list reads due_at itself.
+@periodic_job("concierge.cart_overdue", every=60)
 def cart_overdue(now: datetime) -> int:
     return loans_remind_overdue(now=now)
 
 
-@periodic_job("concierge.cart_reminders")
+# A minute: sends what cart_overdue wrote; its retries back off by minutes (1, 2, 4 …).
+@periodic_job("concierge.cart_reminders", every=60)
 def cart_reminders(now: datetime) -> int:
     return loan_reminders_deliver(now=now)

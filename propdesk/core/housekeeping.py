@@ -99,7 +99,8 @@ def expired_sessions_delete(now: datetime) -> int:
     return deleted
 
 
-@periodic_job("core.sessions")
+# A minute: an expired session is refused by Django at once; this only deletes the row.
+@periodic_job("core.sessions", every=60)
 def sessions_purge(now: datetime) -> int:
     """Expired sign-ins are deleted, which Django leaves to a ``clearsessions`` nobody runs.
     Against the wall clock, not the tick's injected one: Django stamps and checks a session's
@@ -182,7 +183,8 @@ def login_records_purge(
     return out
 
 
-@periodic_job("core.logins")
+# A minute: axes counts by the time itself; this only deletes records past their use.
+@periodic_job("core.logins", every=60)
 def logins_purge(now: datetime) -> int:
     """django-axes keeps every login, failure and lockout counter forever (its own clean-up is
     management commands nobody runs, each deleting all at once): the worker deletes those past
@@ -198,7 +200,8 @@ OPTIMIZE_EVERY_SECONDS = 3600.0
 _last_optimize: float | None = None  # this process's last run (time.monotonic())
 
 
-@periodic_job("core.optimize")
+# A minute: the job itself counts its hour; a minute keeps its thread seen alive by /health/.
+@periodic_job("core.optimize", every=60)
 def optimize(now: datetime) -> int:
     """SQLite's statistics for its query planner (propdesk.core.sqlite.stats), refreshed at the
     first tick of a worker and then once an hour of real time; on PostgreSQL nothing (autovacuum

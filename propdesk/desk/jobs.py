@@ -1,4 +1,4 @@
-"""The desk's periodic work, run by the worker every tick."""
+"""The desk's periodic work, run by the worker, each job at its own interval."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from propdesk.core.jobs import periodic_job
 from propdesk.desk.services.telling import announcements_purge, announcements_tell
 
 
+# Every WORKER_INTERVAL_SECONDS: the staff hear of a new complaint (CP-1 10 min) at once.
 @periodic_job("desk.tell", before="notify.deliver")
 def tell(now: datetime) -> int:
     """Issue 15: the staff hear of work orders and contacts (the announcements' fan-out) before
@@ -15,7 +16,8 @@ def tell(now: datetime) -> int:
     return announcements_tell(now=now)
 
 
-@periodic_job("desk.purge")
+# A minute: a row kept 30 days goes a minute later at most; nobody reads done rows.
+@periodic_job("desk.purge", every=60)
 def purge(now: datetime) -> int:
     """The announcements done longer ago than settings.ANNOUNCEMENT_RETENTION_DAYS are deleted,
     in short batches; pending and given-up rows stay."""

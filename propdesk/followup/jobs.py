@@ -15,7 +15,8 @@ from propdesk.followup.services import monthly_quota_ensure
 from propdesk.followup.services._common import month_start as first_instant
 
 
-@periodic_job("followup.month_start")
+# 30 s: the month's RV-1 clock appears within its first minute (started at its first instant).
+@periodic_job("followup.month_start", every=30)
 def month_start(now: datetime) -> int:
     """Start the month's RV-1 clock of every community that has none yet; returns how many.
     Two queries when every community has its clock (the usual tick)."""

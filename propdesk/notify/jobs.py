@@ -1,4 +1,4 @@
-"""The outbox's periodic work, run by the worker every tick."""
+"""The outbox's periodic work, run by the worker, each job at its own interval."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from propdesk.notify.services import (
 )
 
 
+# Every WORKER_INTERVAL_SECONDS: the bell, e-mail, SMS and EM-1 alerts go out at once.
 @periodic_job("notify.deliver")
 def deliver(now: datetime) -> int:
     report = notifications_deliver(now=now)
@@ -20,7 +21,8 @@ def deliver(now: datetime) -> int:
     return report.sent + resident_messages_deliver(now=now)
 
 
-@periodic_job("notify.purge")
+# A minute: rows kept 180 days go a minute later at most; nobody reads them once done.
+@periodic_job("notify.purge", every=60)
 def purge(now: datetime) -> int:
     """The staff's read notifications are deleted once read longer ago than
     settings.NOTIFICATION_RETENTION_DAYS, in short batches; unread ones never. The delivery

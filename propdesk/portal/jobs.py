@@ -1,4 +1,4 @@
-"""The portal's periodic work, run by the worker every tick."""
+"""The portal's periodic work, run by the worker, each job at its own interval."""
 
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def throttle_keys_purge(
     )
 
 
-@periodic_job("portal.codes")
+# A minute: expired codes sign nobody in, and the limits count only what the purge keeps.
+@periodic_job("portal.codes", every=60)
 def codes_purge(now: datetime) -> int:
     """The residents' one-time sign-in codes are not kept beyond their use and the limits, nor
     the rate limit's lock rows beyond their window."""

@@ -39,11 +39,46 @@ def test_health_is_503_when_a_job_has_not_ticked_for_three_intervals(db, clock, 
     assert [w["name"] for w in body["workers"]] == ["w1"]
     clock.at = clock.now() + timedelta(seconds=6)  # exactly three intervals: still fresh
     assert health()[0] == 200
-    jobs.job_ticks({name: clock.now() for name in names[1:]})  # every job but the first ticks
+    # Every job but the sweeper ticks (the sweeper runs each WORKER_INTERVAL_SECONDS).
+    jobs.job_ticks({name: clock.now() for name in names if name != "clocks.sweep"})
     clock.at = clock.now() + timedelta(seconds=0.5)
     status, body = health()
     assert status == 503 and body["ok"] is False
-    assert [j["name"] for j in body["jobs"] if j["stale"]] == [names[0]]
+    assert [j["name"] for j in body["jobs"] if j["stale"]] == ["clocks.sweep"]
+
+
+def test_health_gives_each_job_three_of_its_own_intervals(db, clock, settings):
+    """A purge that runs once a minute is not stale for three minutes; the sweeper that runs
+    twice a second is, after a second and a half: /health/ reads each job's own interval."""
+    settings.WORKER_INTERVAL_SECONDS = 0.5
+    settings.HEALTH_STALE_MIN_SECONDS = 0
+    t0 = clock.now()
+    jobs.run_tick(t0, worker="w1")
+    prompt = {"clocks.sweep", "desk.tell", "notify.deliver", "incidents.repeat"}
+    _status, body = health()
+    assert {j["name"]: j["interval_seconds"] for j in body["jobs"]} == {
+        name: jobs.job_interval(name) for name in jobs.registered_jobs()
+    }
+    assert {j["name"] for j in body["jobs"] if j["interval_seconds"] == 0.5} == prompt
+
+    def stale_at(seconds: float) -> set[str]:
+        clock.at = t0 + timedelta(seconds=seconds)
+        jobs.job_ticks(dict.fromkeys(prompt, clock.now()))  # the prompt ones keep ticking
+        status, body = health()
+        stale = {j["name"] for j in body["jobs"] if j["stale"]}
+        assert (status == 503) == bool(stale)
+        return stale
+
+    assert stale_at(90) == set()  # three of 30 s: the month's and quarter's starts still fresh
+    assert stale_at(90.5) == {"followup.month_start", "concierge.quarter_start"}
+    assert stale_at(180) == {"followup.month_start", "concierge.quarter_start"}
+    minute = {name for name in jobs.registered_jobs() if jobs.job_interval(name) == 60}
+    assert stale_at(180.5) == {"followup.month_start", "concierge.quarter_start", *minute}
+    # The prompt ones: stale once three of their intervals have passed since their last tick.
+    clock.at = t0 + timedelta(seconds=182)
+    assert not any(j["stale"] for j in health()[1]["jobs"] if j["name"] in prompt)
+    clock.at = t0 + timedelta(seconds=182.1)
+    assert all(j["stale"] for j in health()[1]["jobs"])
 
 
 def test_the_minimum_keeps_a_short_interval_from_flapping(db, clock, settings):
@@ -86,6 +121,7 @@ def test_a_killed_worker_turns_health_503_and_the_supervisor_restarts_it(
         "SECRET_KEY": "tests-only",
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
         "WORKER_INTERVAL_SECONDS": "0.2",
+        "HEALTH_STALE_MIN_SECONDS": "0",  # as this process's /health/ reads it
         "SUPERVISE_RESTART_DELAY": "3",  # long enough to see /health/ turn 503 first
         "SUPERVISE_PIDFILE": str(pidfile),
     }
@@ -111,9 +147,10 @@ def test_a_killed_worker_turns_health_503_and_the_supervisor_restarts_it(
         first = int(pidfile.read_text())
         os.kill(first, signal.SIGKILL)
 
-        def stale() -> dict | None:  # every job stale: the whole worker is gone
-            status, body = health()
-            return body if status == 503 and all(j["stale"] for j in body["jobs"]) else None
+        def stale() -> dict | None:  # the whole worker is gone: its prompt jobs go stale
+            status, body = health()  # (the housekeeping a minute apart only after 3 minutes)
+            prompt = [j for j in body["jobs"] if j["interval_seconds"] == 0.2]
+            return body if status == 503 and prompt and all(j["stale"] for j in prompt) else None
 
         body = _wait_for(stale, timeout=2.5)
         assert body and body["ok"] is False, (health(), log.read_text())
