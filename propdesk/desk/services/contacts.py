@@ -224,9 +224,11 @@ def _contact_check(
         draft_errors = _validate_draft(community, draft, now)
         if draft.reporter_phone.strip() != d.caller_phone.strip():
             # The order's own number (the caller's is checked above): refused, never dropped.
-            _normalise_phone(
+            draft.reporter_phone, _ext = _normalise_phone(
                 draft.reporter_phone, "reporter_phone", draft_errors, community.area_code
             )
+        else:
+            draft.reporter_phone = phone  # the caller's, as stored: read once
         for key, messages in draft_errors.items():
             errors[f"work_orders[{i}].{key}"] = messages
     if d.letter is not None:
