@@ -49,6 +49,10 @@ from propdesk.policy.workflow import (
 
 # --- work orders --------------------------------------------------------------------------------
 
+# The kinds' and complaint types' values, read once (``Choices.values`` is built on each read).
+KINDS = frozenset(OrderKind.values)
+COMPLAINT_TYPES = frozenset(ComplaintType.values)
+
 
 @dataclass
 class WorkOrderDraft:
@@ -80,12 +84,12 @@ def _validate_draft(
             errors["appointment_at"] = problems
     if d.is_urgent and d.kind != OrderKind.REPAIR:
         errors["is_urgent"] = [_("Only a repair can be marked urgent.")]
-    if d.kind not in OrderKind.values:
+    if d.kind not in KINDS:
         errors["kind"] = [_("Choose a kind of work order.")]
     if d.kind == OrderKind.COMPLAINT:
         if not d.complaint_type:
             d.complaint_type = ComplaintType.GENERAL
-        elif d.complaint_type not in ComplaintType.values:
+        elif d.complaint_type not in COMPLAINT_TYPES:
             errors["complaint_type"] = [_("Unknown complaint type.")]
     elif d.complaint_type:
         errors["complaint_type"] = [_("Only a complaint has a complaint type.")]
