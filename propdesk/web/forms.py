@@ -3,6 +3,7 @@ the rules again (one door for each action) and their field errors come back onto
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -76,6 +77,37 @@ def plain_form(
         plain_messages(form_class.base_fields, hints)
         for name, words in (own or {}).items():
             form_class.base_fields[name].error_messages.update(words)
+        return form_class
+
+    return apply
+
+
+class _SharedFields(dict[str, forms.Field]):
+    """A form class's fields, as each form made from it copies them (``BaseForm.__init__``
+    deep-copies ``base_fields``): only the ``per_form`` ones are copied, the others are the
+    class's own, shared by every form."""
+
+    def __init__(self, fields: Mapping[str, forms.Field], per_form: Sequence[str]) -> None:
+        super().__init__(fields)
+        self.per_form = frozenset(per_form)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {
+            name: copy.deepcopy(field, memo) if name in self.per_form else field
+            for name, field in self.items()
+        }
+
+
+def fields_shared(*per_form: str) -> Callable[[F], F]:
+    """A form class whose fields are built once, with the class, and shared by every form made
+    from it, except the ``per_form`` fields, which a form changes (its choices, its time zone,
+    its attributes): those are copied for each form, as Django copies them all. A form must
+    change no other field (one form's change would be every form's)."""
+
+    def apply(form_class: F) -> F:
+        unknown = set(per_form) - set(form_class.base_fields)
+        assert not unknown, unknown
+        form_class.base_fields = _SharedFields(form_class.base_fields, per_form)
         return form_class
 
     return apply
@@ -193,10 +225,12 @@ OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED
     },
     own={"place": {"invalid_choice": _("This place is not one of the community's active places.")}},
 )
+@fields_shared("service_item", "place", "promised_at", "appointment_at", "letter")
 class IntakeForm(forms.Form):
     """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form.
-    Its fields and their words are made once, with the class; a form made from it sets only
-    what differs by request (the community's time zone, the items and places to choose)."""
+    Its fields and their words are made once, with the class; a form made from it has its own
+    copy only of what differs by request (the items and places to choose, the community's time
+    zone, the letter's size limit)."""
 
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.PHONE, widget=forms.RadioSelect
