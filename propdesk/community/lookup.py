@@ -12,7 +12,11 @@ from django.db.models import Q, QuerySet
 
 from propdesk.community.access import scope
 from propdesk.community.models import Community, Household, Resident, User
-from propdesk.community.selectors import households_visible, resident_community_ids
+from propdesk.community.selectors import (
+    household_by_room,
+    households_visible,
+    resident_community_ids,
+)
 from propdesk.policy.phones import Phone, PhoneQuery, phone_query
 from propdesk.policy.rooms import RoomQuery, parse_room_query
 
@@ -130,20 +134,27 @@ def household_lookup(
 
     ``residents=False``: the households alone, without their residents, building and community
     (for a caller that only wants the household the text names, ``named``); a name is then
-    still searched among the residents, but none are loaded."""
+    still searched among the residents, but none are loaded. A whole room in one community is
+    then read by its key (``household_by_room``), the way a submit names its room."""
     # Control characters (NUL among them, which PostgreSQL refuses in text) are never typed.
     text = _CONTROL.sub("", text or "").strip()
+    if not text:
+        return HouseholdLookup()
+    kind = LookupField(field)
+    has_digit = bool(re.search(r"\d", text))
+    by_name = kind == LookupField.NAME or not has_digit
+    room = None if by_name else parse_room_query(text)
+    if kind == LookupField.ROOM and room and room.complete and community and not residents:
+        # A whole room in one community: one household or none, its code is unique there.
+        named = household_by_room(user, community.pk, room.code)
+        if named is not None:
+            return _result("room", [named], False, LookupNote.NONE, exact=True)
     qs = households_visible(user) if residents else scope(Household.objects.all(), user)
     if community is not None:
         qs = qs.filter(community_id=community.pk)
-    if not text:
-        return HouseholdLookup()
     area_code = community.area_code if community is not None else ""
-    kind = LookupField(field)
-    has_digit = bool(re.search(r"\d", text))
-    if kind == LookupField.NAME or not has_digit:
+    if by_name:
         return _by_name(user, qs, text, limit)
-    room = parse_room_query(text)
     if kind == LookupField.ROOM:
         return _by_room(qs, room, building_id, limit) if room else HouseholdLookup(how="room")
     if kind == LookupField.PHONE:

@@ -144,6 +144,22 @@ def access_household(
         raise NotFound("Household not found") from exc
 
 
+# A household by its room in a community (unique there), its SQL built once (core.rows).
+HOUSEHOLD_BY_ROOM = RowReader(Household, by=("community", "code"), unique=True)
+
+
+def household_by_room(user: User, community_id: int, code: str) -> Household | None:
+    """The household whose room is ``code`` (a whole ``4-1-901``) in the community, if the user
+    may see the community; None otherwise, hidden or missing alike. What
+    ``scope(Household.objects.all(), user).filter(community_id=…, code=…).first()`` gives, the
+    community checked against the ids already loaded and the row read without compiling a
+    query (core.rows): the room a front-desk submit names."""
+    ids = community_ids_visible(user)
+    if ids is not None and community_id not in ids:
+        return None
+    return HOUSEHOLD_BY_ROOM.first(community_id, code)
+
+
 def teams_visible(user: User) -> QuerySet[Team]:
     return scope(Team.objects.select_related("community", "leader"), user)
 

@@ -194,5 +194,5 @@ def action_form(name: str, data: Any) -> forms.Form:
         "what": form.fields.get("note", forms.Field()).label
     }
     hints["version"] = _("Reload the page and try again.")
-    plain_messages(form, hints)
+    plain_messages(form.fields, hints)
     return form

@@ -3,15 +3,17 @@ the rules again (one door for each action) and their field errors come back onto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community
@@ -19,33 +21,96 @@ from propdesk.desk.models import Channel, ComplaintType, OrderKind, Outcome
 from propdesk.policy.money import parse_money
 
 
-def plain_messages(form: forms.Form, hints: dict[str, Any] | None = None) -> None:
+def _worded(message: Any, values: dict[str, Any]) -> str:
+    return str(message) % values
+
+
+# ``message % values``, worded when shown, in the language of the moment: a form class's words
+# are made once, when no language is active yet.
+worded = lazy(_worded, str)
+
+F = TypeVar("F", bound=type[forms.Form])
+
+
+def plain_messages(fields: Mapping[str, forms.Field], hints: dict[str, Any] | None = None) -> None:
     """Django's generic messages ("This field is required.", "Ensure this value has at most 50
-    characters", "Enter a number.") replaced by words that say what to type: the field's own
-    hint from ``hints`` when given, else one made from its label."""
+    characters", "Enter a number.") on ``fields`` replaced by words that say what to type: the
+    field's own hint from ``hints`` when given, else one made from its label. The words are
+    lazy (``worded``): set once on a form class's fields (``plain_form``), they are read in the
+    user's language when an error is shown, and cost nothing on a form that has none."""
     hints = hints or {}
-    for name, field in form.fields.items():
-        label = field.label or name
+    for name, field in fields.items():
+        label = field.label if field.label is not None else name
         messages = field.error_messages
         hint = hints.get(name)
-        messages["required"] = hint or _("Fill in %(label)s.") % {"label": label}
-        messages["invalid_choice"] = _("Choose %(label)s from the list.") % {"label": label}
+        messages["required"] = (
+            hint if hint is not None else worded(_("Fill in %(label)s."), {"label": label})
+        )
+        messages["invalid_choice"] = worded(_("Choose %(label)s from the list."), {"label": label})
         limit = getattr(field, "max_length", None)
         if limit:
-            messages["max_length"] = _(
-                "%(label)s: at most %(limit)s characters (this has %(n)s); shorten it."
-            ) % {"label": label, "limit": limit, "n": "%(show_value)d"}
+            messages["max_length"] = worded(
+                _("%(label)s: at most %(limit)s characters (this has %(n)s); shorten it."),
+                {"label": label, "limit": limit, "n": "%(show_value)d"},
+            )
         if isinstance(field, forms.DateTimeField):
-            messages["invalid"] = _(
-                "%(label)s: choose a date and a time, e.g. 2026-12-01 09:30."
-            ) % {"label": label}
+            messages["invalid"] = worded(
+                _("%(label)s: choose a date and a time, e.g. 2026-12-01 09:30."), {"label": label}
+            )
         elif isinstance(field, forms.IntegerField | forms.TypedChoiceField):
-            messages["invalid"] = _("Choose %(label)s from the list.") % {"label": label}
+            messages["invalid"] = worded(_("Choose %(label)s from the list."), {"label": label})
         for validator in getattr(field, "validators", []):
             # MaxLengthValidator carries its own message; the field's is used by Django only
             # when the validator has none, so set it on the validator too.
             if getattr(validator, "code", "") == "max_length" and limit:
                 validator.message = messages["max_length"]
+
+
+def plain_form(
+    hints: dict[str, Any] | None = None, *, own: dict[str, dict[str, Any]] | None = None
+) -> Callable[[F], F]:
+    """A form class's plain messages (``plain_messages`` with ``hints``) set once on the class's
+    fields, which every form made from it copies, instead of on each form's own; ``own``: a
+    field's own words for some of its codes (field → code → words), kept over the plain ones."""
+
+    def apply(form_class: F) -> F:
+        plain_messages(form_class.base_fields, hints)
+        for name, words in (own or {}).items():
+            form_class.base_fields[name].error_messages.update(words)
+        return form_class
+
+    return apply
+
+
+class _SharedFields(dict[str, forms.Field]):
+    """A form class's fields, as each form made from it copies them (``BaseForm.__init__``
+    deep-copies ``base_fields``): only the ``per_form`` ones are copied, the others are the
+    class's own, shared by every form."""
+
+    def __init__(self, fields: Mapping[str, forms.Field], per_form: Sequence[str]) -> None:
+        super().__init__(fields)
+        self.per_form = frozenset(per_form)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {
+            name: copy.deepcopy(field, memo) if name in self.per_form else field
+            for name, field in self.items()
+        }
+
+
+def fields_shared(*per_form: str) -> Callable[[F], F]:
+    """A form class whose fields are built once, with the class, and shared by every form made
+    from it, except the ``per_form`` fields, which a form changes (its choices, its time zone,
+    its attributes): those are copied for each form, as Django copies them all. A form must
+    change no other field (one form's change would be every form's)."""
+
+    def apply(form_class: F) -> F:
+        unknown = set(per_form) - set(form_class.base_fields)
+        assert not unknown, unknown
+        form_class.base_fields = _SharedFields(form_class.base_fields, per_form)
+        return form_class
+
+    return apply
 
 
 class MoneyField(forms.CharField):
@@ -87,6 +152,10 @@ def upload_limit_attrs() -> dict[str, str]:
     }
 
 
+@plain_form(
+    {"community": _("Choose the community."), "kind": _("Choose the kind of emergency.")},
+    own={"kind": {"invalid_choice": _("Choose the kind of emergency.")}},
+)
 class EmergencyForm(forms.Form):
     """The front desk's one-screen emergency form (EM-1): kind and where; the rest may wait."""
 
@@ -112,14 +181,6 @@ class EmergencyForm(forms.Form):
             self.fields["community"].initial = communities.first()
         self.fields["kind"].choices = [("", _("Choose…")), *kinds]  # type: ignore[attr-defined]
         self.fields["kind"].widget.attrs["autofocus"] = "autofocus"
-        plain_messages(
-            self,
-            {
-                "community": _("Choose the community."),
-                "kind": _("Choose the kind of emergency."),
-            },
-        )
-        self.fields["kind"].error_messages["invalid_choice"] = _("Choose the kind of emergency.")
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -155,13 +216,31 @@ INTENT_KEYS = {
 OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED: "p"}
 
 
+@plain_form(
+    {
+        "channel": _("Choose how the owner reached us."),
+        "intent": _("Choose what the owner wants (Alt+1…7)."),
+        "content": _("Write down what the owner said."),
+        "outcome": _("Choose how the contact ended (Alt+R / W / P)."),
+    },
+    own={"place": {"invalid_choice": _("This place is not one of the community's active places.")}},
+)
+@fields_shared("service_item", "place", "promised_at", "appointment_at", "letter")
 class IntakeForm(forms.Form):
-    """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form."""
+    """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form.
+    Its fields and their words are made once, with the class; a form made from it has its own
+    copy only of what differs by request (the items and places to choose, the community's time
+    zone, the letter's size limit)."""
 
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.PHONE, widget=forms.RadioSelect
     )
-    caller_phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    caller_phone = forms.CharField(
+        label=_("phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autofocus": "autofocus", "inputmode": "tel"}),
+    )
     room = forms.CharField(label=_("room number"), max_length=40, required=False)
     caller_name = forms.CharField(label=_("caller or visitor"), max_length=50, required=False)
     intent = forms.ChoiceField(
@@ -227,20 +306,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kw)
         _local_fields(self, community)
         self.set_choices(items, places)
-        self.fields["caller_phone"].widget.attrs.update(autofocus="autofocus", inputmode="tel")
         self.fields["letter"].widget.attrs.update(upload_limit_attrs())
-        plain_messages(
-            self,
-            {
-                "channel": _("Choose how the owner reached us."),
-                "intent": _("Choose what the owner wants (Alt+1…7)."),
-                "content": _("Write down what the owner said."),
-                "outcome": _("Choose how the contact ended (Alt+R / W / P)."),
-            },
-        )
-        self.fields["place"].error_messages["invalid_choice"] = _(
-            "This place is not one of the community's active places."
-        )
 
     def set_choices(self, items: list[Any], places: Sequence[Any]) -> None:
         """The service items and sticker places to choose from (a submit is checked against
@@ -253,6 +319,12 @@ class IntakeForm(forms.Form):
         ]
 
 
+@plain_form(
+    {
+        "staff_member": _("Choose the staff member the owner complained about."),
+        "account": _("Write down the staff member's account of what happened."),
+    }
+)
 class AttitudeAccountForm(forms.Form):
     version = forms.IntegerField(min_value=1)
     staff_member = forms.TypedChoiceField(label=_("staff member"), coerce=int)
@@ -260,17 +332,8 @@ class AttitudeAccountForm(forms.Form):
         label=_("the staff member's account"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        plain_messages(
-            self,
-            {
-                "staff_member": _("Choose the staff member the owner complained about."),
-                "account": _("Write down the staff member's account of what happened."),
-            },
-        )
 
-
+@plain_form({"version": _("Reload the page and try again.")})
 class AppointmentForm(forms.Form):
     """改约 on the order page (issue 16): the new agreed time, empty to withdraw it."""
 
@@ -281,9 +344,15 @@ class AppointmentForm(forms.Form):
     def __init__(self, *args: Any, community: Community, **kw: Any) -> None:
         super().__init__(*args, **kw)
         _local_fields(self, community)
-        plain_messages(self, {"version": _("Reload the page and try again.")})
 
 
+@plain_form(
+    {
+        "measures": _("Write down what the staff member must change."),
+        "penalty": _("Write down the penalty (or 'none' and why)."),
+        "deadline": _("Give the deadline of the rectification."),
+    }
+)
 class RectificationForm(forms.Form):
     measures = forms.CharField(
         label=_("rectification measures"), widget=forms.Textarea(attrs={"rows": 2})
@@ -294,11 +363,3 @@ class RectificationForm(forms.Form):
     def __init__(self, *args: Any, community: Community, **kw: Any) -> None:
         super().__init__(*args, **kw)
         _local_fields(self, community)
-        plain_messages(
-            self,
-            {
-                "measures": _("Write down what the staff member must change."),
-                "penalty": _("Write down the penalty (or 'none' and why)."),
-                "deadline": _("Give the deadline of the rectification."),
-            },
-        )

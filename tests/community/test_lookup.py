@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from propdesk.community.lookup import household_lookup
-from propdesk.community.selectors import household_search
+from propdesk.community.models import Household
+from propdesk.community.selectors import household_by_room, household_search
+from tests import factories as f
 from tests.community.lookup_cases import CASES, make_register
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +109,38 @@ def test_fd2_only_a_whole_room_or_number_names_the_household(register) -> None:
     assert household_lookup(user, "180 7130", field="phone", community=sz).named is None
     number = household_lookup(user, "180 7130 3284", field="phone", community=sz).named
     assert number is not None and number.code == "4-1-901"
+
+
+@pytest.mark.parametrize(("field", "typed", "where", "building", "codes", "note"), CASES)
+def test_fd2_a_submits_lookup_without_residents_finds_what_the_panel_finds(
+    register, field, typed, where, building, codes, note
+) -> None:
+    # residents=False (a submit: the household a whole room names is read by its key) finds
+    # the same households, note and name as the panel's lookup, each row as the ORM reads it.
+    community = getattr(register, where)
+    args = {"field": field, "community": community}
+    args["building_id"] = register.buildings[building].pk if building else None
+    panel = household_lookup(register.receptionist, typed, **args)
+    submit = household_lookup(register.receptionist, typed, residents=False, **args)
+    assert [h.code for h in submit.households] == codes
+    assert (str(submit.note), submit.how, submit.exact) == (note, panel.how, panel.exact)
+    assert submit.named == panel.named
+    orm = {h.pk: h for h in Household.objects.filter(pk__in=[h.pk for h in panel.households])}
+    for h in submit.households:
+        assert vars(h) | {"_state": None} == vars(orm[h.pk]) | {"_state": None}
+
+
+def test_fd2_a_whole_room_by_its_key_is_scoped_like_the_query(register) -> None:
+    # The by-key read checks the community through the access module, as scope() does: another
+    # company's community, or one where the user holds no role, finds nothing.
+    sz, hidden = register.shenzhen, register.hidden
+    for user in (register.receptionist, register.team_member):
+        found = household_lookup(user, "4-1-901", field="room", community=sz, residents=False)
+        assert found.named is not None and found.named.code == "4-1-901"
+        assert household_by_room(user, hidden.pk, "4-1-901") is None
+        hid = household_lookup(user, "4-1-901", field="room", community=hidden, residents=False)
+        assert (hid.households, hid.named) == ([], None)
+    outsider = f.UserFactory()
+    assert household_by_room(outsider, sz.pk, "4-1-901") is None
+    assert household_by_room(f.UserFactory(is_superuser=True), hidden.pk, "4-1-901") is not None
+    assert household_by_room(register.receptionist, sz.pk, "4-1-9") is None  # no such room

@@ -102,6 +102,31 @@ def test_fd6_a_contact_opens_several_work_orders_at_once(office, clock) -> None:
     assert [o.team for o in orders] == [office.repair, office.cleaning]
 
 
+def test_fd6_each_order_keeps_its_reporters_number_as_stored(office, clock) -> None:
+    # The caller's number (read once, for the contact) and an order's own (read by the same
+    # check) are stored as numbers, whatever way they were typed; the extension stays the
+    # contact's.
+    office.community.area_code = "0755"
+    office.community.save(update_fields=["area_code"])
+    contact = log(
+        office,
+        clock,
+        caller_phone=" 8888-1234 转 801 ",
+        intent="repair",
+        outcome="work_order",
+        resolution="",
+        work_orders=[
+            WorkOrderDraft(kind="repair", description="水龙头漏水"),
+            WorkOrderDraft(
+                kind="housekeeping", description="空调清洗", reporter_phone="+86 139-0000-0000"
+            ),
+        ],
+    )
+    assert (contact.caller_phone, contact.caller_phone_ext) == ("075588881234", "801")
+    numbers = dict(contact.work_orders.values_list("kind", "reporter_phone"))
+    assert numbers == {"repair": "075588881234", "housekeeping": "13900000000"}
+
+
 def test_fd6_a_bad_work_order_keeps_the_whole_contact_out(office, clock) -> None:
     with pytest.raises(ValidationError) as refused:
         log(

@@ -377,3 +377,27 @@ def test_cp5_the_rectification_form_puts_each_error_beside_its_field(
     assert "例如 2026-12-01 09:30" in deadline and 'value="下周"' in deadline
     assert 'value="扣绩效100元"' in form  # kept
     assert not order.rectifications.exists()
+
+
+def test_a_forms_words_are_in_its_readers_language_while_another_is_open(office) -> None:
+    # Two receptionists at once (two threads of one worker), one reading Chinese, one English:
+    # each form's errors are in its own reader's language, whichever form was made last.
+    from django.utils import translation
+
+    from propdesk.web.forms import IntakeForm
+
+    typed = {"channel": "phone", "caller_name": "王" * 60, "intent": "repair", "outcome": "w"}
+
+    def made(language: str) -> IntakeForm:
+        with translation.override(language):
+            return IntakeForm(typed, community=office.community, items=[])
+
+    chinese, english = made("zh-hans"), made("en")
+    with translation.override("zh-hans"):
+        assert not chinese.is_valid()
+        words = " ".join(chinese.errors["caller_name"] + chinese.errors["content"])
+    assert "最多 50 个字（现有 60 个）" in words and "请记录业主反映的内容" in words, words
+    with translation.override("en"):
+        assert not english.is_valid()
+        words = " ".join(english.errors["caller_name"] + english.errors["content"])
+    assert "at most 50 characters (this has 60)" in words, words

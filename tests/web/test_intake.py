@@ -221,3 +221,34 @@ def test_ds2_a_catalogue_item_is_taken_and_kept_through_a_failed_submit(
     taken = page.post(url(office), body)
     assert taken.status_code == 302 and taken["Location"] == url(office)
     assert WorkOrder.objects.get().service_item == tap
+
+
+def test_intake_forms_open_at_once_keep_their_own_items_places_and_time_zone(office) -> None:
+    # The form's fields are built once and shared by every form (web.forms.fields_shared), but
+    # the ones a form changes: one desk's catalogue item, place and time zone are never
+    # another's, whichever form was made last.
+    from types import SimpleNamespace
+
+    from propdesk.community.models import Community
+    from propdesk.web.forms import IntakeForm
+
+    typed = {
+        "channel": "visit",
+        "intent": "repair",
+        "content": "门禁坏了",
+        "outcome": "promised",
+        "promised_at": "2026-11-27T09:30",
+        "service_item": "7",
+        "place": "3",
+    }
+    item, place = SimpleNamespace(pk=7, code="W01", name="换锁"), SimpleNamespace(pk=3, name="大堂")
+    shanghai = IntakeForm(typed, community=office.community, items=[item], places=[place])
+    urumqi = IntakeForm(typed, community=Community(time_zone="Asia/Urumqi"), items=[])
+    assert shanghai.is_valid(), shanghai.errors
+    assert not urumqi.is_valid()
+    assert set(urumqi.errors) == {"service_item", "place"}  # not among its own
+    zones = [f.fields[name].time_zone for f in (shanghai, urumqi) for name in ("promised_at",)]
+    assert zones == ["Asia/Shanghai", "Asia/Urumqi"]
+    assert urumqi.fields["appointment_at"].time_zone == "Asia/Urumqi"
+    assert [c for c, _l in shanghai.fields["service_item"].choices] == ["", 7]
+    assert [c for c, _l in IntakeForm.base_fields["service_item"].choices] == []

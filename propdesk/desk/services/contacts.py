@@ -31,6 +31,7 @@ from propdesk.desk.services._common import (
     _require_office_role,
 )
 from propdesk.desk.services.orders import (
+    KINDS,
     WorkOrderDraft,
     _create_order,
     _validate_draft,
@@ -40,6 +41,10 @@ from propdesk.desk.services.telling import tell_about_contact
 from propdesk.policy.rooms import InvalidRoom, parse_room
 
 # --- contacts -----------------------------------------------------------------------------------
+
+# The choices' values, read once (``Choices.values`` is built on each read).
+CHANNELS = frozenset(Channel.values)
+OUTCOMES = frozenset(Outcome.values)
 
 
 @dataclass
@@ -167,9 +172,9 @@ def _contact_check(
     community: Community, now: datetime, d: ContactInput
 ) -> tuple[dict[str, list[str]], datetime, Household | None, list[WorkOrderDraft], tuple[str, str]]:
     errors: dict[str, list[str]] = {}
-    if d.channel not in Channel.values:
+    if d.channel not in CHANNELS:
         errors["channel"] = [_("Choose how the owner reached us.")]
-    if d.intent not in OrderKind.values:
+    if d.intent not in KINDS:
         errors["intent"] = [_("Choose what the owner wants.")]
     if not d.content.strip():
         errors["content"] = [_("Write down what the owner said.")]
@@ -193,7 +198,7 @@ def _contact_check(
                 errors["room_text"] = [
                     _("There is no room %(code)s in this community.") % {"code": code}
                 ]
-    if d.outcome not in Outcome.values:
+    if d.outcome not in OUTCOMES:
         errors["outcome"] = [_("Choose how the contact ended.")]
     if d.outcome == Outcome.RESOLVED and not d.resolution.strip():
         errors["resolution"] = [_("Write down how it was resolved.")]
@@ -224,9 +229,11 @@ def _contact_check(
         draft_errors = _validate_draft(community, draft, now)
         if draft.reporter_phone.strip() != d.caller_phone.strip():
             # The order's own number (the caller's is checked above): refused, never dropped.
-            _normalise_phone(
+            draft.reporter_phone, _ext = _normalise_phone(
                 draft.reporter_phone, "reporter_phone", draft_errors, community.area_code
             )
+        else:
+            draft.reporter_phone = phone  # the caller's, as stored: read once
         for key, messages in draft_errors.items():
             errors[f"work_orders[{i}].{key}"] = messages
     if d.letter is not None:

@@ -49,6 +49,10 @@ from propdesk.policy.workflow import (
 
 # --- work orders --------------------------------------------------------------------------------
 
+# The kinds' and complaint types' values, read once (``Choices.values`` is built on each read).
+KINDS = frozenset(OrderKind.values)
+COMPLAINT_TYPES = frozenset(ComplaintType.values)
+
 
 @dataclass
 class WorkOrderDraft:
@@ -80,12 +84,12 @@ def _validate_draft(
             errors["appointment_at"] = problems
     if d.is_urgent and d.kind != OrderKind.REPAIR:
         errors["is_urgent"] = [_("Only a repair can be marked urgent.")]
-    if d.kind not in OrderKind.values:
+    if d.kind not in KINDS:
         errors["kind"] = [_("Choose a kind of work order.")]
     if d.kind == OrderKind.COMPLAINT:
         if not d.complaint_type:
             d.complaint_type = ComplaintType.GENERAL
-        elif d.complaint_type not in ComplaintType.values:
+        elif d.complaint_type not in COMPLAINT_TYPES:
             errors["complaint_type"] = [_("Unknown complaint type.")]
     elif d.complaint_type:
         errors["complaint_type"] = [_("Only a complaint has a complaint type.")]
@@ -123,11 +127,9 @@ def _create_order(
     event_data: dict[str, object] | None = None,
 ) -> WorkOrder:
     """Write the order, start its clocks, write its first event and tell who must act. ``by`` is
-    None for a resident's own report in the portal (``event_data`` then names the resident)."""
-    # Already validated by the caller: a bad number cannot reach this point.
-    reporter_phone, _ext = _normalise_phone(
-        d.reporter_phone, "reporter_phone", {}, community.area_code
-    )
+    None for a resident's own report in the portal (``event_data`` then names the resident).
+    ``d`` as its caller checked it: ``reporter_phone`` is the number as stored
+    (``_normalise_phone``, read once by that check)."""
     team = _route_team(community, d.kind, d.service_item)
     # Repairs and housekeeping go straight to their team's pool (policy: dispatch.direct).
     direct = team is not None and d.kind in load_policy(community.policy).dispatch.direct
@@ -148,7 +150,7 @@ def _create_order(
         place=d.place,
         description=d.description.strip(),
         reporter_name=d.reporter_name.strip(),
-        reporter_phone=reporter_phone,
+        reporter_phone=d.reporter_phone,
         appointment_at=d.appointment_at,
         contact=contact,
         service_item=d.service_item,
@@ -247,8 +249,9 @@ def work_order_create(
     _require_office_role(by, community)
     draft = replace(draft)  # validation fills defaults; the caller's draft stays as given
     errors = _validate_draft(community, draft, now)
-    if draft.reporter_phone.strip():
-        _normalise_phone(draft.reporter_phone, "reporter_phone", errors, community.area_code)
+    draft.reporter_phone, _ext = _normalise_phone(
+        draft.reporter_phone, "reporter_phone", errors, community.area_code
+    )  # as stored (_create_order)
     if errors:
         raise ValidationError(errors)
     return _create_order(community, draft, by=by, now=now, contact=None)
