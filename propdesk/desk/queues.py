@@ -426,6 +426,41 @@ def _overdue(community_id: int, now: datetime) -> Q:
     return Q(pk__in=breached.values("order_id").union(past_due.values("order_id"), all=True))
 
 
+def _open_and_overdue(qs: QuerySet[WorkOrder], overdue_orders: Q) -> tuple[int, int]:
+    """How many orders ``qs`` holds, and how many of them ``overdue_orders`` (``_overdue``)
+    names: one read of the orders (index ``wo_comm_state_time_id`` holds each one's id), each
+    looked up in the overdue list read once. Counted apart, the overdue list's orders were each
+    read again by their key to learn whether ``qs`` holds them (at 1,000,000 orders: 2,444
+    lookups, 10,618 buffers, as many as the count of all 41,479 open orders)."""
+    counts = qs.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue_orders))
+    return counts["total"], counts["overdue"]
+
+
+def _counted_board_page(
+    ordered: QuerySet[WorkOrder],
+    qs: QuerySet[WorkOrder],
+    overdue_orders: Q,
+    page: int,
+    limit: int,
+) -> tuple[list[int], int, int, int]:
+    """``_counted_page`` of the board's ``ordered`` (``qs`` sorted) with the overdue among them
+    counted in the same statement: the ids of one page, how many in all, how many overdue, and
+    the page. Apart (``_open_and_overdue``) only for a page past the last."""
+    page = max(1, page)
+    start = (page - 1) * limit
+    counted = ordered.annotate(
+        total_rows=Window(Count("pk")), overdue_rows=Window(Count("pk", filter=overdue_orders))
+    )
+    rows = list(counted.values_list("pk", "total_rows", "overdue_rows")[start : start + limit])
+    if rows:
+        return [pk for pk, _n, _o in rows], rows[0][1], rows[0][2], page
+    total, overdue = _open_and_overdue(qs, overdue_orders) if page > 1 else (0, 0)
+    page, start = _clamp(total, page, limit)
+    if not total:
+        return [], 0, 0, page
+    return list(ordered.values_list("pk", flat=True)[start : start + limit]), total, overdue, page
+
+
 def _board_ids(
     qs: QuerySet[WorkOrder],
     community_id: int,
@@ -604,14 +639,16 @@ def board(
             # apart (each found twice, its clock's order read by its key).
             ids, total, page = _counted_page(ordered, page, limit)
             overdue = total
-        else:  # an index counts these (one kind, team, state) cheaper than the page's sort
-            total = qs.count()
-            overdue = qs.filter(overdue_orders).count()
-            page, start = _clamp(total, page, limit)
-            ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
+        else:
+            # One kind, team, state or building: counted with their page, and the overdue
+            # among them too (the page's sort reads every one of them already). Apart, the
+            # overdue count read each overdue clock's order by its key (at 1,000,000 orders:
+            # 2,444 lookups to find the 239 complaints among them).
+            ids, total, overdue, page = _counted_board_page(
+                ordered, qs, overdue_orders, page, limit
+            )
     else:
-        total = qs.count()
-        overdue = qs.filter(overdue_orders).count()
+        total, overdue = _open_and_overdue(qs, overdue_orders)
         page, start = _clamp(total, page, limit)
         ids = _board_ids(qs, community_id, start, start + limit)
     by_id = {o.pk: o for o in _read_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
