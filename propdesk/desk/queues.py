@@ -428,7 +428,7 @@ def _overdue(community_id: int, now: datetime) -> Q:
 
 def _open_and_overdue(qs: QuerySet[WorkOrder], overdue_orders: Q) -> tuple[int, int]:
     """How many orders ``qs`` holds, and how many of them ``overdue_orders`` (``_overdue``)
-    names: one read of the orders (index ``wo_comm_state_time_id`` holds each one's id), each
+    names: one read of the orders (index ``wo_comm_state_time`` holds each one's id), each
     looked up in the overdue list read once. Counted apart, the overdue list's orders were each
     read again by their key to learn whether ``qs`` holds them (at 1,000,000 orders: 2,444
     lookups, 10,618 buffers, as many as the count of all 41,479 open orders)."""

@@ -3,7 +3,7 @@ the open orders, each looked up in the overdue list read once, not in two statem
 overdue counted apart read each overdue clock's order again by its key: at 1,000,000 orders
 2,444 lookups, as many buffers as counting all 41,479 open orders); a board narrowed by kind,
 team, state or building the same. On PostgreSQL the open orders' ids come from the index alone
-(``wo_comm_state_time_id``). The counts themselves are held to the access module's rule by
+(``wo_comm_state_time``). The counts themselves are held to the access module's rule by
 tests/desk/test_console_reads_scoped.py."""
 
 from __future__ import annotations
@@ -59,4 +59,4 @@ def test_the_open_orders_ids_are_read_from_the_index_alone(office) -> None:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Only Scan using wo_comm_state_time_id" in plan, plan
+    assert "Index Only Scan using wo_comm_state_time" in plan, plan
