@@ -293,7 +293,15 @@ class WorkOrder(models.Model):
         # their own (community, team, assignee, household, place): one index write less per
         # order for each. A key empty on most orders is indexed only where it is set.
         indexes = [
-            models.Index(fields=["community", "state", "-created_at"], name="wo_comm_state_time"),
+            # A community's orders in some states, newest first. On PostgreSQL it carries each
+            # order's id (INCLUDE), so that the board counts its open orders and the overdue
+            # among them from the index alone (queues._open_and_overdue); SQLite's indexes hold
+            # the row's id already (Django leaves ``include`` out there).
+            models.Index(
+                fields=["community", "state", "-created_at"],
+                name="wo_comm_state_time",
+                include=["id"],
+            ),
             models.Index(fields=["community", "-created_at"], name="wo_comm_time"),
             models.Index(fields=["community", "kind", "state"], name="wo_comm_kind_state"),
             models.Index(fields=["team", "state"], name="wo_team_state"),

@@ -426,6 +426,16 @@ def _overdue(community_id: int, now: datetime) -> Q:
     return Q(pk__in=breached.values("order_id").union(past_due.values("order_id"), all=True))
 
 
+def _open_and_overdue(qs: QuerySet[WorkOrder], overdue_orders: Q) -> tuple[int, int]:
+    """How many orders ``qs`` holds, and how many of them ``overdue_orders`` (``_overdue``)
+    names: one read of the orders (index ``wo_comm_state_time`` holds each one's id), each
+    looked up in the overdue list read once. Counted apart, the overdue list's orders were each
+    read again by their key to learn whether ``qs`` holds them (at 1,000,000 orders: 2,444
+    lookups, 10,618 buffers, as many as the count of all 41,479 open orders)."""
+    counts = qs.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue_orders))
+    return counts["total"], counts["overdue"]
+
+
 def _board_ids(
     qs: QuerySet[WorkOrder],
     community_id: int,
@@ -604,14 +614,17 @@ def board(
             # apart (each found twice, its clock's order read by its key).
             ids, total, page = _counted_page(ordered, page, limit)
             overdue = total
-        else:  # an index counts these (one kind, team, state) cheaper than the page's sort
-            total = qs.count()
-            overdue = qs.filter(overdue_orders).count()
+        else:
+            # One kind, team, state or building: an index counts these cheaper than the page's
+            # sort (with the count in the page's statement SQLite read the community's every
+            # order through wo_comm_time, 64 ms at 100,000), the overdue among them in the same
+            # read. Apart, the overdue count read each overdue clock's order by its key (at
+            # 1,000,000 orders: 2,444 lookups to find the 239 complaints among them).
+            total, overdue = _open_and_overdue(qs, overdue_orders)
             page, start = _clamp(total, page, limit)
             ids = list(ordered.values_list("pk", flat=True)[start : start + limit])
     else:
-        total = qs.count()
-        overdue = qs.filter(overdue_orders).count()
+        total, overdue = _open_and_overdue(qs, overdue_orders)
         page, start = _clamp(total, page, limit)
         ids = _board_ids(qs, community_id, start, start + limit)
     by_id = {o.pk: o for o in _read_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}

@@ -53,7 +53,15 @@ def board_view(request: HttpRequest, desk: Desk) -> HttpResponse:
         title=_("Live board"),
         kinds=OrderKind.choices,
         states=[(s, label) for s, label in OrderState.choices if s in OPEN_STATES],
-        teams=Team.objects.filter(community=desk.community).order_by("name"),
-        buildings=Building.objects.filter(community=desk.community).order_by("number"),
+        # (id, what the option says) pairs for filter_options: no model instances.
+        teams=Team.objects.filter(community=desk.community)
+        .order_by("name")
+        .values_list("pk", "name"),
+        buildings=[
+            (pk, name or number)  # the name, else the number (as ``name|default:number``)
+            for pk, name, number in Building.objects.filter(community=desk.community)
+            .order_by("number")
+            .values_list("pk", "name", "number")
+        ],
     )
     return render(request, "web/board.html", ctx)
