@@ -154,7 +154,9 @@ def test_the_heads_complaints_come_oldest_first_only_their_keys_read_back(
     """Scale (issue 15): the complaints to take were 1,665 at 1,000,000 orders, their times
     each parsed in Python to sort them; now the database sorts them and sends their keys. The
     sort key is one no index serves: ordered by created_at itself, SQLite walked the
-    community's created_at index through every order it ever had."""
+    community's created_at index through every order it ever had. The special complaints are
+    read through their own partial index (at 1,000,000 orders the community's 4,173 open
+    complaints were read to keep 135: 12 ms of 36 on PostgreSQL)."""
     head = User.objects.get(pk=office.head.pk)
     made = []
     for i in range(5):
@@ -194,3 +196,5 @@ def test_the_heads_complaints_come_oldest_first_only_their_keys_read_back(
                 cursor.execute("EXPLAIN QUERY PLAN " + keys, params)
                 plan = "\n".join(str(r[-1]) for r in cursor.fetchall())
                 assert "wo_comm_time" not in plan, plan
+                if read is special_complaints:  # the few such complaints, through their index
+                    assert "USING INDEX wo_comm_special" in plan, plan
