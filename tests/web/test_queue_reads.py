@@ -14,8 +14,15 @@ from django.db import connection
 
 from propdesk.community.models import Team, User
 from propdesk.desk.models import ComplaintType, WorkOrder
-from propdesk.desk.queues import complaints_to_take, special_complaints, team_desks
+from propdesk.desk.queues import (
+    complaints_to_take,
+    escalations,
+    page_of,
+    special_complaints,
+    team_desks,
+)
 from propdesk.desk.services import WorkOrderDraft, work_order_create
+from propdesk.followup.selectors import recovery_queue
 from propdesk.policy.workflow import OPEN_STATES, State
 from tests import factories as f
 from tests.web.conftest import act
@@ -198,3 +205,18 @@ def test_the_heads_complaints_come_oldest_first_only_their_keys_read_back(
                 assert "wo_comm_time" not in plan, plan
                 if read is special_complaints:  # the few such complaints, through their index
                     assert "USING INDEX wo_comm_special" in plan, plan
+
+
+def test_an_empty_section_of_the_heads_queue_is_counted_and_not_read(
+    office, django_assert_num_queries
+) -> None:
+    """The head's recoveries and escalations are mostly empty: their count says so, and the
+    page's statement (five joined tables' columns, built and compiled) is not run for nothing."""
+    head = User.objects.get(pk=office.head.pk)
+    escalations(head, office.community.pk)  # roles cached
+    with django_assert_num_queries(1):
+        got = escalations(head, office.community.pk, limit=10)
+    assert (got.rows, got.total, got.page) == ([], 0, 1)
+    with django_assert_num_queries(1):
+        got = page_of(recovery_queue(office.community), limit=10)
+    assert (got.rows, got.total, got.page) == ([], 0, 1)
