@@ -15,6 +15,7 @@ from django.db import connection
 from propdesk.community.models import Team, User
 from propdesk.desk.models import ComplaintType, WorkOrder
 from propdesk.desk.queues import (
+    complaint_pages,
     complaints_to_take,
     escalations,
     page_of,
@@ -156,7 +157,7 @@ def test_the_orders_to_assign_and_the_members_loads_read_no_order_by_its_key(
 
 
 def test_the_heads_complaints_come_oldest_first_only_their_keys_read_back(
-    office, clock, open_order
+    office, clock, open_order, django_assert_num_queries
 ) -> None:
     """Scale (issue 15): the complaints to take were 1,665 at 1,000,000 orders, their times
     each parsed in Python to sort them; now the database sorts them and sends their keys. The
@@ -187,6 +188,22 @@ def test_the_heads_complaints_come_oldest_first_only_their_keys_read_back(
         ]
     )
     assert (len(take), len(special)) == (6, 3)
+    complaint_pages(head, office.community.pk, special=True)  # roles cached
+    for limit in (1, 2, 100):  # 我的待办's first pages: both, their rows read once
+        with django_assert_num_queries(4):  # the keys of each, then their rows and clocks
+            both = complaint_pages(head, office.community.pk, special=True, limit=limit)
+        alone = complaint_pages(head, office.community.pk, special=False, limit=limit)
+        assert alone[1] is None
+        for got, expected in ((both[0], take), (both[1], special), (alone[0], take)):
+            assert got is not None
+            assert (got.total, got.page) == (len(expected), 1)
+            assert [o.pk for o in got.rows] == expected[:limit]
+            assert [o.state_label for o in got.rows] == [
+                o.get_state_display()
+                for o in WorkOrder.objects.filter(pk__in=expected[:limit]).order_by(
+                    "created_at", "id"
+                )
+            ]
     for read, expected in ((complaints_to_take, take), (special_complaints, special)):
         for limit in (1, 2, 3, 100):
             pages = _pages(expected, limit)
