@@ -131,11 +131,20 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     # Each section's first rows, its count of all and a link to all of it (its own page).
     # The sections read from the live clocks share one read of them.
     sections = [s for s in _sections(desk) if s.key != "escalations"]
-    running = queues.running_clock_pages(
+    first: dict[str, queues.Page[Any]] = queues.running_clock_pages(
         user, cid, {s.key: list(s.rules) for s in sections if s.rules}, limit=queues.SECTION_ROWS
     )
+    # The complaints to take and the head's special ones likewise share one read of their rows.
+    keys = {s.key for s in sections}
+    if "take" in keys:
+        take, special = queues.complaint_pages(
+            user, cid, special="special" in keys, limit=queues.SECTION_ROWS
+        )
+        first["take"] = take
+        if special is not None:
+            first["special"] = special
     ctx["sections"] = [
-        (s, running[s.key] if s.rules else s.read(1, queues.SECTION_ROWS)) for s in sections
+        (s, first[s.key] if s.key in first else s.read(1, queues.SECTION_ROWS)) for s in sections
     ]
     if desk.is_office:
         # CS-1: the cart's loans past their due time (the borrower has had a text).
