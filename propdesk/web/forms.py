@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -184,18 +185,22 @@ class EmergencyForm(forms.Form):
 
 
 class LocalDateTimeField(forms.DateTimeField):
-    """A <input type=datetime-local> read in the community's time zone (set by the form)."""
+    """A <input type=datetime-local> read, and shown again, in the community's time zone (set by
+    the form). Django's own field reads a typed time in the current time zone, which is
+    settings.TIME_ZONE here (nothing activates a community's): 09:30 typed in a community an
+    hour east of Beijing was stored as 09:30 Beijing time."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     time_zone = "Asia/Shanghai"
 
     def to_python(self, value: Any) -> datetime | None:
-        result = super().to_python(value)
-        if result is None:
-            return None
-        if result.tzinfo is None:
-            return result.replace(tzinfo=ZoneInfo(self.time_zone))
-        return result
+        # Django's checks of a time that does not exist or is ambiguous in the zone come with it.
+        with timezone.override(ZoneInfo(self.time_zone)):
+            return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        with timezone.override(ZoneInfo(self.time_zone)):
+            return super().prepare_value(value)
 
 
 def _local_fields(form: forms.Form, community: Community) -> None:
