@@ -15,7 +15,10 @@ logging. Two figures per part:
 
     DJANGO_SETTINGS_MODULE=propdesk.settings SECRET_KEY=bench LOG_LEVEL=WARNING \
         DATABASE_URL=sqlite:///COPY.sqlite3 .venv/bin/python bench/create_parts.py \
-        --meta META.json [--requests 100] [--only create,intake] [--json OUT]
+        --meta META.json [--requests 100] [--only create,intake] [--intake-multipart] [--json OUT]
+
+The intake is posted urlencoded, as a browser sends a submit with no file chosen (uploads.js);
+--intake-multipart posts it as the HTML's enctype, as a page without script does.
 
 META.json is what bench/setup_data.py writes. Use a copy of the bench database: each run adds
 orders.
@@ -33,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = Path(os.environ.get("BENCH_APP_DIR") or ROOT)
@@ -197,6 +201,11 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--only", default="create,intake")
     p.add_argument("--json", type=Path)
+    p.add_argument(
+        "--intake-multipart",
+        action="store_true",
+        help="post the intake as multipart (a page without script) instead of urlencoded",
+    )
     p.add_argument("--detail", type=int, default=0, help="the N most called Python functions")
     args = p.parse_args()
     meta = json.loads(args.meta.read_text())
@@ -245,7 +254,14 @@ def main() -> None:
             "content": "厨房水龙头漏水，请尽快派人维修",
             "outcome": "work_order",
         }
-        r = console.post(intake_url, body)
+        # As a browser sends it since uploads.js: a submit with no file chosen goes urlencoded
+        # (--intake-multipart: as the HTML's enctype, for a page without script).
+        if args.intake_multipart:
+            r = console.post(intake_url, body)
+        else:
+            r = console.post(
+                intake_url, urlencode(body), content_type="application/x-www-form-urlencoded"
+            )
         if r.status_code != 302 or r["Location"] != intake_url:
             raise SystemExit(f"intake: HTTP {r.status_code}: {r.content[:300]!r}")
         console.cookies.pop("messages", None)  # as the redirect's GET would (bench/inprocess.py)
