@@ -357,6 +357,9 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "propdesk.desk.models.Outcome",
         "VisitChannelEnum": "propdesk.followup.models.VisitChannel",
         "VisitOutcomeEnum": "propdesk.followup.models.VisitOutcome",
+        "VisitKindEnum": "propdesk.followup.models.VisitKind",
+        "ItemKindEnum": "propdesk.followup.models.ItemKind",
+        "ReplyChannelEnum": "propdesk.desk.models.ReplyChannel",
     },
 }
 

@@ -8,30 +8,51 @@ from typing import Any
 from rest_framework import serializers
 
 from propdesk.api.serializers import UserBriefOut
+from propdesk.desk.models import ReplyChannel
 from propdesk.followup.models import (
+    STAFF_VISIT_CHANNELS,
     CommonIssue,
     HomeVisit,
+    ItemKind,
+    Level,
     Notice,
     Recovery,
     ReturnVisit,
     SuggestionItem,
+    VisitChannel,
+    VisitKind,
+    VisitOutcome,
 )
+
+# The values a field takes, so the schema lists them (an enum) and a bad one is a field error
+# before anything is read. The services check the same values for the console's forms.
+STAFF_CHANNEL_CHOICES = [(c, VisitChannel(c).label) for c in STAFF_VISIT_CHANNELS]
 
 
 class ItemIn(serializers.Serializer[Any]):
-    kind = serializers.CharField(max_length=12)
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
     text = serializers.CharField(max_length=2000)
     area = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
 
 
 class ReturnVisitIn(serializers.Serializer[Any]):
     community = serializers.IntegerField()
-    kind = serializers.CharField(max_length=12)
+    kind = serializers.ChoiceField(choices=VisitKind.choices)
     order = serializers.IntegerField(required=False, allow_null=True, default=None)
     household = serializers.IntegerField(required=False, allow_null=True, default=None)
-    channel = serializers.CharField(max_length=8, required=False, default="phone")
-    outcome = serializers.CharField(max_length=10, required=False, default="answered")
-    level = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(
+        choices=STAFF_CHANNEL_CHOICES, required=False, default=VisitChannel.PHONE
+    )
+    outcome = serializers.ChoiceField(
+        choices=VisitOutcome.choices, required=False, default=VisitOutcome.ANSWERED
+    )
+    level = serializers.ChoiceField(
+        choices=Level.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Blank when nobody answered or the owner refused.",
+    )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     items = ItemIn(many=True, required=False, default=list)
@@ -115,7 +136,7 @@ class CallListRowOut(serializers.Serializer[Any]):
 
 class SuggestionIn(serializers.Serializer[Any]):
     community = serializers.IntegerField()
-    kind = serializers.CharField(max_length=12)
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
     text = serializers.CharField(max_length=2000)
     household = serializers.IntegerField(required=False, allow_null=True, default=None)
     order = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -130,7 +151,7 @@ class QueueRowOut(serializers.Serializer[Any]):
 
 class ReplyIn(serializers.Serializer[Any]):
     reply = serializers.CharField(max_length=4000)
-    channel = serializers.CharField(max_length=10)
+    channel = serializers.ChoiceField(choices=ReplyChannel.choices)
 
 
 class CommonIssueIn(serializers.Serializer[Any]):

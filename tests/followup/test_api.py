@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from propdesk.followup.models import CommonIssue, ReturnVisit, SuggestionItem
+from propdesk.desk.models import ReplyChannel
+from propdesk.followup.models import (
+    STAFF_VISIT_CHANNELS,
+    CommonIssue,
+    ItemKind,
+    Level,
+    ReturnVisit,
+    SuggestionItem,
+    VisitKind,
+    VisitOutcome,
+)
 from propdesk.followup.services import ItemDraft
 from tests.conftest import client_for
 from tests.followup.conftest import sh
 from tests.images import PNG
 
 T0 = sh(2026, 11, 26, 10, 0)
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 
 
 def test_rv6_call_list_and_visit_through_the_api(loop, office):
@@ -53,6 +66,36 @@ def test_rv6_bad_input_is_a_field_error_and_writes_nothing(loop, office):
     )
     assert r.status_code == 400
     assert "level" in r.json()["error"]["fields"]
+    assert ReturnVisit.objects.count() == 0
+
+
+def test_the_schema_names_each_choice_a_return_visit_takes_and_the_api_refuses_others(loop, office):
+    """The OpenAPI file lists the values (an integrator's client is generated from it), and a
+    value outside them is a field error that writes nothing, whichever field it is in."""
+    schema = yaml.safe_load(SCHEMA.read_text())["components"]["schemas"]
+
+    def values(prop: dict) -> set[str]:
+        refs = [prop.get("$ref")] + [p["$ref"] for p in prop.get("allOf", prop.get("oneOf", []))]
+        found: set[str] = set()
+        for ref in filter(None, refs):
+            found |= set(schema[ref.rsplit("/", 1)[1]]["enum"])
+        return found - {""}
+
+    visit = schema["ReturnVisitInRequest"]["properties"]
+    assert values(visit["kind"]) == set(VisitKind.values)
+    assert values(visit["channel"]) == set(STAFF_VISIT_CHANNELS)
+    assert values(visit["outcome"]) == set(VisitOutcome.values)
+    assert values(visit["level"]) == set(Level.values)
+    assert values(schema["SuggestionInRequest"]["properties"]["kind"]) == set(ItemKind.values)
+    assert values(schema["ReplyInRequest"]["properties"]["channel"]) == set(ReplyChannel.values)
+
+    order = loop.at(T0).resolved("repair")
+    good = {"community": office.community.pk, "kind": "order", "order": order.pk}
+    c = client_for(office.receptionist)
+    for field, bad in [("kind", "weekly"), ("channel", "portal"), ("outcome", "maybe")]:
+        r = c.post("/api/return-visits/", {**good, field: bad, "level": "satisfied"}, format="json")
+        assert r.status_code == 400, field
+        assert field in r.json()["error"]["fields"]
     assert ReturnVisit.objects.count() == 0
 
 
