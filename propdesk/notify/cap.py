@@ -302,23 +302,23 @@ class CapTally:
             if new:
                 self._items[digest_id], self._items_scope[digest_id] = set(), None
             else:
-                scope = {c[:100] for c in self.causes}
+                causes = {c[:100] for c in self.causes}
                 self._items[digest_id] = (
                     set(
-                        DigestItem.objects.filter(digest_id=digest_id, cause__in=scope).values_list(
-                            "cause", flat=True
-                        )
+                        DigestItem.objects.filter(
+                            digest_id=digest_id, cause__in=causes
+                        ).values_list("cause", flat=True)
                     )
-                    if scope
+                    if causes
                     else set()
                 )
-                self._items_scope[digest_id] = scope
-        held, scope = self._items[digest_id], self._items_scope[digest_id]
-        if scope is not None and short not in scope:
+                self._items_scope[digest_id] = causes
+        held, asked = self._items[digest_id], self._items_scope[digest_id]
+        if asked is not None and short not in asked:
             # A cause outside the batch's (none in desk.tell): asked of the summary alone.
             if DigestItem.objects.filter(digest_id=digest_id, cause=short).exists():
                 held.add(short)
-            scope.add(short)
+            asked.add(short)
         if short in held:
             return False
         held.add(short)
