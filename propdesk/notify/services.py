@@ -42,7 +42,7 @@ from propdesk.core.bulk import insert_many
 from propdesk.core.housekeeping import PURGE_TICK_BUDGET_SECONDS, purge_in_batches
 from propdesk.core.literal import Constant
 from propdesk.notify import channels
-from propdesk.notify.cap import CapTally, fold_into_digest, over_cap
+from propdesk.notify.cap import CapTally, already_told, fold_into_digest, over_cap
 from propdesk.notify.conf import conf
 from propdesk.notify.models import (
     EndpointKind,
@@ -150,11 +150,7 @@ def notifications_create(
     if over:
         # Issue 12: one already told of this cause keeps it; the others over the cap get it in
         # their summary notification (cap.py).
-        told = set(
-            Notification.objects.filter(
-                cause=cause, recipient_id__in=over, channel=NotificationChannel.IN_APP
-            ).values_list("recipient_id", flat=True)
-        )
+        told = already_told(cause, over) if tally is None else tally.already_told(cause, over)
         for uid in sorted(over - told):
             fold_into_digest(
                 cap=cap,
@@ -186,7 +182,7 @@ def notifications_create(
     inserted = insert_many(Notification, ROW_FIELDS, rows, ignore_conflicts=True)
     if tally is not None:
         written_to = [row[1] for row in rows]
-        tally.written(written_to, kind, now, all_new=inserted == len(written_to))
+        tally.written(written_to, kind, now, all_new=inserted == len(written_to), cause=cause)
     return len(recipients)
 
 

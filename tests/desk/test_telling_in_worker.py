@@ -390,6 +390,84 @@ def test_the_cap_counts_row_by_row_within_one_batch(office, clock, batch_size) -
     )
 
 
+@pytest.mark.parametrize("batch_size", [1, 2, 10])
+def test_the_summary_gets_each_cause_once_within_and_across_batches(
+    office, clock, batch_size
+) -> None:
+    """Cap 1 in 10 minutes. The leader is told of c:1; c:2 and c:3 are folded into the summary,
+    c:2 once although announced three times (twice in the first run, once in the second), and
+    c:1 again is not folded (the leader has it as a notification of its own): count 2, two
+    items, one notification. The same whatever the batch, a repeat within it or after it; the
+    summary's items are written once per batch, a repeat not tried."""
+    office.community.policy = {"notify_cap": {"per_person": 1, "window_minutes": 10}}
+    office.community.save()
+    leader = office.repair_leader.pk
+
+    def announce(cause: str) -> None:
+        telling.tell_staff(
+            "concierge_request",
+            community_id=office.community.pk,
+            now=clock.now(),
+            cause=cause,
+            title=f"标题 {cause}",
+            payload={"url": "/concierge/"},
+            recipient_ids=[leader],
+        )
+
+    for cause in ("c:1", "c:2", "c:2", "c:1"):
+        announce(cause)
+    while telling.announcements_tell(now=clock.now(), batch_size=batch_size):
+        pass
+    clock.advance(minutes=1)
+    for cause in ("c:2", "c:3"):
+        announce(cause)
+    with CaptureQueriesContext(connection) as queries, translation.override("zh-hans"):
+        while telling.announcements_tell(now=clock.now(), batch_size=batch_size):
+            pass
+    # The repeat is known from the summary's items read once, not from an INSERT that hits the
+    # unique (summary, cause): one INSERT of items, c:3's (an executemany is captured once).
+    inserts = [q["sql"] for q in queries.captured_queries if "notify_digestitem" in q["sql"]]
+    assert [s.split(" (")[0] for s in inserts if "INSERT" in s] == [
+        '1 times: INSERT INTO "notify_digestitem"'
+    ]
+    own = Notification.objects.filter(recipient_id=leader, kind="concierge_request")
+    assert list(own.values_list("cause", flat=True)) == ["c:1"]
+    summary = Notification.objects.get(recipient_id=leader, kind="digest")
+    assert summary.payload == {"count": 2}
+    assert summary.title == "近10分钟内另有2条通知，已汇总于此"
+    assert list(summary.digest_items.order_by("id").values_list("cause", "title")) == [
+        ("c:2", "标题 c:2"),
+        ("c:3", "标题 c:3"),
+    ]
+    assert not Announcement.objects.filter(done_at__isnull=True).exists()
+
+
+def test_a_batchs_folds_are_one_read_of_who_was_told_and_one_insert_of_items(office, clock) -> None:
+    """Cap 1: of 8 repairs in one batch, the leader is told of the first and 7 are folded into
+    the summary. Who already has each cause is read once for the batch, and the 7 items go in
+    with one INSERT (was: one read and one INSERT per folded notification)."""
+    office.community.policy = {"notify_cap": {"per_person": 1, "window_minutes": 10}}
+    office.community.save()
+    orders = [create(office, clock) for _ in range(8)]
+    with CaptureQueriesContext(connection) as queries, translation.override("zh-hans"):
+        assert telling.announcements_tell(now=clock.now(), batch_size=10) == 8
+    sqls = [q["sql"] for q in queries.captured_queries]
+    # (an executemany is captured once, as "N times: INSERT …")
+    item_inserts = [s for s in sqls if 'INSERT INTO "notify_digestitem"' in s]
+    told_reads = [
+        s
+        for s in sqls
+        if s.startswith("SELECT") and 'FROM "notify_notification"' in s and '"cause"' in s
+    ]
+    assert len(item_inserts) == 1, item_inserts
+    assert len(told_reads) == 1, told_reads
+    summary = Notification.objects.get(recipient_id=office.repair_leader.pk, kind="digest")
+    assert summary.payload == {"count": 7}
+    assert list(summary.digest_items.order_by("id").values_list("cause", flat=True)) == [
+        f"order-routed:{o.pk}" for o in orders[1:]
+    ]
+
+
 # --- the pick: the pending rows through their own index, not every announcement -------------------
 
 

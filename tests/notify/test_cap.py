@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from propdesk.notify.cap import DIGEST_KIND, MAX_ITEMS, fold_into_digest
+from propdesk.notify.cap import DIGEST_KIND, MAX_ITEMS, CapTally, fold_into_digest
 from propdesk.notify.models import DigestItem, Notification
 from propdesk.notify.selectors import digest_items
 from propdesk.policy.rules import load_policy
@@ -238,3 +238,35 @@ def test_the_migration_moves_a_summarys_items_into_rows_and_back(office, clock) 
     digest.refresh_from_db()
     assert digest.payload == {"count": 230, "items": legacy}
     assert not DigestItem.objects.exists()
+
+
+def test_a_tallys_folds_know_repeats_of_causes_outside_its_batch(office, clock) -> None:
+    """A transaction's tally (desk.tell's batch) keeps a summary's new items for its flush and
+    knows a repeat from one read of the summary's items of the batch's causes; a cause outside
+    them (no caller's today) is asked of the summary alone. Written: each cause once, in fold
+    order, and the count of the folds that were not repeats."""
+    _over_cap(office, clock)
+    assert _fold(office, clock, "c:old") is True  # the summary, with one item, before the batch
+    cap = load_policy().notify_cap
+    with transaction.atomic(), translation.override("zh-hans"):
+        tally = CapTally((clock.now(), clock.now()), causes=["c:old", "c:new"])
+        for cause in ("c:old", "c:new", "x:1", "x:1", "c:new"):
+            fold_into_digest(
+                cap=cap,
+                community_id=office.community.pk,
+                recipient_id=office.head.pk,
+                cause=cause,
+                kind="clock_escalation",
+                title=f"标题 {cause}",
+                payload={"order": 1},
+                now=clock.now(),
+                told_checked=True,
+                tally=tally,
+            )
+        digest = _rows(office.head, kind=DIGEST_KIND).get()
+        assert DigestItem.objects.filter(digest=digest).count() == 1  # kept for the flush
+        tally.flush()
+    digest.refresh_from_db()
+    assert digest.payload == {"count": 3}
+    assert digest.title == "近10分钟内另有3条通知，已汇总于此"
+    assert [i.cause for i in digest_items(digest)] == ["c:old", "c:new", "x:1"]

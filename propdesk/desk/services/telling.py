@@ -77,13 +77,15 @@ FIXED_RECIPIENTS: dict[str, tuple[Role, str]] = {
 
 @dataclass
 class _Batch:
-    """What one batch of the worker reads once: each community's policy and role holders, and
-    (when ``span`` is set: the earliest and latest time the batch resolves at) each community's
-    duty shifts running at some moment of the span and each team's members."""
+    """What one batch of the worker reads once: each community's policy and role holders, the
+    users it names (active or not), and (when ``span`` is set: the earliest and latest time the
+    batch resolves at) each community's duty shifts running at some moment of the span and each
+    team's members."""
 
     policies: dict[int, Policy] = field(default_factory=dict)
     roles: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     active: dict[int, bool] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
     span: tuple[datetime, datetime] | None = None
     shifts: dict[int, list[tuple[datetime, int, datetime, int, int]]] = field(default_factory=dict)
     team_members: dict[int, set[int]] = field(default_factory=dict)
@@ -135,14 +137,19 @@ class _Batch:
         return self.roles[key]
 
     def keep_active(self, ids: Iterable[int]) -> set[int]:
+        return set(self.active_users(ids))
+
+    def active_users(self, ids: Iterable[int]) -> dict[int, User]:
+        """The active users of ``ids``, each read once for the batch (whom a policy names, then
+        the same people told)."""
+        ids = list(ids)
         missing = [uid for uid in ids if uid not in self.active]
         if missing:
-            found = set(
-                User.objects.filter(pk__in=missing, is_active=True).values_list("id", flat=True)
-            )
+            for user in User.objects.filter(pk__in=missing, is_active=True):
+                self.users[user.pk] = user
             for uid in missing:
-                self.active[uid] = uid in found
-        return {uid for uid in ids if self.active[uid]}
+                self.active[uid] = uid in self.users
+        return {uid: self.users[uid] for uid in ids if self.active[uid]}
 
 
 def recipients(
@@ -384,6 +391,14 @@ def _tell_contact(
     return allowed
 
 
+# What telling reads of an order (who is told, and the link and words they get): the rest of
+# its columns are left unread by the batch's rows (a row's order is never saved here).
+_ORDER_READ = {"id", "community", "number", "team", "assignee"}
+_ORDER_DEFERRED = [
+    f"order__{f.name}" for f in WorkOrder._meta.concrete_fields if f.name not in _ORDER_READ
+]
+
+
 def _locked(qs: Any) -> Any:
     if connection.features.has_select_for_update_skip_locked:
         return qs.select_for_update(skip_locked=True, of=("self",))
@@ -464,21 +479,28 @@ def _tell_rows(
         if not ids:
             return 0, 0
         # Only outer joins, which SQLite plans from the announcement; the rows' own communities
-        # (a handful) read apart: as an inner join it could drive the plan again.
+        # (a handful) read apart: as an inner join it could drive the plan again. So are their
+        # orders' (the same ones: read once, not once per row), and of an order only what
+        # telling reads (_ORDER_READ).
         rows = list(
             Announcement.objects.filter(pk__in=ids)
-            .select_related("order__community", "order__team", "contact__community")
+            .select_related("order__team", "contact__community")
+            .defer(*_ORDER_DEFERRED)
             .order_by("id")
         )
-        communities = Community.objects.in_bulk({a.community_id for a in rows})
+        communities = Community.objects.in_bulk(
+            {a.community_id for a in rows} | {a.order.community_id for a in rows if a.order}
+        )
         for a in rows:
             a.community = communities[a.community_id]
+            if a.order is not None:
+                a.order.community = communities[a.order.community_id]
         times = [a.created_at for a in rows]
         span = (min(times), max(times))
         batch = _Batch(span=span)
         # The cap's counts and summaries read once for the batch; not with savepoints, which
         # would undo rows the tally still counts.
-        tally = None if savepoints else CapTally(span)
+        tally = None if savepoints else CapTally(span, causes=[a.cause for a in rows])
         wanted: dict[int, list[int]] = {}
         for a in rows:
             if a.order is None:
@@ -494,12 +516,10 @@ def _tell_rows(
                     wanted[a.pk] = _order_recipients(a, order, batch)
             except Exception as exc:
                 row_failed(a, exc)
-        users = {
-            u.pk: u
-            for u in User.objects.filter(
-                pk__in={uid for ids in wanted.values() for uid in ids}, is_active=True
-            )
-        }
+        to_tell = {uid for ids in wanted.values() for uid in ids}
+        if tally is not None:
+            tally.recipient_ids = to_tell
+        users = batch.active_users(to_tell)
         preload_access(users.values())
         done: list[int] = []
         for a in rows:
