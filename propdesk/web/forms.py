@@ -114,6 +114,36 @@ def fields_shared(*per_form: str) -> Callable[[F], F]:
     return apply
 
 
+# How Django cleans a field from its BoundField, unless the field's class says otherwise.
+_CLEAN_BOUND_FIELD = forms.Field._clean_bound_field
+
+
+class CleanedFromData(forms.Form):
+    """A form whose fields are cleaned as Django's ``BaseForm._clean_fields`` cleans them (each
+    value as its widget reads it from the posted data, then ``field.clean``, then the form's
+    ``clean_<name>``; an error kept on its field), without making each field's ``BoundField``
+    first: its name, prefixed names and id are some 300 calls on the front desk's 22 fields,
+    which a valid submit (a redirect) never shows. The page drawn after a failed submit makes
+    them as before. A field Django cleans otherwise (a file, with its initial; a disabled one)
+    or a form with a prefix is cleaned by Django's own steps."""
+
+    def _clean_fields(self) -> None:
+        if self.prefix is not None:
+            super()._clean_fields()  # type: ignore[misc]
+            return
+        data, files, cleaned = self.data, self.files, self.cleaned_data
+        for name, field in self.fields.items():
+            try:
+                if field.disabled or type(field)._clean_bound_field is not _CLEAN_BOUND_FIELD:
+                    cleaned[name] = field._clean_bound_field(self[name])
+                else:  # Field._clean_bound_field: bf.data is what the widget reads
+                    cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
+                if hasattr(self, f"clean_{name}"):
+                    cleaned[name] = getattr(self, f"clean_{name}")()
+            except ValidationError as e:
+                self.add_error(name, e)
+
+
 class MoneyField(forms.CharField):
     """A fee in yuan: ``45``, ``45.00``, ``¥45`` and ``45元`` all mean 45.00; nonsense is refused
     with words that say what to type. Cleans to a Decimal (two places) or None."""
@@ -194,6 +224,8 @@ class LocalDateTimeField(forms.DateTimeField):
     time_zone = "Asia/Shanghai"
 
     def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None  # as Django's first step: no time zone needed (nor switched to)
         # Django's checks of a time that does not exist or is ambiguous in the zone come with it.
         with timezone.override(ZoneInfo(self.time_zone)):
             return super().to_python(value)
@@ -231,7 +263,7 @@ OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED
     own={"place": {"invalid_choice": _("This place is not one of the community's active places.")}},
 )
 @fields_shared("service_item", "place", "promised_at", "appointment_at", "letter")
-class IntakeForm(forms.Form):
+class IntakeForm(CleanedFromData):
     """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form.
     Its fields and their words are made once, with the class; a form made from it has its own
     copy only of what differs by request (the items and places to choose, the community's time
