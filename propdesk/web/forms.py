@@ -183,6 +183,17 @@ def upload_limit_attrs() -> dict[str, str]:
     }
 
 
+def _upload_limit_attr(name: str) -> str:
+    return upload_limit_attrs()[name]
+
+
+def upload_limit_attrs_when_drawn() -> dict[str, Any]:
+    """``upload_limit_attrs``, each value read when the input is drawn (the limit of the
+    moment, the words in the reader's language): set once on a form class's file input."""
+    read = lazy(_upload_limit_attr, str)
+    return {name: read(name) for name in ("data-max-bytes", "data-too-large")}
+
+
 @plain_form(
     {"community": _("Choose the community."), "kind": _("Choose the kind of emergency.")},
     own={"kind": {"invalid_choice": _("Choose the kind of emergency.")}},
@@ -241,6 +252,24 @@ def _local_fields(form: forms.Form, community: Community) -> None:
             f.time_zone = community.time_zone
 
 
+# (form class, field, time zone): the class's field as read in that zone.
+_zoned: dict[tuple[type[forms.Form], str, str], forms.Field] = {}
+
+
+def _zoned_fields(form: forms.Form, names: Sequence[str], zone: str) -> None:
+    """``_local_fields`` for fields a form class shares (``fields_shared``): each of ``names`` is
+    the class's field copied once for ``zone``, then shared by every form in that zone (no form
+    changes it), instead of a copy for each form."""
+    for name in names:
+        key = (type(form), name, zone)
+        field = _zoned.get(key)
+        if field is None:
+            field = copy.deepcopy(form.base_fields[name])
+            field.time_zone = zone  # type: ignore[attr-defined]
+            field = _zoned.setdefault(key, field)
+        form.fields[name] = field
+
+
 INTENT_KEYS = {
     OrderKind.REPAIR: "1",
     OrderKind.COMPLAINT: "2",
@@ -262,12 +291,12 @@ OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED
     },
     own={"place": {"invalid_choice": _("This place is not one of the community's active places.")}},
 )
-@fields_shared("service_item", "place", "promised_at", "appointment_at", "letter")
+@fields_shared("service_item", "place")
 class IntakeForm(CleanedFromData):
     """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form.
     Its fields and their words are made once, with the class; a form made from it has its own
-    copy only of what differs by request (the items and places to choose, the community's time
-    zone, the letter's size limit)."""
+    copy only of what differs by request (the items and places to choose); its two times are
+    shared by the forms of one time zone, the letter's limit is read when it is drawn."""
 
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.PHONE, widget=forms.RadioSelect
@@ -327,7 +356,11 @@ class IntakeForm(CleanedFromData):
     owner_agitated = forms.BooleanField(
         label=_("owner agitated, moved to a quiet room"), required=False
     )
-    letter = forms.FileField(label=_("scanned letter"), required=False)
+    letter = forms.FileField(
+        label=_("scanned letter"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs=upload_limit_attrs_when_drawn()),
+    )
     no_written_material = forms.BooleanField(
         label=_("the owner left no written material"), required=False
     )
@@ -341,9 +374,8 @@ class IntakeForm(CleanedFromData):
         **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
-        _local_fields(self, community)
+        _zoned_fields(self, ("promised_at", "appointment_at"), community.time_zone)
         self.set_choices(items, places)
-        self.fields["letter"].widget.attrs.update(upload_limit_attrs())
 
     def set_choices(self, items: list[Any], places: Sequence[Any]) -> None:
         """The service items and sticker places to choose from (a submit is checked against

@@ -112,3 +112,32 @@ def test_a_form_with_a_prefix_is_cleaned_by_djangos_steps(office) -> None:
     form = IntakeForm(_posted(body), None, community=office.community, items=[], prefix="desk")
     assert form.is_valid(), form.errors
     assert form.cleaned_data["content"] == VALID["content"]
+
+
+def test_forms_of_one_time_zone_share_their_times_and_every_form_the_letter(
+    office, settings
+) -> None:
+    # Copied once per zone (or once with the class), not for each form; what each reads and
+    # draws stays its own: its zone, the limit and the words of the moment.
+    from propdesk.community.models import Community
+
+    def made(community: Any) -> IntakeForm:
+        return IntakeForm(None, community=community, items=[], places=[])
+
+    a, b = made(office.community), made(office.community)
+    tokyo = made(Community(time_zone="Asia/Tokyo"))
+    for name in ("promised_at", "appointment_at"):
+        assert a.fields[name] is b.fields[name] is not tokyo.fields[name]
+        assert (a.fields[name].time_zone, tokyo.fields[name].time_zone) == (
+            "Asia/Shanghai",
+            "Asia/Tokyo",
+        )
+        assert IntakeForm.base_fields[name].time_zone == "Asia/Shanghai"
+    assert a.fields["letter"] is b.fields["letter"] is IntakeForm.base_fields["letter"]
+    settings.ATTACHMENT_MAX_BYTES = 3 * 1024 * 1024
+    with translation.override("zh-hans"):
+        chinese = str(a["letter"])
+    with translation.override("en"):
+        english = str(b["letter"])
+    assert f'data-max-bytes="{3 * 1024 * 1024}"' in chinese and "文件超过 3 MB" in chinese
+    assert "The file is larger than 3 MB" in english
