@@ -115,7 +115,7 @@ def fields_shared(*per_form: str) -> Callable[[F], F]:
 
 
 # How Django cleans a field from its BoundField, unless the field's class says otherwise.
-_CLEAN_BOUND_FIELD = forms.Field._clean_bound_field
+_CLEAN_BOUND_FIELD = forms.Field._clean_bound_field  # type: ignore[attr-defined]
 
 
 class CleanedFromData(forms.Form):
@@ -134,8 +134,9 @@ class CleanedFromData(forms.Form):
         data, files, cleaned = self.data, self.files, self.cleaned_data
         for name, field in self.fields.items():
             try:
-                if field.disabled or type(field)._clean_bound_field is not _CLEAN_BOUND_FIELD:
-                    cleaned[name] = field._clean_bound_field(self[name])
+                own = type(field)._clean_bound_field  # type: ignore[attr-defined]
+                if field.disabled or own is not _CLEAN_BOUND_FIELD:
+                    cleaned[name] = field._clean_bound_field(self[name])  # type: ignore[attr-defined]
                 else:  # Field._clean_bound_field: bf.data is what the widget reads
                     cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
                 if hasattr(self, f"clean_{name}"):

@@ -1,7 +1,7 @@
 """A console view works with the signed-in user itself, not Django's lazy proxy of it: the
 ``Desk`` and ``request.user`` hold the ``User`` row read once, so the roles check, the rows and
 the clocks a submit hands it to read its fields directly (each read through the proxy was a
-call through ``LazyObject.__getattribute__``, some 250 on one submit of the front desk)."""
+call through ``LazyObject.__getattribute__``, some 200 on one submit of the front desk)."""
 
 from __future__ import annotations
 
