@@ -94,6 +94,19 @@ def _cached_user(request: HttpRequest) -> Any:
     return request._cached_user  # type: ignore[attr-defined]
 
 
+def signed_in_user(request: HttpRequest) -> Any:
+    """``request.user`` as the user itself (or the ``AnonymousUser``), put back in
+    ``request.user`` in place of the middleware's lazy proxy: every read through the proxy is a
+    call to ``LazyObject.__getattribute__``, some 200 on one submit of the front desk, which
+    hands its user to the roles check, the rows and the clocks. The same object the proxy
+    wraps (``_cached_user``); a ``request.user`` set otherwise (``login()``, ``logout()``, a
+    test's) is returned as it is."""
+    user: Any = request.user
+    if type(user) is SimpleLazyObject:
+        user = request.user = _cached_user(request)
+    return user
+
+
 class AuthenticationMiddleware(_DjangoMiddleware):
     """Django's, its ``request.user`` from ``get_user`` above (``request.auser`` is Django's)."""
 

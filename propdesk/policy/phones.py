@@ -72,17 +72,24 @@ def parse_phone(text: str, *, area_code: str = "") -> Phone:
         raw = area_code + re.sub(r"\D", "", raw)
     try:
         parsed = phonenumbers.parse(raw, "CN")
-        valid = parsed.country_code == 86 and phonenumbers.is_valid_number(parsed)
     except phonenumbers.NumberParseException:
-        valid = False
-    if not valid:
+        kind = phonenumbers.PhoneNumberType.UNKNOWN
+    else:
+        # +86 is China's alone, where is_valid_number is number_type(...) != UNKNOWN: the
+        # number's type worked out once (each is a match against the numbering tables).
+        kind = (
+            phonenumbers.number_type(parsed)
+            if parsed.country_code == 86
+            else phonenumbers.PhoneNumberType.UNKNOWN
+        )
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         landline = re.sub(r"\D", "", raw)
         if not raw.startswith("+") and _AREA_LANDLINE.match(landline):
             return Phone(number=landline, extension=extension)
         raise InvalidPhone(_MALFORMED, text=text)
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = re.sub(r"\D", "", national)
-    is_mobile = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+    is_mobile = kind == phonenumbers.PhoneNumberType.MOBILE
     if not is_mobile and not digits.startswith("0"):
         digits = "0" + digits
     # Landlines carry a 3- or 4-digit area code and a 7- or 8-digit number; mobiles are 11 digits.

@@ -114,6 +114,37 @@ def fields_shared(*per_form: str) -> Callable[[F], F]:
     return apply
 
 
+# How Django cleans a field from its BoundField, unless the field's class says otherwise.
+_CLEAN_BOUND_FIELD = forms.Field._clean_bound_field  # type: ignore[attr-defined]
+
+
+class CleanedFromData(forms.Form):
+    """A form whose fields are cleaned as Django's ``BaseForm._clean_fields`` cleans them (each
+    value as its widget reads it from the posted data, then ``field.clean``, then the form's
+    ``clean_<name>``; an error kept on its field), without making each field's ``BoundField``
+    first: its name, prefixed names and id are some 300 calls on the front desk's 22 fields,
+    which a valid submit (a redirect) never shows. The page drawn after a failed submit makes
+    them as before. A field Django cleans otherwise (a file, with its initial; a disabled one)
+    or a form with a prefix is cleaned by Django's own steps."""
+
+    def _clean_fields(self) -> None:
+        if self.prefix is not None:
+            super()._clean_fields()  # type: ignore[misc]
+            return
+        data, files, cleaned = self.data, self.files, self.cleaned_data
+        for name, field in self.fields.items():
+            try:
+                own = type(field)._clean_bound_field  # type: ignore[attr-defined]
+                if field.disabled or own is not _CLEAN_BOUND_FIELD:
+                    cleaned[name] = field._clean_bound_field(self[name])  # type: ignore[attr-defined]
+                else:  # Field._clean_bound_field: bf.data is what the widget reads
+                    cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
+                if hasattr(self, f"clean_{name}"):
+                    cleaned[name] = getattr(self, f"clean_{name}")()
+            except ValidationError as e:
+                self.add_error(name, e)
+
+
 class MoneyField(forms.CharField):
     """A fee in yuan: ``45``, ``45.00``, ``¥45`` and ``45元`` all mean 45.00; nonsense is refused
     with words that say what to type. Cleans to a Decimal (two places) or None."""
@@ -151,6 +182,17 @@ def upload_limit_attrs() -> dict[str, str]:
             % {"mb": limit // (1024 * 1024)}
         ),
     }
+
+
+def _upload_limit_attr(name: str) -> str:
+    return upload_limit_attrs()[name]
+
+
+def upload_limit_attrs_when_drawn() -> dict[str, Any]:
+    """``upload_limit_attrs``, each value read when the input is drawn (the limit of the
+    moment, the words in the reader's language): set once on a form class's file input."""
+    read = lazy(_upload_limit_attr, str)
+    return {name: read(name) for name in ("data-max-bytes", "data-too-large")}
 
 
 @plain_form(
@@ -194,6 +236,8 @@ class LocalDateTimeField(forms.DateTimeField):
     time_zone = "Asia/Shanghai"
 
     def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None  # as Django's first step: no time zone needed (nor switched to)
         # Django's checks of a time that does not exist or is ambiguous in the zone come with it.
         with timezone.override(ZoneInfo(self.time_zone)):
             return super().to_python(value)
@@ -207,6 +251,24 @@ def _local_fields(form: forms.Form, community: Community) -> None:
     for f in form.fields.values():
         if isinstance(f, LocalDateTimeField):
             f.time_zone = community.time_zone
+
+
+# (form class, field, time zone): the class's field as read in that zone.
+_zoned: dict[tuple[type[forms.Form], str, str], forms.Field] = {}
+
+
+def _zoned_fields(form: forms.Form, names: Sequence[str], zone: str) -> None:
+    """``_local_fields`` for fields a form class shares (``fields_shared``): each of ``names`` is
+    the class's field copied once for ``zone``, then shared by every form in that zone (no form
+    changes it), instead of a copy for each form."""
+    for name in names:
+        key = (type(form), name, zone)
+        field = _zoned.get(key)
+        if field is None:
+            field = copy.deepcopy(form.base_fields[name])
+            field.time_zone = zone  # type: ignore[attr-defined]
+            field = _zoned.setdefault(key, field)
+        form.fields[name] = field
 
 
 INTENT_KEYS = {
@@ -230,12 +292,12 @@ OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED
     },
     own={"place": {"invalid_choice": _("This place is not one of the community's active places.")}},
 )
-@fields_shared("service_item", "place", "promised_at", "appointment_at", "letter")
-class IntakeForm(forms.Form):
+@fields_shared("service_item", "place")
+class IntakeForm(CleanedFromData):
     """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form.
     Its fields and their words are made once, with the class; a form made from it has its own
-    copy only of what differs by request (the items and places to choose, the community's time
-    zone, the letter's size limit)."""
+    copy only of what differs by request (the items and places to choose); its two times are
+    shared by the forms of one time zone, the letter's limit is read when it is drawn."""
 
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.PHONE, widget=forms.RadioSelect
@@ -295,7 +357,11 @@ class IntakeForm(forms.Form):
     owner_agitated = forms.BooleanField(
         label=_("owner agitated, moved to a quiet room"), required=False
     )
-    letter = forms.FileField(label=_("scanned letter"), required=False)
+    letter = forms.FileField(
+        label=_("scanned letter"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs=upload_limit_attrs_when_drawn()),
+    )
     no_written_material = forms.BooleanField(
         label=_("the owner left no written material"), required=False
     )
@@ -309,9 +375,8 @@ class IntakeForm(forms.Form):
         **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
-        _local_fields(self, community)
+        _zoned_fields(self, ("promised_at", "appointment_at"), community.time_zone)
         self.set_choices(items, places)
-        self.fields["letter"].widget.attrs.update(upload_limit_attrs())
 
     def set_choices(self, items: list[Any], places: Sequence[Any]) -> None:
         """The service items and sticker places to choose from (a submit is checked against

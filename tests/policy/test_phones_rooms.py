@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+import phonenumbers
 import pytest
 
 from propdesk.core.errors import policy_message
@@ -41,6 +44,50 @@ def test_fd2_refuses_malformed_numbers_with_a_message(typed) -> None:
     with pytest.raises(InvalidPhone) as refused:
         parse_phone(typed)
     assert str(refused.value)  # a message the receptionist can read
+
+
+# Mobiles of every prefix, landlines of every area code length, numbers that are too short or
+# too long, unassigned ranges, other countries, service numbers.
+NUMBERS = [
+    *(f"1{p}{n}" for p in range(10, 100) for n in ("12345678", "00000000", "99999999")),
+    *(
+        f"0{a}{n}"
+        for a in ("10", "20", "21", "29", "311", "371", "755", "898", "999")
+        for n in ("6123456", "61234567", "88881234", "1234567", "612345678")
+    ),
+    "+1 650 253 0000",
+    "+852 2123 4567",
+    "+86 10 6552 9988",
+    "+86 400 123 4567",
+    "4001234567",
+    "95588",
+    "110",
+    "12345",
+    "1381234567",
+    "138123456789",
+    "+86 138 1234 5678",
+]
+
+
+@pytest.mark.parametrize("typed", NUMBERS)
+def test_a_numbers_type_says_whether_it_is_valid_in_china(typed: str) -> None:
+    # parse_phone reads a number's validity from its type (one match against the numbering
+    # tables instead of two): for +86, is_valid_number is exactly number_type != UNKNOWN.
+    parsed = phonenumbers.parse(typed, "CN")
+    if parsed.country_code == 86:
+        typed_ok = phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.UNKNOWN
+        assert typed_ok == phonenumbers.is_valid_number(parsed)
+
+
+def test_a_number_is_matched_against_the_numbering_tables_once() -> None:
+    from phonenumbers import phonenumberutil
+
+    with mock.patch.object(
+        phonenumberutil, "_number_type_helper", wraps=phonenumberutil._number_type_helper
+    ) as typed:
+        assert parse_phone("13812345678").number == "13812345678"
+        assert parse_phone("0755-8888-1234").number == "075588881234"
+    assert typed.call_count == 2
 
 
 def test_phone_digits_keeps_what_was_typed_for_prefix_search() -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, User
 from propdesk.community.selectors import access_community, communities_visible, user_roles
+from propdesk.core.auth import signed_in_user
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, Role
@@ -112,7 +113,7 @@ def console(
         @login_required
         @wraps(view)
         def inner(request: HttpRequest, community_id: int, *args: Any, **kw: Any) -> HttpResponse:
-            user: User = request.user  # type: ignore[assignment]
+            user: User = signed_in_user(request)  # the user itself, not the lazy proxy
             try:
                 community = access_community(user, community_id)
             except NotFound:
