@@ -338,3 +338,10 @@ def test_the_responders_fragment_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         r = head.get(fragment(fire))
     assert r.content.decode().count('data-rule="EM-2"') == 8
+
+
+def test_an_empty_emergency_submit_shows_what_is_missing_and_logs_nothing(office) -> None:
+    r = browser_for(office.receptionist).post(reverse("emergency-new"), {})
+    assert r.status_code == 400
+    assert "errorlist" in r.content.decode()
+    assert not Emergency.objects.exists()

@@ -69,6 +69,18 @@ def test_fd2_a_failed_submit_keeps_everything_typed_and_writes_nothing(office, c
     assert Contact.objects.count() == 0 and WorkOrder.objects.count() == 0
 
 
+def test_an_empty_submit_is_answered_with_the_forms_errors_not_a_server_error(
+    office, clock
+) -> None:
+    """A POST with nothing in it (a form sent empty by a broken client, a replayed request) is a
+    failed submit like any other: the page again with what is missing, nothing written."""
+    r = browser_for(office.receptionist).post(url(office), {})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "errorlist" in html and 'name="caller_phone"' in html
+    assert Contact.objects.count() == 0 and WorkOrder.objects.count() == 0
+
+
 def test_fd3_a_promise_is_logged_with_its_time_in_the_communitys_zone(office, clock) -> None:
     page = browser_for(office.receptionist)
     r = page.post(

@@ -61,9 +61,12 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
     for community in allowed:
         for key, kind in load_policy(community.policy).emergencies.kinds.items():
             kinds.setdefault(key, kind.title)
-    form = EmergencyForm(request.POST or None, communities=allowed, kinds=list(kinds.items()))
+    posted = request.method == "POST"  # bound on every POST, an empty one too (its errors shown)
+    form = EmergencyForm(
+        request.POST if posted else None, communities=allowed, kinds=list(kinds.items())
+    )
     duplicate: DuplicateEmergency | None = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         community = form.cleaned_data["community"]
         household: Household | None = None
         room = form.cleaned_data["room"].strip()

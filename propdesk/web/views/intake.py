@@ -64,15 +64,16 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     if request.method != "POST" and request.GET.get("caller_phone"):
         initial = {**initial, "caller_phone": request.GET["caller_phone"][:40], "channel": "phone"}
     form = IntakeForm(
-        request.POST or None,
-        request.FILES or None,
+        # Bound on every POST, an empty one too (its fields are then missing: errors, not a 500).
+        request.POST if posted else None,
+        request.FILES if posted else None,
         community=community,
         items=items,
         places=places,
         initial=initial,
     )
     status = 200
-    if request.method == "POST":
+    if posted:
         contact = _log(request, desk, form, items, places)
         if contact is not None:
             orders = list(contact.work_orders.all())
