@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 
 class State(StrEnum):
@@ -384,6 +385,13 @@ def check_transition(
 def actions_for(situation: Situation) -> list[str]:
     """The actions the actor may take in ``situation``, the usual next step first (table order),
     cancel last."""
+    try:
+        return list(_actions_for(situation))
+    except TypeError:  # roles given as a set, not a frozenset: not remembered
+        return list(_actions_checked(situation))
+
+
+def _actions_checked(situation: Situation) -> tuple[str, ...]:
     out = []
     for name in ACTIONS:
         try:
@@ -391,7 +399,12 @@ def actions_for(situation: Situation) -> list[str]:
         except TransitionRefused:
             continue
         out.append(name)
-    return out
+    return tuple(out)
+
+
+# The table is fixed, so the answer is one per situation: remembered, as every order's page and
+# answer asks for it (20 checks, most of them refusals raised and caught).
+_actions_for = lru_cache(maxsize=512)(_actions_checked)
 
 
 def actions_available(state: State, actor_roles: frozenset[Role], actor_on_team: bool) -> list[str]:
