@@ -693,6 +693,14 @@ def tell_after_action(
         )
 
 
+def kind_display(kind: str) -> str:
+    """What ``WorkOrder.get_kind_display()`` gives (the kind's label in the active language, the
+    stored value itself when it is no kind), from the enum: get_FOO_display() rebuilds and
+    hashes every lazy choice label on each call, and every routed order's announcement asks."""
+    member = OrderKind._value2member_map_.get(kind)
+    return kind if member is None else str(member.label)
+
+
 def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[int]) -> None:
     """A repair or housekeeping order reached its team's pool: the leader and the members on
     duty hear of it."""
@@ -703,7 +711,7 @@ def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[in
         cause=cause,
         title=_("New %(kind)s %(number)s for %(team)s: %(text)s")
         % {
-            "kind": order.get_kind_display(),
+            "kind": kind_display(order.kind),
             "number": order.number,
             "team": order.team.name if order.team else "",
             "text": order.description[:60],
