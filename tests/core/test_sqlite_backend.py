@@ -151,7 +151,8 @@ def test_statements_are_converted_as_django_converts_them_and_remembered(db_file
             cursor.execute("SELECT who FROM t WHERE who LIKE 'c%%' OR who = %s ORDER BY id", ["a"])
             assert cursor.fetchall() == [("a",), ("c%",)]
             cursor.executemany("INSERT INTO t (who) VALUES (%s)", [["d"], ["e"]])
-            cursor.execute("SELECT COUNT(*) FROM t WHERE who IN (%(x)s, %(y)s)", {"x": "d", "y": "e"})
+            named = "SELECT COUNT(*) FROM t WHERE who IN (%(x)s, %(y)s)"
+            cursor.execute(named, {"x": "d", "y": "e"})
             assert cursor.fetchall() == [(2,)]
         info = _qmark.cache_info()
         assert (info.misses, info.hits) == (2, 3)  # the INSERT converted once for four runs
