@@ -531,7 +531,9 @@ def default_policy_data() -> dict[str, Any]:
 
 def load_policy(overrides: Mapping[str, Any] | None = None) -> Policy:
     """The default policy with ``overrides`` merged in, validated. Raises PolicyError."""
-    return _cached_policy(json.dumps(dict(overrides or {}), sort_keys=True, default=str))
+    if not overrides:  # a community on the defaults (most): nothing to write out as the key
+        return _cached_policy("{}")
+    return _cached_policy(json.dumps(dict(overrides), sort_keys=True, default=str))
 
 
 @lru_cache(maxsize=256)
