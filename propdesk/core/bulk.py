@@ -10,6 +10,7 @@ would) and the rows go to the driver in one ``executemany`` (``insert_many``), o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -25,6 +26,21 @@ _PLAIN = (
     models.BooleanField,
     models.ForeignKey,
 )
+
+
+def _prep(field: Any, value: Any, conn: Any) -> Any:
+    """``field.get_db_prep_save(value, conn)``. For a ``DateTimeField`` given an aware
+    ``datetime`` (what the services always pass), that chain (``get_db_prep_value``,
+    ``get_prep_value``, ``to_python`` twice, the naive check) gives the value back unchanged to
+    the backend's ``adapt_datetimefield_value``: called directly. Anything else (naive, a
+    string, a subclass of either) goes the field's own way."""
+    if (
+        type(field) is models.DateTimeField
+        and type(value) is datetime
+        and value.utcoffset() is not None
+    ):
+        return conn.ops.adapt_datetimefield_value(value)
+    return field.get_db_prep_save(value, conn)
 
 
 def insert_many(
@@ -49,9 +65,7 @@ def insert_many(
         plan = _many_plans[key] = _ManyPlan(model._meta, fields, ignore_conflicts, conn.ops)
     # Each call's defaults (a callable default gives a new value each time, as the ORM's).
     default_values = [f.get_default() for f in plan.defaults]
-    convert = [
-        None if c is False else (lambda v, f=f: f.get_db_prep_save(v, conn)) for f, c in plan.steps
-    ]
+    convert = [None if c is False else (lambda v, f=f: _prep(f, v, conn)) for f, c in plan.steps]
     prepared = [
         [v if c is None else c(v) for c, v in zip(convert, [*row, *default_values], strict=True)]
         for row in rows
@@ -162,7 +176,7 @@ def create_many(objs: Sequence[M]) -> Sequence[M]:
     for obj in objs:
         for f, attname, c in plan.steps:
             value = getattr(obj, attname) if attname is not None else f.pre_save(obj, True)
-            append(f.get_db_prep_save(value, conn) if c and value is not None else value)
+            append(_prep(f, value, conn) if c and value is not None else value)
     with conn.cursor() as cursor:
         cursor.execute(plan.sql, params)
         ids = [row[0] for row in cursor.fetchall()]

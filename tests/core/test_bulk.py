@@ -88,3 +88,25 @@ def test_a_json_none_is_stored_as_null_as_the_orm_does(office: Office) -> None:
 def test_nothing_to_create_writes_nothing(django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
         assert create_many([]) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=SHANGHAI),
+        datetime(2026, 11, 26, 2, 0, tzinfo=ZoneInfo("UTC")),
+        datetime(2026, 3, 1, 0, 0, 0, 1, tzinfo=ZoneInfo("America/New_York")),
+        None,
+        "2026-11-26 10:00:00+08:00",
+    ],
+)
+def test_a_datetime_is_stored_as_the_field_stores_it(value: object) -> None:
+    """The lean statements give a ``DateTimeField``'s aware ``datetime`` straight to the
+    backend's adapter: the same as the field's own ``get_db_prep_save``, on either database."""
+    from django.db import connection
+
+    from propdesk.core.bulk import _prep
+
+    for name in ("created_at", "appointment_at"):
+        field = WorkOrder._meta.get_field(name)
+        assert _prep(field, value, connection) == field.get_db_prep_save(value, connection)
