@@ -697,8 +697,10 @@ def kind_display(kind: str) -> str:
     """What ``WorkOrder.get_kind_display()`` gives (the kind's label in the active language, the
     stored value itself when it is no kind), from the enum: get_FOO_display() rebuilds and
     hashes every lazy choice label on each call, and every routed order's announcement asks."""
-    member = OrderKind._value2member_map_.get(kind)
-    return kind if member is None else str(member.label)
+    return str(OrderKind(kind).label) if kind in _KIND_VALUES else kind
+
+
+_KIND_VALUES = frozenset(OrderKind.values)
 
 
 def tell_routed(order: WorkOrder, *, now: datetime, cause: str, exclude: list[int]) -> None:
