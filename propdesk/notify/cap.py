@@ -322,7 +322,7 @@ class CapTally:
         if short in held:
             return False
         held.add(short)
-        self._new_items.append((digest_id, short, kind[:20], title[:200], dict(payload), now))
+        self._new_items.append(_item_row(digest_id, cause, kind, title, payload, now))
         return True
 
     def written(
@@ -384,5 +384,12 @@ def _add_item(
 ) -> bool:
     """One row in the summary; False (nothing written) when its cause is there already. Every
     fold is kept (beyond MAX_ITEMS too, so a repeat is always known); lists show MAX_ITEMS."""
-    row = (digest_id, cause[:100], kind[:20], title[:200], dict(payload), now)
+    row = _item_row(digest_id, cause, kind, title, payload, now)
     return insert_many(DigestItem, _ITEM_FIELDS, [row], ignore_conflicts=True) == 1
+
+
+def _item_row(
+    digest_id: int, cause: str, kind: str, title: str, payload: Mapping[str, Any], now: datetime
+) -> tuple[Any, ...]:
+    """A summary item's row, in ``_ITEM_FIELDS``' order, each text cut to its column."""
+    return (digest_id, cause[:100], kind[:20], title[:200], dict(payload), now)
