@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.test import Client
 
 from propdesk.clocks.models import ClockLog, ClockState
-from propdesk.clocks.services import calendar_day_set, clock_hours
+from propdesk.clocks.services import calendar_day_set, clock_hours, team_hours_changed
 from propdesk.community.models import Team
 from propdesk.policy.hours import shift_due
 from tests.clocks.conftest import sh
@@ -223,3 +223,57 @@ def test_a_teams_new_week_moves_its_running_clocks_and_no_one_elses(
 
     assert c.post(url, team_post(office.repair, **week)).status_code == 302
     assert ClockLog.objects.filter(what="recomputed").count() == 1
+
+
+def test_a_new_week_counts_a_team_hours_clocks_past_wait_in_working_time(desk, office) -> None:
+    """An office counts 急修到场 (DS-1-arrival, 4 hours) in team hours and pauses it while the
+    owner is away. Opened urgent Thursday 10:30 it is due 16:00 (90 minutes in the morning, 150
+    after 13:30). A wait from 11:00 to 13:45 holds 75 counted minutes (11:00-12:00, 13:30-13:45):
+    due 17:15. The team then closes at 17:00 (a new week): the same 75 minutes are counted again
+    on it, so the deadline is Friday 08:45, the next working minutes, not 18:45 (the wait's 2 h
+    45 min on the wall clock, in the evening when no one is on duty)."""
+    office.community.policy = {
+        "clocks": {
+            "DS-1-arrival": {
+                "enabled": True,
+                "duration": {"kind": "minutes", "value": 240},
+                "counting": "team_hours",
+            }
+        },
+        "waiting": {"owner_absent": {"pauses": ["DS-1", "FD-6", "DS-1-arrival"]}},
+    }
+    office.community.save(update_fields=["policy"])
+    set_hours(office.repair, WEEK)
+    order = desk.at(sh(2026, 11, 26, 10, 30)).open("repair", is_urgent=True)
+    assert desk.clock_of(order, "DS-1-arrival").due_at == sh(2026, 11, 26, 16, 0)
+    desk.at(sh(2026, 11, 26, 10, 35)).act(order, "claim", by=office.repair_member)
+    desk.at(sh(2026, 11, 26, 11, 0)).act(
+        order, "wait", by=office.repair_member, waiting="owner_absent", note="业主不在家"
+    )
+    desk.at(sh(2026, 11, 26, 13, 45)).act(order, "end_wait", by=office.repair_member)
+    assert desk.clock_of(order, "DS-1-arrival").due_at == sh(2026, 11, 26, 17, 15)
+
+    short = [["08:30", "12:00"], ["13:30", "17:00"]]
+    set_hours(office.repair, {k: short for k in WEEK})
+    assert team_hours_changed(team=office.repair, now=sh(2026, 11, 26, 14, 0)) == 1
+    clock = desk.clock_of(order, "DS-1-arrival")
+    assert clock.due_at == sh(2026, 11, 27, 8, 45)
+    log = ClockLog.objects.get(clock=clock, what="recomputed")
+    assert log.data["new_due_at"] == sh(2026, 11, 27, 8, 45).isoformat()
+
+
+def test_a_new_week_keeps_a_clock_counted_from_the_agreed_time_on_that_time(desk, office) -> None:
+    """An office counts 按约上门 (DS-1-appointment, 15 minutes' grace) in team hours. Logged
+    Thursday 10:30 with the owner's agreed time Friday 10:00, it is due Friday 10:15. The team's
+    week then changes (closing at 17:00): the clock is counted again from the agreed time, as it
+    was started, so nothing moves; counted from the moment it was logged, it would fall due
+    Thursday 10:45, breached before anyone was expected on site."""
+    office.community.policy = {"clocks": {"DS-1-appointment": {"counting": "team_hours"}}}
+    office.community.save(update_fields=["policy"])
+    set_hours(office.repair, WEEK)
+    order = desk.at(sh(2026, 11, 26, 10, 30)).open("repair", appointment_at=sh(2026, 11, 27, 10, 0))
+    assert desk.clock_of(order, "DS-1-appointment").due_at == sh(2026, 11, 27, 10, 15)
+    short = [["08:30", "12:00"], ["13:30", "17:00"]]
+    set_hours(office.repair, {k: short for k in WEEK})
+    assert team_hours_changed(team=office.repair, now=sh(2026, 11, 26, 14, 0)) == 0
+    assert desk.clock_of(order, "DS-1-appointment").due_at == sh(2026, 11, 27, 10, 15)

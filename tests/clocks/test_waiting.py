@@ -14,6 +14,7 @@ from propdesk.clocks.models import Clock, ClockLog
 from propdesk.clocks.services import calendar_day_set
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import WorkOrder, WorkOrderEvent
+from propdesk.desk.services.appointments import work_order_appoint
 from propdesk.notify.models import Notification
 from tests.clocks.conftest import sh
 
@@ -208,3 +209,34 @@ def test_DS_1_a_calendar_recompute_keeps_the_time_a_wait_paused_it(desk, office)
     ds1 = desk.clock_of(order, "DS-1")
     assert (ds1.due_at, ds1.paused_seconds) == (sh(2026, 12, 2, 1, 59, 59), 7200)
     assert ds1.next_check_at == ds1.warn_at
+
+
+def test_DS_1_a_calendar_recompute_after_a_new_agreed_time_leaves_out_the_earlier_wait(
+    desk, office
+) -> None:
+    """Working-day DS-1 (2 working days, counted from the agreed time) opened Thursday 11-26:
+    a 2-hour wait moves it to 12-1 01:59:59. The owner then agrees Friday 11-27 09:00 (改约):
+    counted afresh from that time it is due Tuesday 12-1's end, the wait before it no longer
+    counted. The office takes Monday 11-30 off: recomputed from the agreed time, due Wednesday
+    12-2's end, and the wait before the new time still not counted."""
+    two_working_days = {"duration": {"kind": "working_days", "value": 2}}
+    office.community.policy = {"clocks": {"DS-1": two_working_days}}
+    office.community.save(update_fields=["policy"])
+    order = desk.at(T0).open("repair")
+    desk.act(order, "claim", by=office.repair_member)
+    desk.at(sh(2026, 11, 26, 12, 0)).act(
+        order, "wait", by=office.repair_member, waiting="owner_confirm", note="待确认"
+    )
+    desk.at(sh(2026, 11, 26, 14, 0)).act(order, "end_wait", by=office.repair_member)
+    assert desk.clock_of(order, "DS-1").due_at == sh(2026, 12, 1, 1, 59, 59)
+    order.refresh_from_db()
+    work_order_appoint(
+        order_id=order.pk,
+        by=office.repair_member,
+        now=sh(2026, 11, 26, 15, 0),
+        version=order.version,
+        appointment_at=sh(2026, 11, 27, 9, 0),
+    )
+    assert desk.clock_of(order, "DS-1").due_at == sh(2026, 12, 1, 23, 59, 59)
+    calendar_day_set(community=office.community, day=date(2026, 11, 30), is_working=False, now=T0)
+    assert desk.clock_of(order, "DS-1").due_at == sh(2026, 12, 2, 23, 59, 59)

@@ -29,9 +29,7 @@ from propdesk.clocks.services.policy import (
 from propdesk.community.models import Community, Team
 from propdesk.policy.calendar import fallback_years_between, statutory_fingerprint
 from propdesk.policy.deadlines import Counting, DurationKind
-from propdesk.policy.engine import (
-    start_clock,
-)
+from propdesk.policy.engine import APPOINT_EVENT, start_clock
 from propdesk.policy.hours import shift_due
 from propdesk.policy.rules import ClockRule, load_policy
 
@@ -48,6 +46,11 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
         if rule.duration.kind is not DurationKind.WORKING_DAYS and not team_hours:
             continue
         cal = calendars.setdefault(clock.community_id, OfficeCalendar(clock.community_id))
+        hours = (
+            team_hours_for(order_team(clock.order), policy=policy, calendar=cal)
+            if team_hours and clock.order_id is not None
+            else None
+        )
         fresh = start_clock(
             clock.rule_id,
             rule,
@@ -55,22 +58,23 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
             policy=policy,
             calendar=cal,
             subject=clock.subject,
+            # A clock counted from the agreed time (from_appointment) is counted from it still.
+            data={"appointment_at": clock.order.appointment_at}
+            if rule.from_appointment and clock.order is not None
+            else None,
             period=clock.period,
             # A team-hours clock (issue 16) counts its team's hours on the changed calendar.
-            hours=team_hours_for(order_team(clock.order), policy=policy, calendar=cal)
-            if team_hours and clock.order_id is not None
-            else None,
+            hours=hours,
         )
-        # The time a waiting state paused it still moves the fresh deadline (shift_due; by the
-        # wall-clock paused time, also for a team-hours clock).
+        # Each wait that paused it still moves the fresh deadline, as its resume did (shift_due:
+        # by the wall-clock time, or for a team-hours clock by the pause's counted time on the
+        # changed hours).
         if clock.paused_seconds:
-            moved = shift_due(
-                fresh.due_at,
-                clock.started_at,
-                clock.started_at + timedelta(seconds=clock.paused_seconds),
-            )
-            warn = None if fresh.warn_at is None else moved - (fresh.due_at - fresh.warn_at)
-            fresh = replace(fresh, due_at=moved, warn_at=warn)
+            due, warn = fresh.due_at, fresh.warn_at
+            for paused_from, paused_to in _pauses(clock, appointed=rule.from_appointment):
+                due = shift_due(due, paused_from, paused_to, hours)
+                warn = None if warn is None else shift_due(warn, paused_from, paused_to, hours)
+            fresh = replace(fresh, due_at=due, warn_at=warn)
         if fresh.due_at == clock.due_at:
             continue
         old = clock.due_at
@@ -96,6 +100,23 @@ def _recompute(clocks: Iterable[Clock], *, now: datetime, reason: str) -> int:
         )
         changed += 1
     return changed
+
+
+def _pauses(clock: Clock, *, appointed: bool) -> list[tuple[datetime, datetime]]:
+    """The finished waits that moved ``clock``'s deadline, as (from, to), from its ``resumed``
+    lines. For a clock counted from the agreed time, only those since the last 改约: that
+    recompute counted afresh from the new time (engine.react), allowing for the waits before."""
+    logs = ClockLog.objects.filter(clock=clock, what__in=("resumed", "recomputed")).order_by(
+        "at", "pk"
+    )
+    waits: list[tuple[datetime, datetime]] = []
+    for what, at, data in logs.values_list("what", "at", "data"):
+        if what == "recomputed":
+            if appointed and data.get("reason") == APPOINT_EVENT:
+                waits.clear()
+            continue
+        waits.append((at - timedelta(seconds=int(data.get("paused_seconds", 0))), at))
+    return waits
 
 
 def _follows_calendar(rule: ClockRule) -> bool:
