@@ -219,9 +219,19 @@ class EmergencyForm(forms.Form):
 
     def __init__(self, *args: Any, communities: Any, kinds: list[tuple[str, str]], **kw: Any):
         super().__init__(*args, **kw)
-        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        field = self.fields["community"]
+        field.queryset = communities  # type: ignore[attr-defined]
         if communities.count() == 1:
-            self.fields["community"].initial = communities.first()
+            # The desk's one community, always chosen (an empty submit keeps it too).
+            only = communities.first()
+            field.initial = only
+            field.empty_label = None  # type: ignore[attr-defined]
+            if self.is_bound and not self.data.get("community"):
+                data = self.data.copy()  # type: ignore[attr-defined]
+                data["community"] = str(only.pk)
+                self.data = data
+        else:
+            field.empty_label = _("Choose…")  # type: ignore[attr-defined]
         self.fields["kind"].choices = [("", _("Choose…")), *kinds]  # type: ignore[attr-defined]
         self.fields["kind"].widget.attrs["autofocus"] = "autofocus"
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from propdesk.clocks.models import Clock
-from propdesk.community.models import DutyShift
+from propdesk.community.models import DutyShift, Membership
 from propdesk.incidents.models import Emergency, EmergencyState, IncidentReport, Responder
 from propdesk.incidents.selectors import report_timeline
 from tests import factories as f
@@ -345,3 +345,26 @@ def test_an_empty_emergency_submit_shows_what_is_missing_and_logs_nothing(office
     assert r.status_code == 400
     assert "errorlist" in r.content.decode()
     assert not Emergency.objects.exists()
+
+
+def test_em1_the_desks_one_community_stays_chosen_even_after_an_empty_submit(office) -> None:
+    """A front desk of one community has nothing to choose: the form names it, with no empty
+    choice, before and after a submit that missed the kind."""
+    desk = browser_for(office.receptionist)
+    name = office.community.name
+    for r in (desk.get(reverse("emergency-new")), desk.post(reverse("emergency-new"), {})):
+        html = r.content.decode()
+        select = html[html.index('name="community"') : html.index("</select>")]
+        assert f'<option value="{office.community.pk}" selected>{name}</option>' in select
+        assert select.count("<option") == 1 and "---------" not in html
+
+
+def test_em1_a_desk_of_two_communities_chooses_one_in_words(office) -> None:
+    """Staff of two communities choose where: the empty choice says 请选择, not dashes."""
+    other = f.CommunityFactory(company=office.community.company, name="翠湖苑")
+    Membership.objects.create(user=office.receptionist, community=other, role="receptionist")
+    html = browser_for(office.receptionist).get(reverse("emergency-new")).content.decode()
+    select = html[html.index('name="community"') : html.index("</select>")]
+    assert '<option value="" selected>请选择</option>' in select
+    assert "翠湖苑" in select and office.community.name in select
+    assert "---------" not in html
