@@ -41,6 +41,14 @@ def test_a_dispatched_order_appears_in_the_leaders_queue_then_on_the_technicians
     cid = office.community.pk
     leader, technician = office.repair_leader, office.repair_member
     queue_url = f"/desk/{cid}/queue/"
+    # Nothing the pages do on a live refresh may log an error (an hx-include naming an element
+    # that is not there did, on every refresh of 我的任务).
+    errors: list[str] = []
+
+    def watch(p) -> None:
+        p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    watch(page)
     open_and_settle(page, live_server, leader, queue_url)
     assert bell_count(page) == "0"
     # The bell is drawn (an SVG), not an emoji a PC without an emoji font shows as a box; its
@@ -49,6 +57,7 @@ def test_a_dispatched_order_appears_in_the_leaders_queue_then_on_the_technicians
     assert page.locator("#notification-bell").get_attribute("aria-label") == "未读通知：0"
     phone_context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
     phone = phone_context.new_page()
+    watch(phone)
     try:
         open_and_settle(phone, live_server, technician, f"/desk/{cid}/jobs/")
 
@@ -108,6 +117,7 @@ def test_a_dispatched_order_appears_in_the_leaders_queue_then_on_the_technicians
         phone.screenshot(path=str(SCREENSHOTS / "live-jobs-phone.png"), full_page=True)
         # It left the leader's list of orders to assign.
         assert page.locator(f'#team-{office.repair.pk} tr[data-live-id="{order.pk}"]').count() == 0
+        assert errors == []
     finally:
         phone_context.close()
 
