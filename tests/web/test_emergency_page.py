@@ -368,3 +368,18 @@ def test_em1_a_desk_of_two_communities_chooses_one_in_words(office) -> None:
     assert '<option value="" selected>请选择</option>' in select
     assert "翠湖苑" in select and office.community.name in select
     assert "---------" not in html
+
+
+def test_em2_each_responders_arrival_clock_names_them_on_the_board_and_the_order(
+    fire, duty, office
+) -> None:
+    """EM-2 runs one 5分钟内到场 clock per person called: the board's row and the order page
+    name whose each one is, not the same words three times."""
+    people = [r.user for r in fire.responders.select_related("user")]
+    assert len(people) >= 2
+    head = browser_for(office.head)
+    board = head.get(reverse("desk-board", args=[office.community.pk])).content.decode()
+    order = head.get(reverse("desk-order", args=[fire.order_id])).content.decode()
+    for html in (board, order):
+        for user in people:
+            assert f"5分钟内到场 · {user.name or user.username}" in html
