@@ -1,10 +1,13 @@
 """The console's top bar on a phone and on a desk (what the office day in Chromium left): on a
 360 px phone the office head's screens filled ~460 of 740 px of the bar before any content; now
 one 菜单 button opens them over the page (a <details>, no script needed, none inline under the
-Content-Security-Policy), and a 1366 px desk keeps them in the bar as before. On the phone the
-bar is two rows (the menu, the bell and who is signed in; then the sound switch, the language and
-退出), not three. The bell and the sound switch are tap targets of at least 24 by 24 px
-(WCAG 2.5.8). Without JavaScript the bell is drawn with its count and the menu still opens."""
+Content-Security-Policy), and a desk keeps them in the bar. On a 1366 px desk (a common office
+laptop) the bar is one row for every role: the user's own things, the language and 退出登录, sit
+in the user menu that their name opens (a <details> too: click or keyboard, no script needed);
+the bell and the sound switch stay in the bar. On the phone the bar is two rows (the menu, the
+bell and the user menu; then the sound switch), not three. The bell and the sound switch are tap
+targets of at least 24 by 24 px (WCAG 2.5.8). Without JavaScript the bell is drawn with its count
+and both menus still open."""
 
 from __future__ import annotations
 
@@ -13,12 +16,16 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import translation
 
+from propdesk.community.models import User
 from propdesk.community.selectors import user_roles
 from propdesk.notify.services import notifications_create
+from propdesk.policy.workflow import Role
 from propdesk.web.views._common import Desk
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_console import sign_in
+from tests.browser.test_csp import COLLECT as COLLECT_CSP
+from tests.browser.test_screens import demo, signed_in
 from tests.conftest import make_office
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,17 +84,17 @@ def test_on_a_phone_the_heads_screens_are_behind_one_menu_button(browser, live_s
         # The bar is a few lines, not a wall of links: the page starts near the top.
         main_top = page.locator("main").bounding_box()["y"]
         assert main_top < 160, main_top
-        # Two rows, not three: the menu, the bell and who is signed in on the first; the sound
-        # switch, the language and 退出 on the second, all in view.
+        # Two rows, not three: the menu, the bell and the user menu (who is signed in) on the
+        # first; the sound switch on the second. The language and 退出登录 are in the user menu.
         header = page.locator("header.top").bounding_box()
         assert header["height"] <= 110, header
         first, second = _middle(page, "#menu > summary"), _middle(page, "#live-sound")
         assert abs(_middle(page, "#notification-bell") - first) < 8
+        assert abs(_middle(page, "#user-menu > summary") - first) < 8
         assert second - first > 24
-        for name in ("English", "退出"):
-            button = page.get_by_role("button", name=name)
-            assert button.is_visible() and abs(_middle(page, button) - second) < 8, name
-        for selector in ("#menu > summary", "#notification-bell", "#live-sound"):
+        for name in ("English", "退出登录"):
+            assert not page.get_by_role("button", name=name).is_visible(), name
+        for selector in ("#menu > summary", "#notification-bell", "#live-sound", "#user-menu"):
             w, h = _size(page, selector)
             assert w >= 24 and h >= 24, (selector, w, h)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -158,5 +165,154 @@ def test_without_javascript_the_bell_is_drawn_and_the_menu_opens(
             page.locator("#menu > summary").click()
         assert all(link.is_visible() for link in links.all())
         page.screenshot(path=str(SCREENSHOTS / f"top-bar-nojs-{name}.png"))
+        # The user menu opens without a script too, with the language and 退出登录 in it.
+        if name == "phone":
+            page.locator("#menu > summary").click()  # closed again: one panel at a time
+        assert not page.get_by_role("button", name="退出登录").is_visible()
+        page.locator("#user-menu > summary").click()
+        for button in ("English", "退出登录"):
+            assert page.get_by_role("button", name=button).is_visible(), button
+        with page.expect_navigation():
+            page.get_by_role("button", name="退出登录").click()
+        page.goto(f"{live_server.url}/desk/")
+        assert "/desk/login/" in page.url  # signed out
     finally:
         context.close()
+
+
+# The demo's logins, one for each role the navigation knows (Desk.nav); the test checks that none
+# is left out. The office head's bar is the widest: 14 screens.
+DEMO_ROLES = (
+    ("jxhy-reception1", Role.RECEPTIONIST),
+    ("jxhy-admin1", Role.ADMINISTRATOR),
+    ("jxhy-head", Role.OFFICE_HEAD),
+    ("jxhy-repair-leader", Role.TEAM_LEADER),
+    ("jxhy-repair1", Role.TEAM_MEMBER),
+    ("jxhy-concierge", Role.CONCIERGE),
+    ("leader", Role.LEADERSHIP),
+)
+# One row: every item of the bar (and every screen's link) shares a line with every other, i.e.
+# the highest bottom is below the lowest top; and the bar is no taller than its tallest item.
+ONE_ROW = """() => {
+  const header = document.querySelector('header.top');
+  const items = [...header.children, ...header.querySelectorAll('#nav > a')]
+    .filter(e => !e.matches('.spacer, details.menu'))
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
+  const h = header.getBoundingClientRect(), pad = parseFloat(getComputedStyle(header).paddingTop);
+  return {
+    items: items.length,
+    lowestTop: Math.max(...items.map(r => r.top)),
+    highestBottom: Math.min(...items.map(r => r.bottom)),
+    height: h.height,
+    tallest: Math.max(...items.map(r => r.height)) + 2 * pad,
+    right: Math.max(...items.map(r => r.right)),
+  };
+}"""
+OVERFLOW = "[document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def _one_row(page) -> tuple[bool, dict]:
+    bar = page.evaluate(ONE_ROW)
+    ok = bar["lowestTop"] < bar["highestBottom"] and bar["height"] <= bar["tallest"] + 1
+    return ok, bar
+
+
+def test_on_a_1366_desk_the_bar_is_one_row_for_every_role_with_a_user_menu(
+    browser, live_server, clock
+) -> None:
+    """Each demo login, on its own first screen: at 1366×768 (and 1280×800) the bar is one row
+    with every screen's link in view, and at 360 px nothing is wider than the screen; then the
+    name opens the user menu by keyboard and by click, with English (then 中文) and 退出登录 in
+    it, under the page's Content-Security-Policy, still within a 360 px screen when open; and
+    退出登录 signs out."""
+    community = demo(clock)
+    roles = {
+        username: user_roles(User.objects.get(username=username), community.pk)
+        for username, _role in DEMO_ROLES
+    }
+    assert all(role in roles[username] for username, role in DEMO_ROLES), roles
+    assert {role for _u, role in DEMO_ROLES} == set(Role)  # every role the navigation knows
+    pages = {}
+    try:
+        problems: list[str] = []
+        for username, _role in DEMO_ROLES:
+            context, page = signed_in(browser, live_server, username, DESKTOP)
+            context.add_init_script(COLLECT_CSP)
+            pages[username] = (context, page)
+            page.reload()  # with the policy's violations collected
+            page.locator("#live-sound").wait_for(state="visible", timeout=5000)
+            desk = Desk(User.objects.get(username=username), community, roles[username])
+            with translation.override("zh-hans"):
+                screens = [label for _key, label, _url in desk.nav()]
+            links = page.locator("#nav a")
+            assert links.all_text_contents() == screens, username
+            for viewport in (DESKTOP, {"width": 1280, "height": 800}):
+                page.set_viewport_size(viewport)
+                ok, bar = _one_row(page)
+                if not ok or bar["right"] > viewport["width"]:
+                    problems.append(f"{username} at {viewport['width']} px: not one row {bar}")
+                if not all(link.is_visible() for link in links.all()):
+                    problems.append(f"{username} at {viewport['width']} px: a screen hidden")
+            page.set_viewport_size(DESKTOP)
+            page.screenshot(path=str(SCREENSHOTS / f"top-bar-1366-{username}.png"))
+            page.set_viewport_size(PHONE)
+            scroll, window = page.evaluate(OVERFLOW)
+            if scroll > window:
+                problems.append(f"{username} at 360 px: {scroll} px wide")
+            page.set_viewport_size(DESKTOP)
+        assert problems == [], problems
+
+        for username, (_context, page) in pages.items():
+            # By keyboard: from the bell, Tab reaches the name; Enter opens the menu; Escape
+            # closes it and leaves the focus on the name.
+            summary = page.locator("#user-menu > summary")
+            english = page.get_by_role("button", name="English", exact=True)
+            sign_out = page.get_by_role("button", name="退出登录", exact=True)
+            assert not english.is_visible() and not sign_out.is_visible(), username
+            page.locator("#notification-bell").focus()
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.parentElement.id") == "user-menu"
+            page.keyboard.press("Enter")
+            assert english.is_visible() and sign_out.is_visible(), username
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.textContent") == "English"
+            page.keyboard.press("Escape")
+            assert not english.is_visible(), username
+            assert page.evaluate("document.activeElement.parentElement.id") == "user-menu"
+            # By click: it opens under the name, and a click elsewhere closes it.
+            summary.click()
+            assert english.is_visible() and sign_out.is_visible(), username
+            panel = page.locator("#user-menu .user-menu-panel").bounding_box()
+            assert panel["x"] + panel["width"] <= DESKTOP["width"], (username, panel)
+            page.locator("main").click(position={"x": 5, "y": 5})
+            assert not english.is_visible(), username
+            # The language: English, then 中文 from the same menu.
+            summary.click()
+            with page.expect_navigation():
+                english.click()
+            assert page.locator("html").get_attribute("lang") == "en"
+            page.locator("#user-menu > summary").click()
+            assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
+            with page.expect_navigation():
+                page.get_by_role("button", name="中文", exact=True).click()
+            assert page.locator("html").get_attribute("lang") == "zh-hans"
+
+            # A phone with the user menu open: still nothing wider than the screen.
+            page.set_viewport_size(PHONE)
+            page.locator("#user-menu > summary").click()
+            assert sign_out.is_visible(), username
+            panel = page.locator("#user-menu .user-menu-panel").bounding_box()
+            scroll, window = page.evaluate(OVERFLOW)
+            assert scroll <= window, (username, scroll)
+            assert panel["x"] >= 0 and panel["x"] + panel["width"] <= window, (username, panel)
+            page.screenshot(path=str(SCREENSHOTS / f"top-bar-360-user-menu-{username}.png"))
+            assert page.evaluate("window.__csp") == [], username
+
+            # 退出登录 signs out: the console asks to sign in again.
+            with page.expect_navigation():
+                sign_out.click()
+            page.goto(f"{live_server.url}/desk/")
+            assert "/desk/login/" in page.url, username
+    finally:
+        for context, _page in pages.values():
+            context.close()

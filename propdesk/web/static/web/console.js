@@ -75,6 +75,31 @@
   }
   document.addEventListener("DOMContentLoaded", menuFallback);
 
+  // --- the user menu ----------------------------------------------------------------------------
+  // base.html's <details id="user-menu"> (the language and 退出登录) opens and closes without
+  // this; here it also closes as a menu does: on Escape (the focus back on the name) and on a
+  // click elsewhere. On a phone, opening it closes the screens' menu and the other way round, so
+  // that one panel hangs under the bar at a time.
+  function userMenu() {
+    var user = document.getElementById("user-menu");
+    if (!user) { return; }
+    var menu = document.getElementById("menu");
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
+    document.addEventListener("click", function (e) {
+      if (user.open && !user.contains(e.target)) { user.open = false; }
+    });
+    user.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && user.open) {
+        user.open = false;
+        user.querySelector("summary").focus();
+      }
+    });
+    user.addEventListener("toggle", function () {
+      if (user.open && menu && menu.open && narrow && narrow.matches) { menu.open = false; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", userMenu);
+
   // --- keyboard ---------------------------------------------------------------------------------
   // Ctrl+Enter (or Cmd+Enter) submits the form the cursor is in; Alt+<key> jumps to the field or
   // choice whose data-key is that key (shown on screen as <kbd>).
