@@ -25,7 +25,8 @@ from propdesk.web.views import (
 urlpatterns = [
     path("", home.home, name="desk-home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signed out, back to the sign-in page (not the back office's "logged out" page).
+    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("emergency/", emergency.emergency_new, name="emergency-new"),
     path("emergencies/<int:emergency_id>/", emergency.emergency_page, name="desk-emergency"),
     path(

@@ -1,8 +1,9 @@
 """The declared answer of every console route to a POST (tests/access/test_post_matrix.py), in
 the columns of matrix_table.py (PRINCIPALS: an rc ad oh tl tm co ld su): (answers about 锦绣花园's
 object, about 滨江苑's), the second None when the route names no community. ``log``: to the login
-page; a ``w`` after the code: the POST changed the database (the body of post_bodies.py went
-through; rolled back after the cell). A refusal (401, 403, 404, 405, log) never carries one.
+page (refused); ``out``: signed out onto the login page (the console's 退出登录); a ``w`` after
+the code: the POST changed the database (the body of post_bodies.py went through; rolled back
+after the cell). A refusal (401, 403, 404, 405, log) never carries one.
 
 A 400 is a POST let through the door and refused by the service or the form, with the page's
 words (nothing changed either): a role the page is for but the action is not (a receptionist
@@ -139,7 +140,7 @@ POST_ROUTES: dict[str, tuple[str, str | None]] = {
     "POST /desk/language/": ("log 302w 302w 302w 302w 302w 302w 302w 302w", None),
     "POST /desk/live/": ("405 405 405 405 405 405 405 405 405", None),
     "POST /desk/login/": ("200 200 200 200 200 200 200 200 200", None),
-    "POST /desk/logout/": ("200 200w 200w 200w 200w 200w 200w 200w 200w", None),
+    "POST /desk/logout/": ("out outw outw outw outw outw outw outw outw", None),
     "POST /desk/notifications/": (
         "log 404 404 302w 404 404 404 404 404",
         "log 404 404 404 404 404 404 404 404",

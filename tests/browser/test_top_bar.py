@@ -174,8 +174,12 @@ def test_without_javascript_the_bell_is_drawn_and_the_menu_opens(
             assert page.get_by_role("button", name=button).is_visible(), button
         with page.expect_navigation():
             page.get_by_role("button", name="退出登录").click()
+        # Signed out onto the sign-in page (not the back office's "logged out" page) …
+        assert page.url.endswith("/desk/login/")
+        assert page.locator("input[name=username]").is_visible()
+        # … and signed out indeed.
         page.goto(f"{live_server.url}/desk/")
-        assert "/desk/login/" in page.url  # signed out
+        assert "/desk/login/" in page.url
     finally:
         context.close()
 
