@@ -15,7 +15,8 @@ written complaint without a letter, an important complaint, a housekeeping order
 place with its catalogue item, an urgent repair with an appointment; urlencoded as uploads.js
 posts them, and one multipart), each followed by the page it redirects to (its message), and
 failed submits (empty, a room that does not exist, choices not offered, a promise in the past,
-a bad number); all of it once in Chinese and once with the user reading English.
+a bad number); all of it once in Chinese and once with the user reading English; then four
+of the API's creates (``POST /api/work-orders/``, token auth), one refused.
 ``responses.txt`` holds each answer (status, headers, cookies, body), ``rows.txt`` every row
 written to any table (rowid past its maximum before), the session table aside (its keys are
 random). Masked: the CSRF and session values, and what comes from the wall clock (the cookies'
@@ -246,6 +247,38 @@ def main() -> None:
     User.objects.filter(pk=user.pk).update(language="en")
     submits("en")
     User.objects.filter(pk=user.pk).update(language=user.language)
+
+    # The API's create (the same service, token auth): a repair, a complaint with a number, an
+    # order at a place with its catalogue item, a refused one.
+    api = Client()
+    token = {"HTTP_AUTHORIZATION": f"Token {meta['token']}", "HTTP_ACCEPT": "application/json"}
+    household = Household.objects.get(community=community, code=rooms[-1])
+    for i, body in enumerate(
+        [
+            {"kind": "repair", "description": "厨房水龙头漏水", "household": household.pk},
+            {
+                "kind": "complaint",
+                "description": "维修工态度差",
+                "household": household.pk,
+                "reporter_phone": "0755-8888-1234",
+                "is_important": True,
+            },
+            {
+                "kind": "housekeeping",
+                "description": "大堂地面湿滑",
+                "location": place.name,
+                "service_item": item.pk,
+            },
+            {"kind": "repair", "description": ""},
+        ]
+    ):
+        r = api.post(
+            "/api/work-orders/",
+            {"community": community.pk, **body},
+            content_type="application/json",
+            **token,
+        )
+        answer(f"api create {i}", r)
 
     rows: list[str] = []
     with connection.cursor() as c:
