@@ -398,7 +398,8 @@ class IntakeForm(CleanedFromData):
                 if not choices:
                     continue  # the class's "—" alone, as set below
                 field = self.fields[name] = copy.deepcopy(field)
-                self._bound_fields_cache.pop(name, None)  # drawn from its own copy from now
+                # Drawn from its own copy from now (a BoundField keeps the field it was made with).
+                self._bound_fields_cache.pop(name, None)  # type: ignore[attr-defined]
             field.choices = [*NO_CHOICE, *choices]
 
 
