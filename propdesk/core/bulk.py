@@ -32,14 +32,18 @@ def _prep(field: Any, value: Any, conn: Any) -> Any:
     """``field.get_db_prep_save(value, conn)``. For a ``DateTimeField`` given an aware
     ``datetime`` (what the services always pass), that chain (``get_db_prep_value``,
     ``get_prep_value``, ``to_python`` twice, the naive check) gives the value back unchanged to
-    the backend's ``adapt_datetimefield_value``: called directly. Anything else (naive, a
-    string, a subclass of either) goes the field's own way."""
-    if (
-        type(field) is models.DateTimeField
-        and type(value) is datetime
-        and value.utcoffset() is not None
-    ):
-        return conn.ops.adapt_datetimefield_value(value)
+    the backend's ``adapt_datetimefield_value``: called directly. Likewise a ``JSONField``
+    given a plain ``dict`` or ``list`` (no expression, no lazy text: the chain's checks all
+    pass it on) goes straight to ``adapt_json_value`` with the field's encoder (a create writes
+    some dozen: its event's data, its clocks' progress and inputs, its announcement's lists).
+    Anything else (naive, a string, None, an expression, a subclass of any) goes the field's
+    own way."""
+    kind = type(value)
+    if kind is datetime:
+        if type(field) is models.DateTimeField and value.utcoffset() is not None:
+            return conn.ops.adapt_datetimefield_value(value)
+    elif (kind is dict or kind is list) and type(field) is models.JSONField:
+        return conn.ops.adapt_json_value(value, field.encoder)
     return field.get_db_prep_save(value, conn)
 
 

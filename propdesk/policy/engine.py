@@ -276,9 +276,26 @@ def reach(policy: Policy, event: str, subject: str) -> Reach | None:
     Exact for clocks under ``policy``'s rules; a clock started under another policy version
     keeps that version's rules, so a caller reads those whatever their subject. Without this,
     every call logged read all of the community's open call-backs (FD-1-callback: one per
-    number, and those never returned stay open), 2,000 of them ~100 ms a call."""
+    number, and those never returned stay open), 2,000 of them ~100 ms a call.
+
+    It depends on the event and the rules alone: worked out once per policy (its fingerprint,
+    a hash of its whole content) and event, not on every event."""
     if not subject or event in (WAIT_START, WAIT_END):
         return None
+    key = (policy.fingerprint(), event)
+    found = _reaches.get(key)
+    if found is None:
+        if len(_reaches) >= 4096:  # policies previewed by the hundred: never without bound
+            _reaches.clear()
+        found = _reaches[key] = _reach(policy, event)
+    return found
+
+
+# reach's answers by (policy fingerprint, event).
+_reaches: dict[tuple[str, str], Reach] = {}
+
+
+def _reach(policy: Policy, event: str) -> Reach:
     rules: set[str] = set()
     paused_rules: set[str] = set()
     for rule_id, rule in policy.clocks.items():

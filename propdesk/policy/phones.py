@@ -87,11 +87,12 @@ def parse_phone(text: str, *, area_code: str = "") -> Phone:
         if not raw.startswith("+") and _AREA_LANDLINE.match(landline):
             return Phone(number=landline, extension=extension)
         raise InvalidPhone(_MALFORMED, text=text)
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    digits = re.sub(r"\D", "", national)
+    # The number as dialled inside China: its national significant number, after the national
+    # prefix 0 unless it is a mobile. (What the digits of its NATIONAL format were, 0 added to
+    # a landline's where that format leaves it out; the format itself is not needed.)
     is_mobile = kind == phonenumbers.PhoneNumberType.MOBILE
-    if not is_mobile and not digits.startswith("0"):
-        digits = "0" + digits
+    national = phonenumbers.national_significant_number(parsed)
+    digits = national if is_mobile else "0" + national
     # Landlines carry a 3- or 4-digit area code and a 7- or 8-digit number; mobiles are 11 digits.
     if not (
         (digits.startswith("0") and 10 <= len(digits) <= 12)

@@ -281,6 +281,9 @@ def _zoned_fields(form: forms.Form, names: Sequence[str], zone: str) -> None:
         form.fields[name] = field
 
 
+# A choice field's empty choice, and all it offers until a form sets its own (set_choices).
+NO_CHOICE = (("", "—"),)
+
 INTENT_KEYS = {
     OrderKind.REPAIR: "1",
     OrderKind.COMPLAINT: "2",
@@ -302,12 +305,13 @@ OUTCOME_KEYS = {Outcome.RESOLVED: "r", Outcome.WORK_ORDER: "w", Outcome.PROMISED
     },
     own={"place": {"invalid_choice": _("This place is not one of the community's active places.")}},
 )
-@fields_shared("service_item", "place")
+@fields_shared()
 class IntakeForm(CleanedFromData):
     """FD-2 … FD-6 at the front desk: who called, what they want, how it ended, in one form.
     Its fields and their words are made once, with the class; a form made from it has its own
-    copy only of what differs by request (the items and places to choose); its two times are
-    shared by the forms of one time zone, the letter's limit is read when it is drawn."""
+    copy only of what differs by request, the items and places to choose, and only when it
+    offers some (``set_choices``); its two times are shared by the forms of one time zone, the
+    letter's limit is read when it is drawn."""
 
     channel = forms.ChoiceField(
         label=_("channel"), choices=Channel.choices, initial=Channel.PHONE, widget=forms.RadioSelect
@@ -335,7 +339,7 @@ class IntakeForm(CleanedFromData):
     is_construction_legacy = forms.BooleanField(label=_("construction legacy"), required=False)
     is_urgent = forms.BooleanField(label=_("urgent repair"), required=False)
     service_item = forms.TypedChoiceField(
-        label=_("service item"), coerce=int, empty_value=None, required=False
+        label=_("service item"), coerce=int, empty_value=None, required=False, choices=NO_CHOICE
     )
     content = forms.CharField(
         label=_("what was said"),
@@ -350,6 +354,7 @@ class IntakeForm(CleanedFromData):
         empty_value=None,
         required=False,
         widget=forms.HiddenInput,
+        choices=NO_CHOICE,
     )
     outcome = forms.ChoiceField(
         label=_("outcome"),
@@ -390,13 +395,22 @@ class IntakeForm(CleanedFromData):
 
     def set_choices(self, items: list[Any], places: Sequence[Any]) -> None:
         """The service items and sticker places to choose from (a submit is checked against
-        the ones it names, a page offers them all)."""
-        self.fields["place"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (p.pk, p.name) for p in places
-        ]
-        self.fields["service_item"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (i.pk, f"{i.code} {i.name}") for i in items
-        ]
+        the ones it names, a page offers them all). The class's field, whose one choice is
+        "—", serves a form that offers nothing more (a submit naming no item or place, the
+        usual one); a form that offers more gets its own copy, as Django copies every field,
+        the first time it does: the class's field is never changed."""
+        for name, choices in (
+            ("place", [(p.pk, p.name) for p in places]),
+            ("service_item", [(i.pk, f"{i.code} {i.name}") for i in items]),
+        ):
+            field: Any = self.fields[name]
+            if field is self.base_fields[name]:
+                if not choices:
+                    continue  # the class's "—" alone, as set below
+                field = self.fields[name] = copy.deepcopy(field)
+                # Drawn from its own copy from now (a BoundField keeps the field it was made with).
+                self._bound_fields_cache.pop(name, None)  # type: ignore[attr-defined]
+            field.choices = [*NO_CHOICE, *choices]
 
 
 @plain_form(

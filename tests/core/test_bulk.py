@@ -8,10 +8,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import JSONField, Value
 from django.forms.models import model_to_dict
 
+from propdesk.clocks.models import Clock
 from propdesk.core.bulk import create_many
-from propdesk.desk.models import Announcement, WorkOrder
+from propdesk.desk.models import Announcement, WorkOrder, WorkOrderEvent
 from tests.conftest import Office
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +113,46 @@ def test_a_datetime_is_stored_as_the_field_stores_it(value: object) -> None:
     for name in ("created_at", "appointment_at"):
         field = WorkOrder._meta.get_field(name)
         assert _prep(field, value, connection) == field.get_db_prep_save(value, connection)
+
+
+class _Encoder(DjangoJSONEncoder):
+    """A field's own encoder (no model of propdesk has one): it must be the one used."""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        [],
+        {"team": 3, "kind": "repair", "contact": None, "note": "厨房水龙头漏水"},
+        ["administrator", "receptionist"],
+        {"nested": {"a": [1, 2.5, True, None]}, "at": "2026-11-26T10:00:00+08:00"},
+        [{"k": "v"}, ["x"]],
+        None,
+        "a string",
+        3,
+        Value(None, JSONField()),
+    ],
+)
+def test_a_json_value_is_stored_as_the_field_stores_it(value: object) -> None:
+    """The lean statements give a ``JSONField``'s dict or list straight to the backend's
+    adapter with the field's encoder: the same as the field's own ``get_db_prep_save``, on
+    either database (PostgreSQL's adapter wraps it: its object and its text compared)."""
+    from django.db import connection
+
+    from propdesk.core.bulk import _prep
+
+    def same(a: object, b: object) -> bool:
+        if hasattr(a, "dumps") and hasattr(a, "obj"):  # psycopg's Jsonb
+            return type(a) is type(b) and a.dumps(a.obj) == b.dumps(b.obj)  # type: ignore[attr-defined]
+        return a == b
+
+    fields = [
+        WorkOrderEvent._meta.get_field("data"),
+        Clock._meta.get_field("progress"),
+        JSONField(encoder=_Encoder),
+    ]
+    for field in fields:
+        assert same(_prep(field, value, connection), field.get_db_prep_save(value, connection))
+    dated = {"at": datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)}  # only the encoder reads it
+    assert same(_prep(fields[2], dated, connection), fields[2].get_db_prep_save(dated, connection))

@@ -90,6 +90,39 @@ def test_a_number_is_matched_against_the_numbering_tables_once() -> None:
     assert typed.call_count == 2
 
 
+@pytest.mark.parametrize("typed", NUMBERS)
+def test_a_number_is_stored_as_the_digits_of_its_national_format(typed: str) -> None:
+    # parse_phone takes the number as stored from the national significant number instead of
+    # formatting it: the same digits as its NATIONAL format, 0 added to a landline's where the
+    # format leaves it out (every mobile prefix, landlines, service and foreign numbers).
+    try:
+        parsed = phonenumbers.parse(typed, "CN")
+    except phonenumbers.NumberParseException:
+        return
+    kind = phonenumbers.number_type(parsed)
+    try:
+        stored = parse_phone(typed).number
+    except InvalidPhone:
+        return
+    if parsed.country_code != 86 or kind == phonenumbers.PhoneNumberType.UNKNOWN:
+        return  # a landline the tables do not list: its digits as typed (not this path)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = "".join(c for c in national if c.isdigit())
+    if kind != phonenumbers.PhoneNumberType.MOBILE and not digits.startswith("0"):
+        digits = "0" + digits
+    assert stored == digits
+
+
+def test_a_number_is_not_formatted_to_be_stored() -> None:
+    with mock.patch.object(
+        phonenumbers, "format_number", wraps=phonenumbers.format_number
+    ) as formatted:
+        assert parse_phone("13812345678").number == "13812345678"
+        assert parse_phone("0755-8888-1234").number == "075588881234"
+        assert parse_phone("+86 400 123 4567").number == "04001234567"
+    assert formatted.call_count == 0
+
+
 def test_phone_digits_keeps_what_was_typed_for_prefix_search() -> None:
     assert phone_digits("138 12") == "13812"
     assert phone_digits("+86 13812345678") == "13812345678"

@@ -146,3 +146,27 @@ def test_an_event_about_no_subject_or_a_wait_reads_every_clock() -> None:
     assert reach(POLICY, "call_logged", "") is None
     assert reach(POLICY, WAIT_START, "household:7") is None
     assert reach(POLICY, WAIT_END, "household:7") is None
+
+
+def test_an_events_reach_is_worked_out_once_per_policy() -> None:
+    # It depends on the event and the rules alone: the same answer for every subject, and for
+    # every policy of the same content, without going over the rules again; a policy with other
+    # rules (another community's overrides, another version) works out its own.
+    from propdesk.policy.engine import _reach
+    from propdesk.policy.rules import parse_policy
+
+    data = POLICY.model_dump(mode="json")
+    same = parse_policy(data)
+    fewer = parse_policy(
+        {**data, "clocks": {k: v for k, v in data["clocks"].items() if k != "FD-1-callback"}}
+    )
+    for event in EVENTS:
+        if event in (WAIT_START, WAIT_END):
+            continue
+        first = reach(POLICY, event, SUBJECTS[1])
+        assert first == _reach(POLICY, event)
+        for subject in SUBJECTS[1:]:
+            assert reach(POLICY, event, subject) is first
+        assert reach(same, event, SUBJECTS[2]) is first
+        assert reach(fewer, event, SUBJECTS[1]) == _reach(fewer, event)
+    assert reach(fewer, "call_logged", SUBJECTS[1]) != reach(POLICY, "call_logged", SUBJECTS[1])

@@ -141,3 +141,29 @@ def test_forms_of_one_time_zone_share_their_times_and_every_form_the_letter(
         english = str(b["letter"])
     assert f'data-max-bytes="{3 * 1024 * 1024}"' in chinese and "文件超过 3 MB" in chinese
     assert "The file is larger than 3 MB" in english
+
+
+def test_a_form_offering_no_item_or_place_copies_neither_field(office) -> None:
+    # A submit that names no item or place (the usual one) offers "—" alone: the class's fields
+    # serve it as they are. A form that offers more has its own copies, from the first
+    # set_choices that offers them (a failed submit's page offers the whole catalogue), and what
+    # it offers is never the class's nor another form's.
+    def made(items: list[Any], places: list[Any]) -> IntakeForm:
+        return IntakeForm(_posted(VALID), community=office.community, items=items, places=places)
+
+    plain, offering = made([], []), made([ITEM], [PLACE])
+    for name in ("service_item", "place"):
+        assert plain.fields[name] is IntakeForm.base_fields[name]
+        assert offering.fields[name] is not IntakeForm.base_fields[name]
+    assert plain.is_valid(), plain.errors
+    plain.set_choices([ITEM], [PLACE])  # the page drawn after a failed submit
+    for form in (plain, offering):
+        assert [c for c, _l in form.fields["service_item"].choices] == ["", 7]
+        assert [c for c, _l in form.fields["place"].choices] == ["", 3]
+        assert 'value="7"' in str(form["service_item"])
+    for name in ("service_item", "place"):
+        assert plain.fields[name] is not IntakeForm.base_fields[name]
+        assert IntakeForm.base_fields[name].choices == [("", "—")]
+        assert made([], []).fields[name].choices == [("", "—")]
+    offering.set_choices([], [])  # its own copy, back to "—" alone
+    assert offering.fields["place"].choices == [("", "—")]
