@@ -79,3 +79,57 @@ def test_the_return_visit_list_keeps_its_buttons_and_numbers_on_one_line(page, l
     assert button.bounding_box()["height"] < 2.2 * font + 16
     assert number.evaluate("e => e.getClientRects().length") == 1
     page.screenshot(path="tests/browser/screenshots/visits-desktop.png", full_page=True)
+
+
+LINES = """e => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"""
+
+
+def test_the_queues_and_the_board_keep_a_kind_a_room_and_a_state_on_one_line(
+    page, live_server
+) -> None:
+    """At 1366 px an order with many clocks left the other columns narrow: 已派单 broke into
+    已派/单, 投诉 · 一般投诉 into 投诉 · 一/般投诉 and a room number 1-1-101 into 1-1-/101."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    now = datetime.now(UTC)
+    long = "施工遗留：主卧窗框渗水，下雨天窗台下面的墙面一直在渗水，业主多次反映" * 2
+    crowded = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=now,
+        draft=WorkOrderDraft(
+            kind="repair",
+            description=long,
+            household=office.household,
+            is_long_running=True,
+            is_construction_legacy=True,
+        ),
+    )
+    complaint = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=now,
+        draft=WorkOrderDraft(
+            kind="complaint",
+            complaint_type="general",
+            description=long,
+            household=office.household,
+        ),
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+    cid = office.community.pk
+    for url in (f"/desk/{cid}/queue/", f"/desk/{cid}/board/"):
+        sign_in(page, live_server, office.administrator, url)
+        for order in (crowded, complaint):
+            row = page.locator(f'tr[data-order="{order.number}"]').first
+            cells = row.locator("td")
+            texts = [cells.nth(i).inner_text().strip() for i in range(cells.count())]
+            for i, text in enumerate(texts):
+                first = text.split()[0] if text else ""
+                if first in (office.household.code, order.get_state_display()) or text.startswith(
+                    "投诉 · "
+                ):
+                    assert cells.nth(i).evaluate(LINES) == 1, (url, order.number, text)
+        page.screenshot(
+            path=f"tests/browser/screenshots/narrow-cells-{url.split('/')[-2]}.png", full_page=True
+        )

@@ -20,16 +20,17 @@ from propdesk.web.templatetags.console import board_rows
 from tests import factories as f
 from tests.web.conftest import act
 
-# The rows as web/partials/board_rows.html and web/jobs.html wrote them before (main 777f688).
+# The rows as web/partials/board_rows.html and web/jobs.html wrote them before (main 777f688),
+# since with the kind, the room number and the state each kept on one line (span.nowrap).
 BOARD_ROW = """{% load i18n console %}{% translate "team" as l_team %}{% translate "assignee" as l_assignee %}{% translate "state" as l_state %}{% translate "important" as l_important %}{% translate "long-running" as l_long %}{% translate "construction legacy" as l_legacy %}{% translate "agitated owner" as l_agitated %}{% translate "in the team's pool" as l_pool %}{% translate "waiting" as l_waiting %}{% translate "urgent repair" as l_urgent %}{% for o in board.orders %}
 <tr class="{% if o.is_emergency %}emergency{% endif %}" data-order="{{ o.number }}" data-live-id="{{ o.pk }}">
   <td class="num"><a href="{% url 'desk-order' o.pk %}">{{ o.number }}</a>{% if o.pk in board.calendar_fallback %} <span class="tag fallback" title="{% translate "Working days counted Monday to Friday: the calendar has no data for this year" %}">{% translate "Mon–Fri" %}</span>{% endif %}</td>
-  <td>{% if o.is_emergency %}<span class="tag em">{{ o.kind_label }}</span>{% else %}{{ o.kind_label }}{% endif %}{% if o.is_urgent %} <span class="tag em">{{ l_urgent }}</span>{% endif %}{% if o.is_important %} <span class="tag imp">{{ l_important }}</span>{% endif %}{% if o.is_long_running %} <span class="tag">{{ l_long }}</span>{% endif %}{% if o.is_construction_legacy %} <span class="tag">{{ l_legacy }}</span>{% endif %}{% if o.contact.owner_agitated %} <a class="tag em" href="{% url 'desk-contact' o.contact_id %}">⚠ {{ l_agitated }}</a>{% endif %}</td>
-  <td>{{ o.household.code|default:o.location }}</td>
+  <td>{% if o.is_emergency %}<span class="tag em">{{ o.kind_label }}</span>{% else %}<span class="nowrap">{{ o.kind_label }}</span>{% endif %}{% if o.is_urgent %} <span class="tag em">{{ l_urgent }}</span>{% endif %}{% if o.is_important %} <span class="tag imp">{{ l_important }}</span>{% endif %}{% if o.is_long_running %} <span class="tag">{{ l_long }}</span>{% endif %}{% if o.is_construction_legacy %} <span class="tag">{{ l_legacy }}</span>{% endif %}{% if o.contact.owner_agitated %} <a class="tag em" href="{% url 'desk-contact' o.contact_id %}">⚠ {{ l_agitated }}</a>{% endif %}</td>
+  <td>{% if o.household.code %}<span class="nowrap">{{ o.household.code }}</span>{% else %}{{ o.location }}{% endif %}</td>
   <td class="desc">{{ o.description|truncatechars:50 }}</td>
   <td data-label="{{ l_team }}">{{ o.team.name|default:"—" }}</td>
   <td data-label="{{ l_assignee }}">{% if o.assignee %}{{ o.assignee.name|default:o.assignee.username }}{% elif o.team and o.state == "dispatched" %}<span class="tag">{{ l_pool }}</span>{% else %}—{% endif %}</td>
-  <td data-label="{{ l_state }}">{{ o.state_label }}{% if o.waiting %} <span class="badge waiting">{{ l_waiting }}</span>{% endif %}</td>
+  <td data-label="{{ l_state }}"><span class="nowrap">{{ o.state_label }}</span>{% if o.waiting %} <span class="badge waiting">{{ l_waiting }}</span>{% endif %}</td>
   <td class="clocks">{% for c in o.live_clocks %}{% clock_chip c now %}{% endfor %}</td>
 </tr>
 {% endfor %}"""  # noqa: E501

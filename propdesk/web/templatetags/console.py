@@ -281,6 +281,12 @@ def _place(order: Any) -> str:
     return getattr(order.household, "code", "") or order.location
 
 
+def _place_html(order: Any) -> str:
+    """``_place`` escaped, a room number kept on one line (4-1-901, not 4-1- / 901)."""
+    code = getattr(order.household, "code", "")
+    return f'<span class="nowrap">{_e(code)}</span>' if code else _e(order.location)
+
+
 @register.simple_tag
 def filter_options(choices: Any, chosen: Any) -> str:
     """A filter's ``<option>`` list from ``(value, label)`` pairs, the one equal to ``chosen``
@@ -327,8 +333,8 @@ def board_rows(board: Any, now: datetime) -> str:
     out = []
     for o in board.orders:
         kind = kinds.of(o)
-        if o.is_emergency:
-            kind = f'<span class="tag em">{kind}</span>'
+        # A kind, a room number and a state are read whole: never broken over two lines.
+        kind = f'<span class="{"tag em" if o.is_emergency else "nowrap"}">{kind}</span>'
         if o.is_urgent:
             kind += urgent
         if o.is_important:
@@ -352,11 +358,12 @@ def board_rows(board: Any, now: datetime) -> str:
             f'  <td class="num"><a href="{order_url(o.pk)}">{number}</a>'
             f"{fallback if o.pk in board.calendar_fallback else ''}</td>\n"
             f"  <td>{kind}</td>\n"
-            f"  <td>{_e(_place(o))}</td>\n"
+            f"  <td>{_place_html(o)}</td>\n"
             f'  <td class="desc">{_e(Truncator(o.description).chars(50))}</td>\n'
             f'  <td data-label="{l_team}">{_e((o.team.name if o.team else "") or "—")}</td>\n'
             f'  <td data-label="{l_assignee}">{who}</td>\n'
-            f'  <td data-label="{l_state}">{_e(o.state_label)}{waiting if o.waiting else ""}</td>\n'
+            f'  <td data-label="{l_state}"><span class="nowrap">{_e(o.state_label)}</span>'
+            f"{waiting if o.waiting else ''}</td>\n"
             f'  <td class="clocks">{_clocks(o, chips)}</td>\n'
             "</tr>\n"
         )
