@@ -82,11 +82,22 @@ class Record:
     fee: Decimal | None = None
     replies: list[Step] = field(default_factory=list)
     visit: Step | None = None  # the owner's answer on the return visit (or the follow-up)
-    level: str = ""  # the owner's satisfaction, in the form's word ("满意")
+    level: str = ""  # the owner's satisfaction, in the form's word ("满意"): the latest visit
 
     @property
     def filled(self) -> bool:
         return any((self.started, self.done, self.replies, self.visit))
+
+
+def latest_level(order: WorkOrder) -> str:
+    """The owner's satisfaction as the order's latest answered return visit gave it (the owner's
+    own rating in the portal is such a visit): "" when none has a level. Read from the visits
+    themselves, for every kind of order: a complaint's visit is written on the order as its
+    follow-up (跟踪回访, CP-2), whose event has no level; a repair's as a return visit. One
+    query."""
+    visits = order.return_visits.filter(outcome="answered").exclude(level="")
+    level = visits.order_by("-at", "-id").values_list("level", flat=True).first()
+    return str(level or "")
 
 
 def record_of(order: WorkOrder) -> Record:
@@ -109,11 +120,11 @@ def record_of(order: WorkOrder) -> Record:
             rec.done = None
         elif e.action == EventAction.REPLY:
             rec.replies.append(step)
-        elif e.action == EventAction.FOLLOW_UP:
+        elif e.action == EventAction.FOLLOW_UP or (
+            e.action == EventAction.RETURN_VISIT and e.data.get("outcome") == "answered"
+        ):
             rec.visit = step
-        elif e.action == EventAction.RETURN_VISIT and e.data.get("outcome") == "answered":
-            rec.visit = step
-            rec.level = LEVELS.get(e.data.get("level", ""), "")
+    rec.level = LEVELS.get(latest_level(order), "")
     if rec.done is not None and order.kind in TEAM_WORK_KINDS:
         rec.materials = order.materials
         rec.fee = order.fee_charged

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -107,6 +108,18 @@ def local(dt: datetime | None, zone: str) -> str:
 # --- the lists, shared by the PDF and the workbook ------------------------------------------
 
 
+@dataclass(frozen=True)
+class RuleCell:
+    """A list's rule column: the rule's name (as text on paper and in the workbook); the page
+    shows the ID small beside it (the ``rule_label`` tag)."""
+
+    rule_id: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def subject_text(subject: str) -> str:
     """A clock's subject as a person reads it where it has no order: a missed call's call-back
     clock is kept per number ("phone:138…", calls.services.callback_subject), read 未接来电 138…."""
@@ -129,11 +142,10 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
         (
             "breaches",
             breaches_title,
-            [_("rule"), _("title"), _("work order"), _("started"), _("due"), _("met late")],
+            [_("rule"), _("work order"), _("started"), _("due"), _("met late")],
             [
                 [
-                    b.rule_id,
-                    rule_name(b.rule_id, b.title),
+                    RuleCell(b.rule_id, rule_name(b.rule_id, b.title)),
                     b.number or subject_text(b.subject) or "—",
                     local(b.started_at, tz),
                     local(b.due_at, tz),
@@ -392,44 +404,34 @@ def _pdf(report: MonthlyReport) -> bytes:
         )
         return t
 
-    for heading, lines in (
-        (_("Targets of the month"), report.target_lines),
-        (_("Time rules: clocks met in time"), report.time_lines),
+    # One rule column, the rule's name without its ID (paper), as wide as the longest name needs
+    # to wrap onto two lines at most (a Chinese name wraps at any character), and room for ten
+    # characters on one line (每月回访不少于20户 would break inside its 20); the same in both
+    # tables. The time rules have no measure column: theirs is the table's heading.
+    names = [stringWidth(ln.rule_cell, font, cell.fontSize) for ln in report.lines]
+    longest = max(names, default=0)
+    rule_w = min(max(longest / 2 + 2 * cell.fontSize + 6, 0.18 * width), 0.25 * width) / width
+    for heading, lines, measure in (
+        (_("Targets of the month"), report.target_lines, True),
+        (_("Time rules: clocks met in time"), report.time_lines, False),
     ):
+        header = [_("rule"), _("measure"), _("target"), _("this month")]
+        header += [_("sample"), _("result"), _("note")]
+        shares = [0.27, 0.1, 0.1, 0.14, 0.09, 0.21]
+        if not measure:
+            del header[1], shares[0]
+        widths = [rule_w] + [x * (1 - rule_w) / sum(shares) for x in shares]
+        result = header.index(_("result"))
         rows, styles = [], []
         for i, ln in enumerate(lines, start=1):
-            rows.append(
-                [
-                    # A time rule's name is its title; paper needs no ID beside it.
-                    "" if ln.is_clock else ln.rule_cell,
-                    str(ln.title),
-                    target_text(ln),
-                    number(ln.figure, ln.unit),
-                    sample_text(ln),
-                    status_label(ln.status),
-                    str(ln.note),
-                ]
-            )
+            row = [ln.rule_cell, str(ln.measure)] if measure else [ln.rule_cell]
+            row += [target_text(ln), number(ln.figure, ln.unit), sample_text(ln)]
+            row += [status_label(ln.status), str(ln.note)]
+            rows.append(row)
             colour = {"met": "#e6f4ea", "missed": "#fde8e6"}.get(ln.status)
             if colour:
-                styles.append(("BACKGROUND", (5, i), (5, i), colors.HexColor(colour)))
-        story += [
-            Paragraph(heading, h2),
-            table(
-                [
-                    _("rule"),
-                    _("measure"),
-                    _("target"),
-                    _("this month"),
-                    _("sample"),
-                    _("result"),
-                    _("note"),
-                ],
-                rows,
-                [0.09, 0.27, 0.1, 0.1, 0.14, 0.09, 0.21],
-                styles,
-            ),
-        ]
+                styles.append(("BACKGROUND", (result, i), (result, i), colors.HexColor(colour)))
+        story += [Paragraph(heading, h2), table(header, rows, widths, styles)]
 
     story += [
         KeepTogether(
@@ -530,7 +532,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
                 ws,
                 [
                     ln.rule_cell,
-                    str(ln.title),
+                    str(ln.measure) if not ln.is_clock else _("Clocks met in time"),
                     figure(ln.target, ln.unit),
                     figure(ln.figure, ln.unit),
                     unit_label(ln.unit),
@@ -548,8 +550,9 @@ def _xlsx(report: MonthlyReport) -> bytes:
     for col, w in zip("ABCDEFGHI", (10, 40, 9, 11, 8, 8, 14, 10, 44), strict=True):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A5"
-    # A native chart of the percentage lines (figure against target; no data draws as 0).
-    pct_lines = [ln for ln in report.lines if ln.unit == "%"]
+    # A native chart of the percentage lines, figure against target: an empty cell where there
+    # is no data or no target (as the page and the PDF say "—"), never a 0.
+    pct_lines = chart_lines(report.lines)  # what the page and the PDF chart
     if pct_lines:
         chart_ws = wb.create_sheet(_("Chart data")[:31])
         chart_ws.append(safe_row(chart_ws, [_("rule"), _("this month"), _("target")]))
@@ -559,8 +562,8 @@ def _xlsx(report: MonthlyReport) -> bytes:
                     chart_ws,
                     [
                         CHART_NAMES.get(ln.key, str(ln.title)),
-                        percent(ln.figure or 0),
-                        percent(ln.target or 0),
+                        percent(ln.figure),
+                        percent(ln.target),
                     ],
                 )
             )
@@ -585,7 +588,7 @@ def _xlsx(report: MonthlyReport) -> bytes:
         for c in sheet[2]:
             c.font = bold
         for row in rows:
-            sheet.append(safe_row(sheet, row))
+            sheet.append(safe_row(sheet, [str(v) if isinstance(v, RuleCell) else v for v in row]))
         if not rows:
             sheet.append(safe_row(sheet, [_("None.")]))
         for i in range(len(head)):

@@ -39,7 +39,7 @@ from propdesk.concierge.selectors import cart_month_figures, concierge_month_fig
 from propdesk.concierge.selectors_activities import QuarterFigures, quarter_at, quarter_figures
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.core.replica import replica_reads
-from propdesk.core.rule_names import rule_name, rule_text
+from propdesk.core.rule_names import rule_name
 from propdesk.followup.models import (
     CommonIssue,
     Recovery,
@@ -62,12 +62,19 @@ from propdesk.followup.selectors import (
     suggestion_queue,
     turned_count,
 )
+from propdesk.policy.deadlines import QUOTA_KINDS
+from propdesk.policy.rules import Policy, load_policy
 from propdesk.policy.workflow import FIGURE_ROLES, Role
 
 # Who reads a community's report: the office head, administrators, company leadership.
 REPORT_ROLES = FIGURE_ROLES
 BREACH_LIST_LIMIT = 500
 TIME_RULE_TARGET = Decimal(100)  # every clock met in time
+# The quotas the target table judges by their own figure (RV-1: households visited in the month,
+# CS-3: activities held in the quarter). Where the policy counts one with a quota clock
+# (monthly_quota, quarterly_quota), that clock is not judged again as a time rule: one verdict
+# per rule.
+QUOTA_TARGET_RULES = frozenset({"RV-1", "CS-3"})
 
 Status = Literal["met", "missed", "no_data", "info"]
 Label = str | Promise
@@ -103,10 +110,21 @@ class ReportLine:
         return self.key.startswith("clock:")
 
     @property
+    def rule_fallback(self) -> str:
+        """The name of a rule the glossary does not name: a time rule's title (the policy's)."""
+        return str(self.title) if self.is_clock else ""
+
+    @property
     def rule_cell(self) -> str:
-        """The rule column in plain text: a time rule's ID (its name is the title beside it), a
-        target's rule by name with the ID."""
-        return self.rule_id if self.is_clock else rule_text(self.rule_id)
+        """The rule column in plain text (PDF, workbook): the rule's name, no ID (GLOSSARY.md:
+        IDs are for the back office; the page shows it small beside the name)."""
+        return rule_name(self.rule_id, self.rule_fallback)
+
+    @property
+    def measure(self) -> Label:
+        """The measure column: what a target line counts; "" for a time rule, whose measure is
+        the share of its clocks met in time (its table's heading), its name already the rule."""
+        return "" if self.is_clock else self.title
 
 
 @dataclass(frozen=True)
@@ -159,7 +177,7 @@ class MonthlyReport:
     pace: QuotaPace
     complaints: ComplaintVisitFigures
     turned: TurnedFigures
-    compliance: tuple[RuleCompliance, ...]
+    compliance: tuple[RuleCompliance, ...]  # the time rules (quota targets apart)
     trend: tuple[TrendPoint, ...]
     breaches: tuple[BreachRow, ...]
     breaches_total: int
@@ -209,6 +227,16 @@ def _fill(message: Label, values: dict[str, Any]) -> Label:
     return lazy(lambda: str(message) % values, str)()
 
 
+def quota_targets(policy: Policy) -> frozenset[str]:
+    """The rules of ``policy`` whose quota clock the target table already judges (see
+    ``QUOTA_TARGET_RULES``): left out of the time rules, their headline and the comparison."""
+    return frozenset(
+        rid
+        for rid, rule in policy.clocks.items()
+        if rid in QUOTA_TARGET_RULES and rule.duration.kind in QUOTA_KINDS
+    )
+
+
 def _status(figure: Decimal | None, target: Decimal | None, comparison: str = ">=") -> Status:
     if target is None:
         return "info"
@@ -230,7 +258,9 @@ def report_community(user: User, community_id: int | str | None) -> Community:
     return community
 
 
-def _breaches(community: Community, start: datetime, end: datetime) -> tuple[BreachRow, ...]:
+def _breaches(
+    community: Community, start: datetime, end: datetime, quotas: frozenset[str]
+) -> tuple[BreachRow, ...]:
     rows = (
         Clock.objects.filter(
             community=community,
@@ -238,6 +268,7 @@ def _breaches(community: Community, start: datetime, end: datetime) -> tuple[Bre
             started_at__lt=end,
             state=ClockState.BREACHED,
         )
+        .exclude(rule_id__in=quotas)
         .order_by("rule_id", "due_at", "id")
         .values_list(
             "rule_id",
@@ -506,7 +537,10 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     it). A fixed number of queries (about fifteen), whatever the data; read from the replica
     when one is configured (``core.replica``)."""
     policy = policy_for(community)[0]
-    policy_titles = {rid: rule.title for rid, rule in policy.clocks.items() if rule.enabled}
+    quotas = quota_targets(policy)
+    policy_titles = {
+        rid: rule.title for rid, rule in policy.clocks.items() if rule.enabled and rid not in quotas
+    }
     start, end = month_bounds(community, year, month)
 
     sat = satisfaction_figures(community, year, month)
@@ -515,6 +549,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     issues = common_issue_figures(community, year, month)
     turned = turned_count(community, year, month)
     compliance = tuple(compliance_for_month(community, year, month))
+    timed = tuple(c for c in compliance if c.rule_id not in quotas)
     trend = tuple(satisfaction_trend(community, year, month))
     breakdowns = tuple(
         (by, tuple(satisfaction_breakdown(community, year, month, by=by)))
@@ -523,8 +558,8 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     open_items = tuple(suggestion_queue(community, now))
     issue_rows = _issues(community, start, end)
     turned_rows = _turned(community, start, end)
-    breaches_total = sum(c.breached for c in compliance)
-    breaches = _breaches(community, start, end) if breaches_total else ()
+    breaches_total = sum(c.breached for c in timed)
+    breaches = _breaches(community, start, end, quotas) if breaches_total else ()
 
     lines = [_answer_line(community, answer_figures(community, start, end))]
     lines += _satisfaction_lines(sat, pace)
@@ -602,7 +637,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     # CS-3: the quarter the month belongs to, as of the month's end (or now, if sooner).
     month_quarter = quarter_at(community, start)
     lines.append(_activity_line(quarter_figures(community, month_quarter, policy), min(now, end)))
-    lines += _compliance_lines(compliance, policy_titles)
+    lines += _compliance_lines(timed, policy_titles)
 
     return MonthlyReport(
         community_id=community.pk,
@@ -615,7 +650,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
         pace=pace,
         complaints=complaints,
         turned=turned,
-        compliance=compliance,
+        compliance=timed,
         trend=trend,
         breaches=breaches,
         breaches_total=breaches_total,
@@ -667,7 +702,11 @@ def _headline(community: Community, year: int, month: int, now: datetime) -> Com
     complaints = complaint_return_visit_figures(community, year, month)
     issues = common_issue_figures(community, year, month)
     turned = turned_count(community, year, month)
-    compliance = compliance_for_month(community, year, month)
+    # RV-1's quota clock is judged by "rv1" (households against the target), not as a clock.
+    quotas = quota_targets(load_policy(community.policy))
+    compliance = [
+        c for c in compliance_for_month(community, year, month) if c.rule_id not in quotas
+    ]
     met = sum(c.met for c in compliance)
     breached = sum(c.breached for c in compliance)
     overall = (

@@ -75,6 +75,6 @@ def test_fd1_a_missed_call_breached_reads_as_the_number_in_the_lists(office, clo
     report = monthly_report(office.community, 2026, 11, now=T0 + timedelta(days=1))
     with translation.override("zh-hans"):
         lists = {key: rows for key, _title, _header, rows in report_lists(report)}
-    callback = [row for row in lists["breaches"] if row[0] == "FD-1-callback"]
+    callback = [row for row in lists["breaches"] if row[0].rule_id == "FD-1-callback"]
     assert callback
-    assert callback[0][2] == "未接来电 13812345678"
+    assert callback[0][1] == "未接来电 13812345678"

@@ -169,3 +169,32 @@ def test_an_emoji_in_the_description_prints_as_the_visible_placeholder(office, c
     # nothing else stands in for them: no surrogate halves, no replacement character
     assert not re.search("[\ud800-\udfff\ufffd]", text)
     assert "😭" not in text and "🌟" not in text
+
+
+def test_rv3_a_complaints_return_visit_ticks_the_owners_level(office, clock) -> None:
+    """RV-3, CP-2: a complaint's answered return visit is written on the order as its follow-up
+    (跟踪回访); the form ticks its level as it does a repair's, from the latest answered visit
+    (a later call nobody answered changes nothing)."""
+    order = open_order(
+        office, clock, kind="complaint", complaint_type="general", description="电梯噪音大"
+    )
+    act(order, "take", office.administrator, clock)
+    clock.advance(hours=1)
+    act(order, "resolve", office.administrator, clock, note="更换导轨滑块，噪音消除")
+    clock.advance(hours=1)
+    visit(office, clock, order, "satisfied", "问题已解决")
+    clock.advance(hours=1)
+    order.refresh_from_db()
+    return_visit_record(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=VisitDraft(kind="complaint", order=order, outcome="no_answer"),
+    )
+
+    text = pdf_text(print_order(office, order, clock))
+
+    assert "回访：满意" in text  # the follow-up's note, as before
+    assert "■\u3000满意" in text
+    assert text.count("■") == 1
+    assert all(f"□\u3000{x}" in text for x in UNTICKED if x != "满意")

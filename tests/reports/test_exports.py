@@ -45,16 +45,18 @@ def test_rv3_workbook_holds_the_figures_lists_and_trend(november, office):
     summary = wb.worksheets[0]
     assert summary["A1"].value == "锦绣花园 2026年11月 服务质量月报"
     rows = {(r[0], r[1]): r for r in summary.iter_rows(min_row=5, values_only=True) if r[0]}
-    rate = next(r for (rule, title), r in rows.items() if "RV-2" in rule and "满意率" in title)
+    # The rule column names the rule (no ID on paper or in the workbook), the measure beside it.
+    rv2, rv3_name = "满意率≥96%，满意度≥75%", "投诉回访率100%"
+    rate = next(r for (rule, title), r in rows.items() if rule == rv2 and title == "满意率")
     assert (rate[2], rate[3], rate[5], rate[7]) == (0.96, 0.833, 6, "未达标")
-    rv3 = next(r for (rule, _t), r in rows.items() if "RV-3" in rule)
+    rv3 = next(r for (rule, _t), r in rows.items() if rule == rv3_name)
     assert (rv3[2], rv3[3], rv3[5]) == (1, 0.5, 2)
     names = wb.sheetnames
     missing = wb[next(n for n in names if "投诉" in n and "回访" in n)]
     assert november.y.number in [c.value for c in missing["A"]]
     breaches = wb[next(n for n in names if "超时" in n)]
-    assert ("CP-1", november.x.number) in {
-        (r[0], r[2]) for r in breaches.iter_rows(values_only=True)
+    assert ("10分钟内安排管理员", november.x.number) in {
+        (r[0], r[1]) for r in breaches.iter_rows(values_only=True)
     }
     trend = wb[names[-1]]
     assert trend.max_row == 13  # header + 12 months
@@ -94,7 +96,7 @@ def test_a_long_list_prints_its_first_rows_and_points_to_the_workbook(
     assert numbers[0] in text
     wb = load_workbook(io.BytesIO(report_xlsx(report)))
     sheet = wb[next(n for n in wb.sheetnames if "超时" in n)]
-    listed = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    listed = [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(n in listed for n in numbers)
 
 
@@ -140,7 +142,9 @@ def test_rv2_workbook_figures_are_numbers_with_number_formats(november, office):
     (households,) = by_unit["户"]
     assert (households[figure].value, households[figure].number_format) == (3, "0")
     assert all(r[sample].number_format == "0" for r in lines if r[sample].value is not None)
-    rate = next(r for r in by_unit["%"] if "RV-2" in r[0].value and "满意率" in r[1].value)
+    rate = next(
+        r for r in by_unit["%"] if r[0].value.startswith("满意率") and r[1].value == "满意率"
+    )
     assert (rate[figure].value, rate[sample].value) == (0.833, 6)
 
     by_team = wb[next(n for n in wb.sheetnames if "班组" in n)]
