@@ -109,10 +109,15 @@ class BarItem:
 def action_bar(user: Any, order: WorkOrder) -> list[BarItem]:
     """The actions ``user`` may take on ``order`` now, the usual next step first, cancel last.
     The office's 派单 covers giving the order to a member, so 'assign' is not offered beside it;
-    once the owner has been answered, 办结 comes before another reply."""
+    跟踪回访 (follow_up) only on a complaint; once the owner has been answered, 办结 comes before
+    another reply."""
     names = actions_for(situation(order, user))
     if "dispatch" in names and "assign" in names:
         names.remove("assign")
+    if "follow_up" in names and order.kind != OrderKind.COMPLAINT:
+        # 跟踪回访 is a complaint's (CP-2); a repair's or a service's is its 回访 (登记回访 on the
+        # page), which the bar would otherwise offer twice under two names.
+        names.remove("follow_up")
     answered = any(e.action == "reply" for e in order.events.all())
     if "resolve" in names and "reply" in names and order.kind == OrderKind.COMPLAINT and answered:
         names.remove("resolve")

@@ -269,3 +269,24 @@ def test_a_clocks_line_on_the_timeline_draws_its_icon_no_font_may_lack(
     line = next(x for x in body.split("<li") if "开始计时" in x)
     assert '<svg class="tl-clock"' in line
     assert "\u23f1" not in body
+
+
+def test_a_resolved_repair_offers_its_return_visit_once_and_a_complaint_its_cp2_follow_up(
+    office, clock, open_order
+) -> None:
+    """After 完工 the office visits the owner (登记回访, RV-6); 跟踪回访 is a complaint's CP-2
+    step, so a repair's bar does not offer it beside 登记回访 under another name."""
+    repair = open_order()
+    act(repair, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    act(repair, "accept", office.repair_member, clock)
+    act(repair, "check_in", office.repair_member, clock)
+    act(repair, "resolve", office.repair_member, clock, note="已修好")
+    complaint = open_order("complaint", description="楼道噪音")
+    act(complaint, "take", office.administrator, clock)
+    act(complaint, "resolve", office.administrator, clock, note="已协调")
+    admin = browser_for(office.administrator)
+    repair_page = admin.get(reverse("desk-order", args=[repair.pk])).content.decode()
+    complaint_page = admin.get(reverse("desk-order", args=[complaint.pk])).content.decode()
+    assert 'id="action-follow_up"' not in repair_page and "记录跟踪回访" not in repair_page
+    assert "登记回访" in repair_page
+    assert 'id="action-follow_up"' in complaint_page
