@@ -348,7 +348,10 @@ def react(
                 # fell short).
                 commands.append(Cancel(clock.clock_id, clock.rule_id, facts.event))
                 continue
-            if same_subject and any(t.matches(facts.event, flat) for t in rule.met):
+            # Only what happened in the clock's own month (quarter) counts towards it: a visit
+            # entered with an earlier time is not this month's.
+            in_period = clock.started_at is None or facts.at >= clock.started_at
+            if same_subject and in_period and any(t.matches(facts.event, flat) for t in rule.met):
                 progress = clock.progress | {facts.subject}
                 if rule.target is not None and len(progress) >= rule.target:
                     commands.append(Meet(clock.clock_id, clock.rule_id, facts.at))

@@ -299,6 +299,26 @@ def test_rv1_monthly_quota_of_20_distinct_households(desk, office) -> None:
     assert quota.state == "met"
 
 
+def test_rv1_a_visit_dated_before_the_month_does_not_count_towards_it(desk, office) -> None:
+    """December's quota counts December's visits: one entered with a November time (the
+    demo's history, or a visit written up late) neither adds a household nor meets it, and a
+    visit at December's first second does."""
+    community = office.community
+    clocks_on_event(community=community, event="month_start", at=sh(2026, 12, 1, 0, 0))
+    quota = Clock.objects.get(community=community, rule_id="RV-1")
+    for i in range(20):
+        clocks_on_event(
+            community=community, event="return_visit", at=sh(2026, 11, 30, 23, 59), subject=f"h{i}"
+        )
+    quota.refresh_from_db()
+    assert (quota.state, quota.progress, quota.met_at) == ("running", [], None)
+    clocks_on_event(
+        community=community, event="return_visit", at=sh(2026, 12, 1, 0, 0), subject="h0"
+    )
+    quota.refresh_from_db()
+    assert (quota.state, quota.progress) == ("running", ["h0"])
+
+
 def test_rv1_quota_short_at_month_end_breaches(desk, office) -> None:
     clocks_on_event(community=office.community, event="month_start", at=sh(2026, 11, 1, 0, 0))
     desk.sweep(sh(2026, 12, 1, 0, 0))
