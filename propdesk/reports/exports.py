@@ -251,10 +251,17 @@ def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
     """Figure against target for each percentage line (a missing figure draws as 0, its label
     says "—")."""
     rows = chart_lines(lines)
-    height = 180
+    names = [CHART_NAMES.get(ln.key, str(ln.title)) for ln in rows]
+    # The names are written at 30°, hanging from the axis: the longest sets how far below it
+    # the drawing reaches (half its length, sin 30°, and its own height), so that it stays
+    # above what follows on the page.
+    longest = max((stringWidth(n, cid_font(), 7) for n in names), default=0.0)
+    bottom = max(40.0, longest * 0.5 + 7 + 8)
+    plot = 110.0
+    height = bottom + plot + 30
     d = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 30, 40, width - 40, height - 70
+    chart.x, chart.y, chart.width, chart.height = 30, bottom, width - 40, plot
     chart.data = [
         [float(ln.figure) if ln.figure is not None else 0 for ln in rows],
         [float(ln.target) if ln.target is not None else 0 for ln in rows],
@@ -265,7 +272,7 @@ def _bars_drawing(lines: Sequence[ReportLine], width: float) -> Drawing:
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.categoryNames = [CHART_NAMES.get(ln.key, str(ln.title)) for ln in rows]
+    chart.categoryAxis.categoryNames = names
     chart.bars[0].fillColor = BLUE
     chart.bars[1].fillColor = colors.HexColor("#e4c590")
     chart.bars.strokeColor = None
@@ -353,7 +360,10 @@ def _pdf(report: MonthlyReport) -> bytes:
         "title", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER, spaceAfter=4
     )
     sub = ParagraphStyle("sub", fontName=font, fontSize=9, leading=13, alignment=TA_CENTER)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
+    # A heading never ends a page: it goes over with what it heads.
+    h2 = ParagraphStyle(
+        "h2", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4, keepWithNext=1
+    )
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5)
     head = ParagraphStyle("head", parent=cell, textColor=colors.white)
     width = A4[0] - 30 * mm

@@ -173,3 +173,18 @@ def test_pdf_prints_a_community_name_with_markup_characters_as_written(office, c
     office.community.save(update_fields=["name"])
     pdf = report_pdf(monthly_report(office.community, 2026, 10, now=NOW))
     assert "《A&B<花园> 2026年10月 服务质量月报》" in pdf_text(pdf)
+
+
+def test_the_pdf_bar_charts_names_stay_inside_its_drawing(november, office):
+    """The bar chart writes each line's name at 30° under its bar; the longest
+    (共性问题一周内书面通知答复) ran below the drawing into the next heading. Whatever the names,
+    nothing of the chart reaches below the drawing's bottom edge."""
+    from propdesk.reports.exports import _bars_drawing
+
+    report = monthly_report(office.community, 2026, 11, now=NOW)
+    names = [str(ln.title) for ln in report.lines]
+    assert any(len(n) >= 12 for n in names)  # a long one is among them
+    drawing = _bars_drawing(report.lines, 480)
+    _x0, y0, _x1, y1 = drawing.getBounds()
+    assert y0 >= 0, y0
+    assert y1 <= drawing.height + 1
