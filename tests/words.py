@@ -14,6 +14,7 @@ the attributes people read too: title, placeholder, aria-label, alt, a button's 
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -72,8 +73,9 @@ RULE_NAMES.update({rule: t for rule, t in POLICY_TITLES.items() if rule not in G
 # A clock the glossary names must not be called by its policy title too: one name per rule
 # ("工作单当日回复" beside "工单当日回复" is one rule named twice).
 SECOND_NAMES = {
-    t: rule for rule, t in POLICY_TITLES.items() if rule in GLOSSARY_NAMES
-    and t != GLOSSARY_NAMES[rule]
+    t: rule
+    for rule, t in POLICY_TITLES.items()
+    if rule in GLOSSARY_NAMES and t != GLOSSARY_NAMES[rule]
 }
 
 # Latin words a person may read, each for a reason:
@@ -200,7 +202,7 @@ def problems(
     name alone, no ID at all."""
     found: list[str] = []
     ids = list(RULE_ID.finditer(text))
-    for m, n in zip(ids, ids[1:], strict=False):
+    for m, n in itertools.pairwise(ids):
         if m.group() == n.group() and not text[m.end() : n.start()].strip():
             found.append(f"rule ID twice: {m.group()!r} in {_around(text, m)!r}")
     for title, rule in SECOND_NAMES.items():

@@ -50,8 +50,9 @@ class OrderState(models.TextChoices):
     DISPATCHED = State.DISPATCHED.value, _("Dispatched")
     ACCEPTED = State.ACCEPTED.value, pgettext_lazy("order state, any kind", "Accepted or taken")
     ON_SITE = State.ON_SITE.value, _("On site")
-    RESOLVED = State.RESOLVED.value, pgettext_lazy(
-        "order state, any kind", "Completed or handled to the end"
+    RESOLVED = (
+        State.RESOLVED.value,
+        pgettext_lazy("order state, any kind", "Completed or handled to the end"),
     )
     FOLLOWED_UP = State.FOLLOWED_UP.value, _("Followed up")
     CLOSED = State.CLOSED.value, _("Closed")
@@ -414,7 +415,7 @@ class WorkOrder(models.Model):
         """An emergency is stored as a complaint of type emergency, but it is its own thing."""
         return self.kind == OrderKind.COMPLAINT and self.complaint_type == ComplaintType.EMERGENCY
 
-    def get_state_display(self) -> str:
+    def get_state_display(self) -> str:  # type: ignore[no-redef]  # the choices' one, replaced
         """The state in this order's words (``state_label``: 已办结 on a complaint, 已完工 on a
         repair), not the words over every kind."""
         return state_label(self.state, self.kind, emergency=self.is_emergency)

@@ -414,9 +414,13 @@ def label_rows(orders: list[OrderRow]) -> list[OrderRow]:
     each call."""
     states = state_labels()
     for order in orders:
-        key = (order.state, order.kind, order.is_emergency)
-        label = states.get(key)
-        order.state_label = label if label is not None else state_label(order.state, order.kind, emergency=order.is_emergency)
+        emergency = (
+            order.kind == OrderKind.COMPLAINT and order.complaint_type == ComplaintType.EMERGENCY
+        )
+        label = states.get((order.state, order.kind, emergency))
+        if label is None:
+            label = state_label(order.state, order.kind, emergency=emergency)
+        order.state_label = label
     return orders
 
 

@@ -22,7 +22,7 @@ from propdesk.clocks.models import (
 from propdesk.clocks.services.policy import _policy_of
 from propdesk.community.models import Membership, User
 from propdesk.core.bulk import insert_many
-from propdesk.core.rule_names import escalation_level, rule_text, missed_call_text
+from propdesk.core.rule_names import escalation_level, missed_call_text, rule_text
 from propdesk.notify.models import Notification
 from propdesk.policy.engine import (
     sweep_step,

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from propdesk.clocks.models import Clock, ClockState
-from propdesk.core.rule_names import escalation_level, rule_name, missed_call_text
+from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name
 from propdesk.notify.selectors import bell_count
 
 register = template.Library()
