@@ -133,6 +133,9 @@ NOT_WORDS += (
         "a complaint in a sentence is 投诉（一般投诉）, not a list's cell",
     ),
 )
+NOT_WORDS += (
+    (re.compile(r"(?<!\d)0级升级"), "a breach no escalation went out for yet is no 升级 level"),
+)
 # On a repair's or a housekeeping job's page, paper or message: no complaint's words.
 SERVICE_NOT = (
     (re.compile(r"已办结|已受理"), "a repair or a service is 接单 and 完工, not 受理 and 办结"),

@@ -72,6 +72,13 @@ def rule_text(rule_id: str, fallback: str = "") -> str:
     return rule_name(rule_id, fallback)
 
 
+def rule_with_id(rule_id: str, fallback: str = "") -> str:
+    """The rule by name with its ID in brackets: only where a table's rule column is the
+    reference the back office reads against the rules (the monthly report); never in a
+    message."""
+    return _("%(name)s (%(rule)s)") % {"name": rule_name(rule_id, fallback), "rule": rule_id}
+
+
 def missed_call_text(subject: str) -> str:
     """A missed call's call-back clock, kept per number ("phone:138…",
     calls.services.callback_subject), as a person reads it: 未接来电 138… (the number is what

@@ -39,7 +39,7 @@ from propdesk.concierge.selectors import cart_month_figures, concierge_month_fig
 from propdesk.concierge.selectors_activities import QuarterFigures, quarter_at, quarter_figures
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.core.replica import replica_reads
-from propdesk.core.rule_names import rule_name, rule_text
+from propdesk.core.rule_names import rule_name, rule_with_id
 from propdesk.followup.models import (
     CommonIssue,
     Recovery,
@@ -106,7 +106,7 @@ class ReportLine:
     def rule_cell(self) -> str:
         """The rule column in plain text: a time rule's ID (its name is the title beside it), a
         target's rule by name with the ID."""
-        return self.rule_id if self.is_clock else rule_text(self.rule_id)
+        return self.rule_id if self.is_clock else rule_with_id(self.rule_id)
 
 
 @dataclass(frozen=True)
