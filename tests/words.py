@@ -14,8 +14,12 @@ the attributes people read too: title, placeholder, aria-label, alt, a button's 
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
 
 # The glossary's second table: what a person sees instead of the ID.
 RULE_NAMES = {
@@ -44,17 +48,34 @@ RULE_NAMES = {
     "CS-1": "便民服务车",
     "CS-2": "礼宾协助",
     "CS-3": "每季度社区活动",
-    # Not in the glossary's table; named in propdesk/core/rule_names.py (its Chinese in the .po):
-    "FD-1-callback": "未接来电按时回拨",
+    # Not in the glossary's table and no clock: named in propdesk/core/rule_names.py (its
+    # Chinese in the .po).
     "FD-2": "来电来访逐一登记",
-    "CP-5-rectification": "限期整改",
-    "DS-1-take": "30分钟内接单",
-    # Issue 16: on site at the agreed time, and an urgent repair's arrival.
-    "DS-1-appointment": "按约上门",
-    "DS-1-arrival": "急修限时到场",
     "DS-2": "服务细化方案",
     "RV-4": "意见建议逐条记录",
     "RV-5": "意见建议逐条答复",
+}
+
+# The glossary's names, as the table above has them (before the policy's titles join it).
+GLOSSARY_NAMES = dict(RULE_NAMES)
+
+
+def _policy_titles() -> dict[str, str]:
+    """Every clock of the shipped policy and its title (policy/default.yaml)."""
+    policy = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    return {rule: str(spec["title"]) for rule, spec in policy["clocks"].items()}
+
+
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "propdesk/policy/default.yaml"
+POLICY_TITLES = _policy_titles()
+# A clock the glossary does not name (WT-*, DS-1-take, FD-1-callback …) is named by its title.
+RULE_NAMES.update({rule: t for rule, t in POLICY_TITLES.items() if rule not in GLOSSARY_NAMES})
+# A clock the glossary names must not be called by its policy title too: one name per rule
+# ("工作单当日回复" beside "工单当日回复" is one rule named twice).
+SECOND_NAMES = {
+    t: rule
+    for rule, t in POLICY_TITLES.items()
+    if rule in GLOSSARY_NAMES and t != GLOSSARY_NAMES[rule]
 }
 
 # Latin words a person may read, each for a reason:
@@ -70,7 +91,7 @@ ALLOWED_WORDS = {
     "Tab",
 }
 
-RULE_ID = re.compile(r"(?<![A-Za-z0-9])(?:FD|CP|EM|DS|RV|CS)-\d+(?:-[A-Za-z]+)?(?![A-Za-z0-9])")
+RULE_ID = re.compile(r"(?<![A-Za-z0-9])(?:FD|CP|EM|DS|RV|CS|WT)-\d+(?:-[A-Za-z]+)?(?![A-Za-z0-9])")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 # A run of Latin letters; a "word" is one with no digit glued to it (order and room numbers,
 # units such as 5m² or 10min, and codes like JX2611-0001 are not words).
@@ -96,6 +117,29 @@ NOT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"进展通报|通报进展"),
         "the weekly call on a long-running matter is 每周跟进 / 跟进电话",
     ),
+)
+# A state is said in its kind's words (GLOSSARY.md: 完工, 办结, 受理); 处理完成 is neither.
+NOT_WORDS += (
+    (re.compile(r"处理完成"), "a repair or service is 完工, a complaint 办结"),
+    # The kind is 报修; 维修 stays only in 维修班, 维修工 and in a job's own name (门锁维修).
+    (
+        re.compile(r"(?<![\u4e00-\u9fff])维修(?![\u4e00-\u9fff])|维修工单"),
+        "a repair request is 报修 (维修班 and 维修工 are the team and the technician)",
+    ),
+)
+NOT_WORDS += (
+    (
+        re.compile(r"投诉\s*·\s*\S*投诉工单"),
+        "a complaint in a sentence is 投诉（一般投诉）, not a list's cell",
+    ),
+)
+NOT_WORDS += (
+    (re.compile(r"(?<!\d)0级升级"), "a breach no escalation went out for yet is no 升级 level"),
+)
+# On a repair's or a housekeeping job's page, paper or message: no complaint's words.
+SERVICE_NOT = (
+    (re.compile(r"已办结|已受理"), "a repair or a service is 接单 and 完工, not 受理 and 办结"),
+    (re.compile(r"长期投诉"), "a repair is no complaint (CP-7 is a complaint's weekly call)"),
 )
 COMPLAINT_NOT = (
     (re.compile(r"完工"), "a complaint is 办结, never 完工"),
@@ -151,11 +195,29 @@ def visible_text(html: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
-def problems(text: str, *, complaint: bool = False) -> list[str]:
+def problems(
+    text: str, *, complaint: bool = False, service: bool = False, plain: bool = False
+) -> list[str]:
     """What in ``text`` breaks the glossary, one line each (empty: nothing). ``complaint``: the
-    text is about a complaint (its page, its printed form), where repair words are wrong."""
+    text is about a complaint (its page, its printed form), where repair words are wrong;
+    ``service``: about a repair or a housekeeping job, where a complaint's words are wrong;
+    ``plain``: plain text (a notification, a text message, an e-mail), where a rule is its
+    name alone, no ID at all."""
     found: list[str] = []
-    for m in RULE_ID.finditer(text):
+    ids = list(RULE_ID.finditer(text))
+    for m, n in itertools.pairwise(ids):
+        if m.group() == n.group() and not text[m.end() : n.start()].strip():
+            found.append(f"rule ID twice: {m.group()!r} in {_around(text, m)!r}")
+    for title, rule in SECOND_NAMES.items():
+        for m in re.finditer(re.escape(title), text):
+            found.append(
+                f"a second name for {rule} (its name is {GLOSSARY_NAMES[rule]!r}): "
+                f"{m.group()!r} in {_around(text, m)!r}"
+            )
+    for m in ids:
+        if plain:
+            found.append(f"rule ID in plain text: {m.group()!r} in {_around(text, m)!r}")
+            continue
         base = re.match(r"[A-Z]+-\d+", m.group()).group()  # type: ignore[union-attr]
         name = RULE_NAMES.get(m.group()) or RULE_NAMES.get(base)
         reach = 2 * (BESIDE + len(name or ""))  # a name wrapped on paper has spaces in it
@@ -173,7 +235,8 @@ def problems(text: str, *, complaint: bool = False) -> list[str]:
         for w in WORD.findall(token):
             if w not in ALLOWED_WORDS:
                 found.append(f"English word: {w!r} in {_around(plain, m)!r}")
-    for pattern, why in NOT_WORDS + (COMPLAINT_NOT if complaint else ()):
+    kind_not = (COMPLAINT_NOT if complaint else ()) + (SERVICE_NOT if service else ())
+    for pattern, why in NOT_WORDS + kind_not:
         for m in pattern.finditer(text):
             found.append(f"not the office's word: {m.group()!r} ({why}) in {_around(text, m)!r}")
     return found

@@ -24,7 +24,6 @@ from propdesk.clocks.models import Clock
 from propdesk.community.models import Household, User
 from propdesk.desk.models import (
     Attachment,
-    OrderState,
     ServiceItem,
     WorkOrder,
     WorkOrderEvent,
@@ -179,7 +178,7 @@ def work_order_detail(
         "team": {"id": order.team.pk, "name": order.team.name} if order.team else None,
         "assignee": _user(order.assignee),
         "state": _text(order.state),
-        "state_display": str(OrderState(order.state).label),
+        "state_display": order.get_state_display(),
         "version": None if order.version is None else int(order.version),
         "created_at": _dt(order.created_at, tz),
         "updated_at": _dt(order.updated_at, tz),

@@ -22,7 +22,6 @@ from propdesk.desk.models import (
     ComplaintType,
     Contact,
     OrderKind,
-    OrderState,
     Outcome,
     ReplyChannel,
     ServiceItem,
@@ -204,7 +203,7 @@ class WorkOrderOut(CachedModelSerializer[WorkOrder]):
         return obj.kind_label
 
     def get_state_display(self, obj: WorkOrder) -> str:
-        return str(OrderState(obj.state).label)
+        return obj.get_state_display()  # in the kind's words (desk.models.state_label)
 
     def get_team(self, obj: WorkOrder) -> dict[str, Any] | None:
         return {"id": obj.team.pk, "name": obj.team.name} if obj.team else None

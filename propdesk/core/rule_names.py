@@ -1,7 +1,10 @@
 """What a person reads for a rule: its name from the glossary (../shared/GLOSSARY.md, "The rules'
 names"), never its ID alone. IDs (CP-1, RV-6 …) are for tests, logs and the back office; where a
-screen, a paper form or a message shows a rule, it shows ``rule_name`` with the ID small beside it
-at most (``rule_text`` in plain text, the ``rule_label`` template tag on a page)."""
+screen shows a rule, it shows ``rule_name`` with the ID small beside it at most (the
+``rule_label`` template tag); plain text (messages, PDFs, workbooks) shows the name alone
+(``rule_text``). One name per rule: the glossary's where it has one, else the policy's title
+(policy/default.yaml ``title``, or the community's own), else the few names below for the rules
+that are no clock."""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from django.utils.translation import gettext_lazy
 
 RULE_NAMES = {
     "FD-1": gettext_lazy("Answered within three rings"),
-    # Not in the glossary's table: a missed call (未接来电) called back (回拨) within its time.
-    "FD-1-callback": gettext_lazy("Missed call called back in time"),
+    # Not in the glossary's table and no clock (no policy title): FD-2, DS-2, RV-4, RV-5. The
+    # clocks the glossary does not name (FD-1-callback, CP-5-rectification, DS-1-take,
+    # DS-1-appointment, DS-1-arrival, WT-*) read their policy's title.
     "FD-2": gettext_lazy("Every call and visit logged"),
     "FD-3": gettext_lazy("Promised time"),
     "FD-4": gettext_lazy("Agitated owner"),
@@ -22,20 +26,12 @@ RULE_NAMES = {
     "CP-3": gettext_lazy("Written complaint answered the same day"),
     "CP-4": gettext_lazy("Important complaint answered within 2 working days"),
     "CP-5": gettext_lazy("Attitude complaint answered the same day"),
-    # Not in the glossary's table: the CP-5 head's rectification with its deadline.
-    "CP-5-rectification": gettext_lazy("Rectification by its deadline"),
     "CP-6": gettext_lazy("General complaint answered the same day"),
     "CP-7": gettext_lazy("Weekly contact on a long complaint"),
     "EM-1": gettext_lazy("Emergency told at once"),
     "EM-2": gettext_lazy("On site within 5 minutes"),
     "EM-3": gettext_lazy("Incident report approved"),
     "DS-1": gettext_lazy("Repair or housekeeping done the same day"),
-    # Not in the glossary's table: an order in a team's pool taken (接单) within 30 minutes.
-    "DS-1-take": gettext_lazy("Taken within 30 minutes"),
-    # Issue 16, not in the glossary's table: on site at the agreed time (按约上门), and an
-    # urgent repair's (急修) arrival within its time.
-    "DS-1-appointment": gettext_lazy("On site at the agreed time"),
-    "DS-1-arrival": gettext_lazy("Urgent repair on site in time"),
     "DS-2": gettext_lazy("Service refinement plan"),
     "RV-1": gettext_lazy("At least 20 households visited a month"),
     "RV-2": gettext_lazy("Satisfaction rate at least 96%, degree at least 75%"),
@@ -53,15 +49,48 @@ RULE_NAMES = {
 
 
 def rule_name(rule_id: str, fallback: str = "") -> str:
-    """The rule's name in the active language; ``fallback`` (e.g. a community's own clock title)
-    for a rule the glossary does not name, else the ID itself."""
+    """The rule's one name in the active language: the glossary's; else ``fallback`` (the
+    clock's title, as the community's policy wrote it); else the default policy's title for the
+    rule; the ID itself only for a rule nobody named."""
     name = RULE_NAMES.get(rule_id)
-    return str(name) if name is not None else (fallback or rule_id)
+    if name is not None:
+        return str(name)
+    return fallback or policy_title(rule_id) or rule_id
+
+
+def policy_title(rule_id: str) -> str:
+    """The title the shipped policy (policy/default.yaml) gives the clock ``rule_id``, or ""."""
+    from propdesk.policy.rules import default_policy_data
+
+    spec = (default_policy_data().get("clocks") or {}).get(rule_id)
+    return str(spec.get("title") or "") if isinstance(spec, dict) else ""
 
 
 def rule_text(rule_id: str, fallback: str = "") -> str:
-    """The rule in plain text (messages, PDFs, workbooks): its name, the ID in brackets after it."""
+    """The rule in plain text (messages, PDFs, workbooks): its name alone. The ID is for the
+    back office; plain text has no small print to put it in."""
+    return rule_name(rule_id, fallback)
+
+
+def rule_with_id(rule_id: str, fallback: str = "") -> str:
+    """The rule by name with its ID in brackets: only where a table's rule column is the
+    reference the back office reads against the rules (the monthly report); never in a
+    message."""
     return _("%(name)s (%(rule)s)") % {"name": rule_name(rule_id, fallback), "rule": rule_id}
+
+
+def missed_call_text(subject: str) -> str:
+    """A missed call's call-back clock, kept per number ("phone:138…",
+    calls.services.callback_subject), as a person reads it: 未接来电 138… (the number is what
+    the office calls back, never the community's name); "" for any other subject."""
+    if subject.startswith("phone:"):
+        return _("missed call %(phone)s") % {"phone": subject.removeprefix("phone:")}
+    return ""
+
+
+def subject_text(subject: str) -> str:
+    """A clock's subject as a person reads it where it has no order (``missed_call_text``)."""
+    return missed_call_text(subject) or subject
 
 
 ESCALATION_LEVELS = {

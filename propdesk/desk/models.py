@@ -26,7 +26,7 @@ class Channel(models.TextChoices):
 
 class OrderKind(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
-    REPAIR = "repair", _("Repair")
+    REPAIR = "repair", pgettext_lazy("order kind", "Repair")  # 报修 (GLOSSARY), not 维修
     HOUSEKEEPING = "housekeeping", _("Housekeeping")
     CONSULTATION = "consultation", _("Consultation")
     SUGGESTION = "suggestion", _("Suggestion")
@@ -42,16 +42,75 @@ class ComplaintType(models.TextChoices):
 
 
 class OrderState(models.TextChoices):
+    """The states. These labels are the words over every kind (a filter over all orders); an
+    order shows its state in its kind's words (``state_label``): GLOSSARY.md, a repair or a
+    service is 完工, a complaint 受理 and 办结."""
+
     NEW = State.NEW.value, _("New")
     DISPATCHED = State.DISPATCHED.value, _("Dispatched")
-    ACCEPTED = State.ACCEPTED.value, _("Accepted")
+    ACCEPTED = State.ACCEPTED.value, pgettext_lazy("order state, any kind", "Accepted or taken")
     ON_SITE = State.ON_SITE.value, _("On site")
-    RESOLVED = State.RESOLVED.value, _("Resolved")
+    RESOLVED = (
+        State.RESOLVED.value,
+        pgettext_lazy("order state, any kind", "Completed or handled to the end"),
+    )
     FOLLOWED_UP = State.FOLLOWED_UP.value, _("Followed up")
     CLOSED = State.CLOSED.value, _("Closed")
     RETURNED = State.RETURNED.value, _("Returned")
     CANCELLED = State.CANCELLED.value, _("Cancelled")
     REOPENED = State.REOPENED.value, _("Reopened")
+
+
+_STATE_VALUES = frozenset(OrderState.values)
+
+
+# The states a kind names in its own words (GLOSSARY.md): the administrator takes (受理) a
+# complaint and handles it to the end (办结); a repair or a service is completed (完工); an
+# emergency is handled (处置完毕), neither. A suggestion or a consultation is the office's, as a
+# complaint is: 办结. A state not here reads as OrderState's label.
+_COMPLAINT_WORDS = {
+    State.ACCEPTED.value: pgettext_lazy("complaint state", "Taken"),
+    State.RESOLVED.value: pgettext_lazy("complaint state", "Handled to the end"),
+}
+_OFFICE_WORDS = {State.RESOLVED.value: pgettext_lazy("complaint state", "Handled to the end")}
+_SERVICE_WORDS = {
+    State.ACCEPTED.value: pgettext_lazy("service state", "Accepted"),
+    State.RESOLVED.value: pgettext_lazy("service state", "Completed"),
+}
+_EMERGENCY_WORDS = {State.RESOLVED.value: pgettext_lazy("emergency state", "Handled")}
+_KIND_STATE_WORDS: dict[str, dict[str, Any]] = {
+    "complaint": _COMPLAINT_WORDS,
+    "consultation": _OFFICE_WORDS,
+    "suggestion": _OFFICE_WORDS,
+    "repair": _SERVICE_WORDS,
+    "housekeeping": _SERVICE_WORDS,
+    "concierge": _SERVICE_WORDS,
+    "other": _SERVICE_WORDS,
+}
+
+
+def state_label(state: str, kind: str, *, emergency: bool = False) -> str:
+    """The one place a work order's state gets its words: ``state`` of an order of ``kind`` (an
+    emergency is stored as a complaint but is its own thing), in the active language. Every
+    screen, message, paper form, workbook, text message and the API's ``state_display`` read
+    it (``WorkOrder.get_state_display``)."""
+    words = _EMERGENCY_WORDS if emergency else _KIND_STATE_WORDS.get(kind, {})
+    label = words.get(state)
+    if label is None:
+        label = OrderState(state).label if state in _STATE_VALUES else state
+    return str(label)
+
+
+def state_labels(kinds: Any = None) -> dict[tuple[str, str, bool], str]:
+    """``state_label`` of every state of every kind, read once (a list of a hundred rows asks
+    for each): (state, kind, emergency) → words."""
+    out: dict[tuple[str, str, bool], str] = {}
+    for kind in kinds if kinds is not None else _KIND_STATE_WORDS:
+        for state in _STATE_VALUES:
+            out[(state, kind, False)] = state_label(state, kind)
+            if kind == "complaint":
+                out[(state, kind, True)] = state_label(state, kind, emergency=True)
+    return out
 
 
 class ReplyChannel(models.TextChoices):
@@ -355,6 +414,11 @@ class WorkOrder(models.Model):
     def is_emergency(self) -> bool:
         """An emergency is stored as a complaint of type emergency, but it is its own thing."""
         return self.kind == OrderKind.COMPLAINT and self.complaint_type == ComplaintType.EMERGENCY
+
+    def get_state_display(self) -> str:  # type: ignore[no-redef]  # the choices' one, replaced
+        """The state in this order's words (``state_label``: 已办结 on a complaint, 已完工 on a
+        repair), not the words over every kind."""
+        return state_label(self.state, self.kind, emergency=self.is_emergency)
 
     @property
     def kind_label(self) -> str:

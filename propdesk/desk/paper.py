@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from propdesk.desk.models import EventAction, OrderKind, WorkOrder
-from propdesk.policy.workflow import TEAM_WORK_KINDS, State
+from propdesk.policy.workflow import TEAM_WORK_KINDS
 
 # The return visit's levels (followup.models.Level) as printed on the form.
 LEVELS = {
@@ -132,6 +132,6 @@ def record_of(order: WorkOrder) -> Record:
 
 
 def state_label(order: WorkOrder, words: Words) -> str:
-    if order.state == State.RESOLVED:
-        return words.resolved_state
-    return str(order.get_state_display())
+    """The order's state as every screen says it (desk.models.state_label, in its kind's words,
+    which ``words.resolved_state`` repeats for the form's boxes)."""
+    return order.get_state_display()

@@ -36,7 +36,14 @@ from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.access import has_role, staff_with_roles, user_team_ids
 from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
 from propdesk.core.literal import Constant
-from propdesk.desk.models import ComplaintType, OrderKind, OrderState, Rectification, WorkOrder
+from propdesk.desk.models import (
+    ComplaintType,
+    OrderKind,
+    Rectification,
+    WorkOrder,
+    state_label,
+    state_labels,
+)
 from propdesk.desk.selectors import work_orders_visible
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import FINAL_STATES, OFFICE_ROLES, OPEN_STATES, Role, State
@@ -405,9 +412,15 @@ def label_rows(orders: list[OrderRow]) -> list[OrderRow]:
     """Set ``state_label`` on each order once, from one lookup table per call: the console's
     lists draw a hundred rows, and ``get_state_display()`` rebuilds every lazy choice label on
     each call."""
-    states = {value: str(label) for value, label in OrderState.choices}
+    states = state_labels()
     for order in orders:
-        order.state_label = states.get(order.state, order.state)
+        emergency = (
+            order.kind == OrderKind.COMPLAINT and order.complaint_type == ComplaintType.EMERGENCY
+        )
+        label = states.get((order.state, order.kind, emergency))
+        if label is None:
+            label = state_label(order.state, order.kind, emergency=emergency)
+        order.state_label = label
     return orders
 
 

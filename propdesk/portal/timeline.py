@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from propdesk.community.models import User
-from propdesk.desk.models import EventAction, OrderKind, OrderState, WorkOrder, WorkOrderEvent
+from propdesk.desk.models import (
+    EventAction,
+    OrderState,
+    WorkOrder,
+    WorkOrderEvent,
+    state_label,
+)
 from propdesk.desk.selectors import staff_roles, staff_title
 from propdesk.desk.waiting import waiting_titles
 from propdesk.policy.workflow import OPEN_STATES
@@ -110,10 +116,9 @@ def resident_timeline(order: WorkOrder) -> list[Line]:
 
 
 def _done(order: WorkOrder) -> str:
-    """完工, or 办结 for a complaint (GLOSSARY: never 完工 on a complaint)."""
-    if order.kind == OrderKind.COMPLAINT:
-        return _("Complaint handled to the end")
-    return _("Work completed")
+    """完工, or 办结 for a complaint (GLOSSARY: never 完工 on a complaint): the words every screen
+    gives the state (desk.models.state_label)."""
+    return state_label(OrderState.RESOLVED, order.kind, emergency=order.is_emergency)
 
 
 def state_words(order: WorkOrder) -> str:

@@ -34,7 +34,7 @@ from reportlab.platypus import (
 )
 
 from propdesk.core.pdf import cid_font, para
-from propdesk.core.rule_names import rule_name, rule_text
+from propdesk.core.rule_names import rule_name, rule_text, subject_text
 from propdesk.core.xlsx import Figure, count, percent, safe_row
 from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
@@ -118,14 +118,6 @@ class RuleCell:
 
     def __str__(self) -> str:
         return self.name
-
-
-def subject_text(subject: str) -> str:
-    """A clock's subject as a person reads it where it has no order: a missed call's call-back
-    clock is kept per number ("phone:138…", calls.services.callback_subject), read 未接来电 138…."""
-    if subject.startswith("phone:"):
-        return _("missed call %(phone)s") % {"phone": subject.removeprefix("phone:")}
-    return subject
 
 
 def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[list[Any]]]]:

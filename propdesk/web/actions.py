@@ -63,19 +63,19 @@ def action_label(name: str, kind: str) -> str:
 
 
 # Actions that give the order to someone: what was done says to whom.
-HANDED_ON = frozenset({"dispatch", "assign", "transfer", "claim", "return"})
+HANDED_ON = frozenset({"dispatch", "assign", "transfer", "return"})
 
 
 def done_message(name: str, order: WorkOrder) -> str:
-    """What a person reads after an action went through: which action, on which order, and
-    where the order is now when it moved ("已派单：GD-… → 王师傅。"), never a bare "saved"
+    """What a person reads after an action went through: which action, on which order, and to
+    whom when it gave the order to someone ("已派单给 王师傅：GD-…。"), never a bare "saved"
     (on a phone, between orders, the number is what tells them it was the right one). ``order``
-    as it is after the action."""
+    as it is after the action. 抢单 is taken by the one who reads it: no one to name."""
     action = action_label(name, order.kind)
     if name in HANDED_ON:
         holder = order.assignee or order.team
         if holder is not None:
-            return str(_("%(action)s done: %(number)s, now with %(who)s.")) % {
+            return str(_("%(action)s to %(who)s done: %(number)s.")) % {
                 "action": action,
                 "number": order.number,
                 "who": holder.name,

@@ -189,6 +189,28 @@ def test_cp7_long_running_complaint_weekly_contact_renews(desk, office) -> None:
     assert desk.clock_of(order, "CP-7", period=3).due_at == late + timedelta(days=7)
 
 
+def test_cp7_weekly_call_is_a_complaints_not_a_repairs(desk, office) -> None:
+    """CP-7 (RULES.md: "a complaint marked long-running"): a repair marked long-running, at
+    intake or later, starts no CP-7 clock (its board chip read 长期投诉每周沟通); a repair left
+    for weeks is a construction-legacy issue with its own weekly call (FD-5). The complaint's
+    week runs to the second: running at its deadline, breached one second past it."""
+    repair = desk.at(T0).open("repair", is_long_running=True, is_construction_legacy=True)
+    flagged = desk.at(T0).open("repair")
+    desk.at(T0 + timedelta(hours=1)).act(flagged, "flag", flags={"is_long_running": True})
+    assert not Clock.objects.filter(order__in=[repair, flagged], rule_id="CP-7").exists()
+    assert desk.clock_of(repair, "FD-5").due_at == T0 + timedelta(days=7)
+    complaint = desk.at(T0).open("complaint")
+    desk.at(T0 + timedelta(hours=1)).act(complaint, "flag", flags={"is_long_running": True})
+    weekly = desk.clock_of(complaint, "CP-7")
+    assert weekly.due_at == T0 + timedelta(days=7, hours=1)
+    desk.sweep(weekly.due_at)
+    weekly.refresh_from_db()
+    assert weekly.state == "running"
+    desk.sweep(weekly.due_at + timedelta(seconds=1))
+    weekly.refresh_from_db()
+    assert weekly.state == "breached"
+
+
 def test_fd5_construction_legacy_weekly_call_stops_when_resolved(desk, office) -> None:
     order = desk.at(T0).open("repair", is_construction_legacy=True)
     assert desk.clock_of(order, "FD-5").due_at == T0 + timedelta(days=7)

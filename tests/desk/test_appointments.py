@@ -417,7 +417,8 @@ def test_the_printed_form_shows_the_agreed_time_and_each_clock(office, clock) ->
     text = pdf_text(print_order(office, order, clock))
     assert "预约上门时间2026年11月27日 09:00" in text
     assert "急修" in text
-    assert "(DS-1)" in text or "（DS-1）" in text
+    # Each clock by its name (GLOSSARY.md), the ID left out on paper.
+    assert "报修/家政当日完成" in text and "按约定时间上门" in text and "DS-1" not in text
     assert "2026年11月27日 23:59" in text  # DS-1 on the agreed day
     assert "2026年11月27日 09:15" in text  # DS-1-appointment: the agreed time + grace
 

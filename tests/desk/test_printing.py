@@ -81,7 +81,7 @@ def test_the_form_is_one_a4_page_in_chinese_with_every_field(office, clock, disp
         "锦绣花园",
         "服务工作单",
         dispatched.number,
-        "维修",  # the kind
+        "报修",  # the kind (GLOSSARY.md: a repair request is 报修)
         "3-2-1502",
         "张伟",
         "13812345678",

@@ -39,7 +39,7 @@ def test_the_leader_reads_to_whom_the_repair_was_dispatched(office, clock, open_
     )
     repair.refresh_from_db()
     assert repair.assignee == office.repair_member
-    assert f"已派单：{repair.number} → {office.repair_member.name}。" in r.content.decode()
+    assert f"已派单给 {office.repair_member.name}：{repair.number}。" in r.content.decode()
 
 
 def test_a_photo_is_still_just_saved(office, clock, open_order) -> None:

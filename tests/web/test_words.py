@@ -32,7 +32,7 @@ from propdesk.incidents.services import (
     emergency_resolve,
 )
 from propdesk.notify.channels import email_message, message_text
-from propdesk.notify.models import Notification
+from propdesk.notify.models import Notification, ResidentMessage
 from propdesk.notify.services import _outgoing
 from propdesk.policy.workflow import Role
 from tests.pdfs import pages
@@ -112,6 +112,31 @@ def _complete_today(community: Community, at: datetime) -> None:
         )
 
 
+def _wait_for_parts(community: Community, at: datetime) -> None:
+    """A repair waits for parts (待料, its limit clock WT-3), the parts come, and it waits for
+    the owner (业主不在家, WT-1): the timeline has a wait's clock started and met, and one
+    running."""
+    order = WorkOrder.objects.filter(
+        community=community, kind="repair", state__in=["accepted", "on_site"]
+    ).first()
+    assert order is not None and order.assignee is not None
+    steps = (
+        ("wait", {"waiting": "parts", "note": "缺角阀，明天到货"}),
+        ("end_wait", {"note": "配件到了"}),
+        ("wait", {"waiting": "owner_absent", "note": "业主出差"}),
+    )
+    for n, (action, more) in enumerate(steps):
+        order.refresh_from_db()
+        work_order_transition(
+            order_id=order.pk,
+            action=action,
+            by=order.assignee,
+            now=at + timedelta(minutes=10 * n),
+            version=order.version,
+            **more,
+        )
+
+
 def _notice(community: Community, at: datetime) -> Notice:
     admin = Membership.objects.filter(community=community, role=Role.ADMINISTRATOR).first()
     assert admin
@@ -129,6 +154,15 @@ def _notice(community: Community, at: datetime) -> Notice:
     )
 
 
+def _kind(order: WorkOrder) -> dict[str, bool]:
+    """Which words are wrong on ``order``'s page: a complaint's (not an emergency) is never
+    完工, a repair's or a housekeeping job's never 受理 or 办结."""
+    return {
+        "complaint": order.kind == OrderKind.COMPLAINT,
+        "service": order.kind in (OrderKind.REPAIR, OrderKind.HOUSEKEEPING),
+    }
+
+
 class TestTheOfficesWords(TestCase):
     """One demo seed for every check (setUpTestData rolls it back after the class)."""
 
@@ -137,6 +171,7 @@ class TestTheOfficesWords(TestCase):
         seed_demo(now=NOW, households_per_community=16, weeks=1)
         cls.community = Community.objects.order_by("pk").first()
         _complete_today(cls.community, NOW + timedelta(minutes=2))
+        _wait_for_parts(cls.community, NOW + timedelta(minutes=3))
         cls.emergency = _emergency(cls.community, NOW + timedelta(minutes=5))
         cls.notice = _notice(cls.community, NOW + timedelta(minutes=10))
 
@@ -169,17 +204,17 @@ class TestTheOfficesWords(TestCase):
 
     # --- what is read ---------------------------------------------------------------------------
 
-    def check(self, where: str, text: str, *, complaint: bool = False) -> None:
-        self.found += [f"{where}: {p}" for p in problems(text, complaint=complaint)]
+    def check(self, where: str, text: str, **kind: bool) -> None:
+        self.found += [f"{where}: {p}" for p in problems(text, **kind)]
 
-    def page(self, c: Client, who: str, url: str, *, complaint: bool = False) -> int:
+    def page(self, c: Client, who: str, url: str, **kind: bool) -> int:
         r = c.get(url)
         if r.status_code in (301, 302):
             return r.status_code
         if "html" in r.get("Content-Type", ""):
             html = r.content.decode()
             where = f"{who} {url} [{r.status_code}]"
-            self.check(where, visible_text(html), complaint=complaint)
+            self.check(where, visible_text(html), **kind)
             # A link to the return-visit screen is a 回访, never a 来访 (a walk-in visit).
             for m in RETURN_VISIT_LINK.finditer(html):
                 if "来访" in visible_text(m.group(1)):
@@ -234,15 +269,10 @@ class TestTheOfficesWords(TestCase):
                 self.page(c, who, reverse("desk-emergency-responders", args=[e]))
                 self.page(c, who, reverse("desk-incident", args=[e]))
             for o in orders:
-                complaint = o.kind == OrderKind.COMPLAINT
-                self.page(c, who, reverse("desk-order", args=[o.pk]), complaint=complaint)
-                self.page(c, who, reverse("desk-job", args=[o.pk]), complaint=complaint)
-                self.page(
-                    c,
-                    who,
-                    reverse("desk-visit-new", args=[cid]) + f"?order={o.pk}",
-                    complaint=complaint,
-                )
+                kind = _kind(o)
+                self.page(c, who, reverse("desk-order", args=[o.pk]), **kind)
+                self.page(c, who, reverse("desk-job", args=[o.pk]), **kind)
+                self.page(c, who, reverse("desk-visit-new", args=[cid]) + f"?order={o.pk}", **kind)
         self.report()
 
     def test_every_pdf(self) -> None:
@@ -251,7 +281,7 @@ class TestTheOfficesWords(TestCase):
         for o in WorkOrder.objects.filter(community=self.community).order_by("pk"):
             r = c.get(reverse("desk-order-print", args=[o.pk]))
             assert r.status_code == 200, (o.number, r.status_code)
-            self.check(f"print {o.number}", pdf_text(r.content), complaint=o.kind == "complaint")
+            self.check(f"print {o.number}", pdf_text(r.content), **_kind(o))
         for month in ("2026-11", "2026-10"):
             r = c.get(reverse("desk-report-pdf", args=[self.community.pk]) + f"?month={month}")
             assert r.status_code == 200
@@ -282,11 +312,18 @@ class TestTheOfficesWords(TestCase):
         rows = Notification.objects.select_related("recipient", "community", "endpoint")
         assert rows.exists()
         for row in rows:
-            self.check(f"notification {row.cause}", row.title)
+            self.check(f"notification {row.cause}", row.title, plain=True)
             out = _outgoing(row)
-            self.check(f"text {row.cause}", message_text(out))
+            self.check(f"text {row.cause}", message_text(out), plain=True)
             if row.recipient is not None:
                 out = type(out)(**{**out.__dict__, "email": out.email or "x@example.com"})
                 mail = email_message(out)
-                self.check(f"e-mail {row.cause}", f"{mail.subject}\n{mail.body}")
+                self.check(f"e-mail {row.cause}", f"{mail.subject}\n{mail.body}", plain=True)
+        # The text messages to residents (派单, 到场, 完工): the kind in a sentence, no ID.
+        sms = ResidentMessage.objects.filter(community=self.community)
+        assert sms.exists()
+        for m in sms:
+            order = WorkOrder.objects.get(pk=m.order_id) if m.order_id else None
+            kind = _kind(order) if order is not None else {}
+            self.check(f"sms {m.cause}", m.text, plain=True, **kind)
         self.report()

@@ -22,7 +22,7 @@ from propdesk.clocks.models import (
 from propdesk.clocks.services.policy import _policy_of
 from propdesk.community.models import Membership, User
 from propdesk.core.bulk import insert_many
-from propdesk.core.rule_names import escalation_level, rule_text
+from propdesk.core.rule_names import escalation_level, missed_call_text, rule_text
 from propdesk.notify.models import Notification
 from propdesk.policy.engine import (
     sweep_step,
@@ -160,8 +160,8 @@ def _notice(
         where = clock.order.number
     elif clock.contact is not None:
         where = _("a promise at the front desk")
-    else:
-        where = clock.community.name
+    else:  # a missed call's call-back is about the caller's number, not the community
+        where = missed_call_text(clock.subject) or clock.community.name
     late_by = (now - at) if now - at > LATE_AFTER else timedelta(0)
     if kind == "warn":
         title = _("%(rule)s: %(where)s is due at %(due)s") % {

@@ -761,6 +761,17 @@ def portal_link(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
+def _resident_kind(order: WorkOrder) -> str:
+    """The order's kind in a sentence to the resident: 报修, or 投诉（一般投诉） (the console's
+    "投诉 · 一般投诉" is a list's cell, not words in a sentence)."""
+    if order.kind == OrderKind.COMPLAINT and order.complaint_type in ComplaintType.values:
+        return _("%(kind)s (%(type)s)") % {
+            "kind": kind_display(order.kind),
+            "type": ComplaintType(order.complaint_type).label,
+        }
+    return order.kind_label
+
+
 def tell_resident(order: WorkOrder, action: str, *, now: datetime) -> bool:
     """派单, 到场 and 完工 of ``order``: a text message to its reporter's mobile with the link to
     the order in the portal (the 完工 message links the rating page), written to the outbox in
@@ -775,7 +786,7 @@ def tell_resident(order: WorkOrder, action: str, *, now: datetime) -> bool:
         values = {
             "community": order.community.name,
             "number": order.number,
-            "kind": order.kind_label,
+            "kind": _resident_kind(order),
             "who": "",
             "url": portal_link(reverse("portal:order", args=[order.pk])),
         }

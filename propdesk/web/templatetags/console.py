@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from propdesk.clocks.models import Clock, ClockState
-from propdesk.core.rule_names import escalation_level, rule_name
+from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name
 from propdesk.notify.selectors import bell_count
 
 register = template.Library()
@@ -139,6 +139,12 @@ def countdown_words() -> str:
     return flatatt(
         {"data-countdown-days": days, "data-countdown-hours": hours, "data-countdown-over": over}
     )
+
+
+@register.filter
+def clock_subject(subject: str) -> str:
+    """A clock's subject where it has no order (a missed call's number: 未接来电 138…)."""
+    return missed_call_text(subject)
 
 
 @register.simple_tag

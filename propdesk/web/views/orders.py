@@ -40,6 +40,7 @@ from propdesk.desk.waiting import waiting_titles, waiting_words
 from propdesk.followup.models import VisitChannel
 from propdesk.followup.selectors import awaiting_recovery, order_rating
 from propdesk.incidents.selectors import emergency_of_order
+from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import ACTIONS, Role
 from propdesk.web.actions import (
     FLAG_NAMES,
@@ -139,8 +140,13 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
     reporter = order_reporter(desk.user, order)
     titles = waiting_titles(order.community.policy)
+    clocks = load_policy(order.community.policy).clocks
     for entry in timeline:
         entry["waiting"] = waiting_words(entry["what"], entry.get("data") or {}, titles)
+        # A clock's line names its rule as the community's policy titles it (WT-3: 待料，等待不超过
+        # 3天), the glossary's name first (core.rule_names.rule_name).
+        spec = clocks.get(entry["rule_id"]) if entry["rule_id"] else None
+        entry["rule_title"] = spec.title if spec is not None else ""
         entry["label"] = (
             ClockLog.label_for(entry["what"])
             if entry["source"] == "clock"

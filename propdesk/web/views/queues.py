@@ -32,7 +32,7 @@ from propdesk.web.views._common import (
     now,
     page_number,
 )
-from propdesk.web.views.orders import take_action
+from propdesk.web.views.orders import saved_message, take_action
 
 QUEUE_ROLES = (
     Role.RECEPTIONIST,
@@ -241,6 +241,6 @@ def assign(request: HttpRequest, desk: Desk, order_id: int) -> HttpResponse:
     if errors:
         messages.error(request, " ".join(m for v in errors.values() for m in v))
     else:
-        messages.success(request, _("%(number)s handed over.") % {"number": order.number})
+        messages.success(request, saved_message(request, order.pk, "action"))  # 已派单给 …
     # Back to the page the form was on: 我的待办, or the page of all orders to assign.
     return back_to(request, reverse("desk-queue", args=[desk.community.pk]))
