@@ -93,28 +93,17 @@ def test_the_queues_and_the_board_keep_a_kind_a_room_and_a_state_on_one_line(
     office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
     now = datetime.now(UTC)
     long = "施工遗留：主卧窗框渗水，下雨天窗台下面的墙面一直在渗水，业主多次反映" * 2
-    crowded = work_order_create(
-        community=office.community,
-        by=office.receptionist,
-        now=now,
-        draft=WorkOrderDraft(
-            kind="repair",
-            description=long,
-            household=office.household,
-            is_long_running=True,
-            is_construction_legacy=True,
-        ),
-    )
-    complaint = work_order_create(
-        community=office.community,
-        by=office.receptionist,
-        now=now,
-        draft=WorkOrderDraft(
-            kind="complaint",
-            complaint_type="general",
-            description=long,
-            household=office.household,
-        ),
+    crowded, complaint = (
+        work_order_create(
+            community=office.community,
+            by=office.receptionist,
+            now=now,
+            draft=WorkOrderDraft(description=long, household=office.household, **kw),
+        )
+        for kw in (
+            {"kind": "repair", "is_long_running": True, "is_construction_legacy": True},
+            {"kind": "complaint", "complaint_type": "general"},
+        )
     )
     page.set_viewport_size({"width": 1366, "height": 768})
     cid = office.community.pk

@@ -191,10 +191,9 @@ def test_cancelling_a_waiting_order_ends_the_wait_and_cancels_its_clocks(desk, o
     assert not Clock.objects.filter(order=taken, paused_at__isnull=False).exists()
 
 
-def test_DS_1_a_calendar_recompute_keeps_the_time_a_wait_paused_it(desk, office) -> None:
-    """Working-day DS-1 (2 working days) opened Thursday 11-26: due Monday 11-30 at the end of
-    the day; a 2-hour wait moves it to 12-1 01:59:59; the office then takes Friday 11-27 off:
-    recomputed from the calendar it is due Tuesday 12-1's end, still 2 hours later."""
+def _working_day_repair_waited_two_hours(desk, office) -> WorkOrder:
+    """DS-1 counted in 2 working days (the office's policy); a repair opened Thursday 11-26 at
+    T0, taken, waiting for the owner's confirmation 12:00–14:00: due 12-1 01:59:59."""
     two_working_days = {"duration": {"kind": "working_days", "value": 2}}
     office.community.policy = {"clocks": {"DS-1": two_working_days}}
     office.community.save(update_fields=["policy"])
@@ -205,6 +204,14 @@ def test_DS_1_a_calendar_recompute_keeps_the_time_a_wait_paused_it(desk, office)
     )
     desk.at(sh(2026, 11, 26, 14, 0)).act(order, "end_wait", by=office.repair_member)
     assert desk.clock_of(order, "DS-1").due_at == sh(2026, 12, 1, 1, 59, 59)
+    return order
+
+
+def test_DS_1_a_calendar_recompute_keeps_the_time_a_wait_paused_it(desk, office) -> None:
+    """Working-day DS-1 (2 working days) opened Thursday 11-26: due Monday 11-30 at the end of
+    the day; a 2-hour wait moves it to 12-1 01:59:59; the office then takes Friday 11-27 off:
+    recomputed from the calendar it is due Tuesday 12-1's end, still 2 hours later."""
+    order = _working_day_repair_waited_two_hours(desk, office)
     calendar_day_set(community=office.community, day=date(2026, 11, 27), is_working=False, now=T0)
     ds1 = desk.clock_of(order, "DS-1")
     assert (ds1.due_at, ds1.paused_seconds) == (sh(2026, 12, 2, 1, 59, 59), 7200)
@@ -219,16 +226,7 @@ def test_DS_1_a_calendar_recompute_after_a_new_agreed_time_leaves_out_the_earlie
     counted afresh from that time it is due Tuesday 12-1's end, the wait before it no longer
     counted. The office takes Monday 11-30 off: recomputed from the agreed time, due Wednesday
     12-2's end, and the wait before the new time still not counted."""
-    two_working_days = {"duration": {"kind": "working_days", "value": 2}}
-    office.community.policy = {"clocks": {"DS-1": two_working_days}}
-    office.community.save(update_fields=["policy"])
-    order = desk.at(T0).open("repair")
-    desk.act(order, "claim", by=office.repair_member)
-    desk.at(sh(2026, 11, 26, 12, 0)).act(
-        order, "wait", by=office.repair_member, waiting="owner_confirm", note="待确认"
-    )
-    desk.at(sh(2026, 11, 26, 14, 0)).act(order, "end_wait", by=office.repair_member)
-    assert desk.clock_of(order, "DS-1").due_at == sh(2026, 12, 1, 1, 59, 59)
+    order = _working_day_repair_waited_two_hours(desk, office)
     order.refresh_from_db()
     work_order_appoint(
         order_id=order.pk,
