@@ -101,18 +101,6 @@ def state_label(state: str, kind: str, *, emergency: bool = False) -> str:
     return str(label)
 
 
-def state_labels(kinds: Any = None) -> dict[tuple[str, str, bool], str]:
-    """``state_label`` of every state of every kind, read once (a list of a hundred rows asks
-    for each): (state, kind, emergency) → words."""
-    out: dict[tuple[str, str, bool], str] = {}
-    for kind in kinds if kinds is not None else _KIND_STATE_WORDS:
-        for state in _STATE_VALUES:
-            out[(state, kind, False)] = state_label(state, kind)
-            if kind == "complaint":
-                out[(state, kind, True)] = state_label(state, kind, emergency=True)
-    return out
-
-
 class ReplyChannel(models.TextChoices):
     # The office answering by phone is 电话; "Phone call" alone is the channel a call came in by
     # (来电), which is not how the owner was answered.

@@ -42,7 +42,6 @@ from propdesk.desk.models import (
     Rectification,
     WorkOrder,
     state_label,
-    state_labels,
 )
 from propdesk.desk.selectors import work_orders_visible
 from propdesk.policy.rules import load_policy
@@ -412,14 +411,12 @@ def label_rows(orders: list[OrderRow]) -> list[OrderRow]:
     """Set ``state_label`` on each order once, from one lookup table per call: the console's
     lists draw a hundred rows, and ``get_state_display()`` rebuilds every lazy choice label on
     each call."""
-    states = state_labels()
+    states: dict[tuple[str, str, bool], str] = {}
     for order in orders:
-        emergency = (
-            order.kind == OrderKind.COMPLAINT and order.complaint_type == ComplaintType.EMERGENCY
-        )
-        label = states.get((order.state, order.kind, emergency))
+        key = (order.state, order.kind, order.is_emergency)
+        label = states.get(key)
         if label is None:
-            label = state_label(order.state, order.kind, emergency=emergency)
+            label = states[key] = state_label(order.state, order.kind, emergency=key[2])
         order.state_label = label
     return orders
 
