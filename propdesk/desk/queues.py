@@ -413,7 +413,7 @@ def label_rows(orders: list[OrderRow]) -> list[OrderRow]:
     each call."""
     states: dict[tuple[str, str, bool], str] = {}
     for order in orders:
-        key = (order.state, order.kind, order.is_emergency)
+        key = (order.state, order.kind, order.is_emergency)  # type: ignore[misc]  # WorkOrder's
         label = states.get(key)
         if label is None:
             label = states[key] = state_label(order.state, order.kind, emergency=key[2])
