@@ -97,7 +97,10 @@ PARTS: list[tuple[str, str, str]] = [
     ("propdesk.core.clock", "get_clock", "view glue"),
     # the service
     ("propdesk.desk.services.orders", "work_order_create", "service glue"),
-    ("propdesk.desk.services.orders", "_create_order", "service glue"),
+    ("propdesk.desk.services.orders", "_create_order", "service glue"),  # before lockhold
+    ("propdesk.desk.services.orders", "_plan_order", "service glue"),
+    ("propdesk.desk.services.orders", "_write_order", "service glue"),
+    ("propdesk.desk.services.contacts", "_contact_write", "intake service"),
     ("propdesk.desk.services._common", "_require_office_role", "roles check"),
     ("propdesk.community.access", "user_roles", "roles check"),
     ("propdesk.desk.services.orders", "_validate_draft", "validate draft"),
@@ -106,6 +109,8 @@ PARTS: list[tuple[str, str, str]] = [
     ("propdesk.policy.rules", "load_policy", "policy load"),
     ("propdesk.core.bulk", "create_many", "insert rows"),
     ("propdesk.clocks.services.events", "clocks_on_event", "clock engine"),
+    ("propdesk.clocks.services.events", "clocks_plan", "clock engine"),
+    ("propdesk.clocks.services.events", "ClockPlan.write", "clock engine"),
     ("propdesk.clocks.services.events", "_running", "clock engine: running read"),
     ("propdesk.clocks.services.events", "_RunningReader.__call__", "clock engine: running read"),
     ("propdesk.policy.phones", "parse_phone", "phone parse"),

@@ -11,11 +11,18 @@ from propdesk.clocks.services.calendar import (
     calendar_source_check,
     team_hours_changed,
 )
-from propdesk.clocks.services.events import Written, clocks_on_event, order_facts
+from propdesk.clocks.services.events import (
+    ClockPlan,
+    Written,
+    clocks_on_event,
+    clocks_plan,
+    order_facts,
+)
 from propdesk.clocks.services.policy import OfficeCalendar, clock_hours, policy_for, team_hours_for
 from propdesk.clocks.services.sweeper import SweepReport, clocks_sweep
 
 __all__ = [
+    "ClockPlan",
     "OfficeCalendar",
     "SweepReport",
     "Written",
@@ -23,6 +30,7 @@ __all__ = [
     "calendar_source_check",
     "clock_hours",
     "clocks_on_event",
+    "clocks_plan",
     "clocks_sweep",
     "order_facts",
     "policy_for",

@@ -250,18 +250,62 @@ def clocks_on_event(
     has no clocks yet). Without ``order`` or ``contact`` the clock belongs to the community
     itself (the monthly visit quota, a common issue's notice). Returns what was done; the
     clocks started and the log lines written go into ``written`` when given."""
+    return clocks_plan(
+        community=community,
+        event=event,
+        at=at,
+        actor=actor,
+        actor_roles=actor_roles,
+        order=order,
+        contact=contact,
+        subject=subject,
+        data=data,
+        new=new,
+    ).write(written)
+
+
+def clocks_plan(
+    *,
+    community: Community,
+    event: str,
+    at: datetime,
+    actor: User | None = None,
+    actor_roles: Iterable[str] = (),
+    order: Any = None,
+    contact: Any = None,
+    subject: str = "",
+    data: Mapping[str, Any] | None = None,
+    new: bool = False,
+) -> ClockPlan:
+    """What ``clocks_on_event`` would do, decided and not yet written (``ClockPlan.write``).
+
+    For a new order or contact (``new``) the decision reads no clock, so it can be made before
+    the transaction that writes the owner, even before the owner has its id: ``write`` reads the
+    owner's id then. On SQLite that keeps the engine's work out of the one write lock (a create
+    holds it only for its statements). Any other event reads the clocks it acts on: plan and
+    write it inside the transaction, as ``clocks_on_event`` does."""
     policy, version_id = policy_for(community)
+    owner: dict[str, Any]
     if order is not None:
-        owner, scope = {"order": order}, ("order", order.pk)
+        owner, scope = {"order": order}, "order"
     elif contact is not None:
-        owner, scope = {"contact": contact}, ("contact", contact.pk)
+        owner, scope = {"contact": contact}, "contact"
     else:
-        owner, scope = {}, ("community", community.pk)
+        owner, scope = {}, "community"
     calendar = OfficeCalendar(community.pk)
     # Only the clocks this event can act on (an event about one caller's number reads that
     # number's call-back, not every open one of the community: policy.engine.reach).
-    found = reach(policy, event, subject)
-    running = [] if new else _running(found, subject, version_id, *scope)
+    running = (
+        []
+        if new
+        else _running(
+            reach(policy, event, subject),
+            subject,
+            version_id,
+            scope,
+            (owner[scope] if owner else community).pk,
+        )
+    )
     # The order's team's working hours, read only when a clock counts them (issue 16): one this
     # event may start, or a paused one it may resume (a pause moves it within those hours).
     resumes_team_hours = any(
@@ -285,40 +329,72 @@ def clocks_on_event(
         data=data,
         hours=hours,
     )
-    # The engine's input as it is now, for the what-if replay (one small INSERT).
-    insert_many(
-        ClockInput,
-        _INPUT_FIELDS,
-        [
-            (
-                community.pk,
-                order.pk if order is not None else None,
-                contact.pk if contact is not None and order is None else None,
-                at,
-                event,
-                subject,
-                new,
-                dict(facts.order),
-                sorted(facts.actor_roles),
-                encode_data(facts.data),
-            )
-        ],
-    )
     commands = react(policy, calendar, facts, running)
-    if commands:
-        _apply(
-            commands,
-            community=community,
-            owner=owner,
-            policy=policy,
-            version_id=version_id,
-            actor=actor,
-            at=at,
-            fallback_years=sorted(calendar.fallback_years),
-            data=facts.data,
-            written=written,
+    return ClockPlan(
+        community=community,
+        owner=owner,
+        policy=policy,
+        version_id=version_id,
+        actor=actor,
+        facts=facts,
+        new=new,
+        commands=commands,
+        # The years the engine found no statutory calendar for (filled as it counted).
+        fallback_years=sorted(calendar.fallback_years),
+    )
+
+
+@dataclass
+class ClockPlan:
+    """One event's decision (``clocks_plan``): what ``write`` records and applies."""
+
+    community: Community
+    owner: dict[str, Any]
+    policy: Policy
+    version_id: int
+    actor: User | None
+    facts: Facts
+    new: bool
+    commands: list[Command]
+    fallback_years: list[int]
+
+    def write(self, written: Written | None = None) -> list[Command]:
+        """Write the engine's input (for the what-if replay: one small INSERT) and what it
+        decided, inside the transaction of the event; the owner is saved by now."""
+        order, contact = self.owner.get("order"), self.owner.get("contact")
+        facts = self.facts
+        insert_many(
+            ClockInput,
+            _INPUT_FIELDS,
+            [
+                (
+                    self.community.pk,
+                    order.pk if order is not None else None,
+                    contact.pk if contact is not None else None,
+                    facts.at,
+                    facts.event,
+                    facts.subject,
+                    self.new,
+                    dict(facts.order),
+                    sorted(facts.actor_roles),
+                    encode_data(facts.data),
+                )
+            ],
         )
-    return commands
+        if self.commands:
+            _apply(
+                self.commands,
+                community=self.community,
+                owner=self.owner,
+                policy=self.policy,
+                version_id=self.version_id,
+                actor=self.actor,
+                at=facts.at,
+                fallback_years=self.fallback_years,
+                data=facts.data,
+                written=written,
+            )
+        return self.commands
 
 
 def _reason(data: Mapping[str, Any] | None) -> dict[str, str]:

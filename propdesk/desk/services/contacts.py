@@ -33,8 +33,10 @@ from propdesk.desk.services._common import (
 from propdesk.desk.services.orders import (
     KINDS,
     WorkOrderDraft,
-    _create_order,
+    _OrderPlan,
+    _plan_order,
     _validate_draft,
+    _write_order,
     work_order_attach,
 )
 from propdesk.desk.services.telling import tell_about_contact
@@ -80,7 +82,6 @@ def _complaint_type(channel: str, draft: WorkOrderDraft) -> str:
     return draft.complaint_type
 
 
-@atomic_storing_files()  # the letter's files, stored by work_order_attach
 def contact_log(*, community: Community, by: User, now: datetime, data: ContactInput) -> Contact:
     """Log a call, visit, letter or message and its outcome (FD-2, FD-3), with the work orders it
     opens (FD-6) in the same transaction.
@@ -88,13 +89,45 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     Outcome rules: *resolved* needs what was done; *promised* needs the promised time (after the
     contact) and the reason given to the owner; *work_order* needs at least one work order. A typed
     room number must exist in the community. Raises ValidationError with every field's problem at
-    once; nothing is written then.
+    once; nothing is written then. The checks and the orders' routes and clocks are worked out
+    before the transaction, which holds only the writes (``_plan_order``).
     """
     _require_office_role(by, community)
     d = data
     errors, received_at, household, drafts, (phone, ext) = _contact_check(community, now, d)
     if errors:
         raise ValidationError(errors)
+    plans = [_plan_order(community, draft, by=by, now=now) for draft in drafts]
+    # the letter's files, stored by work_order_attach, are deleted again if this rolls back
+    with atomic_storing_files():
+        return _contact_write(
+            community,
+            by=by,
+            now=now,
+            data=d,
+            received_at=received_at,
+            household=household,
+            phone=phone,
+            ext=ext,
+            plans=plans,
+        )
+
+
+def _contact_write(
+    community: Community,
+    *,
+    by: User,
+    now: datetime,
+    data: ContactInput,
+    received_at: datetime,
+    household: Household | None,
+    phone: str,
+    ext: str,
+    plans: list[_OrderPlan],
+) -> Contact:
+    """``contact_log``'s writes, in its transaction: the contact, its planned orders, and what
+    the call meets (a call-back) or promises."""
+    d = data
     contact = Contact(
         community=community,
         channel=d.channel,
@@ -116,8 +149,8 @@ def contact_log(*, community: Community, by: User, now: datetime, data: ContactI
     )
     create_many([contact])  # contact.save(force_insert=True), lean (core.bulk)
     orders: list[WorkOrder] = []
-    for draft in drafts:
-        order = _create_order(community, draft, by=by, now=now, contact=contact)
+    for plan in plans:
+        order = _write_order(plan, by=by, now=now, contact=contact)
         orders.append(order)
         if d.letter is not None:
             work_order_attach(

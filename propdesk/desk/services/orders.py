@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from propdesk.clocks.services import Written, clocks_on_event
+from propdesk.clocks.services import ClockPlan, Written, clocks_plan
 from propdesk.community.models import Community, Household, Place, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.bulk import create_many
@@ -117,27 +117,30 @@ def _validate_draft(
     return errors
 
 
-def _create_order(
-    community: Community,
-    d: WorkOrderDraft,
-    *,
-    by: User | None,
-    now: datetime,
-    contact: Contact | None,
-    event_data: dict[str, object] | None = None,
-) -> WorkOrder:
-    """Write the order, start its clocks, write its first event and tell who must act. ``by`` is
-    None for a resident's own report in the portal (``event_data`` then names the resident).
-    ``d`` as its caller checked it: ``reporter_phone`` is the number as stored
-    (``_normalise_phone``, read once by that check)."""
+@dataclass
+class _OrderPlan:
+    """A new order decided before its transaction (``_plan_order``): the order, not yet saved,
+    and what the clock engine will start for it."""
+
+    community: Community
+    order: WorkOrder
+    clocks: ClockPlan
+
+
+def _plan_order(
+    community: Community, d: WorkOrderDraft, *, by: User | None, now: datetime
+) -> _OrderPlan:
+    """Route the order, build it and decide its clocks, writing nothing: the reads and the
+    engine's work a create can do before its transaction, so that on SQLite the one write lock
+    is held for the writes only (``_write_order``)."""
     team = _route_team(community, d.kind, d.service_item)
     # Repairs and housekeeping go straight to their team's pool (policy: dispatch.direct).
     direct = team is not None and d.kind in load_policy(community.policy).dispatch.direct
     order = WorkOrder(
         community=community,
-        # Numbered last (below): the day's counter row is locked from its UPDATE to the commit,
-        # so every create of the community waits on it (seen in pg_stat_activity under load);
-        # taken at the end, it is held for two statements instead of the whole create.
+        # Numbered last (_write_order): the day's counter row is locked from its UPDATE to the
+        # commit, so every create of the community waits on it (seen in pg_stat_activity under
+        # load); taken at the end, it is held for two statements instead of the whole create.
         number=f"~{uuid4().hex[:24]}",
         kind=d.kind,
         complaint_type=d.complaint_type,
@@ -152,7 +155,6 @@ def _create_order(
         reporter_name=d.reporter_name.strip(),
         reporter_phone=d.reporter_phone,
         appointment_at=d.appointment_at,
-        contact=contact,
         service_item=d.service_item,
         team=team,
         state=State.DISPATCHED if direct else State.NEW,
@@ -160,9 +162,7 @@ def _create_order(
         created_at=now,
         updated_at=now,
     )
-    create_many([order])  # order.save(force_insert=True), lean (core.bulk)
-    clocks = Written()
-    clocks_on_event(
+    clocks = clocks_plan(
         community=community,
         event="create",
         at=now,
@@ -170,8 +170,25 @@ def _create_order(
         actor_roles=user_roles(by, community.pk) if by is not None else (),
         order=order,
         new=True,
-        written=clocks,
     )
+    return _OrderPlan(community, order, clocks)
+
+
+def _write_order(
+    plan: _OrderPlan,
+    *,
+    by: User | None,
+    now: datetime,
+    contact: Contact | None,
+    event_data: dict[str, object] | None = None,
+) -> WorkOrder:
+    """Write a planned order (``_plan_order``) with its clocks, its first event and its number,
+    and tell who must act. Inside the caller's transaction; ``contact``, when given, is saved."""
+    order, community = plan.order, plan.community
+    order.contact = contact
+    create_many([order])  # order.save(force_insert=True), lean (core.bulk)
+    clocks = Written()
+    plan.clocks.write(clocks)
     event = order_event_write(
         order,
         by=by,
@@ -237,24 +254,26 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
         tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=exclude)
 
 
-@transaction.atomic
 def work_order_create(
     *, community: Community, by: User, now: datetime, draft: WorkOrderDraft
 ) -> WorkOrder:
     """Open a numbered work order routed to its team by policy (FD-6, DS-1).
 
     ``now`` is aware. Raises Forbidden for users without an office role in ``community``,
-    ValidationError with field messages for bad input; nothing is written then.
+    ValidationError with field messages for bad input; nothing is written then. The checks, the
+    route and the clocks' decision come before the transaction, which holds only the writes.
     """
     _require_office_role(by, community)
     draft = replace(draft)  # validation fills defaults; the caller's draft stays as given
     errors = _validate_draft(community, draft, now)
     draft.reporter_phone, _ext = _normalise_phone(
         draft.reporter_phone, "reporter_phone", errors, community.area_code
-    )  # as stored (_create_order)
+    )  # as stored (_plan_order)
     if errors:
         raise ValidationError(errors)
-    return _create_order(community, draft, by=by, now=now, contact=None)
+    plan = _plan_order(community, draft, by=by, now=now)
+    with transaction.atomic():
+        return _write_order(plan, by=by, now=now, contact=None)
 
 
 FLAGS = ("is_important", "is_long_running", "is_construction_legacy")

@@ -5,7 +5,8 @@ No staff member takes a resident's report: the contact's ``taken_by`` and the or
 ``created_by`` stay empty, the channel says 业主自助, the reporter fields say who (the name on the
 register and the phone the resident signed in with), and the events' actor is empty with the
 resident named in their details. Everything else is the front desk's own path: the same checks
-(``_contact_check``), numbering, routing, clocks and notifications (``_create_order``).
+(``_contact_check``), numbering, routing, clocks and notifications (``_plan_order``,
+``_write_order``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,12 @@ from propdesk.desk.models import (
 )
 from propdesk.desk.services._common import order_event_write
 from propdesk.desk.services.contacts import ContactInput, _contact_check
-from propdesk.desk.services.orders import WorkOrderDraft, _create_order
+from propdesk.desk.services.orders import (
+    WorkOrderDraft,
+    _OrderPlan,
+    _plan_order,
+    _write_order,
+)
 from propdesk.desk.services.telling import tell_about_order
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import OPEN_STATES
@@ -143,7 +149,6 @@ def _contact_input(
     )
 
 
-@atomic_storing_files()
 def resident_report(
     *, household: Household, phone: str, now: datetime, data: ResidentReport
 ) -> WorkOrder:
@@ -151,7 +156,9 @@ def resident_report(
     checked is theirs (portal.access): a contact on the channel 业主自助 and its work order, with
     the front desk's checks, numbering, routing, clocks (DS-1, FD-6, CP-1 …) and notifications,
     and the photos attached. ``now`` is aware. Raises NotFound when ``phone`` is not on the
-    household's register, ValidationError with every field's problem; nothing is written then."""
+    household's register, ValidationError with every field's problem; nothing is written then.
+    The checks (the photos read and re-encoded among them) and the order's route and clocks come
+    before the transaction, which holds only the writes (``_plan_order``)."""
     resident = _resident_of(household, phone)
     errors, photos = resident_report_errors(household=household, phone=phone, now=now, data=data)
     if errors:
@@ -159,11 +166,42 @@ def resident_report(
     community = household.community
     d = _contact_input(household, phone, resident.name, now, data)
     _errors, received_at, _household, drafts, (number, ext) = _contact_check(community, now, d)
+    plan = _plan_order(community, drafts[0], by=None, now=now)
+    # the photos stored below are deleted again if this rolls back
+    with atomic_storing_files():
+        return _report_write(
+            plan,
+            household,
+            resident.name,
+            data,
+            now=now,
+            received_at=received_at,
+            number=number,
+            ext=ext,
+            photos=photos,
+        )
+
+
+def _report_write(
+    plan: _OrderPlan,
+    household: Household,
+    resident_name: str,
+    data: ResidentReport,
+    *,
+    now: datetime,
+    received_at: datetime,
+    number: str,
+    ext: str,
+    photos: list[CheckedUpload],
+) -> WorkOrder:
+    """``resident_report``'s writes, in its transaction: the contact, the planned order and
+    its photos."""
+    community = plan.community
     contact = Contact(
         community=community,
         channel=Channel.RESIDENT,
         received_at=received_at,
-        caller_name=resident.name,
+        caller_name=resident_name,
         caller_phone=number,
         caller_phone_ext=ext,
         household=household,
@@ -174,8 +212,8 @@ def resident_report(
         created_at=now,
     )
     contact.save(force_insert=True)
-    who: dict[str, object] = {"resident": resident.name, "channel": Channel.RESIDENT.value}
-    order = _create_order(community, drafts[0], by=None, now=now, contact=contact, event_data=who)
+    who: dict[str, object] = {"resident": resident_name, "channel": Channel.RESIDENT.value}
+    order = _write_order(plan, by=None, now=now, contact=contact, event_data=who)
     for checked in photos:
         attachment = Attachment(
             order=order,

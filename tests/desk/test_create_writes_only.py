@@ -1,0 +1,89 @@
+"""A create's transaction holds its writes only (issue 15).
+
+On SQLite every transaction takes the database's one write lock at BEGIN, so every other create,
+transition and the worker's telling wait while one is open. A create works out what it can
+before: the office-role check, the draft's checks, the team it goes to, the clock engine's
+decision for the new order (which reads no clock). Inside: the order, its clocks and their log,
+the engine's recorded input, the event, the number and the announcement: writes only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from propdesk.clocks.models import Clock
+from propdesk.desk.models import Contact, WorkOrder
+from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log, work_order_create
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the test's own transactions, as served
+
+
+class _Statements:
+    """Every statement run, with whether a transaction was open when it ran."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[bool, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.seen.append((connection.in_atomic_block, sql))
+        return execute(sql, params, many, context)
+
+    def inside(self) -> list[str]:
+        return [sql.split()[0].upper() for inside, sql in self.seen if inside]
+
+    def outside(self) -> list[str]:
+        return [sql for inside, sql in self.seen if not inside]
+
+
+def test_an_orders_create_reads_before_its_transaction_and_only_writes_in_it(office, clock) -> None:
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        order = work_order_create(
+            community=office.community,
+            by=office.receptionist,
+            now=clock.now(),
+            draft=WorkOrderDraft(
+                kind="repair", description="厨房水龙头漏水", household=office.household
+            ),
+        )
+    inside = statements.inside()
+    assert inside, "the create ran in no transaction"
+    assert set(inside) <= {"INSERT", "UPDATE", "BEGIN", "SAVEPOINT", "RELEASE"}, inside
+    # The team it goes to was read before (its pool: DS-1 starts with the order).
+    assert any("community_team" in sql for sql in statements.outside())
+    # What was decided before is what was written.
+    order.refresh_from_db()
+    assert order.team == office.repair and order.number.startswith("GD-")
+    assert sorted(Clock.objects.filter(order=order).values_list("rule_id", flat=True)) == sorted(
+        c.rule_id for c in order._created_clocks.started
+    )
+    assert Clock.objects.filter(order=order).exists()
+
+
+def test_the_intake_plans_its_orders_before_its_transaction(office, clock) -> None:
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        contact = contact_log(
+            community=office.community,
+            by=office.receptionist,
+            now=clock.now(),
+            data=ContactInput(
+                channel="visit",
+                intent="repair",
+                content="楼道灯不亮",
+                outcome="work_order",
+                household=office.household,
+                work_orders=[
+                    WorkOrderDraft(
+                        kind="repair", description="楼道灯不亮", household=office.household
+                    )
+                ],
+            ),
+        )
+    inside = statements.inside()
+    assert set(inside) <= {"INSERT", "UPDATE", "BEGIN", "SAVEPOINT", "RELEASE"}, inside
+    order = WorkOrder.objects.get(contact=contact)
+    assert Contact.objects.get(pk=contact.pk).work_orders.get() == order
+    assert order.team == office.repair
+    assert Clock.objects.filter(order=order).exists()
