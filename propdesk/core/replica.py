@@ -50,8 +50,11 @@ class ReplicaRouter:
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
+        db1, db2 = obj1._state.db, obj2._state.db
+        if db1 == db2 == DEFAULT_DB_ALIAS:
+            return True  # every relation set in a request (a create sets some thirty)
         same_data = {DEFAULT_DB_ALIAS, str(settings.REPORTS_DATABASE)}
-        if obj1._state.db in same_data and obj2._state.db in same_data:
+        if db1 in same_data and db2 in same_data:
             return True
         return None
 

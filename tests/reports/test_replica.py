@@ -185,3 +185,25 @@ def test_the_replica_alias_exists_only_when_configured():
         _settings(DATABASE_REPLICA_URL="postgres://reader@replica-host:5432/propdesk")
         == "['default', 'replica'] replica"
     )
+
+
+def test_objects_of_the_primary_and_the_replica_may_be_related_and_no_other(settings) -> None:
+    """An order read from the replica may be given to a row written on the primary (they are
+    the same data); a database that is neither is Django's own rule (no answer)."""
+    from propdesk.core.replica import ReplicaRouter
+    from propdesk.desk.models import WorkOrder
+
+    def on(alias: str | None) -> WorkOrder:
+        order = WorkOrder()
+        order._state.db = alias
+        return order
+
+    router = ReplicaRouter()
+    settings.REPORTS_DATABASE = "replica"
+    assert router.allow_relation(on("default"), on("default")) is True
+    assert router.allow_relation(on("default"), on("replica")) is True
+    assert router.allow_relation(on("replica"), on("replica")) is True
+    assert router.allow_relation(on("other"), on("default")) is None
+    assert router.allow_relation(on("other"), on("other")) is None
+    settings.REPORTS_DATABASE = "default"
+    assert router.allow_relation(on("replica"), on("default")) is None
