@@ -65,3 +65,78 @@ def test_the_printed_order_masks_the_reporters_phone_as_the_order_page_does(offi
     for user in (office.receptionist, office.administrator, office.head):
         for text in _printed(user, order_id):
             assert REPORTER_PHONE in text and REPORTER_MASKED not in text, user.username
+
+
+# --- the monthly report: a missed call's number in the list of breaches ---------------------------
+
+CALLER = "057185502210"  # a landline, as the office's phone system reports it
+CALLER_MASKED = "057****2210"
+
+
+def _missed_call_breached(office: Office) -> None:
+    from datetime import datetime, timedelta
+
+    from propdesk.calls.services import CallEventInput, call_event_record
+    from propdesk.clocks.services import clocks_sweep
+
+    at = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    for e in (
+        CallEventInput("c1:r", "c1", "ringing", at, CALLER),
+        CallEventInput("c1:m", "c1", "missed", at + timedelta(seconds=30)),
+    ):
+        call_event_record(community=office.community, data=e, source="test", now=at)
+    clocks_sweep(now=at + timedelta(days=1))
+
+
+def _report_texts(user, office: Office) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The month's report as ``user`` reads it at each door: the console's page, PDF and
+    workbook (its sheet 超时记录), and the API's JSON, PDF and workbook."""
+    import io
+
+    import openpyxl
+
+    cid = office.community.pk
+    web, api = web_for(user), client_for(user)
+    month = {"month": "2026-11"}
+    answers = {
+        "page": web.get(f"/desk/{cid}/report/", month),
+        "pdf": web.get(f"/desk/{cid}/report.pdf", month),
+        "xlsx": web.get(f"/desk/{cid}/report.xlsx", month),
+        "api": api.get("/api/reports/monthly/", {**month, "community": cid}),
+        "api pdf": api.get("/api/reports/monthly/pdf/", {**month, "community": cid}),
+        "api xlsx": api.get("/api/reports/monthly/xlsx/", {**month, "community": cid}),
+    }
+    texts = {}
+    for door, r in answers.items():
+        assert r.status_code == 200, (user.username, door, r.status_code)
+        if door.endswith("pdf"):
+            texts[door] = pdf_text(r.content)
+        elif door.endswith("xlsx"):
+            book = openpyxl.load_workbook(io.BytesIO(r.content))
+            sheet = book["超时记录"]
+            texts[door] = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+        else:
+            texts[door] = r.content.decode()
+    return texts
+
+
+def test_the_monthly_report_masks_a_missed_callers_number_for_leadership(office, clock) -> None:
+    """Company leadership reads owners' and callers' phones masked everywhere (residents,
+    contacts, orders): the report's list of breaches too, at every door; the office head reads
+    the number to call back whole."""
+    _missed_call_breached(office)
+    for door, text in _report_texts(_leadership(office), office).items():
+        assert CALLER_MASKED in text and CALLER not in text, door
+    for door, text in _report_texts(office.head, office).items():
+        assert CALLER in text and CALLER_MASKED not in text, door
+
+
+def test_a_report_read_for_no_one_in_particular_masks_the_number(office, clock) -> None:
+    """The selector fails closed: without a viewer, the number is masked."""
+    from propdesk.reports.selectors import monthly_report
+
+    _missed_call_breached(office)
+    report = monthly_report(office.community, 2026, 11, now=clock.now())
+    assert [b.subject for b in report.breaches] == [f"phone:{CALLER_MASKED}"]
+    seen = monthly_report(office.community, 2026, 11, now=clock.now(), viewer=office.head)
+    assert [b.subject for b in seen.breaches] == [f"phone:{CALLER}"]
