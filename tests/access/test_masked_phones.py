@@ -140,3 +140,19 @@ def test_a_report_read_for_no_one_in_particular_masks_the_number(office, clock) 
     assert [b.subject for b in report.breaches] == [f"phone:{CALLER_MASKED}"]
     seen = monthly_report(office.community, 2026, 11, now=clock.now(), viewer=office.head)
     assert [b.subject for b in seen.breaches] == [f"phone:{CALLER}"]
+
+
+# --- the register export (back office → 导出住户名册) ----------------------------------------------
+
+
+def test_the_register_export_masks_residents_phones_for_leadership(office) -> None:
+    """Leadership reads /api/residents/ with the phones masked; the exported register likewise.
+    The office exports them whole (to edit and import again)."""
+    from propdesk.community.selectors import household_export_rows
+
+    def phones(user) -> list[str]:  # type: ignore[no-untyped-def]
+        return [r.phone for r in household_export_rows(user, office.community.pk) if r.phone]
+
+    assert phones(_leadership(office)) == ["138****5678"]
+    for user in (office.receptionist, office.administrator, office.head):
+        assert phones(user) == ["13812345678"], user.username
