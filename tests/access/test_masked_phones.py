@@ -156,3 +156,46 @@ def test_the_register_export_masks_residents_phones_for_leadership(office) -> No
     assert phones(_leadership(office)) == ["138****5678"]
     for user in (office.receptionist, office.administrator, office.head):
         assert phones(user) == ["13812345678"], user.username
+
+
+# --- the escalation of a missed call's call-back, to whoever a community's policy names ----------
+
+
+def test_a_missed_calls_escalation_masks_the_number_for_recipients_who_do_not_call_owners(
+    office, clock
+) -> None:
+    """A community may send the call-back's escalation past the office (here to company
+    leadership): each notification names the caller's number as its recipient may read it."""
+    from datetime import datetime, timedelta
+
+    from propdesk.calls.services import CallEventInput, call_event_record
+    from propdesk.clocks.models import Clock
+    from propdesk.clocks.services import clocks_sweep
+    from propdesk.notify.models import Notification
+
+    office.community.policy = {
+        "clocks": {
+            "FD-1-callback": {
+                "escalation": [
+                    {"after_minutes": 0, "notify": ["receptionist", "leadership"]},
+                ]
+            }
+        }
+    }
+    office.community.save()
+    boss = _leadership(office)
+    at = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    for e in (
+        CallEventInput("c1:r", "c1", "ringing", at, CALLER),
+        CallEventInput("c1:m", "c1", "missed", at + timedelta(seconds=30)),
+    ):
+        call_event_record(community=office.community, data=e, source="test", now=at)
+    callback = Clock.objects.get(rule_id="FD-1-callback")
+    clocks_sweep(now=callback.due_at + timedelta(minutes=1))
+    titles = dict(
+        Notification.objects.filter(
+            payload__rule="FD-1-callback", kind="clock_escalation"
+        ).values_list("recipient__username", "title")
+    )
+    assert CALLER in titles[office.receptionist.username], titles
+    assert CALLER_MASKED in titles[boss.username] and CALLER not in titles[boss.username]
