@@ -555,8 +555,8 @@ def monthly_report(
     it), for ``viewer``: the callers' numbers in its lists as they may read them
     (community.access.clock_subject_as_seen: whole for the roles that call owners, masked for
     company leadership, and for no viewer at all). The page, the PDF, the workbook and the API
-    all read the report from here. A fixed number of queries (about fifteen), whatever the data; read from the replica
-    when one is configured (``core.replica``)."""
+    all read the report from here. A fixed number of queries (about fifteen), whatever the
+    data; read from the replica when one is configured (``core.replica``)."""
     policy = policy_for(community)[0]
     quotas = quota_targets(policy)
     policy_titles = {

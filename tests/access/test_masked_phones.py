@@ -142,7 +142,7 @@ def test_a_report_read_for_no_one_in_particular_masks_the_number(office, clock) 
     assert [b.subject for b in seen.breaches] == [f"phone:{CALLER}"]
 
 
-# --- the register export (back office → 导出住户名册) ----------------------------------------------
+# --- the register export (back office → 导出住户名册) -----------------------------------------
 
 
 def test_the_register_export_masks_residents_phones_for_leadership(office) -> None:

@@ -225,7 +225,7 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
     items = list(cart_items(desk.community.pk))
     loans = _phones_as_seen(desk, list(loans_open(desk.community.pk)), "borrower_phone")
     for loan in loans:
-        loan.overdue = loan.is_overdue(at)  # type: ignore[attr-defined]
+        loan.overdue = loan.is_overdue(at)
     return render(
         request,
         "web/cart.html",
