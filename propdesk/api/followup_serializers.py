@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from propdesk.api.serializers import UserBriefOut
+from propdesk.community.access import caller_phone_as_seen
 from propdesk.desk.models import ReplyChannel
 from propdesk.followup.models import (
     STAFF_VISIT_CHANNELS,
@@ -119,6 +120,16 @@ class ReturnVisitOut(serializers.ModelSerializer[ReturnVisit]):
             "at",
             "items",
         ]
+
+    def to_representation(self, instance: ReturnVisit) -> dict[str, Any]:
+        """The number called as the requesting user may read it (masked for a team leader and
+        company leadership: community.access.phone_as_seen)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["phone"] = caller_phone_as_seen(
+            getattr(request, "user", None), instance.community_id, instance.phone
+        )
+        return data
 
 
 class CallListRowOut(serializers.Serializer[Any]):

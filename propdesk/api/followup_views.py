@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from propdesk.api import followup_serializers as fs
 from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
+from propdesk.community.access import phone_as_seen
 from propdesk.community.models import Building, Community, User
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound
@@ -147,7 +148,10 @@ class ReturnVisitViewSet(
     def call_list(self, request: Request) -> Response:
         community = _community(request)
         rows = sel.call_list_today(community, get_clock().now())
-        return Response(fs.CallListRowOut([asdict(r) for r in rows], many=True).data)
+        user: User = request.user  # type: ignore[assignment]
+        # Whom to call, as the user may read it: masked for a team leader and leadership.
+        seen = [asdict(r) | {"phone": phone_as_seen(user, community.pk, r.phone)} for r in rows]
+        return Response(fs.CallListRowOut(seen, many=True).data)
 
 
 @extend_schema(parameters=[COMMUNITY, OpenApiParameter("open", bool)])

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from propdesk.api.serializers import UserBriefOut
+from propdesk.community.access import caller_phone_as_seen
 from propdesk.incidents import selectors
 from propdesk.incidents.models import (
     ApprovalRecord,
@@ -128,6 +129,16 @@ class EmergencyOut(serializers.ModelSerializer[Emergency]):
             "has_report",
             "may_open",
         ]
+
+    def to_representation(self, instance: Emergency) -> dict[str, Any]:
+        """The caller's phone as the requesting user may read it (masked for the teams called,
+        concierges and company leadership: community.access.phone_as_seen)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["caller_phone"] = caller_phone_as_seen(
+            getattr(request, "user", None), instance.community_id, instance.caller_phone
+        )
+        return data
 
     def get_has_report(self, obj: Emergency) -> bool:
         return hasattr(obj, "report")

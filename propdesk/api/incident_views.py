@@ -248,7 +248,8 @@ class EmergencyViewSet(
     @action(detail=True, methods=["get"], url_path="report/pdf", url_name="report-pdf")
     def report_pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         report = selectors.access_report(request.user, pk or "")  # type: ignore[arg-type]
-        response = HttpResponse(incident_report_pdf(report), content_type="application/pdf")
+        content = incident_report_pdf(report, viewer=request.user)  # type: ignore[arg-type]
+        response = HttpResponse(content, content_type="application/pdf")
         name = f"incident-{report.emergency.order.number}.pdf"
         # Opens in the browser to print, like the other PDFs (the console links it in a new tab).
         response["Content-Disposition"] = f'inline; filename="{name}"'

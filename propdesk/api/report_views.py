@@ -55,7 +55,13 @@ def _community(request: Request) -> Community:
 def _report(request: Request) -> MonthlyReport:
     community = _community(request)
     year, month = _month(request)
-    return monthly_report(community, year, month, now=get_clock().now())
+    return monthly_report(
+        community,
+        year,
+        month,
+        now=get_clock().now(),
+        viewer=request.user,  # type: ignore[arg-type]
+    )
 
 
 @extend_schema(

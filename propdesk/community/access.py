@@ -230,6 +230,29 @@ def phone_as_seen(user: User, community_id: int, number: str) -> str:
     return number if may_call_owners(user, community_id) else mask_phone(number)
 
 
+def caller_phone_as_seen(user: User | None, community_id: int, number: str) -> str:
+    """``phone_as_seen`` where the reader may be unknown (a serializer without a request, a
+    message for no one in particular): masked then."""
+    if not number:
+        return ""
+    return mask_phone(number) if user is None else phone_as_seen(user, community_id, number)
+
+
+# A missed call's call-back clock is kept per caller's number (calls.services.callback_subject).
+CALLER_SUBJECT = "phone:"
+
+
+def clock_subject_as_seen(user: User | None, community_id: int, subject: str) -> str:
+    """A clock's subject as ``user`` may read it: a missed call's (``phone:138…``) with the
+    caller's number through ``phone_as_seen`` (masked unless ``user`` calls owners; masked for no
+    user at all); any other subject as it is."""
+    if not subject.startswith(CALLER_SUBJECT):
+        return subject
+    return CALLER_SUBJECT + caller_phone_as_seen(
+        user, community_id, subject.removeprefix(CALLER_SUBJECT)
+    )
+
+
 def staff_with_roles(community_id: int, roles: Iterable[Role]) -> QuerySet[User]:
     """The active staff who hold one of ``roles`` in the community (each once)."""
     return User.objects.filter(

@@ -23,7 +23,9 @@ from propdesk.community.access import (
     community_ids_visible_query,
     community_ids_with_roles,
     has_role,
+    may_call_owners,
     may_read_residents,
+    phone_as_seen,
     require_roles,
     resident_community_ids,
     scope,
@@ -177,7 +179,8 @@ REGISTER_ROLES = RESIDENT_ROLES
 @dataclass(frozen=True)
 class HouseholdExportRow:
     """One row of the exported register: a resident, or a household that has none
-    (``name`` is "" then). ``phone`` is as the office writes it (``0755-88881234 转 801``)."""
+    (``name`` is "" then). ``phone`` is as the office writes it (``0755-88881234 转 801``), or
+    masked (``138****1234``) for someone who does not call owners (company leadership)."""
 
     code: str
     area: Decimal | None
@@ -212,6 +215,9 @@ def household_export_rows(user: User, community_id: int | str) -> list[Household
         raise NotFound("Community not found")
     if not has_role(user, cid, REGISTER_ROLES):
         raise Forbidden("只有本小区的前台、管理员、管理处主任或公司领导可以导出住户名册。")
+    # Company leadership exports the register as it reads it in the API: phones masked
+    # (community.access.phone_as_seen); whole for the roles that call owners.
+    whole = may_call_owners(user, cid)
     # LEFT JOIN: a household without residents still gives one row, with None for them.
     values = Household.objects.filter(community_id=cid).values_list(
         "code",
@@ -234,7 +240,9 @@ def household_export_rows(user: User, community_id: int | str) -> list[Household
             note=note,
             name=name or "",
             relation=relation or "",
-            phone=Phone(phone, ext or "").display() if phone else "",
+            phone=(Phone(phone, ext or "").display() if whole else phone_as_seen(user, cid, phone))
+            if phone
+            else "",
         )
         for code, area, note, _id, name, relation, phone, ext in rows
     ]

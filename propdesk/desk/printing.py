@@ -42,7 +42,7 @@ from propdesk.desk.paper_form import (
     styles,
     work_block,
 )
-from propdesk.desk.selectors import work_order_timeline
+from propdesk.desk.selectors import order_reporter, work_order_timeline
 from propdesk.desk.waiting import waiting_titles, waiting_words
 from propdesk.policy.workflow import ACTIONS
 
@@ -143,6 +143,8 @@ def work_order_pdf(
     job page). Times, ``printed_at`` included, are shown in the community's time zone. What was
     entered on the order (arrival, completion and its result, materials, fee, replies, the owner's
     answer on the return visit) fills its boxes; the rest print blank, to fill in by hand.
+    The reporter's phone is printed as ``printed_by`` may read it (masked unless they call
+    owners: desk.selectors.order_reporter).
     ``order`` is best fetched with desk.selectors.access_work_order (its events and related rows
     come prefetched)."""
     with translation.override("zh-hans"):
@@ -180,7 +182,11 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
                 p(flags),
             ]
         )
-    reporter = "　".join(x for x in (order.reporter_name, order.reporter_phone) if x)
+    # The reporter's phone as the printer reads it on the order page (community.access
+    # phone_as_seen, through desk.selectors.order_reporter): whole for the roles that call owners,
+    # 138****1234 for a team, its leader or company leadership.
+    seen = order_reporter(printed_by, order)
+    reporter = "　".join(x for x in (seen.name, seen.phone_display) if x)
     top += [
         [
             p(words.opened, "label"),

@@ -20,6 +20,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from propdesk.community.access import caller_phone_as_seen
+from propdesk.community.models import User
 from propdesk.core.pdf import cid_font
 from propdesk.core.pdf import para as _p
 from propdesk.incidents.models import ApprovalAction, IncidentReport
@@ -33,14 +35,15 @@ NBSP = "\u00a0"  # room to write in (ReportLab keeps no-break spaces)
 BLANK_DATE = f"{NBSP * 6}年{NBSP * 3}月{NBSP * 3}日"
 
 
-def incident_report_pdf(report: IncidentReport) -> bytes:
+def incident_report_pdf(report: IncidentReport, *, viewer: User | None = None) -> bytes:
     """The printable form of ``report`` (any state; its state is printed under the title).
-    Times are shown in the community's time zone."""
+    Times are shown in the community's time zone; the caller's phone as ``viewer`` may read it
+    (community.access.phone_as_seen: masked for company leadership, and for no viewer)."""
     with translation.override("zh-hans"):
-        return _render(report)
+        return _render(report, viewer)
 
 
-def _render(report: IncidentReport) -> bytes:
+def _render(report: IncidentReport, viewer: User | None) -> bytes:
     font = cid_font()
     emergency = report.emergency
     tz = ZoneInfo(emergency.community.time_zone)
@@ -76,7 +79,17 @@ def _render(report: IncidentReport) -> bytes:
         ("地点", emergency.location),
         ("报告时间", t(emergency.reported_at)),
         ("登记人", str(emergency.reported_by)),
-        ("报告人", " ".join(x for x in (emergency.caller_name, emergency.caller_phone) if x)),
+        (
+            "报告人",
+            " ".join(
+                x
+                for x in (
+                    emergency.caller_name,
+                    caller_phone_as_seen(viewer, emergency.community_id, emergency.caller_phone),
+                )
+                if x
+            ),
+        ),
         ("事件经过", emergency.description or emergency.order.description),
         ("处置完毕时间", t(emergency.resolved_at)),
         ("处理结果", emergency.resolution),

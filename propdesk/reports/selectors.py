@@ -29,6 +29,7 @@ from propdesk.calls.selectors import AnswerFigures, answer_figures, calls_policy
 from propdesk.clocks.models import Clock, ClockState
 from propdesk.clocks.selectors import RuleCompliance, compliance_for_month, month_bounds
 from propdesk.clocks.services import policy_for
+from propdesk.community.access import clock_subject_as_seen
 from propdesk.community.models import Community, User
 from propdesk.community.selectors import (
     access_community,
@@ -259,8 +260,13 @@ def report_community(user: User, community_id: int | str | None) -> Community:
 
 
 def _breaches(
-    community: Community, start: datetime, end: datetime, quotas: frozenset[str]
+    community: Community,
+    start: datetime,
+    end: datetime,
+    quotas: frozenset[str],
+    viewer: User | None,
 ) -> tuple[BreachRow, ...]:
+    """The month's breached clocks; a missed call's number as ``viewer`` may read it."""
     rows = (
         Clock.objects.filter(
             community=community,
@@ -283,7 +289,17 @@ def _breaches(
         )[:BREACH_LIST_LIMIT]
     )
     return tuple(
-        BreachRow(rule, title, oid, number or "", subject, started, due, breached, met)
+        BreachRow(
+            rule,
+            title,
+            oid,
+            number or "",
+            clock_subject_as_seen(viewer, community.pk, subject),
+            started,
+            due,
+            breached,
+            met,
+        )
         for rule, title, oid, number, subject, started, due, breached, met in rows
     )
 
@@ -531,11 +547,16 @@ def _rule_order(rule_id: str) -> tuple[int, int, str]:
 
 
 @replica_reads()
-def monthly_report(community: Community, year: int, month: int, *, now: datetime) -> MonthlyReport:
+def monthly_report(
+    community: Community, year: int, month: int, *, now: datetime, viewer: User | None = None
+) -> MonthlyReport:
     """The report of one local month of ``community`` (already scoped: see
     ``report_community``), as of ``now`` (the RV-1 pace and the ages of open items count to
-    it). A fixed number of queries (about fifteen), whatever the data; read from the replica
-    when one is configured (``core.replica``)."""
+    it), for ``viewer``: the callers' numbers in its lists as they may read them
+    (community.access.clock_subject_as_seen: whole for the roles that call owners, masked for
+    company leadership, and for no viewer at all). The page, the PDF, the workbook and the API
+    all read the report from here. A fixed number of queries (about fifteen), whatever the
+    data; read from the replica when one is configured (``core.replica``)."""
     policy = policy_for(community)[0]
     quotas = quota_targets(policy)
     policy_titles = {
@@ -559,7 +580,7 @@ def monthly_report(community: Community, year: int, month: int, *, now: datetime
     issue_rows = _issues(community, start, end)
     turned_rows = _turned(community, start, end)
     breaches_total = sum(c.breached for c in timed)
-    breaches = _breaches(community, start, end, quotas) if breaches_total else ()
+    breaches = _breaches(community, start, end, quotas, viewer) if breaches_total else ()
 
     lines = [_answer_line(community, answer_figures(community, start, end))]
     lines += _satisfaction_lines(sat, pace)

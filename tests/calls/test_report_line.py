@@ -72,7 +72,9 @@ def test_fd1_a_missed_call_breached_reads_as_the_number_in_the_lists(office, clo
 
     call(office, 0, ring=None)
     clocks_sweep(now=T0 + timedelta(days=1))
-    report = monthly_report(office.community, 2026, 11, now=T0 + timedelta(days=1))
+    report = monthly_report(
+        office.community, 2026, 11, now=T0 + timedelta(days=1), viewer=office.head
+    )
     with translation.override("zh-hans"):
         lists = {key: rows for key, _title, _header, rows in report_lists(report)}
     callback = [row for row in lists["breaches"] if row[0].rule_id == "FD-1-callback"]

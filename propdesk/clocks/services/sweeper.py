@@ -20,6 +20,7 @@ from propdesk.clocks.models import (
     ClockState,
 )
 from propdesk.clocks.services.policy import _policy_of
+from propdesk.community.access import CALLER_SUBJECT, clock_subject_as_seen, preload_access
 from propdesk.community.models import Membership, User
 from propdesk.core.bulk import insert_many
 from propdesk.core.rule_names import escalation_level, missed_call_text, rule_text
@@ -151,8 +152,39 @@ _NOTE_FIELDS = (
 _LOG_FIELDS = ("clock", "order", "at", "what", "data")
 
 
+class _Readers:
+    """The recipients of a batch's notices about a missed call, loaded once (with their roles)
+    the first time one is needed: the caller's number in the title is written as each may read
+    it (community.access.clock_subject_as_seen: whole for the roles that call owners, masked for
+    anyone else a community's policy sends it to, such as a team leader or company leadership)."""
+
+    def __init__(self, members: Mapping[tuple[int, str], list[int]]) -> None:
+        self.members = members
+        self.users: dict[int, User] = {}
+
+    def subject(self, clock: Clock, recipient: int) -> str:
+        if not clock.subject.startswith(CALLER_SUBJECT):
+            return clock.subject
+        if recipient not in self.users:
+            # The batch's role members at once (three queries), then anyone else one by one.
+            wanted = {recipient} | (
+                set() if self.users else {u for ids in self.members.values() for u in ids}
+            )
+            found = {u.pk: u for u in User.objects.filter(pk__in=wanted)}
+            preload_access(found.values())
+            self.users.update(found)
+        return clock_subject_as_seen(self.users.get(recipient), clock.community_id, clock.subject)
+
+
 def _notice(
-    clock: Clock, recipient: int, *, kind: str, level: int, at: datetime, now: datetime
+    clock: Clock,
+    recipient: int,
+    *,
+    kind: str,
+    level: int,
+    at: datetime,
+    now: datetime,
+    readers: _Readers,
 ) -> tuple[Any, ...]:
     """One outbox row (values of _NOTE_FIELDS) for a warning or an escalation level."""
     cause = f"clock:{clock.pk}:{kind}{level or ''}"
@@ -161,7 +193,7 @@ def _notice(
     elif clock.contact is not None:
         where = _("a promise at the front desk")
     else:  # a missed call's call-back is about the caller's number, not the community
-        where = missed_call_text(clock.subject) or clock.community.name
+        where = missed_call_text(readers.subject(clock, recipient)) or clock.community.name
     late_by = (now - at) if now - at > LATE_AFTER else timedelta(0)
     if kind == "warn":
         title = _("%(rule)s: %(where)s is due at %(due)s") % {
@@ -244,6 +276,7 @@ def clocks_sweep(
                 for lvl, _at in step.levels:
                     names_needed.update(rule.escalation[lvl - 1].notify)
             members = _role_members(clocks, names_needed)
+            readers = _Readers(members)
             notes: list[tuple[Any, ...]] = []
             logs: list[tuple[Any, ...]] = []
             # Clocks that change the same way, relative to their own deadline, share an UPDATE.
@@ -253,7 +286,7 @@ def clocks_sweep(
                 if step.warn:
                     report.warned += 1
                     notes.extend(
-                        _notice(clock, uid, kind="warn", level=0, at=now, now=now)
+                        _notice(clock, uid, kind="warn", level=0, at=now, now=now, readers=readers)
                         for uid in _recipients(clock, ["responsible"], members)
                     )
                     logs.append((clock.pk, clock.order_id, now, "warned", {"rule": clock.rule_id}))
@@ -267,7 +300,7 @@ def clocks_sweep(
                         report.late += 1
                     recipients = _recipients(clock, rule.escalation[lvl - 1].notify, members)
                     notes.extend(
-                        _notice(clock, uid, kind="L", level=lvl, at=due, now=now)
+                        _notice(clock, uid, kind="L", level=lvl, at=due, now=now, readers=readers)
                         for uid in recipients
                     )
                     # The breach and its first escalation are one line on the timeline.

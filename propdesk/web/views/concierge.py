@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Household
 from propdesk.concierge.models import RequestKind, ReturnCondition
@@ -70,6 +71,17 @@ def _household(desk: Desk, room: str, errors: dict[str, list[str]]) -> Household
     else:
         errors["room"] = [_("No household of this community has that room number.")]
     return None
+
+
+def _phones_as_seen(desk: Desk, rows: list[Any], field: str) -> list[Any]:
+    """Each row's owner phone (``field``) as the user may read it, as ``phone_seen`` (whole for
+    the front desk and the office; masked for a concierge: community.access.phone_as_seen), and
+    ``phone_whole`` whether it is whole (a tel: link then)."""
+    whole = may_call_owners(desk.user, desk.community.pk)
+    for row in rows:
+        row.phone_seen = phone_as_seen(desk.user, desk.community.pk, getattr(row, field))
+        row.phone_whole = whole
+    return rows
 
 
 def _act(fn: Any, **kw: Any) -> dict[str, list[str]] | None:
@@ -128,8 +140,14 @@ def concierge(request: HttpRequest, desk: Desk) -> HttpResponse:
         "nav_active": "concierge",
         "title": _("Concierge"),
         "is_concierge": Role.CONCIERGE in desk.roles,
-        "open": list(requests_open(desk.user, desk.community.pk)),
-        "done": list(requests_recent_done(desk.user, desk.community.pk, day_start)[:20]),
+        "open": _phones_as_seen(
+            desk, list(requests_open(desk.user, desk.community.pk)), "requester_phone"
+        ),
+        "done": _phones_as_seen(
+            desk,
+            list(requests_recent_done(desk.user, desk.community.pk, day_start)[:20]),
+            "requester_phone",
+        ),
         "kinds": RequestKind.choices,
         "errors": {k: v for k, v in (errors or {}).items() if k != "__all__"},
         "general_errors": (errors or {}).get("__all__"),
@@ -205,9 +223,9 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             return redirect("desk-cart", desk.community.pk)
         posted = request.POST
     items = list(cart_items(desk.community.pk))
-    loans = list(loans_open(desk.community.pk))
+    loans = _phones_as_seen(desk, list(loans_open(desk.community.pk)), "borrower_phone")
     for loan in loans:
-        loan.overdue = loan.is_overdue(at)  # type: ignore[attr-defined]
+        loan.overdue = loan.is_overdue(at)
     return render(
         request,
         "web/cart.html",

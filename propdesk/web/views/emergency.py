@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.lookup import household_lookup
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import communities_visible, user_roles
@@ -185,6 +186,9 @@ def emergency_page(request: HttpRequest, emergency_id: int) -> HttpResponse:
     ctx |= {
         "desk": Desk(user=user, community=emergency.community, roles=roles) if roles else None,
         "title": f"{emergency.kind_title} · {emergency.location}",
+        # The caller's phone as the user may read it (a team called, leadership: masked).
+        "caller_phone": phone_as_seen(user, emergency.community_id, emergency.caller_phone),
+        "caller_phone_whole": may_call_owners(user, emergency.community_id),
         "mine": mine,
         "can_acknowledge": is_open and mine is not None and mine.responder.acknowledged_at is None,
         "can_check_in": is_open and mine is not None and mine.responder.arrived_at is None,

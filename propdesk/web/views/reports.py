@@ -81,7 +81,7 @@ def _neighbours(year: int, month: int) -> tuple[str, str]:
 @console(*REPORT_ROLES)
 def report_view(request: HttpRequest, desk: Desk) -> HttpResponse:
     (year, month), error = _month_of(request, desk.community)
-    report = monthly_report(desk.community, year, month, now=now())
+    report = monthly_report(desk.community, year, month, now=now(), viewer=desk.user)
     prev, nxt = _neighbours(year, month)
     ctx = {
         "desk": desk,
@@ -108,7 +108,7 @@ def report_view(request: HttpRequest, desk: Desk) -> HttpResponse:
 def _file_report(request: HttpRequest, desk: Desk) -> MonthlyReport:
     (year, month), _error = _month_of(request, desk.community)
     with translation.override(PDF_LANGUAGE):
-        return monthly_report(desk.community, year, month, now=now())
+        return monthly_report(desk.community, year, month, now=now(), viewer=desk.user)
 
 
 @console(*REPORT_ROLES)
