@@ -422,6 +422,10 @@ NOTIFY_SEND_TIMEOUT_SECONDS = 5
 NOTIFY_TICK_BUDGET_SECONDS = 2
 NOTIFY_ALL_CHANNEL_KINDS = ["emergency"]  # EM-1: these go on every channel a person has
 NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
+# Webhook hosts and networks that may be internal (an in-house webhook); empty: only the internet.
+NOTIFY_ALLOWED_PRIVATE_HOSTS = [
+    h.strip() for h in os.environ.get("NOTIFY_ALLOWED_PRIVATE_HOSTS", "").split(",") if h.strip()
+]
 
 # --- Login throttling (django-axes) -------------------------------------------------------------
 # Every door (the console /desk/login/, the back office /admin/login/, POST /api/auth/token/):
