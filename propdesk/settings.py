@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "propdesk.core.headers.ContentSecurityPolicyMiddleware",
+    # Pages answer GET, HEAD and POST only: PUT, DELETE, PATCH, TRACE … are 405 (not /api/).
+    "propdesk.core.methods.PageMethodsMiddleware",
     # Under /api/: a body or query too large answers the API's JSON 413 before anything reads it.
     "propdesk.api.limits.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
