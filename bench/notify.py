@@ -94,6 +94,7 @@ def setup_django(db: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["NOTIFY_ALLOWED_PRIVATE_HOSTS"] = "127.0.0.1"  # the local receivers
     import django
 
     django.setup()

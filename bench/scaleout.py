@@ -366,6 +366,7 @@ def worker_env(url: str, redis: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
+        "NOTIFY_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",  # the local receivers
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "CELERY_QUEUE": QUEUE,  # the bench never touches another queue

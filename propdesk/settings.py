@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "propdesk.core.headers.ContentSecurityPolicyMiddleware",
+    # Pages answer GET, HEAD and POST only: PUT, DELETE, PATCH, TRACE … are 405 (not /api/).
+    "propdesk.core.methods.PageMethodsMiddleware",
     # Under /api/: a body or query too large answers the API's JSON 413 before anything reads it.
     "propdesk.api.limits.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -327,6 +329,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "propdesk.api.errors.exception_handler",
+    # DRF's three, with a JSON parser that answers a body nested too deeply as a parse error.
+    "DEFAULT_PARSER_CLASSES": [
+        "propdesk.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -422,6 +430,10 @@ NOTIFY_SEND_TIMEOUT_SECONDS = 5
 NOTIFY_TICK_BUDGET_SECONDS = 2
 NOTIFY_ALL_CHANNEL_KINDS = ["emergency"]  # EM-1: these go on every channel a person has
 NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
+# Webhook hosts and networks that may be internal (an in-house webhook); empty: only the internet.
+NOTIFY_ALLOWED_PRIVATE_HOSTS = [
+    h.strip() for h in os.environ.get("NOTIFY_ALLOWED_PRIVATE_HOSTS", "").split(",") if h.strip()
+]
 
 # --- Login throttling (django-axes) -------------------------------------------------------------
 # Every door (the console /desk/login/, the back office /admin/login/, POST /api/auth/token/):

@@ -21,9 +21,13 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
+from django.forms.fields import InvalidJSONInput
 from django.http import HttpRequest
 
 from propdesk.community.access import community_ids_visible, scope
@@ -191,8 +195,35 @@ class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         return super().queryset(request, queryset)
 
 
+class JSONFormField(forms.JSONField):
+    """Django's JSON form field, with a value nested past Python's recursion limit (3,000 ``[``)
+    refused as the invalid JSON it is, not a RecursionError's 500."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": "…"}
+            ) from None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)  # shown again as typed, with the error
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return super().has_changed(initial, data)
+        except RecursionError:
+            return True
+
+
 class BackOfficeAdmin(CommunityScoped, admin.ModelAdmin[Any]):
     """Every propdesk model's admin: scoped by community, every change recorded."""
+
+    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         backoffice_event_write(

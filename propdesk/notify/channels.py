@@ -13,7 +13,9 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import http.client
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,6 +30,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from propdesk.notify import addresses
 from propdesk.notify.conf import conf
 from propdesk.notify.models import EndpointKind
 
@@ -292,23 +295,107 @@ class DeliveryError(Exception):
     pass
 
 
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = addresses.guarded_connection
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = addresses.guarded_connection
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_GuardedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook is the URL the office entered: a redirect is an answer (a failure), never
+    followed (it could lead anywhere, and urllib would turn the POST into a GET)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """urllib without the environment's proxies (the address check must see where the socket
+    goes), without redirects, and connecting only to permitted addresses (notify.addresses)."""
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _GuardedHTTPHandler, _GuardedHTTPSHandler, _NoRedirect
+    )
+
+
+def _refused(host: str) -> Permanent:
+    return Permanent(
+        _("The endpoint's host %(host)s is on an internal network: nothing was sent.")
+        % {"host": host}
+    )
+
+
 def post(request: WebhookRequest, timeout: float) -> bytes:
-    """POST and return the response body; any answer but 2xx raises DeliveryError."""
+    """POST and return the response body; any answer but 2xx raises DeliveryError, an address
+    on the installation's own network Permanent. What either says is ours (the status, the
+    reason a connection failed), never the remote's body: that could be a page of an internal
+    service the URL was pointed at, shown to whoever reads the failures."""
     if urllib.parse.urlsplit(request.url).scheme not in ("http", "https"):
         raise Permanent(_("Only http and https endpoints are allowed."))
     req = urllib.request.Request(  # noqa: S310 - scheme checked above
         request.url, data=request.body, headers=request.headers, method="POST"
     )
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310
+        with _opener().open(req, timeout=timeout) as response:
             return bytes(response.read(MAX_RESPONSE_BYTES))
+    except addresses.AddressRefused as exc:
+        raise _refused(exc.host) from exc
     except urllib.error.HTTPError as exc:
-        detail = exc.read(500).decode("utf-8", "replace")
-        raise DeliveryError(f"HTTP {exc.code}: {detail}".strip()) from exc
+        exc.close()
+        if 300 <= exc.code < 400:
+            message = _("HTTP %(status)s: the endpoint redirects elsewhere; not followed.")
+        else:
+            message = _("HTTP %(status)s: the endpoint did not accept the message.")
+        raise DeliveryError(message % {"status": exc.code}) from exc
     except urllib.error.URLError as exc:
-        raise DeliveryError(str(exc.reason)) from exc
+        if isinstance(exc.reason, addresses.AddressRefused):
+            raise _refused(exc.reason.host) from exc
+        raise DeliveryError(_unreached(exc.reason)) from exc
     except (TimeoutError, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        raise DeliveryError(_unreached(exc)) from exc
+
+
+def _unreached(reason: object) -> str:
+    text = str(reason)
+    if isinstance(reason, BaseException):
+        text = f"{type(reason).__name__}: {text}" if text else type(reason).__name__
+    return _("The endpoint could not be reached: %(reason)s") % {"reason": text[:200]}
+
+
+# The robots' errmsg names the cause before its first comma ("sign not match", "keywords not in
+# content", "invalid webhook url"), then hints and links. That cause is what the office needs to
+# mend the robot's settings; only it is kept, in plain ASCII words, at most ROBOT_MESSAGE_CHARS.
+ROBOT_MESSAGE_CHARS = 60
+_ROBOT_MESSAGE = re.compile(r"[^A-Za-z0-9 .:'_-]")
+
+
+def robot_message(errmsg: object) -> str:
+    """The short, plain part of a WeCom or DingTalk robot's errmsg (see ROBOT_MESSAGE_CHARS)."""
+    if not isinstance(errmsg, str):
+        return ""
+    cause = _ROBOT_MESSAGE.sub(" ", errmsg.split(",", 1)[0])
+    return " ".join(cause.split())[:ROBOT_MESSAGE_CHARS].strip()
+
+
+def robot_code(errcode: object) -> str:
+    if isinstance(errcode, int) and not isinstance(errcode, bool):
+        return str(errcode)
+    return "?"
 
 
 def send_webhook(out: Outgoing, now: datetime) -> None:
@@ -323,4 +410,6 @@ def send_webhook(out: Outgoing, now: datetime) -> None:
         except ValueError:
             result = {}
         if isinstance(result, dict) and result.get("errcode", 0) != 0:
-            raise DeliveryError(f"errcode {result.get('errcode')}: {result.get('errmsg', '')}")
+            code = robot_code(result.get("errcode"))
+            message = robot_message(result.get("errmsg"))
+            raise DeliveryError(f"errcode {code}: {message}" if message else f"errcode {code}")

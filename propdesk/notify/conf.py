@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFY_EXPAND_BATCH_SIZE": 500,
     # Kinds that go on every channel a recipient has, whatever they chose (EM-1).
     "NOTIFY_ALL_CHANNEL_KINDS": ["emergency"],
+    # Webhook hosts (names as in the URL) and addresses or networks ("10.8.0.0/16") that may be
+    # on the installation's own network; every other internal address is refused
+    # (notify/addresses.py).
+    "NOTIFY_ALLOWED_PRIVATE_HOSTS": [],
     # Prefix of the e-mail subject.
     "NOTIFY_EMAIL_SUBJECT_PREFIX": "[物业服务台] ",
 }

@@ -10,11 +10,14 @@ mid-delivery loses the row to the next worker after that time.
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from propdesk.notify import addresses
 
 
 class NotificationChannel(models.TextChoices):
@@ -105,8 +108,32 @@ class NotificationEndpoint(models.Model):
                     errors["body_template"] = _("The template must contain {phone} and {text}.")
         if self.kind == EndpointKind.DINGTALK and self.secret and "?" not in self.url:
             errors["url"] = _("A DingTalk robot URL has its access_token after a question mark.")
+        if "url" not in errors and self.url:
+            internal = _internal_host(self.url)
+            if internal:
+                errors["url"] = _(
+                    "%(host)s is on an internal network: notifications go to internet addresses "
+                    "only (an internal one must be allowed in NOTIFY_ALLOWED_PRIVATE_HOSTS)."
+                ) % {"host": internal}
         if errors:
             raise ValidationError(errors)
+
+
+def _internal_host(url: str) -> str:
+    """The URL's host when it is, or resolves to, an address on the installation's own network
+    that NOTIFY_ALLOWED_PRIVATE_HOSTS does not allow (notify/addresses.py); else empty."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return ""  # not a URL: the field's own validator says so
+    if not host:
+        return ""
+    try:
+        addresses.check_host(host, port or (443 if parts.scheme == "https" else 80))
+    except addresses.AddressRefused:
+        return host
+    return ""
 
 
 class NotificationPreference(models.Model):

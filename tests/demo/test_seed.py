@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.test import Client, TestCase
 
+from propdesk.calls.models import PhoneSystem
 from propdesk.community.models import Community, Company, Household, Resident, User
 from propdesk.community.selectors import user_roles
 from propdesk.core.clock import FixedClock
@@ -219,6 +220,24 @@ def test_same_seed_same_data() -> None:
             raise _Rollback
     assert prints[0]
     assert prints[0] == prints[1]
+
+
+@pytest.mark.django_db
+def test_the_phone_systems_secret_is_new_and_random_on_each_seed() -> None:
+    """The phone system's webhook secret signs the calls the PBX sends: one drawn from the
+    seeded rng (``demo-8eedd6c8da04433461c2df27`` for 锦绣花园) was known to anyone who read the
+    code. Two seeds of the same data: two different secrets, each of the secrets module's size."""
+    seen = []
+    for _ in range(2):
+        with pytest.raises(_Rollback), transaction.atomic():
+            seed_demo(now=NOW, households_per_community=2, weeks=1)
+            seen.append(dict(PhoneSystem.objects.values_list("community__code", "secret")))
+            raise _Rollback
+    first, second = seen
+    assert first and first.keys() == second.keys()
+    assert all(first[code] != second[code] for code in first)
+    assert "demo-8eedd6c8da04433461c2df27" not in first.values()
+    assert all(len(secret) >= 43 for secret in first.values())  # token_urlsafe(32)
 
 
 @pytest.mark.django_db

@@ -163,6 +163,7 @@ def deliver_process(now: datetime, mailbox: Any) -> subprocess.Popen[str]:
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "tests-only",
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
+        "NOTIFY_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",  # the receiver
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": mailbox.host,

@@ -116,6 +116,7 @@ def test_workers_on_separate_machines_send_everything_exactly_once(
         "CELERY_QUEUE": queue,
         "SECRET_KEY": "tests-only",
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
+        "NOTIFY_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",  # the receiver
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": smtp.host,

@@ -34,6 +34,7 @@ def worker(now: datetime, *args: str) -> subprocess.Popen[str]:
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "tests-only",
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
+        "NOTIFY_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",  # the receiver
         "LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(

@@ -70,7 +70,7 @@ def policy_preview(request: HttpRequest, community_id: int) -> HttpResponse:
         overrides = json.loads(raw)
         if not isinstance(overrides, dict):
             raise ValueError(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: [[[[… nested past the limit
         error = _("The rule changes are not valid JSON.")
     else:
         try:
