@@ -425,12 +425,18 @@ NOTIFY_EMAIL_SUBJECT_PREFIX = "[物业服务台] "
 
 # --- Login throttling (django-axes) -------------------------------------------------------------
 # Every door (the console /desk/login/, the back office /admin/login/, POST /api/auth/token/):
-# after LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
-# address is locked for LOGIN_COOLOFF_MINUTES (counted again from each further try). Each failure
-# and lockout is recorded (back office → Axes).
+# after LOGIN_FAILURE_LIMIT wrong passwords for one account from one address, that account is
+# locked for that address only, for LOGIN_COOLOFF_MINUTES (counted again from each further try).
+# The key is the pair: locked by the account alone, anyone who knows a username could keep its
+# owner out (the superuser too) with a few wrong passwords; by the address alone, one person
+# would lock out everyone behind the same address (an office behind one NAT). So a guesser locks
+# only themselves. Axes has one limit for all its keys (AXES_FAILURE_LIMIT is one number, compared
+# with the largest count of any key), so no second, higher limit per address here: one account
+# from many addresses, or many accounts from one address, are not stopped by this (see README).
+# Each failure and lockout is recorded (back office → Axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not either one
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "propdesk.web.lockout.lockout_response"
