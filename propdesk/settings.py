@@ -437,12 +437,18 @@ NOTIFY_ALLOWED_PRIVATE_HOSTS = [
 
 # --- Login throttling (django-axes) -------------------------------------------------------------
 # Every door (the console /desk/login/, the back office /admin/login/, POST /api/auth/token/):
-# after LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address, that account or
-# address is locked for LOGIN_COOLOFF_MINUTES (counted again from each further try). Each failure
-# and lockout is recorded (back office → Axes).
+# after LOGIN_FAILURE_LIMIT wrong passwords for one account from one address, that account is
+# locked for that address only, for LOGIN_COOLOFF_MINUTES (counted again from each further try).
+# The key is the pair: locked by the account alone, anyone who knows a username could keep its
+# owner out (the superuser too) with a few wrong passwords; by the address alone, one person
+# would lock out everyone behind the same address (an office behind one NAT). So a guesser locks
+# only themselves. Axes has one limit for all its keys (AXES_FAILURE_LIMIT is one number, compared
+# with the largest count of any key), so no second, higher limit per address here: one account
+# from many addresses, or many accounts from one address, are not stopped by this (see README).
+# Each failure and lockout is recorded (back office → Axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not either one
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "propdesk.web.lockout.lockout_response"
@@ -490,10 +496,22 @@ ADMIN_SITE_HEADER = _("propdesk back office")
 LIVE_ALERT_KINDS: list[str] = ["agitated_visitor"]
 
 # --- Resident portal: sign-in by SMS code --------------------------------------------------------
-# Codes per phone number and, separately, per client address: "count/seconds" pairs (1 a minute,
-# 5 an hour, 10 a day). A code works once, for PORTAL_CODE_TTL_SECONDS; PORTAL_CODE_MAX_TRIES
-# wrong tries burn it. The rows live in the database, so the limits hold across web processes.
+# How many codes may be asked for, as "count/seconds" pairs, three ways (portal.signin.code_send):
+# - PORTAL_CODE_LIMITS, per number and client address together (1 a minute, 5 an hour, 10 a day):
+#   a resident asking again and again. Someone else asking for the same number elsewhere has a
+#   count of their own, so they cannot use up the resident's.
+# - PORTAL_CODE_ADDRESS_LIMITS, per address whatever the number (5 a minute, 20 an hour, 50 a
+#   day): one address sending codes to many numbers, or sounding out the register. Higher than
+#   the pair's: a family, an office or a mobile carrier's NAT may share one address.
+# - PORTAL_CODE_NUMBER_LIMITS, per number from every address (20 a day): the cap on paid SMS
+#   to one phone. Higher than the pair's, so that reaching it takes several addresses.
+# Every ask within the limits counts, for a number on the register or not, so no limit tells
+# who is registered. A code works for PORTAL_CODE_TTL_SECONDS, once; asking again does not void
+# it (the last few live codes all work); PORTAL_CODE_MAX_TRIES wrong tries burn it. The rows live
+# in the database, so the limits hold across web processes.
 PORTAL_CODE_LIMITS = os.environ.get("PORTAL_CODE_LIMITS", "1/60,5/3600,10/86400")
+PORTAL_CODE_ADDRESS_LIMITS = os.environ.get("PORTAL_CODE_ADDRESS_LIMITS", "5/60,20/3600,50/86400")
+PORTAL_CODE_NUMBER_LIMITS = os.environ.get("PORTAL_CODE_NUMBER_LIMITS", "20/86400")
 PORTAL_CODE_TTL_SECONDS = int(os.environ.get("PORTAL_CODE_TTL_SECONDS", "300"))
 PORTAL_CODE_MAX_TRIES = int(os.environ.get("PORTAL_CODE_MAX_TRIES", "3"))
 # The worker (portal.codes) deletes the codes expired longer ago than this many hours, and never

@@ -22,8 +22,13 @@ class Limit:
     seconds: int
 
 
-# 1 a minute, 5 an hour, 10 a day: per phone number and, separately, per client address.
+# 1 a minute, 5 an hour, 10 a day: per phone number and client address together (the pair).
 DEFAULT_LIMITS: tuple[Limit, ...] = (Limit(1, 60), Limit(5, 3600), Limit(10, 86400))
+
+# A new code does not void the ones sent before it: the last LIVE_CODES codes of a number still
+# within their lifetime all work (each with its own wrong tries), so that someone asking for a
+# resident's number cannot void the code the resident is typing, and a late SMS still works.
+LIVE_CODES = 3
 
 
 def parse_limits(text: str) -> tuple[Limit, ...]:

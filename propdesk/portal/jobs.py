@@ -9,8 +9,8 @@ from django.db.models import Q
 
 from propdesk.core.housekeeping import PURGE_TICK_BUDGET_SECONDS, purge_in_batches
 from propdesk.core.jobs import periodic_job
-from propdesk.policy.signin import parse_limits
 from propdesk.portal.models import SignInCode, ThrottleKey
+from propdesk.portal.signin import longest_window
 
 
 def sign_in_codes_purge(
@@ -23,10 +23,10 @@ def sign_in_codes_purge(
     before ``now`` (aware; the injected clock the codes are stamped and checked by): one expired
     exactly that long ago stays. A used or burned code expired too (its ``expires_at`` is past
     by then), so the rule covers them. Never one the rate limits still count: a code counts
-    while it was sent less than the longest window (PORTAL_CODE_LIMITS) ago, so codes sent
+    while it was sent less than the longest window (signin.longest_window) ago, so codes sent
     within it stay, whatever the retention. Oldest first, in short batches
     (core.housekeeping.purge_in_batches). Returns how many were deleted."""
-    longest = max(limit.seconds for limit in parse_limits(settings.PORTAL_CODE_LIMITS))
+    longest = longest_window()
     expired_before = now - timedelta(hours=settings.PORTAL_CODE_RETENTION_HOURS)
     sent_before = now - timedelta(seconds=longest)
     rule = Q(expires_at__lt=expired_before, sent_at__lt=sent_before)
@@ -48,16 +48,16 @@ def throttle_keys_purge(
     budget_seconds: float = PURGE_TICK_BUDGET_SECONDS,
 ) -> int:
     """Delete the rate limit's lock rows (ThrottleKey: a row per number and per address)
-    untouched for longer than both settings.PORTAL_CODE_RETENTION_HOURS and the longest window
-    of PORTAL_CODE_LIMITS before ``now`` (aware, the injected clock they are touched by): one
-    touched exactly that long ago stays, and so does every row inside its window. A row holds
-    no count (the codes do), only the lock: the next ask of its key makes it again. Race-safe:
-    the batch's DELETE has the age in its WHERE (no row points to ThrottleKey, so Django
+    untouched for longer than both settings.PORTAL_CODE_RETENTION_HOURS and the limits' longest
+    window (signin.longest_window) before ``now`` (aware, the injected clock they are touched
+    by): one touched exactly that long ago stays, and so does every row inside its window. A row
+    holds no count (the codes do), only the lock: the next ask of its key makes it again.
+    Race-safe: the batch's DELETE has the age in its WHERE (no row points to ThrottleKey, so Django
     deletes at once), and an ask takes the row by an upsert that sets ``touched_at``; on
     PostgreSQL the DELETE waits for an ask holding the row and then spares it, and an ask
     waits for a DELETE in progress and then makes the row again; SQLite has one writer at a
     time. Oldest first, in short batches. Returns how many were deleted."""
-    longest = max(limit.seconds for limit in parse_limits(settings.PORTAL_CODE_LIMITS))
+    longest = longest_window()
     keep = max(timedelta(seconds=longest), timedelta(hours=settings.PORTAL_CODE_RETENTION_HOURS))
     rule = Q(touched_at__lt=now - keep)
     old = ThrottleKey.objects.filter(rule)

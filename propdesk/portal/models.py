@@ -11,7 +11,8 @@ from propdesk.community.models import Community
 
 class SignInCode(models.Model):
     """One code sent by SMS: only its salted HMAC is kept. The rows are also the rate limits'
-    memory (codes sent to a number, from an address, in the last day)."""
+    memory (codes asked for a number, from an address, in the last day): an ask for a number off
+    the register is a row too, whose hash no code matches, and no SMS is sent for it."""
 
     phone = models.CharField(max_length=20, db_index=True)
     client_ip = models.CharField(max_length=45, blank=True, db_index=True)

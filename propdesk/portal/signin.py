@@ -2,12 +2,14 @@
 once), the record of sign-ins, and the WeChat binding. The views call these; nothing else writes
 the portal's sign-in rows.
 
-Limits, expiry and tries come from settings (PORTAL_CODE_*); the arithmetic is
-propdesk.policy.signin. Every time is the injected clock's ``now`` (aware, UTC).
+Limits, expiry and tries come from settings (PORTAL_CODE_*, where the three limits are
+explained); the arithmetic is propdesk.policy.signin. Every time is the injected clock's
+``now`` (aware, UTC).
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +24,8 @@ from propdesk.notify.sms import SmsError, send_sms
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.signin import (
     CODE_DIGITS,
+    LIVE_CODES,
+    Limit,
     new_code,
     parse_limits,
     wait_parts,
@@ -61,22 +65,15 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")[:45]
 
 
-def registered_phone(text: str) -> str:
-    """The number typed, normalised (parse_phone), if it is a mobile on the register; else
-    SignInRefused with the message to show."""
+def mobile_phone(text: str) -> str:
+    """The number typed, normalised (parse_phone), if it is a mobile number; else SignInRefused
+    with the message to show. Whether it is on the register is not looked at here."""
     try:
         phone = parse_phone(text).number
     except InvalidPhone as exc:
         raise SignInRefused(policy_message(exc)) from exc
     if not phone.startswith("1"):
         raise SignInRefused(_("Codes are sent by SMS: write a mobile number."))
-    if not households_of(phone).exists():
-        raise SignInRefused(
-            _(
-                "This phone number is not registered with the property office; please contact"
-                " the front desk."
-            )
-        )
     return phone
 
 
@@ -109,46 +106,60 @@ def _lock(key: str, now: datetime) -> None:
     )
 
 
+def _limits() -> tuple[tuple[Limit, ...], tuple[Limit, ...], tuple[Limit, ...]]:
+    """(per number and address, per address, per number): settings.PORTAL_CODE_LIMITS,
+    PORTAL_CODE_ADDRESS_LIMITS, PORTAL_CODE_NUMBER_LIMITS."""
+    return (
+        parse_limits(settings.PORTAL_CODE_LIMITS),
+        parse_limits(settings.PORTAL_CODE_ADDRESS_LIMITS),
+        parse_limits(settings.PORTAL_CODE_NUMBER_LIMITS),
+    )
+
+
+def longest_window() -> int:
+    """Seconds: how long a code's row counts in any limit (the purge keeps it that long)."""
+    return max(limit.seconds for limits in _limits() for limit in limits)
+
+
 def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
-    """Send a new sign-in code to the registered mobile ``phone_text`` (as typed), within the
-    limits per number and per client address (settings.PORTAL_CODE_LIMITS, e.g. 1 a minute,
-    5 an hour, 10 a day). The code works for PORTAL_CODE_TTL_SECONDS, once. A refused or failed
-    send counts nothing. Raises SignInRefused."""
-    phone = registered_phone(phone_text)
-    limits = parse_limits(settings.PORTAL_CODE_LIMITS)
-    horizon = now - timedelta(seconds=max(limit.seconds for limit in limits))
+    """Send a new sign-in code to the mobile ``phone_text`` (as typed) if it is on the register,
+    within the limits (settings PORTAL_CODE_*): per number and address together, per address,
+    per number. The code works for PORTAL_CODE_TTL_SECONDS, once, and a new one does not void it
+    (code_verify). Raises SignInRefused.
+
+    The answer is the same whether the number is on the register or not, so that the page tells
+    no one who lives here: the limits come first and count every ask; a number off the register
+    gets a row like any other, with the hash of a secret no 6-digit code matches, and no SMS (its
+    wrong tries and expiry then go as for a real code). Only a failed SMS (503) differs. A
+    refused or failed send counts nothing."""
+    phone = mobile_phone(phone_text)
+    pair_limits, address_limits, number_limits = _limits()
+    longest = longest_window()
+    horizon = now - timedelta(seconds=longest)
     with transaction.atomic():
         # Phone first, then address: the same order everywhere, so two sends never deadlock.
         _lock(f"phone:{phone}", now)
         if client_ip:
             _lock(f"ip:{client_ip}", now)
-        waits = [
-            wait_seconds(
-                SignInCode.objects.filter(phone=phone, sent_at__gt=horizon).values_list(
-                    "sent_at", flat=True
-                ),
-                now,
-                limits,
+        to_number = list(
+            SignInCode.objects.filter(phone=phone, sent_at__gt=horizon).values_list(
+                "sent_at", "client_ip"
             )
+        )
+        waits = [
+            wait_seconds([at for at, ip in to_number if ip == client_ip], now, pair_limits),
+            wait_seconds([at for at, _ip in to_number], now, number_limits),
         ]
         if client_ip:
-            waits.append(
-                wait_seconds(
-                    SignInCode.objects.filter(client_ip=client_ip, sent_at__gt=horizon).values_list(
-                        "sent_at", flat=True
-                    ),
-                    now,
-                    limits,
-                )
-            )
+            from_address = SignInCode.objects.filter(
+                client_ip=client_ip, sent_at__gt=horizon
+            ).values_list("sent_at", flat=True)
+            waits.append(wait_seconds(from_address, now, address_limits))
         if max(waits) > 0:
             raise _too_many(max(waits))
-        code = new_code()
         ttl = int(settings.PORTAL_CODE_TTL_SECONDS)
-        # An older code stops working when a new one is sent: only the last message counts.
-        SignInCode.objects.filter(phone=phone, used_at__isnull=True, burned=False).update(
-            burned=True
-        )
+        registered = households_of(phone).exists()
+        code = new_code() if registered else secrets.token_hex(16)
         row = SignInCode.objects.create(
             phone=phone,
             client_ip=client_ip,
@@ -156,56 +167,64 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
             sent_at=now,
             expires_at=now + timedelta(seconds=ttl),
         )
-        text = _(
-            "Your sign-in code is %(code)s. It works once within %(minutes)d minutes. Tell no one."
-        ) % {"code": code, "minutes": max(1, ttl // 60)}
-        try:
-            send_sms(phone, text, template="sign_in_code", params={"code": code})
-        except SmsError as exc:
-            raise SignInRefused(
-                _("The code could not be sent. Please try again later."), status=503
-            ) from exc
+        if registered:
+            text = _(
+                "Your sign-in code is %(code)s. It works once within %(minutes)d minutes. Tell"
+                " no one."
+            ) % {"code": code, "minutes": max(1, ttl // 60)}
+            try:
+                send_sms(phone, text, template="sign_in_code", params={"code": code})
+            except SmsError as exc:
+                raise SignInRefused(
+                    _("The code could not be sent. Please try again later."), status=503
+                ) from exc
     return SentCode(phone=row.phone, expires_at=row.expires_at)
 
 
 def code_verify(*, phone: str, code: str, now: datetime) -> None:
-    """Accept ``code`` for ``phone`` (normalised) once: the last code sent, before it expires,
-    with fewer than PORTAL_CODE_MAX_TRIES wrong tries (the last wrong try burns it). Raises
-    SignInRefused with the message to show."""
+    """Accept ``code`` for ``phone`` (normalised) once: one of the last LIVE_CODES codes sent to
+    it that are still unused and within their lifetime (a new code does not void an older one),
+    each with fewer than PORTAL_CODE_MAX_TRIES wrong tries. A wrong code counts a try on each of
+    them (the last wrong try burns a code), so no code is ever tried more than that; a right one
+    signs in and burns the others. Raises SignInRefused with the message to show."""
     code = (code or "").strip()
     if not (len(code) == CODE_DIGITS and code.isdigit()):
         raise SignInRefused(_("Write the 6-digit code from the SMS."))
     expired = SignInRefused(_("The code has expired or was already used. Please get a new code."))
     with transaction.atomic():
-        row = (
+        live = list(
             SignInCode.objects.select_for_update()
-            .filter(phone=phone, used_at__isnull=True, burned=False)
-            .order_by("-sent_at", "-id")
-            .first()
+            .filter(phone=phone, used_at__isnull=True, burned=False, expires_at__gt=now)
+            .order_by("-sent_at", "-id")[:LIVE_CODES]
         )
-        if row is None or now >= row.expires_at:
+        if not live:
             raise expired
-        if not constant_time_compare(row.code_hash, _hash(phone, code)):
-            row.wrong_tries += 1
-            left = int(settings.PORTAL_CODE_MAX_TRIES) - row.wrong_tries
-            row.burned = left <= 0
-            row.save(update_fields=["wrong_tries", "burned"])
-            # Raised after the block: the count (and the burn) must commit, not roll back.
-            if left <= 0:
-                refused = SignInRefused(
-                    _(
-                        "The code was typed wrong too many times and no longer works. Please get"
-                        " a new code."
-                    )
-                )
-            else:
-                refused = SignInRefused(
-                    _("The code is wrong. %(left)d tries left.") % {"left": left}
-                )
-        else:
+        given = _hash(phone, code)
+        matches = [row for row in live if constant_time_compare(row.code_hash, given)]
+        if matches:
+            row = matches[0]
             row.used_at = now
             row.save(update_fields=["used_at"])
+            SignInCode.objects.filter(phone=phone, used_at__isnull=True, burned=False).update(
+                burned=True
+            )
             return
+        max_tries = int(settings.PORTAL_CODE_MAX_TRIES)
+        for row in live:
+            row.wrong_tries += 1
+            row.burned = row.wrong_tries >= max_tries
+            row.save(update_fields=["wrong_tries", "burned"])
+        left = max(max_tries - row.wrong_tries for row in live)
+        # Raised after the block: the count (and the burn) must commit, not roll back.
+        if left <= 0:
+            refused = SignInRefused(
+                _(
+                    "The code was typed wrong too many times and no longer works. Please get"
+                    " a new code."
+                )
+            )
+        else:
+            refused = SignInRefused(_("The code is wrong. %(left)d tries left.") % {"left": left})
     raise refused
 
 

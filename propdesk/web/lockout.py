@@ -33,7 +33,7 @@ def wait_minutes() -> int:
 
 def lockout_message() -> str:
     return _(
-        "Too many wrong passwords for this account or from this address: signing in is locked "
+        "Too many wrong passwords for this account from this address: signing in is locked "
         "for %(minutes)d minutes. Please wait %(minutes)d minutes and try again, or ask the "
         "office head to unlock it."
     ) % {"minutes": wait_minutes()}
