@@ -149,14 +149,15 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
         # An administrator (or the head) takes a complaint in one step: assigned to self and
-        # accepted (受理; meets CP-1 like a dispatch).
+        # accepted (受理; meets CP-1 like a dispatch); a suggestion (建议) likewise, from
+        # 我的待办 (a resident's from the portal waits there for one).
         _a(
             "take",
             {S.NEW, S.RETURNED, S.REOPENED},
             S.ACCEPTED,
             {R.ADMINISTRATOR, R.OFFICE_HEAD},
             NOTE,
-            kinds=COMPLAINT,
+            kinds=COMPLAINT | {"suggestion"},
         ),
         # A member takes an order waiting in the team's pool (抢单): the first taker wins.
         _a("claim", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES), NOTE, kinds=set(TEAM_WORK_KINDS)),
