@@ -97,6 +97,9 @@ def situation(order: WorkOrder, user: User) -> Situation:
         has_assignee=order.assignee_id is not None,
         waiting=bool(order.waiting),
         urgent=order.is_urgent,
+        leads_team=bool(roles & {Role.TEAM_LEADER})
+        and order.team is not None
+        and order.team.leader_id == user.pk,
     )
 
 
@@ -435,6 +438,18 @@ def _apply(
             order.team = _service_team(order)
         fields += ["team", "assignee"]
     if action == "return":
+        team, by_pk = order.team, by.pk if by is not None else None
+        if (
+            team is not None
+            and by_pk
+            and team.leader_id == by_pk
+            and order.assignee_id in (None, by_pk)
+        ):
+            # The leader gives back what nobody else on the team has: back to the office (its
+            # customer-service team, whose leader is told), never into the leader's own pool
+            # (已退单给 维修班: back to himself, and nobody told).
+            order.team = _office_team(order) or team
+            fields.append("team")
         order.assignee = None
         fields.append("assignee")
     if "channel" in change:
@@ -549,6 +564,15 @@ def _end_wait(order: WorkOrder, *, by: User | None, now: datetime, note: str, au
         actor_roles=user_roles(by, order.community_id) if by is not None else (),
         order=order,
         data=data,
+    )
+
+
+def _office_team(order: WorkOrder) -> Team | None:
+    """The office's own team of ``order``'s community (客服中心, kind customer_service)."""
+    return (
+        Team.objects.filter(community_id=order.community_id, kind="customer_service")
+        .order_by("pk")
+        .first()
     )
 
 
