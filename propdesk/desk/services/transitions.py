@@ -17,7 +17,7 @@ from propdesk.community.models import Household, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import OrderKind, OwnerReopen, ReplyChannel, WorkOrder
-from propdesk.desk.services._common import order_event_write
+from propdesk.desk.services._common import order_event_write, stale_conflict
 from propdesk.desk.services.telling import (
     recipients,
     tell_about_order,
@@ -314,14 +314,7 @@ def work_order_transition(
     if action == "claim" and order.assignee_id is not None and order.assignee_id != by.pk:
         raise _refused(TransitionRefused("not_in_pool", ""), order)
     if order.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this work order (now version %(now)s, you saw %(seen)s). "
-                "Reload it and try again."
-            )
-            % {"now": order.version, "seen": version},
-            code="stale",
-        )
+        raise stale_conflict(order)
     try:
         spec = check_action(action, situation(order, by))
     except TransitionRefused as exc:
