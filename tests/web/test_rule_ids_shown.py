@@ -77,3 +77,13 @@ def test_every_rule_by_name_ids_only_in_the_tag(office, open_order, clock):
             assert name in html, (page, rule_id, name)
             numbered = re.match(r"[A-Z]{2}-\d+", rule_id)
             assert numbered and numbered.group() in tags, (page, rule_id)
+
+
+def test_the_report_offers_no_arrow_to_a_month_not_begun(office, clock):
+    """The month arrows: back to any month, forward only up to the current one."""
+    head = browser_for(office.head)
+    url = reverse("desk-report", args=[office.community.pk])
+    now_page = head.get(url + "?month=2026-11").content.decode()
+    assert "?month=2026-12" not in now_page and "?month=2026-10" in now_page
+    past = head.get(url + "?month=2026-10").content.decode()
+    assert "?month=2026-11" in past
