@@ -9,7 +9,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Household, Relation, Resident
-from propdesk.core.errors import policy_message
 from propdesk.policy.phones import InvalidPhone, parse_phone
 
 
@@ -54,8 +53,12 @@ def family_member_add(*, owner_phone: str, household: Household, name: str, phon
     number = ""
     try:
         number = parse_phone(phone, area_code=household.community.area_code).number
-    except InvalidPhone as exc:
-        errors["phone"] = policy_message(exc)
+    except InvalidPhone:
+        # A family member signs in by SMS: the advice names a mobile, never a landline.
+        errors["phone"] = _(
+            "The phone number is not valid: %(text)s. Codes are sent by SMS: write a mobile "
+            "number (e.g. 13812345678)."
+        ) % {"text": (phone or "").strip()[:30]}
     if number and Resident.objects.filter(household=household, phone=number).exists():
         errors["phone"] = _("This phone number is already on the household's register.")
     if errors:

@@ -8,6 +8,8 @@ that are no clock."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,6 +68,18 @@ def policy_title(rule_id: str) -> str:
     return str(spec.get("title") or "") if isinstance(spec, dict) else ""
 
 
+_RULE_REF = re.compile(r"[A-Z]{2}-\d+")
+
+
+def rule_ref(rule_id: str) -> str:
+    """The rule's ID as a person may read it small beside its name: the numbered rule of
+    requirements/RULES.md (DS-1 for the clocks DS-1-take, DS-1-appointment and DS-1-arrival, FD-1
+    for FD-1-callback, CP-5 for CP-5-rectification; WT-3 as it is). A clock's key beyond the
+    number is the policy file's, never a person's."""
+    m = _RULE_REF.match(rule_id)
+    return m.group() if m else rule_id
+
+
 def rule_text(rule_id: str, fallback: str = "") -> str:
     """The rule in plain text (messages, PDFs, workbooks): its name alone. The ID is for the
     back office; plain text has no small print to put it in."""
@@ -76,7 +90,10 @@ def rule_with_id(rule_id: str, fallback: str = "") -> str:
     """The rule by name with its ID in brackets: only where a table's rule column is the
     reference the back office reads against the rules (the monthly report); never in a
     message."""
-    return _("%(name)s (%(rule)s)") % {"name": rule_name(rule_id, fallback), "rule": rule_id}
+    return _("%(name)s (%(rule)s)") % {
+        "name": rule_name(rule_id, fallback),
+        "rule": rule_ref(rule_id),
+    }
 
 
 def missed_call_text(subject: str) -> str:

@@ -752,6 +752,22 @@ def _to_take(user: User, community_id: int) -> QuerySet[WorkOrder]:
     )
 
 
+def _suggestions_to_take(user: User, community_id: int) -> QuerySet[WorkOrder]:
+    return work_orders_visible(user).filter(
+        community_id=community_id,
+        kind=OrderKind.SUGGESTION,
+        state__in=[State.NEW, State.RETURNED, State.REOPENED],
+    )
+
+
+def suggestions_to_take(
+    user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
+) -> Page[OrderRow]:
+    """Suggestions (建议) nobody has yet (new, returned or reopened), oldest first: a
+    resident's from the portal waits here for an administrator to take it."""
+    return _oldest(_suggestions_to_take(user, community_id), page, limit)
+
+
 def _special(user: User, community_id: int) -> QuerySet[WorkOrder]:
     # The words written into the SQL, as the partial index ``wo_comm_special`` says them: SQLite
     # uses it only for a condition it sees to be the index's own (``core.literal``).

@@ -328,6 +328,7 @@ NOTIFY_EVENTS = {
     "order_urged",  # 催单: the resident asks for it in the portal (issue 13)
     "order_appointed",  # 改约: the agreed time changed (issue 16)
     "order_urgent",  # a repair marked urgent (急修) after intake (issue 16)
+    "suggestion_created",  # a suggestion (建议) nobody has yet: the administrators take it
 }
 
 

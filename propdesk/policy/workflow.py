@@ -149,14 +149,15 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
         # An administrator (or the head) takes a complaint in one step: assigned to self and
-        # accepted (受理; meets CP-1 like a dispatch).
+        # accepted (受理; meets CP-1 like a dispatch); a suggestion (建议) likewise, from
+        # 我的待办 (a resident's from the portal waits there for one).
         _a(
             "take",
             {S.NEW, S.RETURNED, S.REOPENED},
             S.ACCEPTED,
             {R.ADMINISTRATOR, R.OFFICE_HEAD},
             NOTE,
-            kinds=COMPLAINT,
+            kinds=COMPLAINT | {"suggestion"},
         ),
         # A member takes an order waiting in the team's pool (抢单): the first taker wins.
         _a("claim", {S.DISPATCHED}, S.ACCEPTED, set(TEAM_ROLES), NOTE, kinds=set(TEAM_WORK_KINDS)),
@@ -302,7 +303,8 @@ class Situation:
     order is with the actor. ``in_pool``: the order waits in its team's pool (a team, nobody yet)
     and the community lets members take from the pool. ``kind``: the order's kind (None: any).
     ``waiting``: the order waits for the owner or for parts (``wait`` until ``end_wait``).
-    ``urgent``: the repair is marked urgent (急修).
+    ``urgent``: the repair is marked urgent (急修). ``leads_team``: the actor leads the order's
+    team (its pool is theirs).
     """
 
     state: State
@@ -314,6 +316,7 @@ class Situation:
     has_assignee: bool = True
     waiting: bool = False
     urgent: bool = False
+    leads_team: bool = False
 
 
 # Team members act on what is theirs: only the one who has the order (or the team leader) checks
@@ -346,9 +349,10 @@ def check_action(action_name: str, situation: Situation) -> Action:
     effective = {r for r in sit.roles if r not in TEAM_ROLES or sit.on_team}
     if action_name == "accept" and sit.in_pool:
         raise TransitionRefused("in_pool", "An order in the team's pool is taken with claim")
-    # Nobody has it: nothing to accept or hand on (the office dispatches it); only the team
-    # leader gives an order of the pool back to the office (not the team's work).
-    leader_gives_back = action_name == "return" and bool(effective & {Role.TEAM_LEADER})
+    # Nobody has it: nothing to accept or hand on (the office dispatches it); only the leader of
+    # the order's team gives an order of the pool back, and then to the office (not the team's
+    # work; desk.services.transitions: never back into the leader's own pool).
+    leader_gives_back = action_name == "return" and sit.leads_team
     if action_name in _ASSIGNEE_ONLY and not sit.has_assignee and not leader_gives_back:
         raise TransitionRefused("nobody_assigned", f"Nobody has this order to {action_name}")
     if action_name in _ASSIGNEE_ONLY and not sit.is_assignee:

@@ -19,7 +19,6 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from propdesk.core.errors import policy_message
 from propdesk.notify.sms import SmsError, send_sms
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.signin import (
@@ -65,13 +64,23 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")[:45]
 
 
+def mobile_needed(text: str) -> str:
+    """A number that is no phone, where an SMS is needed (sign-in, a family member who signs in
+    by SMS): the advice names a mobile only."""
+    return _(
+        "The phone number is not valid: %(text)s. Codes are sent by SMS: write a mobile "
+        "number (e.g. 13812345678)."
+    ) % {"text": (text or "").strip()[:30]}
+
+
 def mobile_phone(text: str) -> str:
     """The number typed, normalised (parse_phone), if it is a mobile number; else SignInRefused
     with the message to show. Whether it is on the register is not looked at here."""
     try:
         phone = parse_phone(text).number
     except InvalidPhone as exc:
-        raise SignInRefused(policy_message(exc)) from exc
+        # Sign-in is by SMS: the advice is a mobile's, never a landline's.
+        raise SignInRefused(mobile_needed(text)) from exc
     if not phone.startswith("1"):
         raise SignInRefused(_("Codes are sent by SMS: write a mobile number."))
     return phone

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from propdesk.core.rule_names import rule_name, rule_with_id
+from propdesk.core.rule_names import rule_name
 from propdesk.followup.selectors import TrendPoint
 from propdesk.reports.selectors import ReportLine
 
@@ -59,9 +59,10 @@ def percent_bars_svg(lines: Sequence[ReportLine], *, width: int = 720) -> SafeSt
     for i, ln in enumerate(rows):
         y = top + i * row_h
         label = str(ln.title)
-        # The tooltip names the rule once, with its ID: a time rule's title is its name.
-        named = rule_with_id(ln.rule_id, label)
-        tip = named if rule_name(ln.rule_id, label) == label else f"{label} · {named}"
+        # The tooltip names the rule once, by its name alone (plain text has no small print for
+        # an ID): a time rule's title is its name.
+        named = rule_name(ln.rule_id, label)
+        tip = named if named == label else f"{label} · {named}"
         if len(label) > 14:  # Chinese glyphs are a full em wide: 14 fit the left margin
             label = label[:13] + "…"
         out.append(

@@ -263,6 +263,24 @@ def test_return_tells_the_leader_and_restarts_the_take_clock(office, clock) -> N
     assert order.clocks.filter(rule_id="DS-1-take", state="running").count() == 1
 
 
+def test_the_leaders_return_of_his_own_pool_goes_to_the_office_who_is_told(office, clock) -> None:
+    """退单 by the leader of an order in his own team's pool (nobody has it, or he has it
+    himself) gives it back to the office (客服中心), whose leader hears of it; never back into
+    his own pool (已退单给 维修班, nobody told)."""
+    from propdesk.web.actions import done_message
+
+    for holder in (None, office.repair_leader):
+        order = create(office, clock)
+        if holder is not None:
+            act(order, "claim", holder, clock)
+        order = act(order, "return", office.repair_leader, clock, note="属于公共区域")
+        assert (order.state, order.team, order.assignee) == ("returned", office.service, None)
+        assert office.repair.name not in done_message("return", order)
+    run_telling(clock)
+    tell = told("order_returned")
+    assert tell and office.repair_leader.pk not in tell
+
+
 def test_materials_and_fee_are_taken_only_when_a_job_is_completed(office, clock) -> None:
     order = create(office, clock)
     with pytest.raises(ValidationError) as refused:

@@ -571,3 +571,46 @@ def test_a_refusal_in_the_portal_is_said_once_as_an_alert(office, clock, residen
     again = client.post(url, {"household": office.household.pk}, follow=True).content.decode()
     assert again.count("该住户已报名。") == 1
     assert 'role="alert">该住户已报名。' in again
+
+
+def test_a_suggestion_is_handled_to_the_end_without_a_rating_link_or_an_arrival(
+    office, clock, resident_client
+) -> None:
+    """RV-5: a suggestion is answered, not rated (only a repair or a housekeeping job is: RV-6,
+    RV-2): its 办结 message links its page, never the rating page that refuses it; and nobody
+    arrives at the door for a suggestion (no 到场 message)."""
+    report(resident_client(PHONE), office.household, kind="suggestion", description="建议加装路灯")
+    order = WorkOrder.objects.get()
+    act(order, "take", office.administrator, clock)
+    act(order, "check_in", office.administrator, clock)
+    act(order, "resolve", office.administrator, clock, note="已安排加装")
+    assert list(ResidentMessage.objects.order_by("id").values_list("kind", flat=True)) == [
+        "dispatched",
+        "completed",
+    ]
+    resident_messages_deliver(now=clock.now())
+    done = console_sent(PHONE)[-1]
+    assert "rate/" not in done and "评价" not in done and "完工" not in done
+    assert "建议" in done and "办结" in done
+    assert f"http://127.0.0.1:8000/portal/orders/{order.pk}/" in done
+
+
+def test_a_residents_suggestion_waits_in_the_administrators_queue_and_they_are_told(
+    office, clock, resident_client
+) -> None:
+    """A resident's suggestion from the portal has an owner: the administrators on duty hear of
+    it, it waits in 我的待办 (建议待受理) and an administrator takes it (受理) from there."""
+    report(resident_client(PHONE), office.household, kind="suggestion", description="建议加装路灯")
+    order = WorkOrder.objects.get()
+    run_telling(clock)
+    told = Notification.objects.filter(
+        recipient__in=[office.administrator, office.head], title__contains=order.number
+    )
+    assert told.exists()
+    page = client_for_staff(office.administrator).get(
+        reverse("desk-queue", args=[office.community.pk])
+    )
+    html = page.content.decode()
+    assert order.number in html and "待受理的建议" in html
+    taken = act(order, "take", office.administrator, clock)
+    assert (taken.state, taken.assignee) == ("accepted", office.administrator)

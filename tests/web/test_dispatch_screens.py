@@ -283,3 +283,19 @@ def test_fd4_rings_on_the_heads_screen_as_a_banner_linked_to_the_contact(office,
     # The receptionist who logged it hears nothing: the alert is the head's.
     desk = browser_for(office.receptionist).get("/desk/live/").json()
     assert desk["alerts"] == []
+
+
+def test_a_handover_line_names_who_did_it_and_to_whom(office, open_order, clock):
+    """派单 by the leader to a member: the timeline names the leader who did it and the member who
+    received it (派单给成员 · 班长 → 维修工), not only the one who did it."""
+    from django.urls import reverse
+
+    from tests.words import visible_text
+
+    order = open_order()
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    page = browser_for(office.head).get(reverse("desk-order", args=[order.pk]))
+    text = visible_text(page.content.decode())
+    leader = office.repair_leader.name or office.repair_leader.username
+    member = office.repair_member.name or office.repair_member.username
+    assert f"· {leader} → {member}" in text

@@ -290,3 +290,22 @@ def test_a_resolved_repair_offers_its_return_visit_once_and_a_complaint_its_cp2_
     assert 'id="action-follow_up"' not in repair_page and "记录跟踪回访" not in repair_page
     assert "登记回访" in repair_page
     assert 'id="action-follow_up"' in complaint_page
+
+
+def test_the_technician_sees_the_photo_they_uploaded_on_the_job_page(
+    office, clock, open_order
+) -> None:
+    """DS-1: the phone's job page shows each uploaded photo as a thumbnail linking the
+    access-checked file view, which opens for the technician, not only a count 照片 (1)."""
+    order = open_order()
+    act(order, "assign", office.repair_leader, clock, assignee=office.repair_member)
+    phone = browser_for(office.repair_member)
+    phone.post(
+        reverse("desk-job", args=[order.pk]),
+        {"form": "photo", "file": SimpleUploadedFile("site.png", PNG, "image/png")},
+    )
+    [photo] = order.attachments.all()
+    url = reverse("file-attachment", args=[photo.pk])
+    html = phone.get(reverse("desk-job", args=[order.pk])).content.decode()
+    assert f'<img src="{url}"' in html and f'href="{url}"' in html
+    assert phone.get(url).status_code == 200

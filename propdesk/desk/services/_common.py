@@ -147,3 +147,28 @@ def _route_team(community: Community, kind: str, service_item: ServiceItem | Non
     if not team_kind:
         return None
     return TEAM_OF_KIND.first(community.pk, team_kind)
+
+
+def stale_conflict(order: WorkOrder) -> Exception:
+    """The answer to a page that was read before someone else changed ``order``: what changed,
+    in the office's words (the last step, who took it, the state now), never the internal
+    versions."""
+    from propdesk.core.errors import Conflict
+
+    last = order.events.select_related("actor").order_by("-at", "-id").first()
+    state = order.get_state_display()
+    if last is None:
+        return Conflict(
+            _("This work order has changed since you opened it: it is now %(state)s. Reload it.")
+            % {"state": state},
+            code="stale",
+        )
+    who = last.actor.name or last.actor.username if last.actor else _("the owner")
+    return Conflict(
+        _(
+            "This work order has changed since you opened it: %(what)s by %(who)s; it is now "
+            "%(state)s. Reload it and try again."
+        )
+        % {"what": EventAction.label_for(last.action, order.kind), "who": who, "state": state},
+        code="stale",
+    )

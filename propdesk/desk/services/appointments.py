@@ -18,7 +18,7 @@ from propdesk.community.models import User
 from propdesk.community.selectors import user_roles
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import OrderKind, WorkOrder, WorkOrderEvent
-from propdesk.desk.services._common import order_event_write
+from propdesk.desk.services._common import order_event_write, stale_conflict
 from propdesk.desk.services.telling import tell_about_order
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, State
 
@@ -113,14 +113,7 @@ def work_order_appoint(
     if order.kind == OrderKind.COMPLAINT:
         raise Conflict(_("A complaint has no home-visit appointment."), code="not_for_kind")
     if order.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this work order (now version %(now)s, you saw %(seen)s). "
-                "Reload it and try again."
-            )
-            % {"now": order.version, "seen": version},
-            code="stale",
-        )
+        raise stale_conflict(order)
     if order.state not in APPOINTABLE_STATES:
         raise Conflict(
             _("The work order is %(state)s: its appointment can no longer change.")

@@ -234,7 +234,8 @@ def _for_the_head(order: WorkOrder) -> bool:
 def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None:
     """Who hears of a new order at once: a complaint's administrators on duty (CP-1), the head
     for a written, important or attitude complaint (CP-3 … CP-5); an order that went straight to
-    its team, the leader and the members on duty (DS-1). An emergency calls its own people."""
+    its team, the leader and the members on duty (DS-1); a suggestion nobody has, the
+    administrators on duty. An emergency calls its own people."""
     exclude = [by.pk] if by is not None else []
     if order.kind == OrderKind.COMPLAINT:
         if order.complaint_type == ComplaintType.EMERGENCY:
@@ -252,6 +253,19 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
             tell_head(order, now=now)
     elif order.state == State.DISPATCHED:
         tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=exclude)
+    elif order.kind == OrderKind.SUGGESTION and order.assignee_id is None:
+        # A suggestion nobody has yet (a resident's from the portal; the desk's own that it did
+        # not 派单 at once): the administrators on duty hear of it, and it waits in their
+        # 我的待办 (queues.suggestions_to_take) until one takes it.
+        tell_about_order(
+            "suggestion_created",
+            order=order,
+            now=now,
+            cause=f"suggestion-new:{order.pk}",
+            title=_("New suggestion %(number)s: %(text)s")
+            % {"number": order.number, "text": order.description[:60]},
+            exclude=exclude,
+        )
 
 
 def work_order_create(

@@ -45,7 +45,7 @@ from propdesk.notify.cap import CapTally
 from propdesk.notify.residents import resident_message_queue
 from propdesk.notify.services import notifications_create
 from propdesk.policy.rules import Policy, load_policy
-from propdesk.policy.workflow import OFFICE_ROLES, Role
+from propdesk.policy.workflow import OFFICE_ROLES, TEAM_WORK_KINDS, Role
 
 log = logging.getLogger(__name__)
 
@@ -754,6 +754,8 @@ RESIDENT_MESSAGE_ACTIONS = {
     "resolve": "completed",  # 完工 (a complaint: 办结)
 }
 _MOBILE = re.compile(r"^1\d{10}$")
+# The office's own kinds, handled to the end (办结) at the desk: no one comes to the door.
+OFFICE_KINDS = frozenset({OrderKind.SUGGESTION.value, OrderKind.CONSULTATION.value})
 
 
 def portal_link(path: str) -> str:
@@ -780,6 +782,8 @@ def tell_resident(order: WorkOrder, action: str, *, now: datetime) -> bool:
     kind = RESIDENT_MESSAGE_ACTIONS.get(action)
     if kind is None or order.is_emergency or not _MOBILE.match(order.reporter_phone or ""):
         return False
+    if kind == "arrived" and order.kind in OFFICE_KINDS:
+        return False  # a suggestion or a consultation is answered, nobody comes to the door
     if kind == "dispatched" and order.assignee is None:
         return False
     with translation.override(settings.LANGUAGE_CODE):
@@ -805,6 +809,12 @@ def tell_resident(order: WorkOrder, action: str, *, now: datetime) -> bool:
                 text = _(
                     "[%(community)s] Your complaint %(number)s was handled to the end: %(url)s"
                 )
+            elif order.kind in OFFICE_KINDS:
+                # 办结, as its page says; no rating: only a repair or a housekeeping job is
+                # rated (RV-6, RV-2); a suggestion is answered in writing (RV-5).
+                text = _("[%(community)s] Your %(kind)s %(number)s was handled to the end: %(url)s")
+            elif order.kind not in TEAM_WORK_KINDS:
+                text = _("[%(community)s] Your %(kind)s %(number)s is completed: %(url)s")
             else:
                 # The one-tap rating link: it opens the rating page before sign-in.
                 path = rating_link(order, order.reporter_phone, now)

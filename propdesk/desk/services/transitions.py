@@ -17,7 +17,7 @@ from propdesk.community.models import Household, Team, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import OrderKind, OwnerReopen, ReplyChannel, WorkOrder
-from propdesk.desk.services._common import order_event_write
+from propdesk.desk.services._common import order_event_write, stale_conflict
 from propdesk.desk.services.telling import (
     recipients,
     tell_about_order,
@@ -97,6 +97,9 @@ def situation(order: WorkOrder, user: User) -> Situation:
         has_assignee=order.assignee_id is not None,
         waiting=bool(order.waiting),
         urgent=order.is_urgent,
+        leads_team=bool(roles & {Role.TEAM_LEADER})
+        and order.team is not None
+        and order.team.leader_id == user.pk,
     )
 
 
@@ -311,14 +314,7 @@ def work_order_transition(
     if action == "claim" and order.assignee_id is not None and order.assignee_id != by.pk:
         raise _refused(TransitionRefused("not_in_pool", ""), order)
     if order.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this work order (now version %(now)s, you saw %(seen)s). "
-                "Reload it and try again."
-            )
-            % {"now": order.version, "seen": version},
-            code="stale",
-        )
+        raise stale_conflict(order)
     try:
         spec = check_action(action, situation(order, by))
     except TransitionRefused as exc:
@@ -435,6 +431,18 @@ def _apply(
             order.team = _service_team(order)
         fields += ["team", "assignee"]
     if action == "return":
+        team, by_pk = order.team, by.pk if by is not None else None
+        if (
+            team is not None
+            and by_pk
+            and team.leader_id == by_pk
+            and order.assignee_id in (None, by_pk)
+        ):
+            # The leader gives back what nobody else on the team has: back to the office (its
+            # customer-service team, whose leader is told), never into the leader's own pool
+            # (已退单给 维修班: back to himself, and nobody told).
+            order.team = _office_team(order) or team
+            fields.append("team")
         order.assignee = None
         fields.append("assignee")
     if "channel" in change:
@@ -549,6 +557,15 @@ def _end_wait(order: WorkOrder, *, by: User | None, now: datetime, note: str, au
         actor_roles=user_roles(by, order.community_id) if by is not None else (),
         order=order,
         data=data,
+    )
+
+
+def _office_team(order: WorkOrder) -> Team | None:
+    """The office's own team of ``order``'s community (客服中心, kind customer_service)."""
+    return (
+        Team.objects.filter(community_id=order.community_id, kind="customer_service")
+        .order_by("pk")
+        .first()
     )
 
 

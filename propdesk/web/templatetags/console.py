@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from propdesk.clocks.models import Clock, ClockState
-from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name
+from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name, rule_ref
 from propdesk.notify.selectors import bell_count
 
 register = template.Library()
@@ -149,11 +149,12 @@ def clock_subject(subject: str) -> str:
 
 @register.simple_tag
 def rule_label(rule_id: str, fallback: str = "") -> str:
-    """A rule as a person reads it: its glossary name, the ID small beside it."""
+    """A rule as a person reads it: its glossary name, the rule's ID small beside it (DS-1 for
+    the clock DS-1-take: ``rule_ref``)."""
     if not rule_id:
         return ""
     return format_html(
-        '{} <small class="rule-id">{}</small>', rule_name(rule_id, fallback), rule_id
+        '{} <small class="rule-id">{}</small>', rule_name(rule_id, fallback), rule_ref(rule_id)
     )
 
 

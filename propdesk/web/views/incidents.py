@@ -56,6 +56,17 @@ def incident_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _done_words(action: str) -> str:
+    """What the page says after a post (GLOSSARY.md: 提交, 退回, 审批通过, 已备案), not a bare
+    "saved"."""
+    words = {
+        "submit": _("Submitted to company leadership."),
+        "approve": _("Approved: the report is filed."),
+        "return": _("Returned for changes."),
+    }
+    return str(words.get(action) or _("Saved."))
+
+
 @login_required
 def incident_report(request: HttpRequest, emergency_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -69,7 +80,7 @@ def incident_report(request: HttpRequest, emergency_id: int) -> HttpResponse:
     if request.method == "POST":
         errors = _act(request, user, report)
         if errors is None:
-            messages.success(request, _("Saved."))
+            messages.success(request, _done_words(request.POST.get("action", "")))
             return redirect("desk-incident", emergency_id)
         failure = {
             "general_errors": errors.pop("__all__", None),

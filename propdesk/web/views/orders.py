@@ -136,12 +136,49 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     return back_to(request, default)
 
 
+# The timeline's lines that hand the order on: the line names who did it and to whom.
+HANDOVER_ACTIONS = frozenset({"dispatch", "assign", "transfer", "return"})
+
+
+def _whom(timeline: list[dict[str, Any]]) -> dict[int, str]:
+    """To whom each handover line of ``timeline`` gave the order (派单给成员 · 张俊阳 → 赵慧): the
+    person it went to, else the team whose pool it went to; keyed by the entry's id(). The
+    people and teams read in one query each."""
+    targets: dict[int, tuple[int | None, int | None]] = {}
+    for entry in timeline:
+        data = entry.get("data") or {}
+        after = data.get("after") if isinstance(data, dict) else None
+        if entry["source"] != "event" or entry["what"] not in HANDOVER_ACTIONS:
+            continue
+        if isinstance(after, dict):
+            targets[id(entry)] = (after.get("assignee"), after.get("team"))
+    if not targets:
+        return {}
+    people = {
+        pk: name or username
+        for pk, name, username in User.objects.filter(
+            pk__in={p for p, _t in targets.values() if p}
+        ).values_list("pk", "name", "username")
+    }
+    teams = dict(
+        Team.objects.filter(pk__in={t for p, t in targets.values() if t and not p}).values_list(
+            "pk", "name"
+        )
+    )
+    return {
+        key: (people.get(person, "") if person else teams.get(team, "") if team else "")
+        for key, (person, team) in targets.items()
+    }
+
+
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
     reporter = order_reporter(desk.user, order)
     titles = waiting_titles(order.community.policy)
     clocks = load_policy(order.community.policy).clocks
+    whom = _whom(timeline)
     for entry in timeline:
+        entry["to"] = whom.get(id(entry), "")
         entry["waiting"] = waiting_words(entry["what"], entry.get("data") or {}, titles)
         # A clock's line names its rule as the community's policy titles it (WT-3: 待料，等待不超过
         # 3天), the glossary's name first (core.rule_names.rule_name).

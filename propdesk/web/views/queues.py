@@ -77,6 +77,14 @@ def _sections(desk: Desk) -> list[Section]:
                 lambda page, limit: queues.complaints_to_take(user, cid, page=page, limit=limit),
             )
         )
+        out.append(
+            Section(
+                "suggestions",
+                _("Suggestions to take"),
+                "take",
+                lambda page, limit: queues.suggestions_to_take(user, cid, page=page, limit=limit),
+            )
+        )
         if desk.is_head:
             out.append(
                 Section(

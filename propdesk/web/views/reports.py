@@ -83,6 +83,9 @@ def report_view(request: HttpRequest, desk: Desk) -> HttpResponse:
     (year, month), error = _month_of(request, desk.community)
     report = monthly_report(desk.community, year, month, now=now(), viewer=desk.user)
     prev, nxt = _neighbours(year, month)
+    today = now().astimezone(ZoneInfo(desk.community.time_zone))
+    if nxt > f"{today.year:04d}-{today.month:02d}":
+        nxt = ""  # no arrow to a month that has not begun
     ctx = {
         "desk": desk,
         "nav_active": "report",
