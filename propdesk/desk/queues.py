@@ -813,13 +813,21 @@ def complaint_pages(
 def escalations(
     user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
 ) -> Page[Clock]:
-    """Breached clocks of the community not met since (an order closed or cancelled since is
-    history, in the monthly report), most recent breach first: for the
-    office roles and leadership, who see every order of the community (others get none)."""
+    """Breached clocks of the community not met or cancelled since, most recent breach first:
+    for the office roles and leadership, who see every order of the community (others get
+    none). A breach met late (a responder who arrived, a complaint taken, a call returned) or
+    cancelled since stays on record (its clock, the order's timeline, the monthly report) but
+    is no longer an escalation to act on: listed, it counted its overdue time on for ever. An
+    order closed or cancelled since is history too."""
     if not has_role(user, community_id, OFFICE_ROLES | {Role.LEADERSHIP}):
         return Page([], 0, 1, limit)
     return page_of(
-        Clock.objects.filter(community_id=community_id, state=ClockState.BREACHED)
+        Clock.objects.filter(
+            community_id=community_id,
+            state=ClockState.BREACHED,
+            met_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
         .exclude(order__state__in=FINAL)
         .select_related("order", "contact")
         .order_by("-breached_at", "-id"),
