@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import Written, clocks_on_event
 from propdesk.community.models import Community, Household, Place, User
-from propdesk.community.selectors import user_roles, user_team_ids
+from propdesk.community.selectors import office_heads, user_roles, user_team_ids
 from propdesk.core.bulk import create_many
 from propdesk.core.errors import Forbidden
 from propdesk.core.uploads import (
@@ -222,6 +222,7 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
     if order.kind == OrderKind.COMPLAINT:
         if order.complaint_type == ComplaintType.EMERGENCY:
             return
+        to_head = _for_the_head(order)
         tell_about_order(
             "complaint_created",
             order=order,
@@ -229,9 +230,11 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
             cause=f"complaint-new:{order.pk}",
             title=_("New complaint %(number)s: %(text)s")
             % {"number": order.number, "text": order.description[:60]},
-            exclude=exclude,
+            # The head hears of a written, important or attitude complaint as that (tell_head,
+            # the more specific), not also as a new complaint when no administrator is on duty.
+            exclude=exclude + office_heads(order.community_id) if to_head else exclude,
         )
-        if _for_the_head(order):
+        if to_head:
             tell_head(order, now=now)
     elif order.state == State.DISPATCHED:
         tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=exclude)
