@@ -352,3 +352,19 @@ def test_em1_stored_emergencies_and_policies_lose_their_complaint_clocks(duty) -
     start = community.policy["clocks"]["CP-1"]["start"][0]
     assert start["unless"] == {"complaint_type": "emergency"}
     assert load_policy(community.policy).clocks["CP-1"].start[0].unless
+
+
+def test_em2_the_warning_and_escalation_name_the_responder(duty) -> None:
+    """EM-2: each responder's 5分钟内到场 warning and escalation says whose it is; the three lines
+    of one fire read alike without it."""
+    emergency = duty.log("fire", at=T_NIGHT)
+    clocks_sweep(now=T_NIGHT + timedelta(minutes=4))
+    clocks_sweep(now=T_NIGHT + timedelta(minutes=6))
+    names = {r.user_id: r.user.name for r in emergency.responders.select_related("user")}
+    notes = Notification.objects.filter(
+        kind__in=["clock_warning", "clock_escalation"], payload__rule="EM-2", channel="in_app"
+    )
+    assert notes.exists()
+    for n in notes:
+        clock = Clock.objects.get(pk=n.payload["clock"])
+        assert names[int(clock.subject)] in n.title, n.title
