@@ -404,3 +404,12 @@ def test_em3_the_emergency_orders_bar_offers_no_complaint_steps(fire, duty, offi
         assert f'id="{step}"' not in handled, step
     assert 'id="action-close"' in handled
     assert reverse("desk-visit-new", args=[office.community.pk]) not in handled
+
+
+def test_em1_the_orders_timeline_says_whom_each_notice_went_to(fire, duty, office) -> None:
+    """EM-1: the emergency's order lists each responder notified by name (已通知处置人员：王…),
+    not the same line three times with only who logged it."""
+    html = browser_for(office.head).get(reverse("desk-order", args=[fire.order_id])).content
+    text = html.decode()
+    for r in fire.responders.select_related("user"):
+        assert f"：{r.user.name}" in text, r.user.name
