@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import Written, clocks_on_event
 from propdesk.community.models import Community, Household, Place, User
-from propdesk.community.selectors import office_heads, user_roles, user_team_ids
+from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.bulk import create_many
 from propdesk.core.errors import Forbidden
 from propdesk.core.uploads import (
@@ -39,7 +39,12 @@ from propdesk.desk.services._common import (
     order_event_write,
 )
 from propdesk.desk.services.appointments import appoint_write, appointment_errors
-from propdesk.desk.services.telling import tell_about_order, tell_head, tell_routed
+from propdesk.desk.services.telling import (
+    for_the_head,
+    tell_about_order,
+    tell_head,
+    tell_routed,
+)
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
     OFFICE_ROLES,
@@ -206,14 +211,6 @@ def _create_order(
     return order
 
 
-def _for_the_head(order: WorkOrder) -> bool:
-    """CP-3, CP-4, CP-5: a written, important or service-attitude complaint goes to the head."""
-    return order.kind == OrderKind.COMPLAINT and (
-        order.is_important
-        or order.complaint_type in (ComplaintType.WRITTEN, ComplaintType.ATTITUDE)
-    )
-
-
 def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None:
     """Who hears of a new order at once: a complaint's administrators on duty (CP-1), the head
     for a written, important or attitude complaint (CP-3 … CP-5); an order that went straight to
@@ -222,7 +219,6 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
     if order.kind == OrderKind.COMPLAINT:
         if order.complaint_type == ComplaintType.EMERGENCY:
             return
-        to_head = _for_the_head(order)
         tell_about_order(
             "complaint_created",
             order=order,
@@ -230,11 +226,9 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
             cause=f"complaint-new:{order.pk}",
             title=_("New complaint %(number)s: %(text)s")
             % {"number": order.number, "text": order.description[:60]},
-            # The head hears of a written, important or attitude complaint as that (tell_head,
-            # the more specific), not also as a new complaint when no administrator is on duty.
-            exclude=exclude + office_heads(order.community_id) if to_head else exclude,
+            exclude=exclude,
         )
-        if to_head:
+        if for_the_head(order):
             tell_head(order, now=now)
     elif order.state == State.DISPATCHED:
         tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=exclude)
