@@ -340,3 +340,50 @@ def test_a_clock_met_late_or_cancelled_is_drawn_fixed_not_counting(
     assert "data-due" not in met and "超时完成 2:05" in met, met
     gone = chip.render(Context({"c": cancelled, "now": clock.now()}))
     assert "data-due" not in gone and "已取消" in gone, gone
+
+
+def test_em2_a_member_called_to_an_open_emergency_is_not_recommended(
+    office, clock, open_order
+) -> None:
+    """EM-2: a member on their way to (or at) an open emergency is not free: the team leader is
+    not offered them (✓ · 推荐) for a repair; once the emergency is handled they count again."""
+    from propdesk.desk.queues import suggested_assignee, team_desks
+    from propdesk.incidents.services import emergency_resolve
+
+    idle = office.repair_member
+    DutyShift.objects.create(
+        team=office.repair,
+        user=idle,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(hours=7),
+    )
+    other = f.UserFactory(
+        username="a-repair-2", name="王师傅", roles=[(office.community, "team_member")]
+    )
+    office.repair.members.add(other)
+    act(open_order(), "assign", office.repair_leader, clock, assignee=other)  # other: 1 order
+    fire = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋地下车库",
+    )
+    assert fire.responders.filter(user=idle).exists()
+    # Another member comes on duty after the call (not called to it).
+    DutyShift.objects.create(
+        team=office.repair,
+        user=other,
+        starts_at=clock.now(),
+        ends_at=clock.now() + timedelta(hours=7),
+    )
+    waiting = open_order()
+    assert suggested_assignee(waiting, clock.now()) == other.pk
+    desk = next(
+        d
+        for d in team_desks(office.repair_leader, office.community.pk, now=clock.now())
+        if d.team == office.repair
+    )
+    assert desk.suggested is not None and desk.suggested.user == other
+    emergency_resolve(emergency_id=fire.pk, by=office.head, now=clock.now(), note="已扑灭")
+    assert suggested_assignee(waiting, clock.now()) == idle.pk
