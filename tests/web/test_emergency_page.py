@@ -394,13 +394,13 @@ def test_em3_the_emergency_orders_bar_offers_no_complaint_steps(fire, duty, offi
     url = reverse("desk-order", args=[fire.order_id])
     complaint_steps = ("action-reply", "action-follow_up", "action-contact_owner", "action-flag")
     open_html = head.get(url).content.decode()
-    for step in complaint_steps + ("action-resolve", "action-accept"):
+    for step in (*complaint_steps, "action-resolve", "action-accept"):
         assert f'id="{step}"' not in open_html, step
     emergency_resolve(
         emergency_id=fire.pk, by=office.head, now=T_NIGHT + timedelta(minutes=8), note="已扑灭"
     )
     handled = head.get(url).content.decode()
-    for step in complaint_steps + ("action-reopen",):
+    for step in (*complaint_steps, "action-reopen"):
         assert f'id="{step}"' not in handled, step
     assert 'id="action-close"' in handled
     assert reverse("desk-visit-new", args=[office.community.pk]) not in handled
