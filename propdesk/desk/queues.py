@@ -829,13 +829,21 @@ def complaint_pages(
 def escalations(
     user: User, community_id: int, *, page: int = 1, limit: int = PAGE_SIZE
 ) -> Page[Clock]:
-    """Breached clocks of the community not met since (an order closed or cancelled since is
-    history, in the monthly report), most recent breach first: for the
-    office roles and leadership, who see every order of the community (others get none)."""
+    """Breached clocks of the community not met or cancelled since, most recent breach first:
+    for the office roles and leadership, who see every order of the community (others get
+    none). A breach met late (a responder who arrived, a complaint taken, a call returned) or
+    cancelled since stays on record (its clock, the order's timeline, the monthly report) but
+    is no longer an escalation to act on: listed, it counted its overdue time on for ever. An
+    order closed or cancelled since is history too."""
     if not has_role(user, community_id, OFFICE_ROLES | {Role.LEADERSHIP}):
         return Page([], 0, 1, limit)
     return page_of(
-        Clock.objects.filter(community_id=community_id, state=ClockState.BREACHED)
+        Clock.objects.filter(
+            community_id=community_id,
+            state=ClockState.BREACHED,
+            met_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
         .exclude(order__state__in=FINAL)
         .select_related("order", "contact")
         .order_by("-breached_at", "-id"),
@@ -956,6 +964,9 @@ class MemberLoad:
     user: User
     open_orders: int
     on_duty: bool
+    # Called to an emergency still open (EM-2: they are on their way or on site): not free to
+    # take an order, so never the one recommended; a handled emergency no longer counts.
+    on_emergency: bool = False
 
 
 @dataclass
@@ -1066,10 +1077,12 @@ def team_desks(
             team_id__in=team_ids, starts_at__lte=now, ends_at__gt=now
         ).values_list("team_id", "user_id")
     )
+    busy = _on_open_emergency(everyone)
     desks = []
     for team in teams:
         rows = [
-            MemberLoad(u, loads.get(u.pk, 0), (team.pk, u.pk) in on_duty) for u in members[team.pk]
+            MemberLoad(u, loads.get(u.pk, 0), (team.pk, u.pk) in on_duty, u.pk in busy)
+            for u in members[team.pk]
         ]
         desks.append(
             TeamDesk(
@@ -1085,9 +1098,22 @@ def team_desks(
     return desks
 
 
+def _on_open_emergency(user_ids: set[int] | list[int]) -> set[int]:
+    """Which of ``user_ids`` are called to an emergency still open (incidents' Responder, read
+    through the user's reverse relation: desk does not import incidents)."""
+    if not user_ids:
+        return set()
+    return set(
+        User.objects.filter(
+            pk__in=list(user_ids), emergency_calls__emergency__state="open"
+        ).values_list("pk", flat=True)
+    )
+
+
 def _least_loaded(rows: list[MemberLoad]) -> MemberLoad | None:
-    """The member on duty with the fewest open orders (the lowest id on a tie)."""
-    candidates = [m for m in rows if m.on_duty]
+    """The member on duty with the fewest open orders (the lowest id on a tie), never one called
+    to an open emergency."""
+    candidates = [m for m in rows if m.on_duty and not m.on_emergency]
     return min(candidates, key=lambda m: (m.open_orders, m.user.pk), default=None)
 
 
@@ -1113,8 +1139,12 @@ def suggested_assignee(order: WorkOrder, now: datetime) -> int | None:
             team_id=order.team_id, starts_at__lte=now, ends_at__gt=now
         ).values_list("user_id", flat=True)
     )
+    busy = _on_open_emergency(ids)
     best = _least_loaded(
-        [MemberLoad(tm.user, loads.get(tm.user_id, 0), tm.user_id in duty) for tm in members]
+        [
+            MemberLoad(tm.user, loads.get(tm.user_id, 0), tm.user_id in duty, tm.user_id in busy)
+            for tm in members
+        ]
     )
     return best.user.pk if best else None
 

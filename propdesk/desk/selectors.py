@@ -266,6 +266,8 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
         }
         for e in order.events.all()
     ]
+    if order.is_emergency:
+        entries = _without_emergency_bookkeeping(entries)
     entries += [
         {
             "at": entry.at.astimezone(UTC),
@@ -280,6 +282,14 @@ def work_order_timeline(order: WorkOrder) -> list[dict[str, Any]]:
     ]
     entries.sort(key=lambda x: (x["at"], 0 if x["source"] == "event" else 1))
     return entries
+
+
+def _without_emergency_bookkeeping(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An emergency's order without the steps 处置完毕 takes on the way to resolving it (accepted,
+    handled, at the same instant, incidents.emergency_resolve): the emergency has no 接单, and
+    处置完毕 already says it was handled; a 已接单 line after it read as someone taking it on."""
+    handled = {e["at"] for e in entries if e["what"] == "emergency_resolved"}
+    return [e for e in entries if not (e["what"] in {"accept", "resolve"} and e["at"] in handled)]
 
 
 @dataclass(frozen=True)

@@ -106,12 +106,21 @@ class BarItem:
         return self.spec.confirm
 
 
+# An emergency's order (RULES.md EM-1..3) is not a complaint's: it has no owner to answer (答复),
+# no 跟踪回访 (CP-2), no weekly call (CP-7), no marks that start a complaint's clocks, and no
+# 接单/办结 of its own (收到, 已到场 and 处置完毕 are on the emergency's page, the incident report
+# after it). Its bar hands it to another office head (派单, 转单) and closes it once handled.
+EMERGENCY_ACTIONS = frozenset({"dispatch", "transfer", "close"})
+
+
 def action_bar(user: Any, order: WorkOrder) -> list[BarItem]:
     """The actions ``user`` may take on ``order`` now, the usual next step first, cancel last.
     The office's 派单 covers giving the order to a member, so 'assign' is not offered beside it;
     跟踪回访 (follow_up) only on a complaint; once the owner has been answered, 办结 comes before
     another reply."""
     names = actions_for(situation(order, user))
+    if order.is_emergency:
+        names = [n for n in names if n in EMERGENCY_ACTIONS]
     if "dispatch" in names and "assign" in names:
         names.remove("assign")
     if "follow_up" in names and order.kind != OrderKind.COMPLAINT:

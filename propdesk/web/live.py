@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -154,7 +155,15 @@ def live_answer(
         emergencies_visible(user)
         .filter(state=EmergencyState.OPEN)
         .order_by("-reported_at", "-id")
-        .values("id", "kind", "kind_title", "location", "order__number", "reported_at")[:20]
+        .values(
+            "id",
+            "kind",
+            "kind_title",
+            "location",
+            "order__number",
+            "reported_at",
+            "community__time_zone",
+        )[:20]
     )
     openable = emergencies_openable(user, [e["id"] for e in emergencies])
     answer["emergencies"] = [
@@ -164,7 +173,12 @@ def live_answer(
             "kind_title": e["kind_title"],
             "location": e["location"],
             "order_number": e["order__number"],
-            "reported_at": e["reported_at"].isoformat(),
+            # In the community's time zone (the ISO time says its offset), and the zone's name:
+            # the banner shows the community's time, not the device's (a PC set to UTC).
+            "reported_at": e["reported_at"]
+            .astimezone(ZoneInfo(e["community__time_zone"]))
+            .isoformat(),
+            "time_zone": e["community__time_zone"],
             "url": reverse("desk-emergency", args=[e["id"]]) if e["id"] in openable else None,
         }
         for e in emergencies

@@ -203,3 +203,30 @@ def test_em1_handled_the_banner_leaves_every_open_screen_without_a_reload(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_em1_the_banner_says_the_communitys_time_on_a_device_set_to_utc(
+    browser, live_server
+) -> None:
+    """EM-1: the banner's time is the community's (Asia/Shanghai), whatever zone the device is
+    set to: a fire reported at 20:12:32 in Shanghai reads 20:12:32 on a PC set to UTC."""
+    from datetime import UTC, datetime
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    context = browser.new_context(locale="zh-CN", timezone_id="UTC")
+    try:
+        page = context.new_page()
+        staff_login(page, live_server, office.receptionist)
+        emergency_log(
+            community=office.community,
+            by=office.receptionist,
+            now=datetime(2026, 11, 26, 12, 12, 32, tzinfo=UTC),  # 20:12:32 in Shanghai
+            kind="fire",
+            location="3栋大堂",
+        )
+        line = page.locator("#emergency-alert .emergency-alert-line")
+        line.wait_for(state="visible", timeout=5000)
+        text = line.inner_text()
+        assert "20:12:32" in text and "12:12:32" not in text, text
+    finally:
+        context.close()

@@ -57,7 +57,7 @@ def test_em1_night_shift_across_midnight_and_a_department_with_nobody_on_duty(du
     clocks = Clock.objects.filter(order=emergency.order, rule_id="EM-2")
     assert {c.subject for c in clocks} == {str(r.user_id) for r in emergency.responders.all()}
     assert {c.due_at for c in clocks} == {T_NIGHT + timedelta(minutes=5)}
-    # The work order: a complaint of type emergency, taken by the office head at once (CP-1 met).
+    # The work order: a complaint of type emergency, taken by the office head at once.
     order = emergency.order
     assert (order.kind, order.complaint_type, order.state) == (
         "complaint",
@@ -270,3 +270,101 @@ def test_resolve_stops_repeats_cancels_clocks_resolves_the_order_and_opens_the_r
     assert IncidentReport.objects.get(emergency=emergency).state == "draft"
     with pytest.raises(Conflict):
         emergency_acknowledge(emergency_id=emergency.pk, by=office.head, now=at)
+
+
+def test_em1_an_emergency_runs_its_own_clocks_not_a_complaints(duty) -> None:
+    """EM-1, EM-2, CP-1: an emergency is stored as a complaint of type emergency but is not one
+    (GLOSSARY.md): no 10分钟内安排管理员 (CP-1) clock starts, none met counts in CP-1's figures,
+    and marking it important or long-running starts no complaint clock either."""
+    from propdesk.desk.services import work_order_transition
+
+    emergency = duty.log("fire", at=T_NIGHT)
+    order = emergency.order
+    rules = set(Clock.objects.filter(order=order).values_list("rule_id", flat=True))
+    assert rules == {"EM-2"}, rules
+    order.refresh_from_db()
+    work_order_transition(
+        order_id=order.pk,
+        action="flag",
+        by=duty.office.head,
+        now=T_NIGHT + timedelta(minutes=1),
+        version=order.version,
+        flags={"is_important": True, "is_long_running": True},
+    )
+    rules = set(Clock.objects.filter(order=order).values_list("rule_id", flat=True))
+    assert rules == {"EM-2"}, rules
+
+
+def test_em3_handled_the_timeline_has_no_acceptance_after_it(duty) -> None:
+    """EM-3: 处置完毕 closes the emergency's order as its own step; the order's bookkeeping on
+    the way (accepted, handled to the end, at the same instant) is not a 已接单 line after it."""
+    from propdesk.desk.selectors import work_order_timeline
+
+    emergency = duty.log("fire", at=T_NIGHT)
+    emergency_resolve(
+        emergency_id=emergency.pk,
+        by=duty.office.head,
+        now=T_NIGHT + timedelta(minutes=9),
+        note="灭火器扑灭",
+    )
+    order = WorkOrder.objects.get(pk=emergency.order_id)
+    whats = [e["what"] for e in work_order_timeline(order) if e["source"] == "event"]
+    assert "emergency_resolved" in whats
+    after = whats[whats.index("emergency_resolved") :]
+    assert "accept" not in after and "resolve" not in after, whats
+
+
+def test_em1_stored_emergencies_and_policies_lose_their_complaint_clocks(duty) -> None:
+    """EM-1, CP-1: migration clocks.0010. A CP-1 clock an emergency's order got before the
+    policy said otherwise is cancelled (it counts in no CP-1 figure); a community's own CP-1
+    start triggers, which replace the shipped ones, get the same exception; other rules' clocks
+    and a real complaint's stay."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from propdesk.community.models import Community
+    from propdesk.policy.rules import load_policy
+
+    migration = import_module("propdesk.clocks.migrations.0010_emergency_no_complaint_clocks")
+    emergency = duty.log("fire", at=T_NIGHT)
+    em2 = Clock.objects.filter(order=emergency.order, rule_id="EM-2").first()
+    assert em2 is not None
+    stale = Clock.objects.create(
+        **{
+            f.attname: getattr(em2, f.attname)
+            for f in Clock._meta.concrete_fields
+            if not f.primary_key
+        }
+        | {"rule_id": "CP-1", "subject": "", "state": "met", "met_at": T_NIGHT}
+    )
+    community = duty.office.community
+    own = {"clocks": {"CP-1": {"start": [{"event": "create", "when": {"kind": "complaint"}}]}}}
+    Community.objects.filter(pk=community.pk).update(policy=own)
+
+    migration.forward(apps, None)
+
+    stale.refresh_from_db()
+    assert (stale.state, stale.cancel_reason) == ("cancelled", "emergency")
+    em2.refresh_from_db()
+    assert em2.state == "running"
+    community.refresh_from_db()
+    start = community.policy["clocks"]["CP-1"]["start"][0]
+    assert start["unless"] == {"complaint_type": "emergency"}
+    assert load_policy(community.policy).clocks["CP-1"].start[0].unless
+
+
+def test_em2_the_warning_and_escalation_name_the_responder(duty) -> None:
+    """EM-2: each responder's 5分钟内到场 warning and escalation says whose it is; the three lines
+    of one fire read alike without it."""
+    emergency = duty.log("fire", at=T_NIGHT)
+    clocks_sweep(now=T_NIGHT + timedelta(minutes=4))
+    clocks_sweep(now=T_NIGHT + timedelta(minutes=6))
+    names = {r.user_id: r.user.name for r in emergency.responders.select_related("user")}
+    notes = Notification.objects.filter(
+        kind__in=["clock_warning", "clock_escalation"], payload__rule="EM-2", channel="in_app"
+    )
+    assert notes.exists()
+    for n in notes:
+        clock = Clock.objects.get(pk=n.payload["clock"])
+        assert names[int(clock.subject)] in n.title, n.title

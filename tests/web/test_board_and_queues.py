@@ -11,7 +11,7 @@ from propdesk.clocks.models import Clock
 from propdesk.clocks.services import clocks_sweep
 from propdesk.community.models import DutyShift
 from propdesk.desk.models import WorkOrder
-from propdesk.incidents.services import emergency_log
+from propdesk.incidents.services import emergency_check_in, emergency_log
 from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.web.conftest import act, browser_for
@@ -274,3 +274,116 @@ def test_english_is_one_click_away(office) -> None:
     page.post(reverse("desk-language"), {"language": "zh-hans", "next": "/desk/"})
     html = page.get(reverse("desk-queue", args=[office.community.pk])).content.decode()
     assert "Complaints to take" not in html
+
+
+def test_a_breach_met_since_leaves_the_escalation_list_and_never_counts_on(
+    office, clock, open_order
+) -> None:
+    """CP-1, EM-2: a breached clock stays on record (its clock, the monthly report), but once it
+    is met (late) or cancelled it is no longer an escalation to act on: the head's list drops it
+    instead of counting its overdue time on (a responder who arrived, a complaint taken)."""
+    complaint = open_order("complaint", complaint_type="written", description="书面投诉")
+    emergency = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋地下车库",
+    )
+    clock.advance(minutes=11)
+    clocks_sweep(now=clock.now())
+    responders = list(emergency.responders.select_related("user"))
+    assert responders
+    em2 = Clock.objects.filter(order=emergency.order, rule_id="EM-2", state="breached")
+    assert em2.count() == len(responders)
+    url = reverse("desk-queue-section", args=[office.community.pk, "escalations"])
+
+    def listed() -> str:
+        return browser_for(office.head).get(url).content.decode()
+
+    before = listed()
+    assert complaint.number in before and emergency.order.number in before
+    # The complaint is taken, each responder arrives: all late, all met.
+    act(complaint, "dispatch", office.head, clock, assignee=office.administrator)
+    for r in responders:
+        emergency_check_in(emergency_id=emergency.pk, by=r.user, now=clock.now())
+    assert not Clock.objects.filter(
+        order__in=[complaint, emergency.order], state="breached", met_at__isnull=True
+    ).exists()
+    clock.advance(minutes=5)
+    after = listed()
+    assert complaint.number not in after, after
+    assert emergency.order.number not in after, after
+    # The breaches are still on record.
+    assert Clock.objects.filter(order=complaint, rule_id="CP-1", state="breached").exists()
+    assert em2.count() == len(responders)
+
+
+def test_a_clock_met_late_or_cancelled_is_drawn_fixed_not_counting(
+    office, clock, open_order
+) -> None:
+    """CP-1: wherever a settled clock is drawn, it says how it ended (超时完成 and by how much,
+    已取消), without a deadline for console.js to count on."""
+    from django.template import Context, Template
+
+    complaint = open_order("complaint", description="噪音")
+    clock.advance(minutes=12, seconds=5)
+    clocks_sweep(now=clock.now())
+    act(complaint, "dispatch", office.head, clock, assignee=office.administrator)
+    cp1 = Clock.objects.get(order=complaint, rule_id="CP-1")
+    other = open_order("complaint", description="噪音")
+    act(other, "cancel", office.receptionist, clock, note="业主撤回")
+    cancelled = Clock.objects.get(order=other, rule_id="CP-1")
+    clock.advance(minutes=30)
+    chip = Template("{% load console %}{% clock_chip c now %}")
+    met = chip.render(Context({"c": cp1, "now": clock.now()}))
+    assert "data-due" not in met and "超时完成 2:05" in met, met
+    gone = chip.render(Context({"c": cancelled, "now": clock.now()}))
+    assert "data-due" not in gone and "已取消" in gone, gone
+
+
+def test_em2_a_member_called_to_an_open_emergency_is_not_recommended(
+    office, clock, open_order
+) -> None:
+    """EM-2: a member on their way to (or at) an open emergency is not free: the team leader is
+    not offered them (✓ · 推荐) for a repair; once the emergency is handled they count again."""
+    from propdesk.desk.queues import suggested_assignee, team_desks
+    from propdesk.incidents.services import emergency_resolve
+
+    idle = office.repair_member
+    DutyShift.objects.create(
+        team=office.repair,
+        user=idle,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(hours=7),
+    )
+    other = f.UserFactory(
+        username="a-repair-2", name="王师傅", roles=[(office.community, "team_member")]
+    )
+    office.repair.members.add(other)
+    act(open_order(), "assign", office.repair_leader, clock, assignee=other)  # other: 1 order
+    fire = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋地下车库",
+    )
+    assert fire.responders.filter(user=idle).exists()
+    # Another member comes on duty after the call (not called to it).
+    DutyShift.objects.create(
+        team=office.repair,
+        user=other,
+        starts_at=clock.now(),
+        ends_at=clock.now() + timedelta(hours=7),
+    )
+    waiting = open_order()
+    assert suggested_assignee(waiting, clock.now()) == other.pk
+    desk = next(
+        d
+        for d in team_desks(office.repair_leader, office.community.pk, now=clock.now())
+        if d.team == office.repair
+    )
+    assert desk.suggested is not None and desk.suggested.user == other
+    emergency_resolve(emergency_id=fire.pk, by=office.head, now=clock.now(), note="已扑灭")
+    assert suggested_assignee(waiting, clock.now()) == idle.pk

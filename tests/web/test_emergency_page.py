@@ -383,3 +383,33 @@ def test_em2_each_responders_arrival_clock_names_them_on_the_board_and_the_order
     for html in (board, order):
         for user in people:
             assert f"5分钟内到场 · {user.name or user.username}" in html
+
+
+def test_em3_the_emergency_orders_bar_offers_no_complaint_steps(fire, duty, office) -> None:
+    """EM-1..3: an emergency's order has no owner to answer, no 跟踪回访, no weekly call and no
+    回访; handled, its bar offers closing it (and handing it on), nothing of a complaint's."""
+    from propdesk.incidents.services import emergency_resolve
+
+    head = browser_for(office.head)
+    url = reverse("desk-order", args=[fire.order_id])
+    complaint_steps = ("action-reply", "action-follow_up", "action-contact_owner", "action-flag")
+    open_html = head.get(url).content.decode()
+    for step in (*complaint_steps, "action-resolve", "action-accept"):
+        assert f'id="{step}"' not in open_html, step
+    emergency_resolve(
+        emergency_id=fire.pk, by=office.head, now=T_NIGHT + timedelta(minutes=8), note="已扑灭"
+    )
+    handled = head.get(url).content.decode()
+    for step in (*complaint_steps, "action-reopen"):
+        assert f'id="{step}"' not in handled, step
+    assert 'id="action-close"' in handled
+    assert reverse("desk-visit-new", args=[office.community.pk]) not in handled
+
+
+def test_em1_the_orders_timeline_says_whom_each_notice_went_to(fire, duty, office) -> None:
+    """EM-1: the emergency's order lists each responder notified by name (已通知处置人员：王…),
+    not the same line three times with only who logged it."""
+    html = browser_for(office.head).get(reverse("desk-order", args=[fire.order_id])).content
+    text = html.decode()
+    for r in fire.responders.select_related("user"):
+        assert f"：{r.user.name}" in text, r.user.name

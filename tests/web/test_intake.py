@@ -264,3 +264,18 @@ def test_intake_forms_open_at_once_keep_their_own_items_places_and_time_zone(off
     assert urumqi.fields["appointment_at"].time_zone == "Asia/Urumqi"
     assert [c for c, _l in shanghai.fields["service_item"].choices] == ["", 7]
     assert [c for c, _l in IntakeForm.base_fields["service_item"].choices] == [""]  # "—" alone
+
+
+def test_cp3_the_head_hears_of_a_written_complaint_once(office, clock, open_order) -> None:
+    """CP-1, CP-3: with no administrator on duty, a new complaint is the head's to hear of; a
+    written one reaches them as 书面投诉 (the more specific), not also as 新投诉."""
+    written = open_order("complaint", complaint_type="written", description="书面投诉：电梯困人")
+    general = open_order("complaint", complaint_type="general", description="夜间施工噪音")
+    run_telling(clock)
+    told = list(
+        Notification.objects.filter(recipient=office.head, channel="in_app").values_list(
+            "kind", "payload__order"
+        )
+    )
+    assert sorted(k for k, o in told if o == written.pk) == ["complaint_to_head"], told
+    assert [k for k, o in told if o == general.pk] == ["complaint_created"], told

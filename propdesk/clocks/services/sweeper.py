@@ -176,6 +176,26 @@ class _Readers:
         return clock_subject_as_seen(self.users.get(recipient), clock.community_id, clock.subject)
 
 
+def _person(clock: Clock) -> int | None:
+    """The person a clock is about (EM-2: the responder; "12:home_visit:3": user 12), or None."""
+    person = clock.subject.split(":", 1)[0]
+    return int(person) if person.isdigit() and clock.order_id is not None else None
+
+
+def _people(clocks: Iterable[Clock]) -> dict[int, str]:
+    """The names of the people a batch's clocks are about, in one read (none when no clock of
+    the batch is about a person)."""
+    ids = {p for p in (_person(c) for c in clocks) if p is not None}
+    if not ids:
+        return {}
+    return {
+        pk: name or username
+        for pk, name, username in User.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "username"
+        )
+    }
+
+
 def _notice(
     clock: Clock,
     recipient: int,
@@ -185,11 +205,17 @@ def _notice(
     at: datetime,
     now: datetime,
     readers: _Readers,
+    people: Mapping[int, str] | None = None,
 ) -> tuple[Any, ...]:
-    """One outbox row (values of _NOTE_FIELDS) for a warning or an escalation level."""
+    """One outbox row (values of _NOTE_FIELDS) for a warning or an escalation level. A clock
+    about a person (``people``: their names) names them: an emergency's three 5分钟内到场 lines,
+    one per responder, read alike without it."""
     cause = f"clock:{clock.pk}:{kind}{level or ''}"
     if clock.order is not None:
         where = clock.order.number
+        who = (people or {}).get(_person(clock) or 0)
+        if who:
+            where = f"{where} · {who}"
     elif clock.contact is not None:
         where = _("a promise at the front desk")
     else:  # a missed call's call-back is about the caller's number, not the community
@@ -277,6 +303,7 @@ def clocks_sweep(
                     names_needed.update(rule.escalation[lvl - 1].notify)
             members = _role_members(clocks, names_needed)
             readers = _Readers(members)
+            people = _people(c for c in clocks if steps[c.pk][1].warn or steps[c.pk][1].levels)
             notes: list[tuple[Any, ...]] = []
             logs: list[tuple[Any, ...]] = []
             # Clocks that change the same way, relative to their own deadline, share an UPDATE.
@@ -286,7 +313,16 @@ def clocks_sweep(
                 if step.warn:
                     report.warned += 1
                     notes.extend(
-                        _notice(clock, uid, kind="warn", level=0, at=now, now=now, readers=readers)
+                        _notice(
+                            clock,
+                            uid,
+                            kind="warn",
+                            level=0,
+                            at=now,
+                            now=now,
+                            readers=readers,
+                            people=people,
+                        )
                         for uid in _recipients(clock, ["responsible"], members)
                     )
                     logs.append((clock.pk, clock.order_id, now, "warned", {"rule": clock.rule_id}))
@@ -300,7 +336,16 @@ def clocks_sweep(
                         report.late += 1
                     recipients = _recipients(clock, rule.escalation[lvl - 1].notify, members)
                     notes.extend(
-                        _notice(clock, uid, kind="L", level=lvl, at=due, now=now, readers=readers)
+                        _notice(
+                            clock,
+                            uid,
+                            kind="L",
+                            level=lvl,
+                            at=due,
+                            now=now,
+                            readers=readers,
+                            people=people,
+                        )
                         for uid in recipients
                     )
                     # The breach and its first escalation are one line on the timeline.

@@ -39,7 +39,12 @@ from propdesk.desk.services._common import (
     order_event_write,
 )
 from propdesk.desk.services.appointments import appoint_write, appointment_errors
-from propdesk.desk.services.telling import tell_about_order, tell_head, tell_routed
+from propdesk.desk.services.telling import (
+    for_the_head,
+    tell_about_order,
+    tell_head,
+    tell_routed,
+)
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import (
     OFFICE_ROLES,
@@ -223,14 +228,6 @@ def _write_order(
     return order
 
 
-def _for_the_head(order: WorkOrder) -> bool:
-    """CP-3, CP-4, CP-5: a written, important or service-attitude complaint goes to the head."""
-    return order.kind == OrderKind.COMPLAINT and (
-        order.is_important
-        or order.complaint_type in (ComplaintType.WRITTEN, ComplaintType.ATTITUDE)
-    )
-
-
 def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None:
     """Who hears of a new order at once: a complaint's administrators on duty (CP-1), the head
     for a written, important or attitude complaint (CP-3 … CP-5); an order that went straight to
@@ -249,7 +246,7 @@ def _tell_on_create(order: WorkOrder, *, by: User | None, now: datetime) -> None
             % {"number": order.number, "text": order.description[:60]},
             exclude=exclude,
         )
-        if _for_the_head(order):
+        if for_the_head(order):
             tell_head(order, now=now)
     elif order.state == State.DISPATCHED:
         tell_routed(order, now=now, cause=f"order-routed:{order.pk}", exclude=exclude)

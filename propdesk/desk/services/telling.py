@@ -310,7 +310,19 @@ def _order_recipients(a: Announcement, order: WorkOrder, batch: _Batch) -> list[
             a.event, community=order.community, now=a.created_at, order=order, batch=batch
         )
     skip = set(a.exclude or ())
+    if a.event == "complaint_created" and for_the_head(order):
+        # The head hears of a written, important or attitude complaint as that (complaint_to_head,
+        # the more specific), not also as a new complaint when no administrator is on duty.
+        skip.update(batch.members(order.community_id, Role.OFFICE_HEAD))
     return [uid for uid in ids if uid not in skip]
+
+
+def for_the_head(order: WorkOrder) -> bool:
+    """CP-3, CP-4, CP-5: the complaints the head is told of themselves (tell_head)."""
+    return order.kind == OrderKind.COMPLAINT and (
+        order.is_important
+        or order.complaint_type in (ComplaintType.WRITTEN, ComplaintType.ATTITUDE)
+    )
 
 
 def _tell_order(

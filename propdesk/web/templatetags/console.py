@@ -83,6 +83,9 @@ class _Chips:
                 f'<span class="clock paused" data-state="paused" data-rule="{rule}" title="{name}">'
                 f'{name} <span class="t">{paused}</span></span>'
             )
+        # The board's rows (ClockRow) are live clocks only, without these fields.
+        if getattr(clock, "met_at", None) or getattr(clock, "cancelled_at", None):
+            return self._settled(clock, name, rule)
         now = self.now
         left = (clock.due_at - now) / timedelta(seconds=1)
         breached = clock.state == ClockState.BREACHED or left <= 0
@@ -98,6 +101,23 @@ class _Chips:
             f' data-warn="{warn}" data-state="{_e(clock.state)}"'
             f' data-rule="{rule}" data-label="{name}" title="{name}">{name}'
             f' <span class="t">{left_text}</span></span>'
+        )
+
+    def _settled(self, clock: Any, name: str, rule: str) -> str:
+        """A clock met or cancelled: a fixed figure, never a countdown (no ``data-due``, which
+        console.js counts): 按时, 超时完成 with how late, or 已取消. A breach met late stays a
+        breach on record, but its time stops at the meeting."""
+        if clock.met_at is None:
+            color, text = "", pgettext("clock", "cancelled")
+        elif clock.state == ClockState.BREACHED or clock.met_at > clock.due_at:
+            late = (clock.met_at - clock.due_at) / timedelta(seconds=1)
+            color = "red"
+            text = f"{pgettext('clock', 'done late')} {_span(max(late, 0), self.words)}"
+        else:
+            color, text = "", pgettext("clock", "on time")
+        return mark_safe(  # noqa: S308 - every value is escaped (_e)
+            f'<span class="clock settled {color}" data-state="{_e(clock.state)}"'
+            f' data-rule="{rule}" title="{name}">{name} <span class="t">{_e(text)}</span></span>'
         )
 
 

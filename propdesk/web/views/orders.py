@@ -194,6 +194,7 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
             entry["channel_label"] = VisitChannel(channel).label  # 电话回访, not 来电
         elif channel in ReplyChannel.values:
             entry["channel_label"] = ReplyChannel(channel).label
+    _name_whom(timeline)
     is_attitude = order.complaint_type == ComplaintType.ATTITUDE
     rectifications = (
         list(order.rectifications.select_related("staff_member")) if is_attitude else []
@@ -240,6 +241,32 @@ def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
         "emergency": emergency_of_order(desk.user, order.pk) if order.is_emergency else None,
         "may_appoint": may_appoint(desk, order),
     }
+
+
+# The timeline's lines about someone other than who acted (EM-1: the receptionist notified a
+# responder): the person, or the three 已通知处置人员 lines of a fire read alike.
+_ABOUT_WHOM = frozenset({"responder_notified"})
+
+
+def _name_whom(timeline: list[dict[str, Any]]) -> None:
+    """Set ``whom`` (a name) on the timeline's lines about another person, in one read."""
+    about = [
+        e
+        for e in timeline
+        if e["what"] in _ABOUT_WHOM
+        and e["source"] == "event"
+        and isinstance((e.get("data") or {}).get("user"), int)
+    ]
+    if not about:
+        return
+    names = {
+        pk: name or username
+        for pk, name, username in User.objects.filter(
+            pk__in={e["data"]["user"] for e in about}
+        ).values_list("pk", "name", "username")
+    }
+    for e in about:
+        e["whom"] = names.get(e["data"]["user"], "")
 
 
 def appoint_post(request: HttpRequest, desk: Desk, order: WorkOrder) -> dict[str, list[str]] | None:

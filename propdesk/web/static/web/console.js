@@ -24,8 +24,17 @@
     return m + ":" + (sec < 10 ? "0" : "") + sec;
   }
 
+  // When each box arrived (the browser's time), once: a box htmx brought in is new and stamped
+  // then; one that was already there keeps its stamp. Stamping every box of the swap's parent
+  // again set the clocks beside a refreshed region (the responder's own 5分钟内到场 chip by the
+  // 已到场 button, drawn once with the page) back to the page's time at every refresh.
   function stamp(root) {
-    root.querySelectorAll("[data-now]").forEach(function (el) { el.dataset.loaded = String(Date.now()); });
+    root.querySelectorAll("[data-now]").forEach(function (el) {
+      if (!el.dataset.loaded || el.dataset.stampedNow !== el.dataset.now) {
+        el.dataset.loaded = String(Date.now());
+        el.dataset.stampedNow = el.dataset.now;
+      }
+    });
   }
 
   function tick() {

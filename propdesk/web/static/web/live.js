@@ -82,7 +82,7 @@
       if (e.url) { line.href = e.url; }
       line.dataset.emergency = e.id;
       line.textContent = "⚠ " + (e.kind_title || e.kind) + " · " + (e.location || "") +
-        " · " + (e.order_number || "") + " · " + new Date(e.reported_at).toLocaleTimeString();
+        " · " + (e.order_number || "") + " · " + clockTime(e.reported_at, e.time_zone);
       banner.appendChild(line);
     });
     lines.forEach(function (a) {
@@ -103,6 +103,19 @@
       row.appendChild(close);
       banner.appendChild(row);
     });
+  }
+  // A time as the community reads it (HH:MM:SS in its time zone), never the device's zone: an
+  // office PC set to UTC showed 12:12:32 for a fire reported at 20:12:32. The server writes the
+  // time in the community's zone; without Intl's zones, its own digits are read.
+  function clockTime(iso, zone) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
+      }).format(new Date(iso));
+    } catch (err) {
+      var m = /T(\d\d:\d\d:\d\d)/.exec(iso || "");
+      return m ? m[1] : "";
+    }
   }
   function dismiss(id) {
     alerts = alerts.filter(function (a) { return a.id !== id; });
