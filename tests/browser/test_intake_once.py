@@ -64,7 +64,8 @@ def test_the_button_is_disabled_while_the_form_is_sent(page, live_server, clock)
         """document.addEventListener("submit", function () {
             setTimeout(function () {
               var b = document.querySelector("#intake-form button[type=submit]");
-              sessionStorage.setItem("while-sent", b.disabled + " " + b.form.getAttribute("aria-busy"));
+              var busy = b.form.getAttribute("aria-busy");
+              sessionStorage.setItem("while-sent", b.disabled + " " + busy);
             }, 100);
         })"""
     )
