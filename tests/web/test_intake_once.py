@@ -11,8 +11,11 @@ from django.urls import reverse
 from propdesk.core.models import SubmittedForm
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.notify.models import Notification
+from tests.incidents.conftest import duty
 from tests.notify.helpers import run_telling
 from tests.web.conftest import browser_for
+
+__all__ = ["duty"]  # the office with its security roster, as in tests/incidents
 
 
 def url(office) -> str:
@@ -80,3 +83,49 @@ def test_another_users_token_is_not_theirs(office, clock) -> None:
     assert browser_for(office.receptionist).post(url(office), data).status_code == 302
     assert browser_for(office.administrator).post(url(office), data).status_code == 302
     assert Contact.objects.count() == 2
+
+
+def test_an_emergency_form_sent_twice_calls_people_once(duty, office) -> None:
+    from propdesk.incidents.models import Emergency, Responder
+    from tests.incidents.conftest import T_NIGHT
+
+    duty.clock.at = T_NIGHT
+    desk = browser_for(office.receptionist)
+    form = desk.get(reverse("emergency-new")).content.decode()
+    data = {
+        "community": office.community.pk,
+        "kind": "fire",
+        "location": "5栋电梯",
+        "once": token_of(form),
+    }
+    first, second = (
+        desk.post(reverse("emergency-new"), data),
+        desk.post(reverse("emergency-new"), data),
+    )
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    emergency = Emergency.objects.get()
+    called = Responder.objects.filter(emergency=emergency).count()
+    assert called > 0 and WorkOrder.objects.count() == 1
+    assert "已经提交过" in desk.get(second["Location"]).content.decode()
+
+
+def test_a_return_visit_form_sent_twice_is_recorded_once(office, clock) -> None:
+    from propdesk.followup.models import ReturnVisit
+    from tests.followup.conftest import Loop
+
+    order = Loop(office, clock).resolved("repair")
+    page = browser_for(office.receptionist)
+    where = reverse("desk-visit-new", args=[office.community.pk])
+    form = page.get(where + f"?order={order.pk}").content.decode()
+    data = {
+        "order": order.pk,
+        "channel": "phone",
+        "phone": "13812345678",
+        "outcome": "answered",
+        "level": "very_satisfied",
+        "once": token_of(form),
+    }
+    first, second = page.post(where, data), page.post(where, data)
+    assert first.status_code == second.status_code == 302
+    assert ReturnVisit.objects.count() == 1
