@@ -74,3 +74,16 @@ def test_the_button_is_disabled_while_the_form_is_sent(page, live_server, clock)
     page.locator(".messages .success").wait_for(timeout=10000)
     assert page.evaluate("sessionStorage.getItem('while-sent')") == "true true"
     assert not page.locator("#intake-form button[type=submit]").is_disabled()  # the next form
+
+
+def test_a_long_paste_is_kept_whole_and_the_counter_says_it_is_over(
+    page, live_server, clock
+) -> None:  # type: ignore[no-untyped-def]
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    sign_in(page, live_server, office.receptionist, f"/desk/{office.community.pk}/intake/")
+    page.focus("#id_content")
+    page.keyboard.insert_text("漏" * 5000)  # as a paste: one input of the whole text
+    assert len(page.input_value("#id_content")) == 5000  # nothing cut
+    counter = page.locator("#id_content + .char-count")
+    assert counter.inner_text() == "5000/4000"
+    assert "over" in (counter.get_attribute("class") or "")
