@@ -75,7 +75,7 @@ def submit_once(
         return Submitted(answer, replayed=False)
 
 
-@periodic_job("core.once", every=3600)
+@periodic_job("core.once", every=60)
 def once_purge(now: datetime) -> int:
     """Tokens older than KEEP are deleted (a replay that late is no double click)."""
     old = models.Q(at__lt=now - KEEP)
