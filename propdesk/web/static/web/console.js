@@ -221,3 +221,20 @@
     if (e.target && e.target.hasAttribute && e.target.hasAttribute("data-maxlength")) { count(e.target); }
   });
 })();
+
+// A field's error goes away once the field is filled in again (the server checks it anew on the
+// next submit): the red mark and the words under it, as soon as something is typed or chosen.
+(function () {
+  "use strict";
+  function clear(e) {
+    var el = e.target;
+    if (!el || !el.closest || !el.value) { return; }
+    var box = el.closest(".field-error");
+    if (!box) { return; }
+    box.classList.remove("field-error");
+    box.querySelectorAll(".errorlist").forEach(function (ul) { ul.remove(); });
+    el.removeAttribute("aria-invalid");
+  }
+  document.addEventListener("input", clear);
+  document.addEventListener("change", clear);
+})();
