@@ -87,4 +87,3 @@ def test_a_long_paste_is_kept_whole_and_the_counter_says_it_is_over(
     counter = page.locator("#id_content + .char-count")
     assert counter.inner_text() == "5000/4000"
     assert "over" in (counter.get_attribute("class") or "")
-
