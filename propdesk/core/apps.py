@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "core"
 
     def ready(self) -> None:
-        from propdesk.core import housekeeping  # noqa: F401 - registers core.sessions
+        from propdesk.core import (
+            housekeeping,  # noqa: F401 - registers core.sessions
+            once,  # noqa: F401 - registers core.once
+        )

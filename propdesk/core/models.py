@@ -35,3 +35,25 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SubmittedForm(models.Model):
+    """A form's one-time token (a hidden field drawn with the form), consumed in the same
+    transaction as what the form writes: a second POST of the same form (a double click, Ctrl+Enter
+    twice, a retry on a slow network) finds the row and is answered with the first one's redirect
+    and message instead of writing again (core.once). ``owner`` is who posted it (``user:12``)."""
+
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    url = models.CharField(max_length=500, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="core_submittedform_once")
+        ]
+        indexes = [models.Index(fields=["at"], name="core_submittedform_at")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

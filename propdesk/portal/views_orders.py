@@ -102,7 +102,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "household": str(source.get("household", households[0].pk)),
         "kind": source.get("kind", ""),
         "description": source.get("description", ""),
-        "location": source.get("location", source.get("where", ""))[:MAX_LOCATION],
+        "location": source.get("location", source.get("where", "")),
         "place": source.get("place", "")[:20],
         "appointment_at": source.get("appointment_at", "")[:20],
     }
@@ -120,6 +120,8 @@ def report(request: HttpRequest) -> HttpResponse:
             errors["description"] = [
                 _("At most %(n)s characters: shorten it.") % {"n": MAX_DESCRIPTION}
             ]
+        if len(values["location"]) > MAX_LOCATION:
+            errors["location"] = [_("At most %(n)s characters: shorten it.") % {"n": MAX_LOCATION}]
         if not errors:
             data = ResidentReport(
                 kind=values["kind"],

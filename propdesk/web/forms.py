@@ -413,6 +413,19 @@ class IntakeForm(CleanedFromData):
             field.choices = [*NO_CHOICE, *choices]
 
 
+def limit_shown_not_cut(form_class: type[forms.Form]) -> None:
+    """A field's length limit is drawn as ``data-maxlength`` (a counter beside it, console.js),
+    not as ``maxlength``, with which the browser silently cuts what is pasted; the server's
+    check refuses a longer text with the limit in words and keeps everything typed."""
+    for field in form_class.base_fields.values():
+        attrs = field.widget.attrs
+        if "maxlength" in attrs:
+            attrs["data-maxlength"] = attrs.pop("maxlength")
+
+
+limit_shown_not_cut(IntakeForm)
+
+
 @plain_form(
     {
         "staff_member": _("Choose the staff member the owner complained about."),

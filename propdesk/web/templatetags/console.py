@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from propdesk.clocks.models import Clock, ClockState
+from propdesk.core.once import KEY_LENGTH, ONCE_FIELD, once_token
 from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name, rule_ref
 from propdesk.notify.selectors import bell_count
 
@@ -465,3 +466,16 @@ def notification_bell(context: Any) -> str:
         BELL_ICON,
         unread,
     )
+
+
+@register.simple_tag(takes_context=True)
+def once_field(context: template.Context) -> str:
+    """A form's one-time token (core.once) as a hidden field: a new one for a form drawn fresh,
+    the posted one for a form drawn again with its errors (so the corrected form is still the
+    same submit)."""
+    request = context.get("request")
+    posted = (
+        request.POST.get(ONCE_FIELD, "") if request is not None and request.method == "POST" else ""
+    )
+    token = posted if 0 < len(posted) <= KEY_LENGTH else once_token()
+    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token)

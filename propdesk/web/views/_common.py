@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Community, User
@@ -21,6 +24,7 @@ from propdesk.community.selectors import access_community, communities_visible, 
 from propdesk.core.auth import signed_in_user
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound
+from propdesk.core.once import Submitted
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, Role
 
 
@@ -197,3 +201,24 @@ def back_to(request: HttpRequest, default: str) -> HttpResponseRedirect:
     ):
         target = default
     return HttpResponseRedirect(target)
+
+
+def once_owner(request: HttpRequest) -> str:
+    """Whose one-time form tokens these are (core.once): the signed-in staff member."""
+    return f"user:{request.user.pk}"
+
+
+def answered(request: HttpRequest, done: Submitted) -> bool:
+    """Say what a submit did (core.once): the first one's message, or, for the same form sent
+    again, that it was already recorded (and what the first one said). True when the view
+    should redirect to ``done.answer.url``; False when the form is to be drawn with its errors."""
+    if done.answer is None:
+        return False
+    if done.replayed:
+        first = done.answer.message
+        said = _("This form was already sent: it was recorded once, not twice.")
+        text = format_html("{} {}", said, mark_safe(first)) if first else said  # noqa: S308 - our own
+        messages.info(request, text)
+    else:
+        messages.success(request, done.answer.message)
+    return True

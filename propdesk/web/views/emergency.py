@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -21,6 +22,7 @@ from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import communities_visible, user_roles
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.incidents.models import Emergency, EmergencyState
 from propdesk.incidents.selectors import (
     ACKNOWLEDGED,
@@ -43,7 +45,15 @@ from propdesk.incidents.services import (
 from propdesk.policy.rules import load_policy
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 from propdesk.web.forms import EmergencyForm
-from propdesk.web.views._common import Desk, errors_of, forbidden, not_found, now
+from propdesk.web.views._common import (
+    Desk,
+    answered,
+    errors_of,
+    forbidden,
+    not_found,
+    now,
+    once_owner,
+)
 
 
 def _office_communities(user: User) -> list[int]:
@@ -67,7 +77,9 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
         request.POST if posted else None, communities=allowed, kinds=list(kinds.items())
     )
     duplicate: DuplicateEmergency | None = None
-    if posted and form.is_valid():
+
+    def write() -> Answer | None:
+        nonlocal duplicate
         community = form.cleaned_data["community"]
         household: Household | None = None
         room = form.cleaned_data["room"].strip()
@@ -78,40 +90,47 @@ def emergency_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     "room", _("There is no room %(code)s in this community.") % {"code": room}
                 )
-        if not form.errors:
-            try:
-                emergency = emergency_log(
-                    community=community,
-                    by=user,
-                    now=get_clock().now(),
-                    kind=form.cleaned_data["kind"],
-                    location=form.cleaned_data["location"],
-                    description=form.cleaned_data["description"],
-                    household=household,
-                    duplicate=request.POST.get("duplicate", ""),
-                )
-            except DuplicateEmergency as exc:
-                duplicate = exc  # asked on the page: merge, or log a separate one
-            except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if emergency.merged:
-                    messages.success(
-                        request,
-                        _("Merged into emergency %(number)s: nobody was called again.")
-                        % {"number": emergency.order.number},
-                    )
-                    return redirect("desk-emergency", emergency.pk)
-                called = emergency.responders.count()
-                messages.success(
-                    request,
-                    _("Emergency %(number)s logged: %(n)s people called.")
-                    % {"number": emergency.order.number, "n": called},
-                )
-                return redirect("desk-emergency", emergency.pk)
+                return None
+        try:
+            emergency = emergency_log(
+                community=community,
+                by=user,
+                now=get_clock().now(),
+                kind=form.cleaned_data["kind"],
+                location=form.cleaned_data["location"],
+                description=form.cleaned_data["description"],
+                household=household,
+                duplicate=request.POST.get("duplicate", ""),
+            )
+        except DuplicateEmergency as exc:
+            duplicate = exc  # asked on the page: merge, or log a separate one
+            return None
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+            return None
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            return None
+        where = reverse("desk-emergency", args=[emergency.pk])
+        if emergency.merged:
+            said = _("Merged into emergency %(number)s: nobody was called again.") % {
+                "number": emergency.order.number
+            }
+        else:
+            said = _("Emergency %(number)s logged: %(n)s people called.") % {
+                "number": emergency.order.number,
+                "n": emergency.responders.count(),
+            }
+        return Answer(where, escape(said))
+
+    if posted and form.is_valid():
+        done = submit_once(
+            request.POST.get(ONCE_FIELD), owner=once_owner(request), now=now(), write=write
+        )
+        if answered(request, done):
+            assert done.answer is not None
+            return redirect(done.answer.url)
     return render(
         request,
         "web/emergency_new.html",

@@ -10,12 +10,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from propdesk.community.access import staff_with_roles
 from propdesk.community.models import Building, Household
 from propdesk.community.selectors import staff_in_community
 from propdesk.core.errors import ServiceError
+from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.desk.models import EventAction, ReplyChannel, WorkOrder
 from propdesk.desk.queues import orders_with_running_clock
 from propdesk.desk.selectors import WorkDone, access_work_order, work_done
@@ -48,7 +51,15 @@ from propdesk.followup.services import (
 )
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 from propdesk.web.forms import LocalDateTimeField
-from propdesk.web.views._common import Desk, console, errors_of, now, posted_id
+from propdesk.web.views._common import (
+    Desk,
+    answered,
+    console,
+    errors_of,
+    now,
+    once_owner,
+    posted_id,
+)
 
 ITEM_ROWS = 3  # opinion / criticism / suggestion lines on one call screen
 
@@ -174,17 +185,28 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             activity_wish=p.get("activity_wish", ""),
         )
         if not errors:
-            errors = (
-                _try(
-                    lambda: return_visit_record(
-                        community=desk.community, by=desk.user, now=now(), draft=draft
+
+            def write() -> Answer | None:
+                nonlocal errors
+                errors = (
+                    _try(
+                        lambda: return_visit_record(
+                            community=desk.community, by=desk.user, now=now(), draft=draft
+                        )
                     )
+                    or {}
                 )
-                or {}
+                if errors:
+                    return None
+                where = reverse("desk-visits", args=[desk.community.pk])
+                return Answer(where, escape(_("Return visit recorded.")))
+
+            done_once = submit_once(
+                p.get(ONCE_FIELD), owner=once_owner(request), now=now(), write=write
             )
-        if not errors:
-            messages.success(request, _("Return visit recorded."))
-            return redirect("desk-visits", desk.community.pk)
+            if answered(request, done_once):
+                assert done_once.answer is not None
+                return redirect(done_once.answer.url)
         failure = _failure(request, "visit", errors)
     done = work_done(order) if order is not None else None
     return render(

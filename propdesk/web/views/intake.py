@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from propdesk.calls.selectors import call_cursor
@@ -18,6 +20,7 @@ from propdesk.community.models import Building, Place
 from propdesk.community.places import places_visible
 from propdesk.community.selectors import access_household, scope
 from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.desk.models import Contact, OrderKind, Outcome
 from propdesk.desk.selectors import (
     OrderFilters,
@@ -28,7 +31,15 @@ from propdesk.desk.selectors import (
 from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_errors, contact_log
 from propdesk.policy.workflow import OFFICE_ROLES
 from propdesk.web.forms import INTENT_KEYS, OUTCOME_KEYS, IntakeForm
-from propdesk.web.views._common import Desk, console, errors_of, now, posted_id
+from propdesk.web.views._common import (
+    Desk,
+    answered,
+    console,
+    errors_of,
+    now,
+    once_owner,
+    posted_id,
+)
 
 # Where a service's field error lands on the form.
 FIELD_OF = {
@@ -74,17 +85,19 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     )
     status = 200
     if posted:
-        contact = _log(request, desk, form, items, places)
-        if contact is not None:
-            orders = list(contact.work_orders.all())
-            if orders:
-                text = _("Logged. Work order %(numbers)s opened.") % {
-                    "numbers": ", ".join(o.number for o in orders)
-                }
-            else:
-                text = _("Logged: %(outcome)s.") % {"outcome": contact.get_outcome_display()}
-            messages.success(request, text)
-            return redirect("desk-intake", community.pk)
+
+        def write() -> Answer | None:
+            contact = _log(request, desk, form, items, places)
+            if contact is None:
+                return None
+            return Answer(reverse("desk-intake", args=[community.pk]), logged_message(contact))
+
+        done = submit_once(
+            request.POST.get(ONCE_FIELD), owner=once_owner(request), now=now(), write=write
+        )
+        if answered(request, done):
+            assert done.answer is not None
+            return redirect(done.answer.url)
         status = 400
         items, places = _catalogue(desk)
         form.set_choices(items, places)
@@ -108,6 +121,25 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
         },
         status=status,
     )
+
+
+def logged_message(contact: Contact) -> str:
+    """What the front desk is told after logging: the orders opened (each a link to its page),
+    else the outcome; and that the office head was told of an agitated visitor (FD-4)."""
+    orders = list(contact.work_orders.all())
+    if orders:
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("desk-order", args=[o.pk]), o.number) for o in orders),
+        )
+        said = _("Logged. Work order %(numbers)s opened.")
+        text = mark_safe(escape(said) % {"numbers": links})  # noqa: S308 - escaped, then links
+    else:
+        text = escape(_("Logged: %(outcome)s.") % {"outcome": contact.get_outcome_display()})
+    if contact.owner_agitated:
+        text = format_html("{} {}", text, _("The office head has been told to come."))
+    return text
 
 
 def _catalogue(desk: Desk, posted: QueryDict | None = None) -> tuple[list[Any], list[Place]]:

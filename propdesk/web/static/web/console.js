@@ -115,7 +115,10 @@
   document.addEventListener("keydown", function (e) {
     if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
       var form = e.target && e.target.form;
-      if (form) { e.preventDefault(); form.requestSubmit(); }
+      if (form) {
+        e.preventDefault();
+        if (!form.hasAttribute("data-submitting")) { form.requestSubmit(); }
+      }
       return;
     }
     if (e.altKey && !e.ctrlKey && e.key && e.key.length === 1) {
@@ -164,4 +167,83 @@
   }
   document.addEventListener("DOMContentLoaded", function () { label(document); });
   document.addEventListener("htmx:afterSwap", function () { label(document); });
+})();
+
+// A form is sent once: from its submit until the next page its buttons are disabled, and a
+// second submit (a double click, Ctrl+Enter twice) is dropped. The server refuses a second one
+// of the same form too (its one-time token, core.once); this only spares the round trip. The
+// buttons are disabled after the submit has taken the clicked button's name and value; a page
+// brought back by the browser's Back button (or left in place by a download, after 20 s) has
+// them enabled again.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form || form.tagName !== "FORM" || (form.method || "").toLowerCase() !== "post") { return; }
+    if (form.hasAttribute("data-submitting")) { e.preventDefault(); return; }
+    if (e.defaultPrevented) { return; }  // stopped (a question, a check, htmx): not sent
+    form.setAttribute("data-submitting", "");
+    form.setAttribute("aria-busy", "true");
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (b) {
+        if (!b.disabled) { b.disabled = true; b.setAttribute("data-once-disabled", ""); }
+      });
+    }, 0);
+    // A form whose answer is a download leaves the page as it is: usable again after a while.
+    setTimeout(function () { release(form); }, 20000);
+  });
+  function release(form) {
+    form.removeAttribute("data-submitting");
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("[data-once-disabled]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("data-once-disabled");
+    });
+  }
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) { document.querySelectorAll("form[data-submitting]").forEach(release); }
+  });
+})();
+
+// A field's length limit (data-maxlength; never maxlength, with which the browser cuts a paste
+// without a word): a counter beside it, n/limit, red past the limit. Nothing is cut; the server
+// refuses a text over the limit with the limit in words and keeps it on the form.
+(function () {
+  "use strict";
+  function count(el) {
+    var limit = Number(el.getAttribute("data-maxlength"));
+    var box = el.nextElementSibling;
+    if (!box || !box.classList.contains("char-count")) {
+      box = document.createElement("span");
+      box.className = "char-count";
+      box.setAttribute("aria-live", "polite");
+      el.insertAdjacentElement("afterend", box);
+    }
+    var n = el.value.length;
+    box.textContent = n + "/" + limit;
+    box.classList.toggle("over", n > limit);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-maxlength]").forEach(count);
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute("data-maxlength")) { count(e.target); }
+  });
+})();
+
+// A field's error goes away once the field is filled in again (the server checks it anew on the
+// next submit): the red mark and the words under it, as soon as something is typed or chosen.
+(function () {
+  "use strict";
+  function clear(e) {
+    var el = e.target;
+    if (!el || !el.closest || !el.value) { return; }
+    var box = el.closest(".field-error");
+    if (!box) { return; }
+    box.classList.remove("field-error");
+    box.querySelectorAll(".errorlist").forEach(function (ul) { ul.remove(); });
+    el.removeAttribute("aria-invalid");
+  }
+  document.addEventListener("input", clear);
+  document.addEventListener("change", clear);
 })();

@@ -30,11 +30,27 @@
   function soundOn() { try { return window.localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; } }
 
   // --- sound ------------------------------------------------------------------------------------
+  // One AudioContext, made only once the person has touched the page (a click, a key): the
+  // browser would not let one made before start ("AudioContext was not allowed to start"), so a
+  // page that has not been touched yet stays silent and only shows the banner.
+  var audio = null, touched = false;
+  function markTouched() { touched = true; }
+  document.addEventListener("pointerdown", markTouched, true);
+  document.addEventListener("keydown", markTouched, true);
+  function audioContext() {
+    if (audio) { return audio; }
+    var ua = navigator.userActivation;
+    if (!(ua ? ua.hasBeenActive : touched)) { return null; }
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) { return null; }
+    audio = new Ctx();
+    return audio;
+  }
   function tone(times, freq, type) {
     try {
-      var Ctx = window.AudioContext || window.webkitAudioContext;
-      if (!Ctx) { return; }
-      var ctx = new Ctx();
+      var ctx = audioContext();
+      if (!ctx) { return; }
+      if (ctx.state === "suspended" && ctx.resume) { ctx.resume(); }
       times.forEach(function (t) {
         var osc = ctx.createOscillator(), gain = ctx.createGain();
         osc.type = type;
