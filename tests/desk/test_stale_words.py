@@ -9,7 +9,7 @@ from django.utils import translation
 
 from propdesk.core.errors import Conflict
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
-from propdesk.portal.signin import SignInRefused, registered_phone
+from propdesk.portal.signin import SignInRefused, mobile_phone
 
 
 def test_a_stale_page_hears_what_changed_not_versions(office, clock):
@@ -43,5 +43,5 @@ def test_a_stale_page_hears_what_changed_not_versions(office, clock):
 
 def test_sign_in_advice_names_a_mobile_only(db):
     with translation.override("zh-hans"), pytest.raises(SignInRefused) as refused:
-        registered_phone("12345")
+        mobile_phone("12345")
     assert "座机" not in str(refused.value) and "手机号" in str(refused.value)
