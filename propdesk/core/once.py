@@ -1,23 +1,25 @@
 """One write per submitted form (a double click, Ctrl+Enter twice, a retry on a slow network).
 
 A form that creates something carries a hidden one-time token (``once_token()``, the field
-``ONCE_FIELD``). ``submit_once`` consumes it in the same transaction as the write: the first POST
-inserts the token's row, writes, and stores its answer (where to go, what to say); a second POST
-with the same token waits for the first one's transaction (the row's unique key) and is answered
-with the first one's redirect and message, writing nothing. A write that is refused (the form's
-errors) rolls the token's row back with it, so the corrected form may be sent with the same token.
+``ONCE_FIELD``). ``submit_once`` claims it before the write: the first POST inserts the token's
+row, writes, and stores its answer (where to go, what to say); a second POST with the same token
+finds the row (its unique key), waits for the first one's answer and is given it, writing
+nothing. A write that is refused (the form's errors) or fails gives the token back, so the
+corrected form may be sent with the same token.
 A POST without a token (an old page, a script) is written as before, once per POST.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 
+from propdesk.core.bulk import insert_many
 from propdesk.core.housekeeping import purge_in_batches
 from propdesk.core.jobs import periodic_job
 from propdesk.core.models import SubmittedForm
@@ -26,6 +28,10 @@ ONCE_FIELD = "once"
 KEY_LENGTH = 64
 # A token is kept this long: a replay later than that (a page left open for days) writes again.
 KEEP = timedelta(days=2)
+# A claim unanswered this long belongs to a request that died (gunicorn ends one after 30 s).
+STALE = timedelta(seconds=60)
+POLL_SECONDS = 0.02  # a second POST of the form looks for the first one's answer this often
+_CLAIM_FIELDS = ("owner", "key", "at")
 
 
 def once_token() -> str:
@@ -52,27 +58,61 @@ def submit_once(
 ) -> Submitted:
     """Run ``write`` once per ``key`` of ``owner`` (``user:12``). ``write`` returns the answer
     to give (kept for a replay), or None when it refused the input (nothing kept: the same token
-    may come again with the corrections)."""
+    may come again with the corrections).
+
+    The token is claimed (its row inserted) before ``write`` and settled (its answer stored)
+    after, each in a short statement of its own, so that ``write`` keeps its own transaction as
+    short as it makes it: on SQLite every transaction holds the one write lock, and the form's
+    checks need not hold it. A second POST of the same form finds the claim and waits for the
+    first one's answer (or for its release, when the first was refused or failed, and then
+    writes itself). A claim left unanswered longer than STALE (its request died: gunicorn's
+    timeout is 30 s) may be taken over, so a resubmit after a crash is written, not lost."""
     key = (key or "").strip()
     if not key or len(key) > KEY_LENGTH:
         return Submitted(write(), replayed=False)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = SubmittedForm.objects.create(owner=owner, key=key, at=now)
-        except IntegrityError:
-            # Another POST of the same form holds or held the key; its transaction has ended
-            # (the insert waited for it), so its answer is there to read.
-            first = SubmittedForm.objects.filter(owner=owner, key=key).first()
-            answer = Answer(first.url, first.message) if first is not None else None
-            return Submitted(answer, replayed=True)
+    waited_until = time.monotonic() + STALE.total_seconds()
+    while not _claim(owner, key, now):
+        first = (
+            SubmittedForm.objects.filter(owner=owner, key=key).values_list("url", "message").first()
+        )
+        if first is not None and first[0]:
+            return Submitted(Answer(*first), replayed=True)
+        if first is None:
+            continue  # released meanwhile (the first was refused): claim it now
+        if time.monotonic() > waited_until:  # pragma: no cover - the first request hangs
+            # Nothing written by this one, and the form is drawn again as typed: sent later,
+            # the claim is stale by then and taken over.
+            return Submitted(None, replayed=True)
+        time.sleep(POLL_SECONDS)
+    try:
         answer = write()
-        if answer is None:
-            transaction.set_rollback(True)
-            return Submitted(None, replayed=False)
-        row.url, row.message = answer.url[:500], answer.message
-        row.save(update_fields=["url", "message"])
-        return Submitted(answer, replayed=False)
+    except BaseException:
+        _release(owner, key)
+        raise
+    if answer is None:
+        _release(owner, key)
+        return Submitted(None, replayed=False)
+    SubmittedForm.objects.filter(owner=owner, key=key).update(
+        url=answer.url[:500], message=answer.message
+    )
+    return Submitted(answer, replayed=False)
+
+
+def _claim(owner: str, key: str, now: datetime) -> bool:
+    """Insert the token's row; True when this request has it now (a new token, or a claim left
+    unanswered longer than STALE, taken over)."""
+    if insert_many(SubmittedForm, _CLAIM_FIELDS, [(owner, key, now)], ignore_conflicts=True):
+        return True
+    return bool(
+        SubmittedForm.objects.filter(owner=owner, key=key, url="", at__lt=now - STALE).update(
+            at=now
+        )
+    )
+
+
+def _release(owner: str, key: str) -> None:
+    """Give the token back (the write was refused or failed): the form may come again."""
+    SubmittedForm.objects.filter(owner=owner, key=key, url="").delete()
 
 
 @periodic_job("core.once", every=60)

@@ -1,4 +1,4 @@
-"""core.once: a form's one-time token, consumed in the same transaction as its write."""
+"""core.once: a form's one-time token, claimed before its write and answered after it."""
 
 from __future__ import annotations
 
@@ -52,3 +52,51 @@ def test_old_tokens_are_deleted() -> None:
     submit_once("new", owner="user:1", now=NOW - KEEP, write=lambda: Answer("/", "b"))
     assert once_purge(NOW) == 1
     assert list(SubmittedForm.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_write_keeps_its_own_transaction_short() -> None:
+    """The token is claimed before the write and settled after it, each a statement of its own:
+    the form's checks do not run inside a transaction (on SQLite: the one write lock)."""
+    from django.db import connection
+
+    seen: list[bool] = []
+
+    def write() -> Answer:
+        seen.append(connection.in_atomic_block)
+        return Answer("/done/", "ok")
+
+    assert submit_once("k3", owner="user:1", now=NOW, write=write).answer == Answer("/done/", "ok")
+    assert seen == [False]
+    assert SubmittedForm.objects.get().url == "/done/"
+
+
+@pytest.mark.django_db
+def test_a_write_that_fails_gives_the_token_back() -> None:
+    def boom() -> Answer:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        submit_once("k4", owner="user:1", now=NOW, write=boom)
+    assert not SubmittedForm.objects.exists()
+    done = submit_once("k4", owner="user:1", now=NOW, write=lambda: Answer("/a/", "written"))
+    assert not done.replayed and done.answer == Answer("/a/", "written")
+
+
+@pytest.mark.django_db
+def test_a_claim_left_unanswered_by_a_dead_request_is_taken_over_after_a_minute() -> None:
+    """A request that died after claiming (its process killed) left a row with no answer: the
+    same form sent again a minute later is written, not lost; sooner it is not written twice."""
+    SubmittedForm.objects.create(owner="user:1", key="k5", at=NOW)
+    writes: list[str] = []
+
+    def write() -> Answer:
+        writes.append("x")
+        return Answer("/b/", "written")
+
+    later = NOW + timedelta(seconds=61)
+    done = submit_once("k5", owner="user:1", now=later, write=write)
+    assert not done.replayed and writes == ["x"]
+    assert SubmittedForm.objects.get().url == "/b/"
+    again = submit_once("k5", owner="user:1", now=later, write=write)
+    assert again.replayed and again.answer == Answer("/b/", "written") and writes == ["x"]
