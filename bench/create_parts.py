@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -134,6 +135,7 @@ PARTS: list[tuple[str, str, str]] = [
     ("propdesk.web.forms", "IntakeForm.__init__", "intake form"),
     ("django.http.request", "HttpRequest._load_post_and_files", "intake multipart"),
     ("propdesk.web.views.intake", "_catalogue", "intake catalogue"),
+    ("propdesk.core.once", "submit_once", "intake once"),
     ("propdesk.community.lookup", "household_lookup", "intake household lookup"),
     # logging
     ("logging", "Logger.info", "logging"),
@@ -266,6 +268,8 @@ def main() -> None:
             "intent": "repair",
             "content": "厨房水龙头漏水，请尽快派人维修",
             "outcome": "work_order",
+            # the form's one-time token, a new one per form drawn (core.once)
+            "once": secrets.token_urlsafe(24),
         }
         # As a browser sends it since uploads.js: a submit with no file chosen goes urlencoded
         # (--intake-multipart: as the HTML's enctype, for a page without script).

@@ -28,6 +28,7 @@ import json
 import os
 import pstats
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -274,6 +275,7 @@ def main() -> None:
             "intent": "repair",
             "content": "厨房水龙头漏水，请尽快派人维修",
             "outcome": "work_order",
+            "once": secrets.token_urlsafe(24),  # the form's one-time token (core.once)
         }
 
     def submit(i: int) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -109,6 +110,7 @@ def main() -> None:
                 "intent": "repair",
                 "content": "厨房水龙头漏水，请尽快派人维修",
                 "outcome": "work_order",
+                "once": secrets.token_urlsafe(24),  # the form's one-time token (core.once)
             }
         )
 
