@@ -168,6 +168,7 @@ INTERVALS: dict[str, float | None] = {
     "notify.deliver": None,  # and the bell, e-mail, SMS go out at once (EM-1 too)
     "desk.purge": 60,
     "core.sessions": 60,
+    "core.once": 60,  # a form's one-time tokens past their two days
     "core.logins": 60,
     "core.optimize": 60,
     "notify.purge": 60,

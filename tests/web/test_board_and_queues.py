@@ -158,7 +158,8 @@ def test_a_stale_action_is_refused_and_the_note_survives(office, clock, open_ord
     )
     assert r.status_code == 400
     html = r.content.decode()
-    assert "业主说不用修了" in html and "其他人已修改此工单" in html
+    # What changed, in the office's words (the leader's 派单给成员), and what was typed kept.
+    assert "业主说不用修了" in html and "您打开此工单后它已有变化" in html
     order.refresh_from_db()
     assert order.state == "dispatched"
 

@@ -26,7 +26,7 @@ def test_DS_1_the_assignee_sets_a_wait_from_the_phone_and_the_order_page_shows_i
     phone = browser_for(office.repair_member)
     job = reverse("desk-job", args=[order.pk])
     page = phone.get(job).content.decode()
-    assert "转入等待" in page and "业主不在家" in page and "待料" in page
+    assert ">等待<" in page and "业主不在家" in page and "待料" in page
     r = post(phone, job, order, "wait", waiting="parts", note="缺角阀，明天到货")
     assert r.status_code == 302
     assert "等待中：待料" in phone.get(job).content.decode()
