@@ -11,6 +11,7 @@ A POST without a token (an old page, a script) is written as before, once per PO
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ KEEP = timedelta(days=2)
 STALE = timedelta(seconds=60)
 POLL_SECONDS = 0.02  # a second POST of the form looks for the first one's answer this often
 _CLAIM_FIELDS = ("owner", "key", "at")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")  # what once_token() draws (URL-safe base64)
 
 
 def once_token() -> str:
@@ -68,8 +70,8 @@ def submit_once(
     writes itself). A claim left unanswered longer than STALE (its request died: gunicorn's
     timeout is 30 s) may be taken over, so a resubmit after a crash is written, not lost."""
     key = (key or "").strip()
-    if not key or len(key) > KEY_LENGTH:
-        return Submitted(write(), replayed=False)
+    if not key or len(key) > KEY_LENGTH or not _TOKEN.fullmatch(key):
+        return Submitted(write(), replayed=False)  # no token of ours: written as before
     waited_until = time.monotonic() + STALE.total_seconds()
     while not _claim(owner, key, now):
         first = (

@@ -100,3 +100,13 @@ def test_a_claim_left_unanswered_by_a_dead_request_is_taken_over_after_a_minute(
     assert SubmittedForm.objects.get().url == "/b/"
     again = submit_once("k5", owner="user:1", now=later, write=write)
     assert again.replayed and again.answer == Answer("/b/", "written") and writes == ["x"]
+
+
+@pytest.mark.django_db
+def test_a_token_that_is_not_ours_is_no_token() -> None:
+    """A posted token with characters once_token() never draws (a NUL byte, which PostgreSQL's
+    text refuses) is ignored: the form is written as without one, never a server error."""
+    for key in ("bad\x00key", "含中文", "a b"):
+        done = submit_once(key, owner="user:1", now=NOW, write=lambda: Answer("/a/", "ok"))
+        assert not done.replayed and done.answer == Answer("/a/", "ok")
+    assert not SubmittedForm.objects.exists()
