@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 from propdesk.core.bulk import insert_many
 from propdesk.core.housekeeping import purge_in_batches
@@ -94,9 +94,7 @@ def submit_once(
     if answer is None:
         _release(owner, key)
         return Submitted(None, replayed=False)
-    SubmittedForm.objects.filter(owner=owner, key=key).update(
-        url=answer.url[:500], message=answer.message
-    )
+    _settle(owner, key, answer)
     return Submitted(answer, replayed=False)
 
 
@@ -110,6 +108,24 @@ def _claim(owner: str, key: str, now: datetime) -> bool:
             at=now
         )
     )
+
+
+def _settle(owner: str, key: str, answer: Answer) -> None:
+    """Store the first submit's answer on its claim (one UPDATE, its SQL written once: the ORM's
+    update builds and compiles a query each time, some 450 calls on every form sent)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql = _SETTLE_SQL.get(conn.vendor)
+    if sql is None:
+        qn = conn.ops.quote_name
+        sql = _SETTLE_SQL[conn.vendor] = (
+            f"UPDATE {qn(SubmittedForm._meta.db_table)} SET {qn('url')} = %s, "  # noqa: S608 - names from the model, values bound
+            f"{qn('message')} = %s WHERE {qn('owner')} = %s AND {qn('key')} = %s"
+        )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [answer.url[:500], answer.message, owner, key])
+
+
+_SETTLE_SQL: dict[str, str] = {}
 
 
 def _release(owner: str, key: str) -> None:
