@@ -80,7 +80,6 @@ SECOND_NAMES = {
 
 # Latin words a person may read, each for a reason:
 ALLOWED_WORDS = {
-    "propdesk",  # the product's name, in the top bar and the page titles
     "English",  # the language switch offers English in English, as every such switch does
     "PDF",  # the file format, as printed on the links (打印 PDF); no Chinese word replaces it
     "Excel",  # the file format of the workbook link
