@@ -456,12 +456,25 @@ def _compliance_lines(
 
 
 def _activity_line(fig: QuarterFigures, now: datetime) -> ReportLine:
-    """CS-3: the activities held in the month's quarter (as of ``now``) against the policy's
-    target; missed only once the quarter is over, for information while it runs."""
+    """CS-3: the activities held in the month's quarter (as of ``now``: held or closed, by the
+    activity's date) against the policy's target, judged like every other line: met once as
+    many are held, not met until then; while the quarter runs the note says so."""
     held, target = Decimal(fig.held), Decimal(fig.target)
-    over = now >= fig.quarter.end
-    status: Status = "met" if fig.met else ("missed" if over else "info")
+    status = _status(held, target)
     rate = fig.satisfaction.rate
+    note = _fill(
+        _("%(coming)d to come; satisfaction rate %(rate)s (%(answers)d answers)"),
+        {
+            "coming": fig.coming,
+            "rate": f"{rate}%" if rate is not None else "—",
+            "answers": fig.satisfaction.answered,
+        },
+    )
+    if now < fig.quarter.end and status != "met":
+        note = _fill(
+            _("quarter %(n)d still running: %(note)s"),
+            {"n": fig.quarter.number, "note": note},
+        )
     return ReportLine(
         key="CS-3",
         rule_id="CS-3",
@@ -472,14 +485,7 @@ def _activity_line(fig: QuarterFigures, now: datetime) -> ReportLine:
         sample=None,
         sample_label="",
         status=status,
-        note=_fill(
-            _("%(coming)d to come; satisfaction rate %(rate)s (%(answers)d answers)"),
-            {
-                "coming": fig.coming,
-                "rate": f"{rate}%" if rate is not None else "—",
-                "answers": fig.satisfaction.answered,
-            },
-        ),
+        note=note,
     )
 
 
