@@ -63,6 +63,8 @@ from propdesk.followup.selectors import (
     suggestion_queue,
     turned_count,
 )
+from propdesk.incidents.models import Responder
+from propdesk.incidents.selectors import EMERGENCY_RULE
 from propdesk.policy.deadlines import QUOTA_KINDS
 from propdesk.policy.rules import Policy, load_policy
 from propdesk.policy.workflow import FIGURE_ROLES, Role
@@ -141,6 +143,9 @@ class BreachRow:
     due_at: datetime
     breached_at: datetime | None
     met_at: datetime | None
+    # The person a clock is about (EM-2 5分钟内到场: the responder called, on site late or
+    # not at all); "" for a clock about no one.
+    person: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,7 +272,7 @@ def _breaches(
     viewer: User | None,
 ) -> tuple[BreachRow, ...]:
     """The month's breached clocks; a missed call's number as ``viewer`` may read it."""
-    rows = (
+    rows = list(
         Clock.objects.filter(
             community=community,
             started_at__gte=start,
@@ -288,6 +293,7 @@ def _breaches(
             "met_at",
         )[:BREACH_LIST_LIMIT]
     )
+    people = _responders(community, {r[4] for r in rows if r[0] == EMERGENCY_RULE})
     return tuple(
         BreachRow(
             rule,
@@ -299,9 +305,22 @@ def _breaches(
             due,
             breached,
             met,
+            people.get(subject, "") if rule == EMERGENCY_RULE else "",
         )
         for rule, title, oid, number, subject, started, due, breached, met in rows
     )
+
+
+def _responders(community: Community, subjects: set[str]) -> dict[str, str]:
+    """The names of the responders the EM-2 clocks ``subjects`` (user ids) are about, among
+    those called to the community's emergencies. One query, none without such clocks."""
+    ids = {int(s) for s in subjects if s.isdigit()}
+    if not ids:
+        return {}
+    rows = Responder.objects.filter(emergency__community=community, user_id__in=ids).values_list(
+        "user_id", "user__name", "user__username"
+    )
+    return {str(uid): name or username for uid, name, username in rows}
 
 
 def _issues(community: Community, start: datetime, end: datetime) -> tuple[IssueRow, ...]:
