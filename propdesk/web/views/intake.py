@@ -74,11 +74,13 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     # channel a call, the household panel looked up.
     if request.method != "POST" and request.GET.get("caller_phone"):
         initial = {**initial, "caller_phone": request.GET["caller_phone"][:40], "channel": "phone"}
-    lookup = _lookup_context(desk, request.POST if request.method == "POST" else request.GET)
-    if request.method != "POST" and lookup["fill"]:
-        # The number names one household: its room and the caller filled in (FD-2), as the
-        # panel's answer fills them while the number is typed.
-        initial = {**initial, **lookup["fill"]}  # type: ignore[dict-item]
+    lookup: dict[str, object] = {}
+    if not posted:
+        lookup = _lookup_context(desk, request.GET)
+        if lookup["fill"]:
+            # The number names one household: its room and the caller filled in (FD-2), as
+            # the panel's answer fills them while the number is typed.
+            initial = {**initial, **lookup["fill"]}  # type: ignore[dict-item]
     form = IntakeForm(
         # Bound on every POST, an empty one too (its fields are then missing: errors, not a 500).
         request.POST if posted else None,
@@ -106,6 +108,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
         status = 400
         items, places = _catalogue(desk)
         form.set_choices(items, places)
+        lookup = _lookup_context(desk, request.POST)  # the panel as the failed submit left it
     return render(
         request,
         "web/intake.html",
