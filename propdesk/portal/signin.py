@@ -66,7 +66,9 @@ def client_ip(request: HttpRequest) -> str:
 
 def mobile_needed(text: str) -> str:
     """A number that is no phone, where an SMS is needed (sign-in, a family member who signs in
-    by SMS): the advice names a mobile only."""
+    by SMS): the advice names a mobile only; nothing typed, it asks for one."""
+    if not (text or "").strip():
+        return _("Write your mobile number (e.g. 13812345678).")
     return _(
         "The phone number is not valid: %(text)s. Codes are sent by SMS: write a mobile "
         "number (e.g. 13812345678)."

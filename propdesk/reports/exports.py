@@ -134,11 +134,19 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
         (
             "breaches",
             breaches_title,
-            [_("rule"), _("work order"), _("started"), _("due"), _("met late")],
+            [
+                _("rule"),
+                _("work order"),
+                _("responder called to the scene"),
+                _("started"),
+                _("due"),
+                _("met late"),
+            ],
             [
                 [
                     RuleCell(b.rule_id, rule_name(b.rule_id, b.title)),
                     b.number or subject_text(b.subject) or "—",
+                    b.person or "—",
                     local(b.started_at, tz),
                     local(b.due_at, tz),
                     local(b.met_at, tz) if b.met_at else _("not met"),

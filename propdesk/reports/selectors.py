@@ -63,6 +63,8 @@ from propdesk.followup.selectors import (
     suggestion_queue,
     turned_count,
 )
+from propdesk.incidents.models import Responder
+from propdesk.incidents.selectors import EMERGENCY_RULE
 from propdesk.policy.deadlines import QUOTA_KINDS
 from propdesk.policy.rules import Policy, load_policy
 from propdesk.policy.workflow import FIGURE_ROLES, Role
@@ -141,6 +143,9 @@ class BreachRow:
     due_at: datetime
     breached_at: datetime | None
     met_at: datetime | None
+    # The person a clock is about (EM-2 5分钟内到场: the responder called, on site late or
+    # not at all); "" for a clock about no one.
+    person: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,7 +272,7 @@ def _breaches(
     viewer: User | None,
 ) -> tuple[BreachRow, ...]:
     """The month's breached clocks; a missed call's number as ``viewer`` may read it."""
-    rows = (
+    rows = list(
         Clock.objects.filter(
             community=community,
             started_at__gte=start,
@@ -288,6 +293,7 @@ def _breaches(
             "met_at",
         )[:BREACH_LIST_LIMIT]
     )
+    people = _responders(community, {r[4] for r in rows if r[0] == EMERGENCY_RULE})
     return tuple(
         BreachRow(
             rule,
@@ -299,9 +305,22 @@ def _breaches(
             due,
             breached,
             met,
+            people.get(subject, "") if rule == EMERGENCY_RULE else "",
         )
         for rule, title, oid, number, subject, started, due, breached, met in rows
     )
+
+
+def _responders(community: Community, subjects: set[str]) -> dict[str, str]:
+    """The names of the responders the EM-2 clocks ``subjects`` (user ids) are about, among
+    those called to the community's emergencies. One query, none without such clocks."""
+    ids = {int(s) for s in subjects if s.isdigit()}
+    if not ids:
+        return {}
+    rows = Responder.objects.filter(emergency__community=community, user_id__in=ids).values_list(
+        "user_id", "user__name", "user__username"
+    )
+    return {str(uid): name or username for uid, name, username in rows}
 
 
 def _issues(community: Community, start: datetime, end: datetime) -> tuple[IssueRow, ...]:
@@ -456,12 +475,25 @@ def _compliance_lines(
 
 
 def _activity_line(fig: QuarterFigures, now: datetime) -> ReportLine:
-    """CS-3: the activities held in the month's quarter (as of ``now``) against the policy's
-    target; missed only once the quarter is over, for information while it runs."""
+    """CS-3: the activities held in the month's quarter (as of ``now``: held or closed, by the
+    activity's date) against the policy's target, judged like every other line: met once as
+    many are held, not met until then; while the quarter runs the note says so."""
     held, target = Decimal(fig.held), Decimal(fig.target)
-    over = now >= fig.quarter.end
-    status: Status = "met" if fig.met else ("missed" if over else "info")
+    status = _status(held, target)
     rate = fig.satisfaction.rate
+    note = _fill(
+        _("%(coming)d to come; satisfaction rate %(rate)s (%(answers)d answers)"),
+        {
+            "coming": fig.coming,
+            "rate": f"{rate}%" if rate is not None else "—",
+            "answers": fig.satisfaction.answered,
+        },
+    )
+    if now < fig.quarter.end and status != "met":
+        note = _fill(
+            _("quarter %(n)d still running: %(note)s"),
+            {"n": fig.quarter.number, "note": note},
+        )
     return ReportLine(
         key="CS-3",
         rule_id="CS-3",
@@ -472,14 +504,7 @@ def _activity_line(fig: QuarterFigures, now: datetime) -> ReportLine:
         sample=None,
         sample_label="",
         status=status,
-        note=_fill(
-            _("%(coming)d to come; satisfaction rate %(rate)s (%(answers)d answers)"),
-            {
-                "coming": fig.coming,
-                "rate": f"{rate}%" if rate is not None else "—",
-                "answers": fig.satisfaction.answered,
-            },
-        ),
+        note=note,
     )
 
 

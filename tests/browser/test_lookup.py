@@ -90,3 +90,47 @@ def test_fd2_an_ambiguous_room_is_chosen_with_the_keyboard_and_logged(
         "075588881234",
         "801",
     )
+
+
+def test_fd2_a_callers_whole_number_fills_the_room_and_owner_which_staff_may_change(
+    page, live_server, clock
+) -> None:
+    office = office_with_building_4()
+    sign_in(page, live_server, office.receptionist)
+    page.click("#id_caller_phone")
+    page.keyboard.type("18071303284")
+    page.locator("#household-panel h2", has_text="4-1-901").wait_for(timeout=5000)
+    page.wait_for_function("document.getElementById('id_room').value === '4-1-901'", timeout=5000)
+    assert page.input_value("#id_caller_name") == "王建国"
+    # The staff corrects the name (his wife is calling); another lookup leaves it theirs.
+    page.fill("#id_caller_name", "王太太")
+    page.click("#id_caller_phone")
+    page.keyboard.press("End")
+    page.keyboard.type(" ")
+    page.wait_for_timeout(800)
+    assert page.input_value("#id_caller_name") == "王太太"
+    log_a_consultation(page)
+    contact = Contact.objects.get()
+    assert (contact.household.code, contact.caller_name) == ("4-1-901", "王太太")
+
+
+def test_fd2_a_number_several_households_share_fills_nothing_until_one_is_chosen(
+    page, live_server, clock
+) -> None:
+    office = office_with_building_4()
+    shared = f.HouseholdFactory(
+        unit=f.UnitFactory(building=f.BuildingFactory(community=office.community, number="6")),
+        community=office.community,
+        room="101",
+        code="6-1-101",
+    )
+    f.ResidentFactory(household=shared, name="王小明", phone="18071303284")
+    sign_in(page, live_server, office.receptionist)
+    page.click("#id_caller_phone")
+    page.keyboard.type("18071303284")
+    page.locator("#household-panel .lookup-match").nth(1).wait_for(timeout=5000)
+    page.wait_for_timeout(500)
+    assert (page.input_value("#id_room"), page.input_value("#id_caller_name")) == ("", "")
+    page.locator("#household-panel .lookup-match", has_text="6-1-101").click()
+    assert page.input_value("#id_room") == "6-1-101"
+    assert page.input_value("#id_caller_name") == "王小明"

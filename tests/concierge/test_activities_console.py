@@ -178,5 +178,8 @@ def test_cs3_the_monthly_report_has_the_quarters_line(office, clock) -> None:
     assert (line.figure, line.target, line.status) == (0, 1, "missed")
     assert str(line.title) == "第4季度已举办社区活动"
     report = monthly_report(office.community, 2026, 11, now=clock.now())
-    assert report.line("CS-3").status == "info"  # the quarter still runs
+    # The quarter still runs: judged like the others (not met yet), its note saying so.
+    running = report.line("CS-3")
+    assert running.status == "missed"
+    assert str(running.note).startswith("第4季度尚未结束")
     assert not SuggestionItem.objects.exists()

@@ -228,3 +228,41 @@ def test_fd2_control_characters_pasted_in_are_ignored_never_a_server_error(
     r = lookup(register.receptionist, register.shenzhen, **{param: typed, "field": param})
     assert r.status_code == 200
     assert sorted(b["room"] for b in buttons(r.content.decode())) == rooms
+
+
+def fill_of(html: str) -> dict[str, str]:
+    """What the panel tells the form to fill in (data-fill-room, data-fill-name)."""
+    found = re.search(r'<div class="lookup"[^>]*>', html)
+    assert found is not None
+    return dict(re.findall(r'data-fill-(\w+)="([^"]*)"', found.group(0)))
+
+
+def test_fd2_a_whole_number_of_one_household_fills_its_room_and_the_owner(register) -> None:
+    sz, user = register.shenzhen, register.receptionist
+    html = lookup(user, sz, caller_phone="180-7130-3284", field="caller_phone").content.decode()
+    assert fill_of(html) == {"room": "4-1-901", "name": "王建国"}
+    # A number still being typed, or one that several households share: nothing to fill.
+    html = lookup(user, sz, caller_phone="180-71", field="caller_phone").content.decode()
+    assert fill_of(html) == {}
+    html = lookup(
+        user, register.no_code, caller_phone="87654321", field="caller_phone"
+    ).content.decode()
+    assert len(buttons(html)) == 2 and fill_of(html) == {}
+    # A room typed fills nothing more: the staff chooses.
+    html = lookup(user, sz, room="4-1-901", field="room").content.decode()
+    assert fill_of(html) == {}
+
+
+def test_fd2_a_ringing_calls_number_opens_the_form_with_the_room_and_owner(register) -> None:
+    sz, user = register.shenzhen, register.receptionist
+    r = browser_for(user).get(reverse("desk-intake", args=[sz.pk]), {"caller_phone": "18071303284"})
+    html = r.content.decode()
+    assert re.search(r'id="id_room" value="4-1-901"', html)
+    assert re.search(r'id="id_caller_name" value="王建国"', html)
+    # Several households on the number: the room and the name are left for the staff.
+    r = browser_for(user).get(
+        reverse("desk-intake", args=[register.no_code.pk]), {"caller_phone": "87654321"}
+    )
+    html = r.content.decode()
+    assert re.search(r'id="id_room" value=""', html)
+    assert re.search(r'id="id_caller_name" value=""', html)

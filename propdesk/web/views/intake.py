@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.calls.selectors import call_cursor
 from propdesk.community.lookup import HouseholdLookup, LookupField, household_lookup
-from propdesk.community.models import Building, Place
+from propdesk.community.models import Building, Place, Relation
 from propdesk.community.places import places_visible
 from propdesk.community.selectors import access_household, scope
 from propdesk.core.errors import NotFound, ServiceError
@@ -74,6 +74,13 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
     # channel a call, the household panel looked up.
     if request.method != "POST" and request.GET.get("caller_phone"):
         initial = {**initial, "caller_phone": request.GET["caller_phone"][:40], "channel": "phone"}
+    lookup: dict[str, object] = {}
+    if not posted:
+        lookup = _lookup_context(desk, request.GET)
+        if lookup["fill"]:
+            # The number names one household: its room and the caller filled in (FD-2), as
+            # the panel's answer fills them while the number is typed.
+            initial = {**initial, **lookup["fill"]}  # type: ignore[dict-item]
     form = IntakeForm(
         # Bound on every POST, an empty one too (its fields are then missing: errors, not a 500).
         request.POST if posted else None,
@@ -101,7 +108,7 @@ def intake(request: HttpRequest, desk: Desk) -> HttpResponse:
         status = 400
         items, places = _catalogue(desk)
         form.set_choices(items, places)
-    lookup = _lookup_context(desk, request.POST if request.method == "POST" else request.GET)
+        lookup = _lookup_context(desk, request.POST)  # the panel as the failed submit left it
     return render(
         request,
         "web/intake.html",
@@ -321,6 +328,7 @@ def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
                 if found.households:
                     break
     household = found.household
+    fill = _fill_of(found) if not chosen else {}
     orders: list[object] = []
     contacts: list[object] = []
     if household is not None:
@@ -342,8 +350,21 @@ def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
         "household": household,
         "open_orders": orders,
         "recent_contacts": contacts,
+        "fill": fill,
         "looked_up": any(params.get(n, "").strip() for n in LOOKUP_FIELDS) or bool(chosen),
     }
+
+
+def _fill_of(found: HouseholdLookup) -> dict[str, str]:
+    """What a whole phone number fills into the form (FD-2): the room and the name of the
+    resident it belongs to (the owner first, where a household's residents share a landline),
+    when it names exactly one household; nothing while it is a prefix or matches several."""
+    household = found.named
+    if found.how != "phone" or household is None:
+        return {}
+    people = [m.resident for m in found.matches if m.resident is not None]
+    people.sort(key=lambda r: r.relation != Relation.OWNER)
+    return {"room": household.code, "caller_name": people[0].name if people else ""}
 
 
 def buildings_of(desk: Desk) -> list[Building]:

@@ -1,10 +1,33 @@
 // The front desk's household lookup (FD-2): a match in the panel is a button; choosing it (a
 // click, or the down arrow then Enter) fills 房号, 报事人 and 电话 with what the form takes back
 // unchanged, then shows that household's open orders. Arrow keys move through the matches,
-// Escape goes back to the field typed in. Without JavaScript the form still takes what is typed.
+// Escape goes back to the field typed in. A whole number that names exactly one household fills
+// 房号 and 报事人 at once (the panel's data-fill-*): only fields left empty or holding what was
+// filled that way, so what the staff typed or changed stays; several matches fill nothing until
+// one is chosen. Without JavaScript the form still takes what is typed.
 (function () {
   "use strict";
   var lastField = null;
+  var FILLED = [["id_room", "fillRoom"], ["id_caller_name", "fillName"]];
+
+  function autofill(panel) {
+    var lookup = panel.querySelector(".lookup");
+    if (!lookup || lookup.dataset.how !== "phone") { return; }
+    FILLED.forEach(function (pair) {
+      var el = document.getElementById(pair[0]);
+      if (!el) { return; }
+      var mine = el.dataset.autofilled !== undefined && el.value === el.dataset.autofilled;
+      if (el.value !== "" && !mine) { return; }  // typed or changed by the staff: theirs
+      var value = lookup.dataset[pair[1]];
+      if (value === undefined) { value = ""; }  // no single household any more: take ours back
+      el.value = value;
+      if (value) { el.dataset.autofilled = value; } else { delete el.dataset.autofilled; }
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.target && e.target.id === "household-panel") { autofill(e.target); }
+  });
 
   function matches() {
     return Array.prototype.slice.call(document.querySelectorAll("#household-panel .lookup-match"));
@@ -13,7 +36,7 @@
   function fill(button) {
     var set = function (id, value) {
       var el = document.getElementById(id);
-      if (el && value) { el.value = value; }
+      if (el && value) { el.value = value; delete el.dataset.autofilled; }
     };
     set("id_room", button.dataset.room);
     set("id_caller_name", button.dataset.name);
