@@ -280,6 +280,12 @@ ACTIONS: dict[str, Action] = {
     )
 }
 
+# An emergency's order (RULES.md EM-1..3) is stored as a complaint but is none: it has no owner to
+# answer (答复), no 跟踪回访 (CP-2) and no weekly call (CP-7). The table refuses them
+# (``not_for_emergency``), so the console, the API and the back office refuse them alike. (Its
+# marks may be set: they start no complaint clock on an emergency, clocks' own rule.)
+COMPLAINT_ONLY_ACTIONS = frozenset({"reply", "follow_up", "contact_owner"})
+
 # What an owner may do to their own household's order from the resident portal, for which kinds:
 # reopen a finished repair or housekeeping job (没修好, 部分解决), within the policy's
 # ``satisfaction.reopen_within_days`` of 完工 (``owner_may_reopen``). The rest is the office's.
@@ -304,7 +310,8 @@ class Situation:
     and the community lets members take from the pool. ``kind``: the order's kind (None: any).
     ``waiting``: the order waits for the owner or for parts (``wait`` until ``end_wait``).
     ``urgent``: the repair is marked urgent (急修). ``leads_team``: the actor leads the order's
-    team (its pool is theirs).
+    team (its pool is theirs). ``emergency``: the order is an emergency's (EM-1), stored as a
+    complaint but none (COMPLAINT_ONLY_ACTIONS are not for it).
     """
 
     state: State
@@ -317,6 +324,7 @@ class Situation:
     waiting: bool = False
     urgent: bool = False
     leads_team: bool = False
+    emergency: bool = False
 
 
 # Team members act on what is theirs: only the one who has the order (or the team leader) checks
@@ -329,8 +337,8 @@ _ASSIGNEE_ONLY = frozenset(
 
 def check_action(action_name: str, situation: Situation) -> Action:
     """Return the action if the actor may take it in ``situation``; raise TransitionRefused
-    (codes: unknown_action, not_for_kind, not_allowed_in_state, not_in_pool, in_pool,
-    nobody_assigned, role_not_allowed, already_waiting, not_waiting, already_urgent,
+    (codes: unknown_action, not_for_kind, not_for_emergency, not_allowed_in_state, not_in_pool,
+    in_pool, nobody_assigned, role_not_allowed, already_waiting, not_waiting, already_urgent,
     not_urgent)."""
     action = ACTIONS.get(action_name)
     if action is None:
@@ -338,6 +346,8 @@ def check_action(action_name: str, situation: Situation) -> Action:
     sit = situation
     if sit.kind is not None and not action.is_for(sit.kind):
         raise TransitionRefused("not_for_kind", f"{action_name} is not for a {sit.kind}")
+    if sit.emergency and action_name in COMPLAINT_ONLY_ACTIONS:
+        raise TransitionRefused("not_for_emergency", f"{action_name} is not for an emergency")
     if sit.state not in action.sources:
         raise TransitionRefused(
             "not_allowed_in_state", f"{action_name} is not allowed in {sit.state}"

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from propdesk.community.models import Household
 from propdesk.community.places import resident_place
 from propdesk.core.clock import get_clock
 from propdesk.core.errors import Conflict, NotFound
+from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.core.uploads import PHOTO_TYPES
 from propdesk.desk.models import OrderKind, WorkOrder
 from propdesk.desk.selectors import access_resident_order, resident_orders, staff_roles
@@ -47,6 +49,11 @@ ORDERS_PER_PAGE = 50
 def _resident(request: HttpRequest) -> ResidentPrincipal:
     who: ResidentPrincipal = request.resident  # type: ignore[attr-defined]
     return who
+
+
+def once_owner(who: ResidentPrincipal) -> str:
+    """Whose one-time form tokens these are (core.once): the signed-in resident's phone."""
+    return f"resident:{who.phone}"
 
 
 def _household_ids(request: HttpRequest) -> list[int]:
@@ -132,20 +139,40 @@ def report(request: HttpRequest) -> HttpResponse:
                 # A QR sticker's place of the chosen household's community (else none).
                 place=resident_place([household.community_id], values["place"]),
             )
-            try:
-                order = resident_report(
-                    household=household, phone=who.phone, now=get_clock().now(), data=data
-                )
-            except ValidationError as exc:
-                errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
-            else:
-                messages.success(
-                    request,
+
+            def write() -> Answer | None:
+                nonlocal errors
+                try:
+                    order = resident_report(
+                        household=household, phone=who.phone, now=get_clock().now(), data=data
+                    )
+                except ValidationError as exc:
+                    errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+                    return None
+                return Answer(
+                    reverse("portal:order", kwargs={"order_id": order.pk}),
                     _("Reported. Your order number is %(number)s.") % {"number": order.number},
                 )
-                return redirect("portal:order", order_id=order.pk)
+
+            # One order per form (core.once): a second tap, or the form sent again on a bad
+            # network, writes nothing and is shown the first one's order.
+            try:
+                done = submit_once(
+                    request.POST.get(ONCE_FIELD),
+                    owner=once_owner(who),
+                    now=get_clock().now(),
+                    write=write,
+                )
+            except NotFound as exc:
+                raise Http404(str(exc)) from exc
+            if done.replayed:
+                said = _("This form was already sent: it was recorded once, not twice.")
+                first = done.answer.message if done.answer is not None else ""
+                messages.info(request, f"{said} {first}".strip())
+                return redirect(done.answer.url if done.answer is not None else "portal:orders")
+            if done.answer is not None:
+                messages.success(request, done.answer.message)
+                return redirect(done.answer.url)
     other_errors = [
         m
         for key, ms in errors.items()

@@ -36,7 +36,7 @@ def test_health_is_503_when_a_job_has_not_ticked_for_three_intervals(db, clock, 
     status, body = health()
     assert status == 200 and body["ok"] is True
     assert [j["name"] for j in body["jobs"]] == names and not any(j["stale"] for j in body["jobs"])
-    assert [w["name"] for w in body["workers"]] == ["w1"]
+    assert len(body["workers"]) == 1 and "name" not in body["workers"][0]
     clock.at = clock.now() + timedelta(seconds=6)  # exactly three intervals: still fresh
     assert health()[0] == 200
     # Every job but the sweeper ticks (the sweeper runs each WORKER_INTERVAL_SECONDS).
@@ -45,6 +45,49 @@ def test_health_is_503_when_a_job_has_not_ticked_for_three_intervals(db, clock, 
     status, body = health()
     assert status == 503 and body["ok"] is False
     assert [j["name"] for j in body["jobs"] if j["stale"]] == ["clocks.sweep"]
+
+
+def test_a_workers_host_name_only_for_whoever_may_see_the_systems_status(
+    db, clock, settings, office
+):
+    """/health/ is open to monitoring: the status and each worker's last tick and age, never its
+    name (``embedded@<host>``) to the public or to the office; a superuser, or back-office staff
+    given the permission to view the workers' heartbeats, reads the names."""
+    from django.contrib.auth.models import Permission
+
+    from tests import factories as f
+    from tests.web.conftest import browser_for
+
+    settings.HEALTH_STALE_MIN_SECONDS = 60
+    jobs.run_tick(clock.now(), worker="embedded@db-host-7")
+    clock.at = clock.now() + timedelta(seconds=2)
+    admin = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    watcher = f.UserFactory(username="ops", is_staff=True)
+    watcher.user_permissions.add(Permission.objects.get(codename="view_workerheartbeat"))
+    backoffice_head = f.UserFactory(username="head-bo", is_staff=True)
+    seen = {}
+    for who, client in {
+        "anyone": Client(),
+        "head": browser_for(office.head),
+        "backoffice_head": browser_for(backoffice_head),
+        "admin": browser_for(admin),
+        "watcher": browser_for(watcher),
+    }.items():
+        r = client.get("/health/")
+        assert r.status_code == 200, who
+        body = r.json()
+        assert body["ok"] is True and all(not j["stale"] for j in body["jobs"])
+        [worker] = body["workers"]
+        assert worker["age_seconds"] == 2.0 and worker["last_tick"]
+        seen[who] = worker.get("name")
+        assert ("db-host-7" in r.content.decode()) == (seen[who] is not None), who
+    assert seen == {
+        "anyone": None,
+        "head": None,
+        "backoffice_head": None,
+        "admin": "embedded@db-host-7",
+        "watcher": "embedded@db-host-7",
+    }
 
 
 def test_health_gives_each_job_three_of_its_own_intervals(db, clock, settings):

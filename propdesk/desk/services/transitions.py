@@ -100,6 +100,7 @@ def situation(order: WorkOrder, user: User) -> Situation:
         leads_team=bool(roles & {Role.TEAM_LEADER})
         and order.team is not None
         and order.team.leader_id == user.pk,
+        emergency=order.is_emergency,
     )
 
 
@@ -108,6 +109,15 @@ def _refused(exc: TransitionRefused, order: WorkOrder, action: str = "") -> Exce
         return Forbidden(_("Your role may not do this to the work order."), code=exc.code)
     if exc.code == "not_for_kind" and action in URGENT_ACTIONS:
         return Forbidden(_("Only a repair can be marked urgent."), code=exc.code)
+    if exc.code == "not_for_emergency":
+        # EM-1..3: what a complaint has (答复, 跟踪回访, 每周跟进) an emergency has not.
+        return Conflict(
+            _(
+                "An emergency is not a complaint: it has no answer to the owner, no follow-up "
+                "and no weekly progress call. Dispatch or transfer it, and close it once handled."
+            ),
+            code=exc.code,
+        )
     if exc.code == "not_for_kind":
         return Forbidden(
             _("This action is not for a %(kind)s.") % {"kind": order.get_kind_display()},

@@ -6,7 +6,10 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from propdesk.core.once import KEY_LENGTH, ONCE_FIELD, once_token
 
 register = template.Library()
 
@@ -30,3 +33,16 @@ def portal_nav(context: Any) -> dict[str, Any]:
         current = path == url if url == "/portal/" else path.startswith(url)
         items.append({"label": label, "url": url, "current": current})
     return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def once_field(context: template.Context) -> str:
+    """A form's one-time token (core.once) as a hidden field: a new one for a form drawn fresh,
+    the posted one for a form drawn again with its errors (so the corrected form is still the
+    same submit), as the console's forms carry it."""
+    request = context.get("request")
+    posted = (
+        request.POST.get(ONCE_FIELD, "") if request is not None and request.method == "POST" else ""
+    )
+    token = posted if 0 < len(posted) <= KEY_LENGTH else once_token()
+    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token)

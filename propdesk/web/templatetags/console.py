@@ -469,13 +469,18 @@ def notification_bell(context: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def once_field(context: template.Context) -> str:
+def once_field(context: template.Context, form: str = "") -> str:
     """A form's one-time token (core.once) as a hidden field: a new one for a form drawn fresh,
     the posted one for a form drawn again with its errors (so the corrected form is still the
-    same submit)."""
+    same submit). On a page of several forms, ``form`` names this one (its hidden ``form``
+    field): only the form that was posted takes the posted token back, the others a new one."""
     request = context.get("request")
     posted = (
-        request.POST.get(ONCE_FIELD, "") if request is not None and request.method == "POST" else ""
+        request.POST.get(ONCE_FIELD, "")
+        if request is not None
+        and request.method == "POST"
+        and (not form or request.POST.get("form") == form)
+        else ""
     )
     token = posted if 0 < len(posted) <= KEY_LENGTH else once_token()
     return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token)

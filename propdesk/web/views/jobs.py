@@ -3,11 +3,11 @@ photos, the catalogue item's steps, complete with notes, materials and fee."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from propdesk.core.errors import NotFound, ServiceError
@@ -32,7 +32,7 @@ from propdesk.web.views.orders import (
     appoint_post,
     may_appoint,
     order_desk,
-    saved_message,
+    post_once,
     take_action,
 )
 
@@ -88,19 +88,25 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
         return forbidden(request)
     errors: dict[str, list[str]] | None = None
     if request.method == "POST":
-        if request.POST.get("form") == "photo":
-            errors = _photo(request, desk, order.pk)
-        elif request.POST.get("form") == "appoint":
-            errors = appoint_post(request, desk, order)
-        else:
-            errors = take_action(request, desk, order)
-        if errors is None:
-            form = request.POST.get("form")
-            kind = form if form in ("photo", "appoint") else "action"
-            messages.success(request, saved_message(request, order.pk, kind))
+        form = request.POST.get("form")
+        kind = form if form in ("photo", "appoint") else "action"
+
+        def post() -> dict[str, list[str]] | None:
+            if kind == "photo":
+                return _photo(request, desk, order.pk)
+            if kind == "appoint":
+                return appoint_post(request, desk, order)
+            return take_action(request, desk, order)
+
+        def where() -> str:
             if request.POST.get("action") in ("resolve", "transfer", "return"):
-                return redirect("desk-jobs", order.community_id)
-            return redirect("desk-job", order.pk)
+                return reverse("desk-jobs", args=[order.community_id])
+            return reverse("desk-job", args=[order.pk])
+
+        # The photo sent twice (a double tap, a resend on a bad network) is added once.
+        went, errors = post_once(request, order.pk, kind, post=post, where=where)
+        if went is not None:
+            return HttpResponseRedirect(went)
         desk, order = order_desk(request, order_id)
     bar = {item.name: item for item in action_bar(desk.user, order)}
     titles = waiting_titles(order.community.policy)

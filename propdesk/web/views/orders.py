@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import ClockLog
@@ -19,6 +20,7 @@ from propdesk.clocks.services.policy import counts_in_team_hours
 from propdesk.community.models import Membership, Team, User
 from propdesk.community.selectors import staff_in_community, user_roles
 from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.desk.models import ComplaintType, EventAction, Rectification, ReplyChannel, WorkOrder
 from propdesk.desk.queues import (
     assignee_candidates,
@@ -52,12 +54,14 @@ from propdesk.web.actions import (
 from propdesk.web.forms import AppointmentForm, AttitudeAccountForm, RectificationForm
 from propdesk.web.views._common import (
     Desk,
+    answered,
     back_to,
     console,
     errors_of,
     forbidden,
     not_found,
     now,
+    once_owner,
     posted_id,
 )
 
@@ -132,7 +136,7 @@ def saved_message(request: HttpRequest, order_id: int, kind: str) -> str:
     return done_message(request.POST.get("action", ""), after)
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return back_to(request, default)
 
 
@@ -313,15 +317,56 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     failure: dict[str, Any] = {}
     if request.method == "POST":
         kind = request.POST.get("form", "action")
-        errors = _post(request, desk, order, kind)
-        if errors is None:
-            messages.success(request, saved_message(request, order.pk, kind))
-            return _back(request, request.path)
+        where, errors = post_once(
+            request,
+            order.pk,
+            kind,
+            post=lambda: _post(request, desk, order, kind),
+            where=lambda: _back(request, request.path).url,
+        )
+        if where is not None:
+            return HttpResponseRedirect(where)
         failure = _failure(request, kind, errors)
         order = access_work_order(desk.user, order.pk)  # as it is now, with its new version
     ctx = _detail_context(desk, order) | failure
     status = 400 if failure else 200
     return render(request, "web/order.html", ctx, status=status)
+
+
+def post_once(
+    request: HttpRequest,
+    order_id: int,
+    kind: str,
+    *,
+    post: Callable[[], dict[str, list[str]] | None],
+    where: Callable[[], str],
+) -> tuple[str | None, dict[str, list[str]]]:
+    """One of an order's forms (a file, a record, an action), sent once per its one-time token
+    (core.once): ``post`` writes and gives the field errors (None: done); its answer is where to
+    go (``where``) and what was done (``saved_message``). The same form sent again (a double
+    tap, a resend on a slow network) writes nothing and is told the first one's answer. The
+    token is claimed before ``post`` and settled after it, outside its own transaction. Gives
+    (the address to go to, {}) or (None, the errors to draw the form with)."""
+    errors: dict[str, list[str]] = {}
+
+    def write() -> Answer | None:
+        nonlocal errors
+        failed = post()
+        if failed is not None:
+            errors = failed
+            return None
+        # Kept as HTML (a replay shows it as it is): a name in it is escaped now.
+        return Answer(where(), conditional_escape(saved_message(request, order_id, kind)))
+
+    done = submit_once(
+        request.POST.get(ONCE_FIELD), owner=once_owner(request), now=now(), write=write
+    )
+    if answered(request, done):
+        assert done.answer is not None
+        return done.answer.url, {}
+    if not errors:  # the first one of the same form has not answered yet: nothing written
+        errors = {"__all__": [_("This form was already sent: it was recorded once, not twice.")]}
+    return None, errors
 
 
 def _failure(request: HttpRequest, kind: str, errors: dict[str, list[str]]) -> dict[str, Any]:
