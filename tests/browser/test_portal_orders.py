@@ -91,6 +91,8 @@ def test_a_resident_reports_with_a_photo_and_follows_it_through_dispatch_arrival
     assert photos.evaluate("el => el.files.length") == 0
     # A refused submit keeps what was typed (no kind chosen).
     phone.fill("#id_description", "卫生间水管漏水，地面有积水")
+    # Its length counted beside it as it is typed (web/fields.js, shared with the console).
+    assert phone.locator("#id_description + .char-count").inner_text() == "13/2000"
     with phone.expect_navigation():
         phone.locator("button[type=submit]").click()
     assert "请选择报修" in phone.content()

@@ -1,6 +1,6 @@
 """No English reaches a person when a required field is left empty (GLOSSARY.md). The markup
 asks the browser for no check of its own (data-required, not required: its bubble would be in the
-browser's language); web/required.js, loaded by the console's and the portal's pages, arms the
+browser's language); web/fields.js, loaded by the console's and the portal's pages, arms the
 check with Chinese words (tests/browser/test_required_words.py). Without JavaScript the form is
 sent as it is and the server says what is missing in Chinese, keeping what was typed."""
 
@@ -37,7 +37,7 @@ def test_no_form_leaves_an_empty_field_to_the_browsers_own_words() -> None:
 def test_both_bases_load_the_chinese_words_for_the_browsers_check() -> None:
     for base in ("web/templates/web/base.html", "portal/templates/portal/base.html"):
         text = (ROOT / base).read_text(encoding="utf-8")
-        assert "web/required.js" in text, base
+        assert "web/fields.js" in text, base
         assert "data-missing=\"{% translate 'Please fill in this field.' %}\"" in text, base
 
 

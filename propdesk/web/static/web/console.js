@@ -205,32 +205,6 @@
   });
 })();
 
-// A field's length limit (data-maxlength; never maxlength, with which the browser cuts a paste
-// without a word): a counter beside it, n/limit, red past the limit. Nothing is cut; the server
-// refuses a text over the limit with the limit in words and keeps it on the form.
-(function () {
-  "use strict";
-  function count(el) {
-    var limit = Number(el.getAttribute("data-maxlength"));
-    var box = el.nextElementSibling;
-    if (!box || !box.classList.contains("char-count")) {
-      box = document.createElement("span");
-      box.className = "char-count";
-      box.setAttribute("aria-live", "polite");
-      el.insertAdjacentElement("afterend", box);
-    }
-    var n = el.value.length;
-    box.textContent = n + "/" + limit;
-    box.classList.toggle("over", n > limit);
-  }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-maxlength]").forEach(count);
-  });
-  document.addEventListener("input", function (e) {
-    if (e.target && e.target.hasAttribute && e.target.hasAttribute("data-maxlength")) { count(e.target); }
-  });
-})();
-
 // A field's error goes away once the field is filled in again (the server checks it anew on the
 // next submit): the red mark and the words under it, as soon as something is typed or chosen.
 (function () {

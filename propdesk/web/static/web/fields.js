@@ -1,3 +1,6 @@
+// A form's fields, in the console and the resident portal alike: the words of the browser's own
+// check, and each field's length counted beside it.
+//
 // The words of the browser's own form check (GLOSSARY.md: every word a person reads is Chinese).
 // Fields are marked data-required (and data-digits) in the markup, not required (nor pattern):
 // without JavaScript the browser checks nothing and the server answers with its Chinese errors
@@ -59,4 +62,30 @@
 
   arm(document);
   document.addEventListener("htmx:afterSwap", function (e) { arm(e.target); });
+})();
+
+// A field's length limit (data-maxlength; never maxlength, with which the browser cuts a paste
+// without a word): a counter beside it, n/limit, red past the limit. Nothing is cut; the server
+// refuses a text over the limit with the limit in words and keeps it on the form.
+(function () {
+  "use strict";
+  function count(el) {
+    var limit = Number(el.getAttribute("data-maxlength"));
+    var box = el.nextElementSibling;
+    if (!box || !box.classList.contains("char-count")) {
+      box = document.createElement("span");
+      box.className = "char-count";
+      box.setAttribute("aria-live", "polite");
+      el.insertAdjacentElement("afterend", box);
+    }
+    var n = el.value.length;
+    box.textContent = n + "/" + limit;
+    box.classList.toggle("over", n > limit);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-maxlength]").forEach(count);
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute("data-maxlength")) { count(e.target); }
+  });
 })();
