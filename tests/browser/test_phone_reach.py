@@ -184,3 +184,23 @@ def test_em3_on_a_phone_the_incident_report_links_are_apart_and_the_banner_is_co
         page.screenshot(path=str(SCREENSHOTS / "incident-report-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_portal_sign_in_second_step_links_are_finger_sized(browser, live_server) -> None:
+    """A resident waiting for the SMS code: 重新获取验证码 and 更换手机号 were 24 px tall lines at
+    the screen's two edges; now each is at least 40 px."""
+    make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/portal/login/")
+        page.fill("#id_phone", "138 1234 5678")
+        page.get_by_role("button", name="获取验证码").tap()
+        page.locator("#id_code").wait_for(timeout=10000)
+        again = page.get_by_role("button", name="重新获取验证码")
+        other = page.get_by_role("link", name="更换手机号")
+        assert height(again) >= TAP and height(other) >= TAP
+        assert no_sideways_scroll(page)
+        page.screenshot(path=str(SCREENSHOTS / "portal-code-step-phone.png"), full_page=True)
+    finally:
+        context.close()
