@@ -204,3 +204,36 @@ def test_the_portal_sign_in_second_step_links_are_finger_sized(browser, live_ser
         page.screenshot(path=str(SCREENSHOTS / "portal-code-step-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_monthly_report_on_a_phone_has_finger_sized_controls(
+    browser, live_server, clock
+) -> None:
+    """The demo office's monthly report at 360 px: the month's field, 查看, PDF and Excel at least
+    40 px tall, and each 明细 (a jump to its list, inside a line of text) a 40 px hit area (it
+    was 18 px); nothing scrolls sideways."""
+    from propdesk.community.models import Community
+    from propdesk.demo.seed import DEMO_PASSWORD, seed_demo
+
+    seed_demo(now=clock.now() - timedelta(minutes=5), households_per_community=16, weeks=1)
+    community = Community.objects.get(code="jxhy")
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/desk/login/?next=/desk/{community.pk}/report/")
+        page.fill("#id_username", "jxhy-head")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/desk/{community.pk}/report/**", timeout=15000)
+        assert height(page.locator("main input[type=month]")) >= TAP
+        for name in ("查看", "PDF", "Excel"):
+            control = page.locator("main").get_by_text(name, exact=True).first
+            assert height(control) >= TAP, name
+        jumps = page.locator('main a[href^="#list-"]')
+        assert jumps.count() >= 1
+        for jump in jumps.all():
+            assert height(jump) >= TAP, jump.get_attribute("href")
+        assert no_sideways_scroll(page)
+        page.screenshot(path=str(SCREENSHOTS / "report-phone.png"), full_page=True)
+    finally:
+        context.close()
