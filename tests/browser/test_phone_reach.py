@@ -155,8 +155,11 @@ def test_em3_on_a_phone_the_incident_report_links_are_apart_and_the_banner_is_co
     browser, live_server, clock
 ) -> None:
     """The office head on a phone: 打印（PDF） and 全部处理表 were 4 px apart, the link 18 px
-    tall; the red banner of an open emergency took 100 px of a 740 px screen on every page."""
+    tall; the red banner of an open emergency took 100 px of a 740 px screen on every page; the
+    responders' numbers on the emergency's page were 18 px lines."""
     office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    office.head.phone = "13900001111"  # called to every emergency: listed with the number
+    office.head.save(update_fields=["phone"])
     now = datetime.now(UTC)
     handled = emergency_log(
         community=office.community,
@@ -169,7 +172,7 @@ def test_em3_on_a_phone_the_incident_report_links_are_apart_and_the_banner_is_co
     emergency_resolve(
         emergency_id=handled.pk, by=office.head, now=now - timedelta(minutes=1), note="切断电源"
     )
-    emergency_log(
+    flooding = emergency_log(
         community=office.community,
         by=office.receptionist,
         now=now,
@@ -196,6 +199,15 @@ def test_em3_on_a_phone_the_incident_report_links_are_apart_and_the_banner_is_co
         assert height(banner) <= 80, height(banner)
         assert no_sideways_scroll(page)
         page.screenshot(path=str(SCREENSHOTS / "incident-report-phone.png"), full_page=True)
+        # The open emergency's page: each responder's number is a 40 px tap that calls them
+        # (an 18 px line of digits before).
+        page.goto(f"{live_server.url}/desk/emergencies/{flooding.pk}/")
+        numbers = page.locator('ul.responders a[href^="tel:"]')
+        numbers.first.wait_for(timeout=10000)
+        for number in numbers.all():
+            assert height(number) >= TAP, number.inner_text()
+        assert no_sideways_scroll(page)
+        page.screenshot(path=str(SCREENSHOTS / "emergency-open-phone.png"), full_page=True)
     finally:
         context.close()
 
