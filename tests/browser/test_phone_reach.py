@@ -5,6 +5,7 @@ Screenshots go to tests/browser/screenshots/."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -232,7 +233,7 @@ def test_the_portal_sign_in_second_step_links_are_finger_sized(browser, live_ser
         context.close()
 
 
-def test_the_monthly_report_on_a_phone_has_finger_sized_controls(
+def test_the_monthly_report_and_the_escalations_on_a_phone_have_finger_sized_controls(
     browser, live_server, clock
 ) -> None:
     """The demo office's monthly report at 360 px: the month's field, 查看, PDF and Excel at least
@@ -261,5 +262,19 @@ def test_the_monthly_report_on_a_phone_has_finger_sized_controls(
             assert height(jump) >= TAP, jump.get_attribute("href")
         assert no_sideways_scroll(page)
         page.screenshot(path=str(SCREENSHOTS / "report-phone.png"), full_page=True)
+        # The head's escalation list (rows as cards): each order's number a 40 px hit area (18 px
+        # before), no two overlapping, and 查看全部 as tall.
+        page.goto(f"{live_server.url}/desk/{community.pk}/queue/")
+        links = page.locator("#queue-escalations table.list td a:visible")
+        assert links.count() >= 2
+        boxes = [link.bounding_box() for link in links.all()]
+        for box in boxes:
+            assert box and box["height"] >= TAP, box
+        for above, below in itertools.pairwise(boxes):
+            assert above and below and below["y"] >= above["y"] + above["height"], (above, below)
+        see_all = page.locator("#queue-escalations p.see-all > a")
+        if see_all.count():
+            assert height(see_all) >= TAP
+        assert no_sideways_scroll(page)
     finally:
         context.close()
