@@ -244,6 +244,13 @@ def test_the_monthly_report_and_the_escalations_on_a_phone_have_finger_sized_con
 
     seed_demo(now=clock.now() - timedelta(minutes=5), households_per_community=16, weeks=1)
     community = Community.objects.get(code="jxhy")
+    emergency_log(  # open: its red banner stays on top of every page
+        community=community,
+        by=User.objects.get(username="jxhy-reception1"),
+        now=datetime.now(UTC),
+        kind="flooding",
+        location="5栋2单元地下室",
+    )
     context = browser.new_context(locale="zh-CN", **PHONE)
     page = context.new_page()
     try:
@@ -262,6 +269,17 @@ def test_the_monthly_report_and_the_escalations_on_a_phone_have_finger_sized_con
             assert height(jump) >= TAP, jump.get_attribute("href")
         assert no_sideways_scroll(page)
         page.screenshot(path=str(SCREENSHOTS / "report-phone.png"), full_page=True)
+        # A 明细 jumps to its list, whose heading shows below the banner, not under it.
+        banner = page.locator("#emergency-alert")
+        banner.wait_for(state="visible", timeout=10000)
+        jump = jumps.last
+        target = jump.get_attribute("href")
+        jump.tap()
+        page.wait_for_timeout(300)
+        assert page.evaluate("location.hash") == target
+        heading = page.locator(f"{target}").bounding_box()
+        bar = banner.bounding_box()
+        assert heading and bar and heading["y"] >= bar["y"] + bar["height"], (heading, bar)
         # The head's escalation list (rows as cards): each order's number a 40 px hit area (18 px
         # before), no two overlapping, and 查看全部 as tall.
         page.goto(f"{live_server.url}/desk/{community.pk}/queue/")
