@@ -290,6 +290,15 @@ def test_the_monthly_report_and_the_escalations_on_a_phone_have_finger_sized_con
             assert box and box["height"] >= TAP, box
         for above, below in itertools.pairwise(boxes):
             assert above and below and below["y"] >= above["y"] + above["height"], (above, below)
+        # The short lists (incident reports' 打开, overdue loans' 办理归还): the same.
+        listed = page.locator("#queue-live section.card > ul > li a:visible")
+        assert listed.count() >= 1
+        boxes = sorted((link.bounding_box() for link in listed.all()), key=lambda b: b["y"])
+        for box in boxes:
+            assert box["height"] >= TAP, box
+        for above, below in itertools.pairwise(boxes):
+            if below["y"] > above["y"]:  # links of the next line
+                assert below["y"] >= above["y"] + above["height"], (above, below)
         see_all = page.locator("#queue-escalations p.see-all > a")
         if see_all.count():
             assert height(see_all) >= TAP
