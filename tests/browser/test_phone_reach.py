@@ -76,7 +76,7 @@ def test_fd2_on_a_phone_the_household_matches_sit_under_the_phone_field_with_no_
             assert caller["y"] + caller["height"] <= box["y"] < intent["y"]
             assert box["height"] >= TAP
         first = matches.first.bounding_box()
-        assert first and first["y"] - (phone["y"] + phone["height"]) < 450, (phone, first)
+        assert first and first["y"] - (phone["y"] + phone["height"]) < 320, (phone, first)
         # No keyboard talk on a touch screen: the line of shortcuts, every key and the panel's
         # ↓-key line are gone; the panel says what a finger does.
         assert page.locator(".kbd-hint").evaluate_all(SHOWN_KEYS) == 0
