@@ -4,7 +4,8 @@
 // Escape goes back to the field typed in. A whole number that names exactly one household fills
 // 房号 and 报事人 at once (the panel's data-fill-*): only fields left empty or holding what was
 // filled that way, so what the staff typed or changed stays; several matches fill nothing until
-// one is chosen. Without JavaScript the form still takes what is typed.
+// one is chosen; a number cleared or changed takes back what it filled. Without JavaScript the
+// form still takes what is typed.
 (function () {
   "use strict";
   var lastField = null;
@@ -12,7 +13,7 @@
 
   function autofill(panel) {
     var lookup = panel.querySelector(".lookup");
-    if (!lookup || lookup.dataset.how !== "phone") { return; }
+    if (!lookup || lookup.dataset.how !== "phone") { return; }  // a room's lookup fills nothing
     FILLED.forEach(function (pair) {
       var el = document.getElementById(pair[0]);
       if (!el) { return; }
@@ -24,6 +25,20 @@
       if (value) { el.dataset.autofilled = value; } else { delete el.dataset.autofilled; }
     });
   }
+
+  // The number edited: what it filled is taken back at once, before the next lookup answers, so
+  // a room typed meanwhile is typed into an empty field (the lookup fills again if the number
+  // still names one household).
+  document.addEventListener("input", function (e) {
+    if (!e.target || e.target.id !== "id_caller_phone") { return; }
+    FILLED.forEach(function (pair) {
+      var el = document.getElementById(pair[0]);
+      if (el && el.dataset.autofilled !== undefined && el.value === el.dataset.autofilled) {
+        el.value = "";
+        delete el.dataset.autofilled;
+      }
+    });
+  });
 
   document.addEventListener("htmx:afterSwap", function (e) {
     if (e.target && e.target.id === "household-panel") { autofill(e.target); }
