@@ -48,6 +48,8 @@ def family_member_add(*, owner_phone: str, household: Household, name: str, phon
     name = (name or "").strip()
     if not name:
         errors["name"] = _("Write the family member's name.")
+    elif "\x00" in name:  # PostgreSQL refuses it in text: a 400, not a 500
+        errors["name"] = _("Null characters are not allowed.")
     elif len(name) > Resident._meta.get_field("name").max_length:  # type: ignore[operator]
         errors["name"] = _("The name is too long.")
     number = ""

@@ -9,6 +9,7 @@ explained); the arithmetic is propdesk.policy.signin. Every time is the injected
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,6 +63,22 @@ def client_ip(request: HttpRequest) -> str:
         if value:
             return value[:45]
     return str(request.META.get("REMOTE_ADDR") or "")[:45]
+
+
+def limit_address(ip: str) -> str:
+    """The address the per-address limits count (``ip`` as client_ip gives it): an IPv6 client
+    by its /64 network, the block one subscriber line or host holds (it may draw a new address
+    from it for every ask); an IPv4 address written as IPv6 (``::ffff:10.0.0.1``) as that IPv4
+    address; anything else as it is."""
+    try:
+        parsed = ipaddress.ip_address(ip.strip().split("%", 1)[0])
+    except ValueError:
+        return ip
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def mobile_needed(text: str) -> str:
@@ -135,8 +152,9 @@ def longest_window() -> int:
 def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
     """Send a new sign-in code to the mobile ``phone_text`` (as typed) if it is on the register,
     within the limits (settings PORTAL_CODE_*): per number and address together, per address,
-    per number. The code works for PORTAL_CODE_TTL_SECONDS, once, and a new one does not void it
-    (code_verify). Raises SignInRefused.
+    per number, an IPv6 client's address being its /64 (limit_address). The code works for
+    PORTAL_CODE_TTL_SECONDS, once, and a new one does not void it (code_verify). Raises
+    SignInRefused.
 
     The answer is the same whether the number is on the register or not, so that the page tells
     no one who lives here: the limits come first and count every ask; a number off the register
@@ -144,6 +162,7 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
     wrong tries and expiry then go as for a real code). Only a failed SMS (503) differs. A
     refused or failed send counts nothing."""
     phone = mobile_phone(phone_text)
+    client_ip = limit_address(client_ip)  # the limits' memory (the row's client_ip) too
     pair_limits, address_limits, number_limits = _limits()
     longest = longest_window()
     horizon = now - timedelta(seconds=longest)

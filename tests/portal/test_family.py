@@ -109,3 +109,17 @@ def test_the_owner_cannot_remove_the_owner_or_a_tenant(office, clock, resident_c
     assert c.post(f"/portal/me/family/{tenant.pk}/remove/").status_code == 404
     assert c.post(f"/portal/me/family/{owner.pk}/remove/").status_code == 404
     assert Resident.objects.filter(pk__in=[tenant.pk, owner.pk]).count() == 2
+
+
+def test_a_nul_character_in_the_name_is_refused_beside_it(office, clock, resident_client) -> None:
+    """A crafted POST: PostgreSQL cannot store a NUL, so without the check this was a 500 there
+    (and a name with a NUL in it on SQLite)."""
+    c = resident_client(OWNER)
+    before = Resident.objects.count()
+    r = c.post(
+        "/portal/me/",
+        {"household": office.household.pk, "name": "张\x00小雨", "phone": "13600001111"},
+    )
+    assert r.status_code == 400
+    assert "不能含有空字符（NUL）。" in r.content.decode()
+    assert Resident.objects.count() == before

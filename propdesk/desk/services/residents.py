@@ -93,6 +93,9 @@ def resident_report_errors(
     errors: dict[str, list[str]] = {}
     if data.kind not in RESIDENT_KINDS:
         errors["kind"] = [_("Choose what you are reporting.")]
+    for name in ("description", "location"):
+        if "\x00" in getattr(data, name):  # PostgreSQL refuses it in text: a 400, not a 500
+            errors[name] = [_("Null characters are not allowed.")]
     checked: list[CheckedUpload] = []
     limit = int(settings.PORTAL_MAX_PHOTOS)
     if len(data.photos) > limit:
@@ -113,7 +116,7 @@ def resident_report_errors(
         # The contact's own "what was said" is the order's description: one message, not two.
         contact_errors.pop("content", None)
         for key, messages in contact_errors.items():
-            errors[key.removeprefix("work_orders[0].")] = messages
+            errors.setdefault(key.removeprefix("work_orders[0]."), []).extend(messages)
     if (
         "appointment_at" not in errors
         and data.appointment_at is not None
