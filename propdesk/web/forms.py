@@ -284,6 +284,25 @@ def _zoned_fields(form: forms.Form, names: Sequence[str], zone: str) -> None:
 # A choice field's empty choice, and all it offers until a form sets its own (set_choices).
 NO_CHOICE = (("", "—"),)
 
+
+class ServiceItemSelect(forms.Select):
+    """The catalogue's items, each option saying its order kind (``data-kind``): the intake's
+    script offers only the items of the 诉求类别 chosen (报修 the repairs, 家政服务 the
+    housekeeping), so that a receptionist picking from the list (or typing its code) never
+    lands on an item of the other kind, which the submit would refuse."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.kinds: dict[str, str] = {}
+
+    def create_option(self, *args: Any, **kw: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kw)
+        kind = self.kinds.get(str(option["value"]))
+        if kind:
+            option["attrs"]["data-kind"] = kind
+        return option
+
+
 INTENT_KEYS = {
     OrderKind.REPAIR: "1",
     OrderKind.COMPLAINT: "2",
@@ -339,7 +358,12 @@ class IntakeForm(CleanedFromData):
     is_construction_legacy = forms.BooleanField(label=_("construction legacy"), required=False)
     is_urgent = forms.BooleanField(label=_("urgent repair"), required=False)
     service_item = forms.TypedChoiceField(
-        label=_("service item"), coerce=int, empty_value=None, required=False, choices=NO_CHOICE
+        label=_("service item"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=NO_CHOICE,
+        widget=ServiceItemSelect,
     )
     content = forms.CharField(
         label=_("what was said"),
@@ -411,6 +435,8 @@ class IntakeForm(CleanedFromData):
                 # Drawn from its own copy from now (a BoundField keeps the field it was made with).
                 self._bound_fields_cache.pop(name, None)  # type: ignore[attr-defined]
             field.choices = [*NO_CHOICE, *choices]
+            if name == "service_item":
+                field.widget.kinds = {str(i.pk): getattr(i, "kind", "") for i in items}
 
 
 def limit_shown_not_cut(form_class: type[forms.Form]) -> None:

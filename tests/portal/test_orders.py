@@ -614,3 +614,21 @@ def test_a_residents_suggestion_waits_in_the_administrators_queue_and_they_are_t
     assert order.number in html and "待受理的建议" in html
     taken = act(order, "take", office.administrator, clock)
     assert (taken.state, taken.assignee) == ("accepted", office.administrator)
+
+
+def test_the_order_page_says_how_many_photos_in_words(office, clock, resident_client) -> None:
+    """The owner reads 「照片 共2张」 on their order, not a bare 「2」 under 照片."""
+    client = resident_client(PHONE)
+    client.post(
+        reverse("portal:report"),
+        {
+            "household": str(office.household.pk),
+            "kind": "repair",
+            "description": "电梯按钮失灵",
+            "photos": [photo("a.png"), photo("b.png")],
+        },
+    )
+    order = WorkOrder.objects.get()
+    html = client.get(reverse("portal:order", args=[order.pk])).content.decode()
+    assert "<dt>照片</dt><dd" in html
+    assert html.split("<dt>照片</dt>", 1)[1].split("</dd>", 1)[0].endswith(">共2张")

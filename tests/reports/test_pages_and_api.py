@@ -137,3 +137,19 @@ def test_api_compare_for_leadership(november, office, other_office):
     assert rows[other_office.community.pk]["rate"] is None
     r = client_for(office.head).get("/api/reports/compare/", {"month": "2026-11"})
     assert r.status_code == 403
+
+
+def test_console_compare_says_what_its_missed_count_counts(november, office, other_office):
+    """The comparison's 未达标项 is not the monthly report's 未达标 N 项 (a leader who opens the
+    report from the row reads a larger number): the column says it counts this table's
+    targets (the cells marked missed in the row), out of how many, and the note says why the
+    report's count is larger."""
+    import re
+
+    boss = User.objects.get(username="boss")
+    html = browser_for(boss).get(reverse("desk-report-compare") + "?month=2026-11").content.decode()
+    row = html.split(f'data-community="{office.community.pk}"', 1)[1].split("</tr>", 1)[0]
+    found = re.search(rf'id="missed-{office.community.pk}">(\d+) / 6</td>', row)
+    assert found, row
+    assert int(found.group(1)) == row.count("st-missed")
+    assert "本表未达标项" in html and "月报逐项列出每个目标和每条时限规则" in html

@@ -223,8 +223,12 @@ def test_ds2_a_catalogue_item_is_taken_and_kept_through_a_failed_submit(
     failed = page.post(url(office), {**body, "content": ""})
     assert failed.status_code == 400
     html = failed.content.decode()
-    assert f'<option value="{tap.pk}" selected>{tap.code} 更换水龙头</option>' in html
-    assert f'<option value="{valve.pk}">{valve.code} 更换阀门</option>' in html
+    # Each item says its kind (data-kind): the page offers only the items of the 诉求类别 chosen.
+    assert (
+        f'<option value="{tap.pk}" selected data-kind="repair">{tap.code} 更换水龙头</option>'
+        in html
+    )
+    assert f'<option value="{valve.pk}" data-kind="repair">{valve.code} 更换阀门</option>' in html
     assert "别家的项目" not in html
     refused = page.post(url(office), {**body, "service_item": str(foreign.pk)})
     assert refused.status_code == 400

@@ -139,3 +139,26 @@ def test_a_refused_file_keeps_its_token_and_a_new_form_is_a_new_file(
         == 302
     )
     assert Attachment.objects.filter(order=order).count() == 2
+
+
+def test_a_refused_file_keeps_the_kind_chosen(office, clock, open_order) -> None:
+    """A scan of the owner's letter refused (not a photo nor a PDF): the page comes back with
+    来信扫描件 still chosen, so that the good file sent next is filed as the letter, not as a
+    photo (the list's first choice)."""
+    order = open_order(kind="complaint", complaint_type="written")
+    page = browser_for(office.administrator)
+    url = reverse("desk-order", args=[order.pk])
+    token = token_of(page.get(url).content.decode(), "attach")
+    refused = page.post(
+        url,
+        {
+            "form": "attach",
+            "kind": "letter",
+            "once": token,
+            "file": SimpleUploadedFile("letter.jpg", b"not an image", "image/jpeg"),
+        },
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert '<option value="letter" selected>' in html
+    assert '<option value="photo" selected>' not in html

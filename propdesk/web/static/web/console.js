@@ -138,7 +138,15 @@
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     var bad = document.querySelector("#action-error, .action-bar [aria-invalid='true']");
-    if (bad) { bad.scrollIntoView({block: "center"}); }
+    if (bad) { bad.scrollIntoView({block: "center"}); return; }
+    // A form that came back with errors (the intake, an emergency …): the cursor goes to the
+    // first field in error, not to the form's first field (autofocus), so that a person at the
+    // keyboard corrects it and presses Ctrl+Enter again without hunting for it.
+    var box = document.querySelector("form .field-error");
+    if (!box || (document.activeElement && box.contains(document.activeElement))) { return; }
+    var target = box.querySelector("input[type=radio]:checked:not([disabled])") ||
+      box.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+    if (target) { target.focus(); }
   });
   document.addEventListener("submit", function (e) {
     var form = e.target;

@@ -89,3 +89,27 @@
     }
   });
 })();
+
+// The intake's 服务项目 follows its 诉求类别: only the items of the kind chosen (each option's
+// data-kind: repair or housekeeping) can be picked; choosing another kind clears an item of the
+// old one. Drawn again after a failed submit, what was chosen stays chosen (the error beside it).
+(function () {
+  "use strict";
+  function follow(clear) {
+    var select = document.querySelector("#intake-form select[name=service_item]");
+    if (!select) { return; }
+    var intent = document.querySelector("#intake-form input[name=intent]:checked");
+    var kind = intent ? intent.value : "";
+    Array.prototype.forEach.call(select.options, function (opt) {
+      if (!opt.dataset.kind) { return; }
+      var other = kind !== "" && opt.dataset.kind !== kind;
+      opt.disabled = other;
+      opt.hidden = other;
+      if (other && opt.selected && clear) { select.value = ""; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { follow(false); });
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.name === "intent") { follow(true); }
+  });
+})();
