@@ -45,7 +45,7 @@ NOTE_LABELS = {
     "reply": _("what the owner was told"),
     "resolve": _("what was done"),
     "follow_up": _("what the owner said"),
-    "contact_owner": _("what the owner was told"),
+    "contact_owner": _("what was said on the weekly call"),  # 跟进内容 (not an 答复)
     "transfer": _("why"),
     "return": _("why"),
     "reopen": _("why"),

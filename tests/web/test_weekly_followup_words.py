@@ -126,3 +126,20 @@ def test_cp7_clocks_stored_with_the_old_title_take_the_new_one(office, long_comp
     assert Clock.objects.get(pk=weekly.pk).title == migration.NEW_TITLE
     assert Clock.objects.get(pk=other.pk).title == migration.OLD_TITLE  # not CP-7: not touched
     assert Clock.objects.get(pk=own.pk).title == "每周给业主打电话"
+
+
+def test_cp7_the_weekly_call_form_asks_how_and_what_of_the_call_not_of_an_answer(
+    office, long_complaint
+) -> None:
+    """每周跟进 is not 答复 (GLOSSARY.md): its form asks 跟进方式 and 跟进内容, while the reply's
+    form beside it keeps 答复方式 and 答复内容."""
+    admin = browser_for(office.administrator)
+    html = admin.get(reverse("desk-order", args=[long_complaint.pk])).content.decode()
+
+    def form_text(name: str) -> str:
+        return visible_text(html.split(f'id="action-{name}"')[1].split("</details>")[0])
+
+    weekly, reply = form_text("contact_owner"), form_text("reply")
+    assert "跟进方式" in weekly and "跟进内容" in weekly
+    assert "答复" not in weekly
+    assert "答复方式" in reply and "答复内容" in reply
