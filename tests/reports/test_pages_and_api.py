@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from propdesk.community.models import User
 from tests.conftest import client_for
+from tests.followup.conftest import sh
 from tests.pdfs import A4_MEDIABOX, pdf_text
 from tests.web.conftest import browser_for
 
@@ -73,6 +74,20 @@ def test_console_compare_for_leadership_only(november, office, other_office):
     assert f'data-community="{other_office.community.pk}"' in html
     assert "83.3%" in html
     assert browser_for(office.head).get(reverse("desk-report-compare")).status_code == 403
+
+
+def test_console_compare_offers_no_month_that_has_not_begun(november, loop, office, other_office):
+    """The comparison's › goes to the next month only once that month has begun (Asia/Shanghai),
+    as the community's own report does: on 2026-11-30 23:30 there is no arrow to December; a
+    minute past midnight, on 12-01, there is."""
+    boss = User.objects.get(username="boss")
+    page = reverse("desk-report-compare") + "?month=2026-11"
+    loop.at(sh(2026, 11, 30, 23, 30))
+    html = browser_for(boss).get(page).content.decode()
+    assert 'href="?month=2026-10"' in html
+    assert 'href="?month=2026-12"' not in html
+    loop.at(sh(2026, 12, 1, 0, 1))
+    assert 'href="?month=2026-12"' in browser_for(boss).get(page).content.decode()
 
 
 def test_rv3_api_monthly_report_json(november, office):

@@ -72,20 +72,22 @@ def _rows(report: MonthlyReport, lines: object) -> list[dict[str, object]]:
     ]
 
 
-def _neighbours(year: int, month: int) -> tuple[str, str]:
+def _neighbours(year: int, month: int, today: datetime) -> tuple[str, str]:
+    """The months before and after (YYYY-MM); no next month when it has not begun on ``today``
+    (the community's local date): no arrow to an empty future."""
     prev = (year - 1, 12) if month == 1 else (year, month - 1)
     nxt = (year + 1, 1) if month == 12 else (year, month + 1)
-    return f"{prev[0]:04d}-{prev[1]:02d}", f"{nxt[0]:04d}-{nxt[1]:02d}"
+    after = f"{nxt[0]:04d}-{nxt[1]:02d}"
+    if after > f"{today.year:04d}-{today.month:02d}":
+        after = ""
+    return f"{prev[0]:04d}-{prev[1]:02d}", after
 
 
 @console(*REPORT_ROLES)
 def report_view(request: HttpRequest, desk: Desk) -> HttpResponse:
     (year, month), error = _month_of(request, desk.community)
     report = monthly_report(desk.community, year, month, now=now(), viewer=desk.user)
-    prev, nxt = _neighbours(year, month)
-    today = now().astimezone(ZoneInfo(desk.community.time_zone))
-    if nxt > f"{today.year:04d}-{today.month:02d}":
-        nxt = ""  # no arrow to a month that has not begun
+    prev, nxt = _neighbours(year, month, now().astimezone(ZoneInfo(desk.community.time_zone)))
     ctx = {
         "desk": desk,
         "nav_active": "report",
@@ -147,7 +149,7 @@ def compare_view(request: HttpRequest) -> HttpResponse:
         rows = leadership_comparison(user, year, month, now=at)
     except Forbidden as exc:
         return forbidden(request, exc.message)
-    prev, nxt = _neighbours(year, month)
+    prev, nxt = _neighbours(year, month, at.astimezone(ZoneInfo("Asia/Shanghai")))
     return render(
         request,
         "web/report_compare.html",
