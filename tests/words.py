@@ -197,6 +197,10 @@ def visible_text(html: str) -> str:
 _NUMBERED = re.compile(r"[A-Z]+-\d+")
 
 
+# Chinese text takes the full-width colon (服务态度：4 ★); "服务态度: 4" is typed in English.
+HALF_COLON = re.compile(r"[\u4e00-\u9fff]: ")
+
+
 def problems(
     text: str, *, complaint: bool = False, service: bool = False, plain: bool = False
 ) -> list[str]:
@@ -241,6 +245,8 @@ def problems(
         for w in WORD.findall(token):
             if w not in ALLOWED_WORDS:
                 found.append(f"English word: {w!r} in {_around(plain, m)!r}")
+    for m in HALF_COLON.finditer(text):
+        found.append(f"a Latin colon in Chinese (：): {m.group()!r} in {_around(text, m)!r}")
     kind_not = (COMPLAINT_NOT if complaint else ()) + (SERVICE_NOT if service else ())
     for pattern, why in NOT_WORDS + kind_not:
         for m in pattern.finditer(text):

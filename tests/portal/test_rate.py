@@ -65,7 +65,8 @@ def test_rv6_rv2_a_rating_is_a_portal_return_visit_meeting_rv6_and_counted_in_sa
     fig = satisfaction_figures(office.community, 2026, 11)
     assert (fig.levels.answered, fig.levels.rate, fig.due, fig.due_visited) == (1, 100, 1, 1)
     page = c.get(r["Location"]).content.decode()
-    assert "感谢您的评价" in page and "服务态度: 4 ★" in page
+    assert "感谢您的评价" in page and "服务态度：4 ★" in page
+    assert "您的意见：“师傅很细心”" in page  # what they wrote, shown back with the stars
 
 
 def test_rv6_a_rating_counts_as_one_answer_beside_a_phone_visit_in_rv2(
