@@ -477,9 +477,12 @@ class EventAction(models.TextChoices):
     @classmethod
     def label_for(cls, action: str, kind: str = "") -> str:
         """The timeline's word for ``action`` on an order of ``kind``: a complaint is handled to
-        the end (办结), not completed (完工)."""
+        the end (办结), not completed (完工); handed to another administrator, it is dispatched
+        (已派单), not dispatched to a team's member (派单给成员)."""
         if action == cls.RESOLVE and kind == "complaint":
             return str(_("Handled to the end"))
+        if action == cls.ASSIGN and kind == "complaint":
+            return str(cls.DISPATCH.label)
         try:
             return str(cls(action).label)
         except ValueError:

@@ -299,3 +299,23 @@ def test_a_handover_line_names_who_did_it_and_to_whom(office, open_order, clock)
     leader = office.repair_leader.name or office.repair_leader.username
     member = office.repair_member.name or office.repair_member.username
     assert f"· {leader} → {member}" in text
+
+
+def test_a_complaint_given_to_an_administrator_reads_dispatched_not_to_a_member(
+    office, open_order, clock
+):
+    """A complaint has no team and no members: the head handing it on to an administrator
+    (assign) reads 已派单 · 主任 → 管理员 on its timeline, not 派单给成员, a team leader's word."""
+    from django.urls import reverse
+
+    from tests.words import visible_text
+
+    complaint = open_order("complaint")
+    act(complaint, "dispatch", office.receptionist, clock, assignee=office.head)
+    act(complaint, "assign", office.head, clock, assignee=office.administrator)
+    page = browser_for(office.head).get(reverse("desk-order", args=[complaint.pk]))
+    timeline = visible_text(
+        page.content.decode().split('<ul class="timeline">')[1].split("</ul>")[0]
+    )
+    assert "已派单" in timeline
+    assert "派单给成员" not in timeline
