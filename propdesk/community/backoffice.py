@@ -223,7 +223,11 @@ class JSONFormField(forms.JSONField):
 class BackOfficeAdmin(CommunityScoped, admin.ModelAdmin[Any]):
     """Every propdesk model's admin: scoped by community, every change recorded."""
 
-    formfield_overrides = {models.JSONField: {"form_class": JSONFormField}}
+    formfield_overrides = {
+        models.JSONField: {"form_class": JSONFormField},
+        # An address typed without a scheme is taken as https (Django 6's default, said now).
+        models.URLField: {"assume_scheme": "https"},
+    }
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         backoffice_event_write(
