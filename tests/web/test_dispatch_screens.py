@@ -319,3 +319,5 @@ def test_a_complaint_given_to_an_administrator_reads_dispatched_not_to_a_member(
     )
     assert "已派单" in timeline
     assert "派单给成员" not in timeline
+    # The timeline heading is 处理经过 (the word its own hint asks for), not 时间经过.
+    assert "<h2>处理经过</h2>" in page.content.decode()
