@@ -9,17 +9,16 @@ explained); the arithmetic is propdesk.policy.signin. Every time is the injected
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from propdesk.core.clients import limit_address
 from propdesk.notify.sms import SmsError, send_sms
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.signin import (
@@ -52,33 +51,6 @@ class SignInRefused(Exception):
 class SentCode:
     phone: str
     expires_at: datetime
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: settings.CLIENT_IP_HEADER when set (behind a reverse proxy that
-    always sets it, as for the staff logins' throttling), else the connection's address."""
-    header: str = settings.CLIENT_IP_HEADER
-    if header:
-        value = str(request.META.get(header, "")).split(",")[0].strip()
-        if value:
-            return value[:45]
-    return str(request.META.get("REMOTE_ADDR") or "")[:45]
-
-
-def limit_address(ip: str) -> str:
-    """The address the per-address limits count (``ip`` as client_ip gives it): an IPv6 client
-    by its /64 network, the block one subscriber line or host holds (it may draw a new address
-    from it for every ask); an IPv4 address written as IPv6 (``::ffff:10.0.0.1``) as that IPv4
-    address; anything else as it is."""
-    try:
-        parsed = ipaddress.ip_address(ip.strip().split("%", 1)[0])
-    except ValueError:
-        return ip
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return str(parsed)
 
 
 def mobile_needed(text: str) -> str:

@@ -24,13 +24,13 @@ from propdesk.community.family import (
     households_owned,
 )
 from propdesk.community.models import Relation
+from propdesk.core.clients import client_ip
 from propdesk.core.clock import get_clock
 from propdesk.policy.phones import mask_phone
 from propdesk.portal import wechat
 from propdesk.portal.access import resident, resident_required, sign_in, sign_out
 from propdesk.portal.signin import (
     SignInRefused,
-    client_ip,
     code_send,
     code_verify,
     sign_in_record,

@@ -11,19 +11,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from propdesk.core import clients
+from propdesk.core.clients import limit_address
+
 LOCKED_OUT = 429
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address a login comes from: settings.CLIENT_IP_HEADER when set (behind a reverse
-    proxy that sets it), otherwise the connection's address."""
-    header: str = settings.CLIENT_IP_HEADER
-    if header:
-        value = str(request.META.get(header, "")).split(",")[0].strip()
-        if value:
-            return value
-    remote = request.META.get("REMOTE_ADDR")
-    return str(remote) if remote else None
+    """The address a login comes from (settings.CLIENT_IP_HEADER when set, behind a reverse
+    proxy that sets it), counted as the residents' sign-in codes count it: an IPv6 client by its
+    /64 (propdesk.core.clients)."""
+    return limit_address(clients.client_ip(request)) or None
 
 
 def wait_minutes() -> int:

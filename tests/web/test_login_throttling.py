@@ -142,3 +142,18 @@ def test_behind_a_proxy_the_named_header_is_the_address(settings) -> None:
     assert client_ip(request) == "10.9.9.9"  # not trusted unless named
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert client_ip(request) == "203.0.113.7"
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_an_ipv6_64_is_one_address_for_the_lockout(door, staff) -> None:
+    """A guesser on IPv6 holds a /64 and may use a new address for every try (nginx listens on
+    [::]): the tries count together, as the residents' sign-in codes count them; another /64
+    (another subscriber) still signs in."""
+    login = DOORS[door]
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        r, signed_in = login(f"2001:db8:7:7::{i + 1:x}", "wang", "wrong-password")
+        assert not signed_in
+    r, signed_in = login("2001:db8:7:7:abcd::1", "wang", PASSWORD)
+    assert not signed_in and r.status_code == 429
+    r, signed_in = login("2001:db8:7:8::1", "wang", PASSWORD)
+    assert signed_in
