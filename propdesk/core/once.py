@@ -41,6 +41,18 @@ def once_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def is_token(key: str) -> bool:
+    """``key`` could be one of ours (what ``once_token`` draws): anything else is no token."""
+    return 0 < len(key) <= KEY_LENGTH and _TOKEN.fullmatch(key) is not None
+
+
+def token_again(posted: str) -> str:
+    """The token of a form drawn again with its errors: the posted one when it is a token (the
+    corrected form is still the same submit), else a new one (the corrected form is protected
+    too, never sent without a token)."""
+    return posted if is_token(posted) else once_token()
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the first submit answered: the address it redirected to and its message."""
@@ -70,7 +82,7 @@ def submit_once(
     writes itself). A claim left unanswered longer than STALE (its request died: gunicorn's
     timeout is 30 s) may be taken over, so a resubmit after a crash is written, not lost."""
     key = (key or "").strip()
-    if not key or len(key) > KEY_LENGTH or not _TOKEN.fullmatch(key):
+    if not is_token(key):
         return Submitted(write(), replayed=False)  # no token of ours: written as before
     waited_until = time.monotonic() + STALE.total_seconds()
     while not _claim(owner, key, now):

@@ -78,6 +78,22 @@ def test_a_refused_submit_keeps_its_token_and_the_corrected_one_is_logged_once(
     assert Contact.objects.count() == 1
 
 
+def test_a_refused_submit_with_no_token_of_ours_is_drawn_again_with_a_new_one(
+    office, clock
+) -> None:
+    """A posted token that isn't one (an old page's, a script's, a NUL in it) is no token: the
+    form drawn again with its errors carries a new one, so the corrected form is protected from
+    a double submit too, not sent again without one."""
+    page = browser_for(office.receptionist)
+    refused = page.post(url(office), {**COMPLAINT, "content": "", "once": "not a token!"})
+    assert refused.status_code == 400
+    token = token_of(refused.content.decode())
+    assert token != "not a token!" and re.fullmatch(r"[A-Za-z0-9_-]{32}", token)
+    for _ in range(2):
+        assert page.post(url(office), {**COMPLAINT, "once": token}).status_code == 302
+    assert Contact.objects.count() == 1
+
+
 def test_another_users_token_is_not_theirs(office, clock) -> None:
     data = {**COMPLAINT, "once": "same-token"}
     assert browser_for(office.receptionist).post(url(office), data).status_code == 302

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.core.once import KEY_LENGTH, ONCE_FIELD, once_token
+from propdesk.core.once import ONCE_FIELD, token_again
 
 register = template.Library()
 
@@ -44,5 +44,6 @@ def once_field(context: template.Context) -> str:
     posted = (
         request.POST.get(ONCE_FIELD, "") if request is not None and request.method == "POST" else ""
     )
-    token = posted if 0 < len(posted) <= KEY_LENGTH else once_token()
-    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token)
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token_again(posted)
+    )

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from propdesk.clocks.models import Clock, ClockState
-from propdesk.core.once import KEY_LENGTH, ONCE_FIELD, once_token
+from propdesk.core.once import ONCE_FIELD, token_again
 from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name, rule_ref
 from propdesk.notify.selectors import bell_count
 
@@ -482,5 +482,6 @@ def once_field(context: template.Context, form: str = "") -> str:
         and (not form or request.POST.get("form") == form)
         else ""
     )
-    token = posted if 0 < len(posted) <= KEY_LENGTH else once_token()
-    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token)
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token_again(posted)
+    )
