@@ -305,3 +305,21 @@ def test_the_monthly_report_and_the_escalations_on_a_phone_have_finger_sized_con
         assert no_sideways_scroll(page)
     finally:
         context.close()
+
+
+def test_em1_on_a_phone_the_emergency_form_says_tap_not_press_enter(browser, live_server) -> None:
+    """The emergency form told a phone to 按回车 (a phone has no Enter to press on the form): on a
+    touch screen it says to tap 立即通知; at a desk it still says 按回车."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    path = "/desk/emergency/"
+    for device, says, not_said in (
+        (PHONE, "点「立即通知」", "按回车"),
+        (DESK, "按回车", "点「立即通知」"),
+    ):
+        context, page = signed_in(browser, live_server, office.receptionist, device, path)
+        try:
+            page.wait_for_url(f"**{path}")
+            text = page.locator("main").inner_text()
+            assert says in text and not_said not in text, (device, text[:200])
+        finally:
+            context.close()
