@@ -14,6 +14,7 @@ from propdesk.community.models import User
 from propdesk.incidents.services import emergency_log, emergency_resolve
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_console import sign_in
 from tests.browser.test_lookup import office_with_building_4
 from tests.conftest import make_office
 
@@ -27,14 +28,10 @@ SHOWN_KEYS = "els => els.filter(e => e.getClientRects().length > 0).length"
 
 
 def signed_in(browser, live_server, user: User, device: dict, next_url: str = "/desk/"):
+    """A new Chinese browser context of ``device``, signed in as ``user`` at ``next_url``."""
     context = browser.new_context(locale="zh-CN", **device)
     page = context.new_page()
-    page.goto(f"{live_server.url}/desk/login/?next={next_url}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw-123456!")
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/desk/login/" not in url, timeout=15000)
-    page.wait_for_load_state("load")
+    sign_in(page, live_server, user, next_url)
     return context, page
 
 
