@@ -233,8 +233,8 @@ def test_the_tick_tells_before_it_delivers(office, clock) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_tell_each_announcement_once(office, clock) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has one writer at a time: two workers cannot overlap")
+    """On PostgreSQL each batch claims its rows (SKIP LOCKED); on SQLite both workers may read
+    the same pending rows before their write transactions, and the second finds them done."""
     office.community.policy = {"notify_cap": {"per_person": 1000}}  # each order its own row
     office.community.save()
     on_duty(office.repair, office.repair_member, clock)
@@ -259,7 +259,7 @@ def test_two_workers_at_once_tell_each_announcement_once(office, clock) -> None:
     for t in threads:
         t.join(timeout=120)
     assert not errors
-    assert sum(taken) == len(orders)  # each row taken by one worker only (SKIP LOCKED)
+    assert sum(taken) == len(orders)  # each row taken by one worker only
     assert not Announcement.objects.filter(done_at__isnull=True).exists()
     rows = list(Notification.objects.filter(kind="order_routed").values_list("cause", "recipient"))
     assert len(rows) == len(set(rows)) == 2 * len(orders)
@@ -514,3 +514,71 @@ def test_the_batch_is_picked_from_the_pending_rows_index_not_the_community(offic
         assert "announce_pending" in plan or "PRIMARY KEY" in plan, (sql, plan)
     assert Announcement.objects.filter(done_at__isnull=True).count() == 0
     assert {a.order_id for a in Announcement.objects.order_by("-id")[:2]} == {o.pk for o in pending}
+
+
+# --- the write lock: on SQLite a batch reads before it writes -------------------------------------
+
+
+class _Statements:
+    """Every statement run, with whether a transaction was open when it ran."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[bool, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.seen.append((connection.in_atomic_block, sql))
+        return execute(sql, params, many, context)
+
+    def reads(self, *, inside: bool) -> list[str]:
+        return [sql for tx, sql in self.seen if tx == inside and sql.lstrip().startswith("SELECT")]
+
+
+@pytest.mark.django_db(transaction=True)  # the job's own transactions, as the worker runs them
+def test_a_batch_reads_who_to_tell_before_its_write_transaction_on_sqlite(office, clock) -> None:
+    """SQLite has one write lock, taken at BEGIN, and every web create waits for it: the
+    worker's batch reads its rows, the roster, the teams, the roles and the users before its
+    transaction, which holds the writes, the cap's reads (which must see what it writes) and a
+    re-read of which rows are still pending. On PostgreSQL the batch claims its rows first,
+    inside (FOR UPDATE SKIP LOCKED), so that two workers take different rows."""
+    on_duty(office.repair, office.repair_member, clock)
+    on_duty(office.service, office.administrator, clock)
+    orders = [create(office, clock), create(office, clock, kind="complaint")]
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        assert telling.announcements_tell(now=clock.now(), batch_size=10) == 2
+    planning = ("community_dutyshift", "community_teammember", "community_membership")
+    inside = statements.reads(inside=True)
+    if connection.vendor == "sqlite":
+        outside = " ".join(statements.reads(inside=False))
+        for table in planning:
+            assert f'"{table}"' in outside, table
+        assert not [sql for sql in inside for table in planning if f'"{table}"' in sql], inside
+        assert all('"desk_announcement"' in sql or '"notify_' in sql for sql in inside), inside
+    else:
+        assert "FOR UPDATE" in inside[0] and "SKIP LOCKED" in inside[0], inside[0]
+    # Told as before: the leader and the member on duty, the administrator on duty.
+    assert set(told("order_routed")) == {office.repair_leader.pk, office.repair_member.pk}
+    assert set(told("complaint_created")) == {office.administrator.pk}
+    assert not Announcement.objects.filter(order__in=orders, done_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_told_by_another_worker_meanwhile_are_not_told_again(
+    office, clock, monkeypatch
+) -> None:
+    """On SQLite a batch's rows are read before its transaction: if another worker tells them in
+    between, the batch finds them done inside and tells nobody twice."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL claims its rows inside the transaction (the test above)")
+    orders = [create(office, clock), create(office, clock)]
+    real = telling._still_pending
+
+    def another_worker_first(ids):  # type: ignore[no-untyped-def]
+        # Another worker's batch told the first row just before this transaction began.
+        Announcement.objects.filter(order=orders[0]).update(done_at=clock.now())
+        return real(ids)
+
+    monkeypatch.setattr(telling, "_still_pending", another_worker_first)
+    assert telling.announcements_tell(now=clock.now(), batch_size=10) == 1
+    assert set(told("order_routed")) == {office.repair_leader.pk}
+    assert Notification.objects.get(kind="order_routed").cause == f"order-routed:{orders[1].pk}"

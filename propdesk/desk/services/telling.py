@@ -49,9 +49,10 @@ from propdesk.policy.workflow import OFFICE_ROLES, TEAM_WORK_KINDS, Role
 
 log = logging.getLogger(__name__)
 
-# One batch is one write transaction. On SQLite it holds the database's one write lock, so a
-# batch there stays short (~10 × 3–4 ms): with 50 a batch held it for ~200 ms, and web creates
-# queued behind it (p99 400 ms at 100 creates/s, bench/RESULTS.md). PostgreSQL locks rows only.
+# One batch is one write transaction. On SQLite it holds the database's one write lock (its
+# reads come before it, _tell_rows), so a batch there stays short: with 50 a batch held it for
+# ~200 ms, and web creates queued behind it (p99 400 ms at 100 creates/s, bench/RESULTS.md).
+# PostgreSQL locks rows only.
 ANNOUNCE_BATCH_SIZE = 50
 ANNOUNCE_BATCH_SIZE_SQLITE = 10
 ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
@@ -470,6 +471,69 @@ def _tell_batch(now: datetime, batch_size: int) -> tuple[int, int]:
             known[failed.pk] = failed.exc
 
 
+@dataclass
+class _Plan:
+    """What a batch read before it writes: its rows (with their orders and communities), what
+    it read once (``batch``), each order row's recipients (``wanted``) and those users."""
+
+    rows: list[Announcement]
+    batch: _Batch
+    wanted: dict[int, list[int]]
+    users: dict[int, User]
+
+
+def _plan_rows(
+    ids: list[int], known: dict[int, Exception], row_failed: Any, each_row: Any
+) -> _Plan:
+    """The batch's reads: the rows of ``ids``, their communities, who each order row tells as
+    of its event, and those users with their roles. Writes nothing."""
+    # Only outer joins, which SQLite plans from the announcement; the rows' own communities
+    # (a handful) read apart: as an inner join it could drive the plan again. So are their
+    # orders' (the same ones: read once, not once per row), and of an order only what
+    # telling reads (_ORDER_READ).
+    rows = list(
+        Announcement.objects.filter(pk__in=ids)
+        .select_related("order__team", "contact__community")
+        .defer(*_ORDER_DEFERRED)
+        .order_by("id")
+    )
+    communities = Community.objects.in_bulk(
+        {a.community_id for a in rows} | {a.order.community_id for a in rows if a.order}
+    )
+    for a in rows:
+        a.community = communities[a.community_id]
+        if a.order is not None:
+            a.order.community = communities[a.order.community_id]
+    times = [a.created_at for a in rows]
+    batch = _Batch(span=(min(times), max(times)) if times else None)
+    wanted: dict[int, list[int]] = {}
+    for a in rows:
+        if a.order is None:
+            continue
+        order = a.order
+        # Who is told is decided by the order as it was at the event.
+        order.team_id = a.team_id_then
+        order.assignee_id = a.assignee_id_then
+        try:
+            if a.pk in known:
+                raise known[a.pk]
+            with each_row():
+                wanted[a.pk] = _order_recipients(a, order, batch)
+        except Exception as exc:
+            row_failed(a, exc)
+    users = batch.active_users({uid for ids in wanted.values() for uid in ids})
+    preload_access(users.values())
+    return _Plan(rows, batch, wanted, users)
+
+
+def _still_pending(ids: list[int]) -> set[int]:
+    """Those of ``ids`` not yet done, read inside the write transaction: on SQLite the batch's
+    rows were read before it, and another worker may have told them meanwhile."""
+    return set(
+        Announcement.objects.filter(pk__in=ids, done_at__isnull=True).values_list("id", flat=True)
+    )
+
+
 def _tell_rows(
     now: datetime, batch_size: int, known: dict[int, Exception], *, savepoints: bool
 ) -> tuple[int, int]:
@@ -479,60 +543,41 @@ def _tell_rows(
         _failed(a, exc)
 
     def each_row() -> Any:
-        return transaction.atomic() if savepoints else contextlib.nullcontext()
+        # A savepoint only inside the transaction (SQLite's reads before it have none to undo).
+        in_transaction = connection.in_atomic_block
+        return transaction.atomic() if savepoints and in_transaction else contextlib.nullcontext()
 
-    with transaction.atomic():
-        # The batch's ids first, from the pending rows' own partial index (announce_pending),
-        # then the rows with what they name. As one query, SQLite's planner started from the
-        # joined community and read every announcement of it, done ones included, sorting them
-        # by id: O(the table) per batch while holding the write lock (bench/RESULTS.md, "The
-        # worker's telling reads the pending rows only").
+    plan: _Plan | None = None
+    if connection.vendor == "sqlite":
+        # SQLite has one write lock, taken at BEGIN: the batch reads and decides before it, and
+        # the transaction holds the lock for the writes (and the cap's reads, which must see
+        # what the batch writes). Each web create waits for this lock (bench/RESULTS.md, "The
+        # worker's batch holds the write lock for its writes").
         ids = _pending_ids(batch_size)
         if not ids:
             return 0, 0
-        # Only outer joins, which SQLite plans from the announcement; the rows' own communities
-        # (a handful) read apart: as an inner join it could drive the plan again. So are their
-        # orders' (the same ones: read once, not once per row), and of an order only what
-        # telling reads (_ORDER_READ).
-        rows = list(
-            Announcement.objects.filter(pk__in=ids)
-            .select_related("order__team", "contact__community")
-            .defer(*_ORDER_DEFERRED)
-            .order_by("id")
-        )
-        communities = Community.objects.in_bulk(
-            {a.community_id for a in rows} | {a.order.community_id for a in rows if a.order}
-        )
-        for a in rows:
-            a.community = communities[a.community_id]
-            if a.order is not None:
-                a.order.community = communities[a.order.community_id]
-        times = [a.created_at for a in rows]
-        span = (min(times), max(times))
-        batch = _Batch(span=span)
+        plan = _plan_rows(ids, known, row_failed, each_row)
+    with transaction.atomic():
+        if plan is None:
+            # PostgreSQL: the batch's rows are claimed first (FOR UPDATE SKIP LOCKED), so that
+            # another worker takes others; it locks those rows only.
+            ids = _pending_ids(batch_size)
+            if not ids:
+                return 0, 0
+            plan = _plan_rows(ids, known, row_failed, each_row)
+        else:
+            pending = _still_pending(ids)
+            plan.rows = [a for a in plan.rows if a.pk in pending]
+        rows, batch, wanted, users = plan.rows, plan.batch, plan.wanted, plan.users
         # The cap's counts and summaries read once for the batch; not with savepoints, which
         # would undo rows the tally still counts.
-        tally = None if savepoints else CapTally(span, causes=[a.cause for a in rows])
-        wanted: dict[int, list[int]] = {}
-        for a in rows:
-            if a.order is None:
-                continue
-            order = a.order
-            # Who is told is decided by the order as it was at the event.
-            order.team_id = a.team_id_then
-            order.assignee_id = a.assignee_id_then
-            try:
-                if a.pk in known:
-                    raise known[a.pk]
-                with each_row():
-                    wanted[a.pk] = _order_recipients(a, order, batch)
-            except Exception as exc:
-                row_failed(a, exc)
-        to_tell = {uid for ids in wanted.values() for uid in ids}
+        tally = (
+            None
+            if savepoints
+            else CapTally(batch.span or (now, now), causes=[a.cause for a in rows])
+        )
         if tally is not None:
-            tally.recipient_ids = to_tell
-        users = batch.active_users(to_tell)
-        preload_access(users.values())
+            tally.recipient_ids = {uid for a in rows for uid in wanted.get(a.pk, ())}
         done: list[int] = []
         for a in rows:
             try:
