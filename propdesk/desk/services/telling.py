@@ -49,12 +49,11 @@ from propdesk.policy.workflow import OFFICE_ROLES, TEAM_WORK_KINDS, Role
 
 log = logging.getLogger(__name__)
 
-# One batch is one write transaction. On SQLite it holds the database's one write lock (its
-# reads come before it, _tell_rows), so a batch there stays short: with 50 a batch held it for
-# ~200 ms, and web creates queued behind it (p99 400 ms at 100 creates/s, bench/RESULTS.md).
-# PostgreSQL locks rows only.
+# One batch is one write transaction. On SQLite it holds the database's one write lock, which
+# every web create waits for: the batch reads before it (_tell_rows), and a batch of 50 holds the
+# lock ~10 ms (10: ~5.5 ms, for 2.7 times the worker's CPU per row; bench/RESULTS.md, "The
+# worker's batch reads before it writes"). PostgreSQL locks rows only.
 ANNOUNCE_BATCH_SIZE = 50
-ANNOUNCE_BATCH_SIZE_SQLITE = 10
 ANNOUNCE_TICK_BUDGET_SECONDS = 2.0
 ANNOUNCE_MAX_ATTEMPTS = 10  # then the row stays undone with its last_error (each failure logged)
 MAX_ERROR = 2000
@@ -614,9 +613,7 @@ def announcements_tell(
     number of workers at once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL). A row that failed is
     tried again on the next call (the next tick), not in this one. Returns how many rows were
     taken."""
-    size = batch_size or (
-        ANNOUNCE_BATCH_SIZE_SQLITE if connection.vendor == "sqlite" else ANNOUNCE_BATCH_SIZE
-    )
+    size = batch_size or ANNOUNCE_BATCH_SIZE
     if not _pending_ids(1, lock=False):
         return 0  # nothing pending: one read, no transaction (on SQLite no write lock)
     started = time.monotonic()
