@@ -3,7 +3,9 @@
 # app trees in interleaved rounds: per round a fresh copy of one SQLite bench database, gunicorn
 # with 2 sync workers (the side by side's command line), `manage.py worker` (WITH_WORKER=0: none),
 # wrk at 8 connections with the side by side's create.lua (5 s warm-up, 15 s measured). Prints
-# per run the 201s per second, p50 / p99, the web's and the worker's CPU ms per create.
+# per run the 201s per second, p50 / p99, the web's and the worker's CPU ms per create, and how
+# long after its create each of the last 5,000 announcements was told (to the start of the tick
+# that told it: `done_at` is the tick's `now`), with those still pending 3 s after the load.
 #
 #   bench/create_worker_ab.sh TEMPLATE.sqlite3 META.json ROUNDS LABEL=APP_DIR [LABEL=APP_DIR …]
 #
@@ -50,8 +52,23 @@ n = out["codes"].get("201", 0)
 print(f"{label}: {n / out['duration_s']:.1f} creates/s, p50 {out['lat_p50_ms']:.1f} / p99 {out['lat_p99_ms']:.1f} ms, "
       f"web CPU {web * 1000 / hz / n:.2f} ms, worker CPU {wk * 1000 / hz / n:.2f} ms per create, codes {out['codes']}")
 PY
-    [[ -n "$wk" ]] && { kill "$wk"; wait "$wk" 2>/dev/null || true; }
+    [[ -n "$wk" ]] && { sleep 3; kill "$wk"; wait "$wk" 2>/dev/null || true; }
     kill "$(cat "$work/gunicorn.pid")"; sleep 1.5
+    # How long the staff waited to be told: each announcement's created_at to its done_at.
+    [[ -n "$wk" ]] && python3 - "$db" <<'PY'
+import sqlite3, statistics, sys
+from datetime import datetime
+con = sqlite3.connect(sys.argv[1])
+t = datetime.fromisoformat
+pairs = con.execute("SELECT created_at, done_at FROM desk_announcement WHERE id > "
+                    "(SELECT max(id) FROM desk_announcement) - 5000").fetchall()
+lags = sorted((t(d) - t(c)).total_seconds() * 1000 for c, d in pairs if d)
+pending = sum(1 for _c, d in pairs if not d)
+if lags:
+    print(f"   told after (last {len(pairs)} announcements): p50 {statistics.median(lags):.0f} ms, "
+          f"p99 {lags[int(len(lags) * 0.99) - 1]:.0f} ms, max {lags[-1]:.0f} ms; pending {pending}")
+PY
+    true
 }
 for r in $(seq 1 "$rounds"); do
     sides=("$@")
