@@ -150,6 +150,30 @@ def logout(request: HttpRequest) -> HttpResponse:
     return redirect("portal:login")
 
 
+_RELATION_ORDER = {Relation.OWNER: 0, Relation.TENANT: 1, Relation.FAMILY: 2}
+
+
+def _people(household: Any, phone: str, *, owner: bool) -> list[dict[str, Any]]:
+    """Who is registered to ``household``, as the one signed in (``phone``) sees them: the owner
+    first, then tenants and family members, each with their relation; only the owner, who keeps
+    the household's list, reads the others' numbers in full (anyone else: masked, but their own).
+    A family member's row can be removed by the owner."""
+    residents = sorted(
+        household.residents.all(), key=lambda r: (_RELATION_ORDER.get(r.relation, 9), r.pk)
+    )
+    return [
+        {
+            "pk": r.pk,
+            "name": r.name,
+            "relation": r.get_relation_display(),
+            "phone": r.phone if owner or r.phone == phone else mask_phone(r.phone),
+            "me": r.phone == phone,
+            "removable": owner and r.relation == Relation.FAMILY,
+        }
+        for r in residents
+    ]
+
+
 @resident_required
 def me(request: HttpRequest) -> HttpResponse:
     """我的: the number signed in, the households, their family members (the owner adds and
@@ -175,7 +199,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "household": h,
             "owner": h.pk in owned_ids,
-            "family": [r for r in h.residents.all() if r.relation == Relation.FAMILY],
+            "people": _people(h, phone, owner=h.pk in owned_ids),
         }
         for h in households
     ]

@@ -4,6 +4,8 @@ another household's member is not found."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from propdesk.community.models import Relation, Resident
@@ -123,3 +125,38 @@ def test_a_nul_character_in_the_name_is_refused_beside_it(office, clock, residen
     assert r.status_code == 400
     assert "不能含有空字符（NUL）。" in r.content.decode()
     assert Resident.objects.count() == before
+
+
+def test_the_household_lists_its_people_owner_first_with_their_relation(
+    office, clock, resident_client
+) -> None:
+    """我的 lists everyone registered to the household: the owner first, then tenants and
+    family, each with their relation and the one signed in marked. The owner, who keeps the
+    list, reads every number; anyone else reads their own and the others' masked."""
+    owner = office.household.residents.get(phone=OWNER)
+    member = f.ResidentFactory(
+        household=office.household, name="张小雨", relation=Relation.FAMILY, phone="13600001111"
+    )
+    tenant = f.ResidentFactory(
+        household=office.household, name="李租", relation=Relation.TENANT, phone="13500002222"
+    )
+
+    def people(phone: str) -> list[str]:
+        page = resident_client(phone).get("/portal/me/").content.decode()
+        family = page.split('id="family"', 1)[1].split("</ul>", 1)[0]
+        return [
+            " ".join(re.sub(r"<[^>]+>", " ", li).split())
+            for li in family.split('<li class="member">')[1:]
+        ]
+
+    assert people(OWNER) == [
+        f"{owner.name} （本人） 业主 {OWNER}",
+        "李租 租户 13500002222",
+        "张小雨 家属 13600001111 移除",
+    ]
+    assert people(member.phone) == [
+        f"{owner.name} 业主 138****5678",
+        "李租 租户 135****2222",
+        "张小雨 （本人） 家属 13600001111",
+    ]
+    assert people(tenant.phone)[0] == f"{owner.name} 业主 138****5678"
