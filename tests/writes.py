@@ -34,3 +34,26 @@ def watching_writes() -> Iterator[Writes]:
     writes = Writes()
     with connection.execute_wrapper(writes):
         yield writes
+
+
+class Statements:
+    """Every statement run while it is installed (``connection.execute_wrapper``), with whether a
+    transaction was open when it ran: for the tests that hold a transaction to its writes (on
+    SQLite every transaction holds the one write lock)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[bool, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.seen.append((connection.in_atomic_block, sql))
+        return execute(sql, params, many, context)
+
+    def inside(self) -> list[str]:
+        """The first word of each statement run inside a transaction."""
+        return [sql.split()[0].upper() for inside, sql in self.seen if inside]
+
+    def outside(self) -> list[str]:
+        return [sql for inside, sql in self.seen if not inside]
+
+    def reads(self, *, inside: bool) -> list[str]:
+        return [sql for tx, sql in self.seen if tx == inside and sql.lstrip().startswith("SELECT")]

@@ -15,29 +15,13 @@ from django.db import connection
 from propdesk.clocks.models import Clock
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log, work_order_create
+from tests.writes import Statements
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the test's own transactions, as served
 
 
-class _Statements:
-    """Every statement run, with whether a transaction was open when it ran."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[bool, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        self.seen.append((connection.in_atomic_block, sql))
-        return execute(sql, params, many, context)
-
-    def inside(self) -> list[str]:
-        return [sql.split()[0].upper() for inside, sql in self.seen if inside]
-
-    def outside(self) -> list[str]:
-        return [sql for inside, sql in self.seen if not inside]
-
-
 def test_an_orders_create_reads_before_its_transaction_and_only_writes_in_it(office, clock) -> None:
-    statements = _Statements()
+    statements = Statements()
     with connection.execute_wrapper(statements):
         order = work_order_create(
             community=office.community,
@@ -62,7 +46,7 @@ def test_an_orders_create_reads_before_its_transaction_and_only_writes_in_it(off
 
 
 def test_the_intake_plans_its_orders_before_its_transaction(office, clock) -> None:
-    statements = _Statements()
+    statements = Statements()
     with connection.execute_wrapper(statements):
         contact = contact_log(
             community=office.community,

@@ -23,6 +23,7 @@ from propdesk.notify.models import Notification
 from tests import factories as f
 from tests.desk.test_dispatch import act, create, on_duty, told
 from tests.notify.helpers import run_telling
+from tests.writes import Statements
 
 # Tables a request must no longer read to tell the staff: rosters, teams' members and the
 # notifications (the cap); roles only the actor's own (may they create at all).
@@ -519,20 +520,6 @@ def test_the_batch_is_picked_from_the_pending_rows_index_not_the_community(offic
 # --- the write lock: on SQLite a batch reads before it writes -------------------------------------
 
 
-class _Statements:
-    """Every statement run, with whether a transaction was open when it ran."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[bool, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        self.seen.append((connection.in_atomic_block, sql))
-        return execute(sql, params, many, context)
-
-    def reads(self, *, inside: bool) -> list[str]:
-        return [sql for tx, sql in self.seen if tx == inside and sql.lstrip().startswith("SELECT")]
-
-
 @pytest.mark.django_db(transaction=True)  # the job's own transactions, as the worker runs them
 def test_a_batch_reads_who_to_tell_before_its_write_transaction_on_sqlite(office, clock) -> None:
     """SQLite has one write lock, taken at BEGIN, and every web create waits for it: the
@@ -543,7 +530,7 @@ def test_a_batch_reads_who_to_tell_before_its_write_transaction_on_sqlite(office
     on_duty(office.repair, office.repair_member, clock)
     on_duty(office.service, office.administrator, clock)
     orders = [create(office, clock), create(office, clock, kind="complaint")]
-    statements = _Statements()
+    statements = Statements()
     with connection.execute_wrapper(statements):
         assert telling.announcements_tell(now=clock.now(), batch_size=10) == 2
     planning = ("community_dutyshift", "community_teammember", "community_membership")
