@@ -553,19 +553,39 @@ def test_a_batch_reads_who_to_tell_before_its_write_transaction_on_sqlite(office
 def test_rows_told_by_another_worker_meanwhile_are_not_told_again(
     office, clock, monkeypatch
 ) -> None:
-    """On SQLite a batch's rows are read before its transaction: if another worker tells them in
-    between, the batch finds them done inside and tells nobody twice."""
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL claims its rows inside the transaction (the test above)")
+    """Another worker runs its whole telling just after this batch has read its rows. On SQLite
+    the batch read them before its transaction, so the other worker tells them and the batch
+    finds them done inside; on PostgreSQL the batch claimed them (FOR UPDATE SKIP LOCKED), so
+    the other worker finds none. Either way each row is told once."""
     orders = [create(office, clock), create(office, clock)]
-    real = telling._still_pending
+    real = telling._plan_rows
+    theirs: list[int] = []
+    main = threading.current_thread()
 
-    def another_worker_first(ids):  # type: ignore[no-untyped-def]
-        # Another worker's batch told the first row just before this transaction began.
-        Announcement.objects.filter(order=orders[0]).update(done_at=clock.now())
-        return real(ids)
+    def then_another_worker(*args, **kwargs):  # type: ignore[no-untyped-def]
+        plan = real(*args, **kwargs)
+        if threading.current_thread() is main and not theirs:  # once, and not the other's own
 
-    monkeypatch.setattr(telling, "_still_pending", another_worker_first)
-    assert telling.announcements_tell(now=clock.now(), batch_size=10) == 1
+            def other() -> None:
+                try:
+                    theirs.append(telling.announcements_tell(now=clock.now(), batch_size=10))
+                finally:
+                    connections.close_all()
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(timeout=60)
+            assert theirs, "the other worker did not finish"
+        return plan
+
+    monkeypatch.setattr(telling, "_plan_rows", then_another_worker)
+    mine = telling.announcements_tell(now=clock.now(), batch_size=10)
+    assert (mine, theirs[0]) == ((0, 2) if connection.vendor == "sqlite" else (2, 0))
     assert set(told("order_routed")) == {office.repair_leader.pk}
-    assert Notification.objects.get(kind="order_routed").cause == f"order-routed:{orders[1].pk}"
+    causes = list(
+        Notification.objects.filter(kind="order_routed", channel="in_app").values_list(
+            "cause", flat=True
+        )
+    )
+    assert sorted(causes) == sorted(f"order-routed:{o.pk}" for o in orders)  # once each
+    assert not Announcement.objects.filter(done_at__isnull=True).exists()
