@@ -262,6 +262,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="work_orders",
         verbose_name=_("contact"),
+        db_index=False,  # wo_contact, below
     )
     service_item = models.ForeignKey(
         ServiceItem,
@@ -270,6 +271,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("service item"),
+        db_index=False,  # read only through its order; no list of a service item's orders
     )
     team = models.ForeignKey(
         Team,
@@ -307,6 +309,7 @@ class WorkOrder(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("created by"),
+        db_index=False,  # read only through its order; no list of the orders someone opened
     )
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
@@ -338,7 +341,11 @@ class WorkOrder(models.Model):
         ]
         # The foreign keys that lead a composite index below have no single-column index of
         # their own (community, team, assignee, household, place): one index write less per
-        # order for each. A key empty on most orders is indexed only where it is set.
+        # order for each. A key empty on most orders is indexed only where it is set. Keys
+        # nothing looks orders up by (created_by, service_item) have no index at all: each
+        # index is a page more for every create to write (bench/RESULTS.md, "The pages a
+        # create writes"); deleting such a user or service item, which the app never does and
+        # PROTECT refuses while orders name it, reads the table instead.
         indexes = [
             # A community's orders in some states, newest first. On PostgreSQL it carries each
             # order's id (INCLUDE), so that the board counts its open orders and the overdue
@@ -385,6 +392,11 @@ class WorkOrder(models.Model):
                     models.Q(complaint_type__in=["written", "attitude"])
                     | models.Q(is_important=True)
                 ),
+            ),
+            # The orders opened from a front-desk contact (its page, the intake's message); the
+            # orders the API and the portal open have none.
+            models.Index(
+                fields=["contact"], name="wo_contact", condition=models.Q(contact__isnull=False)
             ),
             # CP-5: the service-attitude complaints naming a staff member, newest first (the
             # staff member's record), without walking the community's orders.
@@ -524,6 +536,7 @@ class WorkOrderEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("by"),
+        db_index=False,  # read only through its order's history; no list of someone's events
     )
     action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
     from_state = models.CharField(_("from"), max_length=12, blank=True)
@@ -654,8 +667,14 @@ class Announcement(models.Model):
     notifications in one transaction with ``done_at``; the notifications' dedupe keys make a
     second run after a crash write nothing new."""
 
+    # No index on community or order: the worker reads the pending rows by id, the purge the done
+    # ones by time; a row is never looked up by either (each index a page more per create).
     community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+        Community,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("community"),
+        db_index=False,
     )
     # policy.rules.NOTIFY_EVENTS, or one of telling.FIXED_RECIPIENTS (not the policy's to decide)
     event = models.CharField(_("event"), max_length=40)
@@ -666,6 +685,7 @@ class Announcement(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("work order"),
+        db_index=False,
     )
     contact = models.ForeignKey(
         Contact,
