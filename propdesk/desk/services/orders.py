@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.services import ClockPlan, Written, clocks_plan
@@ -32,6 +32,7 @@ from propdesk.desk.models import (
     WorkOrder,
 )
 from propdesk.desk.services._common import (
+    _next_number,
     _normalise_phone,
     _number_order,
     _require_office_role,
@@ -143,9 +144,10 @@ def _plan_order(
     direct = team is not None and d.kind in load_policy(community.policy).dispatch.direct
     order = WorkOrder(
         community=community,
-        # Numbered last (_write_order): the day's counter row is locked from its UPDATE to the
-        # commit, so every create of the community waits on it (seen in pg_stat_activity under
-        # load); taken at the end, it is held for two statements instead of the whole create.
+        # Numbered in its transaction (_write_order). On PostgreSQL last: the day's counter row
+        # is locked from its UPDATE to the commit, so every create of the community waits on it
+        # (seen in pg_stat_activity under load); taken at the end, it is held for two
+        # statements instead of the whole create.
         number=f"~{uuid4().hex[:24]}",
         kind=d.kind,
         complaint_type=d.complaint_type,
@@ -191,6 +193,13 @@ def _write_order(
     and tell who must act. Inside the caller's transaction; ``contact``, when given, is saved."""
     order, community = plan.order, plan.community
     order.contact = contact
+    # SQLite: the transaction holds the one write lock from BEGIN whatever it does, so the
+    # number is taken first and written with the order (one UPDATE less). PostgreSQL takes it
+    # last: the day's counter row stays locked from its UPDATE to the commit, and every other
+    # create of the community waits for it meanwhile.
+    number_first = connection.vendor == "sqlite"
+    if number_first:
+        order.number = _next_number(community, now)
     create_many([order])  # order.save(force_insert=True), lean (core.bulk)
     clocks = Written()
     plan.clocks.write(clocks)
@@ -219,7 +228,8 @@ def _write_order(
                 source="portal" if by is None else "intake",
             )
         )
-    _number_order(order, community, now)
+    if not number_first:
+        _number_order(order, community, now)
     _tell_on_create(order, by=by, now=now)
     # The new order's events and clocks, for its first answer (desk.selectors.created_work_order).
     order._created_event = event  # type: ignore[attr-defined]
