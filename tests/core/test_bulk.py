@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import JSONField, Value
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from propdesk.clocks.models import Clock
 from propdesk.core.bulk import create_many
@@ -86,6 +88,22 @@ def test_a_json_none_is_stored_as_null_as_the_orm_does(office: Office) -> None:
     got = Announcement.objects.filter(pk__in=[by_orm.pk, lean.pk], recipient_ids__isnull=True)
     assert got.count() == 2
     assert Announcement.objects.get(pk=lean.pk).exclude == [3, 1]
+    # Several rows at once (on PostgreSQL one array per column): each its own values, in the
+    # order given, SQL NULL and JSON lists and objects alike, in one statement.
+    rows = [
+        Announcement(**fields),
+        Announcement(**{**fields, "recipient_ids": [7], "exclude": [], "payload": {"k": "值"}}),
+        Announcement(**{**fields, "cause": "y", "title": "t" * 200, "order": None}),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        create_many(rows)
+    assert len(queries.captured_queries) == 1
+    stored = {a.pk: a for a in Announcement.objects.filter(pk__in=[a.pk for a in rows])}
+    assert [
+        (stored[a.pk].recipient_ids, stored[a.pk].exclude, stored[a.pk].payload) for a in rows
+    ] == [(None, [3, 1], None), ([7], [], {"k": "值"}), (None, [3, 1], None)]
+    assert (stored[rows[2].pk].title, stored[rows[2].pk].order_id) == ("t" * 200, None)
+    assert Announcement.objects.filter(pk=rows[0].pk, recipient_ids__isnull=True).exists()
 
 
 def test_nothing_to_create_writes_nothing(django_assert_num_queries) -> None:
