@@ -11,6 +11,19 @@ from typing import Any
 from django.db import connection
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+# A statement that writes within a WITH (PostgreSQL: the number's UPDATE of a create).
+_WITH_WRITE = re.compile(r"^\s*WITH\b.*?\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
+
+
+def verb(sql: str) -> str:
+    """What a statement does, by its first word: SELECT, INSERT, UPDATE …; a WITH by the write
+    it holds (a WITH that only reads is a SELECT)."""
+    if found := _WITH_WRITE.match(sql):
+        return found.group(1).upper()
+    word = sql.split()[0].upper()
+    return "SELECT" if word == "WITH" else word
+
+
 # The session's own row (a message for the next page, a sign-out) is no change of the office's.
 UNWATCHED_TABLES = ("django_session",)
 
@@ -24,7 +37,8 @@ class Writes:
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
-        if WRITE.match(sql) and not any(t in sql for t in UNWATCHED_TABLES):
+        writes = WRITE.match(sql) or _WITH_WRITE.match(sql)
+        if writes and not any(t in sql for t in UNWATCHED_TABLES):
             self.statements.append(sql[:160])
         return execute(sql, params, many, context)
 
@@ -49,11 +63,11 @@ class Statements:
         return execute(sql, params, many, context)
 
     def inside(self) -> list[str]:
-        """The first word of each statement run inside a transaction."""
-        return [sql.split()[0].upper() for inside, sql in self.seen if inside]
+        """What each statement run inside a transaction did (``verb``)."""
+        return [verb(sql) for inside, sql in self.seen if inside]
 
     def outside(self) -> list[str]:
         return [sql for inside, sql in self.seen if not inside]
 
     def reads(self, *, inside: bool) -> list[str]:
-        return [sql for tx, sql in self.seen if tx == inside and sql.lstrip().startswith("SELECT")]
+        return [sql for tx, sql in self.seen if tx == inside and verb(sql) == "SELECT"]

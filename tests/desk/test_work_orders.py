@@ -11,7 +11,7 @@ from django.db import DatabaseError, transaction
 
 from propdesk.core.clock import FixedClock
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.desk.models import WorkOrder, WorkOrderEvent
+from propdesk.desk.models import WorkOrder, WorkOrderEvent, WorkOrderSequence
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
 from propdesk.notify.models import Notification
 from tests import factories as f
@@ -49,6 +49,28 @@ def test_fd6_numbers_count_per_community_and_local_day(office, other_office, clo
         "GD-20261126-0001",
         "GD-20261127-0001",
     ]
+
+
+def test_fd6_a_days_numbers_past_9999_grow_a_digit(office) -> None:
+    """NNNN is four digits at least: the 10,000th order of a day is numbered 10000, and the
+    next day starts at 0001 again while the day before goes on counting."""
+    late = FixedClock(datetime(2030, 1, 2, 15, 59, tzinfo=UTC))  # 23:59 on the 2nd in Shanghai
+    assert repair(office, late).number == "GD-20300102-0001"
+    WorkOrderSequence.objects.filter(community=office.community).update(last=9998)
+    assert [repair(office, late).number for _ in range(2)] == [
+        "GD-20300102-9999",
+        "GD-20300102-10000",
+    ]
+    next_day = FixedClock(datetime(2030, 1, 2, 16, 0, tzinfo=UTC))  # 00:00 on the 3rd
+    assert repair(office, next_day).number == "GD-20300103-0001"
+    assert repair(office, late).number == "GD-20300102-10001"
+    assert set(WorkOrder.objects.values_list("number", flat=True)) == {
+        "GD-20300102-0001",
+        "GD-20300102-9999",
+        "GD-20300102-10000",
+        "GD-20300103-0001",
+        "GD-20300102-10001",
+    }
 
 
 def test_ds1_repairs_go_to_the_repair_team_housekeeping_to_cleaning(office, clock) -> None:

@@ -44,6 +44,10 @@ def _local_day(community: Community, at: datetime) -> datetime:
     return at.astimezone(ZoneInfo(community.time_zone))
 
 
+def _number_prefix(community: Community, day: date) -> str:
+    return f"{community.order_prefix}-{day:%Y%m%d}-"
+
+
 def _next_number(community: Community, now: datetime) -> str:
     """PREFIX-YYYYMMDD-NNNN, counted per community and community-local day."""
     day = _local_day(community, now).date()
@@ -57,15 +61,39 @@ def _next_number(community: Community, now: datetime) -> str:
             last = _bump_sequence(community.pk, day)
     if last is None:  # pragma: no cover - the row exists by now
         raise RuntimeError(f"no order sequence for community {community.pk} on {day}")
-    return f"{community.order_prefix}-{day:%Y%m%d}-{last:04d}"
+    return f"{_number_prefix(community, day)}{last:04d}"
 
 
 def _number_order(order: WorkOrder, community: Community, now: datetime) -> None:
     """Give a just-written order its number (``_next_number``): the day's counter taken and
-    the number stored, two statements, the last of its create (the counter row stays locked
-    until the commit). ``WorkOrder.objects.filter(pk=…).update(number=…)`` in plain SQL."""
-    order.number = _next_number(community, now)
+    the number stored, the last of its create (the counter row stays locked until the
+    commit). On PostgreSQL one statement (the counter's UPDATE in a WITH), else two; the day's
+    first order makes the day's counter first."""
     q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        day = _local_day(community, now).date()
+        seq, last = q(WorkOrderSequence._meta.db_table), q("last")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH n AS (UPDATE {seq} SET {last} = {last} + 1 "  # noqa: S608 - names from the models, values bound
+                f"WHERE {q('community_id')} = %s AND {q('day')} = %s RETURNING {last}) "
+                f"UPDATE {q(WorkOrder._meta.db_table)} SET {q('number')} = "
+                # {last:04d}: four digits at least, more when the day has more orders.
+                f"%s || lpad(n.{last}::text, greatest(4, length(n.{last}::text)), '0') "
+                f"FROM n WHERE {q(WorkOrder._meta.db_table)}.{q('id')} = %s "
+                f"RETURNING {q('number')}",
+                [
+                    community.pk,
+                    connection.ops.adapt_datefield_value(day),
+                    _number_prefix(community, day),
+                    order.pk,
+                ],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            order.number = row[0]
+            return
+    order.number = _next_number(community, now)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {q(WorkOrder._meta.db_table)} SET {q('number')} = %s WHERE {q('id')} = %s",  # noqa: S608
