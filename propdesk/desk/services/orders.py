@@ -17,7 +17,6 @@ from propdesk.community.models import Community, Household, Place, User
 from propdesk.community.selectors import user_roles, user_team_ids
 from propdesk.core.bulk import create_many
 from propdesk.core.errors import Forbidden
-from propdesk.core.pipeline import pipelined
 from propdesk.core.uploads import (
     PHOTO_OR_PDF_TYPES,
     atomic_storing_files,
@@ -294,7 +293,7 @@ def work_order_create(
     if errors:
         raise ValidationError(errors)
     plan = _plan_order(community, draft, by=by, now=now)
-    with transaction.atomic(), pipelined():
+    with transaction.atomic():
         return _write_order(plan, by=by, now=now, contact=None)
 
 
