@@ -71,3 +71,42 @@ def test_the_intake_plans_its_orders_before_its_transaction(office, clock) -> No
     assert Contact.objects.get(pk=contact.pk).work_orders.get() == order
     assert order.team == office.repair
     assert Clock.objects.filter(order=order).exists()
+
+
+def test_a_create_that_fails_midway_leaves_nothing_and_the_next_one_works(office, clock) -> None:
+    """A statement that fails in the middle of a create (here its number, taken meanwhile) is
+    Django's IntegrityError, the whole create is rolled back, and the connection goes on serving
+    the next create."""
+    from django.db import IntegrityError
+
+    from propdesk.clocks.models import ClockInput
+    from propdesk.desk.models import Announcement, WorkOrderEvent, WorkOrderSequence
+
+    def draft() -> WorkOrderDraft:
+        return WorkOrderDraft(
+            kind="repair", description="厨房水龙头漏水", household=office.household
+        )
+
+    def create() -> WorkOrder:
+        return work_order_create(
+            community=office.community, by=office.receptionist, now=clock.now(), draft=draft()
+        )
+
+    def rows() -> list[int]:
+        return [
+            m.objects.count() for m in (WorkOrder, Clock, ClockInput, WorkOrderEvent, Announcement)
+        ]
+
+    first = create()
+    taken = first.number[:-4] + "0002"  # the number the next create will be given
+    WorkOrder.objects.filter(pk=first.pk).update(number=taken)
+    before = rows()
+    with pytest.raises(IntegrityError):
+        create()
+    assert rows() == before
+    assert WorkOrderSequence.objects.get(community=office.community).last == 1
+    WorkOrder.objects.filter(pk=first.pk).update(number=first.number)
+    second = create()
+    assert second.number == taken
+    clocks = len(second._created_clocks.started)
+    assert rows() == [before[0] + 1, before[1] + clocks, *(n + 1 for n in before[2:])]
