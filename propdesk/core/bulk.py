@@ -146,15 +146,17 @@ class _InsertPlan:
         fields = [f for f in meta.concrete_fields if not f.primary_key]
         qn = conn.ops.quote_name
         columns = ", ".join(qn(str(f.column)) for f in fields)
-        returning = f"RETURNING {qn(str(pk.column))}"
         self.columns = rows > 1 and conn.vendor == "postgresql" and _unnestable(fields, conn)
         if self.columns:
             # The type without its length (varchar[], not varchar(200)[]): nothing is cut.
             arrays = ", ".join(f"(%s)::{f.db_type(conn).split('(')[0]}[]" for f in fields)
-            self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT * FROM UNNEST({arrays}) {returning}"  # noqa: S608, E501 - names from the model, values bound
+            values = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - types from the model
         else:
-            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            self.sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)} {returning}"  # noqa: S608, E501 - names from the model, values bound
+            values = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
+        # Names from the model, values bound.
+        self.sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) {values} RETURNING {qn(str(pk.column))}"
+        )
         self.fields = fields
         # (field, attname or None when pre_save must run, converts)
         self.steps = [

@@ -393,8 +393,8 @@ class WorkOrder(models.Model):
                     | models.Q(is_important=True)
                 ),
             ),
-            # The orders opened from a front-desk contact (its page, the intake's message); the
-            # orders the API and the portal open have none.
+            # The orders opened from a contact (its page, the intake's message): the desk's and
+            # the portal's; an order opened through the API or for an emergency has none.
             models.Index(
                 fields=["contact"], name="wo_contact", condition=models.Q(contact__isnull=False)
             ),

@@ -1,7 +1,7 @@
 """Indexes nothing reads, dropped: an announcement's community and order (the worker reads the
 pending rows by id, the purge the done ones by time), a work order's creator and service item,
 an event's actor (each read only through its order); a work order's contact indexed only where
-set (the API's and the portal's orders have none). A create writes 15 % fewer pages
+set (an order opened through the API has none). A create writes 15 % fewer pages
 (bench/RESULTS.md, "The pages a create writes"). The indexes only, no table rebuild
 (core.migration_ops): a rebuild would copy every row and drop the events' append-only triggers
 on SQLite."""

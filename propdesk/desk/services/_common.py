@@ -66,9 +66,10 @@ def _next_number(community: Community, now: datetime) -> str:
 
 def _number_order(order: WorkOrder, community: Community, now: datetime) -> None:
     """Give a just-written order its number (``_next_number``): the day's counter taken and
-    the number stored, the last of its create (the counter row stays locked until the
-    commit). On PostgreSQL one statement (the counter's UPDATE in a WITH), else two; the day's
-    first order makes the day's counter first."""
+    the number stored, the last of its create on PostgreSQL (the counter row stays locked
+    until the commit; SQLite numbers first, ``_write_order``). One statement, the counter's
+    UPDATE in a WITH; the day's first order, which finds no counter, makes it
+    (``_next_number``) and stores the number apart."""
     q = connection.ops.quote_name
     if connection.vendor == "postgresql":
         day = _local_day(community, now).date()
