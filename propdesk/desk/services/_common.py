@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Team, User
-from propdesk.core.bulk import create_many
+from propdesk.core.bulk import create_many, insert_many
 from propdesk.core.errors import policy_message
 from propdesk.core.rows import RowReader
 from propdesk.desk.models import (
@@ -53,12 +53,17 @@ def _next_number(community: Community, now: datetime) -> str:
     day = _local_day(community, now).date()
     last = _bump_sequence(community.pk, day)
     if last is None:
-        try:
-            with transaction.atomic():
-                WorkOrderSequence.objects.create(community=community, day=day, last=1)
-                last = 1
-        except IntegrityError:  # another request created today's row first
-            last = _bump_sequence(community.pk, day)
+        # The day's first order makes the counter. Another request may make it at the same
+        # moment (on PostgreSQL it waits for that one's commit): its row is skipped (ON CONFLICT
+        # DO NOTHING) and it counts on the other's, with no failed statement in the transaction
+        # and no savepoint to catch one.
+        made = insert_many(
+            WorkOrderSequence,
+            ("community", "day", "last"),
+            [(community.pk, day, 1)],
+            ignore_conflicts=True,
+        )
+        last = 1 if made else _bump_sequence(community.pk, day)
     if last is None:  # pragma: no cover - the row exists by now
         raise RuntimeError(f"no order sequence for community {community.pk} on {day}")
     return f"{_number_prefix(community, day)}{last:04d}"
