@@ -13,19 +13,33 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from propdesk.community.access import remember_roles, roles_read_with
 from propdesk.community.tokens import EXPIRED, token_refusal
 from propdesk.core.clock import get_clock
 from propdesk.core.language import LANGUAGE_CODES
 from propdesk.core.rows import RowReader
 
 # The token and its user in one read, as TokenAuthentication's select_related("user").get(),
-# without compiling the query on every request (core.rows).
-TOKEN = RowReader(Token, by=("key",), related=("user",), unique=True)
+# without compiling the query on every request (core.rows); the user's roles in the same
+# statement (community.access: every request checks them).
+TOKEN = RowReader(
+    Token,
+    by=("key",),
+    related=("user",),
+    unique=True,
+    also=(
+        lambda conn, token: roles_read_with(
+            conn, f"{token}.{conn.ops.quote_name(Token._meta.get_field('user').column)}"
+        ),
+    ),
+)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        token = TOKEN.first(key)
+        token, also = TOKEN.first_also(key)
+        if token is not None:
+            remember_roles(token.user, also[0])
         if token is None or not token.user.is_active:
             # Refused by TokenAuthentication itself, in its words ("Invalid token.", "User
             # inactive or deleted."): it reads the token again and raises (or, had the token

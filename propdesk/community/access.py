@@ -36,6 +36,31 @@ COMMUNITY = RowReader(Community, by=("id",), related=("company",), unique=True)
 MEMBERSHIPS = ValuesReader(Membership, ("community", "role"), by=("user",))
 
 
+def roles_read_with(conn: Any, user_id: str) -> str:
+    """A scalar subquery for a statement that reads a user (``core.rows``' ``also``): that
+    user's memberships as one text, ``"3:receptionist,5:administrator"`` (NULL for none), the
+    id of the user being the column ``user_id``. Read with the user, the roles cost no statement
+    of their own (``remember_roles``); on PostgreSQL a statement is a round trip."""
+    qn = conn.ops.quote_name
+    m = qn(Membership._meta.db_table)
+    pair = f"{m}.{qn('community_id')} || ':' || {m}.{qn('role')}"
+    joined = (
+        f"string_agg({pair}, ',')" if conn.vendor == "postgresql" else f"group_concat({pair}, ',')"
+    )
+    return f"SELECT {joined} FROM {m} WHERE {m}.{qn('user_id')} = {user_id}"  # noqa: S608 - names from the models
+
+
+def remember_roles(user: User, read: str | None) -> None:
+    """Keep the roles ``roles_read_with`` read with ``user`` for the checks that follow, as
+    ``_role_map`` would have read them."""
+    roles: dict[int, set[Role]] = {}
+    for pair in (read or "").split(","):
+        if pair:
+            community_id, role = pair.split(":", 1)
+            roles.setdefault(int(community_id), set()).add(Role(role))
+    user._propdesk_roles = {cid: frozenset(r) for cid, r in roles.items()}  # type: ignore[attr-defined]
+
+
 def _role_map(user: User) -> dict[int, frozenset[Role]]:
     """community id → the user's roles there; loaded once per user object."""
     cached: dict[int, frozenset[Role]] | None = getattr(user, "_propdesk_roles", None)

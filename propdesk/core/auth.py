@@ -17,6 +17,7 @@ case by case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -35,6 +36,17 @@ from django.utils.functional import SimpleLazyObject
 from propdesk.core.rows import RowReader
 
 _readers: dict[Any, RowReader[Any]] = {}
+# What is read with the signed-in user in the same statement (``read_with_user``).
+_with_user: list[tuple[Callable[[Any, str], str], Callable[[Any, Any], None]]] = []
+
+
+def read_with_user(column: Callable[[Any, str], str], keep: Callable[[Any, Any], None]) -> None:
+    """Read ``column`` (``core.rows``' ``also``: a function of the connection and the user
+    table's quoted name) with every session's user, and give its value to ``keep(user,
+    value)``: an app above core (the community's access, its roles) saves a statement per
+    request. Called from an app's ``ready()``."""
+    _with_user.append((column, keep))
+    _readers.clear()
 
 
 def _model_backend_user(backend: ModelBackend, user_id: Any) -> Any:
@@ -44,8 +56,16 @@ def _model_backend_user(backend: ModelBackend, user_id: Any) -> Any:
         return backend.get_user(user_id)
     reader = _readers.get(model)
     if reader is None:
-        reader = _readers[model] = RowReader(model, by=(model._meta.pk.name,), unique=True)
-    user = reader.first(user_id)
+        reader = _readers[model] = RowReader(
+            model,
+            by=(model._meta.pk.name,),
+            unique=True,
+            also=[column for column, _keep in _with_user],
+        )
+    user, also = reader.first_also(user_id)
+    if user is not None:
+        for (_column, keep), value in zip(_with_user, also, strict=True):
+            keep(user, value)
     return user if user is not None and backend.user_can_authenticate(user) else None
 
 

@@ -50,7 +50,7 @@ def convert_row(row: Sequence[Any], converters: list[Converter], conn: Any) -> l
 
 
 class _Plan:
-    __slots__ = ("names", "params", "pk_at", "spans", "sql")
+    __slots__ = ("also_at", "names", "params", "pk_at", "spans", "sql")
 
     def __init__(self, reader: RowReader[Any], conn: Any) -> None:
         qn = conn.ops.quote_name
@@ -89,6 +89,9 @@ class _Plan:
             order = " ORDER BY " + ", ".join(
                 f"{main}.{qn(meta.get_field(k).column)} ASC" for k in reader.order_by
             )
+        # Further columns the caller asked for (``also``), after the models' own.
+        self.also_at = len(columns)
+        columns.extend(f"({make(conn, main)})" for make in reader.also)
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {main}{''.join(joins)} "  # noqa: S608 - names from the models, values bound
             f"WHERE ({where}){order} LIMIT {reader.limit}"
@@ -105,7 +108,11 @@ class RowReader(Generic[M]):
     ``first(*values)`` is ``Model.objects.select_related(*related).filter(**dict(zip(by,
     values))).order_by(*order_by).first()``; ``get`` is ``.get()`` for a unique key (DoesNotExist
     when there is none). A value goes through its field's ``get_prep_value`` (ValueError or
-    TypeError for one that is not of the field's type, as the ORM raises them)."""
+    TypeError for one that is not of the field's type, as the ORM raises them).
+
+    ``also``: SQL expressions read in the same statement, each made by a function of the
+    connection and the main table's quoted name (a scalar subquery about the row, say);
+    ``first_also`` gives their values with the row."""
 
     def __init__(
         self,
@@ -115,8 +122,10 @@ class RowReader(Generic[M]):
         related: Sequence[str] = (),
         order_by: Sequence[str] = (),
         unique: bool = False,
+        also: Sequence[Callable[[Any, str], str]] = (),
     ) -> None:
         self.model = model
+        self.also = tuple(also)
         self.by = tuple(by)
         self.related = tuple(related)
         self.order_by = tuple(order_by)
@@ -141,6 +150,10 @@ class RowReader(Generic[M]):
         return plan, converters
 
     def first(self, *values: Any) -> M | None:
+        return self.first_also(*values)[0]
+
+    def first_also(self, *values: Any) -> tuple[M | None, list[Any]]:
+        """``first(*values)`` and the values of ``also`` (an empty list when there is no row)."""
         conn = connections[DEFAULT_DB_ALIAS]
         plan, converters = self._plan(conn)
         params = [
@@ -151,7 +164,7 @@ class RowReader(Generic[M]):
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         if not rows:
-            return None
+            return None, []
         if len(rows) > 1:
             raise self.model.MultipleObjectsReturned(  # type: ignore[attr-defined]
                 f"get() returned more than one {self.model.__name__} -- it returned 2!"
@@ -169,7 +182,7 @@ class RowReader(Generic[M]):
             via.set_cached_value(obj, related)
             if related is not None and via.unique:  # the one-to-one's other side, as the ORM
                 via.remote_field.set_cached_value(related, obj)
-        return obj
+        return obj, row[plan.also_at :]
 
     def get(self, *values: Any) -> M:
         obj = self.first(*values)

@@ -334,8 +334,8 @@ def test_the_responders_fragment_reads_in_a_fixed_number_of_queries(
     assert fire.responders.count() == 8
     head = browser_for(office.head)
     head.get(fragment(fire))
-    # The session, the user, their roles, the emergency, its responders, their EM-2 clocks.
-    with django_assert_num_queries(6):
+    # The session, the user with their roles, the emergency, its responders, their EM-2 clocks.
+    with django_assert_num_queries(5):
         r = head.get(fragment(fire))
     assert r.content.decode().count('data-rule="EM-2"') == 8
 
