@@ -14,6 +14,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -29,6 +30,14 @@ def resident_message_key(cause: str, phone: str) -> str:
     return f"{cause}:{phone}"
 
 
+# A sign-in code (portal.signin): sent by the worker like any message, so that the page that
+# asked for it answers the same, as fast, whether the number is on the register or not (the
+# request sends nothing: a gateway's round trip would tell who lives here). Its code is kept only
+# until the message is sent or given up, or has expired unsent (then it is not sent at all).
+SIGN_IN_CODE = "sign_in_code"
+WIPED = "******"
+
+
 def resident_message_queue(
     *,
     community_id: int,
@@ -38,9 +47,12 @@ def resident_message_queue(
     text: str,
     now: datetime,
     order_id: int | None = None,
+    template: str = "",
+    params: dict[str, str] | None = None,
 ) -> bool:
     """Write one message of ``cause`` to ``phone``; call it inside the transaction of the change
-    that caused it. Returns False when this (cause, phone) was already written (nothing new)."""
+    that caused it. Returns False when this (cause, phone) was already written (nothing new).
+    ``template`` and ``params``: the provider's template for it (notify.sms)."""
     key = resident_message_key(cause, phone)
     _row, created = ResidentMessage.objects.get_or_create(
         dedupe_key=key,
@@ -50,11 +62,28 @@ def resident_message_queue(
             "cause": cause[:100],
             "kind": kind,
             "text": text[:500],
+            "template": template,
+            "params": params or {},
             "order_id": order_id,
             "created_at": now,
         },
     )
     return created
+
+
+def _done_with(row: ResidentMessage) -> dict[str, object]:
+    """The fields to set on a message that is sent or given up: a sign-in code's code is wiped
+    from its text and variables (nobody needs it again; a code at rest could sign in)."""
+    if row.kind != SIGN_IN_CODE:
+        return {}
+    code = str((row.params or {}).get("code", ""))
+    return {"text": row.text.replace(code, WIPED) if code else row.text, "params": {}}
+
+
+def _expired_unsent(row: ResidentMessage, now: datetime) -> bool:
+    """A sign-in code that can no longer be used by the time it would go out."""
+    ttl = timedelta(seconds=int(settings.PORTAL_CODE_TTL_SECONDS))
+    return row.kind == SIGN_IN_CODE and now >= row.created_at + ttl
 
 
 def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -> int:
@@ -82,8 +111,17 @@ def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -
         mine = ResidentMessage.objects.filter(
             pk=row.pk, lease=lease, state=NotificationState.SENDING
         )
+        if _expired_unsent(row, now):
+            mine.update(
+                state=NotificationState.FAILED,
+                next_attempt_at=None,
+                lease="",
+                last_error="expired before it could be sent",
+                **_done_with(row),
+            )
+            continue
         try:
-            send_sms(row.phone, row.text)
+            send_sms(row.phone, row.text, template=row.template, params=row.params or None)
         except Exception as exc:
             attempts = row.attempts + 1
             log.info("SMS %s failed: %s", row.dedupe_key, exc)
@@ -93,6 +131,7 @@ def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -
                     next_attempt_at=None,
                     lease="",
                     last_error=_error_text(exc),
+                    **_done_with(row),
                 )
             else:
                 mine.update(
@@ -103,6 +142,10 @@ def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -
                 )
             continue
         sent += mine.update(
-            state=NotificationState.SENT, sent_at=now, next_attempt_at=None, lease=""
+            state=NotificationState.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            lease="",
+            **_done_with(row),
         )
     return sent

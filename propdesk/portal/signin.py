@@ -19,7 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from propdesk.core.clients import limit_address
-from propdesk.notify.sms import SmsError, send_sms
+from propdesk.notify.residents import SIGN_IN_CODE, resident_message_queue
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.signin import (
     CODE_DIGITS,
@@ -131,8 +131,10 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
     The answer is the same whether the number is on the register or not, so that the page tells
     no one who lives here: the limits come first and count every ask; a number off the register
     gets a row like any other, with the hash of a secret no 6-digit code matches, and no SMS (its
-    wrong tries and expiry then go as for a real code). Only a failed SMS (503) differs. A
-    refused or failed send counts nothing."""
+    wrong tries and expiry then go as for a real code). The SMS is not sent here: it is written
+    to the residents' outbox in this transaction and the worker sends it within a tick
+    (notify.residents), so neither the gateway's answer time nor its failure shows in this
+    answer. A refused ask counts nothing."""
     phone = mobile_phone(phone_text)
     client_ip = limit_address(client_ip)  # the limits' memory (the row's client_ip) too
     pair_limits, address_limits, number_limits = _limits()
@@ -160,7 +162,10 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
         if max(waits) > 0:
             raise _too_many(max(waits))
         ttl = int(settings.PORTAL_CODE_TTL_SECONDS)
-        registered = households_of(phone).exists()
+        community_id = (
+            households_of(phone).order_by("id").values_list("community_id", flat=True).first()
+        )
+        registered = community_id is not None
         code = new_code() if registered else secrets.token_hex(16)
         row = SignInCode.objects.create(
             phone=phone,
@@ -169,17 +174,23 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
             sent_at=now,
             expires_at=now + timedelta(seconds=ttl),
         )
-        if registered:
+        if community_id is not None:
+            # Sent by the worker within a tick (notify.residents), never in this request: a
+            # gateway's answer time, or its failure, would tell who lives here.
             text = _(
                 "Your sign-in code is %(code)s. It works once within %(minutes)d minutes. Tell"
                 " no one."
             ) % {"code": code, "minutes": max(1, ttl // 60)}
-            try:
-                send_sms(phone, text, template="sign_in_code", params={"code": code})
-            except SmsError as exc:
-                raise SignInRefused(
-                    _("The code could not be sent. Please try again later."), status=503
-                ) from exc
+            resident_message_queue(
+                community_id=community_id,
+                phone=phone,
+                cause=f"sign-in:{row.pk}",
+                kind=SIGN_IN_CODE,
+                text=text,
+                now=now,
+                template=SIGN_IN_CODE,
+                params={"code": code},
+            )
     return SentCode(phone=row.phone, expires_at=row.expires_at)
 
 
