@@ -162,10 +162,15 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
         if max(waits) > 0:
             raise _too_many(max(waits))
         ttl = int(settings.PORTAL_CODE_TTL_SECONDS)
-        community_id = (
-            households_of(phone).order_by("id").values_list("community_id", flat=True).first()
+        # The community of the number's first household: the message says whose office sends
+        # it, as every message to residents does (【锦绣花园】…).
+        community = (
+            households_of(phone)
+            .order_by("id")
+            .values_list("community_id", "community__name")
+            .first()
         )
-        registered = community_id is not None
+        registered = community is not None
         code = new_code() if registered else secrets.token_hex(16)
         row = SignInCode.objects.create(
             phone=phone,
@@ -174,13 +179,14 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
             sent_at=now,
             expires_at=now + timedelta(seconds=ttl),
         )
-        if community_id is not None:
+        if community is not None:
+            community_id, community_name = community
             # Sent by the worker within a tick (notify.residents), never in this request: a
             # gateway's answer time, or its failure, would tell who lives here.
             text = _(
-                "Your sign-in code is %(code)s. It works once within %(minutes)d minutes. Tell"
-                " no one."
-            ) % {"code": code, "minutes": max(1, ttl // 60)}
+                "[%(community)s] Your sign-in code is %(code)s. It works once within"
+                " %(minutes)d minutes. Tell no one."
+            ) % {"community": community_name, "code": code, "minutes": max(1, ttl // 60)}
             resident_message_queue(
                 community_id=community_id,
                 phone=phone,

@@ -67,6 +67,7 @@ def test_the_request_sends_nothing_and_the_worker_sends_the_code(office, clock, 
     # The provider is handed the approved template and its code, and the whole text besides.
     assert handed == [(OWNER, row.text, "sign_in_code", {"code": code})]
     assert code in row.text
+    assert row.text.startswith("【锦绣花园】您的登录验证码为")  # whose office sends it
     # Sent: the code is no longer kept, in the text or the template's variables.
     row.refresh_from_db()
     assert (row.state, row.params) == ("sent", {})
