@@ -77,7 +77,13 @@ def preload_access(users: Iterable[User]) -> None:
     """Load the roles and teams of several users at once (two queries for all of them), for
     the checks that follow (``user_roles``, ``user_team_ids``, ``community_ids_visible``); a
     user already loaded is left as it is."""
-    todo = {u.pk: u for u in users if getattr(u, "_propdesk_roles", None) is None}
+    todo = {
+        u.pk: u
+        for u in users
+        # (a request's own user has its roles, read with it, and not yet its teams)
+        if getattr(u, "_propdesk_roles", None) is None
+        or getattr(u, "_propdesk_teams", None) is None
+    }
     if not todo:
         return
     roles: dict[int, dict[int, set[Role]]] = {uid: {} for uid in todo}

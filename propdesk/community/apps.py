@@ -13,6 +13,7 @@ class CommunityConfig(AppConfig):
 
         # A session's user is read with its roles (one statement less per page).
         read_with_user(
+            "community.roles",
             lambda conn, users: roles_read_with(conn, f"{users}.{conn.ops.quote_name('id')}"),
             remember_roles,
         )

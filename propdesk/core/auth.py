@@ -37,15 +37,17 @@ from propdesk.core.rows import RowReader
 
 _readers: dict[Any, RowReader[Any]] = {}
 # What is read with the signed-in user in the same statement (``read_with_user``).
-_with_user: list[tuple[Callable[[Any, str], str], Callable[[Any, Any], None]]] = []
+_with_user: dict[str, tuple[Callable[[Any, str], str], Callable[[Any, Any], None]]] = {}
 
 
-def read_with_user(column: Callable[[Any, str], str], keep: Callable[[Any, Any], None]) -> None:
+def read_with_user(
+    name: str, column: Callable[[Any, str], str], keep: Callable[[Any, Any], None]
+) -> None:
     """Read ``column`` (``core.rows``' ``also``: a function of the connection and the user
     table's quoted name) with every session's user, and give its value to ``keep(user,
     value)``: an app above core (the community's access, its roles) saves a statement per
     request. Called from an app's ``ready()``."""
-    _with_user.append((column, keep))
+    _with_user[name] = (column, keep)  # once per name, however often ready() runs
     _readers.clear()
 
 
@@ -60,11 +62,11 @@ def _model_backend_user(backend: ModelBackend, user_id: Any) -> Any:
             model,
             by=(model._meta.pk.name,),
             unique=True,
-            also=[column for column, _keep in _with_user],
+            also=[column for column, _keep in _with_user.values()],
         )
     user, also = reader.first_also(user_id)
     if user is not None:
-        for (_column, keep), value in zip(_with_user, also, strict=True):
+        for (_column, keep), value in zip(_with_user.values(), also, strict=True):
             keep(user, value)
     return user if user is not None and backend.user_can_authenticate(user) else None
 
