@@ -314,11 +314,13 @@ class ResidentMessage(models.Model):
     cause = models.CharField(_("cause"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20)
     text = models.CharField(_("text"), max_length=500)
-    # The provider's template and its variables (notify.sms): a sign-in code goes as the
-    # template "sign_in_code" with its code. A code is kept only until it is sent or given up
-    # (the text then reads ******, the variables are emptied: notify.residents).
+    # The provider's template and its variables (notify.sms), e.g. a sign-in code's. The
+    # variables are kept only until the message is sent or given up: then they are emptied and
+    # their values read ****** in the text (notify.residents). A message still unsent at
+    # ``expires_at`` is not sent (a code that no longer works).
     template = models.CharField(_("template"), max_length=40, blank=True, default="")
     params = models.JSONField(_("template variables"), default=dict, blank=True)
+    expires_at = models.DateTimeField(_("not sent after"), null=True, blank=True)
     # The work order it is about (an id: notify sits below desk), for the office to look up.
     order_id = models.BigIntegerField(_("work order"), null=True, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=140, unique=True)

@@ -14,7 +14,6 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -30,12 +29,7 @@ def resident_message_key(cause: str, phone: str) -> str:
     return f"{cause}:{phone}"
 
 
-# A sign-in code (portal.signin): sent by the worker like any message, so that the page that
-# asked for it answers the same, as fast, whether the number is on the register or not (the
-# request sends nothing: a gateway's round trip would tell who lives here). Its code is kept only
-# until the message is sent or given up, or has expired unsent (then it is not sent at all).
-SIGN_IN_CODE = "sign_in_code"
-WIPED = "******"
+WIPED = "******"  # what a template variable's value reads in the text once done with
 
 
 def resident_message_queue(
@@ -49,10 +43,13 @@ def resident_message_queue(
     order_id: int | None = None,
     template: str = "",
     params: dict[str, str] | None = None,
+    expires_at: datetime | None = None,
 ) -> bool:
     """Write one message of ``cause`` to ``phone``; call it inside the transaction of the change
     that caused it. Returns False when this (cause, phone) was already written (nothing new).
-    ``template`` and ``params``: the provider's template for it (notify.sms)."""
+    ``template`` and ``params``: the provider's template for it (notify.sms), the variables
+    kept only until the message is done with (a code: nothing at rest could sign in);
+    ``expires_at``: not sent after that time."""
     key = resident_message_key(cause, phone)
     _row, created = ResidentMessage.objects.get_or_create(
         dedupe_key=key,
@@ -64,6 +61,7 @@ def resident_message_queue(
             "text": text[:500],
             "template": template,
             "params": params or {},
+            "expires_at": expires_at,
             "order_id": order_id,
             "created_at": now,
         },
@@ -72,18 +70,15 @@ def resident_message_queue(
 
 
 def _done_with(row: ResidentMessage) -> dict[str, object]:
-    """The fields to set on a message that is sent or given up: a sign-in code's code is wiped
-    from its text and variables (nobody needs it again; a code at rest could sign in)."""
-    if row.kind != SIGN_IN_CODE:
+    """The fields to set on a message sent or given up: its template variables emptied, their
+    values masked in its text (nobody needs them again)."""
+    if not row.params:
         return {}
-    code = str((row.params or {}).get("code", ""))
-    return {"text": row.text.replace(code, WIPED) if code else row.text, "params": {}}
-
-
-def _expired_unsent(row: ResidentMessage, now: datetime) -> bool:
-    """A sign-in code that can no longer be used by the time it would go out."""
-    ttl = timedelta(seconds=int(settings.PORTAL_CODE_TTL_SECONDS))
-    return row.kind == SIGN_IN_CODE and now >= row.created_at + ttl
+    text = row.text
+    for value in row.params.values():
+        if value:
+            text = text.replace(str(value), WIPED)
+    return {"text": text, "params": {}}
 
 
 def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -> int:
@@ -111,7 +106,7 @@ def resident_messages_deliver(*, now: datetime, batch_size: int | None = None) -
         mine = ResidentMessage.objects.filter(
             pk=row.pk, lease=lease, state=NotificationState.SENDING
         )
-        if _expired_unsent(row, now):
+        if row.expires_at is not None and now >= row.expires_at:
             mine.update(
                 state=NotificationState.FAILED,
                 next_attempt_at=None,

@@ -19,7 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from propdesk.core.clients import limit_address
-from propdesk.notify.residents import SIGN_IN_CODE, resident_message_queue
+from propdesk.notify.residents import resident_message_queue
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.signin import (
     CODE_DIGITS,
@@ -191,11 +191,12 @@ def code_send(*, phone_text: str, client_ip: str, now: datetime) -> SentCode:
                 community_id=community_id,
                 phone=phone,
                 cause=f"sign-in:{row.pk}",
-                kind=SIGN_IN_CODE,
+                kind="sign_in_code",
                 text=text,
                 now=now,
-                template=SIGN_IN_CODE,
+                template="sign_in_code",
                 params={"code": code},
+                expires_at=row.expires_at,  # a code that no longer works is not sent
             )
     return SentCode(phone=row.phone, expires_at=row.expires_at)
 
