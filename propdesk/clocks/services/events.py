@@ -380,6 +380,7 @@ class ClockPlan:
                     encode_data(facts.data),
                 )
             ],
+            defer=True,  # read by the replay only: rides with the next write (core.postgresql)
         )
         if self.commands:
             _apply(
@@ -584,6 +585,7 @@ def _apply(
         ClockLog,
         _LOG_FIELDS,
         [(log.clock_id, log.order_id, log.at, log.what, log.data) for log in logs],
+        defer=True,  # the timeline reads it after the commit: rides with the next write
     )
     if written is not None:
         written.started += started

@@ -1,5 +1,6 @@
 """Django's PostgreSQL backend, with the limit of 65,535 parameters per statement that
-server-side binding brings (DB_PG_PREPARE_THRESHOLD, on by default).
+server-side binding brings (DB_PG_PREPARE_THRESHOLD, on by default), and inserts that ride with
+the transaction's next write.
 
 With server-side binding psycopg sends the parameters apart from the SQL, and PostgreSQL's
 protocol counts them in 16 bits: a statement with more fails ("number of parameters must be
@@ -8,6 +9,23 @@ residents, or a delete that cascades over more than 65,535 rows, would be sent a
 Declaring the limit (as Django does for SQLite and Oracle, and for PostgreSQL in later releases)
 makes bulk_create, bulk_update, in_bulk and the deletion collector split their work in batches.
 With client-side binding (the setting empty) nothing changes.
+
+Every statement is a round trip to the server, which costs the web process ~110 µs of CPU on
+loopback beside the server's own work (bench/statement_cost.py), however small the statement. A
+create writes rows that nothing reads back in its transaction: the clock engine's recorded input
+and its log lines. ``core.bulk.insert_many(…, defer=True)`` hands them to
+``DatabaseWrapper.defer_insert``, and they go to the server with the transaction's next write,
+as data-modifying WITH queries at its top (``WITH _pd0 AS (INSERT …) INSERT INTO …``), which
+PostgreSQL runs exactly once, to completion, whether or not the statement reads them. So each
+costs no round trip of its own. They go on their own, before it, when the next statement cannot
+carry them: a read (a statement does not see what its own WITH inserts, and a read may want
+them), a statement that names one of their tables, a SAVEPOINT, an ``executemany``, a
+server-side cursor, or the COMMIT; a ROLLBACK, to a savepoint or of the whole transaction,
+drops them, as it would have dropped the rows (every deferred insert was made after the latest
+savepoint, since making one sends them). Outside a transaction nothing is deferred. Django's
+foreign keys are checked at the commit (DEFERRABLE INITIALLY DEFERRED), so where the rows ride
+changes no check. An error in one of them is raised by the statement that carried it, inside the
+same transaction, which is rolled back as it would have been.
 """
 
 from __future__ import annotations
@@ -15,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
+from django.db.backends import utils
 from django.db.backends.postgresql import base, features, operations
 from django.utils.functional import cached_property
 
@@ -42,3 +62,122 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (table, INSERT statement, its parameters), in the order they were made.
+        self.deferred_inserts: list[tuple[str, str, list[Any]]] = []
+
+    def defer_insert(self, table: str, sql: str, params: list[Any]) -> bool:
+        """Send the INSERT ``sql`` into ``table`` with the transaction's next write; False (and
+        nothing kept) outside a transaction, where the caller runs it at once."""
+        if not self.in_atomic_block:
+            return False
+        self.deferred_inserts.append((table, sql, params))
+        return True
+
+    def carry_deferred(self, sql: str, params: Any, *, named: bool) -> tuple[str, Any]:
+        """``sql`` and ``params`` with the deferred inserts as WITH queries at its top, or as
+        they are, the inserts sent first, when ``sql`` cannot carry them."""
+        head = sql.lstrip()[:7].upper() if isinstance(sql, str) else ""  # not psycopg's sql.SQL
+        if (
+            named
+            or not isinstance(params, list | tuple)
+            or not head.startswith(_CARRIERS)
+            or head.startswith("WITH RE")  # WITH RECURSIVE: sent apart, kept simple
+            or any(table in sql for table, _sql, _params in self.deferred_inserts)
+        ):
+            self.flush_deferred()
+            return sql, params
+        ctes, carried = self._take_deferred()
+        body = sql.lstrip()
+        if head.startswith("WITH "):
+            return f"WITH {ctes}, {body[5:]}", [*carried, *params]
+        return f"WITH {ctes} {body}", [*carried, *params]
+
+    def _take_deferred(self) -> tuple[str, list[Any]]:
+        items, self.deferred_inserts = self.deferred_inserts, []
+        ctes = ", ".join(f"_pd{i} AS ({sql})" for i, (_t, sql, _p) in enumerate(items))
+        return ctes, [p for _t, _sql, params in items for p in params]
+
+    def flush_deferred(self) -> None:
+        """Send the deferred inserts now, as one statement."""
+        if not self.deferred_inserts:
+            return
+        *first, (_table, last, last_params) = self.deferred_inserts
+        self.deferred_inserts = first
+        if first:
+            ctes, carried = self._take_deferred()
+            sql, params = f"WITH {ctes} {last}", [*carried, *last_params]
+        else:
+            sql, params = last, last_params
+        with self.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def make_cursor(self, cursor: Any) -> Any:
+        return CursorWrapper(cursor, self)
+
+    def make_debug_cursor(self, cursor: Any) -> Any:
+        return CursorDebugWrapper(cursor, self)
+
+    def _commit(self) -> Any:
+        self.flush_deferred()
+        return super()._commit()  # type: ignore[misc]  # not in django-stubs
+
+    def _rollback(self) -> Any:
+        self.deferred_inserts = []
+        return super()._rollback()  # type: ignore[misc]  # not in django-stubs
+
+    def _savepoint(self, sid: str) -> None:
+        self.flush_deferred()
+        super()._savepoint(sid)  # type: ignore[misc]  # not in django-stubs
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        self.deferred_inserts = []
+        super()._savepoint_rollback(sid)  # type: ignore[misc]  # not in django-stubs
+
+    def _close(self) -> Any:
+        self.deferred_inserts = []
+        return super()._close()  # type: ignore[misc]  # not in django-stubs
+
+
+# --- Inserts that ride with the next write ----------------------------------------------------
+
+# The statements an insert may ride with: a write, whose top level can take a WITH of its own.
+_CARRIERS = ("INSERT ", "UPDATE ", "DELETE ", "WITH ")
+
+
+class _Carries:
+    """A cursor that sends the connection's deferred inserts (``DatabaseWrapper.defer_insert``)
+    as data-modifying WITH queries of the next write it executes, or on their own before any
+    other statement."""
+
+    cursor: Any
+    db: DatabaseWrapper
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        if self.db.deferred_inserts:
+            sql, params = self.db.carry_deferred(sql, params, named=_named(self.cursor))
+        return super().execute(sql, params)  # type: ignore[misc]
+
+    def executemany(self, sql: Any, param_list: Any) -> Any:
+        self.db.flush_deferred()
+        return super().executemany(sql, param_list)  # type: ignore[misc]
+
+    def callproc(self, procname: Any, params: Any = None, kparams: Any = None) -> Any:
+        self.db.flush_deferred()
+        return super().callproc(procname, params, kparams)  # type: ignore[misc]
+
+
+def _named(cursor: Any) -> bool:
+    """A server-side cursor (``QuerySet.iterator()``): PostgreSQL refuses a data-modifying WITH
+    in its DECLARE."""
+    return isinstance(cursor, psycopg.ServerCursor)
+
+
+class CursorWrapper(_Carries, utils.CursorWrapper):
+    pass
+
+
+class CursorDebugWrapper(_Carries, base.CursorDebugWrapper):
+    pass
