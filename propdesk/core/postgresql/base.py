@@ -79,7 +79,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def carry_deferred(self, sql: str, params: Any, *, named: bool) -> tuple[str, Any]:
         """``sql`` and ``params`` with the deferred inserts as WITH queries at its top, or as
         they are, the inserts sent first, when ``sql`` cannot carry them."""
-        head = sql.lstrip()[:7].upper() if isinstance(sql, str) else ""  # not psycopg's sql.SQL
+        body = sql.lstrip() if isinstance(sql, str) else ""  # not psycopg's sql.SQL
+        head = body[:7].upper()
         if (
             named
             or not isinstance(params, list | tuple)
@@ -90,7 +91,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.flush_deferred()
             return sql, params
         ctes, carried = self._take_deferred()
-        body = sql.lstrip()
         if head.startswith("WITH "):
             return f"WITH {ctes}, {body[5:]}", [*carried, *params]
         return f"WITH {ctes} {body}", [*carried, *params]
@@ -104,15 +104,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Send the deferred inserts now, as one statement."""
         if not self.deferred_inserts:
             return
-        *first, (_table, last, last_params) = self.deferred_inserts
-        self.deferred_inserts = first
-        if first:
-            ctes, carried = self._take_deferred()
-            sql, params = f"WITH {ctes} {last}", [*carried, *last_params]
-        else:
-            sql, params = last, last_params
+        # The last insert is the statement, the others ride with it.
+        *self.deferred_inserts, (_table, last, last_params) = self.deferred_inserts
+        ctes, carried = self._take_deferred()
         with self.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"WITH {ctes} {last}" if ctes else last, [*carried, *last_params])
 
     def make_cursor(self, cursor: Any) -> Any:
         return CursorWrapper(cursor, self)
