@@ -84,8 +84,9 @@ def insert_many(
     if not prepared:
         return 0
     if defer and not ignore_conflicts and hasattr(conn, "defer_insert"):
-        sql = plan.rows_sql(len(prepared))
-        if conn.defer_insert(model._meta.db_table, sql, [v for row in prepared for v in row]):
+        values = plan.values_sql(len(prepared))
+        params = [v for row in prepared for v in row]
+        if conn.defer_insert(model._meta.db_table, plan.head, values, params):
             return len(prepared)
     with conn.cursor() as cursor:
         cursor.executemany(plan.sql, prepared)
@@ -118,12 +119,12 @@ class _ManyPlan:
         # Only fields whose stored form differs from the Python value pay for a conversion.
         self.steps = [(f, not isinstance(f, _PLAIN)) for f in concrete]
 
-    def rows_sql(self, n: int) -> str:
-        """The INSERT of ``n`` rows in one statement (``VALUES (…), (…)``), made once per n;
-        without ON CONFLICT (``defer`` takes no ``ignore_conflicts``)."""
+    def values_sql(self, n: int) -> str:
+        """The placeholders of ``n`` rows (``(…), (…)``, after ``head``), made once per n; the
+        statement has no ON CONFLICT (``defer`` takes no ``ignore_conflicts``)."""
         sql = self.rows.get(n)
         if sql is None:
-            sql = self.rows[n] = self.head + ", ".join([self.marks] * n)
+            sql = self.rows[n] = ", ".join([self.marks] * n)
         return sql
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from propdesk.core.bulk import insert_many
 from propdesk.core.models import WorkerHeartbeat
+from propdesk.core.postgresql.base import DEFER_MAX_PARAMS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # Only PostgreSQL has a round trip to save: SQLite sends the rows at once.
@@ -24,6 +26,7 @@ RIDES = connection.vendor == "postgresql"
 AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 FIELDS = ("name", "last_tick", "ticks")
 TABLE = '"core_workerheartbeat"'
+SESSION = ("deferred-test", "e30", datetime(2026, 12, 4, tzinfo=UTC))
 
 
 def log(*names: str, defer: bool = True) -> int:
@@ -77,19 +80,50 @@ def test_the_rows_ride_with_the_next_write_and_are_there_after_the_commit() -> N
     assert waiting() == []
 
 
-def test_two_deferred_inserts_ride_together_and_the_commit_sends_what_is_left() -> None:
+def test_rows_for_one_table_join_one_insert_in_the_order_written() -> None:
+    """Two deferred inserts into one table are one INSERT, its rows in the order they were
+    made (so their ids are), riding with the COMMIT."""
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         log("a")
         log("b", "c")
     if RIDES:
-        # Nothing carried them: the commit sends both in one statement before it.
-        begin, both, commit = sent(queries)
-        assert both.startswith(f"WITH _pd0 AS (INSERT INTO {TABLE} ")
-        assert both.count("INSERT INTO") == 2
-        assert (begin, commit) == ("BEGIN", "COMMIT")
+        # Nothing carried them: they ride with the COMMIT, one round trip for the three rows.
+        begin, rows_and_commit = sent(queries)
+        assert begin == "BEGIN"
+        assert is_insert(rows_and_commit)
+        assert rows_and_commit.count("INSERT INTO") == 1
+        assert rows_and_commit.endswith("; COMMIT")
     else:
         assert sum(is_insert(q) for q in sent(queries)) == 2  # one each, at once
-    assert names() == {"a", "b", "c"}
+    by_id = WorkerHeartbeat.objects.order_by("id").values_list("name", flat=True)
+    assert list(by_id) == ["a", "b", "c"]
+
+
+def test_rows_for_two_tables_ride_together() -> None:
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        log("a")
+        insert_many(Session, ("session_key", "session_data", "expire_date"), [SESSION], defer=True)
+        log("b")
+    if RIDES:
+        _begin, both_and_commit = sent(queries)
+        assert both_and_commit.startswith(f"WITH _pd0 AS (INSERT INTO {TABLE} ")
+        assert both_and_commit.count("INSERT INTO") == 2
+        assert both_and_commit.endswith("; COMMIT")
+    assert names() == {"a", "b"}
+    assert Session.objects.filter(session_key=SESSION[0]).exists()
+
+
+def test_more_rows_than_one_statement_should_carry_are_sent_at_once() -> None:
+    many = [f"n{i}" for i in range(DEFER_MAX_PARAMS // len(FIELDS) + 1)]
+    with transaction.atomic():
+        log("first")
+        with CaptureQueriesContext(connection) as queries:
+            assert log(*many) == len(many)
+        assert waiting() == []
+        if RIDES:  # what waited went first, then the big one, on its own
+            assert [q.count("INSERT INTO") for q in sent(queries)[:1]] == [1]
+            assert "'first'" in sent(queries)[0]
+    assert len(names()) == len(many) + 1
 
 
 def test_a_read_of_their_table_sees_them() -> None:
@@ -157,3 +191,33 @@ def test_outside_a_transaction_they_are_sent_at_once() -> None:
     assert is_insert(sent(queries)[0])
     assert names() == {"now"}
     assert waiting() == []
+
+
+def test_values_quoted_into_the_commit_arrive_as_given() -> None:
+    """What rides with the COMMIT has its values quoted into the text (not bound): a quote, a
+    semicolon, a comment mark and Chinese come back exactly as given, and nothing runs but the
+    insert and the commit."""
+    tricky = "O'Brien; DROP TABLE core_workerheartbeat; -- 锦绣花园 $$ \\ %s"
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        log(tricky, "plain")
+    if RIDES:
+        assert sent(queries)[-1].endswith("; COMMIT")
+    assert names() == {tricky, "plain"}
+    row = WorkerHeartbeat.objects.get(name=tricky)
+    assert (row.last_tick, row.ticks) == (AT, 1)
+
+
+def test_an_error_in_what_rides_with_the_commit_rolls_everything_back() -> None:
+    """The insert fails inside the commit's round trip: the COMMIT does not run, the caller gets
+    the error, nothing of the transaction is kept, and the connection works on."""
+    log("taken", defer=False)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        a_write()
+        log("fresh")
+        log("taken")  # the name is unique: fails at the commit (on SQLite, here)
+    assert names() == {"taken"}
+    assert waiting() == []
+    assert not connection.needs_rollback
+    with transaction.atomic():
+        log("next")
+    assert names() == {"taken", "next"}

@@ -20,7 +20,8 @@ PostgreSQL runs exactly once, to completion, whether or not the statement reads 
 costs no round trip of its own. They go on their own, before it, when the next statement cannot
 carry them: a read (a statement does not see what its own WITH inserts, and a read may want
 them), a statement that names one of their tables, a SAVEPOINT, an ``executemany``, a
-server-side cursor, or the COMMIT; a ROLLBACK, to a savepoint or of the whole transaction,
+server-side cursor; at the COMMIT they go with it, in one simple query ("INSERT …; COMMIT",
+their parameters quoted into it). A ROLLBACK, to a savepoint or of the whole transaction,
 drops them, as it would have dropped the rows (every deferred insert was made after the latest
 savepoint, since making one sends them). Outside a transaction nothing is deferred. Django's
 foreign keys are checked at the commit (DEFERRABLE INITIALLY DEFERRED), so where the rows ride
@@ -39,6 +40,18 @@ from django.db.backends.postgresql import base, features, operations
 from django.utils.functional import cached_property
 
 MAX_PARAMS = 2**16 - 1
+# Parameters the deferred inserts may hold (a sweep's thousands of clock log lines, say): beyond,
+# they are sent, and the statement carrying them stays well under MAX_PARAMS with its own.
+DEFER_MAX_PARAMS = 10_000
+
+
+class _Deferred:
+    """An INSERT waiting to ride: its table, ``INSERT INTO t (…) VALUES `` and its rows."""
+
+    __slots__ = ("head", "params", "table", "values")
+
+    def __init__(self, table: str, head: str, values: str, params: list[Any]) -> None:
+        self.table, self.head, self.values, self.params = table, head, values, params
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -65,15 +78,32 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (table, INSERT statement, its parameters), in the order they were made.
-        self.deferred_inserts: list[tuple[str, str, list[Any]]] = []
+        # The inserts waiting, one per table and column list, in the order first made.
+        self.deferred_inserts: list[_Deferred] = []
+        self._deferred_params = 0
 
-    def defer_insert(self, table: str, sql: str, params: list[Any]) -> bool:
-        """Send the INSERT ``sql`` into ``table`` with the transaction's next write; False (and
-        nothing kept) outside a transaction, where the caller runs it at once."""
+    def defer_insert(self, table: str, head: str, values: str, params: list[Any]) -> bool:
+        """Send the INSERT ``head`` + ``values`` (``INSERT INTO t (…) VALUES `` and its rows'
+        placeholders) into ``table`` with the transaction's next write; False (and nothing kept)
+        outside a transaction, or for more rows than one statement should carry, where the caller
+        runs it at once.
+
+        Rows for a table and columns already waiting join that INSERT's VALUES, after its rows:
+        one statement's rows take their ids in the order written, while the WITH queries of one
+        statement run in no set order, so two inserts into one table would not."""
         if not self.in_atomic_block:
             return False
-        self.deferred_inserts.append((table, sql, params))
+        if self._deferred_params + len(params) > DEFER_MAX_PARAMS:
+            self.flush_deferred()
+            if len(params) > DEFER_MAX_PARAMS:
+                return False
+        self._deferred_params += len(params)
+        for waiting in self.deferred_inserts:
+            if waiting.head == head:
+                waiting.values += ", " + values
+                waiting.params += params
+                return True
+        self.deferred_inserts.append(_Deferred(table, head, values, list(params)))
         return True
 
     def carry_deferred(self, sql: str, params: Any, *, named: bool) -> tuple[str, Any]:
@@ -86,7 +116,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             or not isinstance(params, list | tuple)
             or not head.startswith(_CARRIERS)
             or head.startswith("WITH RE")  # WITH RECURSIVE: sent apart, kept simple
-            or any(table in sql for table, _sql, _params in self.deferred_inserts)
+            or any(waiting.table in sql for waiting in self.deferred_inserts)
         ):
             self.flush_deferred()
             return sql, params
@@ -96,19 +126,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return f"WITH {ctes} {body}", [*carried, *params]
 
     def _take_deferred(self) -> tuple[str, list[Any]]:
-        items, self.deferred_inserts = self.deferred_inserts, []
-        ctes = ", ".join(f"_pd{i} AS ({sql})" for i, (_t, sql, _p) in enumerate(items))
-        return ctes, [p for _t, _sql, params in items for p in params]
+        items, self.deferred_inserts, self._deferred_params = self.deferred_inserts, [], 0
+        ctes = ", ".join(f"_pd{i} AS ({d.head}{d.values})" for i, d in enumerate(items))
+        return ctes, [p for d in items for p in d.params]
+
+    def _deferred_statement(self) -> tuple[str, list[Any]]:
+        """The deferred inserts as one statement (the last insert, the others riding with it)
+        and its parameters; none are kept deferred after."""
+        *self.deferred_inserts, last = self.deferred_inserts
+        ctes, carried = self._take_deferred()
+        sql = f"{last.head}{last.values}"
+        return (f"WITH {ctes} {sql}" if ctes else sql), [*carried, *last.params]
 
     def flush_deferred(self) -> None:
         """Send the deferred inserts now, as one statement."""
         if not self.deferred_inserts:
             return
-        # The last insert is the statement, the others ride with it.
-        *self.deferred_inserts, (_table, last, last_params) = self.deferred_inserts
-        ctes, carried = self._take_deferred()
+        sql, params = self._deferred_statement()
         with self.cursor() as cursor:
-            cursor.execute(f"WITH {ctes} {last}" if ctes else last, [*carried, *last_params])
+            cursor.execute(sql, params)
 
     def make_cursor(self, cursor: Any) -> Any:
         return CursorWrapper(cursor, self)
@@ -117,11 +153,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return CursorDebugWrapper(cursor, self)
 
     def _commit(self) -> Any:
-        self.flush_deferred()
-        return super()._commit()  # type: ignore[misc]  # not in django-stubs
+        if not self.deferred_inserts or self.connection is None:
+            return super()._commit()  # type: ignore[misc]  # not in django-stubs
+        # The inserts left ride with the COMMIT: one simple query, "INSERT …; COMMIT", their
+        # parameters quoted into it by psycopg (as Django's default client-side binding does for
+        # every statement). The server runs the two in order and stops at an error, the COMMIT
+        # unrun, so a failed insert leaves the transaction to be rolled back as before (Django's
+        # atomic does). Never prepared: each such text is new (prepare=False keeps it out of
+        # psycopg's count of statements to prepare, too).
+        sql, params = self._deferred_statement()
+        text = f"{psycopg.ClientCursor(self.connection).mogrify(sql, params)}; COMMIT"
+        with (
+            utils.debug_transaction(self, text),
+            self.wrap_database_errors,
+            self.connection.cursor() as cursor,
+        ):
+            cursor.execute(text, prepare=False)
+        # The server says idle now, so psycopg's commit() would send nothing: not called.
+        return None
 
     def _rollback(self) -> Any:
-        self.deferred_inserts = []
+        self.deferred_inserts, self._deferred_params = [], 0
         return super()._rollback()  # type: ignore[misc]  # not in django-stubs
 
     def _savepoint(self, sid: str) -> None:
@@ -129,11 +181,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super()._savepoint(sid)  # type: ignore[misc]  # not in django-stubs
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self.deferred_inserts = []
+        self.deferred_inserts, self._deferred_params = [], 0
         super()._savepoint_rollback(sid)  # type: ignore[misc]  # not in django-stubs
 
     def _close(self) -> Any:
-        self.deferred_inserts = []
+        self.deferred_inserts, self._deferred_params = [], 0
         return super()._close()  # type: ignore[misc]  # not in django-stubs
 
 

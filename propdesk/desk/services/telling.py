@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from propdesk.community.access import preload_access
 from propdesk.community.models import Community, DutyShift, TeamMember, User
 from propdesk.community.selectors import members_with_role, on_duty, user_roles
-from propdesk.core.bulk import create_many
+from propdesk.core.bulk import insert_many
 from propdesk.desk.models import Announcement, ComplaintType, Contact, OrderKind, WorkOrder
 from propdesk.desk.rating_links import rating_link
 from propdesk.desk.selectors import contacts_visible, order_visible_to, staff_title
@@ -233,26 +233,48 @@ def tell_about_order(
     recipient_ids: Iterable[int] | None = None,
     exclude: Iterable[int] = (),
     payload: dict[str, Any] | None = None,
-) -> Announcement:
+) -> None:
     """Announce ``event`` of ``order`` at ``now``: the worker tells the policy's recipients (or
     ``recipient_ids``, or FIXED_RECIPIENTS' role), but never those in ``exclude``, each with the
     link they can open; ``payload``: more for the notification to carry. Call it in the
-    transaction of the change; it writes one row and reads nothing."""
-    announcement = Announcement(
-        community_id=order.community_id,
-        event=event,
-        order=order,
-        team_id_then=order.team_id,
-        assignee_id_then=order.assignee_id,
-        cause=cause,
-        title=title,
-        exclude=sorted(set(exclude)),
-        recipient_ids=None if recipient_ids is None else list(recipient_ids),
-        payload=payload,
-        created_at=now,
+    transaction of the change; it writes one row and reads nothing. Nothing reads the row back
+    in the transaction (the worker reads it after the commit), so on PostgreSQL it rides with the
+    transaction's next write, or with its COMMIT (``insert_many(…, defer=True)``)."""
+    insert_many(
+        Announcement,
+        _ANNOUNCE_FIELDS,
+        [
+            (
+                order.community_id,
+                event,
+                order.pk,
+                order.team_id,
+                order.assignee_id,
+                cause,
+                title,
+                sorted(set(exclude)),
+                None if recipient_ids is None else list(recipient_ids),
+                payload,
+                now,
+            )
+        ],
+        defer=True,
     )
-    create_many([announcement])  # Announcement.objects.create, lean (core.bulk)
-    return announcement
+
+
+_ANNOUNCE_FIELDS = (
+    "community",
+    "event",
+    "order",
+    "team_id_then",
+    "assignee_id_then",
+    "cause",
+    "title",
+    "exclude",
+    "recipient_ids",
+    "payload",
+    "created_at",
+)
 
 
 def tell_staff(
