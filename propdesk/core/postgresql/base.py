@@ -13,8 +13,8 @@ With client-side binding (the setting empty) nothing changes.
 Every statement is a round trip to the server, which costs the web process ~110 µs of CPU on
 loopback beside the server's own work (bench/statement_cost.py), however small the statement. A
 create writes rows that nothing reads back in its transaction: the clock engine's recorded input
-and its log lines. ``core.bulk.insert_many(…, defer=True)`` hands them to
-``DatabaseWrapper.defer_insert``, and they go to the server with the transaction's next write,
+and its log lines, the staff's announcement. ``core.bulk.insert_many(…, defer=True)`` hands them
+to ``DatabaseWrapper.defer_insert``, and they go to the server with the transaction's next write,
 as data-modifying WITH queries at its top (``WITH _pd0 AS (INSERT …) INSERT INTO …``), which
 PostgreSQL runs exactly once, to completion, whether or not the statement reads them. So each
 costs no round trip of its own. They go on their own, before it, when the next statement cannot
