@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from propdesk.core.bulk import insert_many
@@ -221,3 +221,39 @@ def test_an_error_in_what_rides_with_the_commit_rolls_everything_back() -> None:
     with transaction.atomic():
         log("next")
     assert names() == {"taken", "next"}
+
+
+def test_a_value_that_cannot_be_quoted_fails_the_transaction_cleanly() -> None:
+    """A NUL in a text cannot go into PostgreSQL: the commit raises Django's DataError, the
+    transaction is rolled back, and the connection commits the next one (its autocommit back)."""
+    if RIDES:
+        with pytest.raises(DataError), transaction.atomic():
+            log("kept", defer=False)
+            log("bad\x00")
+        assert names() == set()
+    else:  # SQLite stores it, at once
+        with transaction.atomic():
+            log("bad\x00")
+        assert names() == {"bad\x00"}
+    assert connection.get_autocommit()
+    with transaction.atomic():
+        log("after")
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert "after" in names()
+
+
+def test_execute_wrappers_see_what_rides_with_the_commit() -> None:
+    """What watches the statements (``connection.execute_wrapper``, as tests/writes.py does to
+    prove a refused request wrote nothing) sees the rows that rode with the COMMIT."""
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch), transaction.atomic():
+        log("watched")
+    inserts = [sql for sql in seen if is_insert(sql)]
+    assert len(inserts) == 1
+    if RIDES:  # the values quoted in, the COMMIT after
+        assert "'watched'" in inserts[0] and inserts[0].endswith("; COMMIT")

@@ -159,16 +159,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # parameters quoted into it by psycopg (as Django's default client-side binding does for
         # every statement). The server runs the two in order and stops at an error, the COMMIT
         # unrun, so a failed insert leaves the transaction to be rolled back as before (Django's
-        # atomic does). Never prepared: each such text is new (prepare=False keeps it out of
-        # psycopg's count of statements to prepare, too).
+        # atomic does). Sent through Django's cursor: its errors are Django's, and its execute
+        # wrappers and query log see the insert. psycopg prepares no text of two statements.
         sql, params = self._deferred_statement()
-        text = f"{psycopg.ClientCursor(self.connection).mogrify(sql, params)}; COMMIT"
-        with (
-            utils.debug_transaction(self, text),
-            self.wrap_database_errors,
-            self.connection.cursor() as cursor,
-        ):
-            cursor.execute(text, prepare=False)
+        with self.cursor() as cursor:
+            try:
+                text = psycopg.ClientCursor(self.connection).mogrify(sql, params)
+            except Exception:
+                # A value psycopg cannot quote (a NUL in a text, say): sent bound, as any
+                # statement (whose error Django raises, and its atomic rolls back), then the
+                # COMMIT as usual.
+                cursor.execute(sql, params)
+                return super()._commit()  # type: ignore[misc]  # not in django-stubs
+            cursor.execute(f"{text}; COMMIT")
         # The server says idle now, so psycopg's commit() would send nothing: not called.
         return None
 
