@@ -80,7 +80,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         # The inserts waiting, one per table and column list, in the order first made.
         self.deferred_inserts: list[_Deferred] = []
-        self._deferred_params = 0
 
     def defer_insert(self, table: str, head: str, values: str, params: list[Any]) -> bool:
         """Send the INSERT ``head`` + ``values`` (``INSERT INTO t (…) VALUES `` and its rows'
@@ -93,11 +92,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         statement run in no set order, so two inserts into one table would not."""
         if not self.in_atomic_block:
             return False
-        if self._deferred_params + len(params) > DEFER_MAX_PARAMS:
+        if sum(len(d.params) for d in self.deferred_inserts) + len(params) > DEFER_MAX_PARAMS:
             self.flush_deferred()
             if len(params) > DEFER_MAX_PARAMS:
                 return False
-        self._deferred_params += len(params)
         for waiting in self.deferred_inserts:
             if waiting.head == head:
                 waiting.values += ", " + values
@@ -126,7 +124,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return f"WITH {ctes} {body}", [*carried, *params]
 
     def _take_deferred(self) -> tuple[str, list[Any]]:
-        items, self.deferred_inserts, self._deferred_params = self.deferred_inserts, [], 0
+        items, self.deferred_inserts = self.deferred_inserts, []
         ctes = ", ".join(f"_pd{i} AS ({d.head}{d.values})" for i, d in enumerate(items))
         return ctes, [p for d in items for p in d.params]
 
@@ -176,7 +174,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return None
 
     def _rollback(self) -> Any:
-        self.deferred_inserts, self._deferred_params = [], 0
+        self.deferred_inserts = []
         return super()._rollback()  # type: ignore[misc]  # not in django-stubs
 
     def _savepoint(self, sid: str) -> None:
@@ -184,11 +182,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super()._savepoint(sid)  # type: ignore[misc]  # not in django-stubs
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self.deferred_inserts, self._deferred_params = [], 0
+        self.deferred_inserts = []
         super()._savepoint_rollback(sid)  # type: ignore[misc]  # not in django-stubs
 
     def _close(self) -> Any:
-        self.deferred_inserts, self._deferred_params = [], 0
+        self.deferred_inserts = []
         return super()._close()  # type: ignore[misc]  # not in django-stubs
 
 
