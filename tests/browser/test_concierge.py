@@ -45,7 +45,10 @@ def test_the_concierge_takes_a_request_and_lends_a_trolley_on_a_360px_phone(
     )
     trolley = CartItem.objects.create(community=community, name="手推车", stock=2, available=2)
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    # bypass_csp: wait_for_function polls with eval(), which the pages' CSP refuses (conftest).
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 360, "height": 740}, bypass_csp=True
+    )
     phone = context.new_page()
     try:
         url = f"/desk/{cid}/concierge/"
