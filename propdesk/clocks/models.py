@@ -47,6 +47,17 @@ class ClockState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A live clock: still to be met, running or breached. A breached clock stays "breached" once met
+# late or cancelled (the figures count it as a breach), with its met_at or cancelled_at; a met
+# one has its met_at, a cancelled one its cancelled_at. So the live clocks are those with
+# neither, and the indexes of the live clocks hold only them: by state alone they held every
+# breach the community ever had, met or not, read first by every walk of the nearest deadlines
+# (at 1,000,000 orders with one clock in ten once breached, the board 470 ms against 80). A
+# query one of them serves states both terms: SQLite uses a partial index only when the query's
+# own condition contains its terms.
+LIVE = models.Q(met_at__isnull=True, cancelled_at__isnull=True)
+
+
 class Clock(models.Model):
     community = models.ForeignKey(
         "community.Community",
@@ -147,26 +158,37 @@ class Clock(models.Model):
             models.Index(fields=["community", "started_at", "rule_id"], name="clock_compliance"),
             # The console's queues: live clocks of some rules, nearest deadline first.
             models.Index(
-                fields=["community", "state", "rule_id", "due_at"], name="clock_live_rule"
+                fields=["community", "state", "rule_id", "due_at"],
+                name="clock_live_rule",
+                condition=LIVE,
             ),
             # The board's order: the community's live, unpaused clocks nearest first (the
             # board walks them until it has a page), and an order's own nearest one.
             models.Index(
                 fields=["community", "due_at"],
                 name="clock_live_due",
-                condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
+                condition=LIVE & models.Q(paused_at__isnull=True),
             ),
             models.Index(
                 fields=["order", "due_at"],
                 name="clock_live_order_due",
-                condition=models.Q(state__in=["running", "breached"], paused_at__isnull=True),
+                condition=LIVE & models.Q(paused_at__isnull=True),
             ),
-            # The community's own clocks (no order, no contact: call-backs, quotas, notices),
-            # read by clocks_on_event at every call logged with a number (FD-1-callback): a
-            # few rows, where clock_live_rule would walk every live clock of the community.
+            # The community's own live clocks (no order, no contact: call-backs, quotas,
+            # notices), read by clocks_on_event at every call logged with a number
+            # (FD-1-callback) and by the call-backs to make: a few rows, where clock_live_rule
+            # would walk every live clock of the community, and all its own clocks every call
+            # ever missed and called back late.
             models.Index(
                 fields=["community", "state"],
                 name="clock_community_own_live",
+                condition=models.Q(order__isnull=True, contact__isnull=True) & LIVE,
+            ),
+            # Has each community its quota clock of this period (RV-1 each month, CS-3 each
+            # quarter)? Asked of every community at once, every 30 seconds by the worker.
+            models.Index(
+                fields=["rule_id", "started_at"],
+                name="clock_community_own_start",
                 condition=models.Q(order__isnull=True, contact__isnull=True),
             ),
         ]

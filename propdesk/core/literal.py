@@ -10,11 +10,12 @@ from django.db.models import Value
 
 
 class Constant(Value):
-    """A fixed word written into the SQL itself, not passed as a parameter. The partial indexes
-    of the live clocks (``clock_live_due``, ``clock_live_order_due``: state IN ('running',
-    'breached')) serve only a query whose own condition SQLite can see to be the same: with
-    ``state IN (?, ?)`` it cannot, and the board sorted every live clock of the community to
-    keep 200 (15 ms at 100,000 orders against 0.3). Only our own enumerations' values."""
+    """A fixed word written into the SQL itself, not passed as a parameter. A partial index
+    whose condition names a word (``notify``'s unread in-app notifications: channel =
+    'in_app'; the live clocks' indexes did, by their states, until ``clocks`` 0012) serves only
+    a query whose own condition SQLite can see to be the same: with ``channel = ?`` it cannot
+    (the board sorted every live clock of the community to keep 200: 15 ms at 100,000 orders
+    against 0.3). Only our own enumerations' values."""
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         value = str(self.value)

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 
-from propdesk.clocks.models import Clock, ClockState
+from propdesk.clocks.models import LIVE, Clock, ClockState
 from propdesk.clocks.selectors import calendar_fallback
 from propdesk.community.access import has_role, staff_with_roles, user_team_ids
 from propdesk.community.models import Community, DutyShift, Team, TeamMember, User
@@ -55,13 +55,10 @@ LIVE_CLOCK_STATES = [ClockState.RUNNING, ClockState.BREACHED]
 
 
 def _live() -> Q:
-    """A clock still running, or breached and not yet met, written as the live clocks' partial
-    indexes are, so the database can use them."""
-    return Q(
-        state__in=[Constant(s.value) for s in LIVE_CLOCK_STATES],
-        met_at__isnull=True,
-        cancelled_at__isnull=True,
-    )
+    """A clock still running, or breached and neither met nor cancelled since: the live clocks'
+    partial indexes' own condition (``clocks.models.LIVE``) and the states, so the database can
+    use those indexes."""
+    return Q(state__in=[Constant(s.value) for s in LIVE_CLOCK_STATES]) & LIVE
 
 
 def clock_is_live(clock: Clock) -> bool:
@@ -430,9 +427,7 @@ def _overdue(community_id: int, now: datetime) -> Q:
     cancelled ones included); as two IN lists, PostgreSQL expected most open orders to pass
     and sorted them in parallel workers."""
     clocks = Clock.objects.filter(community_id=community_id, order__isnull=False).order_by()
-    breached = clocks.filter(
-        state=ClockState.BREACHED, met_at__isnull=True, cancelled_at__isnull=True
-    )
+    breached = clocks.filter(LIVE, state=ClockState.BREACHED)
     past_due = clocks.filter(_live(), paused_at__isnull=True, due_at__lte=now).filter(
         state=ClockState.RUNNING
     )
@@ -838,12 +833,7 @@ def escalations(
     if not has_role(user, community_id, OFFICE_ROLES | {Role.LEADERSHIP}):
         return Page([], 0, 1, limit)
     return page_of(
-        Clock.objects.filter(
-            community_id=community_id,
-            state=ClockState.BREACHED,
-            met_at__isnull=True,
-            cancelled_at__isnull=True,
-        )
+        Clock.objects.filter(LIVE, community_id=community_id, state=ClockState.BREACHED)
         .exclude(order__state__in=FINAL)
         .select_related("order", "contact")
         .order_by("-breached_at", "-id"),

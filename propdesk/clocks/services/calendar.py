@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from propdesk.clocks.models import (
+    LIVE,
     CalendarDay,
     CalendarSource,
     Clock,
@@ -159,7 +160,9 @@ def calendar_day_set(
         CalendarDay.objects.update_or_create(
             community=community, day=day, defaults={"is_working": is_working, "note": note}
         )
+    # LIVE: a running clock is neither met nor cancelled; stated, the live clocks' index serves.
     affected = Clock.objects.filter(
+        LIVE,
         community=community,
         state=ClockState.RUNNING,
         rule_id__in=_working_day_rules(),
@@ -179,6 +182,7 @@ def team_hours_changed(*, team: Team, now: datetime) -> int:
     time already counted is counted again on the new hours, from the clock's start). Returns
     how many changed."""
     affected = Clock.objects.filter(
+        LIVE,
         community_id=team.community_id,
         state=ClockState.RUNNING,
         order__team=team,
@@ -206,7 +210,7 @@ def calendar_source_check(*, now: datetime) -> int:
         if seen is None:
             return 0
         clocks = (
-            Clock.objects.filter(state=ClockState.RUNNING, rule_id__in=_working_day_rules())
+            Clock.objects.filter(LIVE, state=ClockState.RUNNING, rule_id__in=_working_day_rules())
             .select_related("policy_version")
             .select_for_update(of=("self",))
         )
