@@ -8,15 +8,16 @@ deadlines (the board, its overdue and its narrowed views, the queues' sections, 
 escalations, my jobs) read the community's whole history of breaches first, and every call
 logged, the call-backs to make and the worker's quota question (every 30 seconds) the history of
 its missed calls called back late. At 1,000,000 orders with one clock in ten once breached, the
-board took 470 ms against 80 (bench/RESULTS.md, "A breach's history in the live indexes").
+board took 575-656 ms, and 110-137 with the live clocks alone (bench/RESULTS.md, "A breach's
+history in the live indexes").
 
-Here, each read is done before and after the community gains 3,000 such clocks on its closed
-orders and 1,000 of its own (call-backs), and what the database did is compared: on PostgreSQL
-the clock rows its plans visited (``EXPLAIN ANALYZE``: rows returned and rows removed by a
-filter, with the plans of a table of millions), on SQLite the virtual machine's steps (a
-progress handler). Both are counts, not timings: the same on every run. On the old indexes
-eight of the twelve reads fail on both databases (the board's clock rows 351 -> 6,157, its
-SQLite steps 6,739 -> 89,441)"""
+Here, each read is done (with the tables' statistics) before and after the community gains
+3,000 such clocks on its closed orders and 1,000 of its own (call-backs), and what the database
+did is compared: on PostgreSQL the clock rows its plans visited (``EXPLAIN ANALYZE``: rows
+returned and rows removed by a filter, with the plans of a table of millions), on SQLite the
+virtual machine's steps (a progress handler). Both are counts, not timings: the same on every
+run. On the old indexes nine of the thirteen reads fail on both databases (the board's clock
+rows 155 -> 7,157, its SQLite steps 7,498 -> 110,105)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,13 @@ from propdesk.clocks.models import Clock, ClockState
 from propdesk.clocks.services import clocks_on_event
 from propdesk.concierge.jobs import activities_quarter_start
 from propdesk.desk.models import WorkOrder
-from propdesk.desk.queues import BoardFilters, board, escalations
+from propdesk.desk.queues import BoardFilters, board, escalations, my_jobs
 from propdesk.followup.jobs import month_start
 from propdesk.policy.workflow import FINAL_STATES
 from tests.desk.test_console_reads_scoped import _fresh, desk_day  # noqa: F401 - a fixture
 
 HISTORY = 3_000
+PLANS_OFF = ("seqscan", "hashjoin", "mergejoin")
 
 
 def _add_history(community_id: int, now: Any) -> None:
@@ -78,17 +80,22 @@ def _add_history(community_id: int, now: Any) -> None:
             )
         )
     Clock.objects.bulk_create(clocks)
+    _analyze()
+
+
+def _analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
 
 def _clock_rows(plan: dict[str, Any]) -> int:
-    """Rows of ``clocks_clock`` the plan's nodes visited: returned and removed by a filter."""
+    """Rows of ``clocks_clock`` the plan's nodes visited: returned and removed by a filter (each
+    a figure per loop: times the loops)."""
     visited = 0
     if plan.get("Relation Name") == "clocks_clock":
-        visited += plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1)
-        visited += plan.get("Rows Removed by Filter", 0)
-        visited += plan.get("Rows Removed by Index Recheck", 0)
+        per_loop = plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)
+        per_loop += plan.get("Rows Removed by Index Recheck", 0)
+        visited += per_loop * plan.get("Actual Loops", 1)
     for child in plan.get("Plans", []):
         visited += _clock_rows(child)
     return visited
@@ -103,22 +110,26 @@ def _cost(read: Callable[[], Any]) -> int:
         with CaptureQueriesContext(connection) as q:
             read()
         visited = 0
+        # SET LOCAL holds to the end of the transaction the test runs in (and is then undone).
+        assert connection.in_atomic_block
         with connection.cursor() as cursor:
             # The plans of a table of millions of clocks, which read a few rows through the
             # indexes: on the test's few thousand, PostgreSQL may read the whole table (or
             # all of an index, to hash it) in a moment instead, history and all.
-            for kind in ("seqscan", "hashjoin", "mergejoin"):
+            for kind in PLANS_OFF:
                 cursor.execute(f"SET LOCAL enable_{kind} = off")
-            for query in q.captured_queries:
-                sql = query["sql"]
-                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                    continue
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-                plan = cursor.fetchone()[0]
-                plan = json.loads(plan) if isinstance(plan, str) else plan
-                visited += _clock_rows(plan[0]["Plan"])
-            for kind in ("seqscan", "hashjoin", "mergejoin"):
-                cursor.execute(f"RESET enable_{kind}")
+            try:
+                for query in q.captured_queries:
+                    sql = query["sql"]
+                    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                        continue
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                    plan = cursor.fetchone()[0]
+                    plan = json.loads(plan) if isinstance(plan, str) else plan
+                    visited += _clock_rows(plan[0]["Plan"])
+            finally:
+                for kind in PLANS_OFF:
+                    cursor.execute(f"RESET enable_{kind}")
         return visited
     steps = [0]
 
@@ -175,6 +186,11 @@ READS: dict[str, Callable[[Any, Any], Callable[[], Any]]] = {
     "leader's queue": lambda office, clock: _page(office, "repair_leader", "queue/"),
     "leader's jobs": lambda office, clock: _page(office, "repair_leader", "jobs/"),
     "member's jobs": lambda office, clock: _page(office, "repair_member", "jobs/"),
+    # A person's jobs found by walking the community's live clocks (past JOBS_WALK_FROM
+    # open jobs held; the page reads them sorted by the database below it).
+    "member's jobs, walked": lambda office, clock: (
+        lambda: my_jobs(office.repair_member, office.community.pk, walk_from=1)
+    ),
     "a call logged": _call_logged,
     # The worker's question, every 30 seconds, of each community's quota clock of the period.
     "RV-1's month": lambda office, clock: lambda: month_start(clock.now()),
@@ -186,6 +202,7 @@ READS: dict[str, Callable[[Any, Any], Callable[[], Any]]] = {
 @pytest.mark.parametrize("name", list(READS))
 def test_the_console_and_the_worker_do_not_read_a_breachs_history(office, clock, name) -> None:
     read = READS[name](office, clock)
+    _analyze()  # both measures with the tables' statistics, as the worker keeps them
     before = _cost(read)
     _add_history(office.community.pk, clock.now())
     after = _cost(read)
@@ -193,7 +210,7 @@ def test_the_console_and_the_worker_do_not_read_a_breachs_history(office, clock,
     if connection.vendor == "postgresql":
         assert after - before <= 10, (before, after)
     else:
-        assert after <= before * 1.15 + 2_000, (before, after)
+        assert after <= before * 1.15 + 500, (before, after)
 
 
 @pytest.mark.usefixtures("desk_day")
