@@ -50,10 +50,15 @@ def calendar_fallback(order_ids: Iterable[int], *, live_only: bool = False) -> d
     """Orders whose clocks count working days Monday–Friday because the statutory calendar has no
     data for a year they span (RULES: "says so in the UI and log"): order id → those years.
     Read from each clock's last start or recomputation in its log (one query); ``live_only``
-    keeps only clocks still running or breached."""
+    keeps only the clocks still to meet, running or breached (a breach met late or cancelled
+    since keeps its state, and is done)."""
     qs = ClockLog.objects.filter(order_id__in=list(order_ids), what__in=["started", "recomputed"])
     if live_only:
-        qs = qs.filter(clock__state__in=[ClockState.RUNNING, ClockState.BREACHED])
+        qs = qs.filter(
+            clock__state__in=[ClockState.RUNNING, ClockState.BREACHED],
+            clock__met_at__isnull=True,
+            clock__cancelled_at__isnull=True,
+        )
     last: dict[int, tuple[int, list[int]]] = {}
     for clock_id, order_id, data in qs.order_by("clock_id", "at", "id").values_list(
         "clock_id", "order_id", "data"
