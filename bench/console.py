@@ -32,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 PG = "postgres://postgres@127.0.0.1:5432/propdesk_bench_console"
+# The bench's clocks: a complaint's, and every other order's (rule, title).
+COMPLAINT_RULE = ("CP-1", "投诉10分钟内安排管理员处理")
+REPAIR_RULE = ("DS-1", "报修、家政当日完成")
 
 
 def database_url(db: str) -> str:
@@ -73,7 +76,7 @@ def add_history(community, version) -> None:  # type: ignore[no-untyped-def]
         "cancelled_at",
         "policy_version",
     )
-    rules = [("DS-1", "报修、家政当日完成"), ("CP-1", "投诉10分钟内安排管理员处理")]
+    rules = [REPAIR_RULE, COMPLAINT_RULE]
     done = WorkOrder.objects.filter(
         community=community, state__in=[s.value for s in FINAL_STATES]
     ).values_list("pk", "created_at")
@@ -124,7 +127,7 @@ def add_clocks_and_duty(now):  # type: ignore[no-untyped-def]
     if Clock.objects.filter(order__isnull=False).count() > 1000:
         return
     rng = random.Random(7)
-    rule = {"complaint": ("CP-1", "投诉10分钟内安排管理员处理")}
+    rule = {"complaint": COMPLAINT_RULE}
     with transaction.atomic():
         for community in Community.objects.all():
             _policy, version = policy_for(community)
@@ -132,7 +135,7 @@ def add_clocks_and_duty(now):  # type: ignore[no-untyped-def]
             for pk, kind in WorkOrder.objects.filter(
                 community=community, state__in=[s.value for s in OPEN_STATES]
             ).values_list("pk", "kind"):
-                rule_id, title = rule.get(kind, ("DS-1", "报修、家政当日完成"))
+                rule_id, title = rule.get(kind, REPAIR_RULE)
                 due = now + timedelta(minutes=rng.randint(-180, 2880))
                 rows.append(
                     (

@@ -102,35 +102,42 @@ def _clock_rows(plan: dict[str, Any]) -> int:
 
 
 def _cost(read: Callable[[], Any]) -> int:
-    """What the database did for ``read``: on PostgreSQL the clock rows its statements' plans
-    visited, each read statement explained as it ran; on SQLite the steps of its virtual
-    machine, each one counted."""
-    read()  # the roles and the policy cached, as on any later request
-    if connection.vendor == "postgresql":
-        with CaptureQueriesContext(connection) as q:
-            read()
-        visited = 0
-        # SET LOCAL holds to the end of the transaction the test runs in (and is then undone).
-        assert connection.in_atomic_block
-        with connection.cursor() as cursor:
-            # The plans of a table of millions of clocks, which read a few rows through the
-            # indexes: on the test's few thousand, PostgreSQL may read the whole table (or
-            # all of an index, to hash it) in a moment instead, history and all.
+    """What the database did for ``read``, after a first run (the roles and the policy cached,
+    as on any later request): on PostgreSQL the clock rows its plans visited, on SQLite the
+    steps of its virtual machine."""
+    read()
+    return _clock_rows_visited(read) if connection.vendor == "postgresql" else _vm_steps(read)
+
+
+def _clock_rows_visited(read: Callable[[], Any]) -> int:
+    """The clock rows the plans of ``read``'s statements visited, each read statement explained
+    as it ran, with the plans of a table of millions of clocks: they read a few rows through
+    the indexes, where on the test's few thousand PostgreSQL may read the whole table (or all
+    of an index, to hash it) in a moment instead, history and all."""
+    with CaptureQueriesContext(connection) as q:
+        read()
+    reads = [x["sql"] for x in q.captured_queries]
+    reads = [sql for sql in reads if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    visited = 0
+    # SET LOCAL holds to the end of the transaction the test runs in (and is then undone).
+    assert connection.in_atomic_block
+    with connection.cursor() as cursor:
+        for kind in PLANS_OFF:
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+        try:
+            for sql in reads:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                visited += _clock_rows(plan[0]["Plan"])
+        finally:
             for kind in PLANS_OFF:
-                cursor.execute(f"SET LOCAL enable_{kind} = off")
-            try:
-                for query in q.captured_queries:
-                    sql = query["sql"]
-                    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                        continue
-                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-                    plan = cursor.fetchone()[0]
-                    plan = json.loads(plan) if isinstance(plan, str) else plan
-                    visited += _clock_rows(plan[0]["Plan"])
-            finally:
-                for kind in PLANS_OFF:
-                    cursor.execute(f"RESET enable_{kind}")
-        return visited
+                cursor.execute(f"RESET enable_{kind}")
+    return visited
+
+
+def _vm_steps(read: Callable[[], Any]) -> int:
+    """The steps SQLite's virtual machine took for ``read``, each one counted."""
     steps = [0]
 
     def count() -> int:
