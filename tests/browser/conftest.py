@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,29 @@ def browser() -> Iterator[object]:
                 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             else:
                 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def wait_for_the_live_servers_requests(live_server: object, timeout: float = 30) -> None:
+    """Join the live server's request threads (one per browser connection, ended when the
+    browser closes it). A request still being answered after the test (a page's poll, the page
+    after a redirect) would hold its rows while the test's database is flushed: on PostgreSQL
+    the flush's TRUNCATE and that request can deadlock, and the next test finds the rows left."""
+    httpd = getattr(getattr(live_server, "thread", None), "httpd", None)
+    if httpd is None:
+        return
+    for thread in threading.enumerate():
+        target = getattr(thread, "_target", None)
+        if getattr(target, "__self__", None) is httpd:
+            thread.join(timeout)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_done(request: pytest.FixtureRequest) -> Iterator[None]:
+    # Autouse: torn down after the test's own contexts and `page` are closed, and before
+    # pytest-django flushes the database (its autouse fixture is set up first, torn down last).
+    yield
+    if "live_server" in request.fixturenames:
+        wait_for_the_live_servers_requests(request.getfixturevalue("live_server"))
 
 
 @pytest.fixture
