@@ -3,16 +3,80 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from propdesk.clocks.models import CalendarDay, Clock, PolicyVersion
+from propdesk.clocks.models import LIVE, CalendarDay, Clock, ClockState, PolicyVersion
 from propdesk.clocks.services import calendar_day_set
+from propdesk.community.access import scope
 from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin
 from propdesk.core.clock import get_clock
+
+# A policy version's content never changes (its fingerprint is its content's): its clocks'
+# rule ids and titles, read once per process.
+_RULES_OF_VERSION: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def rules_of_versions(versions: QuerySet[PolicyVersion]) -> list[tuple[str, str]]:
+    """The (rule id, title) of every clock the policy versions define, by rule id: every clock
+    started under them is of one of these rules."""
+    seen = dict(versions.values_list("fingerprint", "pk"))
+    unknown = [pk for fingerprint, pk in seen.items() if fingerprint not in _RULES_OF_VERSION]
+    for fingerprint, content in PolicyVersion.objects.filter(pk__in=unknown).values_list(
+        "fingerprint", "content"
+    ):
+        clocks = (content or {}).get("clocks") or {}
+        _RULES_OF_VERSION[fingerprint] = tuple(
+            (rule_id, str((spec or {}).get("title") or "")) for rule_id, spec in clocks.items()
+        )
+    rules: dict[str, str] = {}
+    for fingerprint in seen:
+        for rule_id, title in _RULES_OF_VERSION[fingerprint]:
+            rules.setdefault(rule_id, title)
+    return sorted(rules.items())
+
+
+class RuleFilter(admin.SimpleListFilter):
+    """By rule, with the rules of the policies the user's communities have had: Django's own
+    filter by a field's values reads every clock (DISTINCT rule_id, half a second at 2.7 M
+    clocks, on every page of the list)."""
+
+    title = Clock._meta.get_field("rule_id").verbose_name
+    parameter_name = "rule_id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        versions = scope(PolicyVersion.objects.all(), request.user)  # type: ignore[arg-type]
+        return [(r, f"{r} {title}".strip()) for r, title in rules_of_versions(versions)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Clock]) -> QuerySet[Clock]:
+        return queryset.filter(rule_id=self.value()) if self.value() else queryset
+
+
+class StateFilter(admin.SimpleListFilter):
+    """By state. A running clock is live (neither met nor cancelled): said to the database too,
+    so that the list reads the live clocks' indexes, not every clock of the state."""
+
+    title = Clock._meta.get_field("state").verbose_name
+    parameter_name = "state__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return ClockState.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Clock]) -> QuerySet[Clock]:
+        value = self.value()
+        if not value:
+            return queryset
+        queryset = queryset.filter(state=value)
+        return queryset.filter(LIVE) if value == ClockState.RUNNING else queryset
 
 
 @admin.register(Clock)
 class ClockAdmin(ReadOnlyAdmin):
+    """Every clock of the user's communities, the newest first. At millions of clocks each part
+    of the list reads an index: the newest by id, the running ones through the live indexes, the
+    rules from the policies; the days they started by a filter (Django's date hierarchy read
+    every clock's day: 3.4 s at 2.7 M), and the count of the filtered rows only."""
+
     list_display = [
         "rule_id",
         "title",
@@ -24,10 +88,18 @@ class ClockAdmin(ReadOnlyAdmin):
         "breached_at",
         "level",
     ]
-    list_filter = ["community", "rule_id", "state"]
+    list_filter = ["community", RuleFilter, StateFilter, "started_at"]
     search_fields = ["order__number", "rule_id"]
     list_select_related = ["order"]
-    date_hierarchy = "started_at"
+    ordering = ["-id"]
+    show_full_result_count = False
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        """The running clocks by their deadline, the nearest first (a walk of the live clocks
+        only); any other list the newest first."""
+        if request.GET.get(StateFilter.parameter_name) == ClockState.RUNNING:
+            return ["due_at", "id"]
+        return super().get_ordering(request)
 
 
 @admin.register(PolicyVersion)
