@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from propdesk.calls.models import Call, Extension, PhoneSystem
-from propdesk.community.backoffice import BackOfficeAdmin
+from propdesk.community.backoffice import BackOfficeAdmin, GrowingList
 
 
 @admin.register(PhoneSystem)
@@ -18,10 +18,9 @@ class ExtensionAdmin(BackOfficeAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(BackOfficeAdmin):
+class CallAdmin(GrowingList, BackOfficeAdmin):
     list_display = ("ringing_at", "community", "phone", "line", "state", "ring_ms", "answered_by")
-    list_filter = ("community", "state", "direction")
-    date_hierarchy = "ringing_at"
+    list_filter = ("community", "state", "direction", "ringing_at")
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

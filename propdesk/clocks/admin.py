@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from propdesk.clocks.models import LIVE, CalendarDay, Clock, ClockState, PolicyVersion
 from propdesk.clocks.services import calendar_day_set
 from propdesk.community.access import scope
-from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin
+from propdesk.community.backoffice import BackOfficeAdmin, GrowingList, ReadOnlyAdmin
 from propdesk.core.clock import get_clock
 
 # A policy version's content never changes (its fingerprint is its content's): its clocks'
@@ -71,11 +71,9 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Clock)
-class ClockAdmin(ReadOnlyAdmin):
-    """Every clock of the user's communities, the newest first. At millions of clocks each part
-    of the list reads an index: the newest by id, the running ones through the live indexes, the
-    rules from the policies; the days they started by a filter (Django's date hierarchy read
-    every clock's day: 3.4 s at 2.7 M), and the count of the filtered rows only."""
+class ClockAdmin(GrowingList, ReadOnlyAdmin):
+    """Every clock of the user's communities, a growing list (2.7 M clocks at 1,000,000 orders):
+    the running ones through the live indexes, the rules to filter by from the policies."""
 
     list_display = [
         "rule_id",
@@ -91,8 +89,6 @@ class ClockAdmin(ReadOnlyAdmin):
     list_filter = ["community", RuleFilter, StateFilter, "started_at"]
     search_fields = ["order__number", "rule_id"]
     list_select_related = ["order"]
-    ordering = ["-id"]
-    show_full_result_count = False
 
     def get_ordering(self, request: HttpRequest) -> Any:
         """The running clocks by their deadline, the nearest first (a walk of the live clocks

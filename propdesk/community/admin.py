@@ -341,6 +341,7 @@ class TeamAdmin(BackOfficeAdmin):
 
     form = team_hours.TeamForm
     list_display = ["name", "kind", "community", "leader", "hours_per_week"]
+    list_select_related = ["community", "leader"]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter), "kind"]
     inlines = [TeamMemberInline]
     readonly_fields = ["week"]
@@ -384,6 +385,7 @@ class TeamAdmin(BackOfficeAdmin):
 @admin.register(DutyShift)
 class DutyShiftAdmin(BackOfficeAdmin):
     list_display = ["team", "user", "starts_at", "ends_at"]
+    list_select_related = ["team__community", "user"]  # a team is named with its community
     list_filter = [
         ("team__community", admin.RelatedOnlyFieldListFilter),
         ("team", admin.RelatedOnlyFieldListFilter),

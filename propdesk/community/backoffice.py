@@ -292,6 +292,28 @@ class ReadOnlyAdmin(BackOfficeAdmin):
         return False
 
 
+class GrowingList:
+    """For the admin of a table that grows with the orders (millions of rows at 1,000,000
+    orders: clocks, orders, their events, contacts, calls, notifications, sign-ins), put before
+    the admin's base class. Its list reads an index, whoever opens it:
+
+    - the newest first by id: a model's ordering by a time of day is, for a user of every
+      community, a sort of every row (the orders' list: 0.9-1.4 s);
+    - its day as a filter of the list (today, the past 7 days, this month, this year), never
+      ``date_hierarchy``: Django's date hierarchy reads every row's day on each page (0.5-3.4 s);
+    - the count of the filtered rows only, not that of every row beside it."""
+
+    show_full_result_count = False
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        return ["-id"]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "date_hierarchy", None):
+            raise TypeError(f"{cls.__name__}: a growing list filters by day, no date_hierarchy")
+
+
 class BackOfficeInline(CommunityScoped, admin.TabularInline[Any, Any]):
     """An inline, scoped like its page (its rows and its choices)."""
 

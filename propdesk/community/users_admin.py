@@ -111,6 +111,7 @@ class MembershipInline(BackOfficeInline):
 
 class UserAdmin(BackOfficeAdmin, BaseUserAdmin[User]):
     list_display = ["username", "name", "phone", "company", "is_leadership", "is_active"]
+    list_select_related = ["company"]
     list_filter = ["company", "is_leadership", "memberships__role", "memberships__community"]
     search_fields = ["username", "name", "phone"]
     fieldsets = (

@@ -1,7 +1,12 @@
 from django.contrib import admin
 
 from propdesk.clocks.models import Clock
-from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin, ReadOnlyInline
+from propdesk.community.backoffice import (
+    BackOfficeAdmin,
+    GrowingList,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+)
 from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
 
 
@@ -35,17 +40,17 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ReadOnlyAdmin):
+class WorkOrderAdmin(GrowingList, ReadOnlyAdmin):
     list_display = ["number", "kind", "state", "household", "team", "assignee", "created_at"]
-    list_filter = ["community", "kind", "state", "complaint_type"]
+    list_filter = ["community", "kind", "state", "complaint_type", "created_at"]
     search_fields = ["number", "description", "household__code"]
-    list_select_related = ["household", "team", "assignee"]
-    date_hierarchy = "created_at"
+    # A team's name is said with its community's.
+    list_select_related = ["household", "team__community", "assignee"]
     inlines = [ClockInline, EventInline, AttachmentInline]
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyAdmin):
+class ContactAdmin(GrowingList, ReadOnlyAdmin):
     list_display = [
         "received_at",
         "channel",
@@ -55,15 +60,13 @@ class ContactAdmin(ReadOnlyAdmin):
         "intent",
         "outcome",
     ]
-    list_filter = ["community", "channel", "intent", "outcome"]
+    list_filter = ["community", "channel", "intent", "outcome", "received_at"]
     search_fields = ["caller_name", "caller_phone", "content"]
     list_select_related = ["household"]
-    date_hierarchy = "received_at"
 
 
 @admin.register(WorkOrderEvent)
-class WorkOrderEventAdmin(ReadOnlyAdmin):
+class WorkOrderEventAdmin(GrowingList, ReadOnlyAdmin):
     list_display = ["at", "order", "action", "from_state", "to_state", "actor"]
-    list_filter = ["community", "action"]
+    list_filter = ["community", "action", "at"]
     list_select_related = ["order", "actor"]
-    date_hierarchy = "at"

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from propdesk.community.backoffice import BackOfficeAdmin, ReadOnlyAdmin
+from propdesk.community.backoffice import BackOfficeAdmin, GrowingList, ReadOnlyAdmin
 from propdesk.notify.models import Notification, NotificationEndpoint
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(GrowingList, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -20,10 +20,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         "sent_at",
         "read_at",
     ]
-    list_filter = ["community", "kind", "channel", "state"]
+    list_filter = ["community", "kind", "channel", "state", "created_at"]
     search_fields = ["title", "cause", "dedupe_key"]
     list_select_related = ["recipient", "endpoint"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(NotificationEndpoint)
