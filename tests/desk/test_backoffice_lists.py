@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -85,17 +86,35 @@ def root() -> Client:
     return client
 
 
+def _staff(user: User) -> Client:
+    """``user`` in the back office with every permission: their community's rows only."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.set(Permission.objects.all())
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("who", ["superuser", "office head"])
 @pytest.mark.parametrize("url", LISTS)
 def test_a_growing_list_reads_the_same_statements_for_more_rows_newest_first(
-    office, clock, root, url
+    office, other_office, clock, root, url, who
 ) -> None:
+    """Also for an office head: the filter by community offers their communities without
+    reading which communities the listed rows are of (DISTINCT over every row)."""
+    client = root if who == "superuser" else _staff(office.head)
+    _orders(other_office, clock, 1)
     _orders(office, clock, 2)
-    _rows, few = _read(root, url)
+    _rows, few = _read(client, url)
     _orders(office, clock, 12)
-    rows, more = _read(root, url)
+    rows, more = _read(client, url)
+    if who != "superuser":
+        assert {r.community_id for r in rows} == {office.community.pk}
     assert len(more) == len(few), "a statement per row"
     assert [r.pk for r in rows] == sorted((r.pk for r in rows), reverse=True)
-    assert len(rows) == rows[0]._meta.model.objects.count()
+    model = rows[0]._meta.model
+    assert len(rows) == model.objects.filter(community__in={r.community_id for r in rows}).count()
     for sql in more:
         # No day of every row (the date hierarchy), no distinct value of every row.
         assert "DISTINCT" not in sql.upper() and "TRUNC" not in sql.upper(), sql
