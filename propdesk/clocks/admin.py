@@ -19,8 +19,8 @@ _RULES_OF_VERSION: dict[str, tuple[tuple[str, str], ...]] = {}
 
 def rules_of_versions(versions: QuerySet[PolicyVersion]) -> list[tuple[str, str]]:
     """The (rule id, title) of every clock the policy versions define, by rule id: every clock
-    started under them is of one of these rules."""
-    seen = dict(versions.values_list("fingerprint", "pk"))
+    started under them is of one of these rules. A rule's title is the newest version's."""
+    seen = dict(versions.order_by("-created_at", "-pk").values_list("fingerprint", "pk"))
     unknown = [pk for fingerprint, pk in seen.items() if fingerprint not in _RULES_OF_VERSION]
     for fingerprint, content in PolicyVersion.objects.filter(pk__in=unknown).values_list(
         "fingerprint", "content"
@@ -31,7 +31,7 @@ def rules_of_versions(versions: QuerySet[PolicyVersion]) -> list[tuple[str, str]
         )
     rules: dict[str, str] = {}
     for fingerprint in seen:
-        for rule_id, title in _RULES_OF_VERSION[fingerprint]:
+        for rule_id, title in _RULES_OF_VERSION.get(fingerprint, ()):  # () if just deleted
             rules.setdefault(rule_id, title)
     return sorted(rules.items())
 

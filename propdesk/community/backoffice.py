@@ -305,9 +305,11 @@ class GrowingList:
       community, a sort of every row (the orders' list: 0.9-1.4 s);
     - its day as a filter of the list (today, the past 7 days, this month, this year), never
       ``date_hierarchy``: Django's date hierarchy reads every row's day on each page (0.5-3.4 s);
-    - the count of the filtered rows only, not that of every row beside it."""
+    - the count of the filtered rows only, not that of every row beside it, and no counts
+      beside the filters' choices (Django's facets, "显示计数": an aggregate of every row)."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def get_ordering(self, request: HttpRequest) -> Any:
         return ["-id"]

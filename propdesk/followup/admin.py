@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from propdesk.community.backoffice import BackOfficeAdmin
+from propdesk.community.backoffice import BackOfficeAdmin, GrowingList
 from propdesk.followup.models import (
     CommonIssue,
     HomeVisit,
@@ -12,11 +12,11 @@ from propdesk.followup.models import (
 
 
 @admin.register(ReturnVisit)
-class ReturnVisitAdmin(BackOfficeAdmin):
+class ReturnVisitAdmin(GrowingList, BackOfficeAdmin):
     list_display = ("at", "community", "kind", "order", "household", "outcome", "level")
-    list_filter = ("community", "kind", "outcome", "level")
+    list_filter = ("community", "kind", "outcome", "level", "at")
+    list_select_related = ("community", "order", "household")
     raw_id_fields = ("order", "household", "visited_by", "team", "building")
-    date_hierarchy = "at"
 
 
 @admin.register(SuggestionItem)

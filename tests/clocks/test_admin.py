@@ -124,6 +124,16 @@ def test_the_running_clocks_are_listed_nearest_deadline_first(desk, office, djan
     assert len(every) == Clock.objects.count()
 
 
+def test_a_rule_is_named_by_the_newest_policy(desk, office, django_user_model):
+    desk.at(T0).open("complaint")
+    office.community.policy = {"clocks": {"CP-1": {"title": "投诉十分钟内派出管理员"}}}
+    office.community.save()
+    desk.at(T0 + timedelta(minutes=1)).open("complaint")  # under the new policy
+    assert (
+        _rule_choices(superuser_client(django_user_model))["CP-1"] == "CP-1 投诉十分钟内派出管理员"
+    )
+
+
 def test_the_rules_to_filter_by_are_the_policies_own_and_scoped(
     desk, office, other_office, django_user_model
 ):

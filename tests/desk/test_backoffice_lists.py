@@ -28,11 +28,12 @@ from propdesk.community.backoffice import GrowingList
 from propdesk.community.models import Team, User
 from propdesk.desk.models import Contact, WorkOrder, WorkOrderEvent
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from propdesk.followup.models import ReturnVisit
 from propdesk.notify.models import Notification
 from propdesk.portal.models import SignIn
 from tests import factories as f
 
-GROWING = [Clock, WorkOrder, WorkOrderEvent, Contact, Notification, Call, SignIn]
+GROWING = [Clock, WorkOrder, WorkOrderEvent, Contact, Notification, Call, SignIn, ReturnVisit]
 LISTS = ["/admin/desk/workorder/", "/admin/desk/workorderevent/", "/admin/clocks/clock/"]
 
 
@@ -41,6 +42,7 @@ def test_the_tables_that_grow_with_the_orders_have_growing_lists() -> None:
         model_admin = admin.site._registry[model]
         assert isinstance(model_admin, GrowingList), model
         assert not model_admin.date_hierarchy and not model_admin.show_full_result_count
+        assert model_admin.show_facets is admin.ShowFacets.NEVER
 
 
 def _orders(office: Any, clock: Any, n: int) -> list[WorkOrder]:
@@ -118,6 +120,9 @@ def test_a_growing_list_reads_the_same_statements_for_more_rows_newest_first(
     for sql in more:
         # No day of every row (the date hierarchy), no distinct value of every row.
         assert "DISTINCT" not in sql.upper() and "TRUNC" not in sql.upper(), sql
+    # The sidebar's "显示计数" (Django's facets: a count of every row for each choice) is off.
+    _rows, faceted = _read(client, f"{url}?_facets=True")
+    assert len(faceted) == len(more)
 
 
 def test_a_growing_list_is_filtered_by_day(office, clock, root) -> None:
