@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from propdesk.community.models import Community, Household, Team, User
@@ -153,3 +154,19 @@ def client_for(user: User) -> APIClient:
     c = APIClient()
     c.force_authenticate(user)
     return c
+
+
+def backoffice_client(user: User, app_label: str | None = None) -> Client:
+    """``user`` signed in to the back office (staff) with every permission, or those of
+    ``app_label``'s models: still only their communities' rows."""
+    from django.contrib.auth.models import Permission
+
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    perms = Permission.objects.all()
+    user.user_permissions.set(
+        perms.filter(content_type__app_label=app_label) if app_label else perms
+    )
+    client = Client()
+    client.force_login(user)
+    return client

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 from propdesk.clocks.admin import RuleFilter
 from propdesk.clocks.models import CalendarDay, Clock, ClockLog
 from propdesk.desk.services import WorkOrderDraft, work_order_create
 from tests.clocks.conftest import sh
+from tests.conftest import backoffice_client
 
 T0 = sh(2026, 11, 26, 10, 0)
 
@@ -159,12 +159,7 @@ def test_the_rules_to_filter_by_are_the_policies_own_and_scoped(
         other_office.community.pk
     ]
 
-    head = office.head
-    head.is_staff = True
-    head.save(update_fields=["is_staff"])
-    head.user_permissions.set(Permission.objects.filter(content_type__app_label="clocks"))
-    staff = Client()
-    staff.force_login(head)
+    staff = backoffice_client(office.head, "clocks")
     assert "XC-1" not in _rule_choices(staff) and "CP-1" in _rule_choices(staff)
     assert _listed(staff, "?rule_id__exact=XC-1") == []
     assert {x.community_id for x in _listed(staff)} == {office.community.pk}

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +31,7 @@ from propdesk.followup.models import ReturnVisit
 from propdesk.notify.models import Notification
 from propdesk.portal.models import SignIn
 from tests import factories as f
+from tests.conftest import backoffice_client
 
 GROWING = [Clock, WorkOrder, WorkOrderEvent, Contact, Notification, Call, SignIn, ReturnVisit]
 LISTS = ["/admin/desk/workorder/", "/admin/desk/workorderevent/", "/admin/clocks/clock/"]
@@ -88,16 +88,6 @@ def root() -> Client:
     return client
 
 
-def _staff(user: User) -> Client:
-    """``user`` in the back office with every permission: their community's rows only."""
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.set(Permission.objects.all())
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("who", ["superuser", "office head"])
 @pytest.mark.parametrize("url", LISTS)
 def test_a_growing_list_reads_the_same_statements_for_more_rows_newest_first(
@@ -105,7 +95,7 @@ def test_a_growing_list_reads_the_same_statements_for_more_rows_newest_first(
 ) -> None:
     """Also for an office head: the filter by community offers their communities without
     reading which communities the listed rows are of (DISTINCT over every row)."""
-    client = root if who == "superuser" else _staff(office.head)
+    client = root if who == "superuser" else backoffice_client(office.head)
     _orders(other_office, clock, 1)
     _orders(office, clock, 2)
     _rows, few = _read(client, url)
