@@ -20,6 +20,7 @@ from propdesk.web.views import (
     places,
     queues,
     reports,
+    search,
 )
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
         name="desk-queue-section",
     ),
     path("<int:community_id>/jobs/", jobs.jobs, name="desk-jobs"),
+    path("<int:community_id>/orders/", search.search, name="desk-search"),
     path("<int:community_id>/concierge/", concierge.concierge, name="desk-concierge"),
     path("<int:community_id>/cart/", concierge.cart, name="desk-cart"),
     path("<int:community_id>/report/", reports.report_view, name="desk-report"),

@@ -268,6 +268,10 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     ),
     # QR stickers: the office lists places and prints their stickers; every role of the community
     # opens a place's page (its open orders, as far as the role sees orders).
+    "GET /desk/<int:community_id>/orders/": (
+        "log 200 200 200 200 200 403 200 200",
+        "log 404 404 404 404 404 404 200 200",
+    ),
     "GET /desk/<int:community_id>/places/": (
         "log 200 200 200 403 403 403 403 200",
         "log 404 404 404 404 404 404 403 200",

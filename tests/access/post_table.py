@@ -57,6 +57,10 @@ POST_ROUTES: dict[str, tuple[str, str | None]] = {
         "log 403 200 200 200 200 403 403 200",
         "log 404 404 404 404 404 404 403 200",
     ),
+    "POST /desk/<int:community_id>/orders/": (
+        "405 405 405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "POST /desk/<int:community_id>/places/": (
         "log 200 200 200 403 403 403 403 200",
         "log 404 404 404 404 404 404 403 200",

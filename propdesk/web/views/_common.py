@@ -64,6 +64,8 @@ class Desk:
             items.append(("queue", _("My queue"), reverse("desk-queue", args=[cid])))
         if self.is_team:
             items.append(("jobs", _("My jobs"), reverse("desk-jobs", args=[cid])))
+        if self.is_office or self.is_team or Role.LEADERSHIP in self.roles:
+            items.append(("search", _("Find an order"), reverse("desk-search", args=[cid])))
         if Role.CONCIERGE in self.roles or self.is_office:
             items += [
                 ("concierge", _("Concierge"), reverse("desk-concierge", args=[cid])),

@@ -1,0 +1,53 @@
+"""查找工单: find an order by its number, its day, the household, or the words of it
+(``desk.search``), closed ones too. A whole number that names one order opens it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from propdesk.desk.search import MAX_LENGTH, FoundBy, SearchBy, search_orders
+from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, Role
+from propdesk.web.views._common import Desk, console, now, page_number
+
+# Who finds orders: whoever works them (a team member, the team's only); not the concierge,
+# who sees no orders.
+SEARCH_ROLES = (*OFFICE_ROLES, *TEAM_ROLES, Role.LEADERSHIP)
+
+
+@require_safe  # a search changes nothing: a POST is 405, not a page
+@console(*SEARCH_ROLES)
+def search(request: HttpRequest, desk: Desk) -> HttpResponse:
+    text = request.GET.get("q", "")
+    found = search_orders(
+        desk.user,
+        desk.community,
+        text,
+        by=request.GET.get("by", ""),
+        page=page_number(request.GET),
+    )
+    if found.exact is not None and found.page == 1:
+        return HttpResponseRedirect(reverse("desk-order", args=[found.exact]))
+    return render(
+        request,
+        "web/search.html",
+        {
+            "desk": desk,
+            "nav_active": "search",
+            "title": _("Find an order"),
+            "found": found,
+            "typed": text,  # as typed: a refused search keeps it in the box
+            "max_length": MAX_LENGTH,
+            "by_choices": [
+                (SearchBy.ANY.value, _("Number, day, room, phone or words")),
+                (SearchBy.HOUSEHOLD.value, _("Room, phone or resident's name")),
+                (SearchBy.WORDS.value, _("Words of the description or location")),
+            ],
+            "FoundBy": {f.name: f.value for f in FoundBy},
+            "query": request.GET,
+            "now": now(),
+        },
+    )

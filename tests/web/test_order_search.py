@@ -1,0 +1,233 @@
+"""查找工单: an owner rings about an order, and the front desk finds it by what the owner says of
+it: its number read out in any form, the day it was opened, the room, the phone or the name, or
+words of what was reported; closed orders as well as open ones. Every way keeps to what the user
+may see: the desk's community, a team's own orders, residents' phones only for those who read
+them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from propdesk.desk.search import MAX_LENGTH, PAGE
+from tests import factories as f
+from tests.web.conftest import act, browser_for
+
+
+def url(office, q: str = "", **more: str) -> str:
+    params = {"q": q, **more} if q or more else {}
+    from urllib.parse import urlencode
+
+    return reverse("desk-search", args=[office.community.pk]) + (
+        f"?{urlencode(params)}" if params else ""
+    )
+
+
+def numbers(html: str) -> list[str]:
+    return re.findall(r'data-order="([^"]+)"', html)
+
+
+def summary(html: str) -> str:
+    found = re.search(r'<p class="counts" id="search-summary">(.*?)</p>', html, re.S)
+    assert found, "no summary line"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def closed(order, office, clock):
+    act(order, "claim", office.repair_leader, clock)
+    act(order, "resolve", office.repair_leader, clock, note="已修好")
+    return act(order, "close", office.administrator, clock)
+
+
+def test_a_number_read_out_in_any_form_opens_its_order_closed_too(
+    office, clock, open_order
+) -> None:
+    order = closed(open_order(), office, clock)
+    prefix, day, seq = order.number.split("-")
+    page = browser_for(office.receptionist)
+    for said in (
+        order.number,
+        order.number.lower(),
+        f"{day}-{seq}",
+        f"{day}{seq}",
+        f"{day} {int(seq)}",
+        f" {prefix}{day}{seq} ",
+        # As a phone's keyboard may give it: full-width digits and dash.
+        f"{day}－{seq}".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    ):
+        r = page.get(url(office, said))
+        assert r.status_code == 302, said
+        assert r["Location"] == reverse("desk-order", args=[order.pk]), said
+    assert order.state == "closed"
+
+
+def test_a_number_not_found_says_so_and_never_opens_what_is_not_yours(
+    office, other_office, clock, open_order
+) -> None:
+    mine = open_order()  # a repair: the repair team's
+    # Another community's order, with the same day's number as mine (each counts its own).
+    from propdesk.desk.services import WorkOrderDraft, work_order_create
+
+    elsewhere = work_order_create(
+        community=other_office.community,
+        by=other_office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(
+            kind="repair", description="别处的单", household=other_office.household
+        ),
+    )
+    assert elsewhere.number == mine.number  # both GD-…-0001, one in each community
+    # The cleaning team's leader may not see the repair team's order: no way to it by number.
+    html = browser_for(office.cleaning_leader).get(url(office, mine.number)).content.decode()
+    assert summary(html) == f"本管理处没有您可查看的工单号为 {mine.number} 的工单。"
+    assert numbers(html) == []
+    # The other community's staff, at their own desk, open their own order, never mine.
+    r = browser_for(other_office.receptionist).get(url(other_office, mine.number))
+    assert r["Location"] == reverse("desk-order", args=[elsewhere.pk])
+    # A number no order has.
+    missing = mine.number[:-4] + "9999"
+    html = browser_for(office.receptionist).get(url(office, missing)).content.decode()
+    assert summary(html) == f"本管理处没有您可查看的工单号为 {missing} 的工单。"
+
+
+def test_a_day_lists_the_orders_opened_that_local_day(office, clock, open_order) -> None:
+    # 2026-11-26 10:00 in Shanghai; one order at 23:30 that day and one at 00:30 the next.
+    first = open_order(description="当天上午")
+    clock.advance(hours=13, minutes=30)
+    late = open_order(description="当天深夜")
+    clock.advance(hours=1)
+    next_day = open_order(description="次日凌晨")
+    page = browser_for(office.administrator)
+    for said in ("20261126", "2026-11-26", "2026年11月26日"):
+        html = page.get(url(office, said)).content.decode()
+        assert summary(html) == "2026-11-26 开出的工单：共 2 单", said
+        assert numbers(html) == [late.number, first.number]  # newest first
+    html = page.get(url(office, "20261127")).content.decode()
+    assert numbers(html) == [next_day.number]
+
+
+def test_a_room_phone_or_name_lists_the_households_orders_open_and_closed(
+    office, clock, open_order
+) -> None:
+    done = closed(open_order(description="卫生间漏水"), office, clock)
+    clock.advance(hours=1)
+    still_open = open_order(description="门锁坏了")
+    neighbour = f.HouseholdFactory(unit=office.household.unit, community=office.community)
+    clock.advance(hours=1)
+    open_order(household=neighbour, description="邻居的单")
+    page = browser_for(office.receptionist)
+    for said in ("3-2-1502", "3栋2单元1502", "138 1234 5678", "+86 13812345678", "张伟"):
+        html = page.get(url(office, said)).content.decode()
+        assert numbers(html) == [still_open.number, done.number], said
+        assert summary(html) == "3-2-1502 的工单：共 2 单", said
+    # Read as words instead, the name is in no order's description.
+    html = page.get(url(office, "张伟", by="words")).content.decode()
+    assert numbers(html) == [] and "没有工单的描述或地点含有“张伟”" in summary(html)
+    # A household with no orders yet, asked for as a household.
+    html = page.get(url(office, "3-2-9999", by="household")).content.decode()
+    assert summary(html) == "没有相符的住户。"
+
+
+def test_a_team_member_finds_a_room_but_not_by_a_residents_phone_or_name(
+    office, clock, open_order
+) -> None:
+    repair = open_order(description="水管爆裂")
+    open_order(kind="housekeeping", description="楼道清洁")  # the cleaning team's, same household
+    member = browser_for(office.repair_member)
+    html = member.get(url(office, "3-2-1502")).content.decode()
+    assert numbers(html) == [repair.number]  # the team's orders only
+    for private in ("13812345678", "张伟"):
+        html = member.get(url(office, private, by="household")).content.decode()
+        assert numbers(html) == [] and summary(html) == "没有相符的住户。", private
+
+
+@pytest.mark.parametrize("word", ["漏水", "水龙头", "厨房 漏水", "led", "LED灯"])
+def test_words_find_orders_by_their_description_or_location(
+    office, clock, open_order, word
+) -> None:
+    leak = open_order(description="厨房水龙头漏水，LED灯也不亮")
+    clock.advance(minutes=5)
+    lamp = open_order(kind="housekeeping", description="清洁", location="3栋大堂 LED灯")
+    open_order(description="门锁坏了")
+    expected = {
+        "漏水": [leak.number],
+        "水龙头": [leak.number],
+        "厨房 漏水": [leak.number],
+        "led": [lamp.number, leak.number],  # whatever the case, newest first
+        "LED灯": [lamp.number, leak.number],
+    }[word]
+    html = browser_for(office.receptionist).get(url(office, word)).content.decode()
+    assert numbers(html) == expected
+    assert summary(html) == f"描述或地点含有“{word}”的工单，最新的在前"
+
+
+def test_words_are_matched_as_typed_not_as_patterns(office, clock, open_order) -> None:
+    half = open_order(description="水压只有50%")
+    open_order(description="水压正常")
+    open_order(description="A_B栋")
+    page = browser_for(office.receptionist)
+    assert numbers(page.get(url(office, "50%")).content.decode()) == [half.number]
+    assert numbers(page.get(url(office, "%")).content.decode()) == [half.number]
+    assert len(numbers(page.get(url(office, "_")).content.decode())) == 1
+
+
+def test_words_page_by_page_newest_first(office, clock, open_order) -> None:
+    orders = []
+    for i in range(PAGE + 1):
+        orders.append(open_order(description=f"电梯异响{i}"))
+        clock.advance(seconds=30)
+    page = browser_for(office.administrator)
+    first = page.get(url(office, "电梯")).content.decode()
+    assert numbers(first) == [o.number for o in reversed(orders)][:PAGE]
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    href = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = page.get(reverse("desk-search", args=[office.community.pk]) + href).content.decode()
+    assert numbers(second) == [orders[0].number]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_a_search_too_long_is_refused_in_words_and_kept_in_the_box(office, clock) -> None:
+    typed = "漏" * (MAX_LENGTH + 1)
+    r = browser_for(office.receptionist).get(url(office, typed))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert f"要查找的内容太长：最多 {MAX_LENGTH} 个字。" in html
+    assert f'value="{typed}"' in html and 'aria-invalid="true"' in html
+
+
+def test_odd_input_finds_nothing_and_breaks_nothing(office, clock, open_order) -> None:
+    open_order()
+    page = browser_for(office.receptionist)
+    for odd in (
+        "\x00",
+        "20261399",
+        "GD-20261340-0001",
+        "' OR 1=1 --",
+        "<script>",
+        "99999999999999",
+    ):
+        r = page.get(url(office, odd))
+        assert r.status_code == 200, odd
+        assert numbers(r.content.decode()) == [], odd
+    # Nothing typed: the page says what it finds, and lists nothing.
+    html = page.get(url(office)).content.decode()
+    assert numbers(html) == [] and 'id="search-summary"' not in html
+
+
+def test_the_search_is_in_the_menu_of_those_who_see_orders(office) -> None:
+    target = reverse("desk-search", args=[office.community.pk])
+    for who in (office.receptionist, office.head, office.repair_member):
+        html = browser_for(who).get(reverse("desk-queue", args=[office.community.pk])).content
+        assert f'<a href="{target}" class="">查找工单</a>' in html.decode()
+
+
+def test_the_trigram_index_is_there_on_postgresql(db) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's own index; SQLite reads the rows (the other tests run on both)")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'wo_words_trgm'")
+        (definition,) = cur.fetchone()
+    assert "gin (description gin_trgm_ops, location gin_trgm_ops)" in definition
