@@ -9,26 +9,31 @@ queues do not show.
 
 Everything is read through ``work_orders_visible`` in the desk's community, so a team member finds
 the team's orders only, and through the household lookup's own rule on residents, so a phone or a
-name finds a household only for those who read residents. Each way reads through an index at any
-size (the number by ``(community, number)``, a day and the words by ``(community, created_at)``,
+name finds a household only for those who read residents. Each way reads through an index (the
+number by ``(community, number)``, a day and the words by ``(community, created_at)``,
 a household's orders by ``(household, created_at)``), and words of three characters or more by
 the trigram index on PostgreSQL (``desk 0030``). Shorter words (most Chinese words are two
-characters, 漏水) walk the community's orders newest first and stop at a page of matches: fast
-for words many orders have, a read of every order for words none has (bench/RESULTS.md, "查找工单
-at 1,000,000"). The words' pages are not counted, for the same reason: a page and whether
-another follows.
+characters, 漏水) are found by walking the community's orders newest first, which stops at a
+page for a word many orders have, or by reading the table for a word few have: the planner
+chooses by the column's statistics (``_planned_for_the_words``). At 1,000,000 orders on
+PostgreSQL a page takes 8–45 ms every way but a two-character word no order has, 190 ms
+(bench/RESULTS.md, "查找工单"). The words' pages are not counted, for the same reason: a page and
+whether another follows.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
 from propdesk.community.lookup import HouseholdLookup, LookupField, household_lookup
@@ -196,9 +201,42 @@ def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> N
     for word in found.words:
         qs = qs.filter(_words("description", word) | _words("location", word))
     start = (found.page - 1) * limit
-    rows = _read_rows(_newest(qs)[start : start + limit + 1])
+    with _planned_for_the_words(min(len(w) for w in found.words) < TRIGRAM):
+        rows = _read_rows(_newest(qs)[start : start + limit + 1])
     found.more = len(rows) > limit
     found.rows = label_rows(rows[:limit])
+
+
+@contextmanager
+def _planned_for_the_words(short: bool) -> Iterator[None]:
+    """PostgreSQL: the statement planned for the words it is run with, and, for a word shorter
+    than a trigram, without bitmap scans (a GIN index is read by bitmap only).
+
+    - The statements are prepared on the server (``server_side_binding``): after five runs
+      PostgreSQL may plan one for any word, which cannot know whether the word is common (walk
+      the newest orders) or rare (the trigram index, or the table), and keeps its plan whatever
+      settings a later run has. ``plan_cache_mode = force_custom_plan`` plans each run for its
+      own word and settings (bench/RESULTS.md: a rare five-character word took 242 ms on the plan
+      of a two-character one, against 0.14 ms).
+    - A pattern of two characters gives the trigram index nothing to look up, so it reads all
+      of it (494 ms for a rare word at 1,000,000 orders), and the planner, not knowing, prefers it
+      to the two ways that work, which it chooses between by the column's statistics: walking the
+      newest orders (0.4 ms for a word one order in ten has) or reading the table (160–200 ms for
+      a word none has).
+
+    ``SET LOCAL`` ends with the transaction; for a caller already in one both are reset at once."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        if short:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("RESET enable_bitmapscan")
 
 
 def _counted_page(found: OrderSearch, qs: QuerySet[WorkOrder], limit: int) -> None:
@@ -230,15 +268,14 @@ def _like(word: str) -> str:
 
 
 def _words(column: str, word: str) -> Q:
-    """``column`` contains ``word`` whatever its case: ``ILIKE`` on PostgreSQL for three
-    characters or more, which its trigram index (``desk 0030``) answers; for shorter ones
-    ``UPPER(…) LIKE UPPER(…)``, which it cannot, so that the planner walks the newest orders
-    instead of reading the whole index (a two-character pattern gives the index no trigram to
-    look up: 500 ms at 1,000,000 orders against a walk's 0.4 ms for a common word). SQLite's
-    LIKE ignores ASCII case itself."""
-    if len(word) >= TRIGRAM:
-        return Q(_ILike(F(column), Value(_like(word))))
-    return Q(**{f"{column}__icontains": word})
+    """``column`` contains ``word``, as typed (``%`` and ``_`` are characters), whatever its
+    case: ``ILIKE`` on PostgreSQL where the word has letters with a case, ``LIKE`` where it has
+    none (Chinese, digits: the same rows, without folding every row's case). Both are answered by
+    the trigram index (``desk 0030``) for three characters or more, and both let the planner
+    estimate from the column's statistics how many orders have the word (``UPPER(…) LIKE``, a
+    Django ``icontains``, does not: it guessed one in 1,200 for a word one in ten has and read
+    the whole table for a page). SQLite's LIKE ignores ASCII case itself."""
+    return Q(_ILike(F(column), Value(_like(word))))
 
 
 class _ILike(Lookup[str]):
@@ -248,5 +285,7 @@ class _ILike(Lookup[str]):
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        op = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+        pattern = str(self.rhs.value)
+        cased = pattern.lower() != pattern.upper()
+        op = "ILIKE" if connection.vendor == "postgresql" and cased else "LIKE"
         return f"{lhs} {op} {rhs} ESCAPE '\\'", (*lhs_params, *rhs_params)

@@ -231,3 +231,30 @@ def test_the_trigram_index_is_there_on_postgresql(db) -> None:
         cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'wo_words_trgm'")
         (definition,) = cur.fetchone()
     assert "gin (description gin_trgm_ops, location gin_trgm_ops)" in definition
+
+
+def test_a_short_words_planner_settings_end_with_the_search(office, clock, open_order) -> None:
+    """PostgreSQL: a two-character word is planned without bitmap scans and every search of words
+    for its own word (``_planned_for_the_words``); neither setting outlives the search, even in a
+    transaction the caller holds, where ``SET LOCAL`` alone would last to its end."""
+    from django.db import transaction
+
+    from propdesk.desk.search import search_orders
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner settings; SQLite has none to set")
+    leak = open_order(description="卫生间漏水")
+
+    def settings() -> tuple[str, str]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT current_setting('enable_bitmapscan'), current_setting('plan_cache_mode')"
+            )
+            return cur.fetchone()
+
+    before = settings()
+    with transaction.atomic():
+        for word in ("漏水", "卫生间漏水"):
+            found = search_orders(office.receptionist, office.community, word)
+            assert [r.number for r in found.rows] == [leak.number]
+            assert settings() == before == ("on", "auto")
