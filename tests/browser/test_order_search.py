@@ -30,8 +30,9 @@ def _close(order, office, clock):  # type: ignore[no-untyped-def]
         ("resolve", office.repair_leader, {"note": "已更换"}),
         ("close", office.administrator, {}),
     ):
+        now, version = clock.now(), order.version
         order = work_order_transition(
-            order_id=order.pk, action=action, by=who, now=clock.now(), version=order.version, **extra
+            order_id=order.pk, action=action, by=who, now=now, version=version, **extra
         )
     return order
 
