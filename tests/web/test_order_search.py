@@ -258,3 +258,20 @@ def test_a_short_words_planner_settings_end_with_the_search(office, clock, open_
             found = search_orders(office.receptionist, office.community, word)
             assert [r.number for r in found.rows] == [leak.number]
             assert settings() == before == ("on", "auto")
+
+
+def test_the_front_desks_household_panel_leads_to_all_its_orders(office, clock, open_order) -> None:
+    """On a call, the panel beside the form lists the household's open orders; its link opens all
+    of them, closed ones too, in a new tab, so the form keeps what was typed."""
+    done = closed(open_order(description="旧单"), office, clock)
+    page = browser_for(office.receptionist)
+    panel = page.get(
+        reverse("desk-intake-lookup", args=[office.community.pk]), {"room": "3-2-1502"}
+    ).content.decode()
+    link = re.search(
+        r'<a href="([^"]+)" target="_blank" rel="noopener" id="household-all-orders">', panel
+    )
+    assert link, "no link to the household's orders"
+    assert done.number not in panel  # the panel lists the open ones only
+    html = page.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert numbers(html) == [done.number]
