@@ -1,5 +1,5 @@
 """An owner rings about last week's repair, long closed: the front desk opens 查找工单 from the
-menu, finds it by the room, and then by the number the owner reads out, which opens the order;
+top bar, finds it by the room, and then by the number the owner reads out, which opens the order;
 a repair worker does the same on a phone's screen."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_the_front_desk_finds_a_closed_order_by_room_then_by_number(
     clock.advance(hours=2)
     still_open = _order(office, clock, "门锁坏了")
     sign_in(page, live_server, office.receptionist, f"/desk/{office.community.pk}/intake/")
-    page.locator("#nav a", has_text="查找工单").click()
+    page.get_by_role("link", name="查找工单").click()  # the magnifier in the top bar
     page.wait_for_url(f"**/desk/{office.community.pk}/orders/")
     box = page.get_by_role("searchbox")
     assert box.evaluate("el => el === document.activeElement")  # ready to type

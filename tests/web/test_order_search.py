@@ -217,11 +217,18 @@ def test_odd_input_finds_nothing_and_breaks_nothing(office, clock, open_order) -
     assert numbers(html) == [] and 'id="search-summary"' not in html
 
 
-def test_the_search_is_in_the_menu_of_those_who_see_orders(office) -> None:
+def test_the_magnifier_in_the_top_bar_leads_those_who_see_orders_to_the_search(office) -> None:
     target = reverse("desk-search", args=[office.community.pk])
+    link = f'<a id="order-search" href="{target}" title="查找工单" aria-label="查找工单">'
     for who in (office.receptionist, office.head, office.repair_member):
         html = browser_for(who).get(reverse("desk-queue", args=[office.community.pk])).content
-        assert f'<a href="{target}" class="">查找工单</a>' in html.decode()
+        assert link in html.decode(), who
+    # On its own page it says so; the concierge, who sees no orders, has none.
+    html = browser_for(office.head).get(target).content.decode()
+    assert link.replace(">", ' aria-current="page">') in html
+    concierge = f.UserFactory(username="concierge", roles=[(office.community, "concierge")])
+    page = browser_for(concierge).get(reverse("desk-concierge", args=[office.community.pk]))
+    assert page.status_code == 200 and 'id="order-search"' not in page.content.decode()
 
 
 def test_the_trigram_index_is_there_on_postgresql(db) -> None:
