@@ -30,13 +30,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import reduce
+from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
-from propdesk.community.lookup import HouseholdLookup, LookupField, household_lookup
+from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Community, Household, User
 from propdesk.desk.models import WorkOrder
 from propdesk.desk.queues import OrderRow, _read_rows, label_rows
@@ -50,6 +52,8 @@ MAX_LENGTH = 100
 TRIGRAM = 3
 # Households whose orders one search lists at most (a surname may match many).
 HOUSEHOLDS = 20
+# Pages of a search of words at most: 5,000 orders, newest first (type more words to see older).
+WORD_PAGES = 100
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DASH = r"\s*[-_/.—]?\s*"
@@ -108,11 +112,19 @@ class OrderSearch:
         return self.page > 1
 
 
-def normalized(text: str) -> str:
-    """What was typed, as one form: full-width digits and letters half-width (ＧＤ－２０２６),
-    control characters dropped, spaces single, the ends trimmed."""
-    text = unicodedata.normalize("NFKC", _CONTROL.sub("", text or ""))
+def as_typed(text: str) -> str:
+    """What was typed, cleaned of what no one types: control characters and Unicode's
+    invisible format characters (a zero-width space from text copied out of WeChat), spaces
+    single (the ideographic space too), the ends trimmed. Words are looked for in this form:
+    an order's description is stored as typed, with its full-width ，（３号楼）."""
+    text = "".join(c for c in text or "" if unicodedata.category(c) not in ("Cc", "Cf"))
     return " ".join(text.split())
+
+
+def normalized(text: str) -> str:
+    """``as_typed``, with full-width digits, letters and dashes half-width (ＧＤ－２０２６):
+    the form a number, a day, a room or a phone is read in."""
+    return as_typed(unicodedata.normalize("NFKC", text or ""))
 
 
 def search_orders(
@@ -125,41 +137,56 @@ def search_orders(
     limit: int = PAGE,
 ) -> OrderSearch:
     """Find the orders of ``community`` that ``user`` may see for ``text`` read ``by`` a way."""
-    text = normalized(text)
+    typed = as_typed(text)
+    read = normalized(text)
     by = SearchBy(by) if by in SearchBy._value2member_map_ else SearchBy.ANY
-    found = OrderSearch(text=text, by=by, page=max(1, page))
-    if not text:
+    found = OrderSearch(text=typed, by=by, page=max(1, page))
+    if not typed:
         return found
-    if len(text) > MAX_LENGTH:
+    if len(typed) > MAX_LENGTH:
         found.error = "too_long"
         return found
     visible = work_orders_visible(user).filter(community_id=community.pk)
     if by == SearchBy.ANY and (
-        _by_number(found, visible, community) or _by_day(found, visible, community)
+        _by_number(found, read, visible, community) or _by_day(found, read, visible, community)
     ):
         return found
     if by in (SearchBy.ANY, SearchBy.HOUSEHOLD):
+        # One more than shown, to know whether there are more.
         lookup = household_lookup(
-            user, text, field=LookupField.ANY, community=community, limit=HOUSEHOLDS
+            user, read, field=LookupField.ANY, community=community, limit=HOUSEHOLDS + 1
         )
         if lookup.households or by == SearchBy.HOUSEHOLD:
-            _by_households(found, visible, lookup, limit)
+            _by_households(found, visible, lookup.households, limit)
             return found
     _by_words(found, visible, limit)
     return found
 
 
-def _by_number(found: OrderSearch, visible: QuerySet[WorkOrder], community: Community) -> bool:
-    text, own = found.text, community.order_prefix
-    if text.upper().startswith(own.upper()):  # its own prefix first: it may end in a digit
-        text = text[len(own) :].lstrip(" -_/.—")
-    m = _NUMBER.match(text)
+def _by_number(
+    found: OrderSearch, read: str, visible: QuerySet[WorkOrder], community: Community
+) -> bool:
+    """A whole number, the community's prefix optional. The prefix is matched as the office set
+    it (``jx``), or as typed for one the community had before (its old orders keep theirs)."""
+    own = community.order_prefix
+    m = None
+    if read.upper().startswith(own.upper()):  # its own prefix first: it may end in a digit
+        m = _NUMBER.match(read[len(own) :].lstrip(" -_/.—"))
+        m = m if m and not m["prefix"] else None
+    prefixes = [own]
+    if m is None:
+        m = _NUMBER.match(read)
+        typed = m["prefix"] if m and m["prefix"] else ""
+        if typed and typed.upper() != own.upper():
+            prefixes = list(dict.fromkeys([typed, typed.upper(), typed.lower()]))
     if not m or _date(m["day"]) is None:
         return False
-    prefix = (m["prefix"] or own).upper()
+    tail = f"{m['day']}-{int(m['seq']):04d}"
     found.found_by = FoundBy.NUMBER
-    found.number = f"{prefix}-{m['day']}-{int(m['seq']):04d}"
-    row = visible.filter(number=found.number).values_list("id", flat=True).first()
+    found.number = f"{prefixes[0]}-{tail}"
+    found.page = 1
+    numbers = [f"{prefix}-{tail}" for prefix in prefixes]
+    row = visible.filter(number__in=numbers).values_list("id", flat=True).first()
     found.exact = row
     found.total = 0 if row is None else 1
     if row is not None:
@@ -167,8 +194,10 @@ def _by_number(found: OrderSearch, visible: QuerySet[WorkOrder], community: Comm
     return True
 
 
-def _by_day(found: OrderSearch, visible: QuerySet[WorkOrder], community: Community) -> bool:
-    m = _DAY.match(found.text)
+def _by_day(
+    found: OrderSearch, read: str, visible: QuerySet[WorkOrder], community: Community
+) -> bool:
+    m = _DAY.match(read)
     day = _date(re.sub(r"\D", "", m["day"])) if m else None
     if day is None:
         return False
@@ -182,13 +211,13 @@ def _by_day(found: OrderSearch, visible: QuerySet[WorkOrder], community: Communi
 
 
 def _by_households(
-    found: OrderSearch, visible: QuerySet[WorkOrder], lookup: HouseholdLookup, limit: int
+    found: OrderSearch, visible: QuerySet[WorkOrder], households: list[Household], limit: int
 ) -> None:
     found.found_by = FoundBy.HOUSEHOLD
-    found.households = lookup.households
-    found.more_households = lookup.note == "more" or len(lookup.households) >= HOUSEHOLDS
-    if lookup.households:
-        qs = visible.filter(household_id__in=[h.pk for h in lookup.households])
+    found.households = households[:HOUSEHOLDS]
+    found.more_households = len(households) > HOUSEHOLDS
+    if found.households:
+        qs = visible.filter(household_id__in=[h.pk for h in found.households])
         _counted_page(found, qs, limit)
 
 
@@ -196,14 +225,22 @@ def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> N
     """Every word in the description or the location, newest first; a page and whether more
     follow, not counted (a count reads every order that has a common word)."""
     found.found_by = FoundBy.WORDS
-    found.words = found.text.split(" ")[:5]
+    found.words = list(dict.fromkeys(found.text.split(" ")))  # every word, each once
+    # A page a person reaches by 下一页, not an OFFSET of millions from an edited address.
+    found.page = min(found.page, WORD_PAGES)
     qs = visible
     for word in found.words:
-        qs = qs.filter(_words("description", word) | _words("location", word))
+        # As typed (，（３号楼）, as the description was), or in half-width (3号楼 typed ３号楼).
+        forms = dict.fromkeys([word, unicodedata.normalize("NFKC", word)])
+        qs = qs.filter(
+            reduce(
+                or_, (_words(column, w) for w in forms for column in ("description", "location"))
+            )
+        )
     start = (found.page - 1) * limit
     with _planned_for_the_words(min(len(w) for w in found.words) < TRIGRAM):
         rows = _read_rows(_newest(qs)[start : start + limit + 1])
-    found.more = len(rows) > limit
+    found.more = len(rows) > limit and found.page < WORD_PAGES
     found.rows = label_rows(rows[:limit])
 
 
@@ -224,19 +261,29 @@ def _planned_for_the_words(short: bool) -> Iterator[None]:
       newest orders (0.4 ms for a word one order in ten has) or reading the table (160–200 ms for
       a word none has).
 
-    ``SET LOCAL`` ends with the transaction; for a caller already in one both are reset at once."""
+    Both are ``SET LOCAL``: they end with the search's transaction, or, for a caller already in
+    one, are set back to the caller's own values when the search is done."""
     if connection.vendor != "postgresql":
         yield
         return
+    names = ["plan_cache_mode", *(["enable_bitmapscan"] if short else [])]
+    values = ["force_custom_plan", *(["off"] if short else [])]
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        if short:
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        try:
-            yield
-        finally:
-            cursor.execute("RESET plan_cache_mode")
-            cursor.execute("RESET enable_bitmapscan")
+        # The caller's values read and ours set in one statement; set_config(…, true) is SET
+        # LOCAL: it ends with the transaction, and a rollback to the savepoint (an error
+        # inside) takes it back.
+        cursor.execute(
+            "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
+            [x for name, value in zip(names, values, strict=True) for x in (name, name, value)],
+        )
+        before = cursor.fetchone()[0::2]
+        yield
+        if nested:  # the caller's transaction goes on: its own values back for it
+            cursor.execute(
+                "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+                [x for name, value in zip(names, before, strict=True) for x in (name, value)],
+            )
 
 
 def _counted_page(found: OrderSearch, qs: QuerySet[WorkOrder], limit: int) -> None:

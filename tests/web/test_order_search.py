@@ -57,11 +57,33 @@ def test_a_number_read_out_in_any_form_opens_its_order_closed_too(
         f" {prefix}{day}{seq} ",
         # As a phone's keyboard may give it: full-width digits and dash.
         f"{day}－{seq}".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        # Copied out of a chat, with a zero-width space; or from a list's page 2.
+        f"{order.number}\u200b",
     ):
         r = page.get(url(office, said))
         assert r.status_code == 302, said
         assert r["Location"] == reverse("desk-order", args=[order.pk]), said
+    r = page.get(url(office, order.number, page="2"))
+    assert r.status_code == 302 and r["Location"] == reverse("desk-order", args=[order.pk])
     assert order.state == "closed"
+
+
+def test_a_number_with_the_prefix_as_the_office_set_it_lower_case_or_old(
+    office, clock, open_order
+) -> None:
+    office.community.order_prefix = "jx"
+    office.community.save()
+    order = open_order()
+    assert order.number.startswith("jx-")
+    page = browser_for(office.receptionist)
+    for said in (order.number, order.number.upper(), order.number[3:]):
+        r = page.get(url(office, said))
+        assert r.status_code == 302 and r["Location"] == reverse("desk-order", args=[order.pk])
+    # The prefix changed since: the old orders keep theirs, and are found by it.
+    office.community.order_prefix = "NEW"
+    office.community.save()
+    r = page.get(url(office, order.number.upper()))
+    assert r.status_code == 302 and r["Location"] == reverse("desk-order", args=[order.pk])
 
 
 def test_a_number_not_found_says_so_and_never_opens_what_is_not_yours(
@@ -82,7 +104,7 @@ def test_a_number_not_found_says_so_and_never_opens_what_is_not_yours(
     assert elsewhere.number == mine.number  # both GD-…-0001, one in each community
     # The cleaning team's leader may not see the repair team's order: no way to it by number.
     html = browser_for(office.cleaning_leader).get(url(office, mine.number)).content.decode()
-    assert summary(html) == f"本管理处没有您可查看的工单号为 {mine.number} 的工单。"
+    assert summary(html) == f"本小区没有您可查看的工单号为 {mine.number} 的工单。"
     assert numbers(html) == []
     # The other community's staff, at their own desk, open their own order, never mine.
     r = browser_for(other_office.receptionist).get(url(other_office, mine.number))
@@ -90,7 +112,7 @@ def test_a_number_not_found_says_so_and_never_opens_what_is_not_yours(
     # A number no order has.
     missing = mine.number[:-4] + "9999"
     html = browser_for(office.receptionist).get(url(office, missing)).content.decode()
-    assert summary(html) == f"本管理处没有您可查看的工单号为 {missing} 的工单。"
+    assert summary(html) == f"本小区没有您可查看的工单号为 {missing} 的工单。"
 
 
 def test_a_day_lists_the_orders_opened_that_local_day(office, clock, open_order) -> None:
@@ -107,6 +129,8 @@ def test_a_day_lists_the_orders_opened_that_local_day(office, clock, open_order)
         assert numbers(html) == [late.number, first.number]  # newest first
     html = page.get(url(office, "20261127")).content.decode()
     assert numbers(html) == [next_day.number]
+    # Eight digits may be a local phone too: the other readings are a link away.
+    assert "?q=20261127&amp;by=household" in html and "?q=20261127&amp;by=words" in html
 
 
 def test_a_room_phone_or_name_lists_the_households_orders_open_and_closed(
@@ -189,6 +213,63 @@ def test_words_page_by_page_newest_first(office, clock, open_order) -> None:
     assert 'rel="prev"' in second and 'rel="next"' not in second
 
 
+def test_words_are_found_as_typed_with_full_width_punctuation_and_digits(
+    office, clock, open_order
+) -> None:
+    """A Chinese keyboard types ，（） and often ３: the description keeps them, and so does
+    the search; a half-width 3 still finds a full-width ３ and the other way round."""
+    full = open_order(description="厨房水龙头漏水，请尽快（３号楼）")
+    clock.advance(minutes=1)
+    half = open_order(description="3号楼电梯异响")
+    page = browser_for(office.receptionist)
+    for said, expected in (
+        ("漏水，请", [full.number]),
+        ("（３号楼）", [full.number]),
+        ("３号楼", [half.number, full.number]),
+        ("3号楼", [half.number]),
+    ):
+        html = page.get(url(office, said, by="words")).content.decode()
+        assert numbers(html) == expected, said
+        assert f"含有“{said}”" in summary(html), said
+
+
+def test_every_word_must_be_there_however_many(office, clock, open_order) -> None:
+    open_order(description="一 二 三 四 五 六")
+    page = browser_for(office.receptionist)
+    assert len(numbers(page.get(url(office, "一 二 三 四 五 六")).content.decode())) == 1
+    assert numbers(page.get(url(office, "一 二 三 四 五 七")).content.decode()) == []
+
+
+def test_a_page_past_the_last_says_so_and_a_huge_one_is_the_last_allowed(
+    office, clock, open_order
+) -> None:
+    from propdesk.desk.search import WORD_PAGES
+
+    open_order(description="电梯异响")
+    page = browser_for(office.receptionist)
+    html = page.get(url(office, "电梯", page="3")).content.decode()
+    assert summary(html) == "本页已没有工单：找到的工单在前面几页。"
+    assert 'rel="prev"' in html
+    html = page.get(url(office, "电梯", page="999999999")).content.decode()
+    assert f"第 {WORD_PAGES} 页" in html and 'rel="next"' not in html
+
+
+@pytest.mark.parametrize("households", [20, 21])
+def test_more_households_is_said_only_when_there_are_more(office, clock, households) -> None:
+    from propdesk.desk.search import HOUSEHOLDS
+
+    assert HOUSEHOLDS == 20
+    for i in range(households):
+        f.ResidentFactory(
+            household=f.HouseholdFactory(unit=office.household.unit, community=office.community),
+            name=f"欧阳{i}",
+        )
+    html = browser_for(office.receptionist).get(url(office, "欧阳", by="household")).content
+    shown = re.search(r"(\S+) 的工单", summary(html.decode()))
+    assert shown and len(shown.group(1).split()) >= 1
+    assert ("匹配的住户较多" in html.decode()) == (households > HOUSEHOLDS)
+
+
 def test_a_search_too_long_is_refused_in_words_and_kept_in_the_box(office, clock) -> None:
     typed = "漏" * (MAX_LENGTH + 1)
     r = browser_for(office.receptionist).get(url(office, typed))
@@ -265,6 +346,40 @@ def test_a_short_words_planner_settings_end_with_the_search(office, clock, open_
             found = search_orders(office.receptionist, office.community, word)
             assert [r.number for r in found.rows] == [leak.number]
             assert settings() == before == ("on", "auto")
+    # A caller's own setting, in its own transaction, is its own again after the search.
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_bitmapscan = off")
+        search_orders(office.receptionist, office.community, "漏水")
+        assert settings() == ("off", "auto")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_builds_again_an_index_a_failed_build_left_invalid() -> None:
+    """A concurrent build cancelled or timed out leaves the index INVALID: written on every
+    create, used by no search. Running the migration again builds it anew."""
+    import importlib
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's own index; SQLite reads the rows (the other tests run on both)")
+    migration = importlib.import_module("propdesk.desk.migrations.0030_workorder_text_trigrams")
+
+    def valid() -> bool:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE c.relname = 'wo_words_trgm'"
+            )
+            return cur.fetchone()[0]
+
+    with connection.cursor() as cur:  # what a failed CREATE INDEX CONCURRENTLY leaves
+        cur.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'wo_words_trgm'::regclass"
+        )
+    assert not valid()
+    with connection.schema_editor(atomic=False) as editor:
+        migration.forwards(None, editor)
+    assert valid()
 
 
 def test_the_front_desks_household_panel_leads_to_all_its_orders(office, clock, open_order) -> None:

@@ -17,12 +17,24 @@ INDEX = "wo_words_trgm"
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON desk_workorder "
-            "USING gin (description gin_trgm_ops, location gin_trgm_ops)"
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # A concurrent build that was cancelled or timed out leaves the index INVALID: kept up to
+    # date by every write, used by no search. Built again, then (IF NOT EXISTS would skip it).
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s",
+            [INDEX],
         )
+        row = cursor.fetchone()
+    if row is not None and row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY {INDEX}")
+    schema_editor.execute(
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON desk_workorder "
+        "USING gin (description gin_trgm_ops, location gin_trgm_ops)"
+    )
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
