@@ -16,15 +16,17 @@ def browser_for(user) -> Client:
 
 @pytest.fixture
 def open_order(office, clock):
-    def make(kind: str = "repair", by=None, **kw) -> WorkOrder:
+    def make(kind: str = "repair", by=None, at=None, **kw) -> WorkOrder:
+        """An order of ``office`` (of another office ``at``), by its receptionist by default."""
+        where = at or office
         draft = WorkOrderDraft(
             kind=kind,
             description=kw.pop("description", "厨房水龙头漏水"),
-            household=kw.pop("household", office.household),
+            household=kw.pop("household", where.household),
             **kw,
         )
         return work_order_create(
-            community=office.community, by=by or office.receptionist, now=clock.now(), draft=draft
+            community=where.community, by=by or where.receptionist, now=clock.now(), draft=draft
         )
 
     return make

@@ -91,16 +91,7 @@ def test_a_number_not_found_says_so_and_never_opens_what_is_not_yours(
 ) -> None:
     mine = open_order()  # a repair: the repair team's
     # Another community's order, with the same day's number as mine (each counts its own).
-    from propdesk.desk.services import WorkOrderDraft, work_order_create
-
-    elsewhere = work_order_create(
-        community=other_office.community,
-        by=other_office.receptionist,
-        now=clock.now(),
-        draft=WorkOrderDraft(
-            kind="repair", description="别处的单", household=other_office.household
-        ),
-    )
+    elsewhere = open_order(at=other_office, description="别处的单")
     assert elsewhere.number == mine.number  # both GD-…-0001, one in each community
     # The cleaning team's leader may not see the repair team's order: no way to it by number.
     html = browser_for(office.cleaning_leader).get(url(office, mine.number)).content.decode()
