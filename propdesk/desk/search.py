@@ -38,11 +38,13 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
+from propdesk.community.access import may_read_residents
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Community, Household, User
-from propdesk.desk.models import WorkOrder
+from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.queues import OrderRow, _read_rows, label_rows
 from propdesk.desk.selectors import work_orders_visible
+from propdesk.policy.phones import phone_query
 
 # Rows on a page of results.
 PAGE = 50
@@ -52,6 +54,8 @@ MAX_LENGTH = 100
 TRIGRAM = 3
 # Households whose orders one search lists at most (a surname may match many).
 HOUSEHOLDS = 20
+# A phone's calls, visits and portal reports whose orders one search lists at most, newest first.
+CALLS = 1000
 # Pages of a search of words at most: 5,000 orders, newest first (type more words to see older).
 WORD_PAGES = 100
 
@@ -63,6 +67,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DAY = re.compile(r"^(?P<day>\d{4}[-/.年]?\d{2}[-/.月]?\d{2})日?$")
+_PHONE_SHAPED = re.compile(r"[\d\s\-+()]+")
 
 
 class SearchBy(StrEnum):
@@ -99,6 +104,7 @@ class OrderSearch:
     day: date | None = None
     households: list[Household] = field(default_factory=list)
     more_households: bool = False
+    caller_phone: str = ""  # a whole phone number some orders were reported from (its calls)
     words: list[str] = field(default_factory=list)
     error: str = ""  # "too_long"
 
@@ -156,8 +162,9 @@ def search_orders(
         lookup = household_lookup(
             user, read, field=LookupField.ANY, community=community, limit=HOUSEHOLDS + 1
         )
-        if lookup.households or by == SearchBy.HOUSEHOLD:
-            _by_households(found, visible, lookup.households, limit)
+        phone, calls = _calls_from(user, community, read)
+        if lookup.households or calls or by == SearchBy.HOUSEHOLD:
+            _by_households(found, visible, lookup.households, limit, phone, calls)
             return found
     _by_words(found, visible, limit)
     return found
@@ -210,15 +217,48 @@ def _by_day(
     return True
 
 
+def _calls_from(user: User, community: Community, read: str) -> tuple[str, list[int]]:
+    """The whole phone number ``read`` is, as the desk stores a caller's, and the community's
+    calls, visits and portal reports that came from it (their ids, newest first): a tenant, a
+    neighbour or a passer-by who rang about a lamp in the garden is in no household. Only for
+    those who read residents' phones in the community (the household lookup's own rule)."""
+    if not _PHONE_SHAPED.fullmatch(read) or not may_read_residents(user, community.pk):
+        return "", []
+    number = phone_query(read, area_code=community.area_code).exact
+    if not number:
+        return "", []
+    # By the phone's own index alone (a number's calls are few), not the community's, which a
+    # planner without statistics for the table would choose, reading all its calls.
+    rows = (
+        Contact.objects.filter(caller_phone=number)
+        .order_by("-id")
+        .values_list("pk", "community_id")[:CALLS]
+    )
+    calls = [pk for pk, community_id in rows if community_id == community.pk]
+    return (number, calls) if calls else ("", [])
+
+
 def _by_households(
-    found: OrderSearch, visible: QuerySet[WorkOrder], households: list[Household], limit: int
+    found: OrderSearch,
+    visible: QuerySet[WorkOrder],
+    households: list[Household],
+    limit: int,
+    caller_phone: str = "",
+    calls: list[int] | None = None,
 ) -> None:
+    """The households' orders and, for a whole phone, the orders reported from it: those its
+    calls and visits opened, whichever household (or none) they are for."""
     found.found_by = FoundBy.HOUSEHOLD
     found.households = households[:HOUSEHOLDS]
     found.more_households = len(households) > HOUSEHOLDS
-    if found.households:
-        qs = visible.filter(household_id__in=[h.pk for h in found.households])
-        _counted_page(found, qs, limit)
+    found.caller_phone = caller_phone
+    which = Q(household_id__in=[h.pk for h in found.households]) if found.households else Q()
+    if calls:
+        # Lists, not subqueries: each side is read by its own index (wo_household_time,
+        # wo_contact), SQLite's MULTI-INDEX OR and PostgreSQL's BitmapOr.
+        which |= Q(contact_id__in=calls)
+    if which:
+        _counted_page(found, visible.filter(which), limit)
 
 
 def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> None:

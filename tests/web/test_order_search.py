@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from propdesk.desk.models import WorkOrder
 from propdesk.desk.search import MAX_LENGTH, PAGE
 from tests import factories as f
 from tests.web.conftest import act, browser_for
@@ -143,7 +144,7 @@ def test_a_room_phone_or_name_lists_the_households_orders_open_and_closed(
     assert numbers(html) == [] and "没有工单的描述或地点含有“张伟”" in summary(html)
     # A household with no orders yet, asked for as a household.
     html = page.get(url(office, "3-2-9999", by="household")).content.decode()
-    assert summary(html) == "没有相符的住户。"
+    assert summary(html) == "没有匹配的住户。"
 
 
 def test_a_team_member_finds_a_room_but_not_by_a_residents_phone_or_name(
@@ -156,7 +157,89 @@ def test_a_team_member_finds_a_room_but_not_by_a_residents_phone_or_name(
     assert numbers(html) == [repair.number]  # the team's orders only
     for private in ("13812345678", "张伟"):
         html = member.get(url(office, private, by="household")).content.decode()
-        assert numbers(html) == [] and summary(html) == "没有相符的住户。", private
+        assert numbers(html) == [] and summary(html) == "没有匹配的住户。", private
+
+
+def logged(office, phone: str, content: str, room: str = "", location: str = "") -> WorkOrder:
+    """A call the front desk logs into an order, as the receptionist does at the intake."""
+    r = browser_for(office.receptionist).post(
+        reverse("desk-intake", args=[office.community.pk]),
+        {
+            "channel": "phone",
+            "caller_phone": phone,
+            "caller_name": "王先生",
+            "room": room,
+            "location": location or ("" if room else "小区公共区域"),
+            "intent": "repair",
+            "content": content,
+            "outcome": "work_order",
+        },
+    )
+    assert r.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", r.content.decode(), re.S)
+    return WorkOrder.objects.filter(contact__isnull=False).latest("id")
+
+
+def test_a_callers_phone_finds_the_orders_reported_from_it_in_no_household(
+    office, other_office, clock, open_order
+) -> None:
+    """A tenant or a passer-by who rang about the garden's lamp is in no household: the number
+    they ring from again finds what they reported, closed too; a resident's number finds the
+    household's orders and the ones reported from it for another place."""
+    lamp = closed(logged(office, "139 0000 1111", "花园路灯不亮"), office, clock)
+    clock.advance(hours=1)
+    gate = logged(office, "13900001111", "北门道闸抬不起来")
+    assert lamp.household is None and gate.household is None
+    elsewhere = logged(other_office, "13900001111", "另一个小区的事")  # not this desk's community
+    page = browser_for(office.receptionist)
+    for said in ("13900001111", "139-0000-1111", "+86 139 0000 1111"):
+        html = page.get(url(office, said)).content.decode()
+        assert numbers(html) == [gate.number, lamp.number], said
+        assert summary(html) == "从 13900001111 报来的工单：共 2 单", said
+    # Numbers are the community's own (the other's is GD-…-0001 too): its page is not linked.
+    assert reverse("desk-order", args=[elsewhere.pk]) not in html
+    # The resident of 3-2-1502 (13812345678) rings about the neighbour's leak through his ceiling.
+    clock.advance(hours=1)
+    own = open_order(description="门锁坏了")
+    neighbour = f.HouseholdFactory(unit=office.household.unit, community=office.community)
+    clock.advance(hours=1)
+    leak = logged(office, "13812345678", "楼上漏水渗到我家", room=neighbour.code)
+    assert leak.household == neighbour
+    html = page.get(url(office, "13812345678")).content.decode()
+    assert numbers(html) == [leak.number, own.number]
+    assert summary(html) == "3-2-1502 的工单或从 13812345678 报来的工单：共 2 单"
+    # Only whole numbers: a part of one is a household's phone being typed.
+    html = page.get(url(office, "1390000")).content.decode()
+    assert gate.number not in html
+
+
+def test_the_front_desks_panel_shows_what_a_caller_in_no_household_reported(office, clock) -> None:
+    """The passer-by rings again: as the number is typed, the panel beside the form shows what
+    was reported from it before, closed too, and leads to all of it."""
+    first = closed(logged(office, "13900001111", "花园路灯不亮"), office, clock)
+    clock.advance(hours=1)
+    later = [logged(office, "13900001111", f"北门道闸第{i}次抬不起来") for i in range(5)]
+    page = browser_for(office.receptionist)
+    panel = reverse("desk-intake-lookup", args=[office.community.pk])
+    html = page.get(panel, {"caller_phone": "139 0000 1111", "field": "caller_phone"}).content
+    html = html.decode()
+    assert "没有匹配的住户" in html and "从这个号码报来的工单：共 6 单" in html
+    shown = re.findall(r'<a href="/desk/orders/(\d+)/"', html)
+    assert shown == [str(o.pk) for o in reversed(later)]  # the newest five
+    assert first.number not in html and "?q=13900001111&amp;by=household" in html
+    # A number that never rang, or a resident's (the household's own panel), shows none of it.
+    html = page.get(panel, {"caller_phone": "13900002222", "field": "caller_phone"}).content
+    assert "报来的工单" not in html.decode()
+    html = page.get(panel, {"caller_phone": "13812345678", "field": "caller_phone"}).content
+    assert "3-2-1502" in html.decode() and "报来的工单" not in html.decode()
+
+
+def test_a_team_member_finds_nothing_by_a_callers_phone(office, clock) -> None:
+    gate = logged(office, "13900001111", "北门道闸抬不起来")
+    assert gate.team == office.repair
+    member = browser_for(office.repair_member)
+    for by in ("", "household"):
+        html = member.get(url(office, "13900001111", by=by)).content.decode()
+        assert gate.number not in html, by
 
 
 @pytest.mark.parametrize("word", ["漏水", "水龙头", "厨房 漏水", "led", "LED灯"])

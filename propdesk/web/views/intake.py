@@ -22,6 +22,7 @@ from propdesk.community.selectors import access_household, scope
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.desk.models import Contact, OrderKind, Outcome
+from propdesk.desk.search import OrderSearch, SearchBy, search_orders
 from propdesk.desk.selectors import (
     OrderFilters,
     contacts_visible,
@@ -343,9 +344,17 @@ def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
         contacts = list(
             contacts_visible(desk.user).filter(household=household).order_by("-received_at")[:5]
         )
+    # A whole number in no household (a tenant, a neighbour, a passer-by) that rang before:
+    # what it reported, closed too (the search by a caller's phone, its first page).
+    called: OrderSearch | None = None
+    phone = params.get("caller_phone", "")
+    if household is None and not found.households and phone.strip():
+        called = search_orders(desk.user, desk.community, phone, by=SearchBy.HOUSEHOLD, limit=5)
+        called = called if called.caller_phone else None
     return {
         "lookup": found,
         "matches": found.matches,
+        "called": called,
         "households": found.households,
         "household": household,
         "open_orders": orders,
