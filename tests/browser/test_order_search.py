@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
+from propdesk.desk.services import (
+    ContactInput,
+    WorkOrderDraft,
+    contact_log,
+    work_order_create,
+    work_order_transition,
+)
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_console import sign_in
@@ -91,3 +97,45 @@ def test_a_repair_worker_searches_on_a_phone(browser, live_server, clock) -> Non
         page.screenshot(path=str(SCREENSHOTS / "order-search-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_passer_by_rings_again_and_the_panel_shows_what_they_reported(
+    page, live_server, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """A neighbour from outside, in no household, rang last week about the garden's lamp. They
+    ring again: as the receptionist types the number, the panel beside the form lists that
+    order, and a click opens it in a new tab, the form keeping what was typed."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="phone",
+            intent="repair",
+            content="花园路灯不亮",
+            outcome="work_order",
+            caller_phone="13900001111",
+            work_orders=[
+                WorkOrderDraft(kind="repair", description="花园路灯不亮", location="花园")
+            ],
+        ),
+    )
+    lamp = contact.work_orders.get()
+    clock.advance(days=7)
+    sign_in(page, live_server, office.receptionist)
+    page.click("#id_content")
+    page.keyboard.type("路灯还是不亮")
+    page.click("#id_caller_phone")
+    page.keyboard.type("139 0000 1111")
+    listed = page.locator("#caller-orders a", has_text=lamp.number)
+    listed.wait_for(timeout=5000)
+    assert "从这个号码报来的工单：共 1 单" in page.locator("#household-panel").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "intake-caller-orders.png"), full_page=True)
+    with page.context.expect_page() as opened:
+        listed.click()
+    order_page = opened.value
+    order_page.wait_for_load_state()
+    assert lamp.number in order_page.locator("h1").inner_text()
+    order_page.close()
+    assert page.input_value("#id_content") == "路灯还是不亮"  # nothing typed is lost
