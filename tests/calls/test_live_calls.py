@@ -10,6 +10,7 @@ from django.test import Client
 
 from propdesk.calls.models import CallEvent
 from propdesk.calls.services import CallEventInput, call_event_record
+from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log
 
 T0 = datetime.fromisoformat("2026-11-26T10:00:00+08:00")
 
@@ -52,3 +53,46 @@ def test_fd1_the_ringing_banner_is_the_communitys_office_only(office, other_offi
     assert c.get(f"/desk/{office.community.pk}/calls/ringing/").status_code == 404
     c.force_login(office.repair_member)
     assert c.get(f"/desk/{office.community.pk}/calls/ringing/").status_code == 403
+
+
+def test_fd1_a_ringing_number_in_no_household_shows_what_it_reported(office, clock) -> None:  # type: ignore[no-untyped-def]
+    """A tenant rang last week about the garden's lamp: when the same number rings, the banner
+    says so beside "no household", before the call is answered."""
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="phone",
+            intent="repair",
+            content="花园路灯不亮",
+            outcome="work_order",
+            caller_phone="13900001111",
+            work_orders=[
+                WorkOrderDraft(kind="repair", description="花园路灯不亮", location="花园")
+            ],
+        ),
+    )
+    lamp = contact.work_orders.get()
+    call_event_record(
+        community=office.community,
+        data=CallEventInput("t1:r", "t1", "ringing", T0, "13900001111"),
+        source="test",
+        now=T0,
+    )
+    call_event_record(
+        community=office.community,
+        data=CallEventInput("u1:r", "u1", "ringing", T0, "13900002222"),
+        source="test",
+        now=T0,
+    )
+    c = Client()
+    c.force_login(office.receptionist)
+    page = c.get(f"/desk/{office.community.pk}/calls/ringing/").content.decode()
+    banners = {
+        b.split("</strong>")[0].split()[-1]: b for b in page.split('class="ringing-call"')[1:]
+    }
+    tenant, stranger = banners["13900001111"], banners["13900002222"]
+    assert "没有住户登记此号码" in tenant and "没有住户登记此号码" in stranger
+    assert "从这个号码报来的工单：共 1 单" in tenant and lamp.number in tenant
+    assert "报来的工单" not in stranger

@@ -15,6 +15,7 @@ from propdesk.calls import selectors
 from propdesk.calls.csvlog import COLUMNS, MAX_BYTES, call_log_import
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.core.errors import ServiceError
+from propdesk.desk.search import SearchBy, search_orders
 from propdesk.desk.selectors import OrderFilters, work_order_list
 from propdesk.policy.workflow import OFFICE_ROLES
 from propdesk.web.views._common import Desk, console, now
@@ -103,5 +104,11 @@ def calls_ringing(request: HttpRequest, desk: Desk) -> HttpResponse:
                 )[:5]
             )
             households.append((h, orders))
-        rows.append((call, households))
+        # A number in no household that rang before (a tenant, a neighbour): what it reported.
+        called = (
+            search_orders(desk.user, desk.community, call.phone, by=SearchBy.HOUSEHOLD, limit=5)
+            if call.phone and not households
+            else None
+        )
+        rows.append((call, households, called if called and called.caller_phone else None))
     return render(request, "web/partials/ringing.html", {"desk": desk, "ringing": rows})
