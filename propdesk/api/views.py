@@ -23,6 +23,7 @@ from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.clocks.selectors import compliance_for_month
 from propdesk.community import selectors as reg
+from propdesk.community.access import owner_phone_community_ids
 from propdesk.community.models import Community, Household, Resident, Team, User
 from propdesk.core.clock import get_clock
 from propdesk.desk import selectors as desk
@@ -100,8 +101,14 @@ class ResidentViewSet(viewsets.ReadOnlyModelViewSet[Resident]):
     def get_queryset(self) -> QuerySet[Resident]:
         if getattr(self, "swagger_fake_view", False):  # the schema's generation, no user
             return Resident.objects.none()
-        qs = reg.residents_visible(self.request.user)  # type: ignore[arg-type]
+        user: User = self.request.user  # type: ignore[assignment]
+        qs = reg.residents_visible(user)
         phone = phone_query(self.request.query_params.get("phone", ""))
+        if phone.exact or phone.prefix or phone.local:
+            # A phone is searched for only where it is read whole (the office): company
+            # leadership, which reads it masked, would learn the hidden digits one guess at a time.
+            ids = owner_phone_community_ids(user)
+            qs = qs if ids is None else qs.filter(household__community_id__in=ids)
         if phone.exact:
             qs = qs.filter(phone=phone.exact)
         elif phone.prefix:

@@ -246,6 +246,14 @@ def may_read_residents(user: User, community_id: int) -> bool:
     return has_role(user, community_id, RESIDENT_ROLES)
 
 
+def owner_phone_community_ids(user: User) -> list[int] | None:
+    """Ids of the communities whose owners' whole phone numbers ``user`` reads (``may_call_owners``
+    there); ``None``: every community (superuser). Only there may a phone be searched for: a
+    search that answers whether a number is someone's would give back, digit by digit, what the
+    page shows masked (``138****1234``) to everyone else."""
+    return community_ids_with_roles(user, OFFICE_ROLES)
+
+
 def may_call_owners(user: User, community_id: int) -> bool:
     """Whether ``user`` reads owners' whole phone numbers in the community: the roles that call
     owners (front desk, administrators, office head; a superuser holds every role). Everyone

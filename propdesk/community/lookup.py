@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
-from propdesk.community.access import scope
+from propdesk.community.access import owner_phone_community_ids, scope
 from propdesk.community.models import Community, Household, Resident, User
 from propdesk.community.selectors import (
     household_by_room,
@@ -129,7 +129,8 @@ def household_lookup(
     digit: never as a phone, so 1502 there is a room, not the start of a number. The phone field
     is read as a phone (``phone_query`` with the community's area code), or as a name when it
     has no digit. A whole room or number matches exactly; one still being typed, by prefix.
-    Residents' phones and names are searched only where the user reads them. At most four
+    Residents' names are searched only where the user reads them, their phones only where the
+    user reads them whole (the office). At most four
     queries (an exact try, then a prefix one, each with its residents).
 
     ``residents=False``: the households alone, without their residents, building and community
@@ -227,8 +228,16 @@ def _with_residents(cond: Q) -> Q:
 
 
 def _readable(user: User) -> Q:
-    """Households whose residents' names and phones the user reads."""
+    """Households whose residents' names the user reads."""
     ids = resident_community_ids(user)
+    return Q() if ids is None else Q(community_id__in=ids)
+
+
+def _phones_readable(user: User) -> Q:
+    """Households whose residents' whole phone numbers the user reads (the office: company
+    leadership reads residents' names but their phones masked, so it finds no one by a phone,
+    whole or in part, which would confirm the masked digits one guess at a time)."""
+    ids = owner_phone_community_ids(user)
     return Q() if ids is None else Q(community_id__in=ids)
 
 
@@ -241,7 +250,7 @@ def _by_phone(user: User, qs: QuerySet[Household], q: PhoneQuery, limit: int) ->
         cond = Q(phone__startswith="0", phone__endswith=q.local)
     else:
         return HouseholdLookup(how="phone", phone=q)
-    rows, more = _first(qs.filter(_with_residents(cond) & _readable(user)), limit)
+    rows, more = _first(qs.filter(_with_residents(cond) & _phones_readable(user)), limit)
     note = LookupNote.NO_AREA_CODE if q.local else LookupNote.NONE
     return _result("phone", rows, more, note, phone=q, exact=bool(q.exact))
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
-from propdesk.community.access import may_read_residents
+from propdesk.community.access import may_call_owners
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Community, Household, User
 from propdesk.desk.models import Contact, WorkOrder
@@ -56,6 +56,8 @@ TRIGRAM = 3
 HOUSEHOLDS = 20
 # A phone's calls, visits and portal reports whose orders one search lists at most, newest first.
 CALLS = 1000
+# Words of one search at most: each is a condition on every order the walk reads.
+MAX_WORDS = 8
 # Pages of a search of words at most: 5,000 orders, newest first (type more words to see older).
 WORD_PAGES = 100
 
@@ -105,8 +107,9 @@ class OrderSearch:
     households: list[Household] = field(default_factory=list)
     more_households: bool = False
     caller_phone: str = ""  # a whole phone number some orders were reported from (its calls)
+    calls_read: int = 0  # the number's calls are more than this: the newest this many are read
     words: list[str] = field(default_factory=list)
-    error: str = ""  # "too_long"
+    error: str = ""  # "too_long", "too_many_words"
 
     @property
     def rooms(self) -> str:
@@ -151,6 +154,9 @@ def search_orders(
         return found
     if len(typed) > MAX_LENGTH:
         found.error = "too_long"
+        return found
+    if by != SearchBy.HOUSEHOLD and len(set(typed.split(" "))) > MAX_WORDS:
+        found.error = "too_many_words"
         return found
     visible = work_orders_visible(user).filter(community_id=community.pk)
     if by == SearchBy.ANY and (
@@ -219,23 +225,34 @@ def _by_day(
 
 def _calls_from(user: User, community: Community, read: str) -> tuple[str, list[int]]:
     """The whole phone number ``read`` is, as the desk stores a caller's, and the community's
-    calls, visits and portal reports that came from it (their ids, newest first): a tenant, a
-    neighbour or a passer-by who rang about a lamp in the garden is in no household. Only for
-    those who read residents' phones in the community (the household lookup's own rule)."""
-    if not _PHONE_SHAPED.fullmatch(read) or not may_read_residents(user, community.pk):
+    calls, visits and portal reports that came from it (their ids, the newest ``CALLS``): a
+    tenant, a neighbour or a passer-by who rang about a lamp in the garden is in no household.
+    Only for those who read owners' phones whole (the office): for anyone else, an answer
+    would confirm the digits a page shows them masked."""
+    if not _PHONE_SHAPED.fullmatch(read) or not may_call_owners(user, community.pk):
         return "", []
     number = phone_query(read, area_code=community.area_code).exact
     if not number:
         return "", []
-    # By the phone's own index alone (a number's calls are few), not the community's, which a
-    # planner without statistics for the table would choose, reading all its calls.
-    rows = (
-        Contact.objects.filter(caller_phone=number)
+    calls = list(
+        Contact.objects.filter(caller_phone=number, community_id=community.pk)
         .order_by("-id")
-        .values_list("pk", "community_id")[:CALLS]
+        .values_list("pk", flat=True)[: CALLS + 1]
     )
-    calls = [pk for pk, community_id in rows if community_id == community.pk]
     return (number, calls) if calls else ("", [])
+
+
+def reported_from(user: User, community: Community, phone: str, limit: int) -> OrderSearch:
+    """The orders reported from ``phone`` (a whole number) by its calls, visits and portal
+    reports, whichever household or none they are for, newest first: the front desk's panel
+    and the ringing banner for a number in no household. Empty (``caller_phone`` blank) when
+    the number never rang or the user does not read phones whole."""
+    found = OrderSearch(text=as_typed(phone), by=SearchBy.HOUSEHOLD)
+    number, calls = _calls_from(user, community, normalized(phone))
+    if calls:
+        visible = work_orders_visible(user).filter(community_id=community.pk)
+        _by_households(found, visible, [], limit, number, calls)
+    return found
 
 
 def _by_households(
@@ -252,6 +269,8 @@ def _by_households(
     found.households = households[:HOUSEHOLDS]
     found.more_households = len(households) > HOUSEHOLDS
     found.caller_phone = caller_phone
+    found.calls_read = CALLS if calls and len(calls) > CALLS else 0
+    calls = (calls or [])[:CALLS]
     which = Q(household_id__in=[h.pk for h in found.households]) if found.households else Q()
     if calls:
         # Lists, not subqueries: each side is read by its own index (wo_household_time,

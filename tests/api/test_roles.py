@@ -59,7 +59,9 @@ def test_households_of_team_roles_carry_no_residents_and_no_phone_search(office)
 
 def test_the_office_and_leadership_read_residents(office) -> None:
     """Issue 13: the whole number for the roles that call owners (front desk, administrators,
-    office head); company leadership reads the register with the numbers masked."""
+    office head); company leadership reads the register with the numbers masked, and finds no
+    one by a phone: an answer to a whole or partial number would give the masked digits back,
+    one guess at a time."""
     for user, phone in (
         (office.receptionist, PHONE),
         (office.administrator, PHONE),
@@ -67,14 +69,22 @@ def test_the_office_and_leadership_read_residents(office) -> None:
         (_leadership(office), "138****5678"),
     ):
         c = client_for(user)
-        r = c.get("/api/residents/", {"phone": "138 1234"})
-        rows = r.json()["results"]
-        assert [(x["name"], x["phone"], x["phone_display"]) for x in rows] == [
-            ("张伟", phone, phone)
-        ]
-        h = c.get("/api/households/", {"q": "1381234"})
+        r = c.get("/api/residents/")
+        rows = [x for x in r.json()["results"] if x["name"] == "张伟"]
+        assert [(x["phone"], x["phone_display"]) for x in rows] == [(phone, phone)]
+        h = c.get("/api/households/", {"q": "张伟"})
         assert [x["phone"] for x in h.json()["results"][0]["residents"]] == [phone]
-        if phone != PHONE:
+        by_phone = [
+            c.get("/api/residents/", {"phone": typed}).json()["results"]
+            for typed in ("138 1234", PHONE)
+        ] + [
+            c.get("/api/households/", {"q": typed}).json()["results"]
+            for typed in ("1381234", PHONE)
+        ]
+        if phone == PHONE:
+            assert all(len(found) == 1 for found in by_phone)
+        else:
+            assert by_phone == [[], [], [], []]
             assert PHONE not in r.content.decode() and PHONE not in h.content.decode()
 
 

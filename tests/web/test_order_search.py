@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from propdesk.desk import search
 from propdesk.desk.models import WorkOrder
 from propdesk.desk.search import MAX_LENGTH, PAGE
 from tests import factories as f
@@ -212,7 +213,9 @@ def test_a_callers_phone_finds_the_orders_reported_from_it_in_no_household(
     assert gate.number not in html
 
 
-def test_the_front_desks_panel_shows_what_a_caller_in_no_household_reported(office, clock) -> None:
+def test_the_front_desks_panel_shows_what_a_caller_in_no_household_reported(
+    office, clock, open_order
+) -> None:
     """The passer-by rings again: as the number is typed, the panel beside the form shows what
     was reported from it before, closed too, and leads to all of it."""
     first = closed(logged(office, "13900001111", "花园路灯不亮"), office, clock)
@@ -231,6 +234,13 @@ def test_the_front_desks_panel_shows_what_a_caller_in_no_household_reported(offi
     assert "报来的工单" not in html.decode()
     html = page.get(panel, {"caller_phone": "13812345678", "field": "caller_phone"}).content
     assert "3-2-1502" in html.decode() and "报来的工单" not in html.decode()
+    # A room that is none, typed beside a resident's number: the panel lists what the number
+    # reported, not the household's own orders as if it had.
+    mine = open_order(description="门锁坏了")
+    html = page.get(
+        panel, {"room": "9-9-999", "field": "room", "caller_phone": "13812345678"}
+    ).content.decode()
+    assert mine.number not in html and "报来的工单" not in html
 
 
 def test_a_team_member_finds_nothing_by_a_callers_phone(office, clock) -> None:
@@ -240,6 +250,56 @@ def test_a_team_member_finds_nothing_by_a_callers_phone(office, clock) -> None:
     for by in ("", "household"):
         html = member.get(url(office, "13900001111", by=by)).content.decode()
         assert gate.number not in html, by
+
+
+def test_another_communitys_busy_number_hides_nothing_here(
+    office, other_office, clock, monkeypatch
+) -> None:
+    """The newest calls read are this community's: a number that rang another community many
+    times more (a contractor's, a tenant with flats in both) still finds what it reported here.
+    Past the cap, the newest are read, and the page says so."""
+    monkeypatch.setattr(search, "CALLS", 3)
+    here = logged(office, "13900001111", "花园路灯不亮")
+    for i in range(4):
+        logged(other_office, "13900001111", f"别处第{i}单")
+    page = browser_for(office.receptionist)
+    html = page.get(url(office, "13900001111")).content.decode()
+    assert numbers(html) == [here.number] and "最近" not in summary(html)
+    for i in range(3):
+        clock.advance(minutes=1)
+        logged(office, "13900001111", f"北门道闸第{i}次抬不起来")
+    html = page.get(url(office, "13900001111")).content.decode()
+    assert len(numbers(html)) == 3 and here.number not in numbers(html)
+    assert "只读这个号码最近 3 次来电" in summary(html)
+
+
+def test_leadership_finds_no_one_by_a_phone_it_reads_masked(office, clock, open_order) -> None:
+    """Company leadership reads residents' names and their phones masked (138****5678): a
+    search that answered for a whole or partial number would give the masked digits back one
+    guess at a time. It finds by room and name; by a phone, nothing."""
+    boss = f.UserFactory(username="boss", is_leadership=True, company=office.community.company)
+    own = open_order(description="门锁坏了")
+    gate = logged(office, "13900001111", "北门道闸抬不起来")
+    page = browser_for(boss)
+    for said in ("3-2-1502", "张伟"):
+        assert numbers(page.get(url(office, said, by="household")).content.decode()) == [
+            own.number
+        ], said
+    for said in ("13812345678", "1381234", "13900001111"):
+        html = page.get(url(office, said, by="household")).content.decode()
+        assert numbers(html) == [] and summary(html) == "没有匹配的住户。", said
+    assert gate.number not in page.get(url(office, "13900001111")).content.decode()
+    # The API's household search has the same rule.
+    for q, found in (("1381234", 0), ("13812345678", 0), ("张伟", 1)):
+        api = page.get("/api/households/", {"q": q, "community": office.community.pk})
+        assert api.status_code == 200 and api.json()["count"] == found, q
+
+
+def test_a_search_of_too_many_words_is_refused_in_words_and_kept(office, clock) -> None:
+    typed = "一 二 三 四 五 六 七 八 九"
+    html = browser_for(office.receptionist).get(url(office, typed)).content.decode()
+    assert "要查找的词太多：最多 8 个。" in html and f'value="{typed}"' in html
+    assert "search-results" not in html
 
 
 @pytest.mark.parametrize("word", ["漏水", "水龙头", "厨房 漏水", "led", "LED灯"])

@@ -15,7 +15,7 @@ from propdesk.calls import selectors
 from propdesk.calls.csvlog import COLUMNS, MAX_BYTES, call_log_import
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.core.errors import ServiceError
-from propdesk.desk.search import SearchBy, search_orders
+from propdesk.desk.search import reported_from
 from propdesk.desk.selectors import OrderFilters, work_order_list
 from propdesk.policy.workflow import OFFICE_ROLES
 from propdesk.web.views._common import Desk, console, now
@@ -106,7 +106,7 @@ def calls_ringing(request: HttpRequest, desk: Desk) -> HttpResponse:
             households.append((h, orders))
         # A number in no household that rang before (a tenant, a neighbour): what it reported.
         called = (
-            search_orders(desk.user, desk.community, call.phone, by=SearchBy.HOUSEHOLD, limit=5)
+            reported_from(desk.user, desk.community, call.phone, limit=5)
             if call.phone and not households
             else None
         )

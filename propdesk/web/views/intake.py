@@ -22,7 +22,7 @@ from propdesk.community.selectors import access_household, scope
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.core.once import ONCE_FIELD, Answer, submit_once
 from propdesk.desk.models import Contact, OrderKind, Outcome
-from propdesk.desk.search import OrderSearch, SearchBy, search_orders
+from propdesk.desk.search import OrderSearch, reported_from
 from propdesk.desk.selectors import (
     OrderFilters,
     contacts_visible,
@@ -349,7 +349,7 @@ def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
     called: OrderSearch | None = None
     phone = params.get("caller_phone", "")
     if household is None and not found.households and phone.strip():
-        called = search_orders(desk.user, desk.community, phone, by=SearchBy.HOUSEHOLD, limit=5)
+        called = reported_from(desk.user, desk.community, phone, limit=5)
         called = called if called.caller_phone else None
     return {
         "lookup": found,

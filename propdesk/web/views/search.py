@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from propdesk.desk.search import MAX_LENGTH, FoundBy, SearchBy, search_orders
+from propdesk.desk.search import MAX_LENGTH, MAX_WORDS, FoundBy, SearchBy, search_orders
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_ROLES, Role
 from propdesk.web.views._common import Desk, console, now, page_number
 
@@ -41,6 +41,7 @@ def search(request: HttpRequest, desk: Desk) -> HttpResponse:
             "found": found,
             "typed": text,  # as typed: a refused search keeps it in the box
             "max_length": MAX_LENGTH,
+            "max_words": MAX_WORDS,
             "by_choices": [
                 (SearchBy.ANY.value, _("Number, day, room, phone or words")),
                 (SearchBy.HOUSEHOLD.value, _("Room, phone or resident's name")),
