@@ -161,7 +161,22 @@
 // the cells itself. Run again when htmx brings new rows.
 (function () {
   "use strict";
+  // A cell of running text (an owner's words, a reply, a note) may wrap on a wide screen, where
+  // the short ones (numbers, names, states) keep to one line (console.css): kept on one line,
+  // a suggestion of a few sentences pushed the reply box off the screen.
+  var LONG = 24;
+  function lengthOf(td) {
+    var text = "";
+    td.childNodes.forEach(function (n) {
+      if (n.nodeType === 3) { text += n.textContent; }
+      else if (n.nodeType === 1 && !n.matches("form, select, button, input, textarea")) { text += n.textContent; }
+    });
+    return text.trim().length;
+  }
   function label(root) {
+    root.querySelectorAll("table.list > tbody > tr > td").forEach(function (td) {
+      if (lengthOf(td) > LONG) { td.classList.add("long"); }
+    });
     root.querySelectorAll("table.list").forEach(function (table) {
       var heads = table.querySelectorAll(":scope > thead th");
       if (!heads.length || table.querySelector("td[data-label]")) { return; }
