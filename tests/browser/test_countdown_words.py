@@ -1,5 +1,5 @@
 """The countdowns on the board as a person reads them in Chromium, once console.js has ticked:
-in Chinese units (2天3小时, 3小时05分, 7:04), and 超时 before the time of an overdue clock, never
+in Chinese units (2天3小时, 3小时05分, 7分04秒), and 超时 before the time of an overdue clock, never
 English letters (d, h, m) or a bare "+"."""
 
 from __future__ import annotations

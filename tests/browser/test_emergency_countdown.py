@@ -23,8 +23,8 @@ CHIP = '#tap-check-in .clock[data-rule="EM-2"]'
 
 
 def left(text: str) -> int:
-    """Seconds left on a chip's m:ss (negative once 超时)."""
-    m = re.search(r"(\d+):(\d\d)", text)
+    """Seconds left on a chip's 4分50秒 (negative once 超时)."""
+    m = re.search(r"(\d+)分(\d\d)秒", text)
     assert m, text
     s = int(m.group(1)) * 60 + int(m.group(2))
     return -s if "超时" in text else s

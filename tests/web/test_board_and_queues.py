@@ -97,11 +97,11 @@ def test_cp1_the_countdown_is_green_then_amber_then_red(office, clock, open_orde
         )
         return found.group(1), found.group(2)
 
-    assert chip() == ("", "10:00")  # 10 minutes left
+    assert chip() == ("", "10分00秒")  # 10 minutes left
     clock.advance(minutes=8, seconds=1)  # the warning starts 2 minutes before
-    assert chip() == ("amber", "1:59")
+    assert chip() == ("amber", "1分59秒")
     clock.advance(minutes=2)
-    assert chip() == ("red", "超时 0:01")
+    assert chip() == ("red", "超时 0分01秒")
     clocks_sweep(now=clock.now())
     assert Clock.objects.get(order=order, rule_id="CP-1").state == "breached"
     clock.advance(hours=2, minutes=5)
@@ -338,7 +338,7 @@ def test_a_clock_met_late_or_cancelled_is_drawn_fixed_not_counting(
     clock.advance(minutes=30)
     chip = Template("{% load console %}{% clock_chip c now %}")
     met = chip.render(Context({"c": cp1, "now": clock.now()}))
-    assert "data-due" not in met and "超时完成 2:05" in met, met
+    assert "data-due" not in met and "超时完成 2分05秒" in met, met
     gone = chip.render(Context({"c": cancelled, "now": clock.now()}))
     assert "data-due" not in gone and "已取消" in gone, gone
 

@@ -122,10 +122,11 @@ class _Chips:
         )
 
 
-def _countdown_words() -> tuple[str, str, str]:
+def _countdown_words() -> tuple[str, str, str, str]:
     """How a countdown is written in the reader's language: days and hours, hours and minutes,
-    and an overdue time (2天3小时, 3小时05分, 超时 7:04). Read once per language: the board
-    draws hundreds of chips. console.js reads the same three from ``countdown_words``."""
+    an overdue time, and minutes and seconds (2天3小时, 3小时05分, 超时 …, 7分04秒: "超时 7:04"
+    read as a time of day). Read once per language: the board draws hundreds of chips.
+    console.js reads the same four from ``countdown_words``."""
     language = get_language() or ""
     words = _WORDS.get(language)
     if words is None:
@@ -133,22 +134,23 @@ def _countdown_words() -> tuple[str, str, str]:
             pgettext("countdown", "%(d)sd %(h)sh"),
             pgettext("countdown", "%(h)sh %(m)sm"),
             pgettext("countdown", "+%(left)s"),
+            pgettext("countdown", "%(m)s:%(s)s"),
         )
     return words
 
 
-_WORDS: dict[str, tuple[str, str, str]] = {}
+_WORDS: dict[str, tuple[str, str, str, str]] = {}
 
 
-def _span(seconds: float, words: tuple[str, str, str]) -> str:
-    """The time left as console.js's ``fmt`` writes it: 2天3小时, 3小时05分, 7:04."""
+def _span(seconds: float, words: tuple[str, str, str, str]) -> str:
+    """The time left as console.js's ``fmt`` writes it: 2天3小时, 3小时05分, 7分04秒."""
     s = abs(round(seconds))
     d, h, m, sec = s // 86400, s % 86400 // 3600, s % 3600 // 60, s % 60
     if d:
         return words[0] % {"d": d, "h": h}
     if h:
         return words[1] % {"h": h, "m": f"{m:02d}"}
-    return f"{m}:{sec:02d}"
+    return words[3] % {"m": m, "s": f"{sec:02d}"}
 
 
 @register.simple_tag
@@ -156,9 +158,14 @@ def countdown_words() -> str:
     """The page's countdown words for console.js (on ``<body>``), as ``_countdown_words``."""
     from django.forms.utils import flatatt
 
-    days, hours, over = _countdown_words()
+    days, hours, over, minutes = _countdown_words()
     return flatatt(
-        {"data-countdown-days": days, "data-countdown-hours": hours, "data-countdown-over": over}
+        {
+            "data-countdown-days": days,
+            "data-countdown-hours": hours,
+            "data-countdown-over": over,
+            "data-countdown-minutes": minutes,
+        }
     )
 
 

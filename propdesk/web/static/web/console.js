@@ -8,7 +8,7 @@
   // server's time when it was drawn (data-now), so the count follows the server's clock (which
   // may be a test's fake clock), not the browser's.
   // The words come from the page (<body data-countdown-…>, the reader's language): 2天3小时,
-  // 3小时05分, and 超时 before an overdue time; minutes:seconds below an hour.
+  // 3小时05分, and 超时 before an overdue time; 7分04秒 below an hour.
   function words(name, fallback) {
     return (document.body && document.body.dataset[name]) || fallback;
   }
@@ -21,7 +21,7 @@
     var sec = s % 60;
     if (d > 0) { return fill(words("countdownDays", "%(d)sd %(h)sh"), { d: d, h: h }); }
     if (h > 0) { return fill(words("countdownHours", "%(h)sh %(m)sm"), { h: h, m: (m < 10 ? "0" : "") + m }); }
-    return m + ":" + (sec < 10 ? "0" : "") + sec;
+    return fill(words("countdownMinutes", "%(m)s:%(s)s"), { m: m, s: (sec < 10 ? "0" : "") + sec });
   }
 
   // When each box arrived (the browser's time), once: a box htmx brought in is new and stamped
