@@ -7,6 +7,7 @@ checked in the browser (the data attributes read by uploads.js) and again on the
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -249,6 +250,48 @@ def test_an_order_without_an_appointment_shows_none(office, clock, open_order) -
     page = html.content.decode()
     assert 'id="appointment">—' in page
     assert 'id="form-appoint"' in page
+    # The way to agree one says so (预约), not 改约, which changes a time already agreed.
+    assert '<summary class="button">预约上门时间</summary>' in page and "改约" not in page
+
+
+def test_an_order_at_a_place_says_where_under_its_own_word(office, clock, open_order) -> None:
+    """A lamp in the garden is reported at a place, not a room: the order page says 地点 with
+    the place, not 房号 with a place under it; the page of an order at a room says 房号."""
+    lamp = open_order(household=None, location="中心花园草坪边的庭院灯", description="灯不亮")
+    page = browser_for(office.receptionist).get(reverse("desk-order", args=[lamp.pk]))
+    html = page.content.decode()
+    assert re.search(r"<dt>地点</dt><dd id=\"order-location\">中心花园草坪边的庭院灯</dd>", html)
+    assert "<dt>房号</dt>" not in html
+    room = open_order()
+    html = browser_for(office.receptionist).get(reverse("desk-order", args=[room.pk]))
+    assert "<dt>房号</dt><dd>3-2-1502</dd>" in html.content.decode()
+    assert 'id="order-location"' not in html.content.decode()
+
+
+def test_a_reason_for_a_new_time_too_long_is_refused_not_cut(office, clock, open_order) -> None:
+    """The browser cut a pasted reason at 500 characters without a word (maxlength): the form
+    counts instead (data-maxlength), and the server refuses it in words, keeping it."""
+    order = open_order()
+    page = browser_for(office.receptionist)
+    html = page.get(reverse("desk-order", args=[order.pk])).content.decode()
+    assert 'name="note" data-maxlength="500"' in html and 'name="note" maxlength' not in html
+    order.refresh_from_db()
+    reason = "业主临时有事" * 100
+    r = page.post(
+        reverse("desk-order", args=[order.pk]),
+        {
+            "form": "appoint",
+            "version": order.version,
+            "appointment_at": (clock.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "note": reason,
+        },
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and reason in html
+    # Only the reason is marked, not the time that was right.
+    assert '<details id="appoint" open>' in html
+    order.refresh_from_db()
+    assert order.appointment_at is None
 
 
 def resolve(page, order, fee: str):
