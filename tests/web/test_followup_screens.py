@@ -76,6 +76,38 @@ def test_rv6_no_answer_keeps_the_order_on_the_list_with_a_retry(office, clock) -
     assert "重拨时间" in section(html, "visits-today")
 
 
+def test_rv6_an_answered_visit_is_saved_whatever_the_time_to_call_again_says(office, clock) -> None:
+    """无人接听 chosen first and a time to call again typed, then the owner picks up: the time
+    left in its box, past or not even a time, is no reason to refuse the answered visit."""
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    for retry in ("2020-01-01T09:00", "明天"):
+        ReturnVisit.objects.all().delete()
+        r = browser_for(office.receptionist).post(
+            url(office, "desk-visit-new"),
+            {
+                "order": order.pk,
+                "channel": "phone",
+                "outcome": "answered",
+                "level": "satisfied",
+                "retry_at": retry,
+            },
+        )
+        assert r.status_code == 302, retry
+        assert ReturnVisit.objects.get().retry_at is None
+    # For a no-answer the time is still checked.
+    r = browser_for(office.receptionist).post(
+        url(office, "desk-visit-new"),
+        {
+            "order": order.pk,
+            "channel": "phone",
+            "outcome": "no_answer",
+            "retry_at": "2020-01-01T09:00",
+        },
+    )
+    assert r.status_code == 400 and "重拨时间必须晚于现在" in r.content.decode()
+
+
 def test_rv2_a_dissatisfied_owner_reaches_the_heads_queue_with_their_words(office, clock) -> None:
     loop = Loop(office, clock)
     order = loop.resolved("repair")

@@ -132,7 +132,7 @@ def _validate(community: Community, d: VisitDraft, now: datetime) -> dict[str, l
         errors["activity_wish"] = [_("Only an answered visit records an activity wish.")]
     elif len(wish) > 200:
         errors["activity_wish"] = [_("Keep the activity wish within 200 characters.")]
-    if d.retry_at is not None and d.retry_at <= now:
+    if d.outcome == VisitOutcome.NO_ANSWER and d.retry_at is not None and d.retry_at <= now:
         errors["retry_at"] = [_("The retry must be later than now.")]
     for i, item in enumerate(d.items):
         if item.kind not in ItemKind.values:

@@ -156,7 +156,9 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
         p = request.POST
         retry = None
         errors: dict[str, list[str]] = {}
-        if p.get("retry_at"):
+        # The time to call again is a no-answer's only: left filled in from a first choice, it
+        # is no reason to refuse an answered visit.
+        if p.get("retry_at") and p.get("outcome") == VisitOutcome.NO_ANSWER:
             field = LocalDateTimeField(required=False)
             field.time_zone = desk.community.time_zone
             field.error_messages["invalid"] = _(
