@@ -52,6 +52,22 @@ def test_console_bad_month_falls_back_to_this_month(november, office):
     )
     assert r.status_code == 200
     assert "2026年11月" in r.content.decode()
+    assert "请按 2026-11 的格式输入月份" in r.content.decode()
+
+
+def test_console_a_month_with_no_report_says_so_not_that_its_form_is_wrong(november, office):
+    """1999-01 is written right, but no report is kept before 2000; a month still to come drew
+    an empty report as if nothing had happened. Each says which months there are."""
+    page = browser_for(office.head)
+    for month in ("1999-01", "2027-01", "2030-01"):
+        html = page.get(
+            reverse("desk-report", args=[office.community.pk]) + f"?month={month}"
+        ).content.decode()
+        assert f"没有 {month} 的月报：可查看 2000-01 至本月" in html, month
+        assert "的格式" not in html and "2026年11月" in html, month
+    boss = User.objects.get(username="boss")
+    html = browser_for(boss).get(reverse("desk-report-compare") + "?month=2030-01").content
+    assert "没有 2030-01 的月报" in html.decode()
 
 
 def test_console_files_pdf_and_xlsx(november, office):

@@ -42,9 +42,23 @@ def parse_month(raw: str | None, default: datetime) -> tuple[int, int] | None:
         year, month = (int(x) for x in raw.split("-"))
     except ValueError:
         return None
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+    if not 1 <= month <= 12 or not 1 <= year <= 9999:
         return None
     return year, month
+
+
+def month_or_why(raw: str | None, today: datetime) -> tuple[tuple[int, int], str]:
+    """The month asked for, or this month with why not: malformed (``2026-13``), or one there is
+    no report of (before 2000, or after this month: ``2030-01`` drew an empty report)."""
+    this = (today.year, today.month)
+    ym = parse_month(raw, today)
+    if ym is None:
+        return this, _("Use a month like 2026-11; showing this month.")
+    if not (2000, 1) <= ym <= this:
+        return this, _(
+            "There is no report for %(month)s: months from 2000-01 to this one; showing this month."
+        ) % {"month": f"{ym[0]:04d}-{ym[1]:02d}"}
+    return ym, ""
 
 
 def _local_now(community: Community) -> datetime:
@@ -52,11 +66,7 @@ def _local_now(community: Community) -> datetime:
 
 
 def _month_of(request: HttpRequest, community: Community) -> tuple[tuple[int, int], str]:
-    default = _local_now(community)
-    ym = parse_month(request.GET.get("month"), default)
-    if ym is None:
-        return (default.year, default.month), _("Use a month like 2026-11; showing this month.")
-    return ym, ""
+    return month_or_why(request.GET.get("month"), _local_now(community))
 
 
 def _rows(report: MonthlyReport, lines: object) -> list[dict[str, object]]:
@@ -139,12 +149,9 @@ def compare_view(request: HttpRequest) -> HttpResponse:
     """Company leadership (or a superuser): every community side by side for one month."""
     user: User = request.user  # type: ignore[assignment]
     at = now()
-    ym = parse_month(request.GET.get("month"), at.astimezone(ZoneInfo("Asia/Shanghai")))
-    error = ""
-    if ym is None:
-        local = at.astimezone(ZoneInfo("Asia/Shanghai"))
-        ym, error = (local.year, local.month), _("Use a month like 2026-11; showing this month.")
-    year, month = ym
+    (year, month), error = month_or_why(
+        request.GET.get("month"), at.astimezone(ZoneInfo("Asia/Shanghai"))
+    )
     try:
         rows = leadership_comparison(user, year, month, now=at)
     except Forbidden as exc:
