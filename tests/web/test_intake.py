@@ -10,6 +10,7 @@ from django.urls import reverse
 from propdesk.clocks.models import Clock
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.notify.models import Notification
+from tests import factories as f
 from tests.notify.helpers import run_telling
 from tests.web.conftest import browser_for
 
@@ -283,3 +284,37 @@ def test_cp3_the_head_hears_of_a_written_complaint_once(office, clock, open_orde
     )
     assert sorted(k for k, o in told if o == written.pk) == ["complaint_to_head"], told
     assert [k for k, o in told if o == general.pk] == ["complaint_created"], told
+
+
+def test_fd2_a_room_said_alone_is_logged_with_the_building_chosen_beside_the_panel(
+    office, clock
+) -> None:
+    """The panel asks for the building of a room typed alone (1502): the building chosen there
+    goes with the submit, and the call is logged to the household. Without it, the form says
+    what is missing, not that 1502 is written wrong."""
+    building_5 = f.BuildingFactory(community=office.community, number="5")
+    f.HouseholdFactory(  # 1502 in two buildings: the room alone names neither
+        unit=f.UnitFactory(building=building_5, number="1"),
+        community=office.community,
+        room="1502",
+        code="5-1-1502",
+    )
+    page = browser_for(office.receptionist)
+    form = {
+        "channel": "phone",
+        "caller_phone": "13900001111",
+        "room": "1502",
+        "intent": "repair",
+        "content": "卫生间漏水",
+        "outcome": "work_order",
+    }
+    html = page.get(url(office)).content.decode()
+    assert 'name="building" form="intake-form"' in html
+    r = page.post(url(office), form)
+    assert r.status_code == 400
+    assert "房号 1502 不完整：请选择楼栋，或写成 楼栋-单元-房间" in r.content.decode()
+    assert WorkOrder.objects.count() == 0
+    building = office.household.unit.building_id
+    r = page.post(url(office), {**form, "building": str(building)})
+    assert r.status_code == 302
+    assert WorkOrder.objects.get().household == office.household

@@ -40,7 +40,7 @@ from propdesk.desk.services.orders import (
     work_order_attach,
 )
 from propdesk.desk.services.telling import tell_about_contact
-from propdesk.policy.rooms import InvalidRoom, parse_room
+from propdesk.policy.rooms import InvalidRoom, parse_room, parse_room_query
 
 # --- contacts -----------------------------------------------------------------------------------
 
@@ -224,7 +224,18 @@ def _contact_check(
         try:
             code = parse_room(d.room_text).code
         except InvalidRoom as exc:
-            errors["room_text"] = [policy_message(exc)]
+            part = parse_room_query(d.room_text.strip())
+            if part is not None and part.room and not part.complete:
+                # 1201, or 4-1201: a room as said, its building (or unit) left to choose.
+                errors["room_text"] = [
+                    _(
+                        "Room %(text)s is not whole: choose its building, or write it as "
+                        "building-unit-room, e.g. 3-2-1502."
+                    )
+                    % {"text": d.room_text.strip()}
+                ]
+            else:
+                errors["room_text"] = [policy_message(exc)]
         else:
             household = Household.objects.filter(community=community, code=code).first()
             if household is None:

@@ -186,9 +186,14 @@ def _place_initial(request: HttpRequest, places: list[Place]) -> dict[str, Any]:
 
 
 def _input(
-    desk: Desk, d: dict[str, Any], items: list[Any], places: Sequence[Place] = ()
+    desk: Desk,
+    d: dict[str, Any],
+    items: list[Any],
+    places: Sequence[Place] = (),
+    building_id: int | None = None,
 ) -> ContactInput:
-    """What the service takes, from what the form read (in part, when some fields failed)."""
+    """What the service takes, from what the form read (in part, when some fields failed).
+    ``building_id``: the building chosen beside the panel, for a room typed alone (901)."""
     item = next((i for i in items if i.pk == d.get("service_item")), None)
     place = next((p for p in places if p.pk == d.get("place")), None)
     intent, outcome = d.get("intent", ""), d.get("outcome", "")
@@ -214,7 +219,7 @@ def _input(
     # alone, finds the household when exactly one matches; the room is then stored as its code.
     household = None
     if room.strip():
-        household = _lookup(desk, LookupField.ROOM, room, residents=False).named
+        household = _lookup(desk, LookupField.ROOM, room, building_id, residents=False).named
         room = household.code if household is not None else room
     elif phone.strip():
         household = _lookup(desk, LookupField.PHONE, phone, residents=False).named
@@ -253,10 +258,11 @@ def _log(
     places: Sequence[Place] = (),
 ) -> Contact | None:
     at = now()
+    building_id = _building_id(request.POST)
     if not form.is_valid():
         # Every problem at once: the service's checks on what the form could read, beside the
         # form's own (never one stage after the other).
-        data = _input(desk, form.cleaned_data, items, places)
+        data = _input(desk, form.cleaned_data, items, places, building_id)
         _add_errors(
             form, contact_errors(community=desk.community, now=at, data=data), only_new=True
         )
@@ -266,7 +272,7 @@ def _log(
             community=desk.community,
             by=desk.user,
             now=at,
-            data=_input(desk, form.cleaned_data, items, places),
+            data=_input(desk, form.cleaned_data, items, places, building_id),
         )
     except ValidationError as exc:
         _add_errors(form, errors_of(exc), only_new=False)
@@ -306,10 +312,7 @@ def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
     """The household panel: ``field`` names the input typed in (room, caller_phone,
     caller_name); without it the room, then the number, then the name is tried. ``building``
     is the building chosen for a room typed alone (901); ``household`` a match chosen."""
-    try:
-        building_id: int | None = int(params.get("building") or 0) or None
-    except ValueError:
-        building_id = None
+    building_id = _building_id(params)
     found = HouseholdLookup()
     chosen = params.get("household")
     typed = params.get("field", "")
@@ -362,6 +365,14 @@ def _lookup_context(desk: Desk, params: QueryDict) -> dict[str, object]:
         "fill": fill,
         "looked_up": any(params.get(n, "").strip() for n in LOOKUP_FIELDS) or bool(chosen),
     }
+
+
+def _building_id(params: QueryDict) -> int | None:
+    """The building chosen for a room typed alone (901), if any."""
+    try:
+        return int(params.get("building") or 0) or None
+    except ValueError:
+        return None
 
 
 def _fill_of(found: HouseholdLookup) -> dict[str, str]:
