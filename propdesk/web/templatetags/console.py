@@ -506,3 +506,37 @@ def once_field(context: template.Context, form: str = "") -> str:
     return format_html(
         '<input type="hidden" name="{}" value="{}">', ONCE_FIELD, token_again(posted)
     )
+
+
+@register.simple_tag
+def community_links(desk: Any, nav_active: str = "") -> list[tuple[str, str]]:
+    """(name, url) of the user's other communities, for the community's name in the top bar to
+    open: the same screen there where the user has it (the board for the board), else the first
+    of their screens there. Company leadership and a staff member of several communities switch
+    by it; for one community, nothing (and no query: the ids are known already)."""
+    from propdesk.community.access import communities_visible, community_ids_visible, user_roles
+    from propdesk.policy.workflow import Role
+    from propdesk.web.views._common import Desk
+
+    if desk is None:
+        return []
+    user = desk.user
+    ids = community_ids_visible(user)
+    if ids is not None and len(ids) < 2:
+        return []
+    here = {key: url for key, _label, url in desk.nav()}
+    links = []
+    for community in communities_visible(user):
+        if community.pk == desk.community.pk:
+            continue
+        roles = set(user_roles(user, community.pk))
+        if user.is_leadership:
+            roles.add(Role.LEADERSHIP)
+        items = Desk(user=user, community=community, roles=frozenset(roles)).nav() if roles else []
+        # That community's own screens: not one every community shares (the comparison, the
+        # emergencies), which would leave the user where they are.
+        own = [(key, url) for key, _label, url in items if here.get(key) != url]
+        url = next((u for key, u in own if key == nav_active), own[0][1] if own else None)
+        if url:
+            links.append((community.name, url))
+    return links

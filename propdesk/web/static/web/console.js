@@ -90,7 +90,10 @@
   // click elsewhere. On a phone, opening it closes the screens' menu and the other way round, so
   // that one panel hangs under the bar at a time.
   function userMenu() {
-    var user = document.getElementById("user-menu");
+    ["user-menu", "community-menu"].forEach(function (id) { dropDown(document.getElementById(id)); });
+  }
+  // The same for the community's name, which opens the user's other communities.
+  function dropDown(user) {
     if (!user) { return; }
     var menu = document.getElementById("menu");
     var narrow = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
