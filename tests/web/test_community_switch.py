@@ -32,7 +32,7 @@ def test_leadership_switches_to_another_communitys_same_screen(office, other_off
     # From the communities side by side (no community of its own), every other one but the
     # one the bar names.
     html = page.get(reverse("desk-report-compare")).content.decode()
-    (name, url), *_ = switch_links(html).items()
+    (_name, url), *_ = switch_links(html).items()
     assert url.startswith("/desk/") and url != reverse("desk-report-compare")
     assert page.get(url).status_code == 200
 
