@@ -290,6 +290,14 @@ class User(AbstractUser):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
 
+    def get_short_name(self) -> str:
+        """The name the back office greets a person by (欢迎，唐晓婷): their full name, else
+        Django's first name, else the login name."""
+        return self.name or self.first_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or super().get_full_name() or self.username
+
     def set_password(self, raw_password: str | None) -> None:
         # Every way a password changes (the console, the back office, changepassword) goes
         # through here and then saves the user; a rehash on login does not, and is no change.
