@@ -531,3 +531,14 @@ def test_the_front_desks_household_panel_leads_to_all_its_orders(office, clock, 
     assert done.number not in panel  # the panel lists the open ones only
     html = page.get(link.group(1).replace("&amp;", "&")).content.decode()
     assert numbers(html) == [done.number]
+
+
+def test_digits_that_are_neither_a_number_nor_a_day_say_how_to_type_one(office, clock) -> None:
+    """0009 (the end of a number) and 20261304 (no such day) are looked for as words and found in
+    none: the page says how a number and a day are typed."""
+    page = browser_for(office.receptionist)
+    for said in ("0009", "20261304"):
+        html = page.get(url(office, said)).content.decode()
+        assert "工单号请输入完整（含日期），例如 20261120-0003" in html, said
+    html = page.get(url(office, "漏水")).content.decode()
+    assert "search-digits-hint" not in html

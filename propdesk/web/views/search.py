@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -48,6 +50,8 @@ def search(request: HttpRequest, desk: Desk) -> HttpResponse:
                 (SearchBy.WORDS.value, _("Words of the description or location")),
             ],
             "FoundBy": {f.name: f.value for f in FoundBy},
+            # Digits that are neither a whole number nor a day (0009, 20261304): how to say one.
+            "digits_only": bool(re.fullmatch(r"[\d\s-]+", found.text)),
             "query": request.GET,
             "now": now(),
         },
