@@ -3,9 +3,10 @@
 An owner rings about "the repair I reported last week": the front desk finds the order by its
 number (``GD-20261120-0003``, ``20261120-0003``, ``202611200003``), by the day it was opened
 (``20261120``), by the household (a room, a phone, a resident's name: the front desk's own
-lookup, ``community.lookup``), or by the words of its description or location (``漏水``,
-``3号楼 电梯``). Closed orders are found as well as open ones: that is what the board and the
-queues do not show.
+lookup, ``community.lookup``; for the office, a whole phone also finds what its calls reported,
+in no household too: a tenant, a passer-by), or by the words of its description or location
+(``漏水``, ``3号楼 电梯``). Closed orders are found as well as open ones: that is what the board
+and the queues do not show.
 
 Everything is read through ``work_orders_visible`` in the desk's community, so a team member finds
 the team's orders only, and through the household lookup's own rule on residents, so a phone or a
