@@ -85,6 +85,23 @@ def test_cs3_bad_plan_is_answered_in_chinese_and_what_was_typed_stays(office, cl
     assert not Activity.objects.exists()
 
 
+def test_cs3_a_title_or_place_too_long_is_counted_and_refused_not_cut(office, clock) -> None:
+    """The browser cut a pasted title at 100 characters without a word (maxlength): the form
+    counts (data-maxlength) and the server refuses it in words, keeping what was typed."""
+    head = browser_for(office.head)
+    html = head.get(plan_url(office)).content.decode()
+    assert 'name="title" data-maxlength="100"' in html and 'name="place" data-maxlength' in html
+    title, place = "冬至包饺子活动" * 20, "社区活动中心二楼多功能厅" * 10
+    r = head.post(
+        plan_url(office),
+        {"title": title, "starts_at": "2026-12-12T09:00", "place": place, "capacity": "20"},
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and title in html and place in html
+    assert "名称请在100字以内。" in html and "地点请在100字以内。" in html
+    assert not Activity.objects.exists()
+
+
 def test_cs3_the_front_desk_sees_the_plan_but_may_not_plan(office, clock) -> None:
     desk = browser_for(office.receptionist)
     html = desk.get(plan_url(office)).content.decode()

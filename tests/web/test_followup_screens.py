@@ -108,6 +108,31 @@ def test_rv6_an_answered_visit_is_saved_whatever_the_time_to_call_again_says(off
     assert r.status_code == 400 and "重拨时间必须晚于现在" in r.content.decode()
 
 
+def test_rv6_an_activity_wish_too_long_is_counted_and_refused_not_cut(office, clock) -> None:
+    """The owner's wish for a community activity, pasted long: counted on the form
+    (data-maxlength, never maxlength, with which the browser cut it silently), refused in words
+    by the server, and kept."""
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    page = browser_for(office.receptionist)
+    form = page.get(url(office, "desk-visit-new") + f"?order={order.pk}").content.decode()
+    assert 'name="activity_wish" data-maxlength="200"' in form
+    wish = "希望组织老年人太极拳晨练" * 20
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {
+            "order": order.pk,
+            "channel": "phone",
+            "outcome": "answered",
+            "level": "satisfied",
+            "activity_wish": wish,
+        },
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and "活动需求请在200字以内。" in html and wish in html
+    assert not ReturnVisit.objects.exists()
+
+
 def test_rv2_a_dissatisfied_owner_reaches_the_heads_queue_with_their_words(office, clock) -> None:
     loop = Loop(office, clock)
     order = loop.resolved("repair")
