@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from propdesk.community.models import Community, Household, Team, User
 from propdesk.core.clock import FixedClock, set_clock
+from propdesk.desk.models import WorkOrder
 from tests import factories as f
 
 
@@ -154,6 +155,29 @@ def client_for(user: User) -> APIClient:
     c = APIClient()
     c.force_authenticate(user)
     return c
+
+
+def lamp_reported_by_phone(office: Office, now: datetime, phone: str = "13900001111") -> WorkOrder:
+    """A caller in no household (a tenant, a passer-by) rang from ``phone`` about the garden's
+    lamp, and the front desk opened a repair at the place: the order."""
+    from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log
+
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=now,
+        data=ContactInput(
+            channel="phone",
+            intent="repair",
+            content="花园路灯不亮",
+            outcome="work_order",
+            caller_phone=phone,
+            work_orders=[
+                WorkOrderDraft(kind="repair", description="花园路灯不亮", location="花园")
+            ],
+        ),
+    )
+    return contact.work_orders.get()
 
 
 def backoffice_client(user: User, app_label: str | None = None) -> Client:

@@ -7,16 +7,14 @@ from __future__ import annotations
 import pytest
 
 from propdesk.desk.services import (
-    ContactInput,
     WorkOrderDraft,
-    contact_log,
     work_order_create,
     work_order_transition,
 )
 from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_console import sign_in
-from tests.conftest import make_office
+from tests.conftest import lamp_reported_by_phone, make_office
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,22 +104,7 @@ def test_a_passer_by_rings_again_and_the_panel_shows_what_they_reported(
     ring again: as the receptionist types the number, the panel beside the form lists that
     order, and a click opens it in a new tab, the form keeping what was typed."""
     office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
-    contact = contact_log(
-        community=office.community,
-        by=office.receptionist,
-        now=clock.now(),
-        data=ContactInput(
-            channel="phone",
-            intent="repair",
-            content="花园路灯不亮",
-            outcome="work_order",
-            caller_phone="13900001111",
-            work_orders=[
-                WorkOrderDraft(kind="repair", description="花园路灯不亮", location="花园")
-            ],
-        ),
-    )
-    lamp = contact.work_orders.get()
+    lamp = lamp_reported_by_phone(office, clock.now())
     clock.advance(days=7)
     sign_in(page, live_server, office.receptionist)
     page.click("#id_content")

@@ -10,7 +10,7 @@ from django.test import Client
 
 from propdesk.calls.models import CallEvent
 from propdesk.calls.services import CallEventInput, call_event_record
-from propdesk.desk.services import ContactInput, WorkOrderDraft, contact_log
+from tests.conftest import lamp_reported_by_phone
 
 T0 = datetime.fromisoformat("2026-11-26T10:00:00+08:00")
 
@@ -58,22 +58,7 @@ def test_fd1_the_ringing_banner_is_the_communitys_office_only(office, other_offi
 def test_fd1_a_ringing_number_in_no_household_shows_what_it_reported(office, clock) -> None:  # type: ignore[no-untyped-def]
     """A tenant rang last week about the garden's lamp: when the same number rings, the banner
     says so beside "no household", before the call is answered."""
-    contact = contact_log(
-        community=office.community,
-        by=office.receptionist,
-        now=clock.now(),
-        data=ContactInput(
-            channel="phone",
-            intent="repair",
-            content="花园路灯不亮",
-            outcome="work_order",
-            caller_phone="13900001111",
-            work_orders=[
-                WorkOrderDraft(kind="repair", description="花园路灯不亮", location="花园")
-            ],
-        ),
-    )
-    lamp = contact.work_orders.get()
+    lamp = lamp_reported_by_phone(office, clock.now())
     call_event_record(
         community=office.community,
         data=CallEventInput("t1:r", "t1", "ringing", T0, "13900001111"),
