@@ -137,9 +137,19 @@ class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet[ServiceItem]):
 
 
 def _draft(
-    user: User, community: Community, data: dict[str, Any], prefix: str = ""
+    user: User,
+    community: Community,
+    data: dict[str, Any],
+    prefix: str = "",
+    known: Household | None = None,
 ) -> services.WorkOrderDraft:
-    household = household_ref(user, data.get("household"), f"{prefix}household")
+    """``known``: a household already read for this request (the call's own, which its orders
+    are usually for): not read again."""
+    wanted = data.get("household")
+    if known is not None and wanted == known.pk:
+        household: Household | None = known
+    else:
+        household = household_ref(user, wanted, f"{prefix}household")
     item = None
     if data.get("service_item") is not None:
         item = desk.service_items_visible(user).filter(pk=data["service_item"]).first()
@@ -188,7 +198,7 @@ class ContactViewSet(
         community = reg.access_community(user, v["community"])
         household = household_ref(user, v["household"])
         drafts = [
-            _draft(user, community, wo, prefix=f"work_orders[{i}].")
+            _draft(user, community, wo, prefix=f"work_orders[{i}].", known=household)
             for i, wo in enumerate(v["work_orders"])
         ]
         contact = services.contact_log(
@@ -213,7 +223,8 @@ class ContactViewSet(
                 no_written_material=v["no_written_material"],
             ),
         )
-        contact = desk.access_contact(user, contact.pk)
+        # Answered from what was written (its orders too), as the create does: not read back.
+        contact = desk.created_contact(user, contact)
         return Response(
             s.ContactOut(contact, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

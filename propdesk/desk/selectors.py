@@ -339,6 +339,19 @@ def access_contact(user: User, contact_id: int | str) -> Contact:
         raise NotFound("Contact not found") from exc
 
 
+def created_contact(user: User, contact: Contact) -> Contact:
+    """The contact ``user`` has just logged (desk.services.contact_log), as access_contact
+    would give it, without reading it back: its community, household and orders opened were set
+    on it by the service, and ``user`` took it. A user who could not see it (never the case for
+    the office roles that log) gets NotFound, as access_contact would answer."""
+    ids = community_ids_visible(user)
+    if ids is not None and not user_roles(user, contact.community_id) & FULL_VIEW_ROLES:
+        raise NotFound("Contact not found")
+    if contact.taken_by_id == user.pk:
+        contact.taken_by = user
+    return contact
+
+
 def service_items_visible(user: User) -> QuerySet[ServiceItem]:
     qs = ServiceItem.objects.filter(active=True)
     if user.is_superuser:
