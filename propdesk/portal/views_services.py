@@ -83,8 +83,8 @@ def _post(
                 concierge_request_create(
                     community=household.community,
                     kind=p.get("kind", ""),
-                    location=p.get("location", "")[:200],
-                    note=p.get("note", "")[:300],
+                    location=p.get("location", ""),
+                    note=p.get("note", ""),
                     wanted_at=wanted,
                     household=household,
                     requester_name=name,

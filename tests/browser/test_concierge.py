@@ -114,3 +114,25 @@ def test_the_concierge_takes_a_request_and_lends_a_trolley_on_a_360px_phone(
         assert phone.locator('[data-item="手推车"] .available').inner_text() == "2"
     finally:
         context.close()
+
+
+def test_cs2_a_long_paste_is_kept_whole_counted_and_refused_in_words(page, live_server) -> None:
+    """The front desk pastes a long 需要协助的内容 (the browser cut it at 300 without a word,
+    maxlength): kept whole, counted red beside the field, refused with the limit in words after
+    the submit, still all there; nothing logged."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    sign_in(page, live_server, office.receptionist, f"/desk/{office.community.pk}/concierge/")
+    page.locator("#new-request summary").click()
+    page.fill("#new-request input[name=location]", "北门")
+    need = ("老人行动不便，需要从北门扶到3栋2单元1502，" * 20)[:350]
+    page.focus("#new-request input[name=note]")
+    page.keyboard.insert_text(need)  # as a paste: one input of the whole text
+    assert page.input_value("#new-request input[name=note]") == need  # nothing cut
+    counter = page.locator("#new-request input[name=note] + .char-count")
+    assert counter.inner_text() == "350/300"
+    assert "over" in (counter.get_attribute("class") or "")
+    page.locator("#new-request button.primary").click()
+    page.get_by_text("需要协助的内容最多 300 个字（现有 350 个），请删减。").wait_for(timeout=10000)
+    assert page.input_value("#new-request input[name=note]") == need
+    assert page.locator("#new-request input[name=note] + .char-count").inner_text() == "350/300"
+    assert not ConciergeRequest.objects.exists()

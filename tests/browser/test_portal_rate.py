@@ -105,3 +105,34 @@ def test_the_owner_reopens_a_job_and_the_office_sees_it(browser, live_server, cl
         assert staff.locator("dd strong", has_text="重新打开").count() == 1
     finally:
         desk.close()
+
+
+def test_rv6_a_long_comment_pasted_on_a_phone_is_kept_counted_and_refused_in_words(
+    browser, live_server, clock
+) -> None:
+    """The owner pastes a long comment beside the stars (the browser cut it at 2000 without a
+    word, maxlength; the server cut it again): kept whole, counted red, refused in words after
+    the submit, the stars and the words still there; nothing rated."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    order = finished_repair(office, clock, "厨房水龙头漏水")
+    said = ("师傅来得很快，态度也好，只是走的时候没有清理地面。" * 90)[:2100]
+    context, page = phone_page(browser)
+    try:
+        page.goto(live_server.url + rating_link(order, "13812345678", clock.now()))
+        page.get_by_role("heading", name="服务评价").wait_for()
+        for name in ("上门速度：5星", "服务态度：4星", "处理结果：5星", "满意"):
+            tap_choice(page, name)
+        page.focus("textarea[name=opinion]")
+        page.keyboard.insert_text(said)  # as a paste: one input of the whole text
+        assert page.input_value("textarea[name=opinion]") == said  # nothing cut
+        counter = page.locator("textarea[name=opinion] + .char-count")
+        assert counter.inner_text() == "2100/2000"
+        assert "over" in (counter.get_attribute("class") or "")
+        page.get_by_role("button", name="提交评价").tap()
+        page.get_by_text("您的意见最多 2000 个字（现有 2100 个），请删减。").wait_for(timeout=10000)
+        assert page.input_value("textarea[name=opinion]") == said
+        assert page.get_by_role("radio", name="满意", exact=True).is_checked()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+    assert not ReturnVisit.objects.filter(order=order).exists()

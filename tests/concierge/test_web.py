@@ -4,6 +4,7 @@ queue (CS-1), requests accepted and done from the phone screen (CS-2), scoping a
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -200,3 +201,111 @@ def test_cs1_cs2_in_the_monthly_report(cart) -> None:
     )
     assert "便民服务车：本月借用次数" in page and "礼宾协助：本月次数" in page
     assert "目前超时未还0件" in page and "夜间1次" in page
+
+
+def no_maxlength(html: str) -> None:
+    assert not re.search(r"\smaxlength=", html), "a maxlength cuts a paste silently"
+
+
+def test_cs1_a_long_borrower_or_return_note_is_counted_and_refused_not_cut(cart) -> None:
+    """The browser cut a pasted borrower at 50 and a return note at 200 without a word
+    (maxlength), and the service cut them again: counted on the form (data-maxlength), refused
+    in words, kept whole, nothing lent or returned; the exact limit is taken."""
+    c = client(cart.office.receptionist)
+    url = f"/desk/{cart.office.community.pk}/cart/"
+    lend = {"form": "lend", "item": cart.trolley.pk, "due_at": "2026-11-26T18:00"}
+    page = c.get(url).content.decode()
+    no_maxlength(page)
+    assert 'name="room" data-maxlength="40"' in page
+    assert 'name="borrower_name" data-maxlength="50"' in page
+    name, room = "张" * 51, "3-2-1502" * 6
+    r = c.post(url, {**lend, "room": room, "borrower_name": name, "borrower_phone": "13812345678"})
+    page = r.content.decode()
+    assert r.status_code == 400 and f'value="{room}"' in page and f'value="{name}"' in page
+    assert "房号最多 40 个字（现有 48 个），请删减。" in page
+    r = c.post(
+        url,
+        {**lend, "room": "3-2-1502", "borrower_name": name, "borrower_phone": "13812345678"},
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and f'value="{name}"' in page
+    assert "借用人最多 50 个字（现有 51 个），请删减。" in page
+    assert Loan.objects.count() == 0
+    cart.trolley.refresh_from_db()
+    assert cart.trolley.available == 2
+    r = c.post(
+        url,
+        {**lend, "room": "3-2-1502", "borrower_name": "张" * 50, "borrower_phone": "13812345678"},
+    )
+    assert r.status_code == 302
+    loan = Loan.objects.get()
+    assert loan.borrower_name == "张" * 50
+    page = c.get(url).content.decode()
+    no_maxlength(page)
+    assert 'name="return_note" data-maxlength="200"' in page
+    note = ("右前轮松动，刹车失灵。" * 20)[:201]
+    r = c.post(
+        url, {"form": "return", "loan": loan.pk, "condition": "damaged", "return_note": note}
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and f'value="{note}"' in page
+    assert "归还备注最多 200 个字（现有 201 个），请删减。" in page
+    loan.refresh_from_db()
+    assert (loan.state, loan.return_note) == (LoanState.LENT, "")
+    r = c.post(
+        url, {"form": "return", "loan": loan.pk, "condition": "damaged", "return_note": note[:200]}
+    )
+    assert r.status_code == 302
+    loan.refresh_from_db()
+    assert (loan.state, loan.return_note) == (LoanState.RETURNED, note[:200])
+
+
+def test_cs2_a_long_place_owner_or_note_is_counted_and_refused_not_cut(cart) -> None:
+    """Where, the owner and what is needed (and what was done) were cut by the browser
+    (maxlength) and again by the service: counted, refused in words, kept, nothing written."""
+    c = client(cart.office.receptionist)
+    url = f"/desk/{cart.office.community.pk}/concierge/"
+    page = c.get(url).content.decode()
+    no_maxlength(page)
+    for field, limit in (("location", 100), ("room", 40), ("requester_name", 50), ("note", 300)):
+        assert f'name="{field}" data-maxlength="{limit}"' in page
+    where, owner, need = "东门" * 51, "王" * 51, "行李" * 151
+    r = c.post(
+        url,
+        {
+            "form": "new",
+            "kind": "luggage",
+            "location": where,
+            "requester_name": owner,
+            "note": need,
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert f'value="{where}"' in page and f'value="{owner}"' in page and f'value="{need}"' in page
+    assert "地点最多 100 个字（现有 102 个），请删减。" in page
+    assert "业主最多 50 个字（现有 51 个），请删减。" in page
+    assert "需要协助的内容最多 300 个字（现有 302 个），请删减。" in page
+    assert ConciergeRequest.objects.count() == 0
+    r = c.post(
+        url,
+        {
+            "form": "new",
+            "kind": "luggage",
+            "location": where[:100],
+            "requester_name": owner[:50],
+            "note": need[:300],
+        },
+    )
+    assert r.status_code == 302
+    made = ConciergeRequest.objects.get()
+    assert (made.location, made.requester_name, made.note) == (where[:100], owner[:50], need[:300])
+    concierge = client(cart.day_concierge)
+    assert concierge.post(url, {"form": "accept", "request": made.pk}).status_code == 302
+    done = "已把三件行李送到3栋2单元1502，" * 20
+    r = concierge.post(url, {"form": "done", "request": made.pk, "note": done})
+    page = r.content.decode()
+    assert r.status_code == 400 and f'value="{done}"' in page
+    assert f"完成情况最多 300 个字（现有 {len(done)} 个），请删减。" in page
+    made.refresh_from_db()
+    assert (made.state, made.done_note) == (RequestState.ACCEPTED, "")

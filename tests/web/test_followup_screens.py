@@ -289,6 +289,58 @@ def test_rv7_a_proposal_becomes_an_issue_its_notice_is_written_printed_and_poste
     assert rv7.state == "met"
 
 
+def test_rv7_a_long_issue_or_notice_title_is_counted_and_refused_not_cut(office, clock) -> None:
+    """A common issue's title (100) and area (50), and its notice's title (100), were cut by the
+    service without a word: counted on the form (data-maxlength), refused in words, kept whole,
+    nothing written; the exact limit is taken."""
+    loop = Loop(office, clock)
+    item = suggestion_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="opinion",
+        text="3栋电梯经常停运",
+        household=loop.household("3-1-301"),
+    )
+    page = browser_for(office.administrator)
+    html = page.get(url(office, "desk-issues")).content.decode()
+    assert 'name="title" data-maxlength="100"' in html and 'name="area" data-maxlength="50"' in html
+    title, area = "3栋1单元电梯频繁停运，" * 10, "北区" * 26
+    r = page.post(
+        url(office, "desk-issues"),
+        {"form": "open", "title": title, "area": area, "item_ids": str(item.pk)},
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and f'value="{title}"' in html and f'value="{area}"' in html
+    assert "标题最多 100 个字（现有 120 个），请删减。" in html
+    assert "区域最多 50 个字（现有 52 个），请删减。" in html
+    assert "<details open><summary>手动立共性问题" in html  # the failed form shown, not folded
+    assert not CommonIssue.objects.exists()
+    r = page.post(
+        url(office, "desk-issues"),
+        {"form": "open", "title": title[:100], "area": area[:50], "item_ids": str(item.pk)},
+    )
+    assert r.status_code == 302
+    issue = CommonIssue.objects.get()
+    assert (issue.title, issue.area) == (title[:100], area[:50])
+    html = page.get(url(office, "desk-issues")).content.decode()
+    assert html.count('name="title" data-maxlength="100"') >= 2  # the notice's title too
+    notice_title = "关于3栋1单元电梯检修及临时停运安排的通知，" * 5
+    r = page.post(
+        url(office, "desk-issues"),
+        {"form": "notice", "id": issue.pk, "title": notice_title, "body": "本周六检修。"},
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and f'value="{notice_title}"' in html
+    assert f"标题最多 100 个字（现有 {len(notice_title)} 个），请删减。" in html
+    assert not Notice.objects.exists()
+    r = page.post(
+        url(office, "desk-issues"),
+        {"form": "notice", "id": issue.pk, "title": notice_title[:100], "body": "本周六检修。"},
+    )
+    assert r.status_code == 302 and Notice.objects.get().title == notice_title[:100]
+
+
 def test_rv8_a_home_visit_is_assigned_with_a_due_date_and_recorded(office, clock) -> None:
     page = browser_for(office.head)
     r = page.post(

@@ -35,7 +35,7 @@ from propdesk.concierge.models import (
     ReturnCondition,
 )
 from propdesk.concierge.services._common import DESK_ROLES, locked
-from propdesk.core.errors import Conflict, NotFound, policy_message
+from propdesk.core.errors import Conflict, NotFound, policy_message, too_long_for
 from propdesk.notify.sms import SmsError, send_sms
 from propdesk.policy.phones import InvalidPhone, parse_phone
 
@@ -63,12 +63,14 @@ def _borrower(
     name = (name or "").strip()
     if not name:
         errors.setdefault("borrower_name", []).append(_("Write the borrower's name."))
+    if refused := too_long_for(Loan, "borrower_name", name):
+        errors.setdefault("borrower_name", []).extend(refused)
     number = ""
     try:
         number = parse_phone(phone or "", area_code=community.area_code).number
     except InvalidPhone as exc:
         errors.setdefault("borrower_phone", []).append(policy_message(exc))
-    return name[:50], number
+    return name, number
 
 
 def _check_due(due_at: datetime | None, now: datetime, errors: dict[str, list[str]]) -> None:
@@ -226,6 +228,8 @@ def loan_return(
         errors["condition"] = [_("Choose the condition it came back in.")]
     elif condition != ReturnCondition.INTACT and not note:
         errors["return_note"] = [_("Say what is damaged or how it was lost.")]
+    if refused := too_long_for(Loan, "return_note", note):
+        errors["return_note"] = refused
     if errors:
         raise ValidationError(errors)
     if not Loan.objects.filter(pk=loan.pk, state=LoanState.LENT).update(
@@ -233,7 +237,7 @@ def loan_return(
         returned_at=now,
         returned_to=by,
         condition=condition,
-        return_note=note[:200],
+        return_note=note,
     ):
         raise Conflict(_("This item was already returned."))
     items = CartItem.objects.filter(pk=loan.item_id)

@@ -28,7 +28,7 @@ from propdesk.concierge.models import (
 )
 from propdesk.concierge.selectors import concierges_on_duty
 from propdesk.concierge.services._common import DESK_ROLES
-from propdesk.core.errors import Conflict, Forbidden, NotFound, policy_message
+from propdesk.core.errors import Conflict, Forbidden, NotFound, policy_message, too_long_for
 from propdesk.desk.services.telling import CONCIERGE_REQUEST, CONCIERGE_REQUEST_OPEN, tell_staff
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.workflow import OFFICE_ROLES, Role
@@ -75,7 +75,8 @@ def concierge_request_create(
 
     ``by`` is the staff member logging it (front desk, office or concierge: Forbidden otherwise);
     ``None`` only from the resident portal, which passes the resident's ``household``. A
-    ValidationError (kind, location, requester_phone, household) changes nothing."""
+    ValidationError (kind, location, requester_name, requester_phone, note, household; a text
+    over its field's length is refused, never cut) changes nothing."""
     if by is not None:
         require_roles(
             by,
@@ -94,6 +95,10 @@ def concierge_request_create(
     location = (location or "").strip()
     if not location:
         errors["location"] = [_("Say where the concierge should go (e.g. the north gate).")]
+    requester_name, note = (requester_name or "").strip(), (note or "").strip()
+    for field, text in (("location", location), ("requester_name", requester_name), ("note", note)):
+        if refused := too_long_for(ConciergeRequest, field, text):
+            errors[field] = refused
     if household is not None and household.community_id != community.pk:
         errors["household"] = [_("Choose a household of this community.")]
     if by is None and household is None:
@@ -112,11 +117,11 @@ def concierge_request_create(
     request = ConciergeRequest.objects.create(
         community=community,
         household=household,
-        requester_name=(requester_name or "").strip()[:50],
+        requester_name=requester_name,
         requester_phone=phone,
         kind=kind,
-        location=location[:100],
-        note=(note or "").strip()[:300],
+        location=location,
+        note=note,
         wanted_at=at,
         source=source,
         logged_by=by,
@@ -171,8 +176,11 @@ def concierge_request_done(
     roles = user_roles(by, community.pk)
     if request.assignee_id != by.pk and not roles & OFFICE_ROLES:
         raise Forbidden(_("Only the concierge who accepted it marks it done."))
+    note = (note or "").strip()
+    if refused := too_long_for(ConciergeRequest, "done_note", note):
+        raise ValidationError({"note": refused})
     if not ConciergeRequest.objects.filter(pk=request.pk, state=RequestState.ACCEPTED).update(
-        state=RequestState.DONE, done_at=now, done_note=(note or "").strip()[:300]
+        state=RequestState.DONE, done_at=now, done_note=note
     ):
         raise Conflict(_("This request is not accepted, or already done."))
     request.refresh_from_db()
@@ -192,9 +200,11 @@ def concierge_request_cancel(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"cancel_reason": [_("Say why it is cancelled.")]})
+    if refused := too_long_for(ConciergeRequest, "cancel_reason", reason):
+        raise ValidationError({"cancel_reason": refused})
     if not ConciergeRequest.objects.filter(
         pk=request.pk, state__in=[RequestState.NEW, RequestState.ACCEPTED]
-    ).update(state=RequestState.CANCELLED, cancelled_at=now, cancel_reason=reason[:200]):
+    ).update(state=RequestState.CANCELLED, cancelled_at=now, cancel_reason=reason):
         raise Conflict(_("This request is already done or cancelled."))
     request.refresh_from_db()
     return request

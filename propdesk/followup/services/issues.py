@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Building, Community, Household, User
 from propdesk.community.selectors import user_roles
-from propdesk.core.errors import Conflict
+from propdesk.core.errors import Conflict, too_long_for
 from propdesk.core.uploads import PHOTO_TYPES, atomic_storing_files, stored_file_save, upload_check
 from propdesk.desk.models import WorkOrder
 from propdesk.followup.models import (
@@ -57,11 +57,17 @@ def common_issue_open(
 ) -> CommonIssue:
     """Group items and orders into a common issue and start its RV-7 clock (a notice posted
     within 7 days; event ``common_issue_opened``, subject ``common_issue:<id>``). Administrators
-    and the office head only. Items already in another open issue move to this one."""
+    and the office head only. Items already in another open issue move to this one. A title or
+    area over its length is refused (ValidationError), never cut."""
     roles = require_role(by, community.pk, ISSUE_ROLES)
     errors: dict[str, list[str]] = {}
-    if not (title or "").strip():
+    title, area = (title or "").strip(), (area or "").strip()
+    if not title:
         errors["title"] = [_("Give the issue a title.")]
+    elif refused := too_long_for(CommonIssue, "title", title):
+        errors["title"] = refused
+    if refused := too_long_for(CommonIssue, "area", area):
+        errors["area"] = refused
     if building is not None and building.community_id != community.pk:
         errors["building"] = [_("This building is not in the community.")]
     items, orders, member_errors = _members(community, item_ids, order_ids)
@@ -72,9 +78,9 @@ def common_issue_open(
         raise ValidationError(errors)
     issue = CommonIssue(
         community=community,
-        title=title.strip()[:100],
+        title=title,
         building=building,
-        area=area.strip()[:50],
+        area=area,
         opened_by=by,
         opened_at=now,
     )
@@ -131,11 +137,14 @@ def notice_write(
 ) -> Notice:
     """Write a notice for the bulletin board, answering ``common_issue`` (or standing alone);
     for one ``building``'s households (None: the whole community's; both read it in the
-    resident portal once posted)."""
+    resident portal once posted). A title over its length is refused, never cut."""
     require_role(by, community.pk, ISSUE_ROLES)
     errors: dict[str, list[str]] = {}
-    if not (title or "").strip():
+    title = (title or "").strip()
+    if not title:
         errors["title"] = [_("Give the notice a title.")]
+    elif refused := too_long_for(Notice, "title", title):
+        errors["title"] = refused
     if not (body or "").strip():
         errors["body"] = [_("Write the notice.")]
     if common_issue is not None:
@@ -151,7 +160,7 @@ def notice_write(
         community=community,
         common_issue=common_issue,
         building=building,
-        title=title.strip()[:100],
+        title=title,
         body=body.strip(),
         written_by=by,
         written_at=now,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import user_roles
-from propdesk.core.errors import Forbidden, policy_message
+from propdesk.core.errors import Forbidden, policy_message, too_long
 from propdesk.desk.models import EventAction, OrderKind, WorkOrder
 from propdesk.desk.services import order_event_write, work_order_transition
 from propdesk.desk.services.telling import DISSATISFIED, tell_about_order
@@ -191,6 +191,9 @@ def return_visit_record(
 
 
 SCORE_FIELDS = ("speed", "attitude", "result")  # 上门速度, 服务态度, 处理结果
+# The longest comment an owner writes with a rating in the portal (the office's visit, by phone
+# or at the door, takes what it hears whole).
+OWNER_OPINION_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,8 @@ def return_visit_by_owner(
 
     One per order: ValidationError (code ``already``) when the order already has an answered
     return visit, from the office or the owner; ValidationError with field errors for a score
-    outside 1-5, no level, or an order not finished. Nothing is written then.
+    outside 1-5, no level, a comment over OWNER_OPINION_MAX characters (refused, never cut), or
+    an order not finished. Nothing is written then.
     """
     WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).get()
     order = WorkOrder.objects.select_related("community", "household__unit").get(pk=order.pk)
@@ -231,11 +235,13 @@ def return_visit_by_owner(
         level=draft.level,
         order=order,
         phone=phone,
-        opinion=draft.opinion[:2000],
+        opinion=draft.opinion,
     )
     errors = _validate(order.community, visit_draft, now)
     if "level" in errors:
         errors["level"] = [_("Choose how satisfied you are.")]
+    if refused := too_long(draft.opinion.strip(), OWNER_OPINION_MAX, _("Your comment")):
+        errors["opinion"] = refused
     scores: dict[str, int] = {}
     for name in SCORE_FIELDS:
         score = getattr(draft, name)

@@ -32,13 +32,15 @@ from propdesk.concierge.services.requests import (
     concierge_request_create,
     concierge_request_done,
 )
-from propdesk.core.errors import ServiceError
+from propdesk.core.errors import ServiceError, too_long
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 from propdesk.web.live import live_cursor
 from propdesk.web.views._common import Desk, console, errors_of, now, posted_id
 
 DESK_ROLES = (*OFFICE_ROLES, Role.CONCIERGE)
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+# The longest room (or name, or phone) the room field reads, as in the intake's (forms.py).
+ROOM_TYPED = 40
 
 
 def _local(desk: Desk, at: datetime) -> str:
@@ -60,6 +62,9 @@ def _household(desk: Desk, room: str, errors: dict[str, list[str]]) -> Household
     text = (room or "").strip()
     if not text:
         errors["room"] = [_("Write the borrower's room number (e.g. 3-2-1502).")]
+        return None
+    if refused := too_long(text, ROOM_TYPED, _("room number")):
+        errors["room"] = refused
         return None
     found = household_lookup(desk.user, text, field=LookupField.ROOM, community=desk.community)
     if found.named is not None:
