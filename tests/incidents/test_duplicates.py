@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from propdesk.desk.models import WorkOrderEvent
@@ -106,3 +107,35 @@ def test_em1_the_console_asks_in_chinese_and_merges_on_confirmation(duty, office
     done = desk.post("/desk/emergency/", {**form, "duplicate": "merge"})
     assert done.status_code == 302 and done["Location"] == f"/desk/emergencies/{first.pk}/"
     assert _calls() == calls and Emergency.objects.count() == 1
+
+
+def test_em1_a_report_is_kept_whole_and_a_long_place_refused_not_cut(duty, office) -> None:
+    """A second caller's account goes onto the order in their words, however long (it was cut to
+    500); the callers' numbers as the desk stores them, an extension never cut into the number;
+    a place or a name longer than its field is refused, nothing written (it was cut to fit)."""
+    first = duty.log(at=T_NIGHT, caller_phone="0755-8888 1234 转 8012")
+    assert first.caller_phone == "075588881234"
+    account = "二次来电：" + "浓烟从车库入口往外冒，" * 60
+    assert len(account) > 500
+    duty.log(
+        at=T_NIGHT + timedelta(seconds=30),
+        duplicate="merge",
+        description=account,
+        caller_phone="+86 138-1234-5678",
+    )
+    event = WorkOrderEvent.objects.get(order=first.order, action="emergency_merged")
+    assert event.note == account and event.data["caller_phone"] == "13812345678"
+    with pytest.raises(ValidationError) as refused:
+        duty.log(
+            at=T_NIGHT + timedelta(minutes=5),
+            location="北" * 201,
+            caller_name="张" * 51,
+            duplicate="force",
+        )
+    assert set(refused.value.message_dict) == {"location", "caller_name"}
+    assert "最多 200 个字（现有 201 个）" in refused.value.message_dict["location"][0]
+    assert Emergency.objects.count() == 1
+    at_limit = duty.log(
+        at=T_NIGHT + timedelta(minutes=6), location="北" * 200, caller_name="张" * 50
+    )
+    assert at_limit.location == "北" * 200 and at_limit.caller_name == "张" * 50

@@ -86,17 +86,18 @@ def emergency_merge(
     caller_name: str = "",
     caller_phone: str = "",
 ) -> Emergency:
-    """Record a second report of ``existing`` on its work order; nobody is called again."""
+    """Record a second report of ``existing`` on its work order, in the caller's words whole
+    (``caller_phone`` as the desk stores one); nobody is called again."""
     note = description.strip() or _("The same emergency was reported again.")
     _order_event(
         existing.order,
         by=by,
         now=now,
         action="emergency_merged",
-        note=note[:500],
+        note=note,
         emergency=existing.pk,
-        caller_name=caller_name.strip()[:50],
-        caller_phone=caller_phone.strip()[:20],
+        caller_name=caller_name.strip(),
+        caller_phone=caller_phone.strip(),
     )
     existing.merged = True
     return existing

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from propdesk.clocks.services import clocks_on_event
 from propdesk.community.models import Community, Household, User
 from propdesk.community.selectors import office_heads, user_roles
-from propdesk.core.errors import Conflict, Forbidden, policy_message
+from propdesk.core.errors import Conflict, Forbidden, policy_message, too_long_for
 from propdesk.desk.models import ComplaintType, OrderKind
 from propdesk.desk.services import (
     WorkOrderDraft,
@@ -90,9 +90,16 @@ def emergency_log(
     location = (location or "").strip() or (household.code if household is not None else "")
     if not location:
         errors["location"] = [_("Say where it is: a location or a room.")]
+    caller_name = caller_name.strip()
+    for field, text in (("location", location), ("caller_name", caller_name)):
+        if refused := too_long_for(Emergency, field, text):  # refused, never cut to fit
+            errors[field] = refused
+    # The caller's number as the desk stores one (digits as dialled; an extension stays on the
+    # order's reporter), never the typed text cut to the column.
+    phone = ""
     if caller_phone.strip():
         try:
-            parse_phone(caller_phone, area_code=community.area_code)
+            phone = parse_phone(caller_phone, area_code=community.area_code).number
         except InvalidPhone as exc:
             errors["caller_phone"] = [policy_message(exc)]
     if duplicate not in CHOICES:
@@ -114,7 +121,7 @@ def emergency_log(
                 now=now,
                 description=description,
                 caller_name=caller_name,
-                caller_phone=caller_phone,
+                caller_phone=phone,
             )
         if existing is not None:
             raise DuplicateEmergency(existing)
@@ -127,7 +134,7 @@ def emergency_log(
             complaint_type=ComplaintType.EMERGENCY,
             description=description or f"{spec.title}：{location}",
             household=household,
-            location=location[:200],
+            location=location,
             reporter_name=caller_name,
             reporter_phone=caller_phone,
         ),
@@ -149,11 +156,11 @@ def emergency_log(
         order=order,
         kind=kind,
         kind_title=spec.title,
-        location=location[:200],
+        location=location,
         description=description,
         household=household,
-        caller_name=caller_name.strip()[:50],
-        caller_phone=caller_phone.strip()[:20],
+        caller_name=caller_name,
+        caller_phone=phone,
         reported_at=now,
         reported_by=by,
     )
