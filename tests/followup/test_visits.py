@@ -259,3 +259,26 @@ def test_rv1_staff_may_not_record_the_owners_own_rating_and_hear_every_mistake_a
         )
     assert set(caught.value.message_dict) == {"channel", "level"}
     assert not ReturnVisit.objects.exists()
+
+
+def test_rv6_the_number_called_is_stored_as_the_desk_stores_one_never_cut(loop, office):
+    """A landline with its extension (21 characters as typed) was cut to 20 and stored as typed;
+    a number that is none was stored too. Now the number as dialled, or the form's error."""
+    order = loop.at(T0).resolved("repair")
+
+    def call(phone: str) -> ReturnVisit:
+        order.refresh_from_db()
+        return return_visit_record(
+            community=office.community,
+            by=office.receptionist,
+            now=loop.clock.now(),
+            draft=VisitDraft(
+                kind="order", order=order, outcome="no_answer", channel="phone", phone=phone
+            ),
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        call("12")
+    assert set(refused.value.message_dict) == {"phone"}
+    assert ReturnVisit.objects.count() == 0
+    assert call("0755-8888 1234 转 8012").phone == "075588881234"

@@ -259,7 +259,7 @@ def return_visit_by_owner(
         order=order,
         visit=visit,
         **scores,
-        phone=phone[:20],
+        phone=visit.phone,
         at=now,
     )
     rating.save(force_insert=True)
@@ -284,7 +284,14 @@ def _visit_write(
         retry_at = draft.retry_at or now + timedelta(
             minutes=policy.satisfaction.retry_after_minutes
         )
-    phone = draft.phone.strip() or owner_phone(order, household)
+    # The number called as the desk stores one (checked by _validate), never the typed text cut
+    # to the column (0755-8888 1234 转 8012 is 21 characters).
+    typed = draft.phone.strip()
+    phone = (
+        parse_phone(typed, area_code=community.area_code).number
+        if typed
+        else owner_phone(order, household)
+    )
     building_id = None
     if household is not None:
         building_id = household.unit.building_id
@@ -294,7 +301,7 @@ def _visit_write(
         order=order,
         household=household,
         channel=draft.channel,
-        phone=phone[:20],
+        phone=phone,
         outcome=draft.outcome,
         level=draft.level if answered else "",
         opinion=draft.opinion.strip(),
