@@ -18,7 +18,8 @@ interleaved A/B: one process per round, A B B A …. The requests, by name:
 - ``q_number``, ``q_day``, ``q_room``: a closed order's number, the day it was opened, its room;
 - ``q_word2`` 漏水 (a word one order in ten has), ``q_word3`` 水龙头 (the same orders, three
   characters), ``q_rare2`` 无此 and ``q_rare5`` 无此说法的 (words no order has);
-- ``deep``: ``page=2000`` of the unfiltered list (an OFFSET of 99,950).
+- ``deep``: ``page=2000`` of the unfiltered list (an OFFSET of 99,950); ``deep_200``, page 200
+  (an OFFSET of 9,950: the last page the API serves since session 25).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def main() -> None:
         "q_rare2": {"q": "无此"},
         "q_rare5": {"q": "无此说法的"},
         "deep": {"page": "2000"},
+        "deep_200": {"page": "200"},
     }
     only = [x for x in args.only.split(",") if x]
     client = Client(HTTP_AUTHORIZATION=f"Token {meta['token']}", HTTP_ACCEPT="application/json")

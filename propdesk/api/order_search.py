@@ -41,8 +41,9 @@ Q_HELP = (
     "administrators and the office head also a resident's phone or name, and a caller's "
     "phone); else words, each in the description or the location. At most "
     f"{search.MAX_LENGTH} characters and {search.MAX_WORDS} words (else a 400 naming q). "
-    "The other filters narrow what q finds. `count` is null for words: their orders are not "
-    "counted, `next` says whether another page follows, and they reach the newest "
+    "The other filters narrow what q finds; a day (or a household) reaches orders older than "
+    "the list's pages do. `count` is null for words: their orders are not counted, `next` "
+    "says whether another page follows, and they reach the newest "
     f"{search.WORD_ROWS:,} orders (a 400 naming page past them). On PostgreSQL a search "
     f"taking over {SEARCH_TIMEOUT_MS:,} ms is cancelled: a 503 with the code search_timeout."
 )

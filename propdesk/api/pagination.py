@@ -4,8 +4,9 @@
 A page is read by an OFFSET, which reads every row before it and throws them away: 380 ms for
 page 2000 of a community's 600,000 orders (bench/RESULTS.md, "The API's order list"). So only the
 first ``MAX_ROWS`` rows of a list are served by page; past them, or for a page that is not a
-whole number from 1, the answer is a 400 naming ``page``. A list goes further back by its
-filters (a day's orders: ``q=20261120``; a household's, a state's)."""
+whole number from 1 (``last`` too), the answer is a 400 naming ``page``. A list goes further
+back by its filters (the orders of a day: ``q=20261120``; of a household, of a state). A page
+past the last is a 404, as DRF answers it."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ MAX_ROWS = 10_000
 # ``page`` in the OpenAPI schema.
 PAGE_HELP = (
     f"from 1; only the first {MAX_ROWS:,} rows of a list are served by page (a 400 naming page "
-    "past them: narrow the list to go further back, e.g. to a day with q=20261120); a page past "
-    "the last is a 404"
+    "past them: narrow the list by its filters to go further back); a page past the last is a "
+    "404"
 )
 
 
@@ -61,6 +62,7 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    page_query_description = PAGE_HELP
     # ?page=last would OFFSET to the end of a list: not served.
     last_page_strings = ()
 

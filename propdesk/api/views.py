@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from propdesk.api import serializers as s
 from propdesk.api.detail import work_order_detail
 from propdesk.api.order_search import Q_HELP, search_page
-from propdesk.api.pagination import PAGE_HELP, WorkOrderPagination
+from propdesk.api.pagination import WorkOrderPagination
 from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.clocks.selectors import compliance_for_month
@@ -327,7 +327,6 @@ class WorkOrderViewSet(
                 enum=["household", "words"],
                 description="read q as a household only, or as words only (张: a name, a word)",
             ),
-            OpenApiParameter("page", int, description=PAGE_HELP),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -252,3 +252,16 @@ def test_a_search_past_its_time_is_cancelled_with_a_structured_error(
         orders["cleaning"].number,
         orders["done"].number,
     ]
+
+
+@pytest.mark.parametrize("path", ["/api/contacts/", "/api/households/", "/api/teams/"])
+def test_every_lists_pages_are_bounded_alike(office, path) -> None:
+    c = client_for(office.receptionist)
+    assert c.get(path, {"page": "1"}).status_code == 200
+    for page in ("201", "last", "x"):
+        r = c.get(path, {"page": page})
+        assert r.status_code == 400, page
+        assert list(r.json()["error"]["fields"]) == ["page"], page
+    # Within the bound, a page past the last is not found, as before.
+    r = c.get(path, {"page": "2"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
