@@ -19,6 +19,8 @@ from rest_framework.views import APIView
 
 from propdesk.api import serializers as s
 from propdesk.api.detail import work_order_detail
+from propdesk.api.order_search import Q_HELP, search_page
+from propdesk.api.pagination import WorkOrderPagination
 from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.clocks.selectors import compliance_for_month
@@ -30,6 +32,7 @@ from propdesk.desk import selectors as desk
 from propdesk.desk import services
 from propdesk.desk.models import Contact, ServiceItem, WorkOrder
 from propdesk.desk.printing import work_order_pdf
+from propdesk.desk.search import as_typed
 from propdesk.policy.phones import phone_query
 from propdesk.policy.workflow import ACTIONS, FIGURE_ROLES, State, actions_for
 
@@ -298,14 +301,15 @@ class WorkOrderViewSet(
 ):
     serializer_class = s.WorkOrderOut
     queryset = WorkOrder.objects.none()  # for the schema; get_queryset scopes
+    pagination_class = WorkOrderPagination
 
-    def get_queryset(self) -> QuerySet[WorkOrder]:
+    def _filters(self) -> desk.OrderFilters:
         p = self.request.query_params
         states = [x for x in p.getlist("state") for x in x.split(",") if x]
         bad = [x for x in states if x not in State._value2member_map_]
         if bad:
             raise ValidationError({"state": [f"Unknown state: {', '.join(bad)}"]})
-        filters = desk.OrderFilters(
+        return desk.OrderFilters(
             community_id=_int_param(self.request, "community"),
             state=states or None,
             open_only=p.get("open", "").lower() in {"1", "true", "yes"},
@@ -314,9 +318,38 @@ class WorkOrderViewSet(
             assignee_id=_int_param(self.request, "assignee"),
             building_id=_int_param(self.request, "building"),
             household_id=_int_param(self.request, "household"),
-            text=(p.get("q") or "").strip() or None,
         )
-        return desk.work_order_list(self.request.user, filters)  # type: ignore[arg-type]
+
+    def get_queryset(self) -> QuerySet[WorkOrder]:
+        return desk.work_order_list(self.request.user, self._filters())  # type: ignore[arg-type]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "community",
+                int,
+                description="one community's orders; with q, the community searched (required "
+                "with q for a user who sees several)",
+            ),
+            OpenApiParameter("q", str, description=Q_HELP),
+            OpenApiParameter(
+                "q_by",
+                str,
+                enum=["household", "words"],
+                description="read q as a household only, or as words only (张: a name, a word)",
+            ),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        text = request.query_params.get("q", "")
+        if not as_typed(text):
+            return super().list(request, *args, **kwargs)
+        paginator: WorkOrderPagination = self.paginator  # type: ignore[assignment]
+        rows, page = search_page(
+            request, paginator, self._filters(), text, request.query_params.get("q_by", "")
+        )
+        results = self.get_serializer(rows, many=True).data
+        return Response({**page, "results": results})
 
     def _detail(self, request: Request, order_id: int, order: WorkOrder | None = None) -> Response:
         user: User = request.user  # type: ignore[assignment]

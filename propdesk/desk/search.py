@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -36,12 +36,14 @@ from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
+from django.utils.translation import gettext as _
 
 from propdesk.community.access import may_call_owners
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Community, Household, User
+from propdesk.core.errors import ServiceError
 from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.queues import OrderRow, _read_rows, label_rows
 from propdesk.desk.selectors import work_orders_visible
@@ -61,6 +63,8 @@ CALLS = 1000
 MAX_WORDS = 8
 # Pages of a search of words at most: 5,000 orders, newest first (type more words to see older).
 WORD_PAGES = 100
+# The orders a search of words reads at most, whatever its page's size.
+WORD_ROWS = WORD_PAGES * PAGE
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DASH = r"\s*[-_/.—]?\s*"
@@ -90,6 +94,11 @@ class FoundBy(StrEnum):
     WORDS = "words"
 
 
+def console_rows(qs: QuerySet[WorkOrder]) -> list[OrderRow]:
+    """A page of found orders as the console's lists draw them (``desk.queues``)."""
+    return label_rows(_read_rows(qs))
+
+
 @dataclass
 class OrderSearch:
     """What a search found: how the text was read, the orders (a page of them, newest first),
@@ -98,7 +107,7 @@ class OrderSearch:
     text: str
     by: SearchBy = SearchBy.ANY
     found_by: FoundBy | None = None
-    rows: list[OrderRow] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)  # OrderRow, or what ``read_rows`` gives
     page: int = 1
     more: bool = False
     total: int | None = None  # counted where it is cheap (a number, a day, households)
@@ -111,6 +120,8 @@ class OrderSearch:
     calls_read: int = 0  # the number's calls are more than this: the newest this many are read
     words: list[str] = field(default_factory=list)
     error: str = ""  # "too_long", "too_many_words"
+    # How a page of the found orders becomes ``rows`` (search_orders' ``read``).
+    read_rows: Callable[[QuerySet[WorkOrder]], list[Any]] = field(default=console_rows, repr=False)
 
     @property
     def rooms(self) -> str:
@@ -120,6 +131,19 @@ class OrderSearch:
     @property
     def has_previous(self) -> bool:
         return self.page > 1
+
+
+class SearchTimedOut(ServiceError):
+    """A search ran past its ``timeout_ms`` (PostgreSQL's ``statement_timeout``) and was cancelled:
+    a word few orders have, looked for among very many. Nothing was read or changed."""
+
+    status = 503
+    code = "search_timeout"
+
+
+def word_pages(limit: int) -> int:
+    """The pages of ``limit`` orders a search of words reaches (``WORD_ROWS`` orders)."""
+    return max(1, WORD_ROWS // max(1, limit))
 
 
 def as_typed(text: str) -> str:
@@ -145,10 +169,32 @@ def search_orders(
     by: SearchBy | str = SearchBy.ANY,
     page: int = 1,
     limit: int = PAGE,
+    narrow: Q | None = None,
+    read: Callable[[QuerySet[WorkOrder]], list[Any]] = console_rows,
+    timeout_ms: int | None = None,
 ) -> OrderSearch:
-    """Find the orders of ``community`` that ``user`` may see for ``text`` read ``by`` a way."""
+    """Find the orders of ``community`` that ``user`` may see for ``text`` read ``by`` a way.
+
+    ``narrow``: the caller's own conditions on the orders besides (the API's ``state``,
+    ``kind``…). ``read``: how a page of found orders becomes ``rows`` (the console's rows, or the
+    API's model instances). ``timeout_ms``: on PostgreSQL, each statement of the search is
+    cancelled past it (``SET LOCAL statement_timeout``), raising ``SearchTimedOut``."""
+    with _bounded(timeout_ms):
+        return _search(user, community, text, by, page, limit, narrow, read)
+
+
+def _search(
+    user: User,
+    community: Community,
+    text: str,
+    by: SearchBy | str,
+    page: int,
+    limit: int,
+    narrow: Q | None,
+    read: Callable[[QuerySet[WorkOrder]], list[Any]],
+) -> OrderSearch:
     typed = as_typed(text)
-    read = normalized(text)
+    read_as = normalized(text)
     by = SearchBy(by) if by in SearchBy._value2member_map_ else SearchBy.ANY
     found = OrderSearch(text=typed, by=by, page=max(1, page))
     if not typed:
@@ -160,16 +206,20 @@ def search_orders(
         found.error = "too_many_words"
         return found
     visible = work_orders_visible(user).filter(community_id=community.pk)
+    if narrow is not None:
+        visible = visible.filter(narrow)
+    found.read_rows = read
     if by == SearchBy.ANY and (
-        _by_number(found, read, visible, community) or _by_day(found, read, visible, community)
+        _by_number(found, read_as, visible, community)
+        or _by_day(found, read_as, visible, community, limit)
     ):
         return found
     if by in (SearchBy.ANY, SearchBy.HOUSEHOLD):
         # One more than shown, to know whether there are more.
         lookup = household_lookup(
-            user, read, field=LookupField.ANY, community=community, limit=HOUSEHOLDS + 1
+            user, read_as, field=LookupField.ANY, community=community, limit=HOUSEHOLDS + 1
         )
-        phone, calls = _calls_from(user, community, read)
+        phone, calls = _calls_from(user, community, read_as)
         if lookup.households or calls or by == SearchBy.HOUSEHOLD:
             _by_households(found, visible, lookup.households, limit, phone, calls)
             return found
@@ -204,12 +254,16 @@ def _by_number(
     found.exact = row
     found.total = 0 if row is None else 1
     if row is not None:
-        found.rows = label_rows(_read_rows(visible.filter(pk=row)))
+        found.rows = found.read_rows(visible.filter(pk=row))
     return True
 
 
 def _by_day(
-    found: OrderSearch, read: str, visible: QuerySet[WorkOrder], community: Community
+    found: OrderSearch,
+    read: str,
+    visible: QuerySet[WorkOrder],
+    community: Community,
+    limit: int = PAGE,
 ) -> bool:
     m = _DAY.match(read)
     day = _date(re.sub(r"\D", "", m["day"])) if m else None
@@ -220,7 +274,7 @@ def _by_day(
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     qs = visible.filter(created_at__gte=start, created_at__lt=end)
     found.found_by, found.day = FoundBy.DAY, day
-    _counted_page(found, qs, PAGE)
+    _counted_page(found, qs, limit)
     return True
 
 
@@ -287,7 +341,7 @@ def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> N
     found.found_by = FoundBy.WORDS
     found.words = list(dict.fromkeys(found.text.split(" ")))  # every word, each once
     # A page a person reaches by 下一页, not an OFFSET of millions from an edited address.
-    found.page = min(found.page, WORD_PAGES)
+    found.page = min(found.page, word_pages(limit))
     qs = visible
     for word in found.words:
         # As typed (，（３号楼）, as the description was), or in half-width (3号楼 typed ３号楼).
@@ -299,9 +353,9 @@ def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> N
         )
     start = (found.page - 1) * limit
     with _planned_for_the_words(min(len(w) for w in found.words) < TRIGRAM):
-        rows = _read_rows(_newest(qs)[start : start + limit + 1])
-    found.more = len(rows) > limit and found.page < WORD_PAGES
-    found.rows = label_rows(rows[:limit])
+        rows = found.read_rows(_newest(qs)[start : start + limit + 1])
+    found.more = len(rows) > limit and found.page < word_pages(limit)
+    found.rows = rows[:limit]
 
 
 @contextmanager
@@ -321,13 +375,41 @@ def _planned_for_the_words(short: bool) -> Iterator[None]:
       newest orders (0.4 ms for a word one order in ten has) or reading the table (160–200 ms for
       a word none has).
 
-    Both are ``SET LOCAL``: they end with the search's transaction, or, for a caller already in
-    one, are set back to the caller's own values when the search is done."""
+    Both are ``SET LOCAL`` (``_set_local``)."""
     if connection.vendor != "postgresql":
         yield
         return
-    names = ["plan_cache_mode", *(["enable_bitmapscan"] if short else [])]
-    values = ["force_custom_plan", *(["off"] if short else [])]
+    settings = {"plan_cache_mode": "force_custom_plan"}
+    if short:
+        settings["enable_bitmapscan"] = "off"
+    with _set_local(settings):
+        yield
+
+
+@contextmanager
+def _bounded(timeout_ms: int | None) -> Iterator[None]:
+    """PostgreSQL: every statement inside cancelled past ``timeout_ms`` (``SET LOCAL
+    statement_timeout``), as ``SearchTimedOut``; nothing elsewhere."""
+    if timeout_ms is None or connection.vendor != "postgresql":
+        yield
+        return
+    try:
+        with _set_local({"statement_timeout": str(int(timeout_ms))}):
+            yield
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "57014":  # query_canceled
+            raise
+        raise SearchTimedOut(
+            _("The search took too long and was stopped. Add words, or look in fewer orders.")
+        ) from exc
+
+
+@contextmanager
+def _set_local(settings: dict[str, str]) -> Iterator[None]:
+    """PostgreSQL's ``settings`` for what runs inside, ``SET LOCAL``: they end with the
+    transaction (one is opened if none is), or, for a caller already in one, are set back to the
+    caller's own values when done."""
+    names, values = list(settings), list(settings.values())
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         # The caller's values read and ours set in one statement; set_config(…, true) is SET
@@ -354,7 +436,7 @@ def _counted_page(found: OrderSearch, qs: QuerySet[WorkOrder], limit: int) -> No
     start = (found.page - 1) * limit
     found.more = found.page < pages
     if total:
-        found.rows = label_rows(_read_rows(_newest(qs)[start : start + limit]))
+        found.rows = found.read_rows(_newest(qs)[start : start + limit])
 
 
 def _newest(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:

@@ -87,7 +87,6 @@ class OrderFilters:
     assignee_id: int | None = None
     building_id: int | None = None
     household_id: int | None = None
-    text: str | None = None
 
 
 def work_order_list(user: User, filters: OrderFilters | None = None) -> QuerySet[WorkOrder]:
@@ -97,27 +96,28 @@ def work_order_list(user: User, filters: OrderFilters | None = None) -> QuerySet
     qs = work_orders_visible(user).select_related("household", "team", "assignee")
     if f.community_id is not None:
         qs = qs.filter(community_id=f.community_id)
+    return qs.filter(order_conditions(f)).order_by("-created_at", "-id")
+
+
+def order_conditions(f: OrderFilters) -> Q:
+    """``f``'s conditions on an order but its community (state, kind, team,
+    assignee, building, household), as one condition: all of them, or none for no filter."""
+    q = Q()
     if f.open_only:
-        qs = qs.filter(state__in=[s.value for s in OPEN_STATES])
+        q &= Q(state__in=[s.value for s in OPEN_STATES])
     if f.state:
-        qs = qs.filter(state__in=f.state)
+        q &= Q(state__in=f.state)
     if f.kind:
-        qs = qs.filter(kind=f.kind)
+        q &= Q(kind=f.kind)
     if f.team_id is not None:
-        qs = qs.filter(team_id=f.team_id)
+        q &= Q(team_id=f.team_id)
     if f.assignee_id is not None:
-        qs = qs.filter(assignee_id=f.assignee_id)
+        q &= Q(assignee_id=f.assignee_id)
     if f.building_id is not None:
-        qs = qs.filter(household__unit__building_id=f.building_id)
+        q &= Q(household__unit__building_id=f.building_id)
     if f.household_id is not None:
-        qs = qs.filter(household_id=f.household_id)
-    if f.text:
-        qs = qs.filter(
-            Q(number__icontains=f.text)
-            | Q(description__icontains=f.text)
-            | Q(household__code__startswith=f.text)
-        )
-    return qs.order_by("-created_at", "-id")
+        q &= Q(household_id=f.household_id)
+    return q
 
 
 def place_open_orders(user: User, place: Place) -> QuerySet[WorkOrder]:
