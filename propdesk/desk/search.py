@@ -65,6 +65,10 @@ MAX_WORDS = 8
 WORD_PAGES = 100
 # The orders a search of words reads at most, whatever its page's size.
 WORD_ROWS = WORD_PAGES * PAGE
+# On PostgreSQL a statement of a search is cancelled past this (``search_orders``'s
+# ``timeout_ms``; the console's and the API's). The slowest way, a two-character word no order
+# has, reads a community's table: 170-190 ms at 600,000 orders.
+TIMEOUT_MS = 2_000
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DASH = r"\s*[-_/.—]?\s*"
@@ -119,7 +123,7 @@ class OrderSearch:
     caller_phone: str = ""  # a whole phone number some orders were reported from (its calls)
     calls_read: int = 0  # the number's calls are more than this: the newest this many are read
     words: list[str] = field(default_factory=list)
-    error: str = ""  # "too_long", "too_many_words"
+    error: str = ""  # "too_long", "too_many_words", "timed_out" (the console's)
     # How a page of the found orders becomes ``rows`` (search_orders' ``read``).
     read_rows: Callable[[QuerySet[WorkOrder]], list[Any]] = field(default=console_rows, repr=False)
 

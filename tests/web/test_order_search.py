@@ -542,3 +542,32 @@ def test_digits_that_are_neither_a_number_nor_a_day_say_how_to_type_one(office, 
         assert "工单号请输入完整（含日期），例如 20261120-0003" in html, said
     html = page.get(url(office, "漏水")).content.decode()
     assert "search-digits-hint" not in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout: PostgreSQL")
+def test_a_search_past_its_time_is_stopped_said_and_kept(
+    office, clock, open_order, monkeypatch
+) -> None:
+    """A word few orders have, among very many, reads a community's table: on PostgreSQL the
+    console's search is cancelled past ``search.TIMEOUT_MS``, says so, keeps the text, and the
+    connection goes on with its own timeout (here a statement made slow, the bound made short)."""
+    from django.db.models import BooleanField, Q
+    from django.db.models.expressions import RawSQL
+
+    leak = open_order(description="厨房水龙头漏水")
+    slow = Q(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+    visible = search.work_orders_visible
+    monkeypatch.setattr("propdesk.web.views.search.TIMEOUT_MS", 50)
+    monkeypatch.setattr(search, "work_orders_visible", lambda user: visible(user).filter(slow))
+    r = browser_for(office.receptionist).get(url(office, "漏水"))
+    html = r.content.decode()
+    assert r.status_code == 503
+    assert "查找用时过长，已停止" in html and 'value="漏水"' in html
+    assert "search-results" not in html
+    monkeypatch.undo()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        assert cursor.fetchone()[0] == "0"
+    assert numbers(browser_for(office.receptionist).get(url(office, "漏水")).content.decode()) == [
+        leak.number
+    ]
