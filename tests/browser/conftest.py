@@ -11,6 +11,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,18 @@ def browser() -> Iterator[object]:
                 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             else:
                 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def paste_is_counted(page: Any, field: str, text: str, limit: int) -> None:
+    """Paste ``text`` into ``field`` (a selector; one input of the whole text, as a paste is):
+    nothing cut by the browser, and its counter (``fields.js``) says ``len/limit``, red when
+    over."""
+    page.focus(field)
+    page.keyboard.insert_text(text)
+    assert page.input_value(field) == text  # nothing cut
+    counter = page.locator(f"{field} + .char-count")
+    assert counter.inner_text() == f"{len(text)}/{limit}"
+    assert ("over" in (counter.get_attribute("class") or "")) == (len(text) > limit)
 
 
 def wait_for_the_live_servers_requests(live_server: object, timeout: float = 30) -> None:

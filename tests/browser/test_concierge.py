@@ -20,7 +20,7 @@ from propdesk.concierge.models import (
 from propdesk.concierge.services.requests import concierge_request_create
 from propdesk.desk.services.telling import announcements_tell
 from tests import factories as f
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, paste_is_counted
 from tests.browser.test_console import sign_in
 from tests.conftest import make_office
 
@@ -125,12 +125,7 @@ def test_cs2_a_long_paste_is_kept_whole_counted_and_refused_in_words(page, live_
     page.locator("#new-request summary").click()
     page.fill("#new-request input[name=location]", "北门")
     need = ("老人行动不便，需要从北门扶到3栋2单元1502，" * 20)[:350]
-    page.focus("#new-request input[name=note]")
-    page.keyboard.insert_text(need)  # as a paste: one input of the whole text
-    assert page.input_value("#new-request input[name=note]") == need  # nothing cut
-    counter = page.locator("#new-request input[name=note] + .char-count")
-    assert counter.inner_text() == "350/300"
-    assert "over" in (counter.get_attribute("class") or "")
+    paste_is_counted(page, "#new-request input[name=note]", need, 300)
     page.locator("#new-request button.primary").click()
     page.get_by_text("需要协助的内容最多 300 个字（现有 350 个），请删减。").wait_for(timeout=10000)
     assert page.input_value("#new-request input[name=note]") == need

@@ -14,7 +14,7 @@ from propdesk.desk.rating_links import rating_link
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
 from propdesk.followup.models import OrderRating, ReturnVisit
 from tests import factories as f
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, paste_is_counted
 from tests.browser.test_console import sign_in
 from tests.conftest import make_office
 
@@ -122,12 +122,7 @@ def test_rv6_a_long_comment_pasted_on_a_phone_is_kept_counted_and_refused_in_wor
         page.get_by_role("heading", name="服务评价").wait_for()
         for name in ("上门速度：5星", "服务态度：4星", "处理结果：5星", "满意"):
             tap_choice(page, name)
-        page.focus("textarea[name=opinion]")
-        page.keyboard.insert_text(said)  # as a paste: one input of the whole text
-        assert page.input_value("textarea[name=opinion]") == said  # nothing cut
-        counter = page.locator("textarea[name=opinion] + .char-count")
-        assert counter.inner_text() == "2100/2000"
-        assert "over" in (counter.get_attribute("class") or "")
+        paste_is_counted(page, "textarea[name=opinion]", said, 2000)
         page.get_by_role("button", name="提交评价").tap()
         page.get_by_text("您的意见最多 2000 个字（现有 2100 个），请删减。").wait_for(timeout=10000)
         assert page.input_value("textarea[name=opinion]") == said
