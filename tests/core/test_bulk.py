@@ -174,3 +174,50 @@ def test_a_json_value_is_stored_as_the_field_stores_it(value: object) -> None:
         assert same(_prep(field, value, connection), field.get_db_prep_save(value, connection))
     dated = {"at": datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)}  # only the encoder reads it
     assert same(_prep(fields[2], dated, connection), fields[2].get_db_prep_save(dated, connection))
+
+
+def test_several_clocks_store_what_the_orms_create_stores(office: Office) -> None:
+    """A create starts its clocks in one statement (on PostgreSQL the rows as one JSON
+    parameter, ``json_populate_recordset``): every column reads back as the ORM's create stores
+    it: instants in any zone to the microsecond, NULLs, texts with quotes, backslashes and
+    Chinese, JSON of every shape, and each instance gets its own row's id, in order."""
+    from propdesk.clocks.services.policy import policy_for
+
+    _policy, version_id = policy_for(office.community)
+
+    def clock(i: int, **kw: object) -> Clock:
+        at = datetime(2026, 11, 26, 10, 0, 0, 123456 + i, tzinfo=SHANGHAI)
+        return Clock(
+            community=office.community,
+            rule_id="CP-1",
+            title="投诉10分钟内安排管理员处理",
+            subject=str(i),
+            started_at=at,
+            due_at=datetime(2026, 11, 26, 2, 10, 0, 1, tzinfo=ZoneInfo("UTC")),
+            next_check_at=datetime(2026, 3, 8, 2, 30, tzinfo=ZoneInfo("America/New_York")),
+            policy_version_id=version_id,
+            **kw,
+        )
+
+    shapes = [
+        {"progress": [{"at": "2026-11-26T10:00:00+08:00", "by": 3, "note": '引号"与\\反斜杠'}]},
+        {"progress": {"nested": {"a": [1, 2.5, True, None]}}, "level": 2, "met_by": office.head},
+        {"progress": [], "cancel_reason": "it's \t\n 取消", "warn_at": None, "paused_seconds": 7},
+        {"progress": "a string", "state": "met", "met_at": "2026-11-26 11:00:00.5+08:00"},
+    ]
+    by_orm = [clock(i, **kw) for i, kw in enumerate(shapes)]
+    for c in by_orm:
+        c.save(force_insert=True)
+    lean = [clock(i, **kw) for i, kw in enumerate(shapes)]
+    with CaptureQueriesContext(connection) as queries:
+        assert create_many(lean) is lean
+    assert len(queries.captured_queries) == 1
+    assert [Clock.objects.get(pk=c.pk).subject for c in lean] == ["0", "1", "2", "3"]
+
+    def stored(pk: int) -> dict[str, object]:
+        row = model_to_dict(Clock.objects.get(pk=pk))
+        row.pop("id")
+        return row
+
+    assert [stored(c.pk) for c in lean] == [stored(c.pk) for c in by_orm]
+    assert Clock.objects.get(pk=lean[0].pk).started_at == by_orm[0].started_at
