@@ -13,13 +13,14 @@ from propdesk.api import (
 )
 
 router = DefaultRouter()
+# The routes most called first: a request is matched against the patterns in order.
+router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
+router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("communities", views.CommunityViewSet, basename="community")
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("residents", views.ResidentViewSet, basename="resident")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("service-items", views.ServiceItemViewSet, basename="service-item")
-router.register("contacts", views.ContactViewSet, basename="contact")
-router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
 router.register("notifications", notify_views.NotificationViewSet, basename="notification")
 router.register("emergencies", incident_views.EmergencyViewSet, basename="emergency")
 router.register("return-visits", followup_views.ReturnVisitViewSet, basename="return-visit")
@@ -30,6 +31,7 @@ router.register("home-visits", followup_views.HomeVisitViewSet, basename="home-v
 router.register("recoveries", followup_views.RecoveryViewSet, basename="recovery")
 
 urlpatterns = [
+    path("", include(router.urls)),
     path("auth/token/", auth_views.TokenLoginView.as_view(), name="api-token"),
     path(
         "staff/<int:pk>/revoke-tokens/",
@@ -64,5 +66,4 @@ urlpatterns = [
         file_views.NoticePhotoFileView.as_view(),
         name="file-notice-photo",
     ),
-    path("", include(router.urls)),
 ]
