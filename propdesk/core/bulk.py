@@ -92,7 +92,12 @@ def insert_many(
         if conn.defer_insert(model._meta.db_table, plan.head, values, params):
             return len(prepared)
     with conn.cursor() as cursor:
-        cursor.executemany(plan.sql, prepared)
+        if len(prepared) == 1:
+            # One row: a plain statement. psycopg runs an executemany in pipeline mode, whose
+            # setup and sync cost more than the row (a form's one-time token, a call's log).
+            cursor.execute(plan.sql, prepared[0])
+        else:
+            cursor.executemany(plan.sql, prepared)
         return max(int(cursor.rowcount), 0)
 
 
