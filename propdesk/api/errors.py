@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from propdesk.core.errors import ServiceError
+from propdesk.desk.search import SearchTimedOut
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -60,7 +61,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ServiceError):
         body = error_body(exc.code, exc.message)
         body["error"].update(getattr(exc, "extra", {}))
-        return Response(body, status=exc.status)
+        answer = Response(body, status=exc.status)
+        if isinstance(exc, SearchTimedOut):
+            exc.log(request=context["request"]._request, response=answer)
+        return answer
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

@@ -81,7 +81,7 @@ class Loan(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="loans", verbose_name=_("household")
     )
-    borrower_name = models.CharField(_("borrower"), max_length=50)
+    borrower_name = models.CharField(_("borrower's name"), max_length=50)
     borrower_phone = models.CharField(_("phone"), max_length=20)
     state = models.CharField(_("state"), max_length=10, choices=LoanState.choices)
     reserved_at = models.DateTimeField(_("reserved at"), null=True, blank=True)
@@ -214,7 +214,7 @@ class ConciergeRequest(models.Model):
         related_name="concierge_requests",
         verbose_name=_("household"),
     )
-    requester_name = models.CharField(_("owner"), max_length=50, blank=True)
+    requester_name = models.CharField(_("owner's name"), max_length=50, blank=True)
     requester_phone = models.CharField(_("phone"), max_length=20, blank=True)
     kind = models.CharField(_("kind of help"), max_length=10, choices=RequestKind.choices)
     location = models.CharField(_("where"), max_length=100)

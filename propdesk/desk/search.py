@@ -38,6 +38,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
+from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from propdesk.community.access import may_call_owners
@@ -139,10 +141,31 @@ class OrderSearch:
 
 class SearchTimedOut(ServiceError):
     """A search ran past its ``timeout_ms`` (PostgreSQL's ``statement_timeout``) and was cancelled:
-    a word few orders have, looked for among very many. Nothing was read or changed."""
+    a word few orders have, looked for among very many. Nothing was read or changed.
+    ``community_id`` and ``length`` (characters) say which search it was, not its text."""
 
     status = 503
     code = "search_timeout"
+
+    def __init__(self, message: str, *, community_id: int, length: int) -> None:
+        super().__init__(message)
+        self.community_id = community_id
+        self.length = length
+
+    def log(self, *, request: HttpRequest, response: HttpResponse) -> None:
+        """Log the 503 that says so once, at WARNING on ``django.request``, where Django logs
+        every 5xx at ERROR (paging an operator): a user's too-broad search, not the server
+        failing. With the search's community and length, never its text (a phone number, a
+        name); the response is marked as logged, so Django does not log it again."""
+        log_response(
+            "Search timed out: %s (community %s, %s characters)",
+            request.path,
+            self.community_id,
+            self.length,
+            response=response,
+            request=request,
+            level="warning",
+        )
 
 
 def word_pages(limit: int) -> int:
@@ -183,7 +206,7 @@ def search_orders(
     ``kind``…). ``read``: how a page of found orders becomes ``rows`` (the console's rows, or the
     API's model instances). ``timeout_ms``: on PostgreSQL, each statement of the search is
     cancelled past it (``SET LOCAL statement_timeout``), raising ``SearchTimedOut``."""
-    with _bounded(timeout_ms):
+    with _bounded(timeout_ms, community, text):
         return _search(user, community, text, by, page, limit, narrow, read)
 
 
@@ -391,9 +414,10 @@ def _planned_for_the_words(short: bool) -> Iterator[None]:
 
 
 @contextmanager
-def _bounded(timeout_ms: int | None) -> Iterator[None]:
+def _bounded(timeout_ms: int | None, community: Community, text: str) -> Iterator[None]:
     """PostgreSQL: every statement inside cancelled past ``timeout_ms`` (``SET LOCAL
-    statement_timeout``), as ``SearchTimedOut``; nothing elsewhere."""
+    statement_timeout``), as ``SearchTimedOut`` (of ``community``, as long as ``text``); nothing
+    elsewhere."""
     if timeout_ms is None or connection.vendor != "postgresql":
         yield
         return
@@ -404,7 +428,9 @@ def _bounded(timeout_ms: int | None) -> Iterator[None]:
         if getattr(exc.__cause__, "sqlstate", None) != "57014":  # query_canceled
             raise
         raise SearchTimedOut(
-            _("The search took too long and was stopped. Add words, or look in fewer orders.")
+            _("The search took too long and was stopped. Add words, or look in fewer orders."),
+            community_id=community.pk,
+            length=len(as_typed(text)),
         ) from exc
 
 

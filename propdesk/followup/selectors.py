@@ -291,6 +291,24 @@ def common_issue_list(community: Community) -> QuerySet[CommonIssue]:
     )
 
 
+def notice_title_proposed(issue: CommonIssue) -> str:
+    """The title a notice answering ``issue`` is pre-filled with (致业主通知：<the issue's
+    title>, in the reader's language), never longer than a notice's title may be: when the two
+    do not fit together, the issue's title is shortened and ends with "…", so the office is
+    never refused for characters it did not type."""
+    limit = Notice._meta.get_field("title").max_length
+    assert limit is not None
+
+    def titled(text: str) -> str:
+        return _("Notice to owners: %(title)s") % {"title": text}
+
+    proposed = titled(issue.title)
+    if len(proposed) <= limit:
+        return proposed
+    room = limit - len(titled("")) - 1  # the "…" takes one
+    return titled(issue.title[:room].rstrip() + "…")
+
+
 def notice_list(community: Community, *, posted_only: bool = False) -> QuerySet[Notice]:
     qs = Notice.objects.filter(community=community).select_related("community")
     if posted_only:

@@ -48,7 +48,7 @@ class Emergency(models.Model):
         related_name="+",
         verbose_name=_("household"),
     )
-    caller_name = models.CharField(_("caller"), max_length=50, blank=True)
+    caller_name = models.CharField(_("caller's name"), max_length=50, blank=True)
     caller_phone = models.CharField(_("caller's phone"), max_length=20, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=EmergencyState.choices, default=EmergencyState.OPEN

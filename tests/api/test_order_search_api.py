@@ -7,6 +7,8 @@ cancelled."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.db import connection
 from django.db.models import BooleanField, Q
@@ -252,6 +254,38 @@ def test_a_search_past_its_time_is_cancelled_with_a_structured_error(
         orders["cleaning"].number,
         orders["done"].number,
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout: PostgreSQL")
+def test_a_search_past_its_time_is_logged_as_a_warning_with_no_text_a_failure_still_an_error(
+    office, orders, monkeypatch, caplog
+) -> None:
+    """Django logs every 5xx at ERROR (django.request), which paged an operator for a user's
+    too-broad search: the 503 search_timeout is logged once, at WARNING, with the community and
+    the search's length, never its text (a phone number); a search that fails is still an
+    ERROR."""
+    slow = Q(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+    monkeypatch.setattr("propdesk.api.order_search.SEARCH_TIMEOUT_MS", 50)
+    monkeypatch.setattr("propdesk.api.order_search.order_conditions", lambda filters: slow)
+    caplog.set_level(logging.INFO, logger="django.request")
+    r = client_for(office.receptionist).get(LIST, {"q": " 漏水 "})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "search_timeout"
+    logged = [(x.levelname, x.getMessage()) for x in caplog.records if x.name == "django.request"]
+    assert logged == [
+        (
+            "WARNING",
+            f"Search timed out: {LIST} (community {office.community.pk}, 2 characters)",
+        )
+    ]
+    assert not any("漏水" in x.getMessage() for x in caplog.records)
+    caplog.clear()
+    broken = Q(RawSQL("1 / (SELECT 0) = 1", [], output_field=BooleanField()))
+    monkeypatch.setattr("propdesk.api.order_search.order_conditions", lambda filters: broken)
+    c = client_for(office.receptionist)
+    c.raise_request_exception = False
+    assert c.get(LIST, {"q": "漏水"}).status_code == 500
+    logged = [(x.levelname, x.getMessage()) for x in caplog.records if x.name == "django.request"]
+    assert logged == [("ERROR", f"Internal Server Error: {LIST}")]
 
 
 @pytest.mark.parametrize("path", ["/api/contacts/", "/api/households/", "/api/teams/"])

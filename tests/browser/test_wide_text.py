@@ -43,6 +43,38 @@ def test_a_long_suggestion_wraps_and_the_reply_stays_on_screen(page, live_server
     page.screenshot(path=str(SCREENSHOTS / "suggestions-long.png"), full_page=True)
 
 
+def test_an_items_tag_as_activity_button_sits_with_its_item_on_a_phone(page, live_server) -> None:
+    """标为活动 on a phone (rows as cards) stood in the card's first line between the age and the
+    room, belonging to neither: it sits inside its item's card, under the owner's words it tags,
+    beside the kind; at 1280 px still under the kind in its column."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    item = suggestion_create(
+        community=office.community,
+        by=office.administrator,
+        now=datetime.now(UTC),
+        kind="suggestion",
+        text="希望组织一次亲子运动会",
+        household=office.household,
+    )
+    path = f"/desk/{office.community.pk}/suggestions/"
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, live_server, office.administrator, path)
+    row = page.locator(f"#suggestions tr[data-item='{item.pk}']")
+    button, card = row.get_by_role("button", name="标为活动").bounding_box(), row.bounding_box()
+    words, age = row.locator("td").nth(3).bounding_box(), row.locator("td").nth(0).bounding_box()
+    assert card["x"] <= button["x"] and button["x"] + button["width"] <= card["x"] + card["width"]
+    assert card["y"] <= button["y"] and button["y"] + button["height"] <= card["y"] + card["height"]
+    assert button["y"] >= words["y"] + words["height"]  # under the owner's words
+    assert button["y"] >= age["y"] + age["height"]  # not in the line of the age and the room
+    page.screenshot(path=str(SCREENSHOTS / "suggestions-tag-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}{path}")
+    kind = row.locator("td").nth(1).bounding_box()
+    button = row.get_by_role("button", name="标为活动").bounding_box()
+    assert kind["x"] <= button["x"] and button["x"] + button["width"] <= kind["x"] + kind["width"]
+    assert kind["y"] <= button["y"] and button["y"] + button["height"] <= kind["y"] + kind["height"]
+
+
 def test_a_leaders_assign_list_shows_the_members_name_load_and_recommendation_whole(
     page, live_server
 ) -> None:

@@ -217,7 +217,7 @@ def test_cs1_a_long_borrower_or_return_note_is_counted_and_refused_not_cut(cart)
     page = c.get(url).content.decode()
     no_maxlength(page)
     assert 'name="room" data-maxlength="40"' in page
-    assert 'name="borrower_name" data-maxlength="50"' in page
+    assert '借用人姓名<input name="borrower_name" data-maxlength="50"' in page
     name, room = "张" * 51, "3-2-1502" * 6
     r = c.post(url, {**lend, "room": room, "borrower_name": name, "borrower_phone": "13812345678"})
     page = r.content.decode()
@@ -229,7 +229,7 @@ def test_cs1_a_long_borrower_or_return_note_is_counted_and_refused_not_cut(cart)
     )
     page = r.content.decode()
     assert r.status_code == 400 and f'value="{name}"' in page
-    assert "借用人最多 50 个字（现有 51 个），请删减。" in page
+    assert "借用人姓名最多 50 个字（现有 51 个），请删减。" in page
     assert Loan.objects.count() == 0
     cart.trolley.refresh_from_db()
     assert cart.trolley.available == 2
@@ -269,6 +269,7 @@ def test_cs2_a_long_place_owner_or_note_is_counted_and_refused_not_cut(cart) -> 
     no_maxlength(page)
     for field, limit in (("location", 100), ("room", 40), ("requester_name", 50), ("note", 300)):
         assert f'name="{field}" data-maxlength="{limit}"' in page
+    assert '业主姓名（选填）<input name="requester_name"' in page
     where, owner, need = "东门" * 51, "王" * 51, "行李" * 151
     r = c.post(
         url,
@@ -284,7 +285,7 @@ def test_cs2_a_long_place_owner_or_note_is_counted_and_refused_not_cut(cart) -> 
     assert r.status_code == 400
     assert f'value="{where}"' in page and f'value="{owner}"' in page and f'value="{need}"' in page
     assert "地点最多 100 个字（现有 102 个），请删减。" in page
-    assert "业主最多 50 个字（现有 51 个），请删减。" in page
+    assert "业主姓名最多 50 个字（现有 51 个），请删减。" in page
     assert "需要协助的内容最多 300 个字（现有 302 个），请删减。" in page
     assert ConciergeRequest.objects.count() == 0
     r = c.post(

@@ -134,6 +134,8 @@ def test_em1_a_report_is_kept_whole_and_a_long_place_refused_not_cut(duty, offic
         )
     assert set(refused.value.message_dict) == {"location", "caller_name"}
     assert "最多 200 个字（现有 201 个）" in refused.value.message_dict["location"][0]
+    said = "来电人姓名最多 50 个字（现有 51 个），请删减。"
+    assert refused.value.message_dict["caller_name"] == [said]
     assert Emergency.objects.count() == 1
     at_limit = duty.log(
         at=T_NIGHT + timedelta(minutes=6), location="北" * 200, caller_name="张" * 50

@@ -341,6 +341,55 @@ def test_rv7_a_long_issue_or_notice_title_is_counted_and_refused_not_cut(office,
     assert r.status_code == 302 and Notice.objects.get().title == notice_title[:100]
 
 
+def test_rv7_a_notice_title_pre_filled_from_a_long_issue_title_fits_and_is_taken(
+    office, clock
+) -> None:
+    """The notice's title was pre-filled 致业主通知：<the issue's title> whatever its length: from
+    an issue title of 95 characters or more it passed the notice title's 100, and the office was
+    refused for characters it never typed. The issue's title is shortened with … to fit; one
+    that fits with the prefix (94) is kept whole; either pre-filled title is taken as it is."""
+    loop = Loop(office, clock)
+    page = browser_for(office.administrator)
+    fits, too_long = ("3栋1单元电梯频繁停运，" * 10)[:94], ("4栋2单元地库积水严重，" * 10)[:95]
+    for i, title in enumerate((fits, too_long)):
+        item = suggestion_create(
+            community=office.community,
+            by=office.receptionist,
+            now=clock.now(),
+            kind="opinion",
+            text=title[:20],
+            household=loop.household(f"3-1-{301 + i}"),
+        )
+        r = page.post(
+            url(office, "desk-issues"), {"form": "open", "title": title, "item_ids": str(item.pk)}
+        )
+        assert r.status_code == 302
+    html = page.get(url(office, "desk-issues")).content.decode()
+    proposed = {}
+    for issue in CommonIssue.objects.all():
+        found = re.search(
+            r'<input name="title" data-maxlength="100" value="([^"]*)"',
+            section(html, f"issue-{issue.pk}"),
+        )
+        assert found is not None
+        proposed[issue.title] = found.group(1)
+    assert proposed[fits] == "致业主通知：" + fits and len(proposed[fits]) == 100
+    assert proposed[too_long] == "致业主通知：" + too_long[:93] + "…"
+    assert len(proposed[too_long]) == 100
+    for issue in CommonIssue.objects.all():
+        r = page.post(
+            url(office, "desk-issues"),
+            {
+                "form": "notice",
+                "id": issue.pk,
+                "title": proposed[issue.title],
+                "body": "本周六检修。",
+            },
+        )
+        assert r.status_code == 302
+    assert sorted(Notice.objects.values_list("title", flat=True)) == sorted(proposed.values())
+
+
 def test_rv8_a_home_visit_is_assigned_with_a_due_date_and_recorded(office, clock) -> None:
     page = browser_for(office.head)
     r = page.post(

@@ -6,6 +6,7 @@ them."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -542,6 +543,32 @@ def test_digits_that_are_neither_a_number_nor_a_day_say_how_to_type_one(office, 
         assert "工单号请输入完整（含日期），例如 20261120-0003" in html, said
     html = page.get(url(office, "漏水")).content.decode()
     assert "search-digits-hint" not in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout: PostgreSQL")
+def test_a_search_past_its_time_is_logged_as_a_warning_without_its_text(
+    office, clock, open_order, monkeypatch, caplog
+) -> None:
+    """The console's 503 for a search stopped past its time was logged at ERROR, as Django logs
+    every 5xx (django.request), paging an operator for a user's too-broad search: it is logged
+    once, at WARNING, with the community and the search's length, never its text."""
+    from django.db.models import BooleanField, Q
+    from django.db.models.expressions import RawSQL
+
+    open_order(description="厨房水龙头漏水")
+    slow = Q(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+    visible = search.work_orders_visible
+    monkeypatch.setattr("propdesk.web.views.search.TIMEOUT_MS", 50)
+    monkeypatch.setattr(search, "work_orders_visible", lambda user: visible(user).filter(slow))
+    caplog.set_level(logging.INFO, logger="django.request")
+    r = browser_for(office.receptionist).get(url(office, "漏水"))
+    assert r.status_code == 503
+    logged = [(x.levelname, x.getMessage()) for x in caplog.records if x.name == "django.request"]
+    path = reverse("desk-search", args=[office.community.pk])
+    assert logged == [
+        ("WARNING", f"Search timed out: {path} (community {office.community.pk}, 2 characters)")
+    ]
+    assert not any("漏水" in x.getMessage() for x in caplog.records)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout: PostgreSQL")

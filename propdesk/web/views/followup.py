@@ -309,6 +309,7 @@ def issues(request: HttpRequest, desk: Desk) -> HttpResponse:
     notices = {n.common_issue_id: n for n in Notice.objects.filter(common_issue__in=issue_rows)}
     for issue in issue_rows:
         issue.notice = notices.get(issue.pk)  # type: ignore[attr-defined]
+        issue.notice_title = fs.notice_title_proposed(issue)  # type: ignore[attr-defined]
     return render(
         request,
         "web/issues.html",

@@ -35,7 +35,7 @@ SEARCH_ROLES = (*OFFICE_ROLES, *TEAM_ROLES, Role.LEADERSHIP)
 def search(request: HttpRequest, desk: Desk) -> HttpResponse:
     text = request.GET.get("q", "")
     by = request.GET.get("by", "")
-    stopped = ""
+    stopped: SearchTimedOut | None = None
     try:
         found = search_orders(
             desk.user,
@@ -49,10 +49,10 @@ def search(request: HttpRequest, desk: Desk) -> HttpResponse:
         # A word few orders have, looked for among very many (PostgreSQL): said, the text kept
         # in the box to add words to; the office's other screens never wait behind it.
         found = OrderSearch(text=as_typed(text), error="timed_out")
-        stopped = exc.message
+        stopped = exc
     if found.exact is not None and found.page == 1:
         return HttpResponseRedirect(reverse("desk-order", args=[found.exact]))
-    return render(
+    response = render(
         request,
         "web/search.html",
         {
@@ -73,7 +73,10 @@ def search(request: HttpRequest, desk: Desk) -> HttpResponse:
             "digits_only": bool(re.fullmatch(r"[\d\s-]+", found.text)),
             "query": request.GET,
             "now": now(),
-            "stopped": stopped,
+            "stopped": stopped.message if stopped is not None else "",
         },
-        status=503 if stopped else 200,
+        status=503 if stopped is not None else 200,
     )
+    if stopped is not None:
+        stopped.log(request=request, response=response)
+    return response
