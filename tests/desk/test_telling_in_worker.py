@@ -426,10 +426,11 @@ def test_the_summary_gets_each_cause_once_within_and_across_batches(
         while telling.announcements_tell(now=clock.now(), batch_size=batch_size):
             pass
     # The repeat is known from the summary's items read once, not from an INSERT that hits the
-    # unique (summary, cause): one INSERT of items, c:3's (an executemany is captured once).
+    # unique (summary, cause): one INSERT of one item, c:3's (one row is a plain statement; an
+    # executemany would be captured as "N times: INSERT …").
     inserts = [q["sql"] for q in queries.captured_queries if "notify_digestitem" in q["sql"]]
     assert [s.split(" (")[0] for s in inserts if "INSERT" in s] == [
-        '1 times: INSERT INTO "notify_digestitem"'
+        'INSERT INTO "notify_digestitem"'
     ]
     own = Notification.objects.filter(recipient_id=leader, kind="concierge_request")
     assert list(own.values_list("cause", flat=True)) == ["c:1"]
