@@ -18,6 +18,12 @@ interleaved A/B: one process per round, A B B A …. The requests, by name:
 - ``q_number``, ``q_day``, ``q_room``: a closed order's number, the day it was opened, its room;
 - ``q_word2`` 漏水 (a word one order in ten has), ``q_word3`` 水龙头 (the same orders, three
   characters), ``q_rare2`` 无此 and ``q_rare5`` 无此说法的 (words no order has);
+- ``q_name1`` 王 (the first character of one reporter's name in twelve, and of as many
+  residents' names: 20 households found besides), ``q_name3`` 王先生 (a caller not in the
+  register, on one order in two hundred), ``q_name_whole`` a whole name of someone not in the
+  register who reported an order of no household, ``q_name_none`` 司马光 (no one's name, nor
+  words of any order: the words are looked for after the name), as ``setup_data.py`` writes
+  the reporters; ``q_name1_p100``: 王's page 100;
 - ``deep``: ``page=2000`` of the unfiltered list (an OFFSET of 99,950); ``deep_200``, page 200
   (an OFFSET of 9,950: the last page the API serves since session 25).
 """
@@ -72,6 +78,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from propdesk.community.models import Resident
     from propdesk.desk.models import WorkOrder
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -86,6 +93,19 @@ def main() -> None:
     )
     assert order is not None
     day = order.created_at.astimezone().strftime("%Y%m%d")
+    # Someone not in the register who reported an order of no household: a whole name.
+    stranger = next(
+        name
+        for name in WorkOrder.objects.filter(
+            community_id=cid, household__isnull=True, pk__gte=order.pk
+        )
+        .exclude(reporter_name="")
+        .order_by("pk")
+        .values_list("reporter_name", flat=True)[:200]
+        if len(name) == 3
+        and name[1:] not in ("先生", "女士")
+        and not Resident.objects.filter(household__community_id=cid, name=name).exists()
+    )
     requests: dict[str, dict[str, str]] = {
         "none": {},
         "open": {"open": "1"},
@@ -97,6 +117,11 @@ def main() -> None:
         "q_word3": {"q": "水龙头"},
         "q_rare2": {"q": "无此"},
         "q_rare5": {"q": "无此说法的"},
+        "q_name1": {"q": "王"},
+        "q_name3": {"q": "王先生"},
+        "q_name_whole": {"q": stranger},
+        "q_name1_p100": {"q": "王", "page": "100"},
+        "q_name_none": {"q": "司马光"},
         "deep": {"page": "2000"},
         "deep_200": {"page": "200"},
     }

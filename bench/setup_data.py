@@ -9,6 +9,13 @@ data, not the app's write path (that one is measured by the POST benchmark). The
 of orders ending yesterday, ids in time order, 60/25/15 % over the three communities, ~7 % open
 (most of them from the last 30 days), the rest closed, cancelled, resolved or followed up.
 
+Who reported them (``reporter_name``), as a register of real Chinese names has them (surnames
+weighted by rank: 王 on ~7 % of the names, as in the demo seed): a household's order was
+reported by its resident (85 %) or by someone else who is not in the register (a tenant, a
+relative: 王先生, 李女士, or a whole name); an order of no household by someone not in the register
+(70 %) or by no one named (30 %). The names come from RNGs of their own, so every other column
+is what it was before they were added.
+
 Idempotent: a database that already holds the same N bulk orders is left as it is (the meta file is
 written again); a different N needs --reset, which drops and recreates the bench database (only a
 database whose name contains "bench", or an SQLite file whose path does).
@@ -151,6 +158,26 @@ def ensure_database(url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def person(rng: random.Random) -> str:
+    """A Chinese name as the register writes it (王建国), surnames weighted by rank."""
+    from propdesk.demo import names
+
+    # The demo seed's weights: by rank, 王李张刘陈 first.
+    weights = [1 / (rank + 4) for rank in range(len(names.SURNAMES))]
+    surname = rng.choices(names.SURNAMES, weights)[0]
+    pool = names.GIVEN_MALE if rng.random() < 0.5 else names.GIVEN_FEMALE
+    return surname + "".join(rng.choice(pool) for _ in range(1 if rng.random() < 0.35 else 2))
+
+
+def caller(rng: random.Random) -> str:
+    """Someone not in the register, as the front desk writes down what they said of themselves:
+    王先生, 李女士, or a whole name."""
+    name = person(rng)
+    if rng.random() < 0.6:
+        return name[0] + ("先生" if rng.random() < 0.5 else "女士")
+    return name
+
+
 def weighted(rng: random.Random, pairs: list[tuple[str, int]], k: int) -> list[str]:
     return rng.choices([v for v, _ in pairs], weights=[w for _, w in pairs], k=k)
 
@@ -225,11 +252,13 @@ def build_register() -> dict[str, object]:
                         )
                     )
         households = Household.objects.bulk_create(households[:n_households], batch_size=500)
+        people = random.Random(f"residents:{ci}")  # not the orders' RNG: their data stays
+        owners = [person(people) for _ in households]
         Resident.objects.bulk_create(
             [
                 Resident(
                     household=h,
-                    name=f"业主{i}",
+                    name=owners[i],
                     relation="owner",
                     phone=f"13{ci}{i:08d}",
                 )
@@ -247,6 +276,7 @@ def build_register() -> dict[str, object]:
                 "admin": admin.pk,
                 "teams": teams,
                 "households": [h.pk for h in households],
+                "owners": dict(zip([h.pk for h in households], owners, strict=True)),
                 "token": token.key if token else None,
             }
         )
@@ -325,6 +355,8 @@ def generate(
     orders: list[tuple[object, ...]] = []
     events: list[tuple[object, ...]] = []
     open_count = 0
+    # Who reported each order: an RNG of its own, so the other columns are as they were.
+    reporters = random.Random(f"reporters:{lo}")
     for i in range(n):
         created = start + timedelta(seconds=(lo + i + rng.random()) * step)
         c = comms[which[i]]
@@ -349,6 +381,12 @@ def generate(
         if state in ("dispatched", "accepted", "on_site", "returned", "reopened", "cancelled"):
             updated = created + timedelta(minutes=rng.randint(5, 600))
         oid = lo + i + 1
+        if household is not None and reporters.random() < 0.85:
+            reporter = c["owners"][household]  # type: ignore[index]
+        elif household is not None or reporters.random() < 0.7:
+            reporter = caller(reporters)
+        else:
+            reporter = ""
         orders.append(
             (
                 oid,
@@ -362,7 +400,7 @@ def generate(
                 household,
                 "" if household else LOCATIONS[i % len(LOCATIONS)],
                 TEXTS[i % len(TEXTS)],
-                "",
+                reporter,
                 "",
                 None,
                 None,

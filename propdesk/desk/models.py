@@ -366,6 +366,15 @@ class WorkOrder(models.Model):
                 fields=["assignee", "state", "community", "team"], name="wo_assignee_scope"
             ),
             models.Index(fields=["household", "-created_at"], name="wo_household_time"),
+            # 查找工单 by the name a caller gave (desk.search._reported_by): a community's
+            # orders whose reporter's name begins so (王, 王先生). On PostgreSQL in the pattern
+            # operator class, so that LIKE '王%' is a range of it whatever the database's
+            # collation; SQLite reads a range of names (>= '王' and < '王' + U+10FFFF).
+            models.Index(
+                fields=["community", "reporter_name"],
+                name="wo_comm_reporter",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["place", "state"], name="wo_place_state"),
             # Orders resolved in a month, by kind (return-visit rates, followup.selectors).
             models.Index(fields=["community", "kind", "resolved_at"], name="wo_comm_kind_resolved"),

@@ -4,22 +4,39 @@ An owner rings about "the repair I reported last week": the front desk finds the
 number (``GD-20261120-0003``, ``20261120-0003``, ``202611200003``), by the day it was opened
 (``20261120``), by the household (a room, a phone, a resident's name: the front desk's own
 lookup, ``community.lookup``; for the office, a whole phone also finds what its calls reported,
-in no household too: a tenant, a passer-by), or by the words of its description or location
-(``漏水``, ``3号楼 电梯``). Closed orders are found as well as open ones: that is what the board
-and the queues do not show.
+in no household too: a tenant, a passer-by), by the name its reporter gave (FD-2: "我是王先生,
+上周报的修": ``王先生``, or its beginning ``王``, finds the orders whose ``reporter_name`` begins
+so, in a household or none), or by the words of its description or location (``漏水``,
+``3号楼 电梯``). Closed orders are found as well as open ones: that is what the board and the
+queues do not show.
+
+Text with no digit is read as a name both ways at once: the households of the residents whose
+names have it, and the orders whose reporter's name begins with it, in one list (an order found
+both ways once, counted once) whose line says which ways found it (``reporter_found``: only when
+some order had the name, as a phone is said only when it rang). A name no household has and
+no order was reported under is looked for in the words (王先生家漏水). The name is matched from
+its beginning: Chinese names begin with the surname, and a caller gives a surname and 先生/女士 or
+a whole name; the middle of one (先生, every Mr.) is no name.
 
 Everything is read through ``work_orders_visible`` in the desk's community, so a team member finds
 the team's orders only, and through the household lookup's own rule on residents, so a phone or a
-name finds a household only for those who read residents. Each way reads through an index (the
-number by ``(community, number)``, a day and the words by ``(community, created_at)``,
-a household's orders by ``(household, created_at)``), and words of three characters or more by
-the trigram index on PostgreSQL (``desk 0030``). Shorter words (most Chinese words are two
-characters, 漏水) are found by walking the community's orders newest first, which stops at a
-page for a word many orders have, or by reading the table for a word few have: the planner
-chooses by the column's statistics (``_planned_for_the_words``). At 1,000,000 orders on
-PostgreSQL a page takes 8–45 ms every way but a two-character word no order has, 190 ms
-(bench/RESULTS.md, "查找工单"). The words' pages are not counted, for the same reason: a page and
-whether another follows.
+name finds a household only for those who read residents. A reporter's name follows the names'
+rule (``may_read_residents``: the office and company leadership): a team member reads the
+reporter on the team's orders but is not given a search that answers whether someone of a name
+reported anything, as the lookup finds them no household by a resident's name (a resident's own
+orders carry the resident's name). Each way reads through an index (the number by ``(community,
+number)``, a day and the words by ``(community, created_at)``, a household's orders by
+``(household, created_at)``, a reporter's name by ``(community, reporter_name)``, ``desk 0031``,
+in PostgreSQL's pattern operator class: ``LIKE '王%'`` is a range of it), and words of three
+characters or more by the trigram index on PostgreSQL (``desk 0030``). Shorter words (most
+Chinese words are two characters, 漏水) are found by walking the community's orders newest
+first, which stops at a page for a word many orders have, or by reading the table for a word few
+have: the planner chooses by the column's statistics, each statement planned for its own text
+(``_planned``, ``_planned_for_the_words``). At 1,000,000 orders on PostgreSQL a page takes 8–45
+ms every way but a two-character word no order has, 190 ms (bench/RESULTS.md, "查找工单"); a
+name's page 7–33 ms through the API, 王 (one reporter in twelve, and twenty households) counted
+from the indexes, its page 100 60 ms (bench/RESULTS.md, "查找工单 by a caller's name"). The
+words' pages are not counted, for the same reason: a page and whether another follows.
 """
 
 from __future__ import annotations
@@ -42,7 +59,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
-from propdesk.community.access import may_call_owners
+from propdesk.community.access import may_call_owners, may_read_residents
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Community, Household, User
 from propdesk.core.errors import ServiceError
@@ -57,6 +74,8 @@ PAGE = 50
 MAX_LENGTH = 100
 # Words of at least this many characters are found by PostgreSQL's trigram index.
 TRIGRAM = 3
+# What may be the beginning of a reporter's name: at most the field's length.
+NAME_LENGTH = WorkOrder._meta.get_field("reporter_name").max_length or 50
 # Households whose orders one search lists at most (a surname may match many).
 HOUSEHOLDS = 20
 # A phone's calls, visits and portal reports whose orders one search lists at most, newest first.
@@ -123,6 +142,8 @@ class OrderSearch:
     households: list[Household] = field(default_factory=list)
     more_households: bool = False
     caller_phone: str = ""  # a whole phone number some orders were reported from (its calls)
+    reporter: str = ""  # the beginning of a reporter's name the orders were looked for by
+    reporter_found: bool = False  # and some were reported under it
     calls_read: int = 0  # the number's calls are more than this: the newest this many are read
     words: list[str] = field(default_factory=list)
     error: str = ""  # "too_long", "too_many_words", "timed_out" (the console's)
@@ -206,7 +227,7 @@ def search_orders(
     ``kind``…). ``read``: how a page of found orders becomes ``rows`` (the console's rows, or the
     API's model instances). ``timeout_ms``: on PostgreSQL, each statement of the search is
     cancelled past it (``SET LOCAL statement_timeout``), raising ``SearchTimedOut``."""
-    with _bounded(timeout_ms, community, text):
+    with _planned(timeout_ms, community, text):
         return _search(user, community, text, by, page, limit, narrow, read)
 
 
@@ -247,9 +268,13 @@ def _search(
             user, read_as, field=LookupField.ANY, community=community, limit=HOUSEHOLDS + 1
         )
         phone, calls = _calls_from(user, community, read_as)
-        if lookup.households or calls or by == SearchBy.HOUSEHOLD:
-            _by_households(found, visible, lookup.households, limit, phone, calls)
-            return found
+        name = _reporter_name(user, community, typed)
+        if lookup.households or calls or name or by == SearchBy.HOUSEHOLD:
+            _by_households(found, visible, lookup.households, limit, phone, calls, name)
+            if found.total or lookup.households or calls or by == SearchBy.HOUSEHOLD:
+                return found
+            # No order was reported under the name: its words, then (王先生家漏水).
+            found = OrderSearch(text=typed, by=by, page=max(1, page), read_rows=read)
     _by_words(found, visible, limit)
     return found
 
@@ -324,6 +349,31 @@ def _calls_from(user: User, community: Community, read: str) -> tuple[str, list[
     return (number, calls) if calls else ("", [])
 
 
+def _reporter_name(user: User, community: Community, typed: str) -> str:
+    """``typed`` as the beginning of a reporter's name (王, 王先生, 张伟), or "" where it is none:
+    it has a digit (a room, a phone, a number) or is longer than the field. Only for those who
+    read residents' names (``may_read_residents``: the office and company leadership): a team
+    member reads the reporter of the team's own orders, but is not given a search that answers
+    whether someone of that name reported anything, as the household lookup does not find them
+    a household by a resident's name; and a resident's orders carry the resident's name."""
+    if (
+        len(typed) > NAME_LENGTH
+        or re.search(r"\d", typed)
+        or not may_read_residents(user, community.pk)
+    ):
+        return ""
+    return typed
+
+
+def _reported_by(name: str) -> Q:
+    """Orders whose reporter's name begins with ``name``, as typed (case too), read by the index
+    ``wo_comm_reporter`` (``desk 0031``): PostgreSQL's ``LIKE '王%'`` by its pattern operator
+    class, SQLite's by the range of names that begin so (its LIKE reads every row)."""
+    if connection.vendor == "postgresql":
+        return Q(reporter_name__startswith=name)
+    return Q(reporter_name__gte=name, reporter_name__lt=name + "\U0010ffff")
+
+
 def reported_from(user: User, community: Community, phone: str, limit: int) -> OrderSearch:
     """The orders reported from ``phone`` (a whole number) by its calls, visits and portal
     reports, whichever household or none they are for, newest first: the front desk's panel
@@ -344,22 +394,41 @@ def _by_households(
     limit: int,
     caller_phone: str = "",
     calls: list[int] | None = None,
+    reporter: str = "",
 ) -> None:
     """The households' orders and, for a whole phone, the orders reported from it: those its
-    calls and visits opened, whichever household (or none) they are for."""
+    calls and visits opened, whichever household (or none) they are for; for a name, the orders
+    whose reporter's name begins with it (王先生, a tenant's, in no household or another's).
+    One statement of them all: an order found two ways is listed once."""
     found.found_by = FoundBy.HOUSEHOLD
     found.households = households[:HOUSEHOLDS]
     found.more_households = len(households) > HOUSEHOLDS
     found.caller_phone = caller_phone
+    found.reporter = reporter
     found.calls_read = CALLS if calls and len(calls) > CALLS else 0
     calls = (calls or [])[:CALLS]
-    which = Q(household_id__in=[h.pk for h in found.households]) if found.households else Q()
+    known = Q(household_id__in=[h.pk for h in found.households]) if found.households else Q()
     if calls:
         # Lists, not subqueries: each side is read by its own index (wo_household_time,
         # wo_contact), SQLite's MULTI-INDEX OR and PostgreSQL's BitmapOr.
-        which |= Q(contact_id__in=calls)
-    if which:
-        _counted_page(found, visible.filter(which), limit)
+        known |= Q(contact_id__in=calls)
+    named = _reported_by(reporter) if reporter else Q()  # wo_comm_reporter
+    if not (known or named):
+        return
+    total = None
+    if known and named:
+        # Counted as the known ones, plus the named, less those both: the named from the index
+        # alone, the others among the households' few. One count of them all reads every order
+        # of a common surname from the table: 150 ms for 王's 49,613 at 1,000,000 orders,
+        # against 26 ms so (bench/RESULTS.md).
+        total = visible.filter(known).count()
+        if reported := visible.filter(named).count():
+            total += reported - visible.filter(known & named).count()
+        else:
+            named = Q()
+    _counted_page(found, visible.filter(known | named), limit, total)
+    # Said on the page only where some order had the name, as a phone only where it rang.
+    found.reporter_found = bool(named) and bool(found.total)
 
 
 def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> None:
@@ -387,46 +456,46 @@ def _by_words(found: OrderSearch, visible: QuerySet[WorkOrder], limit: int) -> N
 
 @contextmanager
 def _planned_for_the_words(short: bool) -> Iterator[None]:
-    """PostgreSQL: the statement planned for the words it is run with, and, for a word shorter
-    than a trigram, without bitmap scans (a GIN index is read by bitmap only).
-
-    - The statements are prepared on the server (``server_side_binding``): after five runs
-      PostgreSQL may plan one for any word, which cannot know whether the word is common (walk
-      the newest orders) or rare (the trigram index, or the table), and keeps its plan whatever
-      settings a later run has. ``plan_cache_mode = force_custom_plan`` plans each run for its
-      own word and settings (bench/RESULTS.md: a rare five-character word took 242 ms on the plan
-      of a two-character one, against 0.14 ms).
-    - A pattern of two characters gives the trigram index nothing to look up, so it reads all
-      of it (494 ms for a rare word at 1,000,000 orders), and the planner, not knowing, prefers it
-      to the two ways that work, which it chooses between by the column's statistics: walking the
-      newest orders (0.4 ms for a word one order in ten has) or reading the table (160–200 ms for
-      a word none has).
-
-    Both are ``SET LOCAL`` (``_set_local``)."""
-    if connection.vendor != "postgresql":
+    """PostgreSQL: for a word shorter than a trigram, the statement planned without bitmap scans
+    (a GIN index is read by bitmap only), ``SET LOCAL`` (``_set_local``). A pattern of two
+    characters gives the trigram index nothing to look up, so it reads all of it (494 ms for a
+    rare word at 1,000,000 orders), and the planner, not knowing, prefers it to the two ways that
+    work, which it chooses between by the column's statistics: walking the newest orders (0.4 ms
+    for a word one order in ten has) or reading the table (160–200 ms for a word none has). It
+    can choose because the statement is planned for its own word (``_planned``)."""
+    if not short or connection.vendor != "postgresql":
         yield
         return
-    settings = {"plan_cache_mode": "force_custom_plan"}
-    if short:
-        settings["enable_bitmapscan"] = "off"
-    with _set_local(settings):
+    with _set_local({"enable_bitmapscan": "off"}):
         yield
 
 
 @contextmanager
-def _bounded(timeout_ms: int | None, community: Community, text: str) -> Iterator[None]:
-    """PostgreSQL: every statement inside cancelled past ``timeout_ms`` (``SET LOCAL
-    statement_timeout``), as ``SearchTimedOut`` (of ``community``, as long as ``text``); nothing
-    elsewhere."""
-    if timeout_ms is None or connection.vendor != "postgresql":
+def _planned(timeout_ms: int | None, community: Community, text: str) -> Iterator[None]:
+    """PostgreSQL: every statement of a search planned for the text it is run with and, with
+    ``timeout_ms``, cancelled past it (as ``SearchTimedOut``, of ``community``, as long as
+    ``text``); both ``SET LOCAL`` (``_set_local``), in one statement; nothing on SQLite.
+
+    The statements are prepared on the server (``server_side_binding``): after five runs
+    PostgreSQL may plan one for any text, and keeps its plan whatever settings a later run has.
+    A plan for any word cannot know whether the word is common (walk the newest orders) or rare
+    (the trigram index, or the table) (bench/RESULTS.md: a rare five-character word took 242 ms
+    on the plan of a two-character one, against 0.14 ms); a plan for any name cannot read
+    ``reporter_name LIKE $1`` by the pattern index at all (only ``'王%'`` is a range of it), nor
+    know whether to walk the newest orders (王, on one name in twelve) or read the index (a
+    whole name). ``plan_cache_mode = force_custom_plan`` plans each run for its own."""
+    if connection.vendor != "postgresql":
         yield
         return
+    settings = {"plan_cache_mode": "force_custom_plan"}
+    if timeout_ms is not None:
+        settings["statement_timeout"] = str(int(timeout_ms))
     try:
-        with _set_local({"statement_timeout": str(int(timeout_ms))}):
+        with _set_local(settings):
             yield
     except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) != "57014":  # query_canceled
-            raise
+        if timeout_ms is None or getattr(exc.__cause__, "sqlstate", None) != "57014":
+            raise  # 57014: query_canceled
         raise SearchTimedOut(
             _("The search took too long and was stopped. Add words, or look in fewer orders."),
             community_id=community.pk,
@@ -458,8 +527,11 @@ def _set_local(settings: dict[str, str]) -> Iterator[None]:
             )
 
 
-def _counted_page(found: OrderSearch, qs: QuerySet[WorkOrder], limit: int) -> None:
-    total = qs.count()
+def _counted_page(
+    found: OrderSearch, qs: QuerySet[WorkOrder], limit: int, total: int | None = None
+) -> None:
+    """A page of ``qs``, newest first, and how many there are (``total``, if already counted)."""
+    total = qs.count() if total is None else total
     pages = max(1, -(-total // limit))
     found.page = min(found.page, pages)
     found.total = total

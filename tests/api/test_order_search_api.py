@@ -299,3 +299,56 @@ def test_every_lists_pages_are_bounded_alike(office, path) -> None:
     # Within the bound, a page past the last is not found, as before.
     r = c.get(path, {"page": "2"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def _reported_by_a_caller(office: Office, clock, name: str, content: str) -> WorkOrder:
+    """FD-2: a call logged with its caller's name, in no household, opening a repair: the order,
+    its 报事人 the caller."""
+    from propdesk.desk.services import ContactInput, contact_log
+
+    contact = contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        data=ContactInput(
+            channel="phone",
+            intent="repair",
+            content=content,
+            outcome="work_order",
+            caller_name=name,
+            caller_phone="13900001111",
+            work_orders=[WorkOrderDraft(kind="repair", description=content, location="花园")],
+        ),
+    )
+    return contact.work_orders.get()
+
+
+def test_fd2_q_finds_a_callers_name_counted_in_the_community_for_the_office_only(
+    office, other_office, orders, clock
+) -> None:
+    """``q`` finds an order by the beginning of its reporter's name (王先生, 王), counted, as the
+    console does; never another community's; and, as the household lookup's names, only for
+    those who read residents' names: a team member finds nothing by it."""
+    lamp = _closed(_reported_by_a_caller(office, clock, "王先生", "花园路灯不亮"), office, clock)
+    clock.advance(hours=1)
+    gate = _reported_by_a_caller(office, clock, "王先生", "北门道闸抬不起来")
+    _reported_by_a_caller(other_office, clock, "王先生", "别处的道闸")
+    assert lamp.household is None and lamp.reporter_name == "王先生"
+    desk = client_for(office.receptionist)
+    for q in ("王先生", "王"):
+        r = desk.get(LIST, {"q": q})
+        assert _numbers(r) == [gate.number, lamp.number], q
+        assert r.json()["count"] == 2, q
+        assert _numbers(r) == _console(office.receptionist, office, q), q
+    assert _numbers(desk.get(LIST, {"q": "王先生", "q_by": "household"})) == [
+        gate.number,
+        lamp.number,
+    ]
+    assert _numbers(desk.get(LIST, {"q": "王先生", "q_by": "words"})) == []
+    # The list's filters narrow what the name finds.
+    assert _numbers(desk.get(LIST, {"q": "王先生", "open": "1"})) == [gate.number]
+    member = client_for(office.repair_member)  # the repair team's orders, both of them
+    assert _numbers(member.get(LIST, {"q": "道闸"})) == [gate.number]
+    for by in ("", "household"):
+        r = member.get(LIST, {"q": "王先生", "q_by": by})
+        assert _numbers(r) == [], by

@@ -598,3 +598,142 @@ def test_a_search_past_its_time_is_stopped_said_and_kept(
     assert numbers(browser_for(office.receptionist).get(url(office, "漏水")).content.decode()) == [
         leak.number
     ]
+
+
+def test_fd2_a_callers_name_finds_what_they_reported_in_no_household(
+    office, other_office, clock
+) -> None:
+    """FD-2: the call's caller is logged, and the order keeps the name as its 报事人. 王先生, a
+    tenant in no household, rings back ("我是王先生，上周报的修"): his name, or its beginning,
+    finds what he reported, closed too, and only in this community; the middle of a name is
+    no name (先生 is every Mr.): it is looked for in the words."""
+    lamp = closed(logged(office, "13900001111", "花园路灯不亮"), office, clock)
+    clock.advance(hours=1)
+    gate = logged(office, "13900002222", "北门道闸抬不起来")
+    assert (lamp.household, lamp.reporter_name, gate.reporter_name) == (None, "王先生", "王先生")
+    elsewhere = logged(other_office, "13900001111", "另一个小区的事")
+    page = browser_for(office.receptionist)
+    for said in ("王先生", "王", " 王先生 ", "王先生\u200b"):
+        html = page.get(url(office, said)).content.decode()
+        assert numbers(html) == [gate.number, lamp.number], said
+        name = said.strip().replace("\u200b", "")
+        assert summary(html) == f"报事人姓名以“{name}”开头的工单：共 2 单", said
+        assert reverse("desk-order", args=[elsewhere.pk]) not in html, said
+        # Read as words, the name is in no description.
+        html = page.get(url(office, said, by="words")).content.decode()
+        assert numbers(html) == [], said
+    html = page.get(url(office, "先生")).content.decode()
+    assert numbers(html) == [] and summary(html) == "没有工单的描述或地点含有“先生”。"
+    # Asked for as a household, a name no one has says that neither was found.
+    html = page.get(url(office, "李女士", by="household")).content.decode()
+    assert numbers(html) == [] and summary(html) == "没有匹配的住户或报事人。"
+    # The other community's desk finds its own 王先生's order, not these.
+    html = browser_for(other_office.receptionist).get(url(other_office, "王先生")).content
+    assert numbers(html.decode()) == [elsewhere.number]
+
+
+def test_fd2_a_residents_name_finds_the_households_orders_and_what_they_reported_once(
+    office, clock, open_order
+) -> None:
+    """张伟 of 3-2-1502 reported his own leak and, for the neighbour upstairs away on holiday,
+    theirs: his name finds both, each once though the first is found both ways; the page says
+    both ways it looked, and counts what it lists."""
+    own = open_order(description="卫生间漏水", reporter_name="张伟")
+    clock.advance(hours=1)
+    quiet = open_order(description="门锁坏了")  # the household's, reported by no one named
+    neighbour = f.HouseholdFactory(unit=office.household.unit, community=office.community)
+    clock.advance(hours=1)
+    upstairs = open_order(household=neighbour, description="楼上水管爆裂", reporter_name="张伟")
+    open_order(household=neighbour, description="邻居的单", reporter_name="李女士")
+    page = browser_for(office.receptionist)
+    for said in ("张伟", "张"):
+        html = page.get(url(office, said)).content.decode()
+        assert numbers(html) == [upstairs.number, quiet.number, own.number], said
+        assert summary(html) == f"3-2-1502 的工单或报事人姓名以“{said}”开头的工单：共 3 单", said
+    # The API counts them the same way.
+    r = page.get("/api/work-orders/", {"q": "张伟", "community": office.community.pk})
+    assert r.status_code == 200 and r.json()["count"] == 3
+    assert [o["number"] for o in r.json()["results"]] == [
+        upstairs.number,
+        quiet.number,
+        own.number,
+    ]
+
+
+def test_fd2_a_reporters_name_is_found_by_those_who_read_residents_names_only(
+    office, clock
+) -> None:
+    """The rule of the household lookup: a name is looked for by those who read residents'
+    names, the office and company leadership. The repair team reads the reporter on its own
+    order, but finds no one by a name: a resident's orders carry the resident's name."""
+    gate = logged(office, "13900001111", "北门道闸抬不起来")
+    assert gate.team == office.repair and gate.reporter_name == "王先生"
+    boss = f.UserFactory(username="boss", is_leadership=True, company=office.community.company)
+    for who in (office.receptionist, office.administrator, office.head, boss):
+        html = browser_for(who).get(url(office, "王先生")).content.decode()
+        assert numbers(html) == [gate.number], who
+    member = browser_for(office.repair_member)
+    assert "王先生" in member.get(reverse("desk-order", args=[gate.pk])).content.decode()
+    for by in ("", "household"):
+        html = member.get(url(office, "王先生", by=by)).content.decode()
+        assert numbers(html) == [], by
+    assert summary(html) == "没有匹配的住户。"
+    assert gate.number in member.get(url(office, "道闸")).content.decode()  # words still find it
+
+
+def test_the_reporter_name_index_is_there_on_postgresql(db) -> None:
+    """``LIKE '王%'`` is a range of the index in the pattern operator class, whatever the
+    database's collation (desk 0031)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's operator class; SQLite's index is created by the same migration")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'wo_comm_reporter'")
+        (definition,) = cur.fetchone()
+    assert "btree (community_id, reporter_name varchar_pattern_ops)" in definition
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reporter_index_is_built_again_where_a_concurrent_build_left_it_invalid() -> None:
+    """desk 0031 builds its index CONCURRENTLY on PostgreSQL (``core.migration_ops``); a build
+    cancelled or timed out leaves it INVALID, and running the migration again builds it anew.
+    Backwards, it is dropped the same way; SQLite builds and drops an ordinary index."""
+    import importlib
+
+    from django.apps import apps
+    from django.db.migrations.state import ProjectState
+
+    name = "propdesk.desk.migrations.0031_workorder_reporter_name_index"
+    operation = importlib.import_module(name).Migration.operations[0]
+    executor_state = ProjectState.from_apps(apps)
+
+    def index() -> bool | None:
+        with connection.cursor() as cur:
+            constraints = connection.introspection.get_constraints(cur, "desk_workorder")
+        if "wo_comm_reporter" not in constraints:
+            return None
+        if connection.vendor != "postgresql":
+            return True
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE c.relname = 'wo_comm_reporter'"
+            )
+            return cur.fetchone()[0]
+
+    assert index() is True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # what a failed CREATE INDEX CONCURRENTLY leaves
+            cur.execute(
+                "UPDATE pg_index SET indisvalid = false "
+                "WHERE indexrelid = 'wo_comm_reporter'::regclass"
+            )
+        assert index() is False
+        with connection.schema_editor(atomic=False) as editor:
+            operation.database_forwards("desk", editor, executor_state, executor_state)
+        assert index() is True
+    with connection.schema_editor(atomic=False) as editor:
+        operation.database_backwards("desk", editor, executor_state, executor_state)
+    assert index() is None
+    with connection.schema_editor(atomic=False) as editor:
+        operation.database_forwards("desk", editor, executor_state, executor_state)
+    assert index() is True

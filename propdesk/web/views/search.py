@@ -1,5 +1,6 @@
-"""查找工单: find an order by its number, its day, the household, or the words of it
-(``desk.search``), closed ones too. A whole number that names one order opens it."""
+"""查找工单: find an order by its number, its day, the household, the name its caller gave, or
+the words of it (``desk.search``), closed ones too. A whole number that names one order opens
+it."""
 
 from __future__ import annotations
 
@@ -64,8 +65,8 @@ def search(request: HttpRequest, desk: Desk) -> HttpResponse:
             "max_length": MAX_LENGTH,
             "max_words": MAX_WORDS,
             "by_choices": [
-                (SearchBy.ANY.value, _("Number, day, room, phone or words")),
-                (SearchBy.HOUSEHOLD.value, _("Room, phone or resident's name")),
+                (SearchBy.ANY.value, _("Number, day, room, phone, name or words")),
+                (SearchBy.HOUSEHOLD.value, _("Room, phone or name")),
                 (SearchBy.WORDS.value, _("Words of the description or location")),
             ],
             "FoundBy": {f.name: f.value for f in FoundBy},
