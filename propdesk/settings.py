@@ -229,6 +229,10 @@ SESSION_COOKIE_HTTPONLY = True
 # Django's database sessions (the same rows and signing), each read with SQL built once.
 SESSION_ENGINE = "propdesk.core.sessions"
 X_FRAME_OPTIONS = "DENY"
+# The board's index of open orders carries their ids (INCLUDE) on PostgreSQL only, by design
+# (desk.WorkOrder.Meta, wo_comm_state_time); SQLite builds it without them. Django warns of that
+# on every SQLite start (models.W040), which reads as a fault to whoever runs `make run`.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Every page's Content-Security-Policy (propdesk.core.headers): scripts and styles only from this
 # site's files, no inline script, handler, <style> or style attribute.
 CONTENT_SECURITY_POLICY = (
