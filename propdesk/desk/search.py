@@ -151,11 +151,6 @@ class OrderSearch:
     read_rows: Callable[[QuerySet[WorkOrder]], list[Any]] = field(default=console_rows, repr=False)
 
     @property
-    def rooms(self) -> str:
-        """The rooms of the households found, as one line (4-1-901 4-1-902)."""
-        return " ".join(h.code for h in self.households)
-
-    @property
     def has_previous(self) -> bool:
         return self.page > 1
 

@@ -141,6 +141,9 @@ def test_a_room_phone_or_name_lists_the_households_orders_open_and_closed(
         html = page.get(url(office, said)).content.decode()
         assert numbers(html) == [still_open.number, done.number], said
         assert summary(html) == "3-2-1502 的工单：共 2 单", said
+        # Each room kept whole where the line wraps (a phone's screen broke 5-1-1001 after a
+        # hyphen): its own span, which console.css keeps on one line.
+        assert '<span class="room-code">3-2-1502</span> 的工单' in html, said
     # Read as words instead, the name is in no order's description.
     html = page.get(url(office, "张伟", by="words")).content.decode()
     assert numbers(html) == [] and "没有工单的描述或地点含有“张伟”" in summary(html)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
@@ -234,6 +234,15 @@ def upload_limit() -> str:
     from propdesk.web.forms import upload_limit_attrs
 
     return flatatt(upload_limit_attrs())
+
+
+@register.filter
+def room_codes(households: Iterable[Any]) -> str:
+    """The households' rooms on one line (4-1-901 4-1-902), each kept whole where the line wraps:
+    a narrow screen broke 5-1-1001 after its hyphens."""
+    return format_html_join(
+        " ", '<span class="room-code">{}</span>', ((h.code,) for h in households)
+    )
 
 
 @register.filter
