@@ -823,7 +823,14 @@ class Proposal:
 
     @property
     def title(self) -> str:
-        return min(self.texts, key=len)[:100] if self.texts else ""
+        """The shortest of the texts, to be edited into the issue's title: whole when it fits
+        the title's 100 characters, else shortened with "…", so that it does not read as whole
+        when it is not."""
+        if not self.texts:
+            return ""
+        text = min(self.texts, key=len)
+        limit = CommonIssue._meta.get_field("title").max_length or 100
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def common_issue_proposals(community: Community, now: datetime) -> list[Proposal]:

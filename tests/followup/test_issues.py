@@ -221,3 +221,19 @@ def test_rv8_only_an_administrator_can_be_sent(loop, office):
         )
     assert "administrator" in err.value.message_dict
     assert not Clock.objects.filter(rule_id="RV-8").exists()
+
+
+def test_rv7_a_proposals_title_is_whole_or_says_it_was_shortened() -> None:
+    """The proposal's title is its shortest text, for the office to edit into the issue's title
+    (100 characters): whole when it fits, else shortened with "…" (it was cut at 100 as if
+    whole)."""
+    from propdesk.followup.selectors import Proposal
+
+    def proposal(*texts: str) -> Proposal:
+        return Proposal(None, "", (), (), 5, texts)
+
+    fits = "三号楼电梯" * 20  # 100 characters
+    assert proposal("三号楼电梯" * 30, fits).title == fits
+    long = "电" * 99 + "梯停了"
+    assert proposal(long, long + "又").title == "电" * 99 + "…"
+    assert proposal().title == ""
