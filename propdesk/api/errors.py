@@ -17,8 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from propdesk.core.errors import ServiceError
-from propdesk.desk.search import SearchTimedOut
+from propdesk.core.errors import ServiceError, log_answer
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -62,8 +61,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = error_body(exc.code, exc.message)
         body["error"].update(getattr(exc, "extra", {}))
         answer = Response(body, status=exc.status)
-        if isinstance(exc, SearchTimedOut):
-            exc.log(request=context["request"]._request, response=answer)
+        log_answer(exc, request=context["request"]._request, response=answer)
         return answer
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -6,6 +6,8 @@ Field-level problems are django.core.exceptions.ValidationError with a dict of f
 from __future__ import annotations
 
 from django.db.models import CharField, Model
+from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
 from django.utils.translation import gettext
 
 from propdesk.policy.messages import PolicyError
@@ -20,6 +22,32 @@ class ServiceError(Exception):
         self.message = message
         if code is not None:
             self.code = code
+
+    def quiet_log(self) -> tuple[str, str] | None:
+        """For a 5xx whose cause is the request, not the server (a search cut off at its time):
+        what to log instead of Django's ERROR, (what happened, its facts), never what the user
+        typed. None: Django's own logging."""
+        return None
+
+
+def log_answer(exc: ServiceError, *, request: HttpRequest, response: HttpResponse) -> None:
+    """Log the answer to ``exc`` once, at WARNING on ``django.request``, where the error says how
+    (``quiet_log``): Django logs every 5xx at ERROR, paging an operator for a user's too-broad
+    search. The response is marked as logged, so Django does not log it again. The API's error
+    handler and the console's views call it alike."""
+    quiet = exc.quiet_log()
+    if quiet is None:
+        return
+    what, facts = quiet
+    log_response(
+        "%s: %s (%s)",
+        what,
+        request.path,
+        facts,
+        response=response,
+        request=request,
+        level="warning",
+    )
 
 
 class NotFound(ServiceError):

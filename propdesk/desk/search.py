@@ -55,8 +55,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
-from django.http import HttpRequest, HttpResponse
-from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from propdesk.community.access import may_call_owners, may_read_residents
@@ -168,20 +166,10 @@ class SearchTimedOut(ServiceError):
         self.community_id = community_id
         self.length = length
 
-    def log(self, *, request: HttpRequest, response: HttpResponse) -> None:
-        """Log the 503 that says so once, at WARNING on ``django.request``, where Django logs
-        every 5xx at ERROR (paging an operator): a user's too-broad search, not the server
-        failing. With the search's community and length, never its text (a phone number, a
-        name); the response is marked as logged, so Django does not log it again."""
-        log_response(
-            "Search timed out: %s (community %s, %s characters)",
-            request.path,
-            self.community_id,
-            self.length,
-            response=response,
-            request=request,
-            level="warning",
-        )
+    def quiet_log(self) -> tuple[str, str]:
+        """A user's too-broad search, not the server failing: a WARNING with the search's
+        community and length, never its text (a phone number, a name)."""
+        return "Search timed out", f"community {self.community_id}, {self.length} characters"
 
 
 def word_pages(limit: int) -> int:

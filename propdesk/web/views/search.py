@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from propdesk.core.errors import log_answer
 from propdesk.desk.search import (
     MAX_LENGTH,
     MAX_WORDS,
@@ -79,5 +80,5 @@ def search(request: HttpRequest, desk: Desk) -> HttpResponse:
         status=503 if stopped is not None else 200,
     )
     if stopped is not None:
-        stopped.log(request=request, response=response)
+        log_answer(stopped, request=request, response=response)
     return response
