@@ -302,11 +302,13 @@ def notice_title_proposed(issue: CommonIssue) -> str:
     def titled(text: str) -> str:
         return _("Notice to owners: %(title)s") % {"title": text}
 
-    proposed = titled(issue.title)
-    if len(proposed) <= limit:
-        return proposed
-    room = limit - len(titled("")) - 1  # the "…" takes one
-    return titled(issue.title[:room].rstrip() + "…")
+    return titled(_shortened(issue.title, limit - len(titled(""))))
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` whole when it has at most ``limit`` characters, else shortened to them, the
+    last "…" (in every language: Django's Truncator says "..." in Chinese)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def notice_list(community: Community, *, posted_only: bool = False) -> QuerySet[Notice]:
@@ -828,9 +830,8 @@ class Proposal:
         when it is not."""
         if not self.texts:
             return ""
-        text = min(self.texts, key=len)
         limit = CommonIssue._meta.get_field("title").max_length or 100
-        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        return _shortened(min(self.texts, key=len), limit)
 
 
 def common_issue_proposals(community: Community, now: datetime) -> list[Proposal]:
