@@ -156,7 +156,7 @@ class Contact(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
-    caller_name = models.CharField(_("caller"), max_length=50, blank=True)
+    caller_name = models.CharField(_("caller's name"), max_length=50, blank=True)
     caller_phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     caller_phone_ext = models.CharField(_("extension"), max_length=6, blank=True)
     household = models.ForeignKey(

@@ -210,3 +210,18 @@ def test_fd2_the_office_of_another_community_cannot_log_here(office, other_offic
             ),
         )
     assert Contact.objects.count() == 0
+
+
+def test_fd2_the_back_office_names_the_callers_name_as_such(office, clock) -> None:
+    """The column of a call's caller reads 来电人姓名, as the emergency's does (GLOSSARY: 来电人 is
+    the person; the field holds the name they gave)."""
+    from django.test import Client
+
+    from propdesk.community.models import User
+
+    log(office, clock)
+    root = Client()
+    root.force_login(User.objects.create_superuser("root", "root@example.com", "pw-123456!"))
+    page = root.get("/admin/desk/contact/").content.decode()
+    assert "来电人姓名" in page
+    assert "张伟" in page
