@@ -5,8 +5,12 @@ the difference over 40 is the instructions per create.
 
     DATABASE_URL=sqlite:///COPY.sqlite3 SECRET_KEY=bench LOG_LEVEL=WARNING \\
         valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out \\
-        .venv/bin/python bench/create_instructions.py APP_DIR N META.json
+        .venv/bin/python bench/create_instructions.py APP_DIR N META.json [intake]
     # "Collected : …" in valgrind's output; on PostgreSQL add DB_CONN_MAX_AGE=600
+
+With ``intake`` the requests are the console's front-desk submits instead (FD-2: a phone call
+logged that opens a repair), as the reception user of META, urlencoded with a new one-time
+token each, as a browser sends the form (the same body as bench/create_parts.py's).
 
 APP_DIR is an app tree (a git worktree of the commit); META.json is what bench/setup_data.py
 wrote for the database (its token, community and households). Use a fresh copy of a SQLite
@@ -20,6 +24,7 @@ import os
 import sys
 
 app, n, meta = sys.argv[1], int(sys.argv[2]), json.load(open(sys.argv[3]))  # noqa: SIM115
+intake = sys.argv[4:] == ["intake"]
 sys.path.insert(0, app)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
@@ -31,8 +36,36 @@ from django.test import Client  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["*"]
 client = Client()
-auth = {"HTTP_AUTHORIZATION": f"Token {meta['token']}"}
 first, last = meta["households"]
+if intake:
+    import secrets
+    from urllib.parse import urlencode
+
+    from propdesk.community.models import Household, User
+
+    client.force_login(User.objects.get(pk=meta["reception"]))
+    rooms = list(
+        Household.objects.filter(
+            community_id=meta["community"], pk__range=(first, last)
+        ).values_list("code", flat=True)
+    )
+    url = f"/desk/{meta['community']}/intake/"
+    for i in range(20 + n):  # 20 of warm-up in both runs
+        body = {
+            "channel": "phone",
+            "room": rooms[(i * 7919) % len(rooms)],
+            "caller_phone": "13812345678",
+            "caller_name": "张伟",
+            "intent": "repair",
+            "content": "厨房水龙头漏水，请尽快派人维修",
+            "outcome": "work_order",
+            "once": secrets.token_urlsafe(24),
+        }
+        r = client.post(url, urlencode(body), content_type="application/x-www-form-urlencoded")
+        assert r.status_code == 302 and r["Location"] == url, r.content[:300]
+        client.cookies.pop("messages", None)  # as the redirect's GET would
+    sys.exit(0)
+auth = {"HTTP_AUTHORIZATION": f"Token {meta['token']}"}
 for i in range(20 + n):  # 20 of warm-up in both runs
     body = {
         "community": meta["community"],
