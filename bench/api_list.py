@@ -36,9 +36,10 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from inprocess import SqlTimer  # bench/ is on the path: this file is run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,20 +52,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--only", default="", help="comma-separated names of requests")
     p.add_argument("--out", type=Path, help="write the figures here (JSON)")
     return p.parse_args()
-
-
-class SqlTimer:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any
-    ) -> Any:
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, ctx)
-        finally:
-            self.calls.append(time.perf_counter() - t)
 
 
 def main() -> None:
@@ -143,7 +130,7 @@ def main() -> None:
                 continue
             walls.append(w * 1000)
             cpus.append(c * 1000)
-            sqls.append(sum(timer.calls) * 1000)
+            sqls.append(sum(took for took, _sql in timer.calls) * 1000)
             queries = len(timer.calls)
             status = r.status_code
             body = r.json()

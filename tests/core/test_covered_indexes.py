@@ -1,6 +1,7 @@
-"""Events and the clock log carry no single-column index that a composite index already leads
-with (bench/RESULTS.md, "Growth"): one index write less per event, and the composite indexes the
-timeline and the live screens read through are there."""
+"""Events, the clock log and the calls carry no single-column index that a composite index already
+leads with (bench/RESULTS.md, "Growth"): one index write less per event (two per call logged), and
+the composite indexes the timeline, the live screens and the calls' lists read through are
+there."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def _indexes(table: str) -> list[list[str]]:
         ("desk_workorderevent", ["order_id"], ["order_id", "at"]),
         ("desk_workorderevent", ["community_id"], ["community_id", "id"]),
         ("clocks_clocklog", ["order_id"], ["order_id", "at"]),
+        ("desk_contact", ["community_id"], ["community_id", "received_at"]),
+        ("desk_contact", ["household_id"], ["household_id", "received_at"]),
     ],
 )
 def test_a_foreign_key_led_composite_index_replaces_its_own(
