@@ -476,6 +476,14 @@ PROPDESK_PRODUCTION = env_bool("PROPDESK_PRODUCTION")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # A resident's report takes at most this many photos.
 PORTAL_MAX_PHOTOS = int(os.environ.get("PORTAL_MAX_PHOTOS", "6"))
+# What one signed-in resident may make the office do from the portal (a session in a script
+# could otherwise open orders by the thousand, empty the service cart's shelf or call the
+# concierge again and again): reports per resident's number as "count/seconds" pairs (5 an hour,
+# 20 a day; desk.services.residents), and at most so many of a household's reservations not yet
+# handed over and concierge requests still open (concierge.services). Beyond them, the front desk.
+PORTAL_REPORT_LIMITS = os.environ.get("PORTAL_REPORT_LIMITS", "5/3600,20/86400")
+PORTAL_OPEN_RESERVATIONS = int(os.environ.get("PORTAL_OPEN_RESERVATIONS", "3"))
+PORTAL_OPEN_CONCIERGE_REQUESTS = int(os.environ.get("PORTAL_OPEN_CONCIERGE_REQUESTS", "3"))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An imported .xlsx is a zip: refused before it is opened when its members would unpack to more
 # than this (a 200 KB file can expand to hundreds of MB and take a web worker's memory with it).

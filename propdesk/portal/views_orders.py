@@ -32,6 +32,7 @@ from propdesk.desk.selectors import access_resident_order, resident_orders, staf
 from propdesk.desk.services import (
     RESIDENT_KINDS,
     ResidentReport,
+    TooManyReports,
     UrgeTooSoon,
     resident_report,
     urge_again_at,
@@ -104,6 +105,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if not households:
         raise Http404("No household")
     errors: dict[str, list[str]] = {}
+    retry_after = 0  # past PORTAL_REPORT_LIMITS: a 429 that says how long to wait
     source = request.POST if request.method == "POST" else request.GET
     values: dict[str, Any] = {
         "household": str(source.get("household", households[0].pk)),
@@ -141,13 +143,16 @@ def report(request: HttpRequest) -> HttpResponse:
             )
 
             def write() -> Answer | None:
-                nonlocal errors
+                nonlocal errors, retry_after
                 try:
                     order = resident_report(
                         household=household, phone=who.phone, now=get_clock().now(), data=data
                     )
                 except ValidationError as exc:
                     errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+                    return None
+                except TooManyReports as exc:
+                    errors, retry_after = {"limit": [exc.message]}, exc.retry_after
                     return None
                 return Answer(
                     reverse("portal:order", kwargs={"order_id": order.pk}),
@@ -179,7 +184,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if key not in ("kind", "description", "location", "appointment_at", "photos", "household")
         for m in ms
     ]
-    return render(
+    response = render(
         request,
         "portal/orders/report.html",
         {
@@ -190,8 +195,11 @@ def report(request: HttpRequest) -> HttpResponse:
             "kinds": _kind_choices(),
             "upload": _upload_attrs(),
         },
-        status=400 if errors else 200,
+        status=429 if retry_after else 400 if errors else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _chosen_household(households: list[Household], posted: str) -> Household:

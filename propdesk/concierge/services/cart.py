@@ -167,6 +167,17 @@ def loan_reserve(
     item = _item(community, item_id, errors)
     name, phone = _borrower(community, borrower_name, borrower_phone, errors)
     _check_due(due_at, now, errors)
+    # A household holds at most PORTAL_OPEN_RESERVATIONS not yet handed over: a script could
+    # otherwise take the whole shelf (every wheelchair) off it from the portal.
+    held = Loan.objects.filter(household=household, state=LoanState.RESERVED).count()
+    if held >= int(settings.PORTAL_OPEN_RESERVATIONS):
+        errors.setdefault("item", []).append(
+            _(
+                "Your household has reserved %(n)d items not yet collected: collect them at the"
+                " front desk first."
+            )
+            % {"n": held}
+        )
     if errors:
         raise ValidationError(errors)
     assert due_at is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -103,6 +104,23 @@ def concierge_request_create(
         errors["household"] = [_("Choose a household of this community.")]
     if by is None and household is None:
         errors["household"] = [_("Choose a household of this community.")]
+    if by is None and household is not None:
+        # The portal's asks are bounded (a script would call the concierge again and again):
+        # at most PORTAL_OPEN_CONCIERGE_REQUESTS open at once per household.
+        cap = int(settings.PORTAL_OPEN_CONCIERGE_REQUESTS)
+        open_now = ConciergeRequest.objects.filter(
+            household=household,
+            source=RequestSource.RESIDENT,
+            state__in=(RequestState.NEW, RequestState.ACCEPTED),
+        ).count()
+        if open_now >= cap:
+            errors["note"] = [
+                _(
+                    "Your household has %(n)d concierge requests not yet done: the concierge will"
+                    " come. For anything more, call the front desk."
+                )
+                % {"n": open_now}
+            ]
     phone = ""
     if (requester_phone or "").strip():
         try:

@@ -18,6 +18,7 @@ from propdesk.desk.services.orders import WorkOrderDraft, work_order_attach, wor
 from propdesk.desk.services.residents import (
     RESIDENT_KINDS,
     ResidentReport,
+    TooManyReports,
     UrgeTooSoon,
     resident_report,
     resident_report_errors,
@@ -39,6 +40,7 @@ __all__ = [
     "ActionInput",
     "ContactInput",
     "ResidentReport",
+    "TooManyReports",
     "UrgeTooSoon",
     "WorkOrderDraft",
     "appointment_errors",

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Household, Place, Resident
-from propdesk.core.errors import Conflict, NotFound
+from propdesk.core.errors import Conflict, NotFound, ServiceError
 from propdesk.core.uploads import (
     PHOTO_TYPES,
     CheckedUpload,
@@ -50,6 +50,7 @@ from propdesk.desk.services.orders import (
 )
 from propdesk.desk.services.telling import tell_about_order
 from propdesk.policy.rules import load_policy
+from propdesk.policy.signin import parse_limits, wait_parts, wait_seconds
 from propdesk.policy.workflow import OPEN_STATES
 
 # What a resident may report: 报修, 家政服务, 投诉, 建议.
@@ -72,6 +73,46 @@ class ResidentReport:
     appointment_at: datetime | None = None
     photos: Sequence[UploadedFile[bytes]] = ()
     place: Place | None = None  # the QR sticker's place it was reported at (its community's)
+
+
+class TooManyReports(ServiceError):
+    """More reports from one resident's number than PORTAL_REPORT_LIMITS allow: how long to
+    wait (``retry_after``, seconds); the front desk takes anything urgent meanwhile."""
+
+    status = 429
+    code = "too_many"
+
+    def __init__(self, seconds: int) -> None:
+        unit, n = wait_parts(seconds)
+        if unit == "seconds":
+            text = _(
+                "Too many reports from your number. Please try again in %(n)d seconds; for"
+                " anything urgent, call the front desk."
+            )
+        elif unit == "minutes":
+            text = _(
+                "Too many reports from your number. Please try again in %(n)d minutes; for"
+                " anything urgent, call the front desk."
+            )
+        else:
+            text = _(
+                "Too many reports from your number. Please try again in %(n)d hours; for"
+                " anything urgent, call the front desk."
+            )
+        super().__init__(text % {"n": n})
+        self.retry_after = seconds
+
+
+def report_wait_seconds(phone: str, now: datetime) -> int:
+    """Seconds until the resident of ``phone`` may report again from the portal (0: now): their
+    earlier reports are the contacts on the channel 业主自助 from that number, counted in the
+    windows of PORTAL_REPORT_LIMITS (the front desk's own contacts never count)."""
+    limits = parse_limits(settings.PORTAL_REPORT_LIMITS)
+    horizon = now - timedelta(seconds=max(limit.seconds for limit in limits))
+    sent = Contact.objects.filter(
+        channel=Channel.RESIDENT, caller_phone=phone, received_at__gt=horizon
+    ).values_list("received_at", flat=True)
+    return wait_seconds(sent, now, limits)
 
 
 def _resident_of(household: Household, phone: str) -> Resident:
@@ -161,8 +202,12 @@ def resident_report(
     and the photos attached. ``now`` is aware. Raises NotFound when ``phone`` is not on the
     household's register, ValidationError with every field's problem; nothing is written then.
     The checks (the photos read and re-encoded among them) and the order's route and clocks come
-    before the transaction, which holds only the writes (``_plan_order``)."""
+    before the transaction, which holds only the writes (``_plan_order``). Raises
+    TooManyReports past PORTAL_REPORT_LIMITS (``report_wait_seconds``), before any check."""
     resident = _resident_of(household, phone)
+    wait = report_wait_seconds(phone, now)
+    if wait > 0:
+        raise TooManyReports(wait)
     errors, photos = resident_report_errors(household=household, phone=phone, now=now, data=data)
     if errors:
         raise ValidationError(errors)
