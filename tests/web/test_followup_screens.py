@@ -176,6 +176,31 @@ def test_rv3_a_major_complaints_visit_is_the_heads_and_the_form_keeps_the_words(
     assert complaint.state == "followed_up"
 
 
+def test_rv3_the_front_desk_is_told_a_major_complaints_visit_is_the_heads_not_given_the_form(
+    office, clock
+) -> None:
+    """The receptionist's 回访 list names who makes an important complaint's visit (主任) instead
+    of offering a form that the save would refuse after the whole call was typed in; the office
+    head gets the form."""
+    loop = Loop(office, clock)
+    complaint = loop.resolved("complaint", is_important=True, description="地下室渗水")
+    form_url = url(office, "desk-visit-new") + f"?order={complaint.pk}"
+    desk = browser_for(office.receptionist)
+    row = section(desk.get(url(office, "desk-visits")).content.decode(), "visits-complaints")
+    assert complaint.number in row and "由主任回访" in row
+    assert form_url.replace("&", "&amp;") not in row and f"?order={complaint.pk}" not in row
+    page = desk.get(form_url).content.decode()
+    assert 'id="visit-form"' not in page and "保存回访" not in page
+    assert "重要投诉的回访须由管理处主任进行。" in section(page, "visit-heads-alone")
+    assert "重大" not in page  # the glossary's 重要投诉, as its tag says
+    head = browser_for(office.head)
+    row = section(head.get(url(office, "desk-visits")).content.decode(), "visits-complaints")
+    assert f"?order={complaint.pk}" in row and "由主任回访" not in row
+    page = head.get(form_url).content.decode()
+    assert 'id="visit-form"' in page and 'id="visit-heads-alone"' not in page
+    assert ReturnVisit.objects.count() == 0
+
+
 def test_rv1_a_proposed_household_is_visited_and_the_pace_moves(office, clock) -> None:
     page = browser_for(office.administrator)
     html = page.get(url(office, "desk-visits")).content.decode()
