@@ -314,6 +314,35 @@ def test_rv7_a_proposal_becomes_an_issue_its_notice_is_written_printed_and_poste
     assert rv7.state == "met"
 
 
+def test_rv7_an_issue_says_its_building_as_the_office_does(office, clock) -> None:
+    """An issue of one building is headed 3栋, as the notice's 发布楼栋 and the front desk say
+    it; a bare 3 beside the title read as a count."""
+    loop = Loop(office, clock)
+    item = suggestion_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="opinion",
+        text="电梯经常停运",
+        household=loop.household("3-1-301"),
+    )
+    page = browser_for(office.administrator)
+    r = page.post(
+        url(office, "desk-issues"),
+        {
+            "form": "open",
+            "title": "电梯频繁停运",
+            "item_ids": str(item.pk),
+            "building": office.household.unit.building.pk,
+        },
+    )
+    assert r.status_code == 302
+    issue = CommonIssue.objects.get()
+    heading = section(page.get(url(office, "desk-issues")).content.decode(), f"issue-{issue.pk}")
+    heading = heading.split("</h2>")[0]
+    assert re.sub(r"<[^>]+>", "", heading).split(">", 1)[1] == "电梯频繁停运 3栋 · 处理中"
+
+
 def test_rv7_a_long_issue_or_notice_title_is_counted_and_refused_not_cut(office, clock) -> None:
     """A common issue's title (100) and area (50), and its notice's title (100), were cut by the
     service without a word: counted on the form (data-maxlength), refused in words, kept whole,
