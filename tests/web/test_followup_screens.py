@@ -76,8 +76,27 @@ def test_rv6_no_answer_keeps_the_order_on_the_list_with_a_retry(office, clock) -
     assert "重拨时间" in section(html, "visits-today")
 
 
+def test_rv6_a_return_call_nobody_answers_is_said_as_the_glossary_says(office, clock) -> None:
+    """The call's outcome reads 已接通 / 未接通 / 拒绝回访 (the glossary's word for no answer on a
+    return call: 未接通, not 无人接听), the time to call again and the list's line too."""
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    page = browser_for(office.receptionist)
+    form = page.get(url(office, "desk-visit-new") + f"?order={order.pk}").content.decode()
+    outcomes = re.findall(r'name="outcome" value="[a-z_]+"[^>]*> ([^<]+)</label>', form)
+    assert outcomes == ["已接通", "未接通", "拒绝回访"]
+    assert "未接通：重拨时间" in form and "无人接听" not in form
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {"order": order.pk, "channel": "phone", "outcome": "no_answer"},
+    )
+    assert r.status_code == 302
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert "未接通" in html and "无人接听" not in html
+
+
 def test_rv6_an_answered_visit_is_saved_whatever_the_time_to_call_again_says(office, clock) -> None:
-    """无人接听 chosen first and a time to call again typed, then the owner picks up: the time
+    """未接通 chosen first and a time to call again typed, then the owner picks up: the time
     left in its box, past or not even a time, is no reason to refuse the answered visit."""
     loop = Loop(office, clock)
     order = loop.resolved("repair")
