@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from propdesk.clocks.models import Clock
 from propdesk.community.backoffice import (
@@ -7,7 +8,15 @@ from propdesk.community.backoffice import (
     ReadOnlyAdmin,
     ReadOnlyInline,
 )
-from propdesk.desk.models import Attachment, Contact, ServiceItem, WorkOrder, WorkOrderEvent
+from propdesk.desk.models import (
+    Attachment,
+    Contact,
+    EventAction,
+    ServiceItem,
+    WorkOrder,
+    WorkOrderEvent,
+    state_label,
+)
 
 
 @admin.register(ServiceItem)
@@ -19,9 +28,32 @@ class ServiceItemAdmin(BackOfficeAdmin):
     search_fields = ["code", "name"]
 
 
-class EventInline(ReadOnlyInline):
+class EventWords:
+    """A timeline line's act and states as the console says them, in its order's words
+    (EventAction.label_for, state_label: 办结 and 已办结 on a complaint, never 完工 or the keys)."""
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, event: WorkOrderEvent) -> str:
+        return EventAction.label_for(event.action, event.order.kind)
+
+    @admin.display(description=_("from"))
+    def from_words(self, event: WorkOrderEvent) -> str | None:
+        return _state_words(event, event.from_state)
+
+    @admin.display(description=_("to"))
+    def to_words(self, event: WorkOrderEvent) -> str | None:
+        return _state_words(event, event.to_state)
+
+
+def _state_words(event: WorkOrderEvent, state: str) -> str | None:
+    if not state:
+        return None  # the list's "-"
+    return state_label(state, event.order.kind, emergency=event.order.is_emergency)
+
+
+class EventInline(EventWords, ReadOnlyInline):
     model = WorkOrderEvent
-    fields = ("at", "actor", "action", "from_state", "to_state", "note")
+    fields = ("at", "actor", "action_words", "from_words", "to_words", "note")
     readonly_fields = fields
 
 
@@ -66,7 +98,7 @@ class ContactAdmin(GrowingList, ReadOnlyAdmin):
 
 
 @admin.register(WorkOrderEvent)
-class WorkOrderEventAdmin(GrowingList, ReadOnlyAdmin):
-    list_display = ["at", "order", "action", "from_state", "to_state", "actor"]
+class WorkOrderEventAdmin(EventWords, GrowingList, ReadOnlyAdmin):
+    list_display = ["at", "order", "action_words", "from_words", "to_words", "actor"]
     list_filter = ["community", "action", "at"]
     list_select_related = ["order", "actor"]

@@ -230,3 +230,53 @@ def test_em1_the_banner_says_the_communitys_time_on_a_device_set_to_utc(
         assert "20:12:32" in text and "12:12:32" not in text, text
     finally:
         context.close()
+
+
+def test_em1_on_the_emergency_page_of_a_phone_the_banner_keeps_its_small_close_buttons(
+    browser, live_server
+) -> None:
+    """The office head, called to a fire, opens the emergency's page on his phone (360 px) while
+    an agitated visitor waits for him (an alert of the banner, FD-4): the alert's line is the
+    text to tap with a 44 px × beside it, as on every other page; the page's own big full-width
+    buttons (收到, 已到场) are the page's, not the banner's (a × that took 140 px squeezed each
+    alert into a column of five lines)."""
+    from datetime import UTC, datetime
+
+    from propdesk.notify.services import notifications_create
+    from tests.browser.test_console import sign_in
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    now = datetime.now(UTC)
+    fire = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=now,
+        kind="fire",
+        location="5栋地下车库B区",
+    )
+    notifications_create(
+        community_id=office.community.pk,
+        recipient_ids=[office.head.pk],
+        cause="test:agitated",
+        kind="agitated_visitor",
+        title="任建建（4-1-1602）情绪激动，已请到会议室/主任室，请立即前来处理",
+        now=now,
+    )
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, office.head, f"/desk/emergencies/{fire.pk}/")
+        close = page.locator("#emergency-alert .live-dismiss").first
+        close.wait_for(state="visible", timeout=5000)
+        page.screenshot(path=str(SCREENSHOTS / "emergency-page-banner-phone.png"))
+        line = page.locator("#emergency-alert .live-alert").first
+        close_box, line_box = close.bounding_box(), line.bounding_box()
+        assert close_box is not None and line_box is not None
+        assert 40 <= close_box["width"] <= 60, close_box
+        assert close_box["height"] >= 40  # still a finger's tap
+        # The page's own taps stay full width.
+        tap = page.locator("section.taps button.tap").first
+        tap_box = tap.bounding_box()
+        assert tap_box is not None and tap_box["width"] > 300, tap_box
+    finally:
+        context.close()

@@ -11,7 +11,7 @@ and both menus still open."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import translation
@@ -320,3 +320,39 @@ def test_on_a_1366_desk_the_bar_is_one_row_for_every_role_with_a_user_menu(
     finally:
         for context, _page in pages.values():
             context.close()
+
+
+def test_on_a_desk_the_heads_bar_stays_one_row_with_a_hundred_unread(browser, live_server) -> None:
+    """An office head's bell counts every escalation: the demo's head had 101 unread after an
+    hour of the office day, and the three-digit count pushed the bell and the name to a second
+    row at 1366 and at 1280 px. The bar stays one row with a four-digit count and a three-character
+    name, every screen's link in view."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    office.head.name = "唐晓婷"
+    office.head.save(update_fields=["name"])
+    # A week of escalations, an hour at a time (the cap folds more than a few an hour into a
+    # summary): 1000 unread.
+    start = datetime.now(UTC)
+    for i in range(1000):
+        notifications_create(
+            community_id=office.community.pk,
+            recipient_ids=[office.head.pk],
+            cause=f"test:{i}",
+            kind="clock_escalation",
+            title=f"超时 {i}",
+            now=start - timedelta(hours=i // 5),
+        )
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, office.head, "/desk/")
+        assert page.locator("#notification-bell").inner_text().strip() == "1000"
+        assert page.locator("#nav a").all_text_contents() == _heads_screens(office)
+        assert len(_heads_screens(office)) == 14
+        for viewport in (DESKTOP, {"width": 1280, "height": 800}):
+            page.set_viewport_size(viewport)
+            ok, bar = _one_row(page)
+            assert ok and bar["right"] <= viewport["width"], (viewport, bar)
+            page.screenshot(path=str(SCREENSHOTS / f"top-bar-{viewport['width']}-head-1000.png"))
+    finally:
+        context.close()

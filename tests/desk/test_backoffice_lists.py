@@ -170,3 +170,52 @@ def test_a_growing_list_counts_up_to_its_cap_and_says_so(
     assert f"只数到 {total - 1} 条；更早的请用右侧的日期筛选查找。" in text
     count = next(s for s in statements if "COUNT(" in s.upper())
     assert f"LIMIT {total}" in count.upper(), count
+
+
+def test_the_back_offices_events_say_the_orders_states_and_acts_in_its_words(office, clock) -> None:
+    """The office head reading 工单处理记录 (the list, and an order's page) reads each line's act
+    and states as the console says them, in the order's words: a complaint 受理 → 已受理 and
+    办结 → 已办结, a repair 已派单; never the keys (new, accepted, resolved) nor 完工 on a
+    complaint (GLOSSARY.md)."""
+    complaint = work_order_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        draft=WorkOrderDraft(
+            kind="complaint",
+            complaint_type="general",
+            description="噪音",
+            household=office.household,
+        ),
+    )
+    for action in ("take", "resolve"):
+        complaint = work_order_transition(
+            order_id=complaint.pk,
+            action=action,
+            by=office.administrator,
+            now=clock.now(),
+            version=complaint.version,
+            note="已处理" if action == "resolve" else "",
+        )
+    _orders(office, clock, 1)
+    client = backoffice_client(office.head)
+    rows = re.findall(
+        r"<tr>(.*?)</tr>", client.get("/admin/desk/workorderevent/").content.decode(), re.S
+    )
+    cells = [
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)
+        ]
+        for r in rows
+    ]
+    lines = {tuple(c[2:5]) for c in cells if len(c) >= 5 and c[1] == complaint.number}
+    assert ("受理", "新建", "已受理") in lines, lines
+    assert ("办结", "已受理", "已办结") in lines, lines
+    repair = next(c for c in cells if len(c) >= 5 and c[2] == "已派单")
+    assert repair[4] == "已派单", repair
+    keys = {"new", "accepted", "resolved", "dispatched"}
+    assert not keys & {c for row in cells for c in row}, cells
+    assert not [c for c in cells if len(c) >= 5 and c[1] == complaint.number and c[2] == "完工"]
+    page = client.get(f"/admin/desk/workorder/{complaint.pk}/change/").content.decode()
+    assert "已办结" in page and ">resolved<" not in page and ">accepted<" not in page

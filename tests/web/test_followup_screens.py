@@ -76,8 +76,27 @@ def test_rv6_no_answer_keeps_the_order_on_the_list_with_a_retry(office, clock) -
     assert "重拨时间" in section(html, "visits-today")
 
 
+def test_rv6_a_return_call_nobody_answers_is_said_as_the_glossary_says(office, clock) -> None:
+    """The call's outcome reads 已接通 / 未接通 / 拒绝回访 (the glossary's word for no answer on a
+    return call: 未接通, not 无人接听), the time to call again and the list's line too."""
+    loop = Loop(office, clock)
+    order = loop.resolved("repair")
+    page = browser_for(office.receptionist)
+    form = page.get(url(office, "desk-visit-new") + f"?order={order.pk}").content.decode()
+    outcomes = re.findall(r'name="outcome" value="[a-z_]+"[^>]*> ([^<]+)</label>', form)
+    assert outcomes == ["已接通", "未接通", "拒绝回访"]
+    assert "未接通：重拨时间" in form and "无人接听" not in form
+    r = page.post(
+        url(office, "desk-visit-new"),
+        {"order": order.pk, "channel": "phone", "outcome": "no_answer"},
+    )
+    assert r.status_code == 302
+    html = page.get(url(office, "desk-visits")).content.decode()
+    assert "未接通" in html and "无人接听" not in html
+
+
 def test_rv6_an_answered_visit_is_saved_whatever_the_time_to_call_again_says(office, clock) -> None:
-    """无人接听 chosen first and a time to call again typed, then the owner picks up: the time
+    """未接通 chosen first and a time to call again typed, then the owner picks up: the time
     left in its box, past or not even a time, is no reason to refuse the answered visit."""
     loop = Loop(office, clock)
     order = loop.resolved("repair")
@@ -174,6 +193,31 @@ def test_rv3_a_major_complaints_visit_is_the_heads_and_the_form_keeps_the_words(
     assert Clock.objects.get(order=complaint, rule_id="CP-2").state == "met"
     complaint.refresh_from_db()
     assert complaint.state == "followed_up"
+
+
+def test_rv3_the_front_desk_is_told_a_major_complaints_visit_is_the_heads_not_given_the_form(
+    office, clock
+) -> None:
+    """The receptionist's 回访 list names who makes an important complaint's visit (主任) instead
+    of offering a form that the save would refuse after the whole call was typed in; the office
+    head gets the form."""
+    loop = Loop(office, clock)
+    complaint = loop.resolved("complaint", is_important=True, description="地下室渗水")
+    form_url = url(office, "desk-visit-new") + f"?order={complaint.pk}"
+    desk = browser_for(office.receptionist)
+    row = section(desk.get(url(office, "desk-visits")).content.decode(), "visits-complaints")
+    assert complaint.number in row and "由主任回访" in row
+    assert form_url.replace("&", "&amp;") not in row and f"?order={complaint.pk}" not in row
+    page = desk.get(form_url).content.decode()
+    assert 'id="visit-form"' not in page and "保存回访" not in page
+    assert "重要投诉的回访须由管理处主任进行。" in section(page, "visit-heads-alone")
+    assert "重大" not in page  # the glossary's 重要投诉, as its tag says
+    head = browser_for(office.head)
+    row = section(head.get(url(office, "desk-visits")).content.decode(), "visits-complaints")
+    assert f"?order={complaint.pk}" in row and "由主任回访" not in row
+    page = head.get(form_url).content.decode()
+    assert 'id="visit-form"' in page and 'id="visit-heads-alone"' not in page
+    assert ReturnVisit.objects.count() == 0
 
 
 def test_rv1_a_proposed_household_is_visited_and_the_pace_moves(office, clock) -> None:
@@ -287,6 +331,35 @@ def test_rv7_a_proposal_becomes_an_issue_its_notice_is_written_printed_and_poste
     assert r.status_code == 302
     rv7.refresh_from_db()
     assert rv7.state == "met"
+
+
+def test_rv7_an_issue_says_its_building_as_the_office_does(office, clock) -> None:
+    """An issue of one building is headed 3栋, as the notice's 发布楼栋 and the front desk say
+    it; a bare 3 beside the title read as a count."""
+    loop = Loop(office, clock)
+    item = suggestion_create(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="opinion",
+        text="电梯经常停运",
+        household=loop.household("3-1-301"),
+    )
+    page = browser_for(office.administrator)
+    r = page.post(
+        url(office, "desk-issues"),
+        {
+            "form": "open",
+            "title": "电梯频繁停运",
+            "item_ids": str(item.pk),
+            "building": office.household.unit.building.pk,
+        },
+    )
+    assert r.status_code == 302
+    issue = CommonIssue.objects.get()
+    heading = section(page.get(url(office, "desk-issues")).content.decode(), f"issue-{issue.pk}")
+    heading = heading.split("</h2>")[0]
+    assert re.sub(r"<[^>]+>", "", heading).split(">", 1)[1] == "电梯频繁停运 3栋 · 处理中"
 
 
 def test_rv7_a_long_issue_or_notice_title_is_counted_and_refused_not_cut(office, clock) -> None:

@@ -24,6 +24,7 @@ from propdesk.followup.services.visits import (
     owner_phone,
     return_visit_by_owner,
     return_visit_record,
+    visit_is_the_heads,
     visit_kind_for,
 )
 
@@ -45,5 +46,6 @@ __all__ = [
     "suggestion_create",
     "suggestion_reply",
     "suggestion_tag_activity",
+    "visit_is_the_heads",
     "visit_kind_for",
 ]

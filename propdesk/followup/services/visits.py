@@ -79,6 +79,18 @@ def visit_kind_for(order: WorkOrder | None) -> str:
     return VisitKind.COMPLAINT if order.kind == OrderKind.COMPLAINT else VisitKind.ORDER
 
 
+def visit_is_the_heads(*, by: User, community_id: int, order: WorkOrder | None) -> bool:
+    """RV-3: whether the return visit of ``order`` is the office head's alone and ``by`` is not
+    the head there: a complaint marked important (重要投诉). The console then says who makes it
+    instead of offering the form; return_visit_record refuses it (``head_only``)."""
+    return (
+        order is not None
+        and visit_kind_for(order) == VisitKind.COMPLAINT
+        and order.is_important
+        and Role.OFFICE_HEAD not in user_roles(by, community_id)
+    )
+
+
 def owner_phone(order: WorkOrder | None, household: Household | None) -> str:
     """The number to call: the reporter's on the order, else the household's first resident's."""
     if order is not None and order.reporter_phone:
@@ -171,11 +183,8 @@ def return_visit_record(
     """
     roles = require_role(by, community.pk, VISIT_ROLES)
     order = draft.order
-    if (
-        draft.kind == VisitKind.COMPLAINT
-        and order is not None
-        and order.is_important
-        and Role.OFFICE_HEAD not in roles
+    if draft.kind == VisitKind.COMPLAINT and visit_is_the_heads(
+        by=by, community_id=community.pk, order=order
     ):
         raise Forbidden(
             _("Only the office head may make the return visit of a major complaint."),

@@ -47,6 +47,7 @@ from propdesk.followup.services import (
     return_visit_record,
     suggestion_reply,
     suggestion_tag_activity,
+    visit_is_the_heads,
     visit_kind_for,
 )
 from propdesk.policy.workflow import OFFICE_ROLES, Role
@@ -111,6 +112,7 @@ def visits(request: HttpRequest, desk: Desk) -> HttpResponse:
             "now": at,
             "calls": fs.call_list_today(community, at),
             "complaints": orders_with_running_clock(desk.user, community.pk, ["CP-2"]),
+            "is_head": desk.is_head,
             "pace": fs.monthly_quota_pace(community, year, month, at),
             "sample": fs.quota_sample(community, year, month, at, size=10),
             "recent": fs.return_visit_list(community, year=year, month=month)[:30],
@@ -219,6 +221,11 @@ def visit_new(request: HttpRequest, desk: Desk) -> HttpResponse:
             "nav_active": "visits",
             "title": _("Return visit"),
             "order": order,
+            # RV-3: an important complaint's visit is the head's; anyone else is told so, not
+            # handed a form to fill in and have refused. A refused post (the order marked
+            # important while the form was open) keeps the form with what was typed.
+            "heads_alone": request.method != "POST"
+            and visit_is_the_heads(by=desk.user, community_id=desk.community.pk, order=order),
             "done": done,
             "done_steps": _steps(done) if done else [],
             "household": household,
