@@ -159,3 +159,33 @@ def test_fd5_flagged_later_starts_then_and_unflagged_stops(desk, office):
     assert clocks(order, "FD-5") == [(1, "running")]
     desk.at(marked + timedelta(hours=2)).act(order, "flag", flags={"is_construction_legacy": False})
     assert clocks(order, "FD-5") == [(1, "cancelled")]
+
+
+def test_fd6_ds1_rv1_deadlines_are_in_the_communitys_own_time_zone(desk, office):
+    """RULES.md (Clocks): deadlines are computed in the community's time zone. A community set
+    to Asia/Urumqi (UTC+6) whose policy names no zone of its own: a repair at 09:00 there is due
+    at 23:59:59 there (not Shanghai's, two hours sooner), and the month's RV-1 quota, started at
+    its local month's first instant, runs to that month's last second there."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from propdesk.followup.services import monthly_quota_ensure
+
+    urumqi = ZoneInfo("Asia/Urumqi")
+    community = office.community
+    community.time_zone = "Asia/Urumqi"
+    community.save()
+    order = desk.at(datetime(2026, 11, 26, 9, 0, tzinfo=urumqi)).open("repair")
+    for rule_id in ("FD-6", "DS-1"):
+        assert desk.clock_of(order, rule_id).due_at == datetime(
+            2026, 11, 26, 23, 59, 59, tzinfo=urumqi
+        )
+    monthly_quota_ensure(community=community, now=datetime(2026, 12, 1, 0, 0, 30, tzinfo=urumqi))
+    quota = Clock.objects.get(community=community, rule_id="RV-1")
+    assert quota.started_at == datetime(2026, 12, 1, 0, 0, tzinfo=urumqi)
+    assert quota.due_at == datetime(2026, 12, 31, 23, 59, 59, tzinfo=urumqi)
+    # A zone the policy names itself wins.
+    community.policy = {"office_day": {"time_zone": "Asia/Shanghai"}}
+    community.save()
+    later = desk.at(datetime(2026, 11, 26, 9, 0, tzinfo=urumqi)).open("repair")
+    assert desk.clock_of(later, "DS-1").due_at == sh(2026, 11, 26, 23, 59, 59)
