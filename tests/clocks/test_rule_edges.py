@@ -189,3 +189,29 @@ def test_fd6_ds1_rv1_deadlines_are_in_the_communitys_own_time_zone(desk, office)
     community.save()
     later = desk.at(datetime(2026, 11, 26, 9, 0, tzinfo=urumqi)).open("repair")
     assert desk.clock_of(later, "DS-1").due_at == sh(2026, 11, 26, 23, 59, 59)
+
+
+def test_rv3_cp2_a_major_complaints_follow_up_on_the_order_is_the_heads_only(desk, office):
+    """RV-3: a major complaint's return visit only by the office head; CP-2's follow-up counts
+    as that visit. The order's own 跟踪回访 action refused an administrator on the return-visit
+    screen but took one on the order (API, action bar), meeting CP-2 without the head."""
+    import pytest
+
+    from propdesk.core.errors import Forbidden
+
+    order = desk.at(T0).open("complaint", is_important=True)
+    desk.act(order, "take")
+    desk.act(order, "resolve")
+    with pytest.raises(Forbidden) as err:
+        desk.at(T0 + timedelta(days=1)).act(order, "follow_up", by=office.administrator)
+    assert err.value.code == "head_only"
+    assert desk.clock_of(order, "CP-2").state == "running"
+    desk.act(order, "follow_up", by=office.head)
+    c = desk.clock_of(order, "CP-2")
+    assert (c.state, c.met_by) == ("met", office.head)
+    # An ordinary complaint's follow-up stays the office's.
+    general = desk.at(T0).open("complaint")
+    desk.act(general, "take")
+    desk.act(general, "resolve")
+    desk.act(general, "follow_up", by=office.administrator)
+    assert desk.clock_of(general, "CP-2").state == "met"
