@@ -377,6 +377,17 @@ class LevelFigures:
     satisfied: int
     rate: Decimal | None
     degree: Decimal | None
+    # The sum of the answers' weights: 满意度 = weighted / answered, before rounding.
+    weighted: int = 0
+
+    def rate_meets(self, target: int) -> bool | None:
+        """满意率 at least ``target`` percent, on the counts, not the rounded figure (95.96 %
+        shows as 96.0 but is below 96 %); None without answers."""
+        return None if not self.answered else self.satisfied * 100 >= target * self.answered
+
+    def degree_meets(self, target: int) -> bool | None:
+        """满意度 at least ``target``, on the weights' sum, not the rounded mean."""
+        return None if not self.answered else self.weighted >= target * self.answered
 
 
 def level_figures(counts: Mapping[str, int], policy: SatisfactionPolicy) -> LevelFigures:
@@ -392,6 +403,7 @@ def level_figures(counts: Mapping[str, int], policy: SatisfactionPolicy) -> Leve
         satisfied=satisfied,
         rate=_pct(satisfied, answered),
         degree=degree,
+        weighted=weighted,
     )
 
 
@@ -428,13 +440,11 @@ class SatisfactionFigures:
 
     @property
     def rate_met(self) -> bool | None:
-        r = self.levels.rate
-        return None if r is None else r >= self.rate_target
+        return self.levels.rate_meets(self.rate_target)
 
     @property
     def degree_met(self) -> bool | None:
-        d = self.levels.degree
-        return None if d is None else d >= self.degree_target
+        return self.levels.degree_meets(self.degree_target)
 
 
 def _policy(community: Community) -> Policy:

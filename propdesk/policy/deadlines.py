@@ -98,7 +98,9 @@ def compute_due(
         return local + timedelta(minutes=value)
     if kind is DurationKind.SAME_DAY:
         day = local.date()
-        if local.time() >= office.late_intake:
+        # After late intake, or once the office day is over (an office whose day ends before
+        # its late-intake time, e.g. 18:00): the next day's, never a deadline already past.
+        if local.time() >= office.late_intake or local.time() > office.day_end:
             day += timedelta(days=1)
         return office.end_of(day)
     if kind is DurationKind.DAYS:

@@ -39,11 +39,17 @@ class Facts:
     hours: WorkingHours | None = None
 
     def flat(self) -> dict[str, Any]:
+        flags = self.data.get("flags")
+        changed = flags if isinstance(flags, Mapping) else {}
         return {
             **self.order,
             "actor_role": self.actor_roles,
             "channel": self.data.get("channel"),
             "waiting": self.data.get("waiting"),
+            # The marks this event changed (a ``flag`` event carries only those that change):
+            # set on, and taken off.
+            "flagged": frozenset(k for k, v in changed.items() if v),
+            "unflagged": frozenset(k for k, v in changed.items() if not v),
         }
 
 

@@ -46,7 +46,9 @@ ORDER_FACTS = {
     "has_appointment",
     "is_urgent",
 }
-EVENT_FACTS = {"actor_role", "channel", "waiting"}
+# ``flagged`` / ``unflagged``: the marks (is_important, is_long_running, is_construction_legacy)
+# the event set on / took off (a ``flag`` event names only the marks it changes).
+EVENT_FACTS = {"actor_role", "channel", "waiting", "flagged", "unflagged"}
 RECIPIENTS = {
     "responsible",
     "assignee",

@@ -325,6 +325,8 @@ class Situation:
     urgent: bool = False
     leads_team: bool = False
     emergency: bool = False
+    # RV-3: a complaint marked important (a major complaint): its return visit is the head's.
+    important: bool = False
 
 
 # Team members act on what is theirs: only the one who has the order (or the team leader) checks
@@ -339,7 +341,7 @@ def check_action(action_name: str, situation: Situation) -> Action:
     """Return the action if the actor may take it in ``situation``; raise TransitionRefused
     (codes: unknown_action, not_for_kind, not_for_emergency, not_allowed_in_state, not_in_pool,
     in_pool, nobody_assigned, role_not_allowed, already_waiting, not_waiting, already_urgent,
-    not_urgent)."""
+    not_urgent, head_only)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionRefused("unknown_action", f"Unknown action: {action_name}")
@@ -372,6 +374,10 @@ def check_action(action_name: str, situation: Situation) -> Action:
             effective.discard(Role.TEAM_LEADER)
     if not effective & action.roles:
         raise TransitionRefused("role_not_allowed", f"Your role may not {action_name} this order")
+    # RV-3: a major complaint's return visit (跟踪回访, which meets CP-2) only by the office head,
+    # as followup.services.visit_record refuses it.
+    if action_name == "follow_up" and sit.important and Role.OFFICE_HEAD not in effective:
+        raise TransitionRefused("head_only", "Only the office head follows up a major complaint")
     # Nothing to change (like a flag the order already has), said only to whoever may change it.
     if action_name == "mark_urgent" and sit.urgent:
         raise TransitionRefused("already_urgent", "The order is already urgent")

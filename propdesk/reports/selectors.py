@@ -252,6 +252,19 @@ def _status(figure: Decimal | None, target: Decimal | None, comparison: str = ">
     return "met" if ok else "missed"
 
 
+def _share_status(part: int, whole: int, target: int | Decimal) -> Status:
+    """A share (``part`` of ``whole``) against a target in percent, judged on the counts: the
+    figure shown is rounded to one decimal, and 95.96 % (shown 96.0) is below 96 %, 99.95 %
+    (shown 100.0) below 100 %. No data without a whole."""
+    if not whole:
+        return "no_data"
+    return "met" if Decimal(part) * 100 >= Decimal(target) * whole else "missed"
+
+
+def _meets_status(meets: bool | None) -> Status:
+    return "no_data" if meets is None else ("met" if meets else "missed")
+
+
 def report_community(user: User, community_id: int | str | None) -> Community:
     """The community if ``user`` may see it (NotFound otherwise, hidden or missing alike) and
     reads its reports there (Forbidden otherwise)."""
@@ -382,7 +395,7 @@ def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[Repor
             figure=lv.rate,
             sample=lv.answered,
             sample_label=_("answered visits"),
-            status=_status(lv.rate, Decimal(sat.rate_target)),
+            status=_meets_status(lv.rate_meets(sat.rate_target)),
             note=no_answers,
         ),
         ReportLine(
@@ -394,7 +407,7 @@ def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[Repor
             figure=lv.degree,
             sample=lv.answered,
             sample_label=_("answered visits"),
-            status=_status(lv.degree, Decimal(sat.degree_target)),
+            status=_meets_status(lv.degree_meets(sat.degree_target)),
             note=no_answers,
         ),
         ReportLine(
@@ -428,7 +441,7 @@ def _answer_line(community: Community, calls: AnswerFigures) -> ReportLine:
         figure=calls.rate,
         sample=calls.calls,
         sample_label=_("calls"),
-        status=_status(calls.rate, Decimal(policy.target_percent)),
+        status=_share_status(calls.within, calls.calls, policy.target_percent),
         note=_fill(
             _("%(late)d answered later, %(missed)d missed"),
             {"late": calls.late, "missed": calls.missed},
@@ -466,7 +479,7 @@ def _compliance_lines(
                 figure=figure,
                 sample=decided,
                 sample_label=_("clocks decided"),
-                status=_status(figure, TIME_RULE_TARGET),
+                status=_share_status(c.met, decided, TIME_RULE_TARGET) if c else "no_data",
                 note=note,
                 list_key="breaches" if c and c.breached else "",
             )
@@ -619,7 +632,7 @@ def monthly_report(
             figure=complaints.rate,
             sample=complaints.resolved,
             sample_label=_("complaints resolved"),
-            status=_status(complaints.rate, Decimal(complaints.target)),
+            status=_share_status(complaints.visited, complaints.resolved, complaints.target),
             note=(
                 _fill(_("%(n)d without a return visit"), {"n": len(complaints.missing)})
                 if complaints.missing
@@ -639,7 +652,7 @@ def monthly_report(
             figure=issues.in_time_rate,
             sample=counted,
             sample_label=_("common issues"),
-            status=_status(issues.in_time_rate, Decimal(100)),
+            status=_share_status(issues.posted_in_time, counted, 100),
             note=_fill(
                 _("%(late)d late, %(without)d without a notice"),
                 {"late": issues.posted_late, "without": issues.without_notice},
@@ -780,11 +793,11 @@ def _headline(community: Community, year: int, month: int, now: datetime) -> Com
         compliance=overall,
         statuses={
             "rv1": _status(Decimal(pace.visited), Decimal(pace.target)),
-            "rate": _status(lv.rate, Decimal(sat.rate_target)),
-            "degree": _status(lv.degree, Decimal(sat.degree_target)),
-            "rv3": _status(complaints.rate, Decimal(complaints.target)),
-            "rv7": _status(issues.in_time_rate, Decimal(100)),
-            "clocks": _status(overall, TIME_RULE_TARGET),
+            "rate": _meets_status(lv.rate_meets(sat.rate_target)),
+            "degree": _meets_status(lv.degree_meets(sat.degree_target)),
+            "rv3": _share_status(complaints.visited, complaints.resolved, complaints.target),
+            "rv7": _share_status(issues.posted_in_time, issues.opened - issues.dropped, 100),
+            "clocks": _share_status(met, met + breached, TIME_RULE_TARGET),
         },
     )
 

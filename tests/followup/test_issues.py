@@ -90,6 +90,20 @@ def test_rv7_proposals_only_within_the_window_and_not_yet_grouped(loop, office):
     assert common_issue_proposals(office.community, T0) == []
 
 
+def test_rv7_the_30_day_window_includes_its_first_second_and_not_the_one_before(loop, office):
+    """RV-7: "5 or more households within 30 days": a household heard exactly 30 days before
+    still counts towards the five; one second earlier it does not."""
+    loop.at(T0 - timedelta(days=30, seconds=1))
+    _items(loop, office, LIFT[:1])
+    loop.at(T0)
+    _items(loop, office, LIFT[1:])
+    assert common_issue_proposals(office.community, T0) == []
+    loop.at(T0 - timedelta(days=30))
+    _items(loop, office, ["电梯经常停运"])
+    [proposal] = common_issue_proposals(office.community, T0)
+    assert proposal.households == 5
+
+
 def test_rv7_notice_posted_on_day_7_meets_the_clock(loop, office):
     loop.at(T0)
     issue = _issue(loop, office, _items(loop, office, LIFT))

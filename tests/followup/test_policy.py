@@ -132,3 +132,55 @@ def test_rv7_four_households_or_another_building_are_not_enough() -> None:
 def test_rv7_unrelated_texts_are_not_grouped() -> None:
     texts = [Text(i, f"h{i}", 3, t) for i, t in enumerate(OTHER)]
     assert group_similar(texts, threshold=0.4, min_households=2) == []
+
+
+@pytest.mark.parametrize(
+    ("satisfied", "answered", "shown", "met"),
+    [
+        (24, 25, Decimal("96.0"), True),  # exactly 96 %: 以上 includes it
+        (23, 25, Decimal("92.0"), False),
+        (237, 247, Decimal("96.0"), False),  # 95.95… % shows as 96.0, and is below 96 %
+        (240, 250, Decimal("96.0"), True),
+    ],
+)
+def test_rv2_satisfaction_rate_at_96_percent_is_judged_on_the_counts(
+    satisfied, answered, shown, met
+) -> None:
+    """RV-2: 满意率 "96%以上" is met at exactly 96 % and not one answer below it, even where
+    the figure shown (one decimal, rounded half up) reads 96.0."""
+    counts = {"very_satisfied": satisfied, "dissatisfied": answered - satisfied}
+    fig = level_figures(counts, load_policy().satisfaction)
+    assert (fig.answered, fig.rate) == (answered, shown)
+    assert fig.rate_meets(96) is met
+
+
+@pytest.mark.parametrize(
+    ("levels", "shown", "met"),
+    [
+        # 20 answers, 15 × 100 + 5 × 0: the mean is exactly 75.
+        ({"very_satisfied": 15, "dissatisfied": 5}, Decimal("75.0"), True),
+        # 199 answers weighing 14,920: 74.97… shows as 75.0 and is below 75.
+        (
+            {"very_satisfied": 148, "not_very_satisfied": 4, "dissatisfied": 47},
+            Decimal("75.0"),
+            False,
+        ),
+    ],
+)
+def test_rv2_satisfaction_degree_at_75_is_judged_on_the_weights(levels, shown, met) -> None:
+    """RV-2: 满意度 "75%以上": the mean of the weights, at least 75, not its rounded figure."""
+    fig = level_figures(levels, load_policy().satisfaction)
+    assert fig.degree == shown
+    assert fig.degree_meets(75) is met
+    assert level_figures({}, load_policy().satisfaction).degree_meets(75) is None
+
+
+def test_rv3_rv7_fd1_a_100_percent_target_is_missed_by_one_in_two_thousand() -> None:
+    """RV-3 (complaint return visits 100 %), RV-7 (notices in time), FD-1 and the time rules:
+    1,999 of 2,000 shows as 100.0 % (one decimal) but is not 100 %; the report says missed."""
+    from propdesk.reports.selectors import _share_status
+
+    assert _share_status(1999, 2000, 100) == "missed"
+    assert _share_status(2000, 2000, 100) == "met"
+    assert _share_status(24, 25, 96) == "met"
+    assert _share_status(0, 0, 100) == "no_data"

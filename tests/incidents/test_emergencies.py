@@ -158,6 +158,16 @@ def test_em2_check_in_at_4m59_is_met_at_5m01_breached(duty, office) -> None:
     assert arrived.arrived_at == arrived.acknowledged_at == duty.clock.at
 
 
+def test_em2_check_in_at_exactly_5_minutes_is_in_time(duty) -> None:
+    """EM-2: "within 5 minutes": the fifth minute itself is still in time, swept or not."""
+    emergency = duty.log("fire", at=T_NIGHT)
+    clocks_sweep(now=T_NIGHT + timedelta(minutes=5))
+    duty.clock.at = T_NIGHT + timedelta(minutes=5)
+    emergency_check_in(emergency_id=emergency.pk, by=duty.night_guard, now=duty.clock.now())
+    clock = Clock.objects.get(order=emergency.order, subject=str(duty.night_guard.pk))
+    assert (clock.state, clock.met_at, clock.met_by) == ("met", duty.clock.at, duty.night_guard)
+
+
 def test_em2_check_in_without_a_sweep_after_the_deadline_is_a_breach(duty) -> None:
     emergency = duty.log("fire", at=T_NIGHT)
     duty.clock.at = T_NIGHT + timedelta(minutes=5, seconds=1)

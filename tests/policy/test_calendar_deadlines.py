@@ -42,6 +42,27 @@ def test_fd6_same_day_before_and_after_the_late_intake(start, expected) -> None:
     assert due(start, DurationKind.SAME_DAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (at(2026, 11, 26, 17, 59, 59), at(2026, 11, 26, 18, 0)),
+        (at(2026, 11, 26, 18, 0), at(2026, 11, 26, 18, 0)),  # the day's last instant itself
+        (at(2026, 11, 26, 18, 0, 1), at(2026, 11, 27, 18, 0)),  # the day is over: tomorrow's
+        (at(2026, 11, 26, 19, 30), at(2026, 11, 27, 18, 0)),
+        (at(2026, 11, 26, 20, 0), at(2026, 11, 27, 18, 0)),
+    ],
+)
+def test_fd6_same_day_started_after_the_office_day_ends_is_tomorrows(start, expected) -> None:
+    """FD-6, DS-1, CP-3 … (same day): both times are policy. An office whose day ends at 18:00
+    but which keeps late intake at 20:00 must not get a deadline before the request came in (a
+    request at 19:30 born breached): past the day's end it is the next day's, as after late
+    intake. RULES.md is silent on the pair; this is what a real office expects."""
+    office = OfficeDay(SH, time(18, 0), time(20, 0))
+    got = compute_due(start, DurationKind.SAME_DAY, 0, office=office, calendar=WorkingCalendar())
+    assert got == expected
+    assert got >= start
+
+
 def test_same_day_is_the_communitys_day_not_utcs() -> None:
     from datetime import UTC
 

@@ -24,9 +24,29 @@ from propdesk.policy.rules import Policy, load_policy, parse_policy
 _version_ids: dict[tuple[int, str], int] = {}
 
 
+def policy_overrides(community: Community) -> dict[str, Any]:
+    """The community's overrides of the default policy, its office day in the community's own
+    time zone (``Community.time_zone``, which its month, quarter, calls and pages already
+    follow) unless the overrides name another: deadlines are computed in the community's zone
+    (RULES.md, Clocks)."""
+    overrides = dict(community.policy or {})
+    office_day = overrides.get("office_day")
+    zone = community.time_zone
+    if office_day is None:
+        office_day = {}
+    if (
+        isinstance(office_day, dict)  # else load_policy names what is wrong
+        and "time_zone" not in office_day
+        and zone
+        and zone != load_policy().office_day.time_zone
+    ):
+        overrides["office_day"] = {**office_day, "time_zone": zone}
+    return overrides
+
+
 def policy_for(community: Community) -> tuple[Policy, int]:
     """The community's effective policy and the id of its stored version (made on first use)."""
-    policy = load_policy(community.policy)
+    policy = load_policy(policy_overrides(community))
     key = (community.pk, policy.fingerprint())
     version_id = _version_ids.get(key)
     if version_id is None:

@@ -101,12 +101,18 @@ def situation(order: WorkOrder, user: User) -> Situation:
         and order.team is not None
         and order.team.leader_id == user.pk,
         emergency=order.is_emergency,
+        important=order.is_important and order.kind == OrderKind.COMPLAINT,
     )
 
 
 def _refused(exc: TransitionRefused, order: WorkOrder, action: str = "") -> Exception:
     if exc.code == "role_not_allowed":
         return Forbidden(_("Your role may not do this to the work order."), code=exc.code)
+    if exc.code == "head_only":
+        return Forbidden(
+            _("Only the office head may make the return visit of a major complaint."),
+            code=exc.code,
+        )
     if exc.code == "not_for_kind" and action in URGENT_ACTIONS:
         return Forbidden(_("Only a repair can be marked urgent."), code=exc.code)
     if exc.code == "not_for_emergency":
