@@ -259,6 +259,36 @@ def test_the_team_leader_is_offered_the_least_loaded_member_on_duty(
     assert (other.state, other.version, other.assignee) == ("dispatched", 1, None)
 
 
+def test_with_nobody_on_duty_to_suggest_the_leader_is_asked_to_choose(
+    office, clock, open_order
+) -> None:
+    """Nobody on duty (or all at a fire): no member is preselected, so 派单 cannot give the
+    order to whoever the list happens to start with; a post without a member assigns nobody."""
+    off = f.UserFactory(
+        username="a-repair-3", name="陈师傅", roles=[(office.community, "team_member")]
+    )
+    office.repair.members.add(off)  # nobody of the team has a duty shift now
+    waiting = open_order()
+    page = browser_for(office.repair_leader)
+    html = page.get(reverse("desk-queue", args=[office.community.pk])).content.decode()
+    team = html.split(f'id="team-{office.repair.pk}"')[1].split("</section>")[0]
+    assert '<select name="assignee" aria-label="由谁处理" data-required>' in team
+    assert '<option value="" selected disabled>请选择由谁处理</option>' in team
+    assert team.count(" selected") == 1  # the question, and no member
+    # The order's own page asks the same in its 派单 form.
+    order_page = page.get(reverse("desk-order", args=[waiting.pk])).content.decode()
+    form = order_page.split('<select name="assignee" data-required')[1].split("</select>")[0]
+    assert '<option value="" selected disabled>请选择由谁处理</option>' in form
+    assert form.count("selected") == 1
+    version = waiting.version
+    page.post(
+        reverse("desk-assign", args=[office.community.pk, waiting.pk]),
+        {"action": "assign", "version": version, "assignee": ""},
+    )
+    waiting.refresh_from_db()
+    assert (waiting.version, waiting.assignee) == (version, None)
+
+
 def test_a_team_member_cannot_open_another_teams_order(office, clock, open_order) -> None:
     housekeeping = open_order("housekeeping", description="开荒保洁")
     r = browser_for(office.repair_member).get(reverse("desk-order", args=[housekeeping.pk]))

@@ -269,13 +269,22 @@ def page_query(query: Any, page: int) -> str:
 def member_options(desk: Any) -> str:
     """The ``<option>``s of a team leader's "who takes it" list (a ``TeamDesk``): the same for
     every order of the team, so built once per team, not once per row. Each member with their
-    open orders, ✓ when on duty, the suggested one selected."""
-    from django.utils.html import format_html_join
+    open orders, ✓ when on duty, the suggested one selected. With none to suggest (nobody on
+    duty is free), a first line asks for a choice: the browser would otherwise pick the first
+    member, whoever that is (off duty, say), and a click on 派单 would give the order to them."""
+    from django.utils.html import format_html, format_html_join
     from django.utils.translation import gettext
 
     suggested = desk.suggested.user.pk if desk.suggested else None
     word = gettext("suggested")
-    return format_html_join(
+    ask = (
+        format_html(
+            '<option value="" selected disabled>{}</option>', gettext("Choose who takes it")
+        )
+        if suggested is None and desk.members
+        else ""
+    )
+    members = format_html_join(
         "",
         '<option value="{}"{}>{} ({}){}{}</option>',
         (
@@ -290,6 +299,7 @@ def member_options(desk: Any) -> str:
             for m in desk.members
         ),
     )
+    return format_html("{}{}", ask, members)
 
 
 def _clocks(order: Any, chips: _Chips) -> str:
