@@ -215,3 +215,15 @@ def test_rv3_cp2_a_major_complaints_follow_up_on_the_order_is_the_heads_only(des
     desk.act(general, "resolve")
     desk.act(general, "follow_up", by=office.administrator)
     assert desk.clock_of(general, "CP-2").state == "met"
+
+
+def test_cp3_the_written_complaints_reply_is_an_administrators(desk, office):
+    """CP-3: the head has a written complaint investigated and an administrator replies with
+    the result the same day (RULES.md). The front desk's word to the owner ("we have it") is
+    no reply of the result: the clock keeps running until an administrator's (or the head's)."""
+    order = desk.at(T0).open("complaint", complaint_type="written")
+    desk.at(T0 + timedelta(hours=1)).act(order, "reply", by=office.receptionist, channel="phone")
+    assert desk.clock_of(order, "CP-3").state == "running"
+    desk.at(T0 + timedelta(hours=3)).act(order, "reply", by=office.administrator, channel="phone")
+    c = desk.clock_of(order, "CP-3")
+    assert (c.state, c.met_by) == ("met", office.administrator)
