@@ -60,6 +60,13 @@ def test_rv6_the_owner_rates_from_the_sms_link_on_a_phone(browser, live_server, 
         page.goto(live_server.url + rating_link(order, "13812345678", clock.now()))
         page.get_by_role("heading", name="服务评价").wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # The order's state is whole where its line wraps (已完工 broke after 已 at 360 px).
+        state = page.locator(".card .nowrap", has_text="已完工")
+        box = state.bounding_box()
+        line = page.evaluate(
+            "el => parseFloat(getComputedStyle(el).lineHeight)", state.element_handle()
+        )
+        assert box is not None and box["height"] <= line * 1.2
         tap_choice(page, "上门速度：5星")
         tap_choice(page, "服务态度：4星")
         tap_choice(page, "处理结果：5星")
