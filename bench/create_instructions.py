@@ -38,8 +38,9 @@ settings.ALLOWED_HOSTS = ["*"]
 client = Client()
 first, last = meta["households"]
 if intake:
-    import secrets
     from urllib.parse import urlencode
+
+    from create_parts import intake_body  # bench/ is on the path: this file is run from it
 
     from propdesk.community.models import Household, User
 
@@ -51,16 +52,7 @@ if intake:
     )
     url = f"/desk/{meta['community']}/intake/"
     for i in range(20 + n):  # 20 of warm-up in both runs
-        body = {
-            "channel": "phone",
-            "room": rooms[(i * 7919) % len(rooms)],
-            "caller_phone": "13812345678",
-            "caller_name": "张伟",
-            "intent": "repair",
-            "content": "厨房水龙头漏水，请尽快派人维修",
-            "outcome": "work_order",
-            "once": secrets.token_urlsafe(24),
-        }
+        body = intake_body(rooms[(i * 7919) % len(rooms)])
         r = client.post(url, urlencode(body), content_type="application/x-www-form-urlencoded")
         assert r.status_code == 302 and r["Location"] == url, r.content[:300]
         client.cookies.pop("messages", None)  # as the redirect's GET would

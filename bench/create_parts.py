@@ -201,6 +201,22 @@ class PartTracer:
         self.last = time.perf_counter()
 
 
+def intake_body(room: str) -> dict[str, str]:
+    """A front-desk submit as a browser sends it: a phone call about a leak in ``room`` that
+    opens a repair, with the form's one-time token (a new one per form drawn, core.once). Also
+    bench/create_instructions.py's."""
+    return {
+        "channel": "phone",
+        "room": room,
+        "caller_phone": "13812345678",
+        "caller_name": "张伟",
+        "intent": "repair",
+        "content": "厨房水龙头漏水，请尽快派人维修",
+        "outcome": "work_order",
+        "once": secrets.token_urlsafe(24),
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--meta", type=Path, required=True)
@@ -260,17 +276,7 @@ def main() -> None:
         return send
 
     def do_intake(i: int) -> Callable[[], None]:
-        body = {
-            "channel": "phone",
-            "room": rooms[hmin + (i * 7919) % (hmax - hmin + 1)],
-            "caller_phone": "13812345678",
-            "caller_name": "张伟",
-            "intent": "repair",
-            "content": "厨房水龙头漏水，请尽快派人维修",
-            "outcome": "work_order",
-            # the form's one-time token, a new one per form drawn (core.once)
-            "once": secrets.token_urlsafe(24),
-        }
+        body = intake_body(rooms[hmin + (i * 7919) % (hmax - hmin + 1)])
         # As a browser sends it since uploads.js: a submit with no file chosen goes urlencoded
         # (--intake-multipart: as the HTML's enctype, for a page without script).
         encoded = None if args.intake_multipart else urlencode(body)
