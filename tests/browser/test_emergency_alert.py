@@ -280,3 +280,54 @@ def test_em1_on_the_emergency_page_of_a_phone_the_banner_keeps_its_small_close_b
         assert tap_box is not None and tap_box["width"] > 300, tap_box
     finally:
         context.close()
+
+
+def test_fd4_alerts_beyond_the_newest_fold_into_one_line_on_a_phone(browser, live_server) -> None:
+    """FD-4: four agitated visitors waiting for the office head are four alerts on his phone.
+    The newest is shown whole; the other three fold into one line, 另有 3 条提醒, which opens to
+    show them, each with its own ×. Four whole lines took a third of a 740 px screen above every
+    page."""
+    from datetime import UTC, datetime
+
+    from propdesk.notify.services import notifications_create
+    from tests.browser.test_console import sign_in
+
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    for i, room in enumerate(["4-1-1602", "3-2-801", "1-1-101", "2-1-1203"]):
+        notifications_create(
+            community_id=office.community.pk,
+            recipient_ids=[office.head.pk],
+            cause=f"test:agitated:{i}",
+            kind="agitated_visitor",
+            title=f"业主{i}（{room}）情绪激动，已请到会议室/主任室，请立即前来处理",
+            now=datetime.now(UTC),
+        )
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, office.head, f"/desk/{office.community.pk}/queue/")
+        banner = page.locator("#emergency-alert")
+        fold = banner.locator("details.live-more")
+        fold.wait_for(state="visible", timeout=5000)
+        shown = banner.locator(":scope > .live-alert")
+        assert shown.count() == 1
+        assert "业主3（2-1-1203）" in shown.first.inner_text()  # the newest
+        assert fold.locator("summary").inner_text().strip() == "另有 3 条提醒"
+        box = banner.bounding_box()
+        assert box is not None and box["height"] < 200, box
+        page.screenshot(path=str(SCREENSHOTS / "agitated-alerts-folded-phone.png"))
+        fold.locator("summary").click()
+        folded = fold.locator(".live-alert")
+        assert folded.count() == 3
+        assert "业主0（4-1-1602）" in folded.last.inner_text()
+        folded.first.locator(".live-dismiss").click()
+        # One dismissed: two left under the fold, which stays open.
+        page.wait_for_function(
+            "document.querySelector('#emergency-alert details.live-more summary')"
+            ".textContent.trim() === '另有 2 条提醒'",
+            timeout=5000,
+        )
+        assert fold.evaluate("d => d.open") is True
+        assert fold.locator(".live-alert").count() == 2
+    finally:
+        context.close()

@@ -101,24 +101,44 @@
         " · " + (e.order_number || "") + " · " + clockTime(e.reported_at, e.time_zone);
       banner.appendChild(line);
     });
-    lines.forEach(function (a) {
-      var row = document.createElement("div");
-      row.className = "emergency-alert-line live-alert";
-      var link = document.createElement("a");
-      link.href = a.url;
-      link.dataset.notification = a.id;
-      link.textContent = "⚠ " + a.title;
-      link.addEventListener("click", function () { dismiss(a.id); });
-      var close = document.createElement("button");
-      close.type = "button";
-      close.className = "live-dismiss";
-      close.textContent = "×";
-      close.title = close.ariaLabel = cfg.dismiss || "×";
-      close.addEventListener("click", function () { dismiss(a.id); renderBanner(); });
-      row.appendChild(link);
-      row.appendChild(close);
-      banner.appendChild(row);
+    // Alerts that call to no emergency (FD-4's agitated visitor, say) pile up until dismissed:
+    // the newest is shown whole, the others fold into one line that opens to show them (four took
+    // a third of a phone's screen, above every page, while they waited).
+    var loose = lines.filter(function (a) { return !a.emergency; });
+    var folded = loose.length > 1 ? loose.slice(1) : [];
+    lines.filter(function (a) { return folded.indexOf(a) < 0; }).forEach(function (a) {
+      banner.appendChild(alertRow(a));
     });
+    if (folded.length) {
+      var more = document.createElement("details");
+      more.className = "live-more";
+      more.open = foldedOpen;
+      more.addEventListener("toggle", function () { foldedOpen = more.open; });
+      var summary = document.createElement("summary");
+      summary.textContent = (cfg.moreAlerts || "+{n}").replace("{n}", folded.length);
+      more.appendChild(summary);
+      folded.forEach(function (a) { more.appendChild(alertRow(a)); });
+      banner.appendChild(more);
+    }
+  }
+  var foldedOpen = false;
+  function alertRow(a) {
+    var row = document.createElement("div");
+    row.className = "emergency-alert-line live-alert";
+    var link = document.createElement("a");
+    link.href = a.url;
+    link.dataset.notification = a.id;
+    link.textContent = "⚠ " + a.title;
+    link.addEventListener("click", function () { dismiss(a.id); });
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "live-dismiss";
+    close.textContent = "×";
+    close.title = close.ariaLabel = cfg.dismiss || "×";
+    close.addEventListener("click", function () { dismiss(a.id); renderBanner(); });
+    row.appendChild(link);
+    row.appendChild(close);
+    return row;
   }
   // A time as the community reads it (HH:MM:SS in its time zone), never the device's zone: an
   // office PC set to UTC showed 12:12:32 for a fire reported at 20:12:32. The server writes the
