@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import Clock, ClockInput, ClockState
 from propdesk.clocks.selectors import compliance_for_month, month_bounds
-from propdesk.clocks.services import OfficeCalendar, policy_for, team_hours_for
+from propdesk.clocks.services import OfficeCalendar, policy_for, policy_overrides, team_hours_for
 from propdesk.community.models import Community
 from propdesk.core.rule_names import rule_name
 from propdesk.desk.models import WorkOrder
@@ -59,10 +59,14 @@ _INPUT_FIELDS = (
 _CHUNK = 900  # ids per IN list (SQLite's old limit is 999 parameters)
 
 
-def policy_from_text(text: str) -> tuple[Policy, dict[str, Any] | None]:
+def policy_from_text(
+    text: str, community: Community | None = None
+) -> tuple[Policy, dict[str, Any] | None]:
     """A policy file: a whole policy (it names its ``version``) or a community's overrides of
     the default (what the back office stores). Returns the policy and, for overrides, the
-    overrides. Raises PolicyError naming what is wrong."""
+    overrides. Overrides for ``community`` count its deadlines in its time zone, as its own
+    policy does (``policy_overrides``), unless they name another. Raises PolicyError naming
+    what is wrong."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -73,7 +77,7 @@ def policy_from_text(text: str) -> tuple[Policy, dict[str, Any] | None]:
         raise PolicyError("the top level must be a mapping")
     if "version" in data:
         return parse_policy(data), None
-    return load_policy(data), data
+    return load_policy(data if community is None else policy_overrides(community, data)), data
 
 
 def _owner(community_id: int, order_id: int | None, contact_id: int | None) -> Owner:

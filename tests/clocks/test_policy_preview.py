@@ -83,3 +83,32 @@ def test_preview_is_for_who_may_change_the_community(office) -> None:
     assert _staff(office, perms=False).post(url, _form(office.community, {})).status_code == 403
     r = Client().post(url, _form(office.community, {}))
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
+
+
+def test_ds1_preview_counts_in_the_communitys_own_time_zone(desk, office, clock) -> None:
+    """RULES.md (Clocks): a community in Urumqi (UTC+6), a repair completed at 22:30 there, in
+    time for DS-1 (23:59:59 there). Previewing rule changes that name no zone lists no order
+    whose outcome would change: they were counted in Shanghai's zone, two hours sooner, and the
+    repair read as one the changes would make late."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    urumqi = ZoneInfo("Asia/Urumqi")
+    community = office.community
+    community.time_zone = "Asia/Urumqi"
+    community.save()
+    order = desk.at(datetime(2026, 10, 20, 9, 0, tzinfo=urumqi)).open("repair")
+    desk.at(datetime(2026, 10, 20, 9, 5, tzinfo=urumqi)).act(
+        order, "claim", by=office.repair_member
+    )
+    desk.at(datetime(2026, 10, 20, 22, 30, tzinfo=urumqi)).act(
+        order, "resolve", by=office.repair_member
+    )
+    clock.at = datetime(2026, 11, 26, 10, 0, tzinfo=urumqi)
+    clocks_sweep(now=clock.now())
+    c = _staff(office, perms=True)
+    r = c.post(f"/admin/community/community/{community.pk}/preview/", _form(community, {}))
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "报修/家政当日完成" in text  # DS-1's line is there …
+    assert order.number not in text  # … and the repair is not among the changed ones

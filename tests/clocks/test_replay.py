@@ -306,6 +306,47 @@ def test_cp1_a_longer_limit_changes_the_late_orders_and_names_them(desk, office)
     assert any(c[1] == "DS-1-take" and c[3] == "" for c in changed)
 
 
+def test_ds1_a_what_if_for_a_community_in_another_zone_counts_in_its_zone(
+    desk, office, tmp_path
+) -> None:
+    """RULES.md (Clocks): deadlines are in the community's time zone. A community in Urumqi
+    (UTC+6): a repair at 09:00 there, completed at 22:30 there, met DS-1 (due 23:59:59 there).
+    Rule changes that name no zone (here: none at all), replayed over its month by the command
+    or previewed in the back office, count in that zone too: nothing changes. They were counted
+    in Shanghai's, where the repair was due two hours sooner, and every late-evening completion
+    read as a breach the rule changes would cause."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    urumqi = ZoneInfo("Asia/Urumqi")
+    community = office.community
+    community.time_zone = "Asia/Urumqi"
+    community.save()
+    order = desk.at(datetime(2026, 11, 10, 9, 0, tzinfo=urumqi)).open("repair")
+    desk.at(datetime(2026, 11, 10, 9, 5, tzinfo=urumqi)).act(
+        order, "claim", by=office.repair_member
+    )
+    desk.at(datetime(2026, 11, 10, 22, 30, tzinfo=urumqi)).act(
+        order, "resolve", by=office.repair_member
+    )
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=urumqi)
+    clocks_sweep(now=now)
+    assert desk.clock_of(order, "DS-1").state == "met"
+    policy, _overrides = policy_from_text("{}", community)
+    result = what_if(community, 2026, 11, policy=policy, now=now)
+    assert result.changed == []
+    unchanged = tmp_path / "same.yaml"
+    unchanged.write_text("clocks: {}\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command(
+        "replay",
+        *("--community", community.code, "--month", "2026-11", "--policy", str(unchanged)),
+        *("--now", now.isoformat(), "--json"),
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["changed"] == []
+
+
 def test_replay_command_prints_the_table_and_json(desk, office, tmp_path) -> None:
     t0 = sh(2026, 11, 10, 10, 0)
     late = desk.at(t0).open("complaint")

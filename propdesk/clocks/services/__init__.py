@@ -18,7 +18,13 @@ from propdesk.clocks.services.events import (
     clocks_plan,
     order_facts,
 )
-from propdesk.clocks.services.policy import OfficeCalendar, clock_hours, policy_for, team_hours_for
+from propdesk.clocks.services.policy import (
+    OfficeCalendar,
+    clock_hours,
+    policy_for,
+    policy_overrides,
+    team_hours_for,
+)
 from propdesk.clocks.services.sweeper import SweepReport, clocks_sweep
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "clocks_sweep",
     "order_facts",
     "policy_for",
+    "policy_overrides",
     "team_hours_changed",
     "team_hours_for",
 ]

@@ -24,12 +24,15 @@ from propdesk.policy.rules import Policy, load_policy, parse_policy
 _version_ids: dict[tuple[int, str], int] = {}
 
 
-def policy_overrides(community: Community) -> dict[str, Any]:
+def policy_overrides(
+    community: Community, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The community's overrides of the default policy, its office day in the community's own
     time zone (``Community.time_zone``, which its month, quarter, calls and pages already
     follow) unless the overrides name another: deadlines are computed in the community's zone
-    (RULES.md, Clocks)."""
-    overrides = dict(community.policy or {})
+    (RULES.md, Clocks). ``overrides``: others than the ones stored (a what-if's rule changes,
+    replayed over the community's month), put in its zone the same way."""
+    overrides = dict(community.policy or {}) if overrides is None else dict(overrides)
     office_day = overrides.get("office_day")
     zone = community.time_zone
     if office_day is None:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from propdesk.clocks.models import ClockState
+from propdesk.clocks.services import policy_overrides
 from propdesk.community.models import Community
 from propdesk.core.clock import get_clock
 from propdesk.policy.replay import RuleCompliance
@@ -74,7 +75,7 @@ def policy_preview(request: HttpRequest, community_id: int) -> HttpResponse:
         error = _("The rule changes are not valid JSON.")
     else:
         try:
-            policy = load_policy(overrides)
+            policy = load_policy(policy_overrides(community, overrides))
         except PolicyError as exc:
             error = _("The rule changes are not valid: %(error)s") % {"error": exc}
         else:

@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 % {"path": path, "error": exc.strerror or exc}
             ) from exc
         try:
-            policy, _overrides = policy_from_text(text)
+            policy, _overrides = policy_from_text(text, community)
         except PolicyError as exc:
             raise CommandError(_("The policy is not valid: %(error)s") % {"error": exc}) from exc
         now = get_clock().now()
