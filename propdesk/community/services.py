@@ -44,6 +44,17 @@ _COLUMN_OF_FIELD = {
 }
 
 
+def household_hold(household: Household) -> None:
+    """Hold ``household``'s row until the transaction ends, so that a cap on what a household
+    has open (the portal's reports, reservations and concierge requests) is counted and written
+    by one request at a time: two at once both counted under the cap, and both wrote. Inside the
+    transaction that counts and writes. On PostgreSQL a row lock (FOR NO KEY UPDATE: rows that
+    merely refer to the household are not held up); SQLite's one writer already serialises."""
+    Household.objects.select_for_update(no_key=True).filter(pk=household.pk).values_list(
+        "pk", flat=True
+    ).first()
+
+
 def require_register_role(user: User, community: Community) -> None:
     """Raise Forbidden unless ``user`` may import or export ``community``'s register: an office
     role there (receptionist, administrator, office head), company leadership, or superuser."""

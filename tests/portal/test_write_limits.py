@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 
 from propdesk.concierge.models import CartItem, ConciergeRequest, Loan
@@ -138,3 +139,64 @@ def test_the_report_page_reached_by_get_is_untouched_by_the_limit(
     for n in range(5):
         report(client, office.household, description=f"{n}")
     assert client.get(reverse("portal:report")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reports_sent_at_once_at_the_limit_write_one(office, clock) -> None:
+    """The fifth and the sixth report of the hour sent at once (two web workers): both were
+    under the limit when counted, before either was written, and both were written. The limit
+    is counted again in the write's transaction, the household held: the sixth waits for the
+    fifth and is refused, writing nothing."""
+    from propdesk.desk.services.residents import ResidentReport, TooManyReports, resident_report
+    from tests.threads import held_in_another_thread
+
+    def send(text: str) -> object:
+        return resident_report(
+            household=office.household,
+            phone=PHONE,
+            now=clock.now(),
+            data=ResidentReport(kind="repair", description=text),
+        )
+
+    for n in range(4):
+        send(f"漏水 {n}")
+    with held_in_another_thread(lambda: send("第五次")), pytest.raises(TooManyReports):
+        send("第六次")
+    assert list(
+        Contact.objects.filter(channel="resident").order_by("id").values_list("content", flat=True)
+    ) == ["漏水 0", "漏水 1", "漏水 2", "漏水 3", "第五次"]
+    assert WorkOrder.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reservations_sent_at_once_at_the_cap_keep_one(office, clock) -> None:
+    """The third and the fourth reservation of a household sent at once: one is kept, the other
+    refused (the household is held while its reservations are counted and written)."""
+    from django.core.exceptions import ValidationError
+
+    from propdesk.concierge.services.cart import loan_reserve
+    from tests.threads import held_in_another_thread
+
+    make_cart(office, "p")
+    umbrellas = CartItem.objects.create(
+        community=office.community, name="雨伞", stock=20, available=20
+    )
+    clock.at = local(26, 10)
+
+    def reserve() -> object:
+        return loan_reserve(
+            household=office.household,
+            item_id=umbrellas.pk,
+            borrower_name="张伟",
+            borrower_phone=PHONE,
+            due_at=local(27, 18),
+            now=clock.now(),
+        )
+
+    for _ in range(2):
+        reserve()
+    with held_in_another_thread(reserve), pytest.raises(ValidationError, match="已预约 3 件"):
+        reserve()
+    assert Loan.objects.filter(state="reserved").count() == 3
+    umbrellas.refresh_from_db()
+    assert umbrellas.available == 17

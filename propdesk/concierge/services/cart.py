@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles
 from propdesk.community.models import Community, Household, User
+from propdesk.community.services import household_hold
 from propdesk.concierge.models import (
     CartItem,
     Loan,
@@ -169,6 +170,7 @@ def loan_reserve(
     _check_due(due_at, now, errors)
     # A household holds at most PORTAL_OPEN_RESERVATIONS not yet handed over: a script could
     # otherwise take the whole shelf (every wheelchair) off it from the portal.
+    household_hold(household)  # counted and written by one request at a time
     held = Loan.objects.filter(household=household, state=LoanState.RESERVED).count()
     if held >= int(settings.PORTAL_OPEN_RESERVATIONS):
         errors.setdefault("item", []).append(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.community.access import require_roles, user_roles
 from propdesk.community.models import Community, Household, User
+from propdesk.community.services import household_hold
 from propdesk.concierge.models import (
     ConciergeRequest,
     RequestKind,
@@ -108,6 +109,7 @@ def concierge_request_create(
         # The portal's asks are bounded (a script would call the concierge again and again):
         # at most PORTAL_OPEN_CONCIERGE_REQUESTS open at once per household.
         cap = int(settings.PORTAL_OPEN_CONCIERGE_REQUESTS)
+        household_hold(household)  # counted and written by one request at a time
         open_now = ConciergeRequest.objects.filter(
             household=household,
             source=RequestSource.RESIDENT,

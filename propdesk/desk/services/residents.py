@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Household, Place, Resident
+from propdesk.community.services import household_hold
 from propdesk.core.errors import Conflict, NotFound, ServiceError
 from propdesk.core.uploads import (
     PHOTO_TYPES,
@@ -243,7 +244,12 @@ def _report_write(
     photos: list[CheckedUpload],
 ) -> WorkOrder:
     """``resident_report``'s writes, in its transaction: the contact, the planned order and
-    its photos."""
+    its photos. The limit is counted again here, the household held (``household_hold``): two
+    reports sent at once were both under it before the transaction, and both were written."""
+    household_hold(household)
+    wait = report_wait_seconds(number, now)
+    if wait > 0:
+        raise TooManyReports(wait)
     community = plan.community
     contact = Contact(
         community=community,
