@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.notify import addresses
+from propdesk.notify.kinds import kind_words
 
 
 class NotificationChannel(models.TextChoices):
@@ -266,7 +267,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id or self.endpoint_id}: {self.title}"
+        # Its kind in words (notify.kinds): the back office's page of one names it so.
+        return f"{kind_words(self.kind)}: {self.title}"
 
 
 class DigestItem(models.Model):
