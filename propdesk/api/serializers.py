@@ -262,7 +262,8 @@ class WorkOrderDetailOut(WorkOrderOut):
         read_only=True, allow_null=True
     )
     created_by = UserBriefOut(allow_null=True)  # empty: a resident reported it (业主自助)
-    # From the "reporter" context (desk.selectors.order_reporter): masked for team roles.
+    # From the "reporter" context (desk.selectors.order_reporter_to_call): masked for team roles,
+    # but for the order's assignee while they are doing it (community.access.may_call_order_owner).
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
     reporter_phone_display = serializers.SerializerMethodField()

@@ -276,7 +276,7 @@ def _detail_context(user: User, order: WorkOrder) -> dict[str, Any]:
         "actions": actions_for(services.situation(order, user)),
         "now": get_clock().now(),
         "timeline": desk.work_order_timeline(order),
-        "reporter": desk.order_reporter(user, order),
+        "reporter": desk.order_reporter_to_call(user, order),
     }
 
 

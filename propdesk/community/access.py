@@ -16,7 +16,7 @@ Results are cached on the user object (one query per request for the roles)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from propdesk.community.models import Community, Membership, Team, TeamMember, U
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.core.rows import RowReader, ValuesReader
 from propdesk.policy.phones import mask_phone
-from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, Role
+from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, TEAM_ROLES, Role, State
 
 ALL_ROLES = frozenset(Role)
 # Community.objects.select_related("company").get(pk=…), its SQL built once (core.rows): every
@@ -267,6 +267,46 @@ def phone_as_seen(user: User, community_id: int, number: str) -> str:
     (may_call_owners), else masked (138****1234). The one place staff lists, pages and the API
     mask phone numbers."""
     return number if may_call_owners(user, community_id) else mask_phone(number)
+
+
+class AssignedOrder(Protocol):
+    """What ``may_call_order_owner`` reads of a work order (desk.models.WorkOrder, which this
+    module may not import): its community, assignee and state, all on the row in hand."""
+
+    community_id: int
+    assignee_id: int | None
+    state: str
+
+
+# The states in which an order's assignee is doing it: accepted (接单) or on site (已到场),
+# waiting for the owner or for parts included (the state stays). Before, dispatched to them, it
+# waits for them to accept (or to be given on); after, it is completed (完工) and the call is the
+# front desk's (the return visit).
+CALLING_STATES = frozenset({State.ACCEPTED, State.ON_SITE})
+
+
+def may_call_order_owner(user: User, order: AssignedOrder) -> bool:
+    """Whether ``user`` reads the whole phone number of ``order``'s reporter on that order's own
+    pages (the order page, the phone job page) and in the API's detail of it: the roles that call
+    owners (may_call_owners), and the order's assignee in a team role while the order is theirs
+    and not yet completed (CALLING_STATES), to call ahead before going up. Every other surface
+    (lists, queues, the board, search, prints, notifications) and every other order stay
+    ``phone_as_seen``. No query: the order in hand and the user's roles (read once) decide."""
+    if may_call_owners(user, order.community_id):
+        return True
+    # (has_role: an inactive or anonymous user holds no role)
+    return (
+        order.assignee_id is not None
+        and order.assignee_id == user.pk
+        and order.state in CALLING_STATES
+        and has_role(user, order.community_id, TEAM_ROLES)
+    )
+
+
+def phone_as_seen_on_order(user: User, order: AssignedOrder, number: str) -> str:
+    """``number``, the reporter's phone of ``order``, as ``user`` reads it on that order's own
+    page and API detail: whole when ``may_call_order_owner``, else masked (138****1234)."""
+    return number if may_call_order_owner(user, order) else mask_phone(number)
 
 
 def caller_phone_as_seen(user: User | None, community_id: int, number: str) -> str:

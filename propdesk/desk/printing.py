@@ -182,9 +182,10 @@ def _render(order: WorkOrder, *, job_url: str, printed_at: datetime, printed_by:
                 p(flags),
             ]
         )
-    # The reporter's phone as the printer reads it on the order page (community.access
-    # phone_as_seen, through desk.selectors.order_reporter): whole for the roles that call owners,
-    # 138****1234 for a team, its leader or company leadership.
+    # The reporter's phone as the printer may read it away from the order's own page
+    # (phone_as_seen, through desk.selectors.order_reporter): whole for the roles that call
+    # owners, 138****1234 for a team, its leader or company leadership, and for the order's
+    # assignee too: paper lies about; the number to call is on the order's page.
     seen = order_reporter(printed_by, order)
     reporter = "　".join(x for x in (seen.name, seen.phone_display) if x)
     top += [

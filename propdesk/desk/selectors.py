@@ -20,8 +20,10 @@ from propdesk.clocks.services import Written
 from propdesk.community.access import (
     community_ids_visible,
     community_ids_with_roles,
+    may_call_order_owner,
     may_call_owners,
     phone_as_seen,
+    phone_as_seen_on_order,
     scope,
     user_roles,
     user_team_ids,
@@ -209,9 +211,10 @@ def _prefetched(order: WorkOrder, name: str, rows: list[Any]) -> None:
 @dataclass(frozen=True)
 class Reporter:
     """Who reported an order, as ``user`` may read it: the whole phone for the roles that call
-    owners (community.access.may_call_owners); for anyone else who sees the order (its team, its
-    assignee, company leadership) the name and a masked phone (138****1234), enough to knock on
-    the right door."""
+    owners (community.access.may_call_owners), and on the order's own page for its assignee
+    doing it (``order_reporter_to_call``); for anyone else who sees the order (its team, its
+    assignee elsewhere or before or after, company leadership) the name and a masked phone
+    (138****1234), enough to knock on the right door."""
 
     name: str
     phone: str
@@ -219,13 +222,31 @@ class Reporter:
     masked: bool
 
 
+def _whole(order: WorkOrder) -> Reporter:
+    display = Phone(order.reporter_phone, "").display() if order.reporter_phone else ""
+    return Reporter(order.reporter_name, order.reporter_phone, display, masked=False)
+
+
+def _masked(order: WorkOrder, seen: str) -> Reporter:
+    return Reporter(order.reporter_name, seen, seen, masked=True)
+
+
 def order_reporter(user: User, order: WorkOrder) -> Reporter:
-    """The reporter of ``order`` (an order from access_work_order) as ``user`` may read it."""
+    """The reporter of ``order`` (an order from access_work_order) as ``user`` may read it
+    anywhere but the order's own page: its printed form and PDF (whole for the roles that call
+    owners only)."""
     if may_call_owners(user, order.community_id):
-        display = Phone(order.reporter_phone, "").display() if order.reporter_phone else ""
-        return Reporter(order.reporter_name, order.reporter_phone, display, masked=False)
-    masked = phone_as_seen(user, order.community_id, order.reporter_phone)
-    return Reporter(order.reporter_name, masked, masked, masked=True)
+        return _whole(order)
+    return _masked(order, phone_as_seen(user, order.community_id, order.reporter_phone))
+
+
+def order_reporter_to_call(user: User, order: WorkOrder) -> Reporter:
+    """The reporter of ``order`` as ``user`` reads it on the order's own page (the console's and
+    the phone job page) and in the API's detail of it: also whole for the order's assignee while
+    they are doing it (community.access.may_call_order_owner), to call ahead."""
+    if may_call_order_owner(user, order):
+        return _whole(order)
+    return _masked(order, phone_as_seen_on_order(user, order, order.reporter_phone))
 
 
 def access_attachment(user: User, attachment_id: int | str) -> Attachment:

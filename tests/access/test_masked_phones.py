@@ -2,7 +2,8 @@
 office head: community.access.may_call_owners); everyone else who sees them (a team, its leader,
 company leadership) reads 138****1234 on every surface, through the one function
 (community.access.phone_as_seen): the pages, the API, the printed work order and its PDF, the
-monthly report's page, PDF and workbook."""
+monthly report's page, PDF and workbook. (The one exception, the assignee on the page of the
+order they are doing: tests/access/test_assignee_calls_owner.py; its printed form stays masked.)"""
 
 from __future__ import annotations
 

@@ -168,9 +168,14 @@ def test_the_detail_dict_is_what_the_serializer_gives_for_every_order(office, cl
                 assert list(plain) == list(drf), name  # the keys, in the same order
                 assert plain == drf, (name, user.username)
                 assert _json(plain) == _json(drf), (name, user.username)
-    # The orders cover what differs: a team member reads a masked number, every state is shown.
-    member = desk.access_work_order(office.repair_member, orders["waiting for parts"].pk)
-    assert _plain(member, office.repair_member)["reporter_phone_masked"] is True
+    # The orders cover what differs: a team member reads a masked number (an order they completed),
+    # the whole one on the order they are doing (access.may_call_order_owner), every state is shown.
+    done = desk.access_work_order(
+        office.repair_member, orders["closed, with materials, fee and a photo"].pk
+    )
+    assert _plain(done, office.repair_member)["reporter_phone_masked"] is True
+    doing = desk.access_work_order(office.repair_member, orders["waiting for parts"].pk)
+    assert _plain(doing, office.repair_member)["reporter_phone_masked"] is False
     shown = {desk.access_work_order(office.receptionist, o.pk).state for o in orders.values()}
     assert {"dispatched", "new", "accepted", "closed", "cancelled"} <= shown
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from propdesk.core.errors import NotFound, ServiceError
 from propdesk.desk.models import ReplyChannel
 from propdesk.desk.queues import assignee_candidates, my_jobs, team_pool
-from propdesk.desk.selectors import order_reporter
+from propdesk.desk.selectors import order_reporter_to_call
 from propdesk.desk.services import work_order_attach
 from propdesk.desk.waiting import waiting_titles
 from propdesk.policy.workflow import TEAM_ROLES, Role
@@ -117,7 +117,7 @@ def job(request: HttpRequest, order_id: int) -> HttpResponse:
             "desk": desk,
             "title": order.number,
             "order": order,
-            "reporter": order_reporter(desk.user, order),
+            "reporter": order_reporter_to_call(desk.user, order),
             "actions": [bar[a] for a in PHONE_ACTIONS if a in bar],
             "candidates": assignee_candidates(order) if "transfer" in bar else [],
             "reply_channels": ReplyChannel.choices,

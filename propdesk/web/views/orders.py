@@ -28,7 +28,7 @@ from propdesk.desk.queues import (
     staff_record,
     suggested_assignee,
 )
-from propdesk.desk.selectors import access_work_order, order_reporter, work_order_timeline
+from propdesk.desk.selectors import access_work_order, order_reporter_to_call, work_order_timeline
 from propdesk.desk.services import (
     attitude_account_record,
     rectification_done,
@@ -177,7 +177,7 @@ def _whom(timeline: list[dict[str, Any]]) -> dict[int, str]:
 
 def _detail_context(desk: Desk, order: WorkOrder) -> dict[str, Any]:
     timeline = work_order_timeline(order)
-    reporter = order_reporter(desk.user, order)
+    reporter = order_reporter_to_call(desk.user, order)
     titles = waiting_titles(order.community.policy)
     clocks = load_policy(order.community.policy).clocks
     whom = _whom(timeline)
