@@ -303,12 +303,6 @@ def may_call_order_owner(user: User, order: AssignedOrder) -> bool:
     )
 
 
-def phone_as_seen_on_order(user: User, order: AssignedOrder, number: str) -> str:
-    """``number``, the reporter's phone of ``order``, as ``user`` reads it on that order's own
-    page and API detail: whole when ``may_call_order_owner``, else masked (138****1234)."""
-    return number if may_call_order_owner(user, order) else mask_phone(number)
-
-
 def caller_phone_as_seen(user: User | None, community_id: int, number: str) -> str:
     """``phone_as_seen`` where the reader may be unknown (a serializer without a request, a
     message for no one in particular): masked then."""

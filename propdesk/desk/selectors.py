@@ -23,7 +23,6 @@ from propdesk.community.access import (
     may_call_order_owner,
     may_call_owners,
     phone_as_seen,
-    phone_as_seen_on_order,
     scope,
     user_roles,
     user_team_ids,
@@ -38,7 +37,7 @@ from propdesk.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from propdesk.policy.phones import Phone
+from propdesk.policy.phones import Phone, mask_phone
 from propdesk.policy.workflow import OFFICE_ROLES, OPEN_STATES, Role
 
 # The office and company leadership see every order and contact of their communities.
@@ -246,7 +245,7 @@ def order_reporter_to_call(user: User, order: WorkOrder) -> Reporter:
     they are doing it (community.access.may_call_order_owner), to call ahead."""
     if may_call_order_owner(user, order):
         return _whole(order)
-    return _masked(order, phone_as_seen_on_order(user, order, order.reporter_phone))
+    return _masked(order, mask_phone(order.reporter_phone))
 
 
 def access_attachment(user: User, attachment_id: int | str) -> Attachment:
