@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from propdesk.clocks.models import LIVE, Clock, ClockState
 from propdesk.clocks.selectors import month_bounds
 from propdesk.clocks.services import policy_for
 from propdesk.community.models import Building, Community, Household, Team, User
@@ -183,23 +184,37 @@ class CallListRow:
     resolved_at: datetime
     attempts: int
     retry_at: datetime | None  # after a no-answer: when to try again
+    # Completed yesterday after late intake: its RV-6 call is due by the end of today.
+    yesterday: bool = False
 
 
 def call_list_today(community: Community, now: datetime) -> list[CallListRow]:
-    """Repair and housekeeping orders resolved today (community-local day of ``now``) still
-    without an answered (or refused) visit, oldest first (RV-6). Two queries."""
+    """Repair and housekeeping orders still without an answered (or refused) visit whose call
+    is today's (RV-6), oldest first: those resolved today (community-local day of ``now``), and
+    those resolved yesterday after the office's late intake, whose same-day clock runs to the
+    end of today (running, due today). Two queries."""
     zone = ZoneInfo(community.time_zone)
     day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     done = ReturnVisit.objects.filter(
         order=OuterRef("pk"), outcome__in=[VisitOutcome.ANSWERED, VisitOutcome.REFUSED]
     )
+    # A same-day clock started late runs at most to the end of the next day: yesterday's
+    # orders are today's only with their RV-6 clock still running.
+    carried = Clock.objects.filter(
+        LIVE,
+        order=OuterRef("pk"),
+        rule_id="RV-6",
+        state=ClockState.RUNNING,
+        due_at__gte=day_start,
+    )
     orders = list(
         WorkOrder.objects.filter(
             community=community,
             kind__in=[OrderKind.REPAIR, OrderKind.HOUSEKEEPING],
-            resolved_at__gte=day_start,
+            resolved_at__gte=day_start - timedelta(days=1),
             resolved_at__lt=day_start + timedelta(days=1),
         )
+        .filter(Q(resolved_at__gte=day_start) | Exists(carried))
         .exclude(Exists(done))
         .annotate(attempts=Count("return_visits"), retry_at=Max("return_visits__retry_at"))
         .select_related("household")
@@ -228,6 +243,7 @@ def call_list_today(community: Community, now: datetime) -> list[CallListRow]:
             resolved_at=o.resolved_at,  # type: ignore[arg-type]
             attempts=o.attempts,
             retry_at=o.retry_at,
+            yesterday=o.resolved_at < day_start,  # type: ignore[operator]
         )
         for o in orders
     ]
