@@ -15,7 +15,7 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -57,6 +57,7 @@ from propdesk.followup.models import (
     VisitKind,
     VisitOutcome,
 )
+from propdesk.policy.percent import shown_percent, shown_points
 from propdesk.policy.rules import SATISFACTION_LEVELS, Policy, SatisfactionPolicy
 from propdesk.policy.similarity import Text, group_similar
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_WORK_KINDS, Role, State
@@ -71,13 +72,10 @@ DONE_STATES = frozenset({State.RESOLVED, State.FOLLOWED_UP, State.CLOSED})
 # Orders whose owners get a return visit: same-day phone visits (RV-6) and complaints (CP-2).
 VISITED_KINDS = (OrderKind.REPAIR, OrderKind.HOUSEKEEPING, OrderKind.COMPLAINT)
 
-ONE = Decimal("0.1")
 
-
-def _pct(part: int | Decimal, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / whole).quantize(ONE, ROUND_HALF_UP)
+def _pct(part: int, whole: int) -> Decimal | None:
+    """Shown to one decimal, never as a whole percent it is below (policy.percent)."""
+    return shown_percent(part, whole)
 
 
 # --- scoping ------------------------------------------------------------------------------------
@@ -412,7 +410,7 @@ def level_figures(counts: Mapping[str, int], policy: SatisfactionPolicy) -> Leve
     answered = sum(full.values())
     satisfied = sum(full[level] for level in policy.satisfied_levels)
     weighted = sum(full[level] * policy.weights[level] for level in SATISFACTION_LEVELS)
-    degree = (Decimal(weighted) / answered).quantize(ONE, ROUND_HALF_UP) if answered else None
+    degree = shown_points(weighted, answered) if answered else None
     return LevelFigures(
         answered=answered,
         counts=full,
