@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from propdesk.clocks.models import Clock, ClockState
 from propdesk.community.access import has_role
 from propdesk.community.models import Community, Membership, User
 from propdesk.core.errors import NotFound
+from propdesk.policy.percent import shown_percent
 from propdesk.policy.rules import CallsPolicy, load_policy
 from propdesk.policy.workflow import OFFICE_ROLES
 
@@ -119,11 +120,7 @@ class AnswerFigures:
 
     @property
     def rate(self) -> Decimal | None:
-        if not self.calls:
-            return None
-        return (Decimal(self.within * 100) / Decimal(self.calls)).quantize(
-            Decimal("0.1"), ROUND_HALF_UP
-        )
+        return shown_percent(self.within, self.calls)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from propdesk.clocks.models import LIVE, Clock, ClockState
 from propdesk.clocks.selectors import month_bounds
 from propdesk.clocks.services import policy_for
 from propdesk.community.models import Building, Community, Household, Team, User
@@ -56,6 +57,7 @@ from propdesk.followup.models import (
     VisitKind,
     VisitOutcome,
 )
+from propdesk.policy.percent import shown_percent, shown_points
 from propdesk.policy.rules import SATISFACTION_LEVELS, Policy, SatisfactionPolicy
 from propdesk.policy.similarity import Text, group_similar
 from propdesk.policy.workflow import OFFICE_ROLES, TEAM_WORK_KINDS, Role, State
@@ -70,13 +72,10 @@ DONE_STATES = frozenset({State.RESOLVED, State.FOLLOWED_UP, State.CLOSED})
 # Orders whose owners get a return visit: same-day phone visits (RV-6) and complaints (CP-2).
 VISITED_KINDS = (OrderKind.REPAIR, OrderKind.HOUSEKEEPING, OrderKind.COMPLAINT)
 
-ONE = Decimal("0.1")
 
-
-def _pct(part: int | Decimal, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / whole).quantize(ONE, ROUND_HALF_UP)
+def _pct(part: int, whole: int) -> Decimal | None:
+    """Shown to one decimal, never as a whole percent it is below (policy.percent)."""
+    return shown_percent(part, whole)
 
 
 # --- scoping ------------------------------------------------------------------------------------
@@ -183,23 +182,37 @@ class CallListRow:
     resolved_at: datetime
     attempts: int
     retry_at: datetime | None  # after a no-answer: when to try again
+    # Completed yesterday after late intake: its RV-6 call is due by the end of today.
+    yesterday: bool = False
 
 
 def call_list_today(community: Community, now: datetime) -> list[CallListRow]:
-    """Repair and housekeeping orders resolved today (community-local day of ``now``) still
-    without an answered (or refused) visit, oldest first (RV-6). Two queries."""
+    """Repair and housekeeping orders still without an answered (or refused) visit whose call
+    is today's (RV-6), oldest first: those resolved today (community-local day of ``now``), and
+    those resolved yesterday after the office's late intake, whose same-day clock runs to the
+    end of today (running, due today). Two queries."""
     zone = ZoneInfo(community.time_zone)
     day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     done = ReturnVisit.objects.filter(
         order=OuterRef("pk"), outcome__in=[VisitOutcome.ANSWERED, VisitOutcome.REFUSED]
     )
+    # A same-day clock started late runs at most to the end of the next day: yesterday's
+    # orders are today's only with their RV-6 clock still running.
+    carried = Clock.objects.filter(
+        LIVE,
+        order=OuterRef("pk"),
+        rule_id="RV-6",
+        state=ClockState.RUNNING,
+        due_at__gte=day_start,
+    )
     orders = list(
         WorkOrder.objects.filter(
             community=community,
             kind__in=[OrderKind.REPAIR, OrderKind.HOUSEKEEPING],
-            resolved_at__gte=day_start,
+            resolved_at__gte=day_start - timedelta(days=1),
             resolved_at__lt=day_start + timedelta(days=1),
         )
+        .filter(Q(resolved_at__gte=day_start) | Exists(carried))
         .exclude(Exists(done))
         .annotate(attempts=Count("return_visits"), retry_at=Max("return_visits__retry_at"))
         .select_related("household")
@@ -228,6 +241,7 @@ def call_list_today(community: Community, now: datetime) -> list[CallListRow]:
             resolved_at=o.resolved_at,  # type: ignore[arg-type]
             attempts=o.attempts,
             retry_at=o.retry_at,
+            yesterday=o.resolved_at < day_start,  # type: ignore[operator]
         )
         for o in orders
     ]
@@ -396,7 +410,7 @@ def level_figures(counts: Mapping[str, int], policy: SatisfactionPolicy) -> Leve
     answered = sum(full.values())
     satisfied = sum(full[level] for level in policy.satisfied_levels)
     weighted = sum(full[level] * policy.weights[level] for level in SATISFACTION_LEVELS)
-    degree = (Decimal(weighted) / answered).quantize(ONE, ROUND_HALF_UP) if answered else None
+    degree = shown_points(weighted, answered) if answered else None
     return LevelFigures(
         answered=answered,
         counts=full,

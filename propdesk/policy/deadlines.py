@@ -53,6 +53,10 @@ class DeadlineError(ValueError):
     pass
 
 
+# The farthest a deadline staff type themselves (kind given: FD-3's promise, CP-5's
+# rectification) may lie ahead: the same date next year still fits; 2062 typed for 2026 does not.
+GIVEN_DEADLINE_HORIZON = timedelta(days=366)
+
 QUOTA_KINDS = frozenset({DurationKind.MONTHLY_QUOTA, DurationKind.QUARTERLY_QUOTA})
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from propdesk.policy.calendar import WorkingCalendar
@@ -33,6 +33,7 @@ from propdesk.policy.engine import (
     Start,
     react,
 )
+from propdesk.policy.percent import shown_percent
 from propdesk.policy.rules import Policy
 
 # An owner of clocks: ("order", id), ("contact", id) or ("community", id).
@@ -45,11 +46,9 @@ RUNNING, MET, BREACHED, CANCELLED = "running", "met", "breached", "cancelled"
 
 
 def compliance_percent(met: int, breached: int) -> Decimal | None:
-    """Met in time / (met + breached), in percent to one decimal; None until one is decided."""
-    decided = met + breached
-    if not decided:
-        return None
-    return (Decimal(100 * met) / decided).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    """Met in time / (met + breached), in percent to one decimal (never shown as a whole
+    percent it is below: policy.percent); None until one is decided."""
+    return shown_percent(met, met + breached)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ from propdesk.followup.selectors import (
 from propdesk.incidents.models import Responder
 from propdesk.incidents.selectors import EMERGENCY_RULE
 from propdesk.policy.deadlines import QUOTA_KINDS
+from propdesk.policy.percent import shown_percent
 from propdesk.policy.rules import Policy, load_policy
 from propdesk.policy.workflow import FIGURE_ROLES, Role
 
@@ -768,9 +769,7 @@ def _headline(community: Community, year: int, month: int, now: datetime) -> Com
     ]
     met = sum(c.met for c in compliance)
     breached = sum(c.breached for c in compliance)
-    overall = (
-        (Decimal(100 * met) / (met + breached)).quantize(Decimal("0.1")) if met + breached else None
-    )
+    overall = shown_percent(met, met + breached)
     lv = sat.levels
     return CommunityHeadline(
         community_id=community.pk,

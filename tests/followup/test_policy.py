@@ -139,7 +139,7 @@ def test_rv7_unrelated_texts_are_not_grouped() -> None:
     [
         (24, 25, Decimal("96.0"), True),  # exactly 96 %: 以上 includes it
         (23, 25, Decimal("92.0"), False),
-        (237, 247, Decimal("96.0"), False),  # 95.95… % shows as 96.0, and is below 96 %
+        (237, 247, Decimal("95.9"), False),  # 95.95… % is below 96 %: never shown 96.0
         (240, 250, Decimal("96.0"), True),
     ],
 )
@@ -147,7 +147,7 @@ def test_rv2_satisfaction_rate_at_96_percent_is_judged_on_the_counts(
     satisfied, answered, shown, met
 ) -> None:
     """RV-2: 满意率 "96%以上" is met at exactly 96 % and not one answer below it, even where
-    the figure shown (one decimal, rounded half up) reads 96.0."""
+    the figure rounded half up would read 96.0: it is shown 95.9 (policy.percent)."""
     counts = {"very_satisfied": satisfied, "dissatisfied": answered - satisfied}
     fig = level_figures(counts, load_policy().satisfaction)
     assert (fig.answered, fig.rate) == (answered, shown)
@@ -159,10 +159,10 @@ def test_rv2_satisfaction_rate_at_96_percent_is_judged_on_the_counts(
     [
         # 20 answers, 15 × 100 + 5 × 0: the mean is exactly 75.
         ({"very_satisfied": 15, "dissatisfied": 5}, Decimal("75.0"), True),
-        # 199 answers weighing 14,920: 74.97… shows as 75.0 and is below 75.
+        # 199 answers weighing 14,920: 74.97… is below 75: shown 74.9, never 75.0.
         (
             {"very_satisfied": 148, "not_very_satisfied": 4, "dissatisfied": 47},
-            Decimal("75.0"),
+            Decimal("74.9"),
             False,
         ),
     ],

@@ -46,8 +46,13 @@ def test_rv6_no_answer_schedules_a_retry_and_meets_nothing(loop, office):
 
 
 def test_rv6_orders_resolved_yesterday_are_not_on_todays_list(loop, office):
-    loop.at(sh(2026, 11, 25, 23, 0)).resolved("repair")
-    assert call_list_today(office.community, sh(2026, 11, 26, 0, 0)) == []
+    """RV-6: yesterday's day-time order was due yesterday: not today's call. One completed at
+    23:00, after late intake, is due by the end of today: it is (test_rv6_late_in_the_day)."""
+    daytime = loop.at(sh(2026, 11, 25, 19, 0)).resolved("repair")
+    late = loop.at(sh(2026, 11, 25, 23, 0)).resolved("repair")
+    rows = call_list_today(office.community, sh(2026, 11, 26, 0, 0))
+    assert [(r.order_id, r.yesterday) for r in rows] == [(late.pk, True)]
+    assert daytime.pk not in [r.order_id for r in rows]
 
 
 def test_rv6_unresolved_order_is_refused_and_nothing_written(loop, office):

@@ -4,7 +4,7 @@ many workers at once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,7 +50,16 @@ class SweepReport:
 def _due_batch(now: datetime, batch_size: int) -> list[Clock]:
     qs = (
         Clock.objects.filter(next_check_at__lt=now)
-        .select_related("community", "order", "order__team", "contact", "policy_version")
+        .select_related(
+            "community",
+            "order",
+            "order__assignee",
+            "order__team",
+            "order__team__leader",
+            "contact",
+            "contact__taken_by",
+            "policy_version",
+        )
         # Only what the sweep reads: fewer columns to fetch and convert per row.
         .only(
             "community_id",
@@ -70,9 +79,12 @@ def _due_batch(now: datetime, batch_size: int) -> list[Clock]:
             "community__company_id",
             "order__number",
             "order__assignee_id",
+            "order__assignee__is_active",
             "order__team_id",
             "order__team__leader_id",
+            "order__team__leader__is_active",
             "contact__taken_by_id",
+            "contact__taken_by__is_active",
             "policy_version__fingerprint",
         )
         .order_by("next_check_at")
@@ -104,31 +116,42 @@ def _role_members(clocks: list[Clock], roles: set[str]) -> dict[tuple[int, str],
 
 
 def _recipients(
-    clock: Clock, names: Iterable[str], members: Mapping[tuple[int, str], list[int]]
+    clock: Clock,
+    names: Iterable[str],
+    members: Mapping[tuple[int, str], list[int]],
+    active: Collection[int] = (),
 ) -> list[int]:
+    """The user ids ``names`` find for ``clock``: roles of its community (active members,
+    ``members``) and people (assignee, team leader, the contact's taker, the subject). A person
+    whose account is inactive (left the office) is passed over: ``responsible`` goes on to the
+    next in line, the others find nobody. ``active``: the subjects of the batch still active."""
     found: list[int] = []
     order, cid = clock.order, clock.community_id
-    team_leader = order.team.leader_id if order is not None and order.team is not None else None
+    assignee = order.assignee if order is not None and order.assignee_id else None
+    assignee_id = assignee.pk if assignee is not None and assignee.is_active else None
+    leader = order.team.leader if order is not None and order.team is not None else None
+    team_leader = leader.pk if leader is not None and leader.is_active else None
+    taker = clock.contact.taken_by if clock.contact is not None else None
     for name in names:
         if name == "responsible":
-            if order is not None and order.assignee_id:
-                found.append(order.assignee_id)
+            if assignee_id:
+                found.append(assignee_id)
             elif team_leader:
                 found.append(team_leader)
-            elif clock.contact is not None and clock.contact.taken_by_id is not None:
-                found.append(clock.contact.taken_by_id)
+            elif taker is not None and taker.is_active:
+                found.append(taker.pk)
             else:
                 found.extend(members.get((cid, "office_head"), []))
         elif name == "assignee":
-            if order is not None and order.assignee_id:
-                found.append(order.assignee_id)
+            if assignee_id:
+                found.append(assignee_id)
         elif name == "team_leader":
             if team_leader:
                 found.append(team_leader)
         elif name == "subject":
             # A person's user id, alone or before a colon ("12:home_visit:3").
             person = clock.subject.split(":", 1)[0]
-            if person.isdigit():
+            if person.isdigit() and int(person) in active:
                 found.append(int(person))
         else:
             found.extend(members.get((cid, name), []))
@@ -182,18 +205,28 @@ def _person(clock: Clock) -> int | None:
     return int(person) if person.isdigit() and clock.order_id is not None else None
 
 
-def _people(clocks: Iterable[Clock]) -> dict[int, str]:
-    """The names of the people a batch's clocks are about, in one read (none when no clock of
+def _subject_person(clock: Clock) -> int | None:
+    """The user id a clock's subject names (the ``subject`` recipient), order or not."""
+    person = clock.subject.split(":", 1)[0]
+    return int(person) if person.isdigit() else None
+
+
+def _people(clocks: Iterable[Clock]) -> tuple[dict[int, str], set[int]]:
+    """The names of the people a batch's clocks are about, and which of them are active (the
+    ``subject`` recipient: someone who left hears nothing), in one read (none when no clock of
     the batch is about a person)."""
-    ids = {p for p in (_person(c) for c in clocks) if p is not None}
+    ids = {p for p in (_subject_person(c) for c in clocks) if p is not None}
     if not ids:
-        return {}
-    return {
-        pk: name or username
-        for pk, name, username in User.objects.filter(pk__in=ids).values_list(
-            "pk", "name", "username"
-        )
-    }
+        return {}, set()
+    names: dict[int, str] = {}
+    active: set[int] = set()
+    for pk, name, username, is_active in User.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "username", "is_active"
+    ):
+        names[pk] = name or username
+        if is_active:
+            active.add(pk)
+    return names, active
 
 
 def _notice(
@@ -303,7 +336,9 @@ def clocks_sweep(
                     names_needed.update(rule.escalation[lvl - 1].notify)
             members = _role_members(clocks, names_needed)
             readers = _Readers(members)
-            people = _people(c for c in clocks if steps[c.pk][1].warn or steps[c.pk][1].levels)
+            people, active = _people(
+                c for c in clocks if steps[c.pk][1].warn or steps[c.pk][1].levels
+            )
             notes: list[tuple[Any, ...]] = []
             logs: list[tuple[Any, ...]] = []
             # Clocks that change the same way, relative to their own deadline, share an UPDATE.
@@ -323,7 +358,7 @@ def clocks_sweep(
                             readers=readers,
                             people=people,
                         )
-                        for uid in _recipients(clock, ["responsible"], members)
+                        for uid in _recipients(clock, ["responsible"], members, active)
                     )
                     logs.append((clock.pk, clock.order_id, now, "warned", {"rule": clock.rule_id}))
                 if step.breach:
@@ -334,7 +369,9 @@ def clocks_sweep(
                     report.escalations += 1
                     if now - due > LATE_AFTER:
                         report.late += 1
-                    recipients = _recipients(clock, rule.escalation[lvl - 1].notify, members)
+                    recipients = _recipients(
+                        clock, rule.escalation[lvl - 1].notify, members, active
+                    )
                     notes.extend(
                         _notice(
                             clock,

@@ -16,6 +16,7 @@ from propdesk.core.errors import Conflict, Forbidden
 from propdesk.desk.models import ComplaintType, OrderKind, Rectification, WorkOrder
 from propdesk.desk.services._common import _require_office_role, order_event_write
 from propdesk.desk.services.telling import ATTITUDE_ACCOUNT, tell_about_order
+from propdesk.policy.deadlines import GIVEN_DEADLINE_HORIZON
 from propdesk.policy.workflow import FINAL_STATES, Role, State
 
 
@@ -113,6 +114,8 @@ def rectification_set(
         errors["deadline"] = [_("Give the deadline of the rectification.")]
     elif deadline <= now:
         errors["deadline"] = [_("The deadline must be in the future.")]
+    elif deadline > now + GIVEN_DEADLINE_HORIZON:
+        errors["deadline"] = [_("The deadline is more than a year away: check the date.")]
     if errors:
         raise ValidationError(errors)
     assert deadline is not None and order.staff_member is not None

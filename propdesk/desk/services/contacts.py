@@ -40,6 +40,7 @@ from propdesk.desk.services.orders import (
     work_order_attach,
 )
 from propdesk.desk.services.telling import tell_about_contact
+from propdesk.policy.deadlines import GIVEN_DEADLINE_HORIZON
 from propdesk.policy.rooms import InvalidRoom, parse_room, parse_room_query
 
 # --- contacts -----------------------------------------------------------------------------------
@@ -249,8 +250,14 @@ def _contact_check(
     if d.outcome == Outcome.PROMISED:
         if d.promised_at is None:
             errors["promised_at"] = [_("Tell the owner when it will be resolved.")]
-        elif d.promised_at <= received_at:
-            errors["promised_at"] = [_("The promised time must be after the contact.")]
+        elif d.promised_at <= max(received_at, now):
+            # A call logged late (received_at earlier) promises a time still to come: a time
+            # already past would start the FD-3 clock born breached.
+            errors["promised_at"] = [_("The promised time must be later than now.")]
+        elif d.promised_at > now + GIVEN_DEADLINE_HORIZON:
+            errors["promised_at"] = [
+                _("The promised time is more than a year away: check the date.")
+            ]
         if not d.promise_reason.strip():
             errors["promise_reason"] = [_("Tell the owner why it cannot be done now.")]
     if d.outcome == Outcome.WORK_ORDER and not d.work_orders:
