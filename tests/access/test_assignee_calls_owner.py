@@ -71,6 +71,7 @@ def _whole(user: User, order: WorkOrder) -> None:
     seen = _seen(user, order)
     for where in ("order page", "job page"):
         assert TEL in seen[where] and REPORTER_MASKED not in seen[where], (user.username, where)
+    assert "报事人：张伟" in seen["job page"]  # the line says whose number it is
     body = client_for(user).get(f"/api/work-orders/{order.pk}/").json()
     assert (body["reporter_phone"], body["reporter_phone_masked"]) == (REPORTER_PHONE, False)
     assert body["reporter_phone_display"] and REPORTER_MASKED not in body["reporter_phone_display"]
