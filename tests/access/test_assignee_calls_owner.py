@@ -8,43 +8,22 @@ printed form, notifications; and a phone search still finds nothing for them."""
 
 from __future__ import annotations
 
-from django.test import Client
-
 from propdesk.community.models import TeamMember, User
 from propdesk.desk.models import WorkOrder
 from propdesk.notify.models import Notification
 from tests import factories as f
+from tests.access.test_masked_phones import REPORTER_MASKED, REPORTER_PHONE, web_for
+from tests.access.test_masked_phones import _order as reported_repair
 from tests.conftest import Office, client_for
 from tests.pdfs import pdf_text
 from tests.web.conftest import act
 
-REPORTER_PHONE = "13987654321"
-REPORTER_MASKED = "139****4321"
 TEL = f'href="tel:{REPORTER_PHONE}"'
-
-
-def web_for(user: User) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _order(office: Office) -> WorkOrder:
     """A repair reported by phone, routed to the repair team's pool."""
-    r = client_for(office.receptionist).post(
-        "/api/work-orders/",
-        {
-            "community": office.community.pk,
-            "kind": "repair",
-            "description": "楼道灯不亮",
-            "household": office.household.pk,
-            "reporter_name": "张伟",
-            "reporter_phone": REPORTER_PHONE,
-        },
-        format="json",
-    )
-    assert r.status_code == 201, r.json()
-    order = WorkOrder.objects.get(pk=r.json()["id"])
+    order = WorkOrder.objects.get(pk=reported_repair(office))
     assert order.team == office.repair
     return order
 

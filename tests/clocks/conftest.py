@@ -76,6 +76,22 @@ class Desk:
         return Clock.objects.get(**{field: owner}, rule_id=rule_id, period=period)
 
 
+def repair_done_late_in_urumqi(desk: Desk, office, month: int, day: int) -> WorkOrder:
+    """The office's community moved to Asia/Urumqi (UTC+6): a repair opened there at 09:00 on
+    ``day`` ``month`` 2026, taken from the pool by the team's member and completed at 22:30
+    there, in time for DS-1 (due 23:59:59 there; 21:59:59 in Shanghai's zone)."""
+    urumqi = ZoneInfo("Asia/Urumqi")
+    office.community.time_zone = "Asia/Urumqi"
+    office.community.save()
+    order = desk.at(datetime(2026, month, day, 9, 0, tzinfo=urumqi)).open("repair")
+    desk.at(datetime(2026, month, day, 9, 5, tzinfo=urumqi)).act(
+        order, "claim", by=office.repair_member
+    )
+    return desk.at(datetime(2026, month, day, 22, 30, tzinfo=urumqi)).act(
+        order, "resolve", by=office.repair_member
+    )
+
+
 @pytest.fixture
 def desk(office, clock) -> Desk:
     f.UserFactory(username="boss", company=office.community.company, is_leadership=True)

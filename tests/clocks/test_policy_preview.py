@@ -13,7 +13,7 @@ from django.test import Client
 from propdesk.clocks.services import clocks_sweep
 from propdesk.community.models import Community
 from tests import factories as f
-from tests.clocks.conftest import sh
+from tests.clocks.conftest import repair_done_late_in_urumqi, sh
 
 
 def _staff(office, *, perms: bool):
@@ -93,18 +93,9 @@ def test_ds1_preview_counts_in_the_communitys_own_time_zone(desk, office, clock)
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    urumqi = ZoneInfo("Asia/Urumqi")
+    order = repair_done_late_in_urumqi(desk, office, 10, 20)
     community = office.community
-    community.time_zone = "Asia/Urumqi"
-    community.save()
-    order = desk.at(datetime(2026, 10, 20, 9, 0, tzinfo=urumqi)).open("repair")
-    desk.at(datetime(2026, 10, 20, 9, 5, tzinfo=urumqi)).act(
-        order, "claim", by=office.repair_member
-    )
-    desk.at(datetime(2026, 10, 20, 22, 30, tzinfo=urumqi)).act(
-        order, "resolve", by=office.repair_member
-    )
-    clock.at = datetime(2026, 11, 26, 10, 0, tzinfo=urumqi)
+    clock.at = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Urumqi"))
     clocks_sweep(now=clock.now())
     c = _staff(office, perms=True)
     r = c.post(f"/admin/community/community/{community.pk}/preview/", _form(community, {}))

@@ -29,7 +29,7 @@ from propdesk.desk.services import (
 from propdesk.policy.replay import RuleCompliance, decode_data, encode_data
 from propdesk.policy.rules import load_policy
 from propdesk.reports.whatif import policy_from_text, replay_month, what_if
-from tests.clocks.conftest import sh
+from tests.clocks.conftest import repair_done_late_in_urumqi, sh
 
 NOV_END = sh(2026, 12, 1, 0, 0)  # the first instant of December in Shanghai
 
@@ -319,16 +319,8 @@ def test_ds1_a_what_if_for_a_community_in_another_zone_counts_in_its_zone(
     from zoneinfo import ZoneInfo
 
     urumqi = ZoneInfo("Asia/Urumqi")
+    order = repair_done_late_in_urumqi(desk, office, 11, 10)
     community = office.community
-    community.time_zone = "Asia/Urumqi"
-    community.save()
-    order = desk.at(datetime(2026, 11, 10, 9, 0, tzinfo=urumqi)).open("repair")
-    desk.at(datetime(2026, 11, 10, 9, 5, tzinfo=urumqi)).act(
-        order, "claim", by=office.repair_member
-    )
-    desk.at(datetime(2026, 11, 10, 22, 30, tzinfo=urumqi)).act(
-        order, "resolve", by=office.repair_member
-    )
     now = datetime(2026, 12, 1, 9, 0, tzinfo=urumqi)
     clocks_sweep(now=now)
     assert desk.clock_of(order, "DS-1").state == "met"
