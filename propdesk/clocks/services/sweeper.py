@@ -149,10 +149,9 @@ def _recipients(
             if team_leader:
                 found.append(team_leader)
         elif name == "subject":
-            # A person's user id, alone or before a colon ("12:home_visit:3").
-            person = clock.subject.split(":", 1)[0]
-            if person.isdigit() and int(person) in active:
-                found.append(int(person))
+            person = _person(clock)
+            if person is not None and person in active:
+                found.append(person)
         else:
             found.extend(members.get((cid, name), []))
     return list(dict.fromkeys(found))
@@ -200,13 +199,8 @@ class _Readers:
 
 
 def _person(clock: Clock) -> int | None:
-    """The person a clock is about (EM-2: the responder; "12:home_visit:3": user 12), or None."""
-    person = clock.subject.split(":", 1)[0]
-    return int(person) if person.isdigit() and clock.order_id is not None else None
-
-
-def _subject_person(clock: Clock) -> int | None:
-    """The user id a clock's subject names (the ``subject`` recipient), order or not."""
+    """The person a clock is about, by user id alone or before a colon (EM-2: the responder;
+    "12:home_visit:3": user 12; the ``subject`` recipient), or None."""
     person = clock.subject.split(":", 1)[0]
     return int(person) if person.isdigit() else None
 
@@ -215,7 +209,7 @@ def _people(clocks: Iterable[Clock]) -> tuple[dict[int, str], set[int]]:
     """The names of the people a batch's clocks are about, and which of them are active (the
     ``subject`` recipient: someone who left hears nothing), in one read (none when no clock of
     the batch is about a person)."""
-    ids = {p for p in (_subject_person(c) for c in clocks) if p is not None}
+    ids = {p for p in (_person(c) for c in clocks) if p is not None}
     if not ids:
         return {}, set()
     names: dict[int, str] = {}
