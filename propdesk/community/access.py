@@ -25,7 +25,7 @@ from propdesk.community.models import Community, Membership, Team, TeamMember, U
 from propdesk.core.errors import Forbidden, NotFound
 from propdesk.core.rows import RowReader, ValuesReader
 from propdesk.policy.phones import mask_phone
-from propdesk.policy.workflow import OFFICE_ROLES, RESIDENT_ROLES, TEAM_ROLES, Role, State
+from propdesk.policy.workflow import DOING_STATES, OFFICE_ROLES, RESIDENT_ROLES, TEAM_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
 # Community.objects.select_related("company").get(pk=…), its SQL built once (core.rows): every
@@ -278,27 +278,21 @@ class AssignedOrder(Protocol):
     state: str
 
 
-# The states in which an order's assignee is doing it: accepted (接单) or on site (已到场),
-# waiting for the owner or for parts included (the state stays). Before, dispatched to them, it
-# waits for them to accept (or to be given on); after, it is completed (完工) and the call is the
-# front desk's (the return visit).
-CALLING_STATES = frozenset({State.ACCEPTED, State.ON_SITE})
-
-
 def may_call_order_owner(user: User, order: AssignedOrder) -> bool:
     """Whether ``user`` reads the whole phone number of ``order``'s reporter on that order's own
     pages (the order page, the phone job page) and in the API's detail of it: the roles that call
     owners (may_call_owners), and the order's assignee in a team role while the order is theirs
-    and not yet completed (CALLING_STATES), to call ahead before going up. Every other surface
-    (lists, queues, the board, search, prints, notifications) and every other order stay
-    ``phone_as_seen``. No query: the order in hand and the user's roles (read once) decide."""
+    and not yet completed (policy.workflow.DOING_STATES), to call ahead before going up. Every
+    other surface (lists, queues, the board, search, prints, notifications) and every other
+    order stay ``phone_as_seen``. No query: the order in hand and the user's roles (read once)
+    decide."""
     if may_call_owners(user, order.community_id):
         return True
     # (has_role: an inactive or anonymous user holds no role)
     return (
         order.assignee_id is not None
         and order.assignee_id == user.pk
-        and order.state in CALLING_STATES
+        and order.state in DOING_STATES
         and has_role(user, order.community_id, TEAM_ROLES)
     )
 

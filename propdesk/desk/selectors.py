@@ -22,7 +22,6 @@ from propdesk.community.access import (
     community_ids_with_roles,
     may_call_order_owner,
     may_call_owners,
-    phone_as_seen,
     scope,
     user_roles,
     user_team_ids,
@@ -221,31 +220,26 @@ class Reporter:
     masked: bool
 
 
-def _whole(order: WorkOrder) -> Reporter:
-    display = Phone(order.reporter_phone, "").display() if order.reporter_phone else ""
-    return Reporter(order.reporter_name, order.reporter_phone, display, masked=False)
-
-
-def _masked(order: WorkOrder, seen: str) -> Reporter:
-    return Reporter(order.reporter_name, seen, seen, masked=True)
+def _reporter(order: WorkOrder, *, whole: bool) -> Reporter:
+    if whole:
+        display = Phone(order.reporter_phone, "").display() if order.reporter_phone else ""
+        return Reporter(order.reporter_name, order.reporter_phone, display, masked=False)
+    masked = mask_phone(order.reporter_phone)
+    return Reporter(order.reporter_name, masked, masked, masked=True)
 
 
 def order_reporter(user: User, order: WorkOrder) -> Reporter:
     """The reporter of ``order`` (an order from access_work_order) as ``user`` may read it
     anywhere but the order's own page: its printed form and PDF (whole for the roles that call
-    owners only)."""
-    if may_call_owners(user, order.community_id):
-        return _whole(order)
-    return _masked(order, phone_as_seen(user, order.community_id, order.reporter_phone))
+    owners only: ``phone_as_seen``'s rule)."""
+    return _reporter(order, whole=may_call_owners(user, order.community_id))
 
 
 def order_reporter_to_call(user: User, order: WorkOrder) -> Reporter:
     """The reporter of ``order`` as ``user`` reads it on the order's own page (the console's and
     the phone job page) and in the API's detail of it: also whole for the order's assignee while
     they are doing it (community.access.may_call_order_owner), to call ahead."""
-    if may_call_order_owner(user, order):
-        return _whole(order)
-    return _masked(order, mask_phone(order.reporter_phone))
+    return _reporter(order, whole=may_call_order_owner(user, order))
 
 
 def access_attachment(user: User, attachment_id: int | str) -> Attachment:

@@ -47,6 +47,10 @@ OPEN_STATES = frozenset(
     {State.NEW, State.DISPATCHED, State.ACCEPTED, State.ON_SITE, State.RETURNED, State.REOPENED}
 )
 FINAL_STATES = frozenset({State.CLOSED, State.CANCELLED})
+# The states in which an order's assignee is doing it: accepted (接单) or on site (已到场),
+# waiting for the owner or for parts included (the state stays). Before, dispatched to them, it
+# waits for them to accept (or to be given on); after, it is completed (完工).
+DOING_STATES = frozenset({State.ACCEPTED, State.ON_SITE})
 
 
 @dataclass(frozen=True)
