@@ -20,7 +20,9 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "kind__exact"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return sorted(((k, str(w)) for k, w in KIND_WORDS.items()), key=lambda kw: kw[1])
+        # In notify.kinds' order, which groups them (the desk's, the clocks', emergencies'):
+        # sorted by their characters' code points they read in no order at all.
+        return [(k, str(w)) for k, w in KIND_WORDS.items()]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[Notification]
