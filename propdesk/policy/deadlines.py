@@ -103,8 +103,9 @@ def compute_due(
     if kind is DurationKind.SAME_DAY:
         day = local.date()
         # After late intake, or once the office day is over (an office whose day ends before
-        # its late-intake time, e.g. 18:00): the next day's, never a deadline already past.
-        if local.time() >= office.late_intake or local.time() > office.day_end:
+        # its late-intake time, e.g. 18:00): the next day's, never a deadline already past nor
+        # one that leaves no time at all (a request at 18:00:00 sharp is tomorrow's).
+        if local.time() >= office.late_intake or local.time() >= office.day_end:
             day += timedelta(days=1)
         return office.end_of(day)
     if kind is DurationKind.DAYS:

@@ -46,7 +46,8 @@ def test_fd6_same_day_before_and_after_the_late_intake(start, expected) -> None:
     ("start", "expected"),
     [
         (at(2026, 11, 26, 17, 59, 59), at(2026, 11, 26, 18, 0)),
-        (at(2026, 11, 26, 18, 0), at(2026, 11, 26, 18, 0)),  # the day's last instant itself
+        (at(2026, 11, 26, 17, 59, 59, 999999), at(2026, 11, 26, 18, 0)),  # a moment left
+        (at(2026, 11, 26, 18, 0), at(2026, 11, 27, 18, 0)),  # the day's end itself: no time left
         (at(2026, 11, 26, 18, 0, 1), at(2026, 11, 27, 18, 0)),  # the day is over: tomorrow's
         (at(2026, 11, 26, 19, 30), at(2026, 11, 27, 18, 0)),
         (at(2026, 11, 26, 20, 0), at(2026, 11, 27, 18, 0)),
@@ -55,8 +56,9 @@ def test_fd6_same_day_before_and_after_the_late_intake(start, expected) -> None:
 def test_fd6_same_day_started_after_the_office_day_ends_is_tomorrows(start, expected) -> None:
     """FD-6, DS-1, CP-3 … (same day): both times are policy. An office whose day ends at 18:00
     but which keeps late intake at 20:00 must not get a deadline before the request came in (a
-    request at 19:30 born breached): past the day's end it is the next day's, as after late
-    intake. RULES.md is silent on the pair; this is what a real office expects."""
+    request at 19:30 born breached): from the day's end on it is the next day's, as after late
+    intake; a request at 18:00:00 sharp is not due the instant it came in. RULES.md is silent on
+    the pair; this is what a real office expects."""
     office = OfficeDay(SH, time(18, 0), time(20, 0))
     got = compute_due(start, DurationKind.SAME_DAY, 0, office=office, calendar=WorkingCalendar())
     assert got == expected
