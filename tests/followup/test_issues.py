@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from propdesk.clocks.models import Clock
 from propdesk.core.errors import Conflict, Forbidden
-from propdesk.followup.models import CommonIssue, SuggestionItem
+from propdesk.followup.models import CommonIssue, HomeVisit, SuggestionItem
 from propdesk.followup.pdf import notice_pdf
 from propdesk.followup.selectors import common_issue_figures, common_issue_proposals
 from propdesk.followup.services import (
@@ -23,6 +24,7 @@ from propdesk.followup.services import (
     suggestion_create,
 )
 from propdesk.notify.models import Notification
+from propdesk.policy.deadlines import GIVEN_DEADLINE_HORIZON
 from tests.followup.conftest import sh
 from tests.images import PNG
 
@@ -235,6 +237,34 @@ def test_rv8_only_an_administrator_can_be_sent(loop, office):
         )
     assert "administrator" in err.value.message_dict
     assert not Clock.objects.filter(rule_id="RV-8").exists()
+
+
+@pytest.mark.parametrize(
+    ("ahead", "refused"),
+    [(GIVEN_DEADLINE_HORIZON, False), (GIVEN_DEADLINE_HORIZON + timedelta(seconds=1), True)],
+)
+def test_rv8_a_due_date_more_than_a_year_ahead_is_refused(loop, office, ahead, refused):
+    """RV-8, like FD-3's promise and CP-5's rectification: a date typed a year or more wrong
+    (2062 for 2026) would start a clock that never breaches; the same date next year still fits.
+    Refused by field, nothing written."""
+    assign = functools.partial(
+        home_visit_assign,
+        community=office.community,
+        by=office.head,
+        now=T0,
+        administrator=office.administrator,
+        households=[office.household],
+        due_at=T0 + ahead,
+        reason="楼上漏水多次未解决",
+    )
+    if not refused:
+        assign()
+        assert Clock.objects.get(rule_id="RV-8").due_at == T0 + ahead
+        return
+    with pytest.raises(ValidationError) as err:
+        assign()
+    assert list(err.value.message_dict) == ["due_at"]
+    assert not HomeVisit.objects.exists() and not Clock.objects.filter(rule_id="RV-8").exists()
 
 
 def test_rv7_a_proposals_title_is_whole_or_says_it_was_shortened() -> None:

@@ -478,6 +478,21 @@ def test_rv8_a_home_visit_is_assigned_with_a_due_date_and_recorded(office, clock
     assert r.status_code == 400
     assert "9-9-999" in r.content.decode() and "楼上漏水多次未解决" in r.content.decode()
     assert HomeVisit.objects.count() == 0
+    r = page.post(  # 2062 typed for 2026
+        url(office, "desk-issues"),
+        {
+            "form": "home_visit",
+            "administrator": office.administrator.pk,
+            "households": "3-2-1502",
+            "due_at": "2062-11-28T17:00",
+            "reason": "楼上漏水多次未解决",
+        },
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "期限距今超过一年，请核对日期。" in html
+    assert "2062-11-28T17:00" in html and "楼上漏水多次未解决" in html
+    assert HomeVisit.objects.count() == 0
     r = page.post(
         url(office, "desk-issues"),
         {

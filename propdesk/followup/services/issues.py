@@ -27,6 +27,7 @@ from propdesk.followup.models import (
     SuggestionItem,
 )
 from propdesk.followup.services._common import ISSUE_ROLES, policy_of, require_role
+from propdesk.policy.deadlines import GIVEN_DEADLINE_HORIZON
 from propdesk.policy.workflow import Role
 
 
@@ -233,6 +234,8 @@ def home_visit_assign(
         errors["households"] = [_("This household is not in the community.")]
     if due_at <= now:
         errors["due_at"] = [_("The due date must be later than now.")]
+    elif due_at > now + GIVEN_DEADLINE_HORIZON:  # 2062 typed for 2026: a clock never to breach
+        errors["due_at"] = [_("The due date is more than a year away: check the date.")]
     if not (reason or "").strip():
         errors["reason"] = [_("Describe the issue.")]
     if common_issue is not None and common_issue.community_id != community.pk:
