@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core.clock import local_minute
+
 
 class PhoneSystem(models.Model):
     """A community's phone system (PBX): the secret its webhook events are signed with."""
@@ -136,7 +138,7 @@ class Call(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call_id} {self.phone} {self.state}"
+        return f"{self.phone} · {self.get_state_display()} · {local_minute(self.ringing_at)}"
 
     @property
     def ring_seconds(self) -> Decimal | None:
@@ -184,4 +186,4 @@ class CallEvent(models.Model):
         indexes = [models.Index(fields=["community", "id"], name="call_event_comm_id")]
 
     def __str__(self) -> str:
-        return f"{self.event_id} {self.kind}"
+        return f"{self.get_kind_display()} · {self.event_id}"

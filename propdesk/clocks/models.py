@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from propdesk.core.clock import local_minute
+
 
 class PolicyVersion(models.Model):
     """The effective policy of a community as it was when clocks started under it."""
@@ -37,7 +39,8 @@ class PolicyVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.community_id}:{self.fingerprint}"
+        # The version by when it came into force (its fingerprint tells versions apart).
+        return f"{local_minute(self.created_at)} · {self.fingerprint[:8]}"
 
 
 class ClockState(models.TextChoices):
@@ -194,7 +197,14 @@ class Clock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} {self.state} due {self.due_at:%Y-%m-%d %H:%M}"
+        # As a person reads it (a back-office page's title): the rule as staff see it, its state
+        # in words and the deadline in local time.
+        return _("%(rule)s %(title)s · %(state)s · due %(due)s") % {
+            "rule": self.rule_id,
+            "title": self.title,
+            "state": self.get_state_display(),
+            "due": local_minute(self.due_at),
+        }
 
 
 # What a person reads for each line of a clock's log (the glossary's 时限 row).
@@ -239,7 +249,9 @@ class ClockLog(models.Model):
         indexes = [models.Index(fields=["order", "at"], name="clocklog_order_time")]
 
     def __str__(self) -> str:
-        return f"{self.clock_id} {self.what} {self.at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.clock_id} {CLOCK_LOG_LABELS.get(self.what, self.what)} {local_minute(self.at)}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -275,7 +287,8 @@ class CalendarDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {'working' if self.is_working else 'off'}"
+        kind = _("working day") if self.is_working else _("day off")
+        return f"{self.day} {kind}"
 
 
 class CalendarSource(models.Model):
@@ -338,7 +351,7 @@ class ClockInput(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.event} {local_minute(self.at)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -466,7 +466,7 @@ class BackOfficeEvent(models.Model):
         indexes = [models.Index(fields=["community", "at"], name="backoffice_comm_time")]
 
     def __str__(self) -> str:
-        return f"{self.actor_name} {self.action} {self.model} {self.object_repr}"
+        return f"{self.actor_name} {self.get_action_display()} {self.model} {self.object_repr}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from propdesk.community.models import Community, Household
+from propdesk.core.clock import local_minute
 from propdesk.followup.models import Level, Notice, ReturnVisit, SuggestionItem
 
 # --- service cart (CS-1) --------------------------------------------------------------------------
@@ -169,7 +170,7 @@ class LoanReminder(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="loan_reminder_due")]
 
     def __str__(self) -> str:
-        return f"{self.loan_id} {self.state}"
+        return f"{self.get_state_display()} · {local_minute(self.created_at)}"
 
 
 # --- concierge requests (CS-2) --------------------------------------------------------------------

@@ -54,3 +54,14 @@ def set_clock(clock: Clock | None) -> None:
     """Install ``clock`` for this process (``None`` restores the configured one)."""
     global _override
     _override = clock
+
+
+def local_minute(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``at`` as a person reads it in a record's name (a back-office page's title, a choice in
+    a list): in the time zone the pages show (settings.TIME_ZONE, as the back office's own
+    fields), not UTC; "" for no time."""
+    if at is None:
+        return ""
+    from django.utils import timezone  # settings are configured by the time a record is named
+
+    return timezone.localtime(at).strftime(fmt)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from propdesk.community.models import Community, Household, Place, Team, TeamKind
+from propdesk.core.clock import local_minute
 from propdesk.core.models import StoredFile
 from propdesk.policy.workflow import State
 
@@ -205,7 +206,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.received_at:%Y-%m-%d %H:%M} {self.caller_name}"
+        return f"{self.get_channel_display()} {local_minute(self.received_at)} {self.caller_name}"
 
 
 class WorkOrder(models.Model):
@@ -574,7 +575,8 @@ class WorkOrderEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        # The timeline's words (an inline's rows have their order at hand: no query).
+        return f"{EventAction.label_for(self.action, self.order.kind)} {local_minute(self.at)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -672,7 +674,7 @@ class Rectification(models.Model):
         indexes = [models.Index(fields=["staff_member", "-set_at"], name="rect_staff_time")]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.staff_member_id} {self.deadline:%Y-%m-%d}"
+        return f"{self.staff_member} · {local_minute(self.deadline)}"
 
 
 class Announcement(models.Model):

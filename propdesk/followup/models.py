@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Building, Community, Household, Team
+from propdesk.core.clock import local_minute
 from propdesk.core.models import StoredFile
 from propdesk.desk.models import ReplyChannel, WorkOrder
 
@@ -120,7 +121,7 @@ class ReturnVisit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {local_minute(self.at)}"
 
 
 class OrderRating(models.Model):
@@ -439,7 +440,7 @@ class HomeVisit(models.Model):
         indexes = [models.Index(fields=["community", "state", "due_at"], name="hv_comm_state_due")]
 
     def __str__(self) -> str:
-        return f"{self.administrator} {self.due_at:%Y-%m-%d}"
+        return f"{self.administrator} · {local_minute(self.due_at)}"
 
     @property
     def clock_subject(self) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core.clock import local_minute
 from propdesk.core.models import StoredFile
 
 
@@ -222,4 +223,4 @@ class ApprovalRecord(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.report_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {local_minute(self.at)}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.community.models import Community
+from propdesk.core.clock import local_minute
 
 
 class SignInCode(models.Model):
@@ -27,7 +28,7 @@ class SignInCode(models.Model):
         indexes = [models.Index(fields=["phone", "sent_at"], name="portal_code_phone_sent")]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.sent_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.phone} {local_minute(self.sent_at, '%Y-%m-%d %H:%M:%S')}"
 
 
 class ThrottleKey(models.Model):
@@ -68,7 +69,7 @@ class SignIn(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.names or self.phone} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.names or self.phone} {local_minute(self.at)}"
 
 
 class WechatBinding(models.Model):

@@ -163,3 +163,53 @@ def test_the_rules_to_filter_by_are_the_policies_own_and_scoped(
     assert "XC-1" not in _rule_choices(staff) and "CP-1" in _rule_choices(staff)
     assert _listed(staff, "?rule_id__exact=XC-1") == []
     assert {x.community_id for x in _listed(staff)} == {office.community.pk}
+
+
+# --- one clock's page, as the office head reads it ---------------------------------------------
+
+
+def _clock_page(client: Client, clock: Clock) -> str:
+    page = client.get(f"/admin/clocks/clock/{clock.pk}/change/")
+    assert page.status_code == 200, page.content[:2000]
+    return page.content.decode()
+
+
+def test_rv8_a_clocks_page_names_it_in_words_and_local_time(desk, office) -> None:
+    """A clock's page in the back office is headed by its rule's words, its state and its
+    deadline as the head's own clock reads it (Shanghai's 18:00, never UTC's 10:00 or the keys
+    ``met``/``running``), and says whom it is about: RV-8's administrator and the visit, not
+    ``12:home_visit:3``; an order's own clock has no subject ("-")."""
+    from propdesk.followup.services import home_visit_assign
+
+    desk.at(T0)
+    visit = home_visit_assign(
+        community=office.community,
+        by=office.head,
+        now=T0,
+        administrator=office.administrator,
+        households=[office.household],
+        due_at=sh(2026, 11, 28, 18, 0),
+        reason="楼上漏水多次未解决",
+    )
+    order = desk.open("complaint")
+    client = backoffice_client(office.head)
+    rv8 = Clock.objects.get(rule_id="RV-8")
+    html = _clock_page(client, rv8)
+    assert "RV-8 突出问题安排管理员上门回访 · 计时中 · 截止 2026-11-28 18:00" in html
+    assert "running" not in html and "home_visit:" not in html
+    name = office.administrator.name or office.administrator.username
+    assert f"{name} · 上门回访 {visit.pk}" in html
+    cp1 = desk.clock_of(order, "CP-1")
+    html = _clock_page(client, cp1)
+    assert "CP-1 投诉10分钟内安排管理员处理 · 计时中 · 截止 2026-11-26 10:10" in html
+
+
+def test_fd1_a_missed_calls_clock_is_said_as_the_call_back() -> None:
+    """FD-1's call-back of a missed call is kept per number: the back office says 未接来电 and
+    the number, as the console's escalation list does; a later kind of subject is shown as
+    written rather than dropped."""
+    from propdesk.clocks.admin import subject_words
+
+    assert subject_words("phone:13812345678") == "未接来电 13812345678"
+    assert subject_words("") is None
+    assert subject_words("parcel:7") == "parcel:7"
