@@ -484,6 +484,9 @@ PORTAL_MAX_PHOTOS = int(os.environ.get("PORTAL_MAX_PHOTOS", "6"))
 PORTAL_REPORT_LIMITS = os.environ.get("PORTAL_REPORT_LIMITS", "5/3600,20/86400")
 PORTAL_OPEN_RESERVATIONS = int(os.environ.get("PORTAL_OPEN_RESERVATIONS", "3"))
 PORTAL_OPEN_CONCIERGE_REQUESTS = int(os.environ.get("PORTAL_OPEN_CONCIERGE_REQUESTS", "3"))
+# Family members an owner adds to a household from the portal (community.family); the office adds
+# more in the back office.
+PORTAL_FAMILY_MEMBERS = int(os.environ.get("PORTAL_FAMILY_MEMBERS", "10"))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An imported .xlsx is a zip: refused before it is opened when its members would unpack to more
 # than this (a 200 KB file can expand to hundreds of MB and take a web worker's memory with it).

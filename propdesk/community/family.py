@@ -4,11 +4,13 @@ household with relation OWNER whose phone is the signed-in resident's."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from propdesk.community.models import Household, Relation, Resident
+from propdesk.community.services import household_hold
 from propdesk.policy.phones import InvalidPhone, parse_phone
 
 
@@ -43,8 +45,18 @@ def access_owned_household(phone: str, household_id: int | str) -> Household:
 @transaction.atomic
 def family_member_add(*, owner_phone: str, household: Household, name: str, phone: str) -> Resident:
     """Add a family member (name, mobile or landline as typed) to ``household``, which
-    ``owner_phone`` owns (access_owned_household). Raises FamilyRefused, changing nothing."""
+    ``owner_phone`` owns (access_owned_household). Raises FamilyRefused, changing nothing.
+    At most ``PORTAL_FAMILY_MEMBERS`` family members a household from here (a script in an
+    owner's session would add them by the thousand, each a number that may sign in and read
+    the household's orders); more are the office's to add, in the back office."""
     errors: dict[str, str] = {}
+    household_hold(household)  # counted and written one request at a time
+    limit = settings.PORTAL_FAMILY_MEMBERS
+    if Resident.objects.filter(household=household, relation=Relation.FAMILY).count() >= limit:
+        errors["household"] = _(
+            "A household may have at most %(limit)s family members added here: for more, ask "
+            "the management office."
+        ) % {"limit": limit}
     name = (name or "").strip()
     if not name:
         errors["name"] = _("Write the family member's name.")

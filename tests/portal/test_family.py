@@ -160,3 +160,37 @@ def test_the_household_lists_its_people_owner_first_with_their_relation(
         "张小雨 （本人） 家属 13600001111",
     ]
     assert people(tenant.phone)[0] == f"{owner.name} 业主 138****5678"
+
+
+def test_an_owner_adds_at_most_the_limit_of_family_members_and_the_office_more(
+    office, clock, resident_client, settings
+) -> None:
+    """A script in the owner's session must not fill the register with numbers that may sign
+    in: the portal adds PORTAL_FAMILY_MEMBERS to a household, the next is refused beside the
+    household with what was typed kept and nobody added; a member removed frees a place; the
+    office's own additions in the back office are not capped."""
+    settings.PORTAL_FAMILY_MEMBERS = 2
+    c = resident_client(OWNER)
+    for n in range(2):
+        r = c.post(
+            "/portal/me/",
+            {"household": office.household.pk, "name": f"家人{n}", "phone": f"1360000111{n}"},
+        )
+        assert r.status_code == 302
+    before = Resident.objects.count()
+    r = c.post(
+        "/portal/me/", {"household": office.household.pk, "name": "张小雨", "phone": "13600001119"}
+    )
+    text = r.content.decode()
+    assert r.status_code == 400
+    assert "每户在此最多添加 2 位家庭成员，更多请联系管理处。" in text
+    assert 'value="张小雨"' in text and 'value="13600001119"' in text
+    assert Resident.objects.count() == before
+    first = Resident.objects.get(name="家人0")
+    assert c.post(f"/portal/me/family/{first.pk}/remove/").status_code == 302
+    r = c.post(
+        "/portal/me/", {"household": office.household.pk, "name": "张小雨", "phone": "13600001119"}
+    )
+    assert r.status_code == 302
+    f.ResidentFactory(household=office.household, relation=Relation.FAMILY, phone="13600001118")
+    assert Resident.objects.filter(household=office.household, relation="family").count() == 3
