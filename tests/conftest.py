@@ -180,6 +180,31 @@ def lamp_reported_by_phone(office: Office, now: datetime, phone: str = "13900001
     return contact.work_orders.get()
 
 
+def reported_through_the_api(
+    office: Office,
+    phone: str,
+    description: str,
+    household: Household | None = None,
+    location: str = "",
+) -> WorkOrder:
+    """An order opened through the API (``POST /api/work-orders/``) by the front desk, with no
+    call logged: its reporter's phone ``phone``, for ``household`` or at ``location``."""
+    body = {
+        "community": office.community.pk,
+        "kind": "repair",
+        "description": description,
+        "household": household.pk if household is not None else None,
+        "location": location,
+        "reporter_name": "刘女士",
+        "reporter_phone": phone,
+    }
+    r = client_for(office.receptionist).post("/api/work-orders/", body, format="json")
+    assert r.status_code == 201, r.json()
+    order = WorkOrder.objects.get(pk=r.json()["id"])
+    assert order.contact_id is None
+    return order
+
+
 def backoffice_client(user: User, app_label: str | None = None) -> Client:
     """``user`` signed in to the back office (staff) with every permission, or those of
     ``app_label``'s models: still only their communities' rows."""

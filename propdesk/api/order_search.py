@@ -2,11 +2,11 @@
 
 ``q`` is read as the console reads it: a whole order number (GD-20261120-0003, 20261120-0003),
 a day (20261120, 2026-11-20), a household (a room, and for the office a resident's phone or
-name, or a caller's phone), the beginning of a reporter's name (王先生, 王: for those who read
-residents' names, with the households of the residents so named), else words of the
-description or location, closed orders too. Every way reads through an index; the list's other
-filters narrow it. One community is searched: the ``community`` asked for, or the only one the
-user sees.
+name, or a whole phone a caller rang from or an order's reporter gave), the beginning of a
+reporter's name (王先生, 王: for those who read residents' names, with the households of the
+residents so named), else words of the description or location, closed orders too. Every way
+reads through an index; the list's other filters narrow it. One community is searched: the
+``community`` asked for, or the only one the user sees.
 
 The answer has the list's shape. ``count`` is the number found for a number, a day, a
 household or a name, and ``null`` for words, whose orders are not counted (a word one order in
@@ -39,10 +39,11 @@ Q_HELP = (
     "查找工单, as the console finds an order (closed ones too), by the shape of what is typed: "
     "a whole order number (GD-20261120-0003, 20261120-0003, 202611200003) or a day (20261120, "
     "2026-11-20) of the community; a household (a room 4-1-901, 4栋1单元901; for the front desk, "
-    "administrators and the office head also a resident's phone or name, and a caller's "
-    "phone); text with no digit also as the beginning of the reporter's name (王先生, 王; for "
-    "the office and company leadership, as residents' names), the orders so found listed once "
-    "with the households'; else words, each in the description or the location. At most "
+    "administrators and the office head also a resident's phone or name, and a whole phone "
+    "a caller rang from or an order's reporter gave); text with no digit also as the "
+    "beginning of the reporter's name (王先生, 王; for the office and company leadership, as "
+    "residents' names), the orders so found listed once with the households'; else words, "
+    "each in the description or the location. At most "
     f"{search.MAX_LENGTH} characters and {search.MAX_WORDS} words (else a 400 naming q). "
     "The other filters narrow what q finds; a day (or a household) reaches orders older than "
     "the list's pages do. `count` is null for words: their orders are not counted, `next` "

@@ -383,6 +383,17 @@ class WorkOrder(models.Model):
                 name="wo_comm_reporter",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
+            # 查找工单 by a whole phone number (desk.search._reported_without_a_call): the
+            # orders opened with no call, visit or portal report (the API's, an emergency's),
+            # whose reporter's number the calls cannot find. An entry only for such an order:
+            # the front desk's intake, whose orders all have a contact, writes nothing more. Read
+            # with ``contact IS NULL`` in the query: SQLite uses a partial index only for a
+            # condition it sees to be the index's own.
+            models.Index(
+                fields=["community", "reporter_phone"],
+                name="wo_comm_reporter_phone",
+                condition=models.Q(contact__isnull=True),
+            ),
             models.Index(fields=["place", "state"], name="wo_place_state"),
             # Orders resolved in a month, by kind (return-visit rates, followup.selectors).
             models.Index(fields=["community", "kind", "resolved_at"], name="wo_comm_kind_resolved"),

@@ -3,12 +3,14 @@
 An owner rings about "the repair I reported last week": the front desk finds the order by its
 number (``GD-20261120-0003``, ``20261120-0003``, ``202611200003``), by the day it was opened
 (``20261120``), by the household (a room, a phone, a resident's name: the front desk's own
-lookup, ``community.lookup``; for the office, a whole phone also finds what its calls reported,
-in no household too: a tenant, a passer-by), by the name its reporter gave (FD-2: "我是王先生,
-上周报的修": ``王先生``, or its beginning ``王``, finds the orders whose ``reporter_name`` begins
-so, in a household or none), or by the words of its description or location (``漏水``,
-``3号楼 电梯``). Closed orders are found as well as open ones: that is what the board and the
-queues do not show.
+lookup, ``community.lookup``; for the office, a whole phone also finds what was reported from
+it, in no household too or in one whose residents have another number, a tenant's, a
+passer-by's, a relative's: what its calls, visits and portal reports opened, and the orders
+opened with none, through the API or for an emergency, whose reporter's phone it is), by the
+name its reporter gave (FD-2: "我是王先生, 上周报的修": ``王先生``, or its beginning ``王``,
+finds the orders whose ``reporter_name`` begins so, in a household or none), or by the words
+of its description or location (``漏水``, ``3号楼 电梯``). Closed orders are found as well as
+open ones: that is what the board and the queues do not show.
 
 Text with no digit is read as a name both ways at once: the households of the residents whose
 names have it, and the orders whose reporter's name begins with it, in one list (an order found
@@ -24,9 +26,12 @@ name finds a household only for those who read residents. A reporter's name foll
 rule (``may_read_residents``: the office and company leadership): a team member reads the
 reporter on the team's orders but is not given a search that answers whether someone of a name
 reported anything, as the lookup finds them no household by a resident's name (a resident's own
-orders carry the resident's name). Each way reads through an index (the number by ``(community,
-number)``, a day and the words by ``(community, created_at)``, a household's orders by
-``(household, created_at)``, a reporter's name by ``(community, reporter_name)``, ``desk 0031``,
+orders carry the resident's name). A phone follows the phones' rule (``may_call_owners``: the
+office): for anyone who reads it masked, an answer would confirm the masked digits. Each way
+reads through an index (the number by ``(community, number)``, a day and the words by
+``(community, created_at)``, a household's orders by ``(household, created_at)``, a phone's
+calls' orders by their contact, the orders opened without one by ``(community, reporter_phone)``
+of those alone, ``desk 0034``, a reporter's name by ``(community, reporter_name)``, ``desk 0031``,
 in PostgreSQL's pattern operator class: ``LIKE '王%'`` is a range of it), and words of three
 characters or more by the trigram index on PostgreSQL (``desk 0030``). Shorter words (most
 Chinese words are two characters, 漏水) are found by walking the community's orders newest
@@ -139,7 +144,7 @@ class OrderSearch:
     day: date | None = None
     households: list[Household] = field(default_factory=list)
     more_households: bool = False
-    caller_phone: str = ""  # a whole phone number some orders were reported from (its calls)
+    caller_phone: str = ""  # a whole phone number something was reported from (a call, an order)
     reporter: str = ""  # the beginning of a reporter's name the orders were looked for by
     reporter_found: bool = False  # and some were reported under it
     calls_read: int = 0  # the number's calls are more than this: the newest this many are read
@@ -236,9 +241,8 @@ def _search(
     if by != SearchBy.HOUSEHOLD and len(set(typed.split(" "))) > MAX_WORDS:
         found.error = "too_many_words"
         return found
-    visible = work_orders_visible(user).filter(community_id=community.pk)
-    if narrow is not None:
-        visible = visible.filter(narrow)
+    seen = work_orders_visible(user).filter(community_id=community.pk)
+    visible = seen if narrow is None else seen.filter(narrow)
     found.read_rows = read
     if by == SearchBy.ANY and (
         _by_number(found, read_as, visible, community)
@@ -250,11 +254,11 @@ def _search(
         lookup = household_lookup(
             user, read_as, field=LookupField.ANY, community=community, limit=HOUSEHOLDS + 1
         )
-        phone, calls = _calls_from(user, community, read_as)
+        phone, calls, reported = _reported_from_phone(user, community, seen, read_as)
         name = _reporter_name(user, community, typed)
-        if lookup.households or calls or name or by == SearchBy.HOUSEHOLD:
-            _by_households(found, visible, lookup.households, limit, phone, calls, name)
-            if found.total or lookup.households or calls or by == SearchBy.HOUSEHOLD:
+        if lookup.households or phone or name or by == SearchBy.HOUSEHOLD:
+            _by_households(found, visible, lookup.households, limit, phone, calls, name, reported)
+            if found.total or lookup.households or phone or by == SearchBy.HOUSEHOLD:
                 return found
             # No order was reported under the name: its words, then (王先生家漏水).
             found = OrderSearch(text=typed, by=by, page=max(1, page), read_rows=read)
@@ -313,23 +317,40 @@ def _by_day(
     return True
 
 
-def _calls_from(user: User, community: Community, read: str) -> tuple[str, list[int]]:
-    """The whole phone number ``read`` is, as the desk stores a caller's, and the community's
-    calls, visits and portal reports that came from it (their ids, the newest ``CALLS``): a
-    tenant, a neighbour or a passer-by who rang about a lamp in the garden is in no household.
-    Only for those who read owners' phones whole (the office): for anyone else, an answer
-    would confirm the digits a page shows them masked."""
+def _reported_from_phone(
+    user: User, community: Community, seen: QuerySet[WorkOrder], read: str
+) -> tuple[str, list[int], Q]:
+    """The whole phone number ``read`` is, as the desk stores a caller's and a reporter's, if
+    something was reported from it: the community's calls, visits and portal reports that came
+    from it (their ids, the newest ``CALLS``), and the condition of the orders of ``seen`` (the
+    community's the user sees) opened with none whose reporter's number it is
+    (``_reported_without_a_call``; empty if there are none). A tenant, a neighbour or a
+    passer-by who rang about a lamp in the garden, or whose number an order of the API or an
+    emergency's gives, is in no household. ``("", [], Q())`` for a number nothing was reported
+    from, and for anyone but those who read owners' phones whole (the office): for anyone else,
+    an answer would confirm the digits a page shows them masked."""
     if not _PHONE_SHAPED.fullmatch(read) or not may_call_owners(user, community.pk):
-        return "", []
+        return "", [], Q()
     number = phone_query(read, area_code=community.area_code).exact
     if not number:
-        return "", []
+        return "", [], Q()
     calls = list(
         Contact.objects.filter(caller_phone=number, community_id=community.pk)
         .order_by("-id")
         .values_list("pk", flat=True)[: CALLS + 1]
     )
-    return (number, calls) if calls else ("", [])
+    reported = _reported_without_a_call(number)
+    if not calls and not seen.filter(reported).exists():
+        return "", [], Q()
+    return number, calls, reported
+
+
+def _reported_without_a_call(number: str) -> Q:
+    """Orders opened with no call, visit or portal report (through the API, an emergency's)
+    whose reporter's phone is ``number``: those the calls do not find. Read by the partial
+    index ``wo_comm_reporter_phone`` (``desk 0034``), whose own condition (``contact IS NULL``)
+    is written here too: SQLite uses a partial index only for a query that says it."""
+    return Q(reporter_phone=number, contact__isnull=True)
 
 
 def _reporter_name(user: User, community: Community, typed: str) -> str:
@@ -359,14 +380,15 @@ def _reported_by(name: str) -> Q:
 
 def reported_from(user: User, community: Community, phone: str, limit: int) -> OrderSearch:
     """The orders reported from ``phone`` (a whole number) by its calls, visits and portal
-    reports, whichever household or none they are for, newest first: the front desk's panel
-    and the ringing banner for a number in no household. Empty (``caller_phone`` blank) when
-    the number never rang or the user does not read phones whole."""
+    reports, and those opened without one whose reporter's phone it is (the API's, an
+    emergency's), whichever household or none they are for, newest first: the front desk's
+    panel and the ringing banner for a number in no household. Empty (``caller_phone`` blank)
+    when nothing was reported from the number or the user does not read phones whole."""
     found = OrderSearch(text=as_typed(phone), by=SearchBy.HOUSEHOLD)
-    number, calls = _calls_from(user, community, normalized(phone))
-    if calls:
-        visible = work_orders_visible(user).filter(community_id=community.pk)
-        _by_households(found, visible, [], limit, number, calls)
+    visible = work_orders_visible(user).filter(community_id=community.pk)
+    number, calls, reported = _reported_from_phone(user, community, visible, normalized(phone))
+    if number:
+        _by_households(found, visible, [], limit, number, calls, without_a_call=reported)
     return found
 
 
@@ -378,11 +400,14 @@ def _by_households(
     caller_phone: str = "",
     calls: list[int] | None = None,
     reporter: str = "",
+    without_a_call: Q | None = None,
 ) -> None:
     """The households' orders and, for a whole phone, the orders reported from it: those its
-    calls and visits opened, whichever household (or none) they are for; for a name, the orders
-    whose reporter's name begins with it (王先生, a tenant's, in no household or another's).
-    One statement of them all: an order found two ways is listed once."""
+    calls and visits opened, and those opened with none whose reporter's phone it is
+    (``without_a_call``, ``_reported_without_a_call``), whichever household (or none) they are for;
+    for a name, the orders whose reporter's name begins with it (王先生, a tenant's, in no
+    household or another's). One statement of them all: an order found two ways is listed
+    once."""
     found.found_by = FoundBy.HOUSEHOLD
     found.households = households[:HOUSEHOLDS]
     found.more_households = len(households) > HOUSEHOLDS
@@ -391,10 +416,12 @@ def _by_households(
     found.calls_read = CALLS if calls and len(calls) > CALLS else 0
     calls = (calls or [])[:CALLS]
     known = Q(household_id__in=[h.pk for h in found.households]) if found.households else Q()
+    # Lists, not subqueries: each side is read by its own index (wo_household_time,
+    # wo_contact, wo_comm_reporter_phone), SQLite's MULTI-INDEX OR and PostgreSQL's BitmapOr.
     if calls:
-        # Lists, not subqueries: each side is read by its own index (wo_household_time,
-        # wo_contact), SQLite's MULTI-INDEX OR and PostgreSQL's BitmapOr.
         known |= Q(contact_id__in=calls)
+    if without_a_call:
+        known |= without_a_call
     named = _reported_by(reporter) if reporter else Q()  # wo_comm_reporter
     if not (known or named):
         return
@@ -410,7 +437,8 @@ def _by_households(
         else:
             named = Q()
     _counted_page(found, visible.filter(known | named), limit, total)
-    # Said on the page only where some order had the name, as a phone only where it rang.
+    # Said on the page only where some order had the name, as a phone only where something
+    # was reported from it (``_reported_from_phone``).
     found.reporter_found = bool(named) and bool(found.total)
 
 

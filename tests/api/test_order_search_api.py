@@ -18,7 +18,7 @@ from propdesk.desk import search
 from propdesk.desk.models import WorkOrder
 from propdesk.desk.services import WorkOrderDraft, work_order_create, work_order_transition
 from tests import factories as f
-from tests.conftest import Office, client_for
+from tests.conftest import Office, client_for, reported_through_the_api
 
 LIST = "/api/work-orders/"
 
@@ -352,3 +352,38 @@ def test_fd2_q_finds_a_callers_name_counted_in_the_community_for_the_office_only
     for by in ("", "household"):
         r = member.get(LIST, {"q": "王先生", "q_by": by})
         assert _numbers(r) == [], by
+
+
+def test_q_finds_an_order_by_its_reporters_phone_counted_for_the_office_only(
+    office, other_office, orders, clock
+) -> None:
+    """An order opened through the API has no call: ``q`` finds it by the number its reporter
+    gave (a tenant's, no resident's of its household), counted, as the console does; never
+    another community's; and only for those who read phones whole."""
+    tenant = reported_through_the_api(office, "137 0000 7777", "卫生间漏水", office.household)
+    clock.advance(hours=1)
+    lamp = reported_through_the_api(office, "13700007777", "花园路灯不亮", location="花园")
+    elsewhere = reported_through_the_api(other_office, "13700007777", "别处的道闸", location="大门")
+    desk = client_for(office.receptionist)
+    for q in ("13700007777", "137 0000 7777", "+86 137-0000-7777"):
+        for by in ("", "household"):
+            r = desk.get(LIST, {"q": q, "q_by": by})
+            assert _numbers(r) == [lamp.number, tenant.number], (q, by)
+            assert r.json()["count"] == 2, (q, by)
+            assert elsewhere.pk not in [o["id"] for o in r.json()["results"]], (q, by)
+        assert _numbers(desk.get(LIST, {"q": q})) == _console(office.receptionist, office, q), q
+    # The list's filters narrow what the number finds; a page of one says another follows.
+    r = desk.get(LIST, {"q": "13700007777", "kind": "repair", "page_size": "1"})
+    assert _numbers(r) == [lamp.number] and r.json()["count"] == 2 and r.json()["next"]
+    other = client_for(other_office.receptionist)
+    assert _numbers(other.get(LIST, {"q": "13700007777"})) == [elsewhere.number]
+    # A team member (the repair team's orders, both of them) and leadership: nothing by it.
+    boss = f.UserFactory(username="boss", company=office.community.company, is_leadership=True)
+    member = client_for(office.repair_member)
+    assert _numbers(member.get(LIST, {"q": "3-2-1502"})) == [tenant.number, orders["done"].number]
+    for who, where in ((member, {}), (client_for(boss), {"community": office.community.pk})):
+        for q in ("13700007777", "1370000"):
+            r = who.get(LIST, {"q": q, "q_by": "household", **where})
+            assert _numbers(r) == [] and r.json()["count"] == 0, q
+            r = who.get(LIST, {"q": q, **where})
+            assert _numbers(r) == [] and "13700007777" not in r.content.decode(), q

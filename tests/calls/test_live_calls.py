@@ -10,7 +10,7 @@ from django.test import Client
 
 from propdesk.calls.models import CallEvent
 from propdesk.calls.services import CallEventInput, call_event_record
-from tests.conftest import lamp_reported_by_phone
+from tests.conftest import lamp_reported_by_phone, reported_through_the_api
 
 T0 = datetime.fromisoformat("2026-11-26T10:00:00+08:00")
 
@@ -81,3 +81,22 @@ def test_fd1_a_ringing_number_in_no_household_shows_what_it_reported(office, clo
     assert "没有住户登记此号码" in tenant and "没有住户登记此号码" in stranger
     assert "从这个号码报来的工单：共 1 单" in tenant and lamp.number in tenant
     assert "报来的工单" not in stranger
+
+
+def test_fd1_a_ringing_number_shows_what_it_reported_without_a_call(office, clock) -> None:  # type: ignore[no-untyped-def]
+    """A tenant of 3-2-1502 gave this number on an order opened through the API, and now rings
+    from it for the first time: the banner shows that order, not "no order" because it never
+    rang."""
+    tenant = reported_through_the_api(office, "13700007777", "卫生间漏水", office.household)
+    call_event_record(
+        community=office.community,
+        data=CallEventInput("t1:r", "t1", "ringing", T0, "13700007777"),
+        source="test",
+        now=T0,
+    )
+    c = Client()
+    c.force_login(office.receptionist)
+    page = c.get(f"/desk/{office.community.pk}/calls/ringing/").content.decode()
+    (banner,) = page.split('class="ringing-call"')[1:]
+    assert "没有住户登记此号码" in banner
+    assert "从这个号码报来的工单：共 1 单" in banner and tenant.number in banner

@@ -16,7 +16,9 @@ from django.urls import reverse
 from propdesk.desk import search
 from propdesk.desk.models import WorkOrder
 from propdesk.desk.search import MAX_LENGTH, PAGE
+from propdesk.incidents.services import emergency_log
 from tests import factories as f
+from tests.conftest import reported_through_the_api
 from tests.web.conftest import act, browser_for
 
 
@@ -297,6 +299,207 @@ def test_leadership_finds_no_one_by_a_phone_it_reads_masked(office, clock, open_
     for q, found in (("1381234", 0), ("13812345678", 0), ("张伟", 1)):
         api = page.get("/api/households/", {"q": q, "community": office.community.pk})
         assert api.status_code == 200 and api.json()["count"] == found, q
+
+
+def test_a_reporters_phone_finds_the_orders_opened_without_a_call(
+    office, other_office, clock
+) -> None:
+    """An order opened through the API, or an emergency's, has no call: the number its reporter
+    gave (a tenant of 3-2-1502, whose residents have another) finds it, closed too, with what
+    the number's calls reported, in one list counted once; never another community's order
+    with the number."""
+    tenant = closed(
+        reported_through_the_api(office, "137 0000 7777", "卫生间漏水", office.household),
+        office,
+        clock,
+    )
+    clock.advance(hours=1)
+    fire = emergency_log(
+        community=office.community,
+        by=office.receptionist,
+        now=clock.now(),
+        kind="fire",
+        location="3栋大堂",
+        caller_phone="13700007777",
+    ).order
+    elsewhere = reported_through_the_api(other_office, "13700007777", "别处的事", location="大门")
+    assert (tenant.reporter_phone, fire.reporter_phone) == ("13700007777", "13700007777")
+    assert fire.contact_id is None and elsewhere.reporter_phone == "13700007777"
+    page = browser_for(office.receptionist)
+    for said in ("13700007777", "137-0000-7777", "+86 137 0000 7777"):
+        for by in ("", "household"):
+            html = page.get(url(office, said, by=by)).content.decode()
+            assert numbers(html) == [fire.number, tenant.number], (said, by)
+            assert summary(html) == "从 13700007777 报来的工单：共 2 单", (said, by)
+            assert reverse("desk-order", args=[elsewhere.pk]) not in html, (said, by)
+    # The tenant rings from it too: the call's order joins them.
+    clock.advance(hours=1)
+    gate = logged(office, "13700007777", "北门道闸抬不起来")
+    html = page.get(url(office, "13700007777")).content.decode()
+    assert numbers(html) == [gate.number, fire.number, tenant.number]
+    assert summary(html) == "从 13700007777 报来的工单：共 3 单"
+    # Only whole numbers: a part of one finds no order by its reporter.
+    html = page.get(url(office, "1370000")).content.decode()
+    assert tenant.number not in html and fire.number not in html
+    # The other community's desk finds its own order by the number, not these.
+    html = browser_for(other_office.receptionist).get(url(other_office, "13700007777")).content
+    assert numbers(html.decode()) == [elsewhere.number]
+
+
+def test_a_residents_phone_finds_the_households_orders_and_what_it_reported_once(
+    office, clock, open_order
+) -> None:
+    """张伟 of 3-2-1502 (13812345678) reported, through the API, his own leak and the garden's
+    lamp: his number finds both, the first once though it is found both ways, counted once."""
+    own = reported_through_the_api(office, "13812345678", "卫生间漏水", office.household)
+    clock.advance(hours=1)
+    lamp = reported_through_the_api(office, "138 1234 5678", "花园路灯不亮", location="花园")
+    clock.advance(hours=1)
+    quiet = open_order(description="门锁坏了")  # the household's, no reporter's phone
+    page = browser_for(office.receptionist)
+    html = page.get(url(office, "13812345678")).content.decode()
+    assert numbers(html) == [quiet.number, lamp.number, own.number]
+    assert summary(html) == "3-2-1502 的工单或从 13812345678 报来的工单：共 3 单"
+    r = page.get("/api/work-orders/", {"q": "13812345678", "community": office.community.pk})
+    assert r.status_code == 200 and r.json()["count"] == 3
+    assert [o["number"] for o in r.json()["results"]] == [quiet.number, lamp.number, own.number]
+
+
+def test_a_reporters_phone_finds_nothing_for_those_who_read_it_masked(office, clock) -> None:
+    """A team member reads the reporter's phone masked on the team's order, company leadership
+    on every order: neither finds it by the number, whole or in part, as they find no household
+    by a resident's."""
+    tenant = reported_through_the_api(office, "13700007777", "卫生间漏水", office.household)
+    assert tenant.team == office.repair
+    boss = f.UserFactory(username="boss", is_leadership=True, company=office.community.company)
+    for who in (office.repair_member, office.repair_leader, boss):
+        page = browser_for(who)
+        for said in ("13700007777", "1370000"):
+            for by in ("", "household"):
+                html = page.get(url(office, said, by=by)).content.decode()
+                assert numbers(html) == [], (who, said, by)
+                assert "报来的工单" not in summary(html), (who, said, by)
+        # The room still finds it for them.
+        assert numbers(page.get(url(office, "3-2-1502")).content.decode()) == [tenant.number]
+
+
+def test_the_front_desks_panel_shows_what_a_number_reported_without_a_call(office, clock) -> None:
+    """The tenant whose number an API order gave rings for the first time: as the number is
+    typed, the panel shows that order, as it shows what the number's calls reported."""
+    tenant = reported_through_the_api(office, "13700007777", "卫生间漏水", office.household)
+    page = browser_for(office.receptionist)
+    panel = reverse("desk-intake-lookup", args=[office.community.pk])
+    html = page.get(panel, {"caller_phone": "137 0000 7777", "field": "caller_phone"}).content
+    html = html.decode()
+    assert "没有匹配的住户" in html and "从这个号码报来的工单：共 1 单" in html
+    assert re.findall(r'<a href="/desk/orders/(\d+)/"', html) == [str(tenant.pk)]
+    found = search.reported_from(office.receptionist, office.community, "13700007777", limit=5)
+    assert (found.caller_phone, found.total) == ("13700007777", 1)
+    # A number nothing was reported from shows none, and is no caller's.
+    html = page.get(panel, {"caller_phone": "13700008888", "field": "caller_phone"}).content
+    assert "报来的工单" not in html.decode()
+    found = search.reported_from(office.receptionist, office.community, "13700008888", limit=5)
+    assert (found.caller_phone, found.total, found.rows) == ("", None, [])
+    # Those who read it masked are told nothing by it.
+    found = search.reported_from(office.repair_member, office.community, "13700007777", limit=5)
+    assert (found.caller_phone, found.total, found.rows) == ("", None, [])
+
+
+def test_a_whole_phone_reads_each_way_by_its_own_index(office, clock, open_order) -> None:
+    """A whole phone finds a household's orders, its calls' and those reported from it without
+    a call in one statement, each read by its own index (wo_household_time, wo_contact,
+    wo_comm_reporter_phone: SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr), never by walking
+    the community's orders; whether a number reported anything without a call is read from the
+    partial index alone. Planned with the statements and parameters the search runs, on a
+    community of a thousand households' orders, its statistics gathered as the worker does
+    (SQLite) and autovacuum (PostgreSQL)."""
+    from datetime import timedelta
+
+    from propdesk.community.models import Household
+    from propdesk.core.sqlite.stats import statistics_refresh
+
+    model = open_order(description="门锁坏了")
+    logged(office, "13812345678", "北门道闸抬不起来")
+    reported_through_the_api(office, "13812345678", "花园路灯不亮", location="花园")
+    reported_through_the_api(office, "13700007777", "卫生间漏水", office.household)
+    homes = Household.objects.bulk_create(
+        Household(
+            community=office.community, unit=office.household.unit, room=str(i), code=f"9-{i}"
+        )
+        for i in range(1000)
+    )
+    row = {f.attname: getattr(model, f.attname) for f in WorkOrder._meta.concrete_fields}
+    WorkOrder.objects.bulk_create(
+        WorkOrder(
+            **{
+                **row,
+                "id": None,
+                "number": f"GD-20260101-{i:04d}",
+                "household_id": homes[i % len(homes)].pk,
+                "reporter_phone": f"1370001{i:04d}",
+                "created_at": model.created_at - timedelta(minutes=i + 1),
+            }
+        )
+        for i in range(3000)
+    )
+    statistics_refresh(connection)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE desk_workorder")
+    seen: list[tuple[str, object]] = []
+
+    def keep(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        both = search.search_orders(office.receptionist, office.community, "13812345678")
+        alone = search.reported_from(office.receptionist, office.community, "13700007777", 5)
+    assert (both.total, alone.total) == (4, 1)
+    statements = [(sql, p) for sql, p in seen if '"reporter_phone" = ' in sql]
+    assert len(statements) == 5, statements  # a count and a page each, and whether any
+    for sql, params in statements:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+                plan = "\n".join(str(r[-1]) for r in cursor.fetchall())
+                assert "wo_comm_time" not in plan and "SCAN desk_workorder" not in plan, plan
+                assert "INDEX wo_comm_reporter_phone (community_id=? AND reporter_phone=?)" in plan
+                if " OR " in sql:
+                    assert "MULTI-INDEX OR" in plan, plan
+                    assert "USING INDEX wo_household_time (household_id=?)" in plan, plan
+                    assert "USING INDEX wo_contact (contact_id=?)" in plan, plan
+            else:
+                cursor.execute("EXPLAIN " + sql, params)
+                plan = "\n".join(r[0] for r in cursor.fetchall())
+                assert "Seq Scan on desk_workorder" not in plan, plan
+                assert "wo_comm_time" not in plan, plan
+                assert "wo_comm_reporter_phone" in plan, plan
+                if " OR " in sql:
+                    assert "BitmapOr" in plan, plan
+                    assert "Bitmap Index Scan on wo_household_time" in plan, plan
+                    assert "Bitmap Index Scan on wo_contact" in plan, plan
+                    assert "Bitmap Index Scan on wo_comm_reporter_phone" in plan, plan
+
+
+def test_the_reporter_phone_index_holds_the_orders_opened_without_a_call(db) -> None:
+    """desk 0034: an entry only for an order with no contact; the intake's orders write none."""
+    with connection.cursor() as cur:
+        constraints = connection.introspection.get_constraints(cur, "desk_workorder")
+        index = constraints["wo_comm_reporter_phone"]
+        assert index["columns"] == ["community_id", "reporter_phone"] and index["index"]
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'wo_comm_reporter_phone'"
+            )
+            (definition,) = cur.fetchone()
+            assert definition.endswith(
+                "btree (community_id, reporter_phone) WHERE (contact_id IS NULL)"
+            ), definition
+        else:
+            cur.execute("SELECT sql FROM sqlite_schema WHERE name = 'wo_comm_reporter_phone'")
+            (definition,) = cur.fetchone()
+            assert definition.endswith('WHERE "contact_id" IS NULL'), definition
 
 
 def test_a_search_of_too_many_words_is_refused_in_words_and_kept(office, clock) -> None:
