@@ -275,6 +275,27 @@ def suggestion_queue(
     return out
 
 
+def suggestions_open_at_end(
+    community: Community, *, end: datetime, now: datetime
+) -> list[QueueRow]:
+    """The register's items still without a written reply at the end of a period (RV-5 in the
+    monthly report): recorded before ``end`` (and by ``now``), not answered before ``end`` (open
+    still, or answered at or after it), oldest first, each aged to the sooner of ``end`` and
+    ``now``. Within the period this is the open register as of ``now``; a past month's is its
+    own, whatever was recorded or answered since. One query."""
+    at = min(end, now)
+    qs = (
+        SuggestionItem.objects.filter(community=community, created_at__lt=end, created_at__lte=now)
+        .filter(Q(state=ItemState.OPEN) | Q(replied_at__gte=end))
+        .select_related("household", "replied_by", "created_by")
+    )
+    out = []
+    for item in qs.order_by("created_at", "id"):
+        hours = max(int((at - item.created_at).total_seconds() // 3600), 0)
+        out.append(QueueRow(item=item, age_days=hours // 24, age_hours=hours))
+    return out
+
+
 def recovery_queue(community: Community) -> QuerySet[Recovery]:
     """Dissatisfied orders awaiting recovery, oldest first, with the owner's words and the
     order's state (the office head reopens or follows up until a visit finds them satisfied)."""

@@ -60,7 +60,7 @@ from propdesk.followup.selectors import (
     satisfaction_breakdown,
     satisfaction_figures,
     satisfaction_trend,
-    suggestion_queue,
+    suggestions_open_at_end,
     turned_count,
 )
 from propdesk.incidents.models import Responder
@@ -590,8 +590,9 @@ def monthly_report(
     community: Community, year: int, month: int, *, now: datetime, viewer: User | None = None
 ) -> MonthlyReport:
     """The report of one local month of ``community`` (already scoped: see
-    ``report_community``), as of ``now`` (the RV-1 pace and the ages of open items count to
-    it), for ``viewer``: the callers' numbers in its lists as they may read them
+    ``report_community``), as of ``now`` (the RV-1 pace counts to it; the opinions and
+    suggestions without a written reply are those at the month's end, or now within the month,
+    aged to then), for ``viewer``: the callers' numbers in its lists as they may read them
     (community.access.clock_subject_as_seen: whole for the roles that call owners, masked for
     company leadership, and for no viewer at all). The page, the PDF, the workbook and the API
     all read the report from here. A fixed number of queries (about fifteen), whatever the
@@ -615,7 +616,8 @@ def monthly_report(
         (by, tuple(satisfaction_breakdown(community, year, month, by=by)))
         for by in ("team", "kind", "building")
     )
-    open_items = tuple(suggestion_queue(community, now))
+    # RV-5 at the month's end (or now, within it): a later item is not the month's.
+    open_items = tuple(suggestions_open_at_end(community, end=end, now=now))
     issue_rows = _issues(community, start, end)
     turned_rows = _turned(community, start, end)
     breaches_total = sum(c.breached for c in timed)
