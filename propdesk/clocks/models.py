@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from propdesk.core.clock import local_minute
+from propdesk.core.rule_names import rule_name
 
 
 class PolicyVersion(models.Model):
@@ -201,7 +202,7 @@ class Clock(models.Model):
         # in words and the deadline in local time.
         return _("%(rule)s %(title)s · %(state)s · due %(due)s") % {
             "rule": self.rule_id,
-            "title": self.title,
+            "title": rule_name(self.rule_id, self.title),
             "state": self.get_state_display(),
             "due": local_minute(self.due_at),
         }

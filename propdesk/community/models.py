@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core.clock import local_minute
 from propdesk.policy.phones import AREA_CODE
 from propdesk.policy.workflow import Role
 
@@ -409,7 +410,7 @@ class DutyShift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team} · {self.user} · {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.team} · {self.user} · {local_minute(self.starts_at)}"
 
 
 class BackOfficeAction(models.TextChoices):

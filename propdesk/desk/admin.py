@@ -37,18 +37,19 @@ class EventWords:
         return EventAction.label_for(event.action, event.order.kind)
 
     @admin.display(description=_("from"))
-    def from_words(self, event: WorkOrderEvent) -> str | None:
-        return _state_words(event, event.from_state)
+    def from_words(self, event: WorkOrderEvent) -> str:
+        return self._state_words(event, event.from_state)
 
     @admin.display(description=_("to"))
-    def to_words(self, event: WorkOrderEvent) -> str | None:
-        return _state_words(event, event.to_state)
+    def to_words(self, event: WorkOrderEvent) -> str:
+        return self._state_words(event, event.to_state)
 
-
-def _state_words(event: WorkOrderEvent, state: str) -> str | None:
-    if not state:
-        return None  # the list's "-"
-    return state_label(state, event.order.kind, emergency=event.order.is_emergency)
+    def _state_words(self, event: WorkOrderEvent, state: str) -> str:
+        if not state:
+            # The admin's "-", in the order's inline too (a None there read "None": the list
+            # alone writes None as its empty value).
+            return str(self.get_empty_value_display())  # type: ignore[attr-defined]
+        return state_label(state, event.order.kind, emergency=event.order.is_emergency)
 
 
 class EventInline(EventWords, ReadOnlyInline):

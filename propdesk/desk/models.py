@@ -586,8 +586,12 @@ class WorkOrderEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        # The timeline's words (an inline's rows have their order at hand: no query).
-        return f"{EventAction.label_for(self.action, self.order.kind)} {local_minute(self.at)}"
+        # The order's number, the act in the timeline's words (办结 on a complaint) and the
+        # local time (an inline's rows have their order at hand: no query).
+        order = self.order
+        return (
+            f"{order} · {EventAction.label_for(self.action, order.kind)} · {local_minute(self.at)}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
