@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from propdesk.calls.models import Call, Extension, PhoneSystem
-from propdesk.community.backoffice import BackOfficeAdmin, GrowingList
+from propdesk.community.backoffice import BackOfficeAdmin, GrowingList, ReadOnlyAdmin
 
 
 @admin.register(PhoneSystem)
@@ -18,12 +18,9 @@ class ExtensionAdmin(BackOfficeAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(GrowingList, BackOfficeAdmin):
+class CallAdmin(GrowingList, ReadOnlyAdmin):
+    """The phone system's calls, as it reported them: FD-1's figures (answered within three
+    rings) and the missed calls' call-back clocks come from them, so none is deleted here."""
+
     list_display = ("ringing_at", "community", "phone", "line", "state", "ring_ms", "answered_by")
     list_filter = ("community", "state", "direction", "ringing_at")
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from propdesk.community.backoffice import BackOfficeAdmin, BackOfficeInline
+from propdesk.community.backoffice import BackOfficeInline, ReadOnlyAdmin
 from propdesk.incidents.models import ApprovalRecord, Emergency, IncidentReport, Responder
 
 
@@ -11,18 +11,13 @@ class ResponderInline(BackOfficeInline):
 
 
 @admin.register(Emergency)
-class EmergencyAdmin(BackOfficeAdmin):
-    """Read-only: every change goes through the services (and writes an event)."""
+class EmergencyAdmin(ReadOnlyAdmin):
+    """Read-only, deleted neither: every change goes through the services (and writes an event),
+    and its EM clocks and its report hang on it."""
 
     list_display = ["kind_title", "location", "community", "state", "reported_at"]
     list_filter = ["state", "community"]
     inlines = [ResponderInline]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 class ApprovalInline(BackOfficeInline):
@@ -32,13 +27,9 @@ class ApprovalInline(BackOfficeInline):
 
 
 @admin.register(IncidentReport)
-class IncidentReportAdmin(BackOfficeAdmin):
+class IncidentReportAdmin(ReadOnlyAdmin):
+    """Read-only: a report is written, submitted and approved by leadership in the console."""
+
     list_display = ["emergency", "state", "submitted_at", "approved_at"]
     list_filter = ["state"]
     inlines = [ApprovalInline]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -21,9 +21,9 @@ from propdesk.community.backoffice import (
     community_ids_of,
     community_path_of,
 )
-from propdesk.community.models import BackOfficeEvent, Household, Membership, User
+from propdesk.community.models import BackOfficeEvent, Household, Membership, Resident, User
 from propdesk.core.clock import set_clock
-from propdesk.followup.models import HomeVisit, ReturnVisit
+from propdesk.followup.models import HomeVisit
 from tests.access.seeded import Company, seed_company
 
 
@@ -38,6 +38,40 @@ def test_every_registered_model_is_scoped_or_for_superusers_only() -> None:
                 assert community_path_of(inline.model) is not None, inline
         else:
             assert isinstance(model_admin, SuperusersOnly), model
+
+
+# What the month's figures and the clocks are read from, written by the console's services only:
+# the back office shows them and changes nothing, a superuser's neither (as orders and loans).
+RECORDS_OF_THE_FIGURES = (
+    "followup.returnvisit",  # RV-1, RV-2, RV-3, RV-6
+    "followup.recovery",  # 不满意 → 已转满意 (RV-2's turned)
+    "followup.suggestionitem",  # RV-5
+    "followup.commonissue",  # RV-7
+    "followup.notice",  # RV-7
+    "followup.homevisit",  # RV-8
+    "calls.call",  # FD-1
+    "incidents.emergency",  # EM-1, EM-2
+    "incidents.incidentreport",  # EM-3
+    "desk.workorder",
+    "desk.contact",
+    "clocks.clock",
+)
+
+
+@pytest.mark.parametrize("label", RECORDS_OF_THE_FIGURES)
+def test_the_records_of_the_months_figures_are_read_only_in_the_back_office(label, rf) -> None:
+    """RV-1 … RV-8, FD-1, EM: a return visit changed from 不满意 to 满意, a home visit deleted
+    with its RV-8 clock running on, a call taken off FD-1's count: none through the back office,
+    where no timeline line is written and no clock is met. Viewed, yes."""
+    from django.apps import apps
+
+    model_admin = admin.site._registry[apps.get_model(label)]
+    request = rf.get("/admin/")
+    request.user = User(is_superuser=True, is_staff=True, is_active=True)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert model_admin.has_view_permission(request)
 
 
 def _url(obj: Any, view: str) -> str:
@@ -165,15 +199,20 @@ class BackOfficeScope(TestCase):
             str(household.pk),
         )
         assert event.changes == [{"changed": {"fields": ["Floor area (m²)", "Note"]}}]
-        visit = HomeVisit.objects.filter(community=self.company.own).get()
-        r = self.c.post(_url(visit, "delete"), {"post": "yes"})
-        assert r.status_code == 302 and not HomeVisit.objects.filter(pk=visit.pk).exists()
+        resident = Resident.objects.filter(household__community=self.company.own).first()
+        assert resident is not None
+        r = self.c.post(_url(resident, "delete"), {"post": "yes"})
+        assert r.status_code == 302 and not Resident.objects.filter(pk=resident.pk).exists()
         deleted = BackOfficeEvent.objects.get(action="delete")
         assert (deleted.model, deleted.object_id, deleted.community_id) == (
-            "followup.homevisit",
-            str(visit.pk),
+            "community.resident",
+            str(resident.pk),
             self.company.own.pk,
         )
+        # A return visit or a home visit is a month's figure and a clock's record: read only.
+        visit = HomeVisit.objects.filter(community=self.company.own).get()
+        assert self.c.post(_url(visit, "delete"), {"post": "yes"}).status_code == 403
+        assert HomeVisit.objects.filter(pk=visit.pk).exists()
         # The list of changes is scoped too: 滨江苑's office head sees none of these.
         other_staff = User.objects.get(username="bjy-head")
         other_staff.is_staff = True
@@ -185,9 +224,9 @@ class BackOfficeScope(TestCase):
         assert r.status_code == 200 and list(r.context["cl"].queryset) == []
 
     def test_events_are_append_only_in_the_database(self) -> None:
-        visit = ReturnVisit.objects.filter(community=self.company.own).first()
-        assert visit is not None
-        self.c.post(_url(visit, "delete"), {"post": "yes"})
+        resident = Resident.objects.filter(household__community=self.company.own).first()
+        assert resident is not None
+        self.c.post(_url(resident, "delete"), {"post": "yes"})
         event = BackOfficeEvent.objects.get()
         for sql in (
             "UPDATE community_backofficeevent SET actor_name = 'x'",
