@@ -332,6 +332,11 @@ class MissingVisitOut(serializers.Serializer[Any]):
     number = serializers.CharField()
     resolved_at = serializers.DateTimeField()
     is_important = serializers.BooleanField()
+    follow_up_due = serializers.DateTimeField(
+        allow_null=True,
+        help_text="While the complaint's CP-2 follow-up runs (not late yet), when it is due; "
+        "null once it is met, late or cancelled.",
+    )
 
 
 class ComplaintFiguresOut(serializers.Serializer[Any]):

@@ -29,6 +29,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -640,6 +641,9 @@ class MissingVisit:
     number: str
     resolved_at: datetime
     is_important: bool
+    # While its CP-2 follow-up (三天内跟踪回访) runs, when it is due: not late yet, to come.
+    # None once it is met, late or cancelled, or for a complaint with no such clock.
+    follow_up_due: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -658,18 +662,23 @@ class ComplaintVisitFigures:
 def complaint_return_visit_figures(
     community: Community, year: int, month: int
 ) -> ComplaintVisitFigures:
-    """Two queries: the counts, then the complaints still missing a visit."""
+    """Two queries: the counts, then the complaints still missing a visit, each with its CP-2
+    follow-up's deadline while that runs."""
     start, end = month_bounds(community, year, month)
     visit = ReturnVisit.objects.filter(
         order=OuterRef("pk"), kind=VisitKind.COMPLAINT, outcome=VisitOutcome.ANSWERED
     )
     complaints = _due_orders(community, start, end).filter(kind=OrderKind.COMPLAINT)
     agg = complaints.aggregate(resolved=Count("id"), visited=Count("id", filter=Exists(visit)))
+    follow_up = Clock.objects.filter(
+        LIVE, order=OuterRef("pk"), rule_id="CP-2", state=ClockState.RUNNING
+    ).order_by("due_at")
     missing = tuple(
-        MissingVisit(pk, number, resolved_at, important)  # type: ignore[arg-type]
-        for pk, number, resolved_at, important in complaints.exclude(Exists(visit))
+        MissingVisit(pk, number, resolved_at, important, due)  # type: ignore[arg-type]
+        for pk, number, resolved_at, important, due in complaints.exclude(Exists(visit))
+        .annotate(follow_up_due=Subquery(follow_up.values("due_at")[:1]))
         .order_by("resolved_at", "id")
-        .values_list("pk", "number", "resolved_at", "is_important")
+        .values_list("pk", "number", "resolved_at", "is_important", "follow_up_due")
     )
     return ComplaintVisitFigures(
         resolved=agg["resolved"],

@@ -157,9 +157,15 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
         (
             "missing_complaint_visits",
             _("%(rule)s: resolved complaints without a return visit") % {"rule": rule_text("RV-3")},
-            [_("work order"), _("resolved"), _("important")],
+            [_("work order"), _("resolved"), _("important"), _("follow-up due")],
             [
-                [m.number, local(m.resolved_at, tz), _("yes") if m.is_important else ""]
+                [
+                    m.number,
+                    local(m.resolved_at, tz),
+                    _("yes") if m.is_important else "",
+                    # CP-2 still runs: to come, not late (blank once late)
+                    local(m.follow_up_due, tz) if m.follow_up_due else "",
+                ]
                 for m in report.complaints.missing
             ],
         ),

@@ -49,6 +49,7 @@ from propdesk.followup.models import (
 from propdesk.followup.selectors import (
     BreakdownRow,
     ComplaintVisitFigures,
+    MissingVisit,
     QueueRow,
     QuotaPace,
     SatisfactionFigures,
@@ -364,9 +365,25 @@ def _turned(community: Community, start: datetime, end: datetime) -> tuple[Turne
     return tuple(TurnedRow(oid, number, opened, turned) for oid, number, opened, turned in rows)  # type: ignore[arg-type]
 
 
-def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[ReportLine]:
+def _pace_note(pace: QuotaPace, status: str, running: bool) -> Promise | str:
+    """RV-1's note: behind the pace, or, while the month runs and the target is not reached
+    yet, that it is on the pace (未达标 alone on the 5th read as a miss)."""
+    words = {"expected": pace.expected_by_now, "day": pace.days_elapsed}
+    if pace.behind:
+        return _fill(_("behind the pace: %(expected)d expected by day %(day)d"), words)
+    if running and status != "met":
+        return _fill(
+            _("month still running, on the pace: %(expected)d expected by day %(day)d"), words
+        )
+    return ""
+
+
+def _satisfaction_lines(
+    sat: SatisfactionFigures, pace: QuotaPace, running: bool
+) -> list[ReportLine]:
     lv = sat.levels
     no_answers = _("no answers") if not lv.answered else ""
+    visited_status = _status(Decimal(pace.visited), Decimal(pace.target))
     return [
         ReportLine(
             key="RV-1",
@@ -377,15 +394,8 @@ def _satisfaction_lines(sat: SatisfactionFigures, pace: QuotaPace) -> list[Repor
             figure=Decimal(pace.visited),
             sample=None,
             sample_label="",
-            status=_status(Decimal(pace.visited), Decimal(pace.target)),
-            note=(
-                _fill(
-                    _("behind the pace: %(expected)d expected by day %(day)d"),
-                    {"expected": pace.expected_by_now, "day": pace.days_elapsed},
-                )
-                if pace.behind
-                else ""
-            ),
+            status=visited_status,
+            note=_pace_note(pace, visited_status, running),
         ),
         ReportLine(
             key="RV-2-rate",
@@ -576,6 +586,21 @@ def _service_lines(
     ]
 
 
+def _missing_visits_note(missing: Sequence[MissingVisit], now: datetime) -> Promise | str:
+    """RV-3's note: the complaints without a return visit, and how many of them are still
+    within their follow-up time (CP-2's clock runs: 办结 today, visited within three days), so
+    that a rate under 100 % read mid-month says what is late and what is to come."""
+    if not missing:
+        return ""
+    to_come = sum(1 for m in missing if m.follow_up_due is not None and m.follow_up_due > now)
+    if not to_come:
+        return _fill(_("%(n)d without a return visit"), {"n": len(missing)})
+    return _fill(
+        _("%(n)d without a return visit, %(k)d of them still within their follow-up time"),
+        {"n": len(missing), "k": to_come},
+    )
+
+
 _FAMILY = {"FD": 0, "CP": 1, "EM": 2, "DS": 3, "RV": 4, "CS": 5}
 
 
@@ -624,7 +649,7 @@ def monthly_report(
     breaches = _breaches(community, start, end, quotas, viewer) if breaches_total else ()
 
     lines = [_answer_line(community, answer_figures(community, start, end))]
-    lines += _satisfaction_lines(sat, pace)
+    lines += _satisfaction_lines(sat, pace, running=now < end)
     lines.append(
         ReportLine(
             key="RV-3",
@@ -636,11 +661,7 @@ def monthly_report(
             sample=complaints.resolved,
             sample_label=_("complaints resolved"),
             status=_share_status(complaints.visited, complaints.resolved, complaints.target),
-            note=(
-                _fill(_("%(n)d without a return visit"), {"n": len(complaints.missing)})
-                if complaints.missing
-                else ""
-            ),
+            note=_missing_visits_note(complaints.missing, now),
             list_key="missing_complaint_visits" if complaints.missing else "",
         )
     )
