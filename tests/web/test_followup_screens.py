@@ -39,6 +39,7 @@ def test_rv6_an_order_completed_today_is_called_from_the_list(office, clock) -> 
     assert order.number in section(html, "visits-today")
     form = page.get(url(office, "desk-visit-new") + f"?order={order.pk}").content.decode()
     assert "13812345678" in form  # the owner's number, ready to dial
+    assert "完工时间" in form and "完成时间" not in form  # a repair is 完工 (the glossary)
     r = page.post(
         url(office, "desk-visit-new"),
         {
@@ -74,6 +75,18 @@ def test_rv6_no_answer_keeps_the_order_on_the_list_with_a_retry(office, clock) -
     html = page.get(url(office, "desk-visits")).content.decode()
     assert order.number in section(html, "visits-today")
     assert "重拨时间" in section(html, "visits-today")
+
+
+def test_cp2_a_complaints_return_visit_says_when_it_was_handled_to_the_end(office, clock) -> None:
+    """A complaint is 办结, not 完工 nor the 完成 of no glossary: its return-visit screen says
+    办结时间 beside the time."""
+    order = Loop(office, clock).resolved("complaint")
+    form = browser_for(office.administrator).get(
+        url(office, "desk-visit-new") + f"?order={order.pk}"
+    )
+    html = form.content.decode()
+    assert form.status_code == 200
+    assert "办结时间" in html and "完工时间" not in html and "完成时间" not in html
 
 
 def test_rv6_a_return_call_nobody_answers_is_said_as_the_glossary_says(office, clock) -> None:
