@@ -145,7 +145,7 @@ def report_lists(report: MonthlyReport) -> list[tuple[str, str, list[str], list[
             [
                 [
                     RuleCell(b.rule_id, rule_name(b.rule_id, b.title)),
-                    b.number or subject_text(b.subject) or "—",
+                    b.number or b.contact or subject_text(b.subject) or "—",
                     b.person or "—",
                     local(b.started_at, tz),
                     local(b.due_at, tz),

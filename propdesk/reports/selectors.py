@@ -29,7 +29,7 @@ from propdesk.calls.selectors import AnswerFigures, answer_figures, calls_policy
 from propdesk.clocks.models import Clock, ClockState
 from propdesk.clocks.selectors import RuleCompliance, compliance_for_month, month_bounds
 from propdesk.clocks.services import policy_for
-from propdesk.community.access import clock_subject_as_seen
+from propdesk.community.access import caller_phone_as_seen, clock_subject_as_seen
 from propdesk.community.models import Community, User
 from propdesk.community.selectors import (
     access_community,
@@ -148,6 +148,9 @@ class BreachRow:
     # The person a clock is about (EM-2 5分钟内到场: the responder called, on site late or
     # not at all); "" for a clock about no one.
     person: str = ""
+    # A call's clock with no order (FD-3, a call-back promised at the front desk): the call,
+    # its caller and number as the viewer may read it; "" for an order's clock.
+    contact: str = ""
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,8 @@ def _breaches(
             "due_at",
             "breached_at",
             "met_at",
+            "contact__caller_name",
+            "contact__caller_phone",
         )[:BREACH_LIST_LIMIT]
     )
     people = _responders(community, {r[4] for r in rows if r[0] == EMERGENCY_RULE})
@@ -321,8 +326,21 @@ def _breaches(
             breached,
             met,
             people.get(subject, "") if rule == EMERGENCY_RULE else "",
+            _contact_words(viewer, community, caller, phone) if caller or phone else "",
         )
-        for rule, title, oid, number, subject, started, due, breached, met in rows
+        for (
+            rule,
+            title,
+            oid,
+            number,
+            subject,
+            started,
+            due,
+            breached,
+            met,
+            caller,
+            phone,
+        ) in rows
     )
 
 
@@ -599,6 +617,13 @@ def _missing_visits_note(missing: Sequence[MissingVisit], now: datetime) -> Prom
         _("%(n)d without a return visit, %(k)d of them still within their follow-up time"),
         {"n": len(missing), "k": to_come},
     )
+
+
+def _contact_words(viewer: User | None, community: Community, caller: str, phone: str) -> str:
+    """A call's clock in the breach list (FD-3, a promise with no order): 受理记录, the caller
+    and the number, masked unless ``viewer`` calls owners (company leadership reads it so)."""
+    number = caller_phone_as_seen(viewer, community.pk, phone) if phone else ""
+    return " ".join(w for w in (gettext("contact"), caller, number) if w)
 
 
 _FAMILY = {"FD": 0, "CP": 1, "EM": 2, "DS": 3, "RV": 4, "CS": 5}

@@ -238,3 +238,39 @@ def test_rv2_the_report_breaks_satisfaction_down_by_team_kind_and_building(novem
     assert repair.label == office.repair.name and repair.figures.answered >= 1
     lists = {key: rows for key, _title, _header, rows in report_lists(report)}
     assert [row[0] for row in lists["breakdown_team"]] == [r.label for r in by["team"]]
+
+
+def test_fd3_a_broken_promise_at_the_front_desk_is_listed_by_its_call(november, office):
+    """FD-3: a call-back promised on a call that opened no order, not kept: the breach list names
+    the call (受理记录, the caller, the number), not "—". The head reads the number whole,
+    company leadership masked, as everywhere."""
+    from datetime import timedelta
+
+    from propdesk.desk.services import ContactInput, contact_log
+
+    loop = november.loop
+    loop.at(sh(2026, 11, 21, 9, 0))
+    contact_log(
+        community=office.community,
+        by=office.receptionist,
+        now=loop.clock.now(),
+        data=ContactInput(
+            channel="phone",
+            intent="consultation",
+            content="咨询电梯年检时间",
+            outcome="promised",
+            promised_at=loop.clock.now() + timedelta(hours=2),
+            promise_reason="需向电梯公司确认",
+            caller_name="刘女士",
+            caller_phone="13911112222",
+        ),
+    )
+    loop.sweep(sh(2026, 11, 21, 11, 0, 1))
+    boss = User.objects.get(username="boss")
+    for viewer, number in ((office.head, "13911112222"), (boss, "139****2222")):
+        r = monthly_report(office.community, 2026, 11, now=NOW, viewer=viewer)
+        fd3 = [b for b in r.breaches if b.rule_id == "FD-3"]
+        assert [(b.number, b.contact) for b in fd3] == [("", f"受理记录 刘女士 {number}")]
+        with translation.override("zh-hans"):
+            rows = dict((key, rows) for key, _t, _h, rows in report_lists(r))["breaches"]
+        assert [row[1] for row in rows if row[0].rule_id == "FD-3"] == [fd3[0].contact]
