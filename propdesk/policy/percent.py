@@ -30,6 +30,13 @@ def shown_points(numerator: int, denominator: int) -> Decimal:
     return rounded
 
 
+def figure_text(figure: Decimal | int) -> str:
+    """A figure as printed: to its one decimal, a whole number without it (96, 95.9, 20)."""
+    if isinstance(figure, Decimal):
+        return f"{figure:.1f}".rstrip("0").rstrip(".")
+    return str(figure)
+
+
 def shown_percent(part: int, whole: int) -> Decimal | None:
     """``part`` of ``whole`` in percent to one decimal (``shown_points``); None without a
     whole."""

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 from propdesk.core.pdf import cid_font, para
 from propdesk.core.rule_names import rule_name, rule_text, subject_text
 from propdesk.core.xlsx import Figure, count, percent, safe_row
+from propdesk.policy.percent import figure_text
 from propdesk.reports.charts import chart_lines
 from propdesk.reports.selectors import MonthlyReport, ReportLine
 
@@ -77,7 +78,7 @@ def number(d: Decimal | int | None, unit: str = "") -> str:
     """A figure as printed: "96%", "20 households", "—" for no data."""
     if d is None:
         return "—"
-    text = f"{d:.1f}".rstrip("0").rstrip(".") if isinstance(d, Decimal) else str(d)
+    text = figure_text(d)
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit_label(unit)}" if unit else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -17,6 +18,7 @@ from propdesk.clocks.models import Clock, ClockState
 from propdesk.core.once import ONCE_FIELD, token_again
 from propdesk.core.rule_names import escalation_level, missed_call_text, rule_name, rule_ref
 from propdesk.notify.selectors import bell_count
+from propdesk.policy.percent import figure_text
 
 register = template.Library()
 
@@ -167,6 +169,13 @@ def countdown_words() -> str:
             "data-countdown-minutes": minutes,
         }
     )
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """A percentage as the monthly report prints it (90%, 95.9%; — for no data): the
+    communities' comparison and the report read alike."""
+    return "—" if value is None else f"{figure_text(value)}%"
 
 
 @register.filter
