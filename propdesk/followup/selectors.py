@@ -810,7 +810,8 @@ def quota_sample(
 @dataclass(frozen=True)
 class TurnedFigures:
     """Dissatisfied orders: ``opened`` in the local month, ``turned`` (a later visit found the
-    owner satisfied) in the month, and ``awaiting`` now."""
+    owner satisfied) in the month, and ``awaiting`` at the month's end (within the month, now):
+    a past month's report counts its own, not those opened since or still open today."""
 
     opened: int
     turned: int
@@ -823,7 +824,10 @@ def turned_count(community: Community, year: int, month: int) -> TurnedFigures:
     agg = Recovery.objects.filter(community=community).aggregate(
         opened=Count("id", filter=Q(opened_at__gte=start, opened_at__lt=end)),
         turned=Count("id", filter=Q(turned_at__gte=start, turned_at__lt=end)),
-        awaiting=Count("id", filter=Q(state=RecoveryState.AWAITING)),
+        awaiting=Count(
+            "id",
+            filter=Q(opened_at__lt=end) & (Q(state=RecoveryState.AWAITING) | Q(turned_at__gte=end)),
+        ),
     )
     return TurnedFigures(**agg)
 

@@ -54,3 +54,24 @@ def test_rv1_a_running_month_on_the_pace_says_so_and_a_past_one_short_is_behind(
     assert _note(running, "RV-1") == "本月尚未结束，进度正常：到第 1 天应回访 1 户"
     past = monthly_report(office.community, 2026, 11, now=sh(2026, 12, 1, 10, 0))
     assert _note(past, "RV-1") == "进度落后：到第 30 天应回访 20 户"
+
+
+def test_rv2_a_past_months_dissatisfied_awaiting_are_those_at_its_end(november, office) -> None:
+    """RV-2's 不满意 turned satisfied: a past month's "still awaiting" is the month's own at its
+    end (in the community's zone), not those of the day it is read. E, 不满意 on 25 November and
+    satisfied on 3 December, awaited at November's end; F and G, 不满意 in December, are
+    December's; D turned within November."""
+    loop = november.loop
+    e = loop.resolved("repair")
+    loop.visit(order=e, level="dissatisfied", at=sh(2026, 11, 30, 23, 59, 59))
+    loop.visit(order=e, level="satisfied", at=sh(2026, 12, 3, 9, 0))
+    for day in (1, 4):
+        loop.at(sh(2026, 12, day, 0, 0))
+        order = loop.resolved("repair")
+        loop.visit(order=order, level="dissatisfied", at=sh(2026, 12, day, 0, 0))
+    read_on = sh(2026, 12, 10, 10, 0)
+    nov = monthly_report(office.community, 2026, 11, now=read_on)
+    assert (nov.turned.opened, nov.turned.turned, nov.turned.awaiting) == (2, 1, 1)
+    assert _note(nov, "turned") == "1 单仍待挽回"
+    dec = monthly_report(office.community, 2026, 12, now=read_on)
+    assert (dec.turned.opened, dec.turned.turned, dec.turned.awaiting) == (2, 1, 2)
