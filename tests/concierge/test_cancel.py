@@ -1,16 +1,19 @@
 """Taking back what is no longer wanted, on the console's pages over real HTTP: a concierge
 request the owner no longer needs (CS-2) is cancelled with its reason by the front desk or the
-concierge it was given to; the services offered the cancel and the view read it, but no page
-had a way to send it."""
+concierge it was given to (the view read the cancel, but no page sent it); a portal reservation
+never collected (CS-1) is cancelled at the desk and its item goes back on the shelf (there was
+no way at all: the item stayed reserved for good)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from propdesk.concierge.models import ConciergeRequest, RequestState
+from propdesk.concierge.models import ConciergeRequest, LoanState, RequestState
+from propdesk.concierge.services.cart import loan_cancel_reservation, loan_reserve
 from propdesk.concierge.services.requests import concierge_request_accept, concierge_request_create
 from propdesk.core.clock import FixedClock, set_clock
+from propdesk.core.errors import Forbidden
 from tests.concierge.conftest import local
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +62,7 @@ def test_cs2_the_front_desk_cancels_a_request_with_its_reason(cart) -> None:
     r = c.post(url, {"form": "cancel", "request": request.pk, "cancel_reason": "  "})
     assert r.status_code == 400
     card = _card(r.content.decode(), request)
-    assert "请写明取消原因。" in card and "<details class=\"cancel\" open>" in card
+    assert "请写明取消原因。" in card and '<details class="cancel" open>' in card
     request.refresh_from_db()
     assert (request.state, request.cancelled_at, request.cancel_reason) == (
         RequestState.NEW,
@@ -112,3 +115,52 @@ def test_cs2_a_concierge_cancels_the_request_given_to_them_and_no_other(cart) ->
     assert r.status_code == 400
     theirs.refresh_from_db()
     assert (theirs.state, theirs.cancel_reason) == (RequestState.NEW, "")
+
+
+def test_cs1_the_front_desk_cancels_a_reservation_not_collected(cart) -> None:
+    """Reserved from the portal the evening before and never collected: the front desk puts
+    the ladder back on the shelf (there was only 交付 on its card)."""
+    loan = loan_reserve(
+        household=cart.office.household,
+        item_id=cart.ladder.pk,
+        borrower_name="张伟",
+        borrower_phone="13812345678",
+        due_at=local(27, 18),
+        now=local(26, 19),
+    )
+    c = client(cart.office.receptionist)
+    url = f"/desk/{cart.office.community.pk}/cart/"
+    card = c.get(url).content.decode().split(f'id="loan-{loan.pk}"')[1].split('class="card')[0]
+    assert 'value="cancel_reservation"' in card and "取消预约" in card
+
+    r = c.post(url, {"form": "cancel_reservation", "loan": loan.pk})
+    assert r.status_code == 302
+    loan.refresh_from_db()
+    cart.ladder.refresh_from_db()
+    assert (loan.state, cart.ladder.available, cart.ladder.stock) == (LoanState.CANCELLED, 1, 1)
+    assert f'id="loan-{loan.pk}"' not in c.get(url).content.decode()
+
+    # Twice (two desks): said, put back once.
+    r = c.post(url, {"form": "cancel_reservation", "loan": loan.pk})
+    assert r.status_code == 400 and "这项预约已交付或已取消。" in r.content.decode()
+    cart.ladder.refresh_from_db()
+    assert cart.ladder.available == 1
+
+
+def test_cs1_only_the_desk_cancels_a_reservation(cart) -> None:
+    """The service itself refuses a staff member who does not work the cart (a technician)."""
+    loan = loan_reserve(
+        household=cart.office.household,
+        item_id=cart.ladder.pk,
+        borrower_name="张伟",
+        borrower_phone="13812345678",
+        due_at=local(27, 18),
+        now=local(26, 19),
+    )
+    with pytest.raises(Forbidden):
+        loan_cancel_reservation(
+            community=cart.office.community, loan_id=loan.pk, by=cart.office.repair_member, now=NOW
+        )
+    loan.refresh_from_db()
+    cart.ladder.refresh_from_db()
+    assert (loan.state, cart.ladder.available) == (LoanState.RESERVED, 0)

@@ -263,9 +263,31 @@ def loan_return(
 
 
 @transaction.atomic
-def loan_cancel_reservation(*, community: Community, loan_id: int | None, now: datetime) -> Loan:
-    """A reservation not collected: the item goes back on the shelf."""
-    loan = _loan(community, loan_id)
+def loan_cancel_reservation(
+    *, community: Community, loan_id: int | None, by: User, now: datetime
+) -> Loan:
+    """A reservation not collected (the owner no longer needs it, or never came): cancelled at
+    the desk, and the item goes back on the shelf, in the conditional UPDATE that moves it out
+    of reserved, so two taps put it back once. Conflict when handed over or cancelled
+    meanwhile."""
+    _require_desk(by, community)
+    return _cancel_reservation(_loan(community, loan_id))
+
+
+@transaction.atomic
+def loan_cancel_reservation_resident(
+    *, household: Household, loan_id: int | None, now: datetime
+) -> Loan:
+    """For the resident portal: a resident of ``household`` (checked by the portal's own
+    access) cancels the household's own reservation not yet collected; another household's
+    loan is not found. Otherwise as ``loan_cancel_reservation``."""
+    loan = _loan(household.community, loan_id)
+    if loan.household_id != household.pk:
+        raise NotFound(_("There is no such loan in this community."))
+    return _cancel_reservation(loan)
+
+
+def _cancel_reservation(loan: Loan) -> Loan:
     if not Loan.objects.filter(pk=loan.pk, state=LoanState.RESERVED).update(
         state=LoanState.CANCELLED
     ):

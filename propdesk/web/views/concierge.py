@@ -25,7 +25,12 @@ from propdesk.concierge.selectors import (
     requests_open,
     requests_recent_done,
 )
-from propdesk.concierge.services.cart import loan_hand_over, loan_lend, loan_return
+from propdesk.concierge.services.cart import (
+    loan_cancel_reservation,
+    loan_hand_over,
+    loan_lend,
+    loan_return,
+)
 from propdesk.concierge.services.requests import (
     concierge_request_accept,
     concierge_request_cancel,
@@ -200,7 +205,8 @@ def _new_request(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, li
 @console(*DESK_ROLES)
 def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
     """GET: the items with what is on the shelf, the lend form, the loans not back (overdue
-    first marked). POST ``form``: lend, return, hand_over (a portal reservation collected)."""
+    first marked). POST ``form``: lend, return, hand_over (a portal reservation collected),
+    cancel_reservation (one not collected)."""
     at = now()
     errors: dict[str, list[str]] | None = None
     posted: Any = {}
@@ -220,6 +226,9 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
         elif form == "hand_over":
             errors = _act(loan_hand_over, loan_id=loan_id, **common)
             ok = _("Handed over.")
+        elif form == "cancel_reservation":
+            errors = _act(loan_cancel_reservation, loan_id=loan_id, **common)
+            ok = _("Reservation cancelled: the item is back on the shelf.")
         else:
             errors = _lend(request, desk, at)
             ok = _("Lent.")
