@@ -236,7 +236,13 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, ok)
             return redirect("desk-cart", desk.community.pk)
         posted = request.POST
-    items = list(cart_items(desk.community.pk))
+    items: list[Any] = list(cart_items(desk.community.pk))
+    for item in items:  # each item proposes its usual loan (back office: hours), not one for all
+        item.due = _local(desk, at + timedelta(hours=item.loan_hours))
+    chosen = next(
+        (i for i in items if str(i.pk) == str(posted.get("item", ""))),
+        next((i for i in items if i.available > 0), items[0] if items else None),
+    )
     loans = _phones_as_seen(desk, list(loans_open(desk.community.pk)), "borrower_phone")
     for loan in loans:
         loan.overdue = loan.is_overdue(at)
@@ -250,7 +256,7 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             "items": items,
             "loans": loans,
             "conditions": ReturnCondition.choices,
-            "default_due": _local(desk, at + timedelta(hours=4)),
+            "default_due": chosen.due if chosen is not None else _local(desk, at),
             "errors": {k: v for k, v in (errors or {}).items() if k != "__all__"},
             "general_errors": (errors or {}).get("__all__"),
             "posted": posted,
