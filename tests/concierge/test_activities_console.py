@@ -200,3 +200,31 @@ def test_cs3_the_monthly_report_has_the_quarters_line(office, clock) -> None:
     assert running.status == "missed"
     assert str(running.note).startswith("第4季度尚未结束")
     assert not SuggestionItem.objects.exists()
+
+
+def test_cs3_the_front_desk_still_reads_who_signed_up_and_came_once_it_began(office, clock) -> None:
+    """Once the activity began, the sign-ups' list was drawn only as the office's attendance
+    form: the front desk read 报名 (1/30) over an empty card, so it could not tell an owner at
+    the counter whether they were on the list or had been marked as come."""
+    a = _planned(office, clock)
+    admin, desk = browser_for(office.administrator), browser_for(office.receptionist)
+    photo = SimpleUploadedFile("n.png", PNG, content_type="image/png")
+    assert admin.post(page_url(office, a), {"form": "announce", "photo": photo}).status_code == 302
+    assert (
+        desk.post(page_url(office, a), {"form": "signup", "household": "3-2-1502"}).status_code
+        == 302
+    )
+    clock.at = a.starts_at  # begun: sign-up closed, not yet marked
+    html = desk.get(page_url(office, a)).content.decode()
+    signups = html.split('id="signups"')[1].split("</section>")[0]
+    assert 'data-household="3-2-1502"' in signups and 'id="attendance-form"' not in signups
+    assert "取消报名" not in signups  # closed
+    clock.at = sh(2026, 12, 21, 12, 0)
+    r = admin.post(page_url(office, a), {"form": "attendance", "attended": [office.household.pk]})
+    assert r.status_code == 302
+    html = desk.get(page_url(office, a)).content.decode()
+    signups = html.split('id="signups"')[1].split("</section>")[0]
+    row = signups.split('data-household="3-2-1502"')[1].split("</tr>")[0]
+    assert "到场" in row and "未到场" not in row and 'id="attendance-form"' not in signups
+    # The office still marks attendance there.
+    assert 'id="attendance-form"' in admin.get(page_url(office, a)).content.decode()
