@@ -228,3 +228,27 @@ def test_cs3_the_front_desk_still_reads_who_signed_up_and_came_once_it_began(off
     assert "到场" in row and "未到场" not in row and 'id="attendance-form"' not in signups
     # The office still marks attendance there.
     assert 'id="attendance-form"' in admin.get(page_url(office, a)).content.decode()
+
+
+def test_cs3_the_front_desk_signs_up_a_room_written_as_owners_say_it(office, clock) -> None:
+    """An owner at the counter says 3栋2单元1502: the cart and the concierge read it through the
+    front desk's lookup, the sign-up only matched 3-2-1502 exactly (没有这些房号：3栋2单元1502)."""
+    a = _planned(office, clock)
+    a.capacity = 5
+    a.save(update_fields=["capacity"])
+    admin, desk = browser_for(office.administrator), browser_for(office.receptionist)
+    photo = SimpleUploadedFile("n.png", PNG, content_type="image/png")
+    assert admin.post(page_url(office, a), {"form": "announce", "photo": photo}).status_code == 302
+    unit = office.household.unit
+    office.household.__class__.objects.create(
+        community=office.community, unit=unit, room="1501", code="3-2-1501"
+    )
+    r = desk.post(page_url(office, a), {"form": "signup", "household": "3-2-150"})
+    assert r.status_code == 400
+    assert "3-2-1501、3-2-1502" in r.content.decode() and 'value="3-2-150"' in r.content.decode()
+    r = desk.post(page_url(office, a), {"form": "signup", "household": "x" * 41})
+    assert r.status_code == 400 and "房号最多 40 个字" in r.content.decode()
+    assert not ActivitySignup.objects.exists()
+    r = desk.post(page_url(office, a), {"form": "signup", "household": "3栋2单元1502"})
+    assert r.status_code == 302
+    assert list(ActivitySignup.objects.values_list("household__code", flat=True)) == ["3-2-1502"]
