@@ -82,7 +82,7 @@ def _post(
         elif p.get("form") == "concierge":
             wanted = _when(p.get("wanted_at", ""), household, "wanted_at", errors)
             if not errors:
-                concierge_request_create(
+                made = concierge_request_create(
                     community=household.community,
                     kind=p.get("kind", ""),
                     location=p.get("location", ""),
@@ -94,7 +94,15 @@ def _post(
                     by=None,
                     now=now,
                 )
-                messages.success(request, _("Sent: the concierge on duty will come."))
+                messages.success(
+                    request,
+                    _("Sent: the concierge on duty will come.")
+                    if made.assignee_id is not None
+                    else _(
+                        "Sent. No concierge is on duty then: every concierge has been told. If"
+                        " you need help at once, call the front desk."
+                    ),
+                )
         elif p.get("form") == "cancel_reservation":
             loan_id = p.get("loan", "")
             loan = loan_cancel_reservation_resident(

@@ -186,3 +186,24 @@ def test_cs1_a_resident_cancels_no_other_households_reservation(
     loan.refresh_from_db()
     cart.ladder.refresh_from_db()
     assert (loan.state, cart.ladder.available) == ("reserved", 0)
+
+
+def test_cs2_the_resident_is_told_when_nobody_is_on_duty(office, clock, resident_client) -> None:
+    """With no concierge on duty at the time wanted, the resident read 值班礼宾员会前来协助
+    while the request waited for anyone (every concierge told): now said, with the front desk to
+    call if it cannot wait."""
+    cart = make_cart(office, "p")  # 11-26: day 08:00–20:00, night 20:00–08:00
+    clock.at = local(26, 19)
+    c = resident_client(PHONE)
+    form = {"form": "concierge", "household": office.household.pk, "kind": "elderly"}
+    form["location"] = "地下车库"
+    r = c.post("/portal/services/", {**form, "wanted_at": "2026-11-26T23:30"}, follow=True)
+    assert "已提交，值班礼宾员会前来协助。" in r.content.decode()
+    r = c.post("/portal/services/", {**form, "wanted_at": "2026-11-27T23:30"}, follow=True)
+    page = r.content.decode()
+    assert "已提交。该时段没有礼宾员值班，已通知全部礼宾员；如需立即协助，请致电物业前台。" in page
+    assert "值班礼宾员会前来协助" not in page
+    assert list(ConciergeRequest.objects.order_by("id").values_list("assignee", flat=True)) == [
+        cart.night_concierge.pk,
+        None,
+    ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Household
-from propdesk.concierge.models import RequestKind, ReturnCondition
+from propdesk.concierge.models import ConciergeRequest, RequestKind, ReturnCondition
 from propdesk.concierge.selectors import (
     cart_items,
     loans_open,
@@ -135,8 +135,8 @@ def concierge(request: HttpRequest, desk: Desk) -> HttpResponse:
             )
             ok = _("Cancelled.")
         else:
-            errors = _new_request(request, desk, at)
-            ok = _("Logged and given to the concierge on duty.")
+            errors, made = _new_request(request, desk, at)
+            ok = _logged(made)
         if errors is None:
             messages.success(request, ok)
             return redirect("desk-concierge", desk.community.pk)
@@ -171,7 +171,20 @@ def concierge(request: HttpRequest, desk: Desk) -> HttpResponse:
     return render(request, template, ctx, status=400 if errors else 200)
 
 
-def _new_request(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, list[str]] | None:
+def _logged(made: ConciergeRequest | None) -> str:
+    """What the desk is told of a request logged: whom it went to, or that nobody is on duty
+    then (every concierge was told; the first to accept has it), never "given" to nobody."""
+    if made is not None and made.assignee is not None:
+        return _("Logged and given to %(name)s, the concierge on duty.") % {"name": made.assignee}
+    return _(
+        "Logged. No concierge is on duty then: every concierge has been told, and the first"
+        " to accept has it."
+    )
+
+
+def _new_request(
+    request: HttpRequest, desk: Desk, at: datetime
+) -> tuple[dict[str, list[str]] | None, ConciergeRequest | None]:
     p = request.POST
     errors: dict[str, list[str]] = {}
     household = None
@@ -183,20 +196,25 @@ def _new_request(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, li
         if wanted is None:
             errors["wanted_at"] = [_("Write the time as date and hour (e.g. 2026-11-30 21:30).")]
     if errors:
-        return errors
-    return _act(
-        concierge_request_create,
-        community=desk.community,
-        kind=p.get("kind", ""),
-        location=p.get("location", ""),
-        note=p.get("note", ""),
-        wanted_at=wanted,
-        household=household,
-        requester_name=p.get("requester_name", ""),
-        requester_phone=p.get("requester_phone", ""),
-        by=desk.user,
-        now=at,
-    )
+        return errors, None
+    try:
+        made = concierge_request_create(
+            community=desk.community,
+            kind=p.get("kind", ""),
+            location=p.get("location", ""),
+            note=p.get("note", ""),
+            wanted_at=wanted,
+            household=household,
+            requester_name=p.get("requester_name", ""),
+            requester_phone=p.get("requester_phone", ""),
+            by=desk.user,
+            now=at,
+        )
+    except ValidationError as exc:
+        return errors_of(exc), None
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}, None
+    return None, made
 
 
 # --- the service cart (CS-1) ----------------------------------------------------------------------
