@@ -252,3 +252,10 @@ def test_cs3_the_front_desk_signs_up_a_room_written_as_owners_say_it(office, clo
     r = desk.post(page_url(office, a), {"form": "signup", "household": "3栋2单元1502"})
     assert r.status_code == 302
     assert list(ActivitySignup.objects.values_list("household__code", flat=True)) == ["3-2-1502"]
+
+
+def test_cs3_the_plan_forms_description_is_the_activitys_not_a_problems(office, clock) -> None:
+    """The plan form's 说明 read 问题描述, the work order's word for what is wrong."""
+    html = browser_for(office.head).get(plan_url(office)).content.decode()
+    form = html.split('id="plan"')[1].split("</form>")[0]
+    assert "活动说明<textarea" in form and "问题描述" not in form
