@@ -2,15 +2,22 @@
 request the owner no longer needs (CS-2) is cancelled with its reason by the front desk or the
 concierge it was given to (the view read the cancel, but no page sent it); a portal reservation
 never collected (CS-1) is cancelled at the desk and its item goes back on the shelf (there was
-no way at all: the item stayed reserved for good)."""
+no way at all: the item stayed reserved for good); one collected after the due time it was
+reserved for is due the item's usual loan from then, not lent overdue."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
-from propdesk.concierge.models import ConciergeRequest, LoanState, RequestState
-from propdesk.concierge.services.cart import loan_cancel_reservation, loan_reserve
+from propdesk.concierge.models import ConciergeRequest, LoanReminder, LoanState, RequestState
+from propdesk.concierge.services.cart import (
+    loan_cancel_reservation,
+    loan_reserve,
+    loans_remind_overdue,
+)
 from propdesk.concierge.services.requests import concierge_request_accept, concierge_request_create
 from propdesk.core.clock import FixedClock, set_clock
 from propdesk.core.errors import Forbidden
@@ -164,3 +171,44 @@ def test_cs1_only_the_desk_cancels_a_reservation(cart) -> None:
     loan.refresh_from_db()
     cart.ladder.refresh_from_db()
     assert (loan.state, cart.ladder.available) == (LoanState.RESERVED, 0)
+
+
+@pytest.mark.parametrize(
+    ("collected", "due"),
+    [
+        (local(26, 20, 59, 59), local(26, 21)),  # before the due time: kept
+        (local(26, 21), local(26, 21) + timedelta(hours=4)),  # at it: would be overdue at :01
+        (local(27, 9, 30), local(27, 13, 30)),  # the next morning
+    ],
+)
+def test_cs1_a_reservation_collected_after_its_due_time_is_due_the_items_loan_from_then(
+    cart, collected, due
+) -> None:
+    """Reserved for 21:00 and collected at 21:00 or the next morning: it was lent with the past
+    due time, overdue at once, and its borrower texted within the minute of collecting it."""
+    cart.ladder.loan_hours = 4
+    cart.ladder.save(update_fields=["loan_hours"])
+    loan = loan_reserve(
+        household=cart.office.household,
+        item_id=cart.ladder.pk,
+        borrower_name="张伟",
+        borrower_phone="13812345678",
+        due_at=local(26, 21),
+        now=local(26, 19),
+    )
+    set_clock(FixedClock(collected))
+    c = client(cart.office.receptionist)
+    url = f"/desk/{cart.office.community.pk}/cart/"
+    r = c.post(url, {"form": "hand_over", "loan": loan.pk}, follow=True)
+    assert r.status_code == 200
+    loan.refresh_from_db()
+    assert (loan.state, loan.lent_at, loan.due_at) == (LoanState.LENT, collected, due)
+    said = r.content.decode().split('class="messages"')[1].split("</ul>")[0]
+    if due == local(26, 21):
+        assert "已交付。" in said and "已过" not in said
+    else:
+        when = f"{due.astimezone(local(26, 0).tzinfo):%Y-%m-%d %H:%M}"
+        assert f"已交付。预约时选的应还时间已过，应还时间改为 {when}。" in said
+    # No overdue text for a loan just handed over.
+    assert loans_remind_overdue(now=collected + timedelta(seconds=1)) == 0
+    assert not LoanReminder.objects.exists()

@@ -208,11 +208,15 @@ def _loan(community: Community, loan_id: int | None) -> Loan:
 
 @transaction.atomic
 def loan_hand_over(*, community: Community, loan_id: int | None, by: User, now: datetime) -> Loan:
-    """A reservation handed over at the desk: it is lent from now on (its due time kept)."""
+    """A reservation handed over at the desk: it is lent from now on, due at the time the
+    resident chose; collected at or after that time, it is due the item's usual loan from now
+    (``loan_hours``) instead, or it would be lent overdue and its borrower texted a minute
+    after collecting it. The caller compares ``due_at`` to tell the desk."""
     _require_desk(by, community)
     loan = _loan(community, loan_id)
+    due = loan.due_at if loan.due_at > now else now + timedelta(hours=loan.item.loan_hours)
     if not Loan.objects.filter(pk=loan.pk, state=LoanState.RESERVED).update(
-        state=LoanState.LENT, lent_at=now, lent_by=by
+        state=LoanState.LENT, lent_at=now, lent_by=by, due_at=due
     ):
         raise Conflict(_("This reservation was already handed over or cancelled."))
     loan.refresh_from_db()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Household
-from propdesk.concierge.models import ConciergeRequest, RequestKind, ReturnCondition
+from propdesk.concierge.models import ConciergeRequest, Loan, RequestKind, ReturnCondition
 from propdesk.concierge.selectors import (
     cart_items,
     loans_open,
@@ -242,8 +242,7 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             )
             ok = _("Returned.")
         elif form == "hand_over":
-            errors = _act(loan_hand_over, loan_id=loan_id, **common)
-            ok = _("Handed over.")
+            errors, ok = _hand_over(desk, loan_id, at)
         elif form == "cancel_reservation":
             errors = _act(loan_cancel_reservation, loan_id=loan_id, **common)
             ok = _("Reservation cancelled: the item is back on the shelf.")
@@ -284,6 +283,21 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _hand_over(desk: Desk, loan_id: int, at: datetime) -> tuple[dict[str, list[str]] | None, str]:
+    """A reservation collected; the desk is told when a due time already past was renewed."""
+    due = Loan.objects.filter(pk=loan_id, community=desk.community).values_list("due_at", flat=True)
+    before = next(iter(due), None)
+    try:
+        loan = loan_hand_over(community=desk.community, loan_id=loan_id, by=desk.user, now=at)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}, ""
+    if before is not None and loan.due_at != before:
+        return None, _(
+            "Handed over. The due time chosen had passed: it is due back at %(due)s."
+        ) % {"due": _local(desk, loan.due_at).replace("T", " ")}
+    return None, _("Handed over.")
 
 
 def _lend(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, list[str]] | None:
