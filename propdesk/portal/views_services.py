@@ -21,9 +21,10 @@ from propdesk.concierge.models import (
     RequestState,
 )
 from propdesk.concierge.selectors import cart_items
-from propdesk.concierge.services.cart import loan_reserve
+from propdesk.concierge.services.cart import loan_cancel_reservation_resident, loan_reserve
 from propdesk.concierge.services.requests import concierge_request_create
 from propdesk.core.clock import get_clock
+from propdesk.core.errors import Conflict, NotFound
 from propdesk.portal.access import ResidentPrincipal, resident_required
 from propdesk.portal.views_orders import read_local_time
 
@@ -55,7 +56,8 @@ def _when(text: str, household: Household, field: str, errors: dict[str, list[st
 def _post(
     request: HttpRequest, who: ResidentPrincipal, household: Household
 ) -> dict[str, list[str]]:
-    """Reserve (form=cart) or ask for help (form=concierge); the errors by field, or none."""
+    """Reserve (form=cart), cancel a reservation not collected (form=cancel_reservation) or
+    ask for help (form=concierge); the errors by field, or none."""
     now = get_clock().now()
     errors: dict[str, list[str]] = {}
     p = request.POST
@@ -80,7 +82,7 @@ def _post(
         elif p.get("form") == "concierge":
             wanted = _when(p.get("wanted_at", ""), household, "wanted_at", errors)
             if not errors:
-                concierge_request_create(
+                made = concierge_request_create(
                     community=household.community,
                     kind=p.get("kind", ""),
                     location=p.get("location", ""),
@@ -92,11 +94,35 @@ def _post(
                     by=None,
                     now=now,
                 )
-                messages.success(request, _("Sent: the concierge on duty will come."))
+                messages.success(
+                    request,
+                    _("Sent: the concierge on duty will come.")
+                    if made.assignee_id is not None
+                    else _(
+                        "Sent. No concierge is on duty then: every concierge has been told. If"
+                        " you need help at once, call the front desk."
+                    ),
+                )
+        elif p.get("form") == "cancel_reservation":
+            loan_id = p.get("loan", "")
+            loan = loan_cancel_reservation_resident(
+                household=household,
+                loan_id=int(loan_id) if loan_id.isascii() and loan_id.isdigit() else None,
+                now=now,
+            )
+            messages.success(
+                request,
+                _("Reservation cancelled: the %(item)s is back on the shelf.")
+                % {"item": loan.item},
+            )
         else:
             raise Http404("No such form")
     except ValidationError as exc:
         errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    except NotFound as exc:
+        raise Http404("No such loan") from exc
+    except Conflict as exc:
+        errors = {"loans": [exc.message]}
     return errors
 
 

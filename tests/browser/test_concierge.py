@@ -131,3 +131,32 @@ def test_cs2_a_long_paste_is_kept_whole_counted_and_refused_in_words(page, live_
     assert page.input_value("#new-request input[name=note]") == need
     assert page.locator("#new-request input[name=note] + .char-count").inner_text() == "350/300"
     assert not ConciergeRequest.objects.exists()
+
+
+def test_cs1_the_due_time_follows_the_item_chosen_until_the_desk_types_one(
+    page, live_server
+) -> None:
+    """Choosing the umbrella puts its 24 hours in 应还时间, the trolley its 2; once the desk
+    has typed a due time, choosing another item leaves it."""
+    office = make_office(f.CommunityFactory(name="锦绣花园", code="jx"), "a")
+    community = office.community
+    trolley = CartItem.objects.create(
+        community=community, name="手推车", stock=2, available=2, loan_hours=2
+    )
+    umbrella = CartItem.objects.create(
+        community=community, name="雨伞", stock=5, available=5, loan_hours=24
+    )
+    sign_in(page, live_server, office.receptionist, f"/desk/{community.pk}/cart/")
+    due = page.locator("#lend input[name=due_at]")
+    proposed = {
+        item.pk: page.locator(f"#lend option[value='{item.pk}']").get_attribute("data-due")
+        for item in (trolley, umbrella)
+    }
+    assert proposed[trolley.pk] != proposed[umbrella.pk]
+    page.select_option("#lend select[name=item]", str(umbrella.pk))
+    assert due.input_value() == proposed[umbrella.pk]
+    page.select_option("#lend select[name=item]", str(trolley.pk))
+    assert due.input_value() == proposed[trolley.pk]
+    due.fill("2030-01-02T09:00")
+    page.select_option("#lend select[name=item]", str(umbrella.pk))
+    assert due.input_value() == "2030-01-02T09:00"

@@ -335,6 +335,40 @@ def test_cs3_feedback_gives_the_activitys_satisfaction_rate(office, acts) -> Non
     assert (fig.held, fig.target, fig.met, fig.satisfaction.rate) == (1, 1, True, Decimal("66.7"))
 
 
+def test_cs3_a_household_unmarked_as_come_loses_its_answer_from_the_satisfaction_rate(
+    office, acts
+) -> None:
+    """Ticked as come by mistake, given 满意 at the door, then corrected: its answer stayed, and
+    the activity's, the quarter's and the monthly report's 满意率 counted a household that did
+    not come (100 % of one answer, with nobody who came having answered)."""
+    a = acts.plan(sh(2026, 12, 20, 9, 0))
+    acts.announce(a)
+    other = acts.household("1601")
+    acts.signup(a)
+    acts.signup(a, other)
+    acts.at(sh(2026, 12, 20, 11, 0))
+    acts.attend(a, [office.household, other])
+    mine = ActivitySignup.objects.get(household=office.household)
+    svc.activity_feedback(
+        signup_id=mine.pk,
+        by=office.administrator,
+        now=acts.clock.now(),
+        level="satisfied",
+        feedback="很开心",
+    )
+    assert sa.activity_satisfaction(a).answered == 1
+
+    acts.attend(a, [other])
+    mine.refresh_from_db()
+    assert (mine.attended, mine.level, mine.feedback, mine.feedback_at) == (False, "", "", None)
+    sat = sa.activity_satisfaction(a)
+    assert (sat.answered, sat.satisfied, sat.rate) == (0, 0, None)
+    fig = sa.quarter_figures(office.community, sa.quarter_at(office.community, a.starts_at))
+    assert (fig.held, fig.satisfaction.answered, fig.satisfaction.rate) == (1, 0, None)
+    theirs = ActivitySignup.objects.get(household=other)
+    assert (theirs.attended, theirs.level) == (True, "")  # the one who came is untouched
+
+
 def test_cs3_cancel_needs_a_reason(office, acts) -> None:
     a = acts.plan(sh(2026, 12, 20, 9, 0))
     with pytest.raises(ValidationError) as exc:

@@ -200,3 +200,62 @@ def test_cs3_the_monthly_report_has_the_quarters_line(office, clock) -> None:
     assert running.status == "missed"
     assert str(running.note).startswith("第4季度尚未结束")
     assert not SuggestionItem.objects.exists()
+
+
+def test_cs3_the_front_desk_still_reads_who_signed_up_and_came_once_it_began(office, clock) -> None:
+    """Once the activity began, the sign-ups' list was drawn only as the office's attendance
+    form: the front desk read 报名 (1/30) over an empty card, so it could not tell an owner at
+    the counter whether they were on the list or had been marked as come."""
+    a = _planned(office, clock)
+    admin, desk = browser_for(office.administrator), browser_for(office.receptionist)
+    photo = SimpleUploadedFile("n.png", PNG, content_type="image/png")
+    assert admin.post(page_url(office, a), {"form": "announce", "photo": photo}).status_code == 302
+    assert (
+        desk.post(page_url(office, a), {"form": "signup", "household": "3-2-1502"}).status_code
+        == 302
+    )
+    clock.at = a.starts_at  # begun: sign-up closed, not yet marked
+    html = desk.get(page_url(office, a)).content.decode()
+    signups = html.split('id="signups"')[1].split("</section>")[0]
+    assert 'data-household="3-2-1502"' in signups and 'id="attendance-form"' not in signups
+    assert "取消报名" not in signups  # closed
+    clock.at = sh(2026, 12, 21, 12, 0)
+    r = admin.post(page_url(office, a), {"form": "attendance", "attended": [office.household.pk]})
+    assert r.status_code == 302
+    html = desk.get(page_url(office, a)).content.decode()
+    signups = html.split('id="signups"')[1].split("</section>")[0]
+    row = signups.split('data-household="3-2-1502"')[1].split("</tr>")[0]
+    assert "到场" in row and "未到场" not in row and 'id="attendance-form"' not in signups
+    # The office still marks attendance there.
+    assert 'id="attendance-form"' in admin.get(page_url(office, a)).content.decode()
+
+
+def test_cs3_the_front_desk_signs_up_a_room_written_as_owners_say_it(office, clock) -> None:
+    """An owner at the counter says 3栋2单元1502: the cart and the concierge read it through the
+    front desk's lookup, the sign-up only matched 3-2-1502 exactly (没有这些房号：3栋2单元1502)."""
+    a = _planned(office, clock)
+    a.capacity = 5
+    a.save(update_fields=["capacity"])
+    admin, desk = browser_for(office.administrator), browser_for(office.receptionist)
+    photo = SimpleUploadedFile("n.png", PNG, content_type="image/png")
+    assert admin.post(page_url(office, a), {"form": "announce", "photo": photo}).status_code == 302
+    unit = office.household.unit
+    office.household.__class__.objects.create(
+        community=office.community, unit=unit, room="1501", code="3-2-1501"
+    )
+    r = desk.post(page_url(office, a), {"form": "signup", "household": "3-2-150"})
+    assert r.status_code == 400
+    assert "3-2-1501、3-2-1502" in r.content.decode() and 'value="3-2-150"' in r.content.decode()
+    r = desk.post(page_url(office, a), {"form": "signup", "household": "x" * 41})
+    assert r.status_code == 400 and "房号最多 40 个字" in r.content.decode()
+    assert not ActivitySignup.objects.exists()
+    r = desk.post(page_url(office, a), {"form": "signup", "household": "3栋2单元1502"})
+    assert r.status_code == 302
+    assert list(ActivitySignup.objects.values_list("household__code", flat=True)) == ["3-2-1502"]
+
+
+def test_cs3_the_plan_forms_description_is_the_activitys_not_a_problems(office, clock) -> None:
+    """The plan form's 说明 read 问题描述, the work order's word for what is wrong."""
+    html = browser_for(office.head).get(plan_url(office)).content.decode()
+    form = html.split('id="plan"')[1].split("</form>")[0]
+    assert "活动说明<textarea" in form and "问题描述" not in form

@@ -3,6 +3,8 @@ accepted and done with its times; scoped by community; bad input refused in Chin
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -83,6 +85,29 @@ def test_cs2_the_shift_boundaries_decide_who_gets_it(cart, at, who) -> None:
 def test_cs2_a_request_for_later_goes_to_whoever_is_on_duty_then(cart) -> None:
     request = create(cart, at=local(26, 15), wanted_at=local(26, 22))
     assert request.assignee == cart.night_concierge
+
+
+@pytest.mark.parametrize(
+    ("logged", "wanted", "title"),
+    [
+        # For tonight, logged in the afternoon: the note says when, in Shanghai's time.
+        (local(26, 15), local(26, 22), "礼宾协助：搬运行李至电梯口，3-2-1502，11-26 22:00"),
+        # Past midnight, community-local (16:30 UTC is still the 26th).
+        (local(26, 23, 59), local(27, 0, 30), "礼宾协助：搬运行李至电梯口，3-2-1502，11-27 00:30"),
+        # Wanted a minute on: later. Within the minute it is now, and says no time.
+        (local(26, 15), local(26, 15, 1), "礼宾协助：搬运行李至电梯口，3-2-1502，11-26 15:01"),
+        (local(26, 15), local(26, 15, 0, 59), "礼宾协助：搬运行李至电梯口，3-2-1502"),
+    ],
+)
+def test_cs2_the_concierges_note_of_a_request_for_later_says_when(
+    cart, logged, wanted, title
+) -> None:
+    """A 23:30 request logged in the morning was told as 礼宾协助：搬运行李至电梯口，1-1-1201,
+    the words of one waiting at the gate now."""
+    request = create(cart, at=logged, wanted_at=wanted)
+    worker_tick(logged + timedelta(seconds=1))
+    told = Notification.objects.filter(kind="concierge_request", channel="in_app")
+    assert list(told.values_list("recipient_id", "title")) == [(request.assignee_id, title)]
 
 
 def test_cs2_with_nobody_on_duty_every_concierge_is_told_and_the_first_to_accept_has_it(

@@ -291,7 +291,8 @@ def activity_attendance(
     *, activity_id: int, by: User, now: datetime, attended_household_ids: Collection[int]
 ) -> Activity:
     """Mark who came, from the day of the activity on (community-local): the signed-up
-    households in ``attended_household_ids`` came, the others did not. The first marking holds
+    households in ``attended_household_ids`` came, the others did not (a household no longer
+    marked as come loses the satisfaction answer taken from it). The first marking holds
     the activity: it meets the quarter's CS-3 clock (``activity_held`` at ``now``) when marked
     within the activity's own quarter; a record made after that quarter ended counts in the
     report but cannot meet a clock already closed."""
@@ -315,7 +316,13 @@ def activity_attendance(
         came = s.household_id in wanted
         if s.attended is not came:
             s.attended = came
-            s.save(update_fields=["attended"])
+            fields = ["attended"]
+            if not came and (s.level or s.feedback or s.feedback_at):
+                # A household marked by mistake and corrected: its answer was no answer of one
+                # that came, and the 满意率 (the activity's, the quarter's) counts those only.
+                s.level, s.feedback, s.feedback_at = "", "", None
+                fields += ["level", "feedback", "feedback_at"]
+            s.save(update_fields=fields)
     if activity.state == ActivityState.ANNOUNCED:
         activity.state, activity.held_at = ActivityState.HELD, now
         activity.save(update_fields=["state", "held_at"])

@@ -208,11 +208,15 @@ def _loan(community: Community, loan_id: int | None) -> Loan:
 
 @transaction.atomic
 def loan_hand_over(*, community: Community, loan_id: int | None, by: User, now: datetime) -> Loan:
-    """A reservation handed over at the desk: it is lent from now on (its due time kept)."""
+    """A reservation handed over at the desk: it is lent from now on, due at the time the
+    resident chose; collected at or after that time, it is due the item's usual loan from now
+    (``loan_hours``) instead, or it would be lent overdue and its borrower texted a minute
+    after collecting it. The caller compares ``due_at`` to tell the desk."""
     _require_desk(by, community)
     loan = _loan(community, loan_id)
+    due = loan.due_at if loan.due_at > now else now + timedelta(hours=loan.item.loan_hours)
     if not Loan.objects.filter(pk=loan.pk, state=LoanState.RESERVED).update(
-        state=LoanState.LENT, lent_at=now, lent_by=by
+        state=LoanState.LENT, lent_at=now, lent_by=by, due_at=due
     ):
         raise Conflict(_("This reservation was already handed over or cancelled."))
     loan.refresh_from_db()
@@ -263,9 +267,31 @@ def loan_return(
 
 
 @transaction.atomic
-def loan_cancel_reservation(*, community: Community, loan_id: int | None, now: datetime) -> Loan:
-    """A reservation not collected: the item goes back on the shelf."""
-    loan = _loan(community, loan_id)
+def loan_cancel_reservation(
+    *, community: Community, loan_id: int | None, by: User, now: datetime
+) -> Loan:
+    """A reservation not collected (the owner no longer needs it, or never came): cancelled at
+    the desk, and the item goes back on the shelf, in the conditional UPDATE that moves it out
+    of reserved, so two taps put it back once. Conflict when handed over or cancelled
+    meanwhile."""
+    _require_desk(by, community)
+    return _cancel_reservation(_loan(community, loan_id))
+
+
+@transaction.atomic
+def loan_cancel_reservation_resident(
+    *, household: Household, loan_id: int | None, now: datetime
+) -> Loan:
+    """For the resident portal: a resident of ``household`` (checked by the portal's own
+    access) cancels the household's own reservation not yet collected; another household's
+    loan is not found. Otherwise as ``loan_cancel_reservation``."""
+    loan = _loan(household.community, loan_id)
+    if loan.household_id != household.pk:
+        raise NotFound(_("There is no such loan in this community."))
+    return _cancel_reservation(loan)
+
+
+def _cancel_reservation(loan: Loan) -> Loan:
     if not Loan.objects.filter(pk=loan.pk, state=LoanState.RESERVED).update(
         state=LoanState.CANCELLED
     ):

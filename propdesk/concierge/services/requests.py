@@ -11,7 +11,8 @@ request's history is its few times (logged, given, accepted, done, cancelled), k
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,18 +36,29 @@ from propdesk.desk.services.telling import CONCIERGE_REQUEST, CONCIERGE_REQUEST_
 from propdesk.policy.phones import InvalidPhone, parse_phone
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 
+# A request wanted this much after it is logged is "for later": its note says when.
+LATER = timedelta(minutes=1)
+
 
 def _tell(request: ConciergeRequest, now: datetime) -> None:
     """The concierge it was given to, or (nobody on duty) every concierge of the community, is
-    told by the worker (desk.tell), with the community's concierge page."""
+    told by the worker (desk.tell), with the community's concierge page. A request for later
+    says when it is wanted (community-local), so a morning's note of a 23:30 request is not read
+    as one waiting now."""
     where = request.household.code if request.household is not None else request.location
+    words = {"kind": request.get_kind_display(), "where": where}
+    if request.wanted_at - now >= LATER:
+        zone = ZoneInfo(request.community.time_zone)
+        words["when"] = f"{request.wanted_at.astimezone(zone):%m-%d %H:%M}"
+        title = _("Concierge request: %(kind)s, %(where)s, at %(when)s") % words
+    else:
+        title = _("Concierge request: %(kind)s, %(where)s") % words
     tell_staff(
         CONCIERGE_REQUEST if request.assignee_id is not None else CONCIERGE_REQUEST_OPEN,
         community_id=request.community_id,
         now=now,
         cause=f"concierge_request:{request.pk}",
-        title=_("Concierge request: %(kind)s, %(where)s")
-        % {"kind": request.get_kind_display(), "where": where},
+        title=title,
         payload={
             "concierge_request": request.pk,
             "url": reverse("desk-concierge", args=[request.community_id]),

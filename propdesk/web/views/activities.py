@@ -12,17 +12,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Household
 from propdesk.concierge import selectors_activities as sa
 from propdesk.concierge.models import ActivitySignup, ActivityState
 from propdesk.concierge.services import activities as svc
-from propdesk.core.errors import NotFound, ServiceError
+from propdesk.core.errors import NotFound, ServiceError, too_long
 from propdesk.followup.models import Level
 from propdesk.policy.workflow import OFFICE_ROLES, Role
 from propdesk.web.forms import LocalDateTimeField
 from propdesk.web.views._common import Desk, console, errors_of, now, posted_id
 
 PLAN_ROLES = (Role.ADMINISTRATOR, Role.OFFICE_HEAD)
+# The longest room the sign-up's field reads, as the cart's and the intake's.
+ROOM_TYPED = 40
 
 
 def _try(call: Any) -> dict[str, list[str]] | None:
@@ -123,15 +126,32 @@ def activities(request: HttpRequest, desk: Desk) -> HttpResponse:
     )
 
 
+def _household_typed(desk: Desk, typed: str) -> tuple[Household | None, dict[str, list[str]]]:
+    """The household a room typed at the counter names, read as the front desk's lookup reads
+    it (3-2-1502, 3栋2单元1502, 3号楼2单元1502 …), or the refusal that says what to type."""
+    text = (typed or "").strip()
+    if refused := too_long(text, ROOM_TYPED, _("room number")):
+        return None, {"household": refused}
+    found = household_lookup(
+        desk.user, text, field=LookupField.ROOM, community=desk.community, residents=False
+    )
+    if found.named is not None:
+        return found.named, {}
+    if found.households:
+        codes = "、".join(h.code for h in found.households)
+        message = _("Several households match: %(codes)s. Write the whole room number.")
+        return None, {"household": [message % {"codes": codes}]}
+    return None, {"household": [_("No such room: %(codes)s") % {"codes": text or "—"}]}
+
+
 def _post_activity(
     request: HttpRequest, desk: Desk, activity: Any, form: str
 ) -> dict[str, list[str]] | None:
     p, at, aid = request.POST, now(), activity.pk
     if form == "signup":
-        code = p.get("household", "").strip()
-        household = Household.objects.filter(community=activity.community, code=code).first()
+        household, refused = _household_typed(desk, p.get("household", ""))
         if household is None:
-            return {"household": [_("No such room: %(codes)s") % {"codes": code or "—"}]}
+            return refused
         return _try(
             lambda: svc.activity_signup(activity_id=aid, household=household, by=desk.user, now=at)
         )

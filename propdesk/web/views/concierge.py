@@ -18,14 +18,19 @@ from django.utils.translation import gettext as _
 from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.lookup import LookupField, household_lookup
 from propdesk.community.models import Household
-from propdesk.concierge.models import RequestKind, ReturnCondition
+from propdesk.concierge.models import ConciergeRequest, Loan, RequestKind, ReturnCondition
 from propdesk.concierge.selectors import (
     cart_items,
     loans_open,
     requests_open,
     requests_recent_done,
 )
-from propdesk.concierge.services.cart import loan_hand_over, loan_lend, loan_return
+from propdesk.concierge.services.cart import (
+    loan_cancel_reservation,
+    loan_hand_over,
+    loan_lend,
+    loan_return,
+)
 from propdesk.concierge.services.requests import (
     concierge_request_accept,
     concierge_request_cancel,
@@ -130,8 +135,8 @@ def concierge(request: HttpRequest, desk: Desk) -> HttpResponse:
             )
             ok = _("Cancelled.")
         else:
-            errors = _new_request(request, desk, at)
-            ok = _("Logged and given to the concierge on duty.")
+            errors, made = _new_request(request, desk, at)
+            ok = _logged(made)
         if errors is None:
             messages.success(request, ok)
             return redirect("desk-concierge", desk.community.pk)
@@ -166,7 +171,20 @@ def concierge(request: HttpRequest, desk: Desk) -> HttpResponse:
     return render(request, template, ctx, status=400 if errors else 200)
 
 
-def _new_request(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, list[str]] | None:
+def _logged(made: ConciergeRequest | None) -> str:
+    """What the desk is told of a request logged: whom it went to, or that nobody is on duty
+    then (every concierge was told; the first to accept has it), never "given" to nobody."""
+    if made is not None and made.assignee is not None:
+        return _("Logged and given to %(name)s, the concierge on duty.") % {"name": made.assignee}
+    return _(
+        "Logged. No concierge is on duty then: every concierge has been told, and the first"
+        " to accept has it."
+    )
+
+
+def _new_request(
+    request: HttpRequest, desk: Desk, at: datetime
+) -> tuple[dict[str, list[str]] | None, ConciergeRequest | None]:
     p = request.POST
     errors: dict[str, list[str]] = {}
     household = None
@@ -178,20 +196,25 @@ def _new_request(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, li
         if wanted is None:
             errors["wanted_at"] = [_("Write the time as date and hour (e.g. 2026-11-30 21:30).")]
     if errors:
-        return errors
-    return _act(
-        concierge_request_create,
-        community=desk.community,
-        kind=p.get("kind", ""),
-        location=p.get("location", ""),
-        note=p.get("note", ""),
-        wanted_at=wanted,
-        household=household,
-        requester_name=p.get("requester_name", ""),
-        requester_phone=p.get("requester_phone", ""),
-        by=desk.user,
-        now=at,
-    )
+        return errors, None
+    try:
+        made = concierge_request_create(
+            community=desk.community,
+            kind=p.get("kind", ""),
+            location=p.get("location", ""),
+            note=p.get("note", ""),
+            wanted_at=wanted,
+            household=household,
+            requester_name=p.get("requester_name", ""),
+            requester_phone=p.get("requester_phone", ""),
+            by=desk.user,
+            now=at,
+        )
+    except ValidationError as exc:
+        return errors_of(exc), None
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}, None
+    return None, made
 
 
 # --- the service cart (CS-1) ----------------------------------------------------------------------
@@ -200,7 +223,8 @@ def _new_request(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, li
 @console(*DESK_ROLES)
 def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
     """GET: the items with what is on the shelf, the lend form, the loans not back (overdue
-    first marked). POST ``form``: lend, return, hand_over (a portal reservation collected)."""
+    first marked). POST ``form``: lend, return, hand_over (a portal reservation collected),
+    cancel_reservation (one not collected)."""
     at = now()
     errors: dict[str, list[str]] | None = None
     posted: Any = {}
@@ -218,8 +242,10 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             )
             ok = _("Returned.")
         elif form == "hand_over":
-            errors = _act(loan_hand_over, loan_id=loan_id, **common)
-            ok = _("Handed over.")
+            errors, ok = _hand_over(desk, loan_id, at)
+        elif form == "cancel_reservation":
+            errors = _act(loan_cancel_reservation, loan_id=loan_id, **common)
+            ok = _("Reservation cancelled: the item is back on the shelf.")
         else:
             errors = _lend(request, desk, at)
             ok = _("Lent.")
@@ -227,7 +253,13 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             messages.success(request, ok)
             return redirect("desk-cart", desk.community.pk)
         posted = request.POST
-    items = list(cart_items(desk.community.pk))
+    items: list[Any] = list(cart_items(desk.community.pk))
+    for item in items:  # each item proposes its usual loan (back office: hours), not one for all
+        item.due = _local(desk, at + timedelta(hours=item.loan_hours))
+    chosen = next(
+        (i for i in items if str(i.pk) == str(posted.get("item", ""))),
+        next((i for i in items if i.available > 0), items[0] if items else None),
+    )
     loans = _phones_as_seen(desk, list(loans_open(desk.community.pk)), "borrower_phone")
     for loan in loans:
         loan.overdue = loan.is_overdue(at)
@@ -241,7 +273,7 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
             "items": items,
             "loans": loans,
             "conditions": ReturnCondition.choices,
-            "default_due": _local(desk, at + timedelta(hours=4)),
+            "default_due": chosen.due if chosen is not None else _local(desk, at),
             "errors": {k: v for k, v in (errors or {}).items() if k != "__all__"},
             "general_errors": (errors or {}).get("__all__"),
             "posted": posted,
@@ -251,6 +283,21 @@ def cart(request: HttpRequest, desk: Desk) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _hand_over(desk: Desk, loan_id: int, at: datetime) -> tuple[dict[str, list[str]] | None, str]:
+    """A reservation collected; the desk is told when a due time already past was renewed."""
+    due = Loan.objects.filter(pk=loan_id, community=desk.community).values_list("due_at", flat=True)
+    before = next(iter(due), None)
+    try:
+        loan = loan_hand_over(community=desk.community, loan_id=loan_id, by=desk.user, now=at)
+    except ServiceError as exc:
+        return {"__all__": [exc.message]}, ""
+    if before is not None and loan.due_at != before:
+        return None, _(
+            "Handed over. The due time chosen had passed: it is due back at %(due)s."
+        ) % {"due": _local(desk, loan.due_at).replace("T", " ")}
+    return None, _("Handed over.")
 
 
 def _lend(request: HttpRequest, desk: Desk, at: datetime) -> dict[str, list[str]] | None:

@@ -66,6 +66,24 @@
         && document.visibilityState !== "visible") e.preventDefault();
   });
 
+  // --- a due time that follows the item ---------------------------------------------------------
+  // The cart's <select data-sets-due="due_at"> whose options carry data-due (now plus the item's
+  // usual loan, in the community's time): choosing an umbrella proposes its 24 hours in the
+  // form's due field, a trolley its 2. A due time the desk typed (data-typed) is left alone.
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (el.form && el.form.querySelector("select[data-sets-due='" + el.name + "']")) {
+      el.dataset.typed = "1";
+    }
+  });
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (!sel.matches || !sel.matches("select[data-sets-due]") || !sel.form) { return; }
+    var due = sel.form.elements[sel.dataset.setsDue];
+    var option = sel.options[sel.selectedIndex];
+    if (due && option && option.dataset.due && !due.dataset.typed) { due.value = option.dataset.due; }
+  });
+
   // --- the menu ---------------------------------------------------------------------------------
   // base.html's <details id="menu">: a wide screen shows its links through ::details-content
   // (console.css). A browser without it gets the menu opened here while the screen is wide, and
