@@ -5,6 +5,8 @@ its field and changes nothing; another household's id is not found."""
 
 from __future__ import annotations
 
+import pytest
+
 from propdesk.concierge.models import ConciergeRequest, Loan, RequestSource
 from tests.concierge.conftest import local, make_cart
 
@@ -207,3 +209,32 @@ def test_cs2_the_resident_is_told_when_nobody_is_on_duty(office, clock, resident
         cart.night_concierge.pk,
         None,
     ]
+
+
+@pytest.mark.parametrize("posted", ["99999999999999999999", "１２", "-1", "1\x00"])
+def test_cs1_an_id_past_the_databases_range_or_not_a_number_is_no_loan_or_item(
+    office, clock, resident_client, posted
+) -> None:
+    """A loan or an item id the database cannot hold (PostgreSQL's bigint overflows), in other
+    digits or with a NUL: "no such" (404 for a loan, the item's field for a reservation), never
+    a 500, nothing changed."""
+    cart = make_cart(office, "p")
+    clock.at = local(26, 10)
+    c = resident_client(PHONE)
+    r = c.post(
+        "/portal/services/",
+        {"form": "cancel_reservation", "household": office.household.pk, "loan": posted},
+    )
+    assert r.status_code == 404
+    r = c.post(
+        "/portal/services/",
+        {
+            "form": "cart",
+            "household": office.household.pk,
+            "item": posted,
+            "due_at": "2026-11-26T18:00",
+        },
+    )
+    assert r.status_code == 400
+    cart.ladder.refresh_from_db()
+    assert cart.ladder.available == 1
