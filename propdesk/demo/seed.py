@@ -1062,10 +1062,6 @@ class _Planner:
                     steps.append(
                         _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
                     )
-            elif r.random() < 0.1:  # the desk records the owner's word on the order itself
-                steps.append(
-                    _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
-                )
             elif r.random() < 0.9:  # RV-6: the desk phones the owner the same day
                 at, by = t.office(30, 240), self._desk(order)
                 level = self._level()

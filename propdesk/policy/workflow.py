@@ -192,7 +192,17 @@ ACTIONS: dict[str, Action] = {
             _f("materials", kinds=set(TEAM_WORK_KINDS)),
             _f("fee", kinds=set(TEAM_WORK_KINDS)),
         ),
-        _a("follow_up", {S.RESOLVED}, S.FOLLOWED_UP, set(OFFICE_ROLES), REASON),
+        # 跟踪回访 on the order itself: a complaint's (CP-2) and the office's other kinds. A
+        # repair's or a housekeeping job's is its 回访 (RV-6, with the owner's satisfaction),
+        # recorded as a return visit: marked 已回访 here, it had none, and RV-6 breached on.
+        _a(
+            "follow_up",
+            {S.RESOLVED},
+            S.FOLLOWED_UP,
+            set(OFFICE_ROLES),
+            REASON,
+            kinds=set(ORDER_KINDS - TEAM_WORK_KINDS),
+        ),
         _a("close", {S.RESOLVED, S.FOLLOWED_UP}, S.CLOSED, {R.ADMINISTRATOR, R.OFFICE_HEAD}, NOTE),
         # The office sends the order to a team (its pool, or one person), or a complaint to an
         # administrator; it may also send on an order already with a team.

@@ -109,7 +109,6 @@ def _orders(office: Office, clock: FixedClock) -> dict[str, WorkOrder]:
         materials="阀芯 1 个",
         fee=Decimal("30"),
     )
-    _act(done, "follow_up", office.receptionist, clock, note="业主满意")
     _act(done, "close", office.administrator, clock)
 
     moved = o["appointment moved"] = _create(office, clock, kind="housekeeping")
