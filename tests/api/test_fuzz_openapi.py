@@ -45,7 +45,9 @@ CHECKS = [
 EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 4}
 # Each example goes to two of the eight callers in turn, shifted by one per operation: every role
 # calls every operation twice, with valid data on some and broken data on others. An
-# operation on one object also gets one valid call on a real object of the office, from every role.
+# operation on one object also gets one valid call on a real object of the office, from every role;
+# one that names its community in the query, one valid call about the office's community (a random
+# id is another's or none, 404: the list's own answer, and its shape, would go unread).
 PER_EXAMPLE = 2
 # These two revoke tokens: run them last, then issue the tokens again.
 REVOKING = {"auth_token_destroy", "staff_revoke_tokens_create"}
@@ -105,6 +107,12 @@ def _real_ids(office: Office) -> dict[str, int]:
         "staff": office.repair_member.pk,
         "notifications": told.pk,
     }
+
+
+def _takes_community(operation: Any) -> bool:
+    """Whether the operation names its community in the query (``?community=``)."""
+    parameters = operation.definition.raw.get("parameters", [])
+    return any(p.get("in") == "query" and p.get("name") == "community" for p in parameters)
 
 
 def _run(
@@ -184,6 +192,10 @@ def test_no_operation_answers_a_server_error_or_off_schema(clock, office, other_
             findings.extend(
                 _run(operation, GenerationMode.POSITIVE, call, 1, path_parameters={"id": real_id})
             )
+        elif _takes_community(operation):  # valid data about the office's community, every role
+            sent.update(all=1)
+            own = {"community": office.community.pk}
+            findings.extend(_run(operation, GenerationMode.POSITIVE, call, 1, query=own))
         if operation.definition.raw.get("operationId") in REVOKING:
             headers = _headers(people)
     assert answered == set(people) - {"anonymous"}, "a token that never worked"
