@@ -457,6 +457,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "propdesk.web.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "propdesk.web.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "propdesk.web.lockout.login_username"
 # The worker (core.logins) deletes the login and failure records (back office → Axes) older than
 # this many days; six months by default, as long as China's Cybersecurity Law (art. 21) asks
 # network logs be kept. Lockout counters go once their cool-off is over.
