@@ -244,3 +244,28 @@ def test_a_body_without_a_content_type_is_the_documented_structured_415(office) 
     r = c.generic("POST", "/api/work-orders/", b"kind=repair", content_type="")
     assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
     assert not WorkOrder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_last_day_of_the_calendar_searched_for_is_no_500(office) -> None:
+    """Found by the deep fuzz run: 查找工单 read 9999-12-31 as a day and asked for the orders
+    before the day after it (OverflowError, a 500), in the API and on the console's page."""
+    r = client_for(office.head).get(
+        "/api/work-orders/", {"q": "9999-12-31", "community": office.community.pk}
+    )
+    assert r.status_code == 200 and r.json()["results"] == []
+    web = Client()
+    web.force_login(office.head)
+    assert web.get(f"/desk/{office.community.pk}/orders/", {"q": "9999-12-31"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_read_all_of_a_community_over_2_to_the_63_is_a_structured_400(clock, office) -> None:
+    """Found by the deep fuzz run (SQLite: OverflowError, a 500); nothing is marked read."""
+    c = client_for(office.head)
+    unread = Notification.objects.filter(recipient=office.head, read_at__isnull=True).count()
+    r = c.post("/api/notifications/read-all/", {"community": 10**30}, format="json")
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["community"]
+    assert (
+        Notification.objects.filter(recipient=office.head, read_at__isnull=True).count() == unread
+    )
