@@ -8,7 +8,6 @@ from typing import Any
 from rest_framework import serializers
 
 from propdesk.api.params import LIMIT
-
 from propdesk.api.serializers import UserBriefOut
 from propdesk.notify.models import DigestItem, Notification, NotificationEndpoint
 from propdesk.notify.selectors import digest_items

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from propdesk.community.models import User
 from propdesk.community.tokens import api_token_issue
 from propdesk.core.clock import get_clock
-from propdesk.desk.models import WorkOrder
+from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.services import WorkOrderDraft, work_order_create
 from propdesk.incidents.services import emergency_log
 from propdesk.notify.models import Notification
@@ -269,3 +269,23 @@ def test_read_all_of_a_community_over_2_to_the_63_is_a_structured_400(clock, off
     assert (
         Notification.objects.filter(recipient=office.head, read_at__isnull=True).count() == unread
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("at", ["0001-01-01", "0001-01-01T00:00:00", "0001-01-01T07:59:59"])
+def test_a_time_before_year_1_in_utc_is_a_structured_400(clock, office, at) -> None:
+    """Found by the deep fuzz run: DRF placed 0001-01-01 at midnight in Shanghai and overflowed
+    (OverflowError, a 500) on every body's date and time; now the field's own error, nothing
+    written."""
+    body = {
+        "community": office.community.pk,
+        "channel": "phone",
+        "intent": "consultation",
+        "content": "问停水时间",
+        "outcome": "resolved",
+        "resolution": "已告知",
+        "received_at": at,
+    }
+    r = client_for(office.receptionist).post("/api/contacts/", body, format="json")
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["received_at"]
+    assert not Contact.objects.exists()
