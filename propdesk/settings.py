@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "propdesk.core.methods.PageMethodsMiddleware",
     # Under /api/: a body or query too large answers the API's JSON 413 before anything reads it.
     "propdesk.api.limits.ApiBodyLimitMiddleware",
+    # A page's POST is read without NUL characters (never typed; PostgreSQL refuses them).
+    "propdesk.core.nul.PageNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
