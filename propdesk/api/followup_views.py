@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import followup_serializers as fs
+from propdesk.api.params import choice_param
 from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.community.access import phone_as_seen
@@ -40,6 +41,7 @@ from propdesk.followup.models import (
     Recovery,
     ReturnVisit,
     SuggestionItem,
+    VisitKind,
 )
 from propdesk.followup.pdf import notice_pdf
 from propdesk.followup.selectors import LevelFigures
@@ -98,7 +100,7 @@ class ReturnVisitViewSet(
             community,
             year=ym[0] if ym else None,
             month=ym[1] if ym else None,
-            kind=self.request.query_params.get("kind") or None,
+            kind=choice_param(self.request, "kind", VisitKind.choices),
         )
 
     @extend_schema(parameters=[], responses={200: fs.ReturnVisitOut})

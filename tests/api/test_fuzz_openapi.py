@@ -289,3 +289,14 @@ def test_a_time_before_year_1_in_utc_is_a_structured_400(clock, office, at) -> N
     r = client_for(office.receptionist).post("/api/contacts/", body, format="json")
     assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["received_at"]
     assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_return_visits_kind_that_is_no_kind_is_a_structured_400(office) -> None:
+    """Found by the deep fuzz run on PostgreSQL: ``?kind=a%00b`` reached the database (a 500)."""
+    c = client_for(office.head)
+    for kind in ("a\x00b", "nothing"):
+        r = c.get("/api/return-visits/", {"community": office.community.pk, "kind": kind})
+        assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["kind"], kind
+    r = c.get("/api/return-visits/", {"community": office.community.pk, "kind": "monthly"})
+    assert r.status_code == 200
