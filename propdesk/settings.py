@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "propdesk.core.methods.PageMethodsMiddleware",
     # Under /api/: a body or query too large answers the API's JSON 413 before anything reads it.
     "propdesk.api.limits.ApiBodyLimitMiddleware",
+    # A page's POST is read without NUL characters (never typed; PostgreSQL refuses them).
+    "propdesk.core.nul.PageNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -457,6 +459,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "propdesk.web.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "propdesk.web.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "propdesk.web.lockout.login_username"
 # The worker (core.logins) deletes the login and failure records (back office → Axes) older than
 # this many days; six months by default, as long as China's Cybersecurity Law (art. 21) asks
 # network logs be kept. Lockout counters go once their cool-off is over.

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api.errors import error_body
+from propdesk.api.params import DateTimeIn
 from propdesk.calls.models import Call, EventKind
 from propdesk.calls.services import (
     CallEventInput,
@@ -45,7 +46,7 @@ class CallEventSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.CharField(max_length=100, help_text="The phone system's id of this event.")
     call = serializers.CharField(max_length=100, help_text="The phone system's id of the call.")
     type = serializers.ChoiceField(choices=EventKind.values)
-    at = serializers.DateTimeField(help_text="When it happened, ISO 8601 with its offset.")
+    at = DateTimeIn(help_text="When it happened, ISO 8601 with its offset.")
     phone = serializers.CharField(
         required=False,
         allow_blank=True,

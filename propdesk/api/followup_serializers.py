@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from propdesk.api.params import DateTimeIn
 from propdesk.api.serializers import UserBriefOut
 from propdesk.community.access import caller_phone_as_seen
 from propdesk.desk.models import ReplyChannel
@@ -57,7 +58,7 @@ class ReturnVisitIn(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     items = ItemIn(many=True, required=False, default=list)
-    retry_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    retry_at = DateTimeIn(required=False, allow_null=True, default=None)
     activity_wish = serializers.CharField(
         max_length=400,
         required=False,
@@ -250,7 +251,7 @@ class HomeVisitIn(serializers.Serializer[Any]):
     community = serializers.IntegerField()
     administrator = serializers.IntegerField()
     households = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    due_at = serializers.DateTimeField()
+    due_at = DateTimeIn()
     reason = serializers.CharField(max_length=4000)
     common_issue = serializers.IntegerField(required=False, allow_null=True, default=None)
 

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from propdesk.api import followup_serializers as fs
+from propdesk.api.params import choice_param
 from propdesk.api.params import int_param as _int_param
 from propdesk.api.refs import household_ref
 from propdesk.community.access import phone_as_seen
@@ -40,6 +41,7 @@ from propdesk.followup.models import (
     Recovery,
     ReturnVisit,
     SuggestionItem,
+    VisitKind,
 )
 from propdesk.followup.pdf import notice_pdf
 from propdesk.followup.selectors import LevelFigures
@@ -98,7 +100,7 @@ class ReturnVisitViewSet(
             community,
             year=ym[0] if ym else None,
             month=ym[1] if ym else None,
-            kind=self.request.query_params.get("kind") or None,
+            kind=choice_param(self.request, "kind", VisitKind.choices),
         )
 
     @extend_schema(parameters=[], responses={200: fs.ReturnVisitOut})
@@ -144,7 +146,15 @@ class ReturnVisitViewSet(
         responses={200: fs.CallListRowOut(many=True)},
         summary="RV-6: today's call list (repair and housekeeping orders resolved today)",
     )
-    @action(detail=False, methods=["get"], url_path="call-list", url_name="call-list")
+    # A whole list, never a page: pagination_class=None says so in the schema, which otherwise
+    # describes a page ({count, results}) the answer is not.
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="call-list",
+        url_name="call-list",
+        pagination_class=None,
+    )
     def call_list(self, request: Request) -> Response:
         community = _community(request)
         rows = sel.call_list_today(community, get_clock().now())
@@ -158,6 +168,7 @@ class ReturnVisitViewSet(
 class SuggestionViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = fs.SuggestionItemOut
     queryset = SuggestionItem.objects.none()  # for the schema; the actions scope
+    pagination_class = None  # the register is answered whole, not as a page (the schema too)
 
     @extend_schema(
         responses={200: fs.QueueRowOut(many=True)},
@@ -258,7 +269,7 @@ class CommonIssueViewSet(
         responses={200: fs.ProposalOut(many=True)},
         summary="RV-7: groups the product proposes (similar texts from 5+ households)",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # a whole list, not a page
     def proposals(self, request: Request) -> Response:
         community = _community(request)
         rows = [
@@ -363,7 +374,7 @@ class NoticeViewSet(
         responses={200: fs.NoticeOut(many=True)},
         summary="The bulletin board: posted notices, newest first (for the resident portal)",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # at most 50, not a page
     def board(self, request: Request) -> Response:
         community = _community(request, roles=sel.ALL_STAFF_ROLES)
         notices = sel.notice_list(community, posted_only=True)[:50]

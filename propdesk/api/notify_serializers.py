@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from propdesk.api.params import LIMIT
 from propdesk.api.serializers import UserBriefOut
 from propdesk.notify.models import DigestItem, Notification, NotificationEndpoint
 from propdesk.notify.selectors import digest_items
@@ -107,7 +108,10 @@ class FailedDeliveryOut(serializers.ModelSerializer[Notification]):
 
 
 class ReadAllIn(serializers.Serializer[Any]):
-    community = serializers.IntegerField(required=False, allow_null=True, default=None)
+    # Bounded as a database id (an integer over 2^63 reached SQLite as a 500).
+    community = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=-LIMIT + 1, max_value=LIMIT - 1
+    )
 
 
 class ReadAllOut(serializers.Serializer[Any]):

@@ -35,9 +35,11 @@ ERRORS = {
     "409": "The object changed meanwhile, or the action does not fit its state",
     "413": "The body is too large, or the request has too many fields or files: nothing was "
     "changed",
+    "415": "The body's Content-Type is missing, or is none the operation reads: nothing was "
+    "changed",
     "429": "Too many failed logins: locked for a while",
 }
-# 409 only where something can change; 429 only on the token login.
+# 409 only where something can change; 415 only where a body is read; 429 only on the token login.
 CONFLICT_METHODS = {"post", "put", "patch", "delete"}
 
 
@@ -49,6 +51,8 @@ def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS.items():
                 if code == "409" and method not in CONFLICT_METHODS:
+                    continue
+                if code == "415" and "requestBody" not in operation:
                     continue
                 if code == "429" and path != "/api/auth/token/":
                     continue

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from propdesk.api.cached import CachedModelSerializer, CachedSerializer
+from propdesk.api.params import DateTimeIn
 from propdesk.clocks.models import Clock
 from propdesk.community.access import may_call_owners, phone_as_seen
 from propdesk.community.models import Community, Household, Resident, Team, User
@@ -385,7 +386,7 @@ class WorkOrderDraftIn(CachedSerializer):
         max_length=40, required=False, allow_blank=True, default=""
     )
     service_item = serializers.IntegerField(required=False, allow_null=True, default=None)
-    appointment_at = serializers.DateTimeField(
+    appointment_at = DateTimeIn(
         required=False,
         allow_null=True,
         default=None,
@@ -401,7 +402,7 @@ class WorkOrderCreateIn(WorkOrderDraftIn):
 class ContactCreateIn(CachedSerializer):
     community = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=Channel.choices)
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = DateTimeIn(required=False, allow_null=True, default=None)
     caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default=""
@@ -414,7 +415,7 @@ class ContactCreateIn(CachedSerializer):
     resolution = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default=""
     )
-    promised_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    promised_at = DateTimeIn(required=False, allow_null=True, default=None)
     promise_reason = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default=""
     )
@@ -555,7 +556,7 @@ class AppointmentIn(CachedSerializer):
     """改约: agree a new time for the home visit (预约上门时间), or withdraw it (null)."""
 
     version = serializers.IntegerField(min_value=1)
-    appointment_at = serializers.DateTimeField(
+    appointment_at = DateTimeIn(
         allow_null=True,
         help_text="预约上门时间: not in the past, within 60 days; null withdraws it",
     )

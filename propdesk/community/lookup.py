@@ -23,6 +23,10 @@ from propdesk.policy.rooms import RoomQuery, parse_room_query
 # Matches shown at most; one more is read to know there are more.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LIMIT = 8
+# Longer than anything a lookup can match (a resident's name, 50; a room's code, 20; a phone as
+# written, with its extension): such a text finds nothing, and is not sent to the database (where
+# SQLite refuses a LIKE pattern over 50,000 bytes: a 500).
+LONGEST = 100
 
 
 class LookupField(StrEnum):
@@ -64,7 +68,8 @@ class Match:
 @dataclass(frozen=True)
 class HouseholdLookup:
     """What a lookup found. ``how`` is what the text was read as ("room", "phone", "name"; ""
-    when it was too short or empty); ``households`` in room-number order, at most LIMIT."""
+    when it was too short, too long (over LONGEST) or empty); ``households`` in room-number order,
+    at most LIMIT."""
 
     how: str = ""
     households: list[Household] = field(default_factory=list)
@@ -139,7 +144,7 @@ def household_lookup(
     then read by its key (``household_by_room``), the way a submit names its room."""
     # Control characters (NUL among them, which PostgreSQL refuses in text) are never typed.
     text = _CONTROL.sub("", text or "").strip()
-    if not text:
+    if not text or len(text) > LONGEST:
         return HouseholdLookup()
     kind = LookupField(field)
     has_digit = bool(re.search(r"\d", text))

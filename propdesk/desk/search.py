@@ -306,7 +306,7 @@ def _by_day(
 ) -> bool:
     m = _DAY.match(read)
     day = _date(re.sub(r"\D", "", m["day"])) if m else None
-    if day is None:
+    if day is None or day == date.max:  # 9999-12-31: no day after it to end the search at
         return False
     zone = ZoneInfo(community.time_zone)
     start = datetime.combine(day, time(0), tzinfo=zone)

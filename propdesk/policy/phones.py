@@ -119,6 +119,11 @@ def phone_digits(text: str) -> str:
     return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
 
 
+# More digits than any number the register stores (a landline with its area code is 12, the
+# phone column holds 20).
+LONGEST_DIGITS = 20
+
+
 @dataclass(frozen=True)
 class PhoneQuery:
     """What a phone typed so far asks the register for (``phone_query``).
@@ -137,7 +142,9 @@ class PhoneQuery:
 def phone_query(text: str, *, area_code: str = "") -> PhoneQuery:
     """Read what was typed into the phone field, whole or in part, the way ``parse_phone`` reads
     a whole number: ``+86 180…``, ``180-7130-…``, ``0755 8888…``, and a local ``8888 12…`` with
-    the community's ``area_code``. Fewer than three digits search nothing."""
+    the community's ``area_code``. Fewer than three digits search nothing, nor do more than any
+    stored number has (LONGEST_DIGITS): such a text matches nothing, and a prefix that long is
+    no pattern to send to the database (SQLite refuses a LIKE pattern over 50,000 bytes)."""
     raw = _EXTENSION.sub("", (text or "").strip())
     if not raw or not _ALLOWED.match(raw):
         return PhoneQuery()
@@ -146,7 +153,7 @@ def phone_query(text: str, *, area_code: str = "") -> PhoneQuery:
     except InvalidPhone:
         pass
     digits = phone_digits(raw)
-    if len(digits) < 3:
+    if not 3 <= len(digits) <= LONGEST_DIGITS:
         return PhoneQuery()
     if digits[0] in "01":
         return PhoneQuery(prefix=digits)

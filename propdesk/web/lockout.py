@@ -15,6 +15,20 @@ from propdesk.core import clients
 from propdesk.core.clients import limit_address
 
 LOCKED_OUT = 429
+# What django-axes stores of a login's username (AccessAttempt.username, varchar(255)).
+USERNAME_STORED = 255
+
+
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username a login try is counted under: as typed, cut to what axes stores. A longer one
+    (no account has one: User.username is 150) was refused by PostgreSQL, a 500 on every door
+    (console, back office, token login), where the try is a wrong password like any other."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")  # axes's default
+    if credentials:
+        typed = credentials.get(field)
+    else:
+        typed = getattr(request, "data", request.POST).get(field)
+    return typed[:USERNAME_STORED] if isinstance(typed, str) else typed
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+import yaml
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from propdesk.community.models import User
 from propdesk.community.tokens import api_token_issue
 from propdesk.core.clock import get_clock
+from propdesk.desk.models import Contact, WorkOrder
 from propdesk.desk.services import WorkOrderDraft, work_order_create
 from propdesk.incidents.services import emergency_log
 from propdesk.notify.models import Notification
@@ -45,7 +47,9 @@ CHECKS = [
 EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 4}
 # Each example goes to two of the eight callers in turn, shifted by one per operation: every role
 # calls every operation twice, with valid data on some and broken data on others. An
-# operation on one object also gets one valid call on a real object of the office, from every role.
+# operation on one object also gets one valid call on a real object of the office, from every role;
+# one that names its community in the query, one valid call about the office's community (a random
+# id is another's or none, 404: the list's own answer, and its shape, would go unread).
 PER_EXAMPLE = 2
 # These two revoke tokens: run them last, then issue the tokens again.
 REVOKING = {"auth_token_destroy", "staff_revoke_tokens_create"}
@@ -105,6 +109,12 @@ def _real_ids(office: Office) -> dict[str, int]:
         "staff": office.repair_member.pk,
         "notifications": told.pk,
     }
+
+
+def _takes_community(operation: Any) -> bool:
+    """Whether the operation names its community in the query (``?community=``)."""
+    parameters = operation.definition.raw.get("parameters", [])
+    return any(p.get("in") == "query" and p.get("name") == "community" for p in parameters)
 
 
 def _run(
@@ -184,6 +194,10 @@ def test_no_operation_answers_a_server_error_or_off_schema(clock, office, other_
             findings.extend(
                 _run(operation, GenerationMode.POSITIVE, call, 1, path_parameters={"id": real_id})
             )
+        elif _takes_community(operation):  # valid data about the office's community, every role
+            sent.update(all=1)
+            own = {"community": office.community.pk}
+            findings.extend(_run(operation, GenerationMode.POSITIVE, call, 1, query=own))
         if operation.definition.raw.get("operationId") in REVOKING:
             headers = _headers(people)
     assert answered == set(people) - {"anonymous"}, "a token that never worked"
@@ -209,3 +223,80 @@ def test_a_filter_over_2_to_the_63_is_a_structured_400(office) -> None:
         assert r.status_code == 400, path
         assert r.json()["error"]["fields"] == {"community": ["请填写整数。"]}
     assert c.get("/api/emergencies/", {"community": str(2**63 - 1)}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_body_without_a_content_type_is_the_documented_structured_415(office) -> None:
+    """Found by the deep fuzz run (a PATCH whose Content-Type was lost): DRF's 415, which the
+    schema did not list. Every operation that reads a body documents it, and nothing changes."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" in operation:
+                assert "415" in operation["responses"], f"{method.upper()} {path}"
+    c = client_for(office.head)
+    channels = f"/api/notifications/channels/?community={office.community.pk}"
+    before = c.get(channels).json()
+    r = c.generic("PATCH", channels, b'{"email": false}', content_type="")
+    assert r.status_code == 415 and r["Content-Type"] == "application/json"
+    assert r.json()["error"]["code"] == "unsupported_media_type"
+    assert c.get(channels).json() == before
+    r = c.generic("POST", "/api/work-orders/", b"kind=repair", content_type="")
+    assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
+    assert not WorkOrder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_last_day_of_the_calendar_searched_for_is_no_500(office) -> None:
+    """Found by the deep fuzz run: 查找工单 read 9999-12-31 as a day and asked for the orders
+    before the day after it (OverflowError, a 500), in the API and on the console's page."""
+    r = client_for(office.head).get(
+        "/api/work-orders/", {"q": "9999-12-31", "community": office.community.pk}
+    )
+    assert r.status_code == 200 and r.json()["results"] == []
+    web = Client()
+    web.force_login(office.head)
+    assert web.get(f"/desk/{office.community.pk}/orders/", {"q": "9999-12-31"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_read_all_of_a_community_over_2_to_the_63_is_a_structured_400(clock, office) -> None:
+    """Found by the deep fuzz run (SQLite: OverflowError, a 500); nothing is marked read."""
+    c = client_for(office.head)
+    unread = Notification.objects.filter(recipient=office.head, read_at__isnull=True).count()
+    r = c.post("/api/notifications/read-all/", {"community": 10**30}, format="json")
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["community"]
+    assert (
+        Notification.objects.filter(recipient=office.head, read_at__isnull=True).count() == unread
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("at", ["0001-01-01", "0001-01-01T00:00:00", "0001-01-01T07:59:59"])
+def test_a_time_before_year_1_in_utc_is_a_structured_400(clock, office, at) -> None:
+    """Found by the deep fuzz run: DRF placed 0001-01-01 at midnight in Shanghai and overflowed
+    (OverflowError, a 500) on every body's date and time; now the field's own error, nothing
+    written."""
+    body = {
+        "community": office.community.pk,
+        "channel": "phone",
+        "intent": "consultation",
+        "content": "问停水时间",
+        "outcome": "resolved",
+        "resolution": "已告知",
+        "received_at": at,
+    }
+    r = client_for(office.receptionist).post("/api/contacts/", body, format="json")
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["received_at"]
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_return_visits_kind_that_is_no_kind_is_a_structured_400(office) -> None:
+    """Found by the deep fuzz run on PostgreSQL: ``?kind=a%00b`` reached the database (a 500)."""
+    c = client_for(office.head)
+    for kind in ("a\x00b", "nothing"):
+        r = c.get("/api/return-visits/", {"community": office.community.pk, "kind": kind})
+        assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["kind"], kind
+    r = c.get("/api/return-visits/", {"community": office.community.pk, "kind": "monthly"})
+    assert r.status_code == 200

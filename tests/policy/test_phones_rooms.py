@@ -199,6 +199,11 @@ def test_fd2_a_local_number_without_an_area_code_is_refused_asking_for_it() -> N
         ("87654321", "", PhoneQuery(local="87654321")),
         ("13", "", PhoneQuery()),
         ("王", "", PhoneQuery()),
+        # Longer than any stored number: nothing to search (found by the fuzz run: a prefix of
+        # 60,001 digits was a LIKE pattern SQLite refused, a 500).
+        ("1" * 20, "", PhoneQuery(prefix="1" * 20)),
+        ("1" * 21, "", PhoneQuery()),
+        ("1" + "3" * 60_000, "", PhoneQuery()),
     ],
 )
 def test_fd2_phone_query_reads_a_number_whole_or_in_part(typed, area_code, query) -> None:

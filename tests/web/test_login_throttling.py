@@ -157,3 +157,18 @@ def test_an_ipv6_64_is_one_address_for_the_lockout(door, staff) -> None:
     assert not signed_in and r.status_code == 429
     r, signed_in = login("2001:db8:7:8::1", "wang", PASSWORD)
     assert signed_in
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_username_longer_than_any_is_a_wrong_password_not_a_500(door, staff) -> None:
+    """Found by the deep fuzz run on PostgreSQL: a 30,000-character username reached axes, whose
+    record of the try (varchar(255)) PostgreSQL refused: a 500 on every door. The try is a wrong
+    password like any other, counted under the username cut to 255 characters."""
+    login = DOORS[door]
+    typed = "好" * 30_000
+    r, signed_in = login("10.0.0.1", typed, "wrong-password")
+    assert not signed_in and r.status_code in (200, 400)
+    attempt = AccessAttempt.objects.get(ip_address="10.0.0.1")
+    assert attempt.username == typed[:255] and attempt.failures_since_start == 1
+    r, signed_in = login("10.0.0.1", "wang", PASSWORD)  # the address is not locked for others
+    assert signed_in
