@@ -1062,6 +1062,10 @@ class _Planner:
                     steps.append(
                         _Step(t.office(30, 240), "follow_up", self._desk(order), order.follow_up)
                     )
+            elif r.random() < 0.1:
+                # The desk never made the return call: RV-6 breaches (a repair's 回访 is a return
+                # visit; 跟踪回访 on the order is a complaint's, workflow.follow_up).
+                pass
             elif r.random() < 0.9:  # RV-6: the desk phones the owner the same day
                 at, by = t.office(30, 240), self._desk(order)
                 level = self._level()
