@@ -1064,8 +1064,10 @@ class _Planner:
                     )
             elif r.random() < 0.1:
                 # The desk never made the return call: RV-6 breaches (a repair's 回访 is a return
-                # visit; 跟踪回访 on the order is a complaint's, workflow.follow_up).
-                pass
+                # visit; 跟踪回访 on the order is a complaint's, workflow.follow_up). The hours go
+                # by as when it wrote the owner's word on the order, so the demo's later draws
+                # and times stay as they were.
+                t.office(30, 240)
             elif r.random() < 0.9:  # RV-6: the desk phones the owner the same day
                 at, by = t.office(30, 240), self._desk(order)
                 level = self._level()
